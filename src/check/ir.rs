@@ -1,0 +1,439 @@
+//! The checked rule set: names resolved to field, set and constant values,
+//! every expression typed, dates and codes parsed. Compilation and the
+//! reference evaluator both start from here.
+
+use std::sync::Arc;
+
+use crate::schema::{FieldId, Scalar, Schema};
+use crate::source::{SourceFile, Span};
+use crate::values::{Country, Date, Decimal, HsCode};
+
+/// Index of a set in [`RuleSet::sets`].
+pub type SetId = usize;
+
+/// How severe a finding is. Order matters: `Block` is the most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// A person must look at the record.
+    Review,
+    /// The transaction must not go ahead.
+    Block,
+}
+
+impl Severity {
+    /// `review` or `block`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Review => "review",
+            Severity::Block => "block",
+        }
+    }
+
+    /// Parses `review` or `block`.
+    pub fn from_name(s: &str) -> Option<Severity> {
+        match s {
+            "review" => Some(Severity::Review),
+            "block" => Some(Severity::Block),
+            _ => None,
+        }
+    }
+}
+
+/// A rule set that passed every static check.
+#[derive(Debug)]
+pub struct RuleSet {
+    /// The record schema the rules were checked against.
+    pub schema: Arc<Schema>,
+    /// Regimes, in name order.
+    pub regimes: Vec<Regime>,
+    /// Named and inline sets.
+    pub sets: Vec<SetDef>,
+    /// Rules, sorted by id.
+    pub rules: Vec<Rule>,
+    /// Rule files, in path order (index = the `file` of rules and sets).
+    pub sources: Vec<Arc<SourceFile>>,
+    /// Fingerprints of every rule file and data file, in path order.
+    pub inputs: Vec<Fingerprint>,
+    /// SHA-256 over all of `inputs`: the fingerprint of the rule set.
+    pub fingerprint: String,
+}
+
+/// A file and its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// Path relative to the rules directory (or as given).
+    pub path: String,
+    /// Lowercase hex SHA-256 of the bytes.
+    pub sha256: String,
+    /// `rules` or `data`.
+    pub kind: &'static str,
+}
+
+/// A sanctions or controls regime.
+#[derive(Debug, Clone)]
+pub struct Regime {
+    /// Regime name (`UN_DPRK`).
+    pub name: String,
+    /// `key: value` metadata (title, authority, …) in source order.
+    pub meta: Vec<(String, String)>,
+}
+
+impl Regime {
+    /// A metadata value.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.meta.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the elements of a set are and how they match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ElemKind {
+    /// Country codes.
+    Country,
+    /// HS codes, matched by prefix.
+    Hs,
+    /// Text, matched case-insensitively.
+    String,
+    /// Party or vessel names, matched after normalising case, spacing and punctuation.
+    Name,
+}
+
+impl ElemKind {
+    /// The name in rule files.
+    pub fn name(self) -> &'static str {
+        match self {
+            ElemKind::Country => "country",
+            ElemKind::Hs => "hs",
+            ElemKind::String => "string",
+            ElemKind::Name => "name",
+        }
+    }
+
+    /// The plural for messages ("a set of countries").
+    pub fn plural(self) -> &'static str {
+        match self {
+            ElemKind::Country => "countries",
+            ElemKind::Hs => "HS codes",
+            ElemKind::String => "texts",
+            ElemKind::Name => "names",
+        }
+    }
+
+    /// Parses a set type name.
+    pub fn from_name(s: &str) -> Option<ElemKind> {
+        Some(match s {
+            "country" => ElemKind::Country,
+            "hs" => ElemKind::Hs,
+            "string" => ElemKind::String,
+            "name" => ElemKind::Name,
+            _ => return None,
+        })
+    }
+
+    /// The scalar type of values that can be looked up in such a set.
+    pub fn scalar(self) -> Scalar {
+        match self {
+            ElemKind::Country => Scalar::Country,
+            ElemKind::Hs => Scalar::Hs,
+            ElemKind::String | ElemKind::Name => Scalar::String,
+        }
+    }
+}
+
+/// A set of values.
+#[derive(Debug, Clone)]
+pub struct SetDef {
+    /// Its name (inline sets get `{…}` names).
+    pub name: String,
+    /// Element kind.
+    pub elem: ElemKind,
+    /// Elements.
+    pub entries: Vec<Entry>,
+    /// Where the set was declared: file index and span.
+    pub decl: Option<(usize, Span)>,
+    /// The data file it was loaded from, if any.
+    pub data_file: Option<String>,
+}
+
+/// One element of a set.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The parsed value.
+    pub value: EntryValue,
+    /// The element as written in the rule or data file.
+    pub text: String,
+    /// First day the entry applies (a listing date); before it, it does not match.
+    pub since: Option<Date>,
+    /// A reference (list entry id such as `KPe.001`).
+    pub reference: Option<String>,
+    /// Where it was written: a span in the rule file, or a data-file line.
+    pub origin: EntryOrigin,
+}
+
+/// Where a set element came from.
+#[derive(Debug, Clone, Copy)]
+pub enum EntryOrigin {
+    /// Written in a rule file.
+    Rule(Span),
+    /// A line of the set's data file.
+    DataLine(u64),
+}
+
+/// A parsed set element.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum EntryValue {
+    /// A country.
+    Country(Country),
+    /// An HS code prefix.
+    Hs(HsCode),
+    /// Lowercased text.
+    String(String),
+    /// A normalised name.
+    Name(String),
+}
+
+/// A checked rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Unique id.
+    pub id: String,
+    /// Short title.
+    pub title: String,
+    /// Legal citations, at least one.
+    pub citations: Vec<String>,
+    /// First day in force (inclusive).
+    pub effective: Option<Date>,
+    /// First day no longer in force (exclusive).
+    pub until: Option<Date>,
+    /// Severity of a finding.
+    pub severity: Severity,
+    /// Index into [`RuleSet::regimes`].
+    pub regime: usize,
+    /// The condition.
+    pub when: TExpr,
+    /// Exemptions.
+    pub unless: Vec<Unless>,
+    /// Message with `{field}` placeholders resolved.
+    pub message: Vec<MsgPart>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// The rule file (index into [`RuleSet::sources`]).
+    pub file: usize,
+    /// The rule's span.
+    pub span: Span,
+    /// Fields whose values the rule reads (sorted), for evidence.
+    pub reads: Vec<FieldId>,
+    /// The `when` condition as written, for explanations.
+    pub when_text: String,
+}
+
+impl Rule {
+    /// The citations joined for one-line outputs.
+    pub fn citation(&self) -> String {
+        self.citations.join("; ")
+    }
+
+    /// Whether the rule is in force on a date.
+    pub fn in_force(&self, d: Date) -> bool {
+        self.effective.is_none_or(|e| d >= e) && self.until.is_none_or(|u| d < u)
+    }
+}
+
+/// An `unless` clause.
+#[derive(Debug, Clone)]
+pub struct Unless {
+    /// The exemption condition.
+    pub expr: TExpr,
+    /// `then review`: when the exemption holds, the finding is lowered to
+    /// this severity instead of dropped.
+    pub then: Option<Severity>,
+    /// The condition as written.
+    pub text: String,
+}
+
+/// Part of a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MsgPart {
+    /// Literal text.
+    Text(String),
+    /// A field's value.
+    Field(FieldId),
+}
+
+/// A literal value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    /// `true`/`false`.
+    Bool(bool),
+    /// Text.
+    Str(String),
+    /// Number.
+    Dec(Decimal),
+    /// Date.
+    Date(Date),
+    /// Country.
+    Country(Country),
+    /// HS code.
+    Hs(HsCode),
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+}
+
+/// Arithmetic operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`.
+    Div,
+}
+
+/// Case-insensitive string tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrOp {
+    /// `contains`.
+    Contains,
+    /// `starts with`.
+    StartsWith,
+    /// `ends with`.
+    EndsWith,
+}
+
+/// Built-in functions with a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    /// `lower(s)`.
+    Lower,
+    /// `upper(s)`.
+    Upper,
+    /// `trim(s)`.
+    Trim,
+    /// `len(s)` or `len(list)`.
+    Len,
+    /// `abs(d)`.
+    Abs,
+    /// `year(date)`.
+    Year,
+    /// `days_between(a, b)`: days from `a` to `b`.
+    DaysBetween,
+    /// `min(a, b)`.
+    Min,
+    /// `max(a, b)`.
+    Max,
+    /// `chapter(hs)`: the two-digit chapter, as a number.
+    Chapter,
+}
+
+/// Quantifiers.
+pub use crate::syntax::ast::Quantifier;
+
+/// A typed expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TExpr {
+    /// A literal.
+    Lit(Lit),
+    /// A scalar field's value.
+    Field(FieldId),
+    /// The element bound by the `n`-th enclosing quantifier (0 = outermost).
+    Var(usize),
+    /// `not`.
+    Not(Box<TExpr>),
+    /// `and` over two or more operands.
+    And(Vec<TExpr>),
+    /// `or` over two or more operands.
+    Or(Vec<TExpr>),
+    /// A comparison of two values of the same scalar type.
+    Cmp(CmpOp, Scalar, Box<TExpr>, Box<TExpr>),
+    /// Decimal arithmetic.
+    Arith(ArithOp, Box<TExpr>, Box<TExpr>),
+    /// Unary minus.
+    Neg(Box<TExpr>),
+    /// Set membership.
+    In {
+        /// The value looked up.
+        value: Box<TExpr>,
+        /// The set.
+        set: SetId,
+    },
+    /// A string test against one pattern.
+    StrTest(StrOp, Box<TExpr>, Box<TExpr>),
+    /// A string test against every element of a string set (true if any passes).
+    StrTestSet(StrOp, Box<TExpr>, SetId),
+    /// A list field contains a value.
+    ListHas(FieldId, Box<TExpr>),
+    /// `any`/`all` over a list field.
+    Quant(Quantifier, FieldId, Box<TExpr>),
+    /// `present(field)`.
+    Present(FieldId),
+    /// `absent(field)`.
+    Absent(FieldId),
+    /// A function call.
+    Call(Builtin, Vec<TExpr>),
+}
+
+impl TExpr {
+    /// Calls `f` on every field whose value this expression reads; fields only
+    /// tested with `present`/`absent` are not reads.
+    pub fn value_reads(&self, f: &mut impl FnMut(FieldId)) {
+        match self {
+            TExpr::Field(id) | TExpr::Quant(_, id, _) | TExpr::ListHas(id, _) => {
+                f(*id);
+                if let TExpr::Quant(_, _, b) | TExpr::ListHas(_, b) = self {
+                    b.value_reads(f);
+                }
+            }
+            TExpr::Lit(_) | TExpr::Var(_) | TExpr::Present(_) | TExpr::Absent(_) => {}
+            TExpr::Not(e) | TExpr::Neg(e) => e.value_reads(f),
+            TExpr::And(es) | TExpr::Or(es) | TExpr::Call(_, es) => es.iter().for_each(|e| e.value_reads(f)),
+            TExpr::Cmp(_, _, a, b) | TExpr::Arith(_, a, b) | TExpr::StrTest(_, a, b) => {
+                a.value_reads(f);
+                b.value_reads(f);
+            }
+            TExpr::In { value, .. } | TExpr::StrTestSet(_, value, _) => value.value_reads(f),
+        }
+    }
+
+    /// Calls `f` on every field the expression mentions, reads and presence tests alike.
+    pub fn all_fields(&self, f: &mut impl FnMut(FieldId)) {
+        self.value_reads(f);
+        self.visit(&mut |e| {
+            if let TExpr::Present(id) | TExpr::Absent(id) = e {
+                f(*id);
+            }
+        });
+    }
+
+    /// Calls `f` on this node and every node below it.
+    pub fn visit(&self, f: &mut impl FnMut(&TExpr)) {
+        f(self);
+        match self {
+            TExpr::Not(e) | TExpr::Neg(e) | TExpr::ListHas(_, e) | TExpr::Quant(_, _, e) => e.visit(f),
+            TExpr::And(es) | TExpr::Or(es) | TExpr::Call(_, es) => es.iter().for_each(|e| e.visit(f)),
+            TExpr::Cmp(_, _, a, b) | TExpr::Arith(_, a, b) | TExpr::StrTest(_, a, b) => {
+                a.visit(f);
+                b.visit(f);
+            }
+            TExpr::In { value, .. } | TExpr::StrTestSet(_, value, _) => value.visit(f),
+            TExpr::Lit(_) | TExpr::Field(_) | TExpr::Var(_) | TExpr::Present(_) | TExpr::Absent(_) => {}
+        }
+    }
+}

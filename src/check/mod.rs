@@ -1,0 +1,813 @@
+//! Static checks: every name resolved, every expression typed, every code,
+//! date and number in the rules parsed, before any record is read. All
+//! problems of a run are collected; none stops the others from being found.
+
+mod data;
+mod error;
+pub mod ir;
+mod typeck;
+
+pub use error::{CheckError, CheckErrorKind};
+pub use ir::*;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crate::load::Pack;
+use crate::source::{SourceFile, Span, sha256_hex};
+use crate::syntax::ast::{self, ExprKind, Item, PropValue, SetBody, SetItem};
+use crate::values::{Country, Date, HsCode, name::normalize, parse_decimal};
+
+/// Largest number of codes one range (`50..63`) may expand to.
+pub const MAX_RANGE: u64 = 1000;
+
+/// Checks a parsed pack and produces the checked rule set, or every problem found.
+pub fn check(pack: &Pack) -> Result<RuleSet, Vec<CheckError>> {
+    let mut c = Checker::new(pack);
+    c.collect_declarations();
+    c.build_sets();
+    c.build_consts();
+    c.build_rules();
+    if !c.errors.is_empty() {
+        return Err(c.errors);
+    }
+    Ok(c.finish())
+}
+
+/// A declared name, and the file that declares it.
+#[derive(Clone, Copy)]
+enum Decl {
+    Set(SetId),
+    Const(usize),
+}
+
+struct ConstDef {
+    lit: Option<Lit>,
+}
+
+struct Checker<'p> {
+    pack: &'p Pack,
+    errors: Vec<CheckError>,
+    /// name → (declaration, declaring file, span of the name).
+    names: HashMap<String, (Decl, usize, Span)>,
+    sets: Vec<SetDef>,
+    consts: Vec<ConstDef>,
+    regimes: BTreeMap<String, Regime>,
+    /// Regime of each file, if it declares one.
+    file_regime: Vec<Option<String>>,
+    rules: Vec<Rule>,
+    data_inputs: Vec<ir::Fingerprint>,
+}
+
+impl<'p> Checker<'p> {
+    fn new(pack: &'p Pack) -> Self {
+        Checker {
+            pack,
+            errors: Vec::new(),
+            names: HashMap::new(),
+            sets: Vec::new(),
+            consts: Vec::new(),
+            regimes: BTreeMap::new(),
+            file_regime: vec![None; pack.files.len()],
+            rules: Vec::new(),
+            data_inputs: Vec::new(),
+        }
+    }
+
+    fn src(&self, file: usize) -> &'p SourceFile {
+        &self.pack.files[file].source
+    }
+
+    fn err(&mut self, e: CheckError) {
+        self.errors.push(e);
+    }
+
+    /// First pass: regimes, and the names of sets and constants (so that
+    /// order of declaration within and across files does not matter).
+    fn collect_declarations(&mut self) {
+        let mut regime_body: HashMap<String, (usize, Span)> = HashMap::new();
+        for (fi, f) in self.pack.files.iter().enumerate() {
+            for item in &f.ast.items {
+                match item {
+                    Item::Regime(r) => {
+                        if let Some(prev) = &self.file_regime[fi] {
+                            let prev = prev.clone();
+                            self.err(
+                                CheckError::new(
+                                    CheckErrorKind::Regime,
+                                    &f.source,
+                                    r.name.span,
+                                    format!("this file already belongs to regime `{prev}`"),
+                                )
+                                .help("a rule file declares one regime; put other regimes' rules in their own files"),
+                            );
+                            continue;
+                        }
+                        self.file_regime[fi] = Some(r.name.name.clone());
+                        let entry = self
+                            .regimes
+                            .entry(r.name.name.clone())
+                            .or_insert_with(|| Regime { name: r.name.name.clone(), meta: Vec::new() });
+                        if let Some(meta) = &r.meta {
+                            if let Some((pf, _)) = regime_body.get(&r.name.name) {
+                                let other = self.pack.files[*pf].rel.clone();
+                                self.errors.push(
+                                    CheckError::new(
+                                        CheckErrorKind::Regime,
+                                        &f.source,
+                                        r.name.span,
+                                        format!("regime `{}` is described twice", r.name.name),
+                                    )
+                                    .help(format!("it is described in `{other}` too; other files name it without a body: `regime {}`", r.name.name)),
+                                );
+                                continue;
+                            }
+                            regime_body.insert(r.name.name.clone(), (fi, r.span));
+                            entry.meta = meta.iter().map(|(k, v)| (k.name.clone(), v.value.clone())).collect();
+                        }
+                    }
+                    Item::Set(s) => {
+                        let id = self.sets.len();
+                        self.sets.push(SetDef {
+                            name: s.name.name.clone(),
+                            elem: ElemKind::String,
+                            entries: Vec::new(),
+                            decl: Some((fi, s.span)),
+                            data_file: None,
+                        });
+                        self.declare(&s.name, Decl::Set(id), fi);
+                    }
+                    Item::Const(k) => {
+                        let id = self.consts.len();
+                        self.consts.push(ConstDef { lit: None });
+                        self.declare(&k.name, Decl::Const(id), fi);
+                    }
+                    Item::Import(_) | Item::Rule(_) => {}
+                }
+            }
+        }
+    }
+
+    fn declare(&mut self, name: &ast::Ident, decl: Decl, file: usize) {
+        if let Some(schema_field) = self.pack.schema.field(&name.name) {
+            let _ = schema_field;
+            self.err(
+                CheckError::new(
+                    CheckErrorKind::DuplicateName,
+                    self.src(file),
+                    name.span,
+                    format!("`{}` is a record field and cannot name a set or constant", name.name),
+                )
+                .help("choose another name; sets are usually written in capitals"),
+            );
+            return;
+        }
+        if let Some((_, pf, pspan)) = self.names.get(&name.name).copied() {
+            let mut e = CheckError::new(
+                CheckErrorKind::DuplicateName,
+                self.src(file),
+                name.span,
+                format!("`{}` is already defined", name.name),
+            )
+            .label("defined again here");
+            if pf == file {
+                e = e.related("first defined here", pspan);
+            } else {
+                let (line, _) = self.src(pf).line_col(pspan.start);
+                e = e.help(format!("first defined in `{}` line {line}", self.pack.files[pf].rel));
+            }
+            self.err(e);
+            return;
+        }
+        self.names.insert(name.name.clone(), (decl, file, name.span));
+    }
+
+    /// Parses one set element for a set of kind `elem`.
+    fn parse_entry(elem: ElemKind, text: &str, quoted: bool) -> Result<EntryValue, (CheckErrorKind, String)> {
+        match elem {
+            ElemKind::Country => {
+                Country::parse(text).map(EntryValue::Country).map_err(|e| (CheckErrorKind::InvalidCountry, e))
+            }
+            ElemKind::Hs => HsCode::parse(text, 2).map(EntryValue::Hs).map_err(|e| (CheckErrorKind::InvalidHs, e)),
+            ElemKind::String => {
+                let _ = quoted;
+                Ok(EntryValue::String(text.to_lowercase()))
+            }
+            ElemKind::Name => {
+                let n = normalize(text);
+                if n.is_empty() {
+                    Err((CheckErrorKind::InvalidProperty, format!("`{text}` has no letters or digits to match")))
+                } else {
+                    Ok(EntryValue::Name(n))
+                }
+            }
+        }
+    }
+
+    /// Builds the entries of an inline set literal.
+    fn literal_entries(&mut self, file: usize, elem: ElemKind, lit: &ast::SetLiteral) -> Vec<Entry> {
+        let src = self.src(file);
+        let mut out = Vec::new();
+        for item in &lit.items {
+            match item {
+                SetItem::Code(c) => self.push_entry(src, elem, &c.name, false, c.span, &mut out),
+                SetItem::Str(s) => self.push_entry(src, elem, &s.value, true, s.span, &mut out),
+                SetItem::Range(a, b) => {
+                    let span = a.span.join(b.span);
+                    if elem != ElemKind::Hs {
+                        self.err(
+                            CheckError::new(CheckErrorKind::InvalidRange, src, span, "ranges are only for HS codes")
+                                .help(format!("list the {} one by one", elem.name())),
+                        );
+                        continue;
+                    }
+                    let (Ok(x), Ok(y)) = (HsCode::parse(&a.name, 2), HsCode::parse(&b.name, 2)) else {
+                        self.err(CheckError::new(
+                            CheckErrorKind::InvalidHs,
+                            src,
+                            span,
+                            format!("`{}..{}` is not a range of HS codes", a.name, b.name),
+                        ));
+                        continue;
+                    };
+                    if x.len() != y.len() || x.value() > y.value() || y.value() - x.value() >= MAX_RANGE {
+                        self.err(
+                            CheckError::new(
+                                CheckErrorKind::InvalidRange,
+                                src,
+                                span,
+                                format!("`{x}..{y}` is not a usable range"),
+                            )
+                            .help(format!(
+                                "both ends need the same number of digits, the first no greater than the last, and at most {MAX_RANGE} codes between them"
+                            )),
+                        );
+                        continue;
+                    }
+                    for n in 0..=(y.value() - x.value()) {
+                        if let Some(code) = x.offset(n) {
+                            out.push(Entry {
+                                value: EntryValue::Hs(code),
+                                text: code.to_string(),
+                                since: None,
+                                reference: None,
+                                origin: EntryOrigin::Rule(span),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn push_entry(
+        &mut self,
+        src: &SourceFile,
+        elem: ElemKind,
+        text: &str,
+        quoted: bool,
+        span: Span,
+        out: &mut Vec<Entry>,
+    ) {
+        match Self::parse_entry(elem, text, quoted) {
+            Ok(value) => out.push(Entry {
+                value,
+                text: text.to_string(),
+                since: None,
+                reference: None,
+                origin: EntryOrigin::Rule(span),
+            }),
+            Err((kind, msg)) => {
+                let mut e = CheckError::new(kind, src, span, msg).label(format!("in a set of {}", elem.plural()));
+                if kind == CheckErrorKind::InvalidCountry {
+                    e = e.maybe_help(country_help(text));
+                }
+                self.err(e);
+            }
+        }
+    }
+
+    fn build_sets(&mut self) {
+        let mut id = 0;
+        for fi in 0..self.pack.files.len() {
+            let src = self.src(fi);
+            for item in &self.pack.files[fi].ast.items {
+                let Item::Set(s) = item else { continue };
+                let this = id;
+                id += 1;
+                let Some(elem) = ElemKind::from_name(&s.elem_type.name) else {
+                    let help = crate::suggest::did_you_mean(&s.elem_type.name, ["country", "hs", "string", "name"])
+                        .map(|x| format!("did you mean `{x}`?"))
+                        .unwrap_or_else(|| "set types are `country`, `hs`, `string` and `name`".into());
+                    self.err(
+                        CheckError::new(
+                            CheckErrorKind::InvalidSetType,
+                            src,
+                            s.elem_type.span,
+                            format!("unknown set type `{}`", s.elem_type.name),
+                        )
+                        .help(help),
+                    );
+                    continue;
+                };
+                self.sets[this].elem = elem;
+                match &s.body {
+                    SetBody::Inline(lit) => {
+                        let entries = self.literal_entries(fi, elem, lit);
+                        self.sets[this].entries = entries;
+                    }
+                    SetBody::File { path, options } => {
+                        let parse = move |t: &str| Self::parse_entry(elem, t, true).map_err(|(_, m)| m);
+                        if let Some(loaded) =
+                            data::load(src, &self.pack.data_root, path, options, elem, &parse, &mut self.errors)
+                        {
+                            self.sets[this].entries = loaded.entries;
+                            self.sets[this].data_file = Some(path.value.clone());
+                            if !self.data_inputs.iter().any(|d| d.path == path.value) {
+                                self.data_inputs.push(ir::Fingerprint {
+                                    path: path.value.clone(),
+                                    sha256: loaded.sha256,
+                                    kind: "data",
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn build_consts(&mut self) {
+        let mut id = 0;
+        for fi in 0..self.pack.files.len() {
+            let src = self.src(fi);
+            for item in &self.pack.files[fi].ast.items {
+                let Item::Const(k) = item else { continue };
+                let this = id;
+                id += 1;
+                let lit = match &k.value.kind {
+                    ExprKind::Decimal(t) => match parse_decimal(t) {
+                        Ok(d) => Some(Lit::Dec(d)),
+                        Err(e) => {
+                            self.err(CheckError::new(CheckErrorKind::InvalidNumber, src, k.value.span, e));
+                            None
+                        }
+                    },
+                    ExprKind::Date(t) => match Date::parse(t) {
+                        Ok(d) => Some(Lit::Date(d)),
+                        Err(e) => {
+                            self.err(CheckError::new(CheckErrorKind::InvalidDate, src, k.value.span, e));
+                            None
+                        }
+                    },
+                    ExprKind::Str(s) => Some(Lit::Str(s.clone())),
+                    ExprKind::Bool(b) => Some(Lit::Bool(*b)),
+                    _ => None,
+                };
+                self.consts[this].lit = lit;
+            }
+        }
+    }
+
+    fn build_rules(&mut self) {
+        let mut first_def: HashMap<String, (usize, Span)> = HashMap::new();
+        for fi in 0..self.pack.files.len() {
+            let src = self.src(fi);
+            for item in &self.pack.files[fi].ast.items {
+                let Item::Rule(r) = item else { continue };
+                if let Some((pf, pspan)) = first_def.get(&r.id.name).copied() {
+                    let mut e = CheckError::new(
+                        CheckErrorKind::DuplicateRuleId,
+                        src,
+                        r.id.span,
+                        format!("rule id `{}` is used twice", r.id.name),
+                    )
+                    .label("second rule with this id");
+                    if pf == fi {
+                        e = e.related("first rule with this id", pspan);
+                    } else {
+                        let (line, _) = self.src(pf).line_col(pspan.start);
+                        e = e.help(format!(
+                            "the first is in `{}` line {line}; rule ids must be unique in a rule set",
+                            self.pack.files[pf].rel
+                        ));
+                    }
+                    self.err(e);
+                } else {
+                    first_def.insert(r.id.name.clone(), (fi, r.id.span));
+                }
+                if let Some(rule) = self.check_rule(fi, r) {
+                    self.rules.push(rule);
+                }
+            }
+        }
+    }
+
+    fn check_rule(&mut self, fi: usize, r: &ast::RuleDecl) -> Option<Rule> {
+        let src = self.src(fi);
+        let errors_before = self.errors.len();
+        let regime = match &self.file_regime[fi] {
+            Some(name) => self.regimes.keys().position(|k| k == name).unwrap_or(0),
+            None => {
+                self.err(
+                    CheckError::new(
+                        CheckErrorKind::Regime,
+                        src,
+                        r.id.span,
+                        format!("rule `{}` belongs to no regime", r.id.name),
+                    )
+                    .help("add `regime NAME` at the top of the file"),
+                );
+                0
+            }
+        };
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut title = None;
+        let mut citations = Vec::new();
+        let mut effective: Option<(Date, Span)> = None;
+        let mut until: Option<(Date, Span)> = None;
+        let mut severity = None;
+        let mut when = None;
+        let mut unless = Vec::new();
+        let mut message = None;
+        let mut tags = Vec::new();
+        for p in &r.properties {
+            let key = p.key.name.as_str();
+            const REPEATABLE: [&str; 2] = ["cite", "unless"];
+            const KEYS: [&str; 9] =
+                ["title", "cite", "effective", "until", "severity", "when", "unless", "message", "tags"];
+            if !KEYS.contains(&key) {
+                let help = crate::suggest::did_you_mean(key, KEYS)
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| format!("rules have {}", KEYS.map(|k| format!("`{k}`")).join(", ")));
+                self.err(
+                    CheckError::new(
+                        CheckErrorKind::UnknownProperty,
+                        src,
+                        p.key.span,
+                        format!("unknown rule property `{key}`"),
+                    )
+                    .help(help),
+                );
+                continue;
+            }
+            if let Some(prev) = seen.get(key)
+                && !REPEATABLE.contains(&key)
+            {
+                let prev = *prev;
+                self.err(
+                    CheckError::new(
+                        CheckErrorKind::DuplicateProperty,
+                        src,
+                        p.key.span,
+                        format!("`{key}` is given twice"),
+                    )
+                    .related("first given here", prev),
+                );
+                continue;
+            }
+            seen.insert(key, p.key.span);
+            if p.then.is_some() && key != "unless" {
+                let t = p.then.as_ref().map(|t| t.span).unwrap_or(p.span);
+                self.err(CheckError::new(
+                    CheckErrorKind::InvalidProperty,
+                    src,
+                    t,
+                    format!("only `unless` takes `then`, not `{key}`"),
+                ));
+            }
+            let expr = match &p.value {
+                PropValue::Expr(e) => Some(e),
+                PropValue::Tags(_) => None,
+            };
+            match key {
+                "title" | "cite" | "message" => {
+                    let Some(ast::Expr { kind: ExprKind::Str(s), span }) = expr else {
+                        let span = expr.map_or(p.span, |e| e.span);
+                        self.err(
+                            CheckError::new(
+                                CheckErrorKind::InvalidProperty,
+                                src,
+                                span,
+                                format!("`{key}` takes text in double quotes"),
+                            )
+                            .help(format!("write `{key}: \"…\"`")),
+                        );
+                        continue;
+                    };
+                    match key {
+                        "title" => title = Some(s.clone()),
+                        "cite" => {
+                            if s.trim().is_empty() {
+                                self.err(CheckError::new(
+                                    CheckErrorKind::InvalidProperty,
+                                    src,
+                                    *span,
+                                    "a citation cannot be empty",
+                                ));
+                            }
+                            citations.push(s.clone());
+                        }
+                        _ => message = Some(self.check_message(fi, s, *span)),
+                    }
+                }
+                "effective" | "until" => {
+                    let d = match expr {
+                        Some(ast::Expr { kind: ExprKind::Date(t), span }) => match Date::parse(t) {
+                            Ok(d) => Some((d, *span)),
+                            Err(e) => {
+                                self.err(
+                                    CheckError::new(CheckErrorKind::InvalidDate, src, *span, e)
+                                        .label("not a calendar date")
+                                        .help("dates are written YYYY-MM-DD, e.g. `2017-08-05`"),
+                                );
+                                None
+                            }
+                        },
+                        other => {
+                            let span = other.map_or(p.span, |e| e.span);
+                            self.err(
+                                CheckError::new(
+                                    CheckErrorKind::InvalidDate,
+                                    src,
+                                    span,
+                                    format!("`{key}` takes a date"),
+                                )
+                                .help("dates are written YYYY-MM-DD, without quotes, e.g. `2017-08-05`"),
+                            );
+                            None
+                        }
+                    };
+                    if key == "effective" {
+                        effective = d;
+                    } else {
+                        until = d;
+                    }
+                }
+                "severity" => match expr {
+                    Some(ast::Expr { kind: ExprKind::Name(n), span }) => match Severity::from_name(n) {
+                        Some(s) => severity = Some(s),
+                        None => {
+                            let help = crate::suggest::did_you_mean(n, ["block", "review"])
+                                .map(|x| format!("did you mean `{x}`?"))
+                                .unwrap_or_else(|| "severity is `block` or `review`".into());
+                            self.err(
+                                CheckError::new(
+                                    CheckErrorKind::InvalidSeverity,
+                                    src,
+                                    *span,
+                                    format!("unknown severity `{n}`"),
+                                )
+                                .help(help),
+                            );
+                        }
+                    },
+                    other => {
+                        let span = other.map_or(p.span, |e| e.span);
+                        self.err(
+                            CheckError::new(
+                                CheckErrorKind::InvalidSeverity,
+                                src,
+                                span,
+                                "severity is `block` or `review`",
+                            )
+                            .help("write `severity: block` or `severity: review`, without quotes"),
+                        );
+                    }
+                },
+                "when" | "unless" => {
+                    let Some(e) = expr else {
+                        self.err(CheckError::new(
+                            CheckErrorKind::InvalidProperty,
+                            src,
+                            p.span,
+                            format!("`{key}` takes a condition"),
+                        ));
+                        continue;
+                    };
+                    let Some(t) = typeck::condition(self, fi, e) else { continue };
+                    let text = src.slice(e.span).to_string();
+                    if key == "when" {
+                        when = Some((t, text));
+                    } else {
+                        let then = match &p.then {
+                            None => None,
+                            Some(id) => match Severity::from_name(&id.name) {
+                                Some(s) => Some((s, id.span)),
+                                None => {
+                                    self.err(
+                                        CheckError::new(
+                                            CheckErrorKind::InvalidSeverity,
+                                            src,
+                                            id.span,
+                                            format!("unknown severity `{}`", id.name),
+                                        )
+                                        .help("write `then review`"),
+                                    );
+                                    continue;
+                                }
+                            },
+                        };
+                        unless.push((Unless { expr: t, then: then.map(|(s, _)| s), text }, then.map(|(_, sp)| sp)));
+                    }
+                }
+                "tags" => match &p.value {
+                    PropValue::Tags(ts) => tags = ts.iter().map(|t| t.name.clone()).collect(),
+                    PropValue::Expr(e) => self.err(
+                        CheckError::new(CheckErrorKind::InvalidProperty, src, e.span, "`tags` takes a list")
+                            .help("write `tags: [coal, procurement]`"),
+                    ),
+                },
+                _ => unreachable!("check_rule: key {key} was filtered above"),
+            }
+        }
+        for (need, what) in [("title", "a title"), ("severity", "a severity"), ("when", "a condition")] {
+            if !seen.contains_key(need) {
+                self.err(
+                    CheckError::new(
+                        CheckErrorKind::MissingProperty,
+                        src,
+                        r.id.span,
+                        format!("rule `{}` has no `{need}`", r.id.name),
+                    )
+                    .label(format!("needs {what}"))
+                    .help(match need {
+                        "title" => "add `title: \"…\"`: a short description reports show".to_string(),
+                        "severity" => "add `severity: block` or `severity: review`".to_string(),
+                        _ => "add `when: <condition>`".to_string(),
+                    }),
+                );
+            }
+        }
+        if let (Some((e, _)), Some((u, uspan))) = (effective, until)
+            && u <= e
+        {
+            self.err(
+                CheckError::new(
+                    CheckErrorKind::UntilNotAfterEffective,
+                    src,
+                    uspan,
+                    format!("`until` ({u}) is not after `effective` ({e})"),
+                )
+                .label("rule would never be in force")
+                .help("`effective` is the first day in force and `until` the first day no longer in force"),
+            );
+        }
+        if let Some(sev) = severity {
+            for (u, sp) in &unless {
+                if let (Some(t), Some(sp)) = (u.then, sp)
+                    && t >= sev
+                {
+                    self.err(
+                        CheckError::new(
+                            CheckErrorKind::InvalidSeverity,
+                            src,
+                            *sp,
+                            format!("`then {}` does not lower a `{}` rule", t.name(), sev.name()),
+                        )
+                        .help("`then` gives the severity when the exemption holds; it must be lower than the rule's"),
+                    );
+                }
+            }
+        }
+        if self.errors.len() > errors_before {
+            return None;
+        }
+        let (when, when_text) = when?;
+        let unless: Vec<Unless> = unless.into_iter().map(|(u, _)| u).collect();
+        let mut reads = Vec::new();
+        when.value_reads(&mut |f| reads.push(f));
+        for u in &unless {
+            u.expr.value_reads(&mut |f| reads.push(f));
+        }
+        reads.sort_unstable();
+        reads.dedup();
+        let title = title?;
+        Some(Rule {
+            id: r.id.name.clone(),
+            message: message.unwrap_or_else(|| vec![MsgPart::Text(title.clone())]),
+            title,
+            citations,
+            effective: effective.map(|(d, _)| d),
+            until: until.map(|(d, _)| d),
+            severity: severity?,
+            regime,
+            when,
+            unless,
+            tags,
+            file: fi,
+            span: r.span,
+            reads,
+            when_text,
+        })
+    }
+
+    /// Splits a message into text and `{field}` placeholders.
+    fn check_message(&mut self, fi: usize, text: &str, span: Span) -> Vec<MsgPart> {
+        let src = self.src(fi);
+        let mut parts = Vec::new();
+        let mut buf = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    buf.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    buf.push('}');
+                }
+                '{' => {
+                    let name: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                    let name = name.trim();
+                    match self.pack.schema.field(name) {
+                        Some(f) => {
+                            if !buf.is_empty() {
+                                parts.push(MsgPart::Text(std::mem::take(&mut buf)));
+                            }
+                            parts.push(MsgPart::Field(f));
+                        }
+                        None => {
+                            let help = crate::suggest::did_you_mean(name, self.pack.schema.names())
+                                .map(|s| format!("did you mean `{{{s}}}`?"))
+                                .unwrap_or_else(|| {
+                                    "placeholders name record fields; write `{{` for a literal brace".into()
+                                });
+                            self.err(
+                                CheckError::new(
+                                    CheckErrorKind::Message,
+                                    src,
+                                    span,
+                                    format!("message placeholder `{{{name}}}` is not a field"),
+                                )
+                                .help(help),
+                            );
+                        }
+                    }
+                }
+                c => buf.push(c),
+            }
+        }
+        if !buf.is_empty() {
+            parts.push(MsgPart::Text(buf));
+        }
+        parts
+    }
+
+    fn finish(mut self) -> RuleSet {
+        self.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut inputs: Vec<ir::Fingerprint> = self
+            .pack
+            .files
+            .iter()
+            .map(|f| ir::Fingerprint { path: f.rel.clone(), sha256: f.source.sha256(), kind: "rules" })
+            .collect();
+        if let Some(s) = &self.pack.schema_source {
+            inputs.push(ir::Fingerprint { path: s.name.clone(), sha256: s.sha256(), kind: "schema" });
+        }
+        inputs.append(&mut self.data_inputs);
+        inputs.sort_by(|a, b| (a.kind, &a.path).cmp(&(b.kind, &b.path)));
+        let mut all = String::new();
+        for i in &inputs {
+            all.push_str(&format!("{} {} {}\n", i.kind, i.path, i.sha256));
+        }
+        // The standard schema is compiled in; its text is part of the fingerprint too.
+        if self.pack.schema_source.is_none() {
+            all.push_str(&format!(
+                "schema builtin {}\n",
+                sha256_hex(include_str!("../../seeds/schema/trade-transaction.yaml").as_bytes())
+            ));
+        }
+        RuleSet {
+            schema: Arc::clone(&self.pack.schema),
+            regimes: self.regimes.into_values().collect(),
+            sets: self.sets,
+            rules: self.rules,
+            sources: self.pack.files.iter().map(|f| Arc::clone(&f.source)).collect(),
+            inputs,
+            fingerprint: sha256_hex(all.as_bytes()),
+        }
+    }
+}
+
+/// Advice for a bad country code: the common confusions.
+fn country_help(text: &str) -> Option<String> {
+    let t = text.trim().to_ascii_uppercase();
+    let hint = match t.as_str() {
+        "UK" => Some("GB"),
+        "EL" => Some("GR"),
+        "PRK" | "DPRK" | "NK" => Some("KP"),
+        "ROK" | "KOR" | "SK" => Some("KR"),
+        "RUS" => Some("RU"),
+        "CHN" | "PRC" => Some("CN"),
+        "USA" => Some("US"),
+        _ => None,
+    };
+    match hint {
+        Some(h) => Some(format!("did you mean `{h}`?")),
+        None if t.len() == 3 => Some("use the two-letter ISO 3166-1 alpha-2 code".into()),
+        None => Some("country codes are ISO 3166-1 alpha-2, such as `KP` or `CN`".into()),
+    }
+}

@@ -1,0 +1,141 @@
+//! `cordon check`: evaluate records, print decisions and findings.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::ValueEnum;
+use cordon::config::{self, InputConfig};
+use cordon::engine::RunError;
+use cordon::findings::Decision;
+use cordon::output::{self, Context, OutputFormat};
+use cordon::records::InputSpec;
+
+use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FailOn, RulesArg, diag};
+
+/// `--format` values.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// A table for people (default on a terminal).
+    Table,
+    /// One JSON object per record (default otherwise).
+    Jsonl,
+    /// One JSON document with a summary and all records.
+    Json,
+    /// One CSV row per finding.
+    Csv,
+}
+
+/// Arguments of `cordon check`.
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    rules: RulesArg,
+    /// Config file mapping your column names and formats onto the schema.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Exit 1 when a record is at or above this level (`invalid` ranks with review).
+    #[arg(long, value_enum, default_value = "block")]
+    fail_on: FailOn,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Transaction files: CSV, or JSON Lines (`.jsonl`).
+    #[arg(required = true, value_name = "FILE")]
+    inputs: Vec<PathBuf>,
+}
+
+/// Loads the input config, or the standard one.
+pub fn load_config(path: Option<&PathBuf>, schema: &cordon::schema::Schema) -> Result<Arc<InputConfig>, u8> {
+    match path {
+        None => Ok(Arc::new(InputConfig::standard())),
+        Some(p) => match config::read_source(p).and_then(|src| config::load_config(src, schema)) {
+            Ok(c) => Ok(Arc::new(c)),
+            Err(e) => {
+                diag::print(&e);
+                Err(EXIT_ERROR)
+            }
+        },
+    }
+}
+
+/// Sets the number of worker threads for this process.
+pub fn set_threads(n: Option<usize>) {
+    if let Some(n) = n {
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+    }
+}
+
+/// Runs `cordon check`.
+pub fn run(a: CheckArgs) -> u8 {
+    set_threads(a.threads);
+    let engine = match cordon::Engine::load(&a.rules.rules) {
+        Ok(e) => e,
+        Err(d) => {
+            diag::print_all(&d);
+            return EXIT_ERROR;
+        }
+    };
+    let cfg = match load_config(a.config.as_ref(), &engine.rules().schema) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let specs: Vec<InputSpec> = a.inputs.iter().map(InputSpec::new).collect();
+    let inputs = match engine.open_inputs(&specs, &cfg) {
+        Ok(i) => i,
+        Err(errs) => {
+            for e in &errs {
+                diag::print(e);
+            }
+            return EXIT_ERROR;
+        }
+    };
+    let format = match a.format {
+        Some(Format::Table) => OutputFormat::Table,
+        Some(Format::Jsonl) => OutputFormat::Jsonl,
+        Some(Format::Json) => OutputFormat::Json,
+        Some(Format::Csv) => OutputFormat::Csv,
+        None if std::io::stdout().is_terminal() => OutputFormat::Table,
+        None => OutputFormat::Jsonl,
+    };
+    let files: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+    let ctx = Context { rules: engine.rules(), files: &files };
+    let stdout = std::io::stdout();
+    let mut sink = output::sink(format, Box::new(stdout.lock()));
+    let result = engine.run(inputs, |o| sink.record(&ctx, o));
+    let summary = match result {
+        Ok(s) => s,
+        Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return EXIT_OK,
+        Err(e) => {
+            diag::print(&e);
+            return EXIT_ERROR;
+        }
+    };
+    if let Err(e) = sink.finish(&ctx, &summary) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return EXIT_OK;
+        }
+        diag::print(&RunError::Output(e));
+        return EXIT_ERROR;
+    }
+    let mut err = std::io::stderr();
+    let _ = writeln!(err, "{}", output::summary_line(&summary));
+    for k in &summary.skipped {
+        let _ = writeln!(
+            err,
+            "cordon: note: rule {} not decided for {} records of {}: no column for {}",
+            k.rule,
+            k.records,
+            k.file,
+            k.fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let fail_on = match a.fail_on {
+        FailOn::Block => Decision::Block,
+        FailOn::Review => Decision::Review,
+    };
+    if summary.fails(fail_on) { EXIT_FINDINGS } else { EXIT_OK }
+}

@@ -1,0 +1,70 @@
+//! Command-line interface: clap definitions and dispatch to one file per
+//! subcommand. Only this module (and `main.rs`) prints.
+
+mod check;
+mod diag;
+mod test;
+mod validate;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit code: nothing at or above `--fail-on`.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: a record at or above `--fail-on`.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: rules, config or inputs unusable.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Cordon checks trade transactions against sanctions and export-control rules.
+#[derive(Parser, Debug)]
+#[command(name = "cordon", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check transaction records against the rules.
+    Check(check::CheckArgs),
+    /// Parse and check the rules alone; report every problem.
+    Validate(validate::ValidateArgs),
+    /// Run the rule tests written beside the rules (`*.tests.yaml`).
+    Test(test::TestArgs),
+}
+
+/// `--fail-on` levels.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    /// Exit 1 if any record is blocked.
+    Block,
+    /// Exit 1 if any record is blocked, for review, or invalid.
+    Review,
+}
+
+/// Common: where the rules are.
+#[derive(clap::Args, Debug)]
+pub struct RulesArg {
+    /// Rules directory (or one rule file).
+    #[arg(long, value_name = "DIR")]
+    pub rules: PathBuf,
+}
+
+/// Runs the CLI and returns the exit code.
+pub fn main() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Validate(a) => validate::run(a),
+        Command::Test(a) => test::run(a),
+    }
+}

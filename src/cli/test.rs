@@ -1,0 +1,93 @@
+//! `cordon test`: run the rule tests written beside the rules, print each
+//! failure as expected versus actual, and the coverage.
+
+use std::io::Write;
+
+use cordon::testing::{self, Coverage};
+
+use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, RulesArg, diag};
+
+/// Arguments of `cordon test`.
+#[derive(clap::Args, Debug)]
+pub struct TestArgs {
+    #[command(flatten)]
+    rules: RulesArg,
+    /// Print every test, not only failures.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+/// Runs `cordon test`.
+pub fn run(a: TestArgs) -> u8 {
+    let engine = match cordon::Engine::load(&a.rules.rules) {
+        Ok(e) => e,
+        Err(d) => {
+            diag::print_all(&d);
+            return EXIT_ERROR;
+        }
+    };
+    let dir = if a.rules.rules.is_file() {
+        a.rules.rules.parent().map(std::path::Path::to_path_buf).unwrap_or_default()
+    } else {
+        a.rules.rules.clone()
+    };
+    let results = match testing::run_all(&engine, &dir) {
+        Ok(r) => r,
+        Err(e) => {
+            diag::print(&e);
+            return EXIT_ERROR;
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut failed = 0;
+    for r in &results {
+        if r.passed() {
+            if a.verbose {
+                let _ = writeln!(out, "ok     {} — {}", r.file, r.case.name);
+            }
+            continue;
+        }
+        failed += 1;
+        let _ = writeln!(out, "FAILED {} — {}", r.file, r.case.name);
+        for f in &r.failures {
+            let _ = writeln!(out, "    {f}");
+        }
+        let want = r
+            .case
+            .hits
+            .as_ref()
+            .map_or("(not stated)".to_string(), |h| if h.is_empty() { "(none)".into() } else { h.join(", ") });
+        let _ = writeln!(
+            out,
+            "    expected: {want}{}",
+            r.case.decision.as_ref().map_or(String::new(), |d| format!(" → {d}"))
+        );
+        if r.actual.is_empty() {
+            let _ = writeln!(out, "    actual:   (none) → {}", r.decision);
+        } else {
+            let _ = writeln!(out, "    actual:   → {}", r.decision);
+            for (rule, sev, msg) in &r.actual {
+                let _ = writeln!(out, "      {rule} [{sev}] {msg}");
+            }
+        }
+    }
+    let cov = Coverage::of(&engine, &results);
+    let never_hit = cov.never_hit();
+    let never_missed = cov.never_missed();
+    let _ = writeln!(out, "{} tests: {} passed, {failed} failed", results.len(), results.len() - failed);
+    let total = cov.by_rule.len();
+    let _ = writeln!(
+        out,
+        "coverage: {}/{total} rules made to fire, {}/{total} with a near miss",
+        total - never_hit.len(),
+        total - never_missed.len()
+    );
+    if !never_hit.is_empty() {
+        let _ = writeln!(out, "  no test makes these fire: {}", never_hit.join(", "));
+    }
+    if !never_missed.is_empty() {
+        let _ = writeln!(out, "  no test shows a near miss for: {}", never_missed.join(", "));
+    }
+    if failed > 0 { EXIT_FINDINGS } else { EXIT_OK }
+}

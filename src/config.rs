@@ -1,0 +1,547 @@
+//! YAML files: record schemas, input configs (column mappings), rule-pack
+//! manifests and YAML data files. This is the only module that touches the
+//! YAML library, so replacing it is a one-file change.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use thiserror::Error;
+
+use crate::schema::{FieldDef, FieldType, MAX_FIELDS, Pattern, Schema};
+use crate::source::SourceFile;
+
+/// A YAML file that could not be used.
+#[derive(Debug, Error, Diagnostic)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read `{path}`: {source}")]
+    #[diagnostic(code(cordon::config::io))]
+    Io {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The YAML is malformed or does not have the expected shape.
+    #[error("{message}")]
+    #[diagnostic(code(cordon::config::invalid))]
+    Invalid {
+        /// What is wrong.
+        message: String,
+        /// The file.
+        #[source_code]
+        src: NamedSource<std::sync::Arc<str>>,
+        /// Where.
+        #[label("here")]
+        span: Option<SourceSpan>,
+        /// Advice.
+        #[help]
+        help: Option<String>,
+    },
+}
+
+impl ConfigError {
+    fn invalid(src: &SourceFile, message: String, span: Option<SourceSpan>, help: Option<String>) -> Self {
+        ConfigError::Invalid { message, src: src.named(), span, help }
+    }
+}
+
+/// Reads a file as a [`SourceFile`], with a config error on failure.
+pub fn read_source(path: &Path) -> Result<SourceFile, ConfigError> {
+    SourceFile::read(path).map_err(|source| ConfigError::Io { path: path.display().to_string(), source })
+}
+
+/// Deserialises YAML text into `T`, turning YAML errors into diagnostics that
+/// point into the file.
+pub fn parse_yaml<T: DeserializeOwned>(src: &SourceFile) -> Result<T, ConfigError> {
+    serde_yaml::from_str::<T>(&src.text).map_err(|e| {
+        let span = e.location().map(|l| SourceSpan::from((l.index().min(src.text.len()), 0)));
+        let msg = e.to_string();
+        // serde_yaml appends " at line N column M"; the label shows that already.
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        ConfigError::invalid(src, msg, span, None)
+    })
+}
+
+/// Finds the byte span of `key:` in YAML text, for diagnostics about a value
+/// that parsed but is wrong.
+pub fn find_key(src: &SourceFile, key: &str) -> Option<SourceSpan> {
+    let text = &src.text;
+    let mut from = 0;
+    while let Some(pos) = text[from..].find(key) {
+        let start = from + pos;
+        let before_ok = start == 0 || {
+            let c = text.as_bytes()[start - 1];
+            c == b' ' || c == b'\n' || c == b'-' || c == b'\t'
+        };
+        let after = &text[start + key.len()..];
+        if before_ok && after.trim_start_matches(' ').starts_with(':') {
+            return Some((start, key.len()).into());
+        }
+        from = start + key.len();
+    }
+    None
+}
+
+fn find_value(src: &SourceFile, value: &str) -> Option<SourceSpan> {
+    src.text.find(value).map(|p| (p, value.len()).into())
+}
+
+// ─────────────────────────── schema ───────────────────────────
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SchemaFile {
+    name: String,
+    #[serde(default)]
+    #[allow(dead_code, reason = "documented version number, not interpreted yet")]
+    version: Option<u32>,
+    key: String,
+    date: String,
+    fields: Vec<SchemaField>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SchemaField {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    non_negative: bool,
+    #[serde(default)]
+    pattern: Option<String>,
+    #[serde(default)]
+    separator: Option<String>,
+    #[serde(default)]
+    description: String,
+}
+
+/// Loads a record schema from YAML.
+pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
+    let file: SchemaFile = parse_yaml(src)?;
+    let mut fields: Vec<FieldDef> = Vec::new();
+    if file.fields.len() > MAX_FIELDS {
+        return Err(ConfigError::invalid(
+            src,
+            format!("a schema may declare at most {MAX_FIELDS} fields, this one has {}", file.fields.len()),
+            find_key(src, "fields"),
+            None,
+        ));
+    }
+    for f in file.fields {
+        let ty = FieldType::from_name(&f.ty).ok_or_else(|| {
+            ConfigError::invalid(
+                src,
+                format!("unknown field type `{}` for field `{}`", f.ty, f.name),
+                find_value(src, &f.ty),
+                Some("types are string, decimal, date, country, hs, or list<…> of one of them".into()),
+            )
+        })?;
+        let ok_name = !f.name.is_empty()
+            && f.name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && f.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ok_name {
+            return Err(ConfigError::invalid(
+                src,
+                format!("field name `{}` must be letters, digits and `_`, starting with a letter", f.name),
+                find_value(src, &f.name),
+                None,
+            ));
+        }
+        if fields.iter().any(|g| g.name == f.name) {
+            return Err(ConfigError::invalid(
+                src,
+                format!("field `{}` is declared twice", f.name),
+                find_value(src, &f.name),
+                None,
+            ));
+        }
+        let pattern = match f.pattern.as_deref() {
+            None => None,
+            Some("imo") => Some(Pattern::Imo),
+            Some("currency") => Some(Pattern::Currency),
+            Some(other) => {
+                return Err(ConfigError::invalid(
+                    src,
+                    format!("unknown pattern `{other}`"),
+                    find_value(src, other),
+                    Some("patterns are `imo` and `currency`".into()),
+                ));
+            }
+        };
+        let separator = match f.separator.as_deref() {
+            None => ';',
+            Some(s) if s.chars().count() == 1 => s.chars().next().unwrap_or(';'),
+            Some(s) => {
+                return Err(ConfigError::invalid(
+                    src,
+                    format!("list separator `{s}` must be one character"),
+                    find_value(src, s),
+                    None,
+                ));
+            }
+        };
+        fields.push(FieldDef {
+            name: f.name,
+            ty,
+            required: f.required,
+            non_negative: f.non_negative,
+            pattern,
+            separator,
+            description: f.description,
+        });
+    }
+    let find = |name: &str, what: &str| {
+        fields.iter().position(|f| f.name == name).ok_or_else(|| {
+            ConfigError::invalid(
+                src,
+                format!("the {what} field `{name}` is not declared in `fields`"),
+                find_key(src, what),
+                None,
+            )
+        })
+    };
+    let key = find(&file.key, "key")?;
+    let date = find(&file.date, "date")?;
+    if fields[date].ty != FieldType::Scalar(crate::schema::Scalar::Date) || !fields[date].required {
+        return Err(ConfigError::invalid(
+            src,
+            format!("the date field `{}` must have type `date` and be required", file.date),
+            find_key(src, "date"),
+            None,
+        ));
+    }
+    Ok(Schema::new(file.name, fields, key, date))
+}
+
+// ─────────────────────────── input config ───────────────────────────
+
+/// How a firm's files map onto the schema.
+#[derive(Debug, Clone, Default)]
+pub struct InputConfig {
+    /// Schema field → the column (CSV header or JSON key) that holds it.
+    pub columns: BTreeMap<String, String>,
+    /// Date format of the files.
+    pub date_format: DateFormat,
+    /// Decimal separator in numbers (`.` or `,`).
+    pub decimal_separator: char,
+    /// Thousands separator to drop from numbers, if any.
+    pub thousands_separator: Option<char>,
+    /// Overrides the schema's list separator.
+    pub list_separator: Option<char>,
+    /// CSV field delimiter.
+    pub delimiter: u8,
+    /// The config file, for fingerprints and diagnostics.
+    pub source: Option<std::sync::Arc<SourceFile>>,
+}
+
+/// Accepted date layouts in input files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateFormat {
+    /// `2017-08-05`.
+    #[default]
+    Iso,
+    /// `05/08/2017`.
+    DayMonthYearSlash,
+    /// `08/05/2017`.
+    MonthDayYearSlash,
+    /// `05.08.2017`.
+    DayMonthYearDot,
+    /// `20170805`.
+    Compact,
+}
+
+impl DateFormat {
+    fn from_name(s: &str) -> Option<DateFormat> {
+        Some(match s {
+            "YYYY-MM-DD" => DateFormat::Iso,
+            "DD/MM/YYYY" => DateFormat::DayMonthYearSlash,
+            "MM/DD/YYYY" => DateFormat::MonthDayYearSlash,
+            "DD.MM.YYYY" => DateFormat::DayMonthYearDot,
+            "YYYYMMDD" => DateFormat::Compact,
+            _ => return None,
+        })
+    }
+
+    /// The layout as users write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            DateFormat::Iso => "YYYY-MM-DD",
+            DateFormat::DayMonthYearSlash => "DD/MM/YYYY",
+            DateFormat::MonthDayYearSlash => "MM/DD/YYYY",
+            DateFormat::DayMonthYearDot => "DD.MM.YYYY",
+            DateFormat::Compact => "YYYYMMDD",
+        }
+    }
+}
+
+impl InputConfig {
+    /// The default: columns named as the schema fields, ISO dates, `.` decimals.
+    pub fn standard() -> InputConfig {
+        InputConfig { decimal_separator: '.', delimiter: b',', ..InputConfig::default() }
+    }
+
+    /// The column that holds a schema field.
+    pub fn column_for<'a>(&'a self, field: &'a str) -> &'a str {
+        self.columns.get(field).map_or(field, String::as_str)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    columns: BTreeMap<String, String>,
+    #[serde(default)]
+    formats: FormatsFile,
+    #[serde(default)]
+    csv: CsvFile,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FormatsFile {
+    date: Option<String>,
+    decimal_separator: Option<String>,
+    thousands_separator: Option<String>,
+    list_separator: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CsvFile {
+    delimiter: Option<String>,
+}
+
+fn one_char(src: &SourceFile, key: &str, value: &Option<String>) -> Result<Option<char>, ConfigError> {
+    match value {
+        None => Ok(None),
+        Some(s) if s.chars().count() == 1 => Ok(s.chars().next()),
+        Some(s) => Err(ConfigError::invalid(
+            src,
+            format!("`{key}` must be a single character, not `{s}`"),
+            find_key(src, key),
+            None,
+        )),
+    }
+}
+
+/// Loads an input config and checks it against the schema.
+pub fn load_config(src: SourceFile, schema: &Schema) -> Result<InputConfig, ConfigError> {
+    let file: ConfigFile = parse_yaml(&src)?;
+    for (field, column) in &file.columns {
+        if schema.field(field).is_none() {
+            let help = crate::suggest::did_you_mean(field, schema.names())
+                .map(|s| format!("did you mean `{s}`?"))
+                .or_else(|| Some(format!("the schema `{}` has no such field", schema.name)));
+            return Err(ConfigError::invalid(
+                &src,
+                format!("`columns` maps unknown field `{field}`"),
+                find_key(&src, field),
+                help,
+            ));
+        }
+        if column.trim().is_empty() {
+            return Err(ConfigError::invalid(
+                &src,
+                format!("field `{field}` is mapped to an empty column name"),
+                find_key(&src, field),
+                None,
+            ));
+        }
+    }
+    let date_format = match file.formats.date.as_deref() {
+        None => DateFormat::Iso,
+        Some(s) => DateFormat::from_name(s).ok_or_else(|| {
+            ConfigError::invalid(
+                &src,
+                format!("unknown date format `{s}`"),
+                find_value(&src, s),
+                Some("use YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY, DD.MM.YYYY or YYYYMMDD".into()),
+            )
+        })?,
+    };
+    let decimal_separator = one_char(&src, "decimal_separator", &file.formats.decimal_separator)?.unwrap_or('.');
+    if decimal_separator != '.' && decimal_separator != ',' {
+        return Err(ConfigError::invalid(
+            &src,
+            format!("`decimal_separator` must be `.` or `,`, not `{decimal_separator}`"),
+            find_key(&src, "decimal_separator"),
+            None,
+        ));
+    }
+    let thousands_separator = one_char(&src, "thousands_separator", &file.formats.thousands_separator)?;
+    if thousands_separator == Some(decimal_separator) {
+        return Err(ConfigError::invalid(
+            &src,
+            "`thousands_separator` and `decimal_separator` must differ".into(),
+            find_key(&src, "thousands_separator"),
+            None,
+        ));
+    }
+    let list_separator = one_char(&src, "list_separator", &file.formats.list_separator)?;
+    let delimiter = match one_char(&src, "delimiter", &file.csv.delimiter)? {
+        None => b',',
+        Some(c) if c.is_ascii() && c != '"' && c != '\n' && c != '\r' => c as u8,
+        Some(c) => {
+            return Err(ConfigError::invalid(
+                &src,
+                format!("CSV delimiter `{c}` must be one ASCII character other than a quote or line break"),
+                find_key(&src, "delimiter"),
+                None,
+            ));
+        }
+    };
+    Ok(InputConfig {
+        columns: file.columns,
+        date_format,
+        decimal_separator,
+        thousands_separator,
+        list_separator,
+        delimiter,
+        source: Some(std::sync::Arc::new(src)),
+    })
+}
+
+// ─────────────────────────── rule-pack manifest ───────────────────────────
+
+/// `cordon.yaml` at the root of a rules directory.
+#[derive(Debug, Clone)]
+pub struct PackManifest {
+    /// Pack name.
+    pub name: Option<String>,
+    /// Schema file, resolved against the manifest's directory.
+    pub schema: Option<PathBuf>,
+    /// Root for data files that sets load (`set X: name from "lists/…"`).
+    pub data: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestFile {
+    name: Option<String>,
+    schema: Option<String>,
+    data: Option<String>,
+}
+
+/// Loads a pack manifest; relative paths resolve against its directory.
+pub fn load_manifest(src: &SourceFile) -> Result<PackManifest, ConfigError> {
+    let m: ManifestFile = parse_yaml(src)?;
+    let dir = src.path.parent().unwrap_or(Path::new("."));
+    Ok(PackManifest { name: m.name, schema: m.schema.map(|s| dir.join(s)), data: m.data.map(|s| dir.join(s)) })
+}
+
+// ─────────────────────────── YAML data files ───────────────────────────
+
+/// Reads a YAML data file for a set: a list of scalars, or a list of
+/// mappings from column name to scalar. Returns rows of column → text; a list
+/// of scalars gives rows with the single column `value`.
+pub fn load_yaml_rows(src: &SourceFile) -> Result<Vec<BTreeMap<String, String>>, ConfigError> {
+    let value: serde_yaml::Value = parse_yaml(src)?;
+    let serde_yaml::Value::Sequence(items) = value else {
+        return Err(ConfigError::invalid(
+            src,
+            "a YAML data file must be a list".into(),
+            Some((0, 0).into()),
+            Some("write one `- entry` per line, or `- {name: …, ref: …}` mappings".into()),
+        ));
+    };
+    let scalar = |v: &serde_yaml::Value| -> Option<String> {
+        match v {
+            serde_yaml::Value::String(s) => Some(s.clone()),
+            serde_yaml::Value::Number(n) => Some(n.to_string()),
+            serde_yaml::Value::Bool(b) => Some(b.to_string()),
+            serde_yaml::Value::Null => Some(String::new()),
+            _ => None,
+        }
+    };
+    let mut rows = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let mut row = BTreeMap::new();
+        match item {
+            serde_yaml::Value::Mapping(m) => {
+                for (k, v) in m {
+                    let (Some(k), Some(v)) = (scalar(k), scalar(v)) else {
+                        return Err(ConfigError::invalid(
+                            src,
+                            format!("entry {} has a value that is not text or a number", i + 1),
+                            None,
+                            None,
+                        ));
+                    };
+                    row.insert(k, v);
+                }
+            }
+            other => match scalar(other) {
+                Some(v) => {
+                    row.insert("value".to_string(), v);
+                }
+                None => {
+                    return Err(ConfigError::invalid(
+                        src,
+                        format!("entry {} is a nested list; entries are text or mappings", i + 1),
+                        None,
+                        None,
+                    ));
+                }
+            },
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(text: &str) -> SourceFile {
+        SourceFile::new("test.yaml", "test.yaml", text)
+    }
+
+    #[test]
+    fn config_maps_columns_and_formats() {
+        let schema = Schema::standard();
+        let c = load_config(
+            src("columns:\n  id: TxnRef\n  hs_code: HS\nformats:\n  date: DD/MM/YYYY\n  decimal_separator: \",\"\n  thousands_separator: \".\"\ncsv:\n  delimiter: \";\"\n"),
+            &schema,
+        )
+        .unwrap();
+        assert_eq!(c.column_for("id"), "TxnRef");
+        assert_eq!(c.column_for("origin"), "origin");
+        assert_eq!(c.date_format, DateFormat::DayMonthYearSlash);
+        assert_eq!(c.decimal_separator, ',');
+        assert_eq!(c.delimiter, b';');
+    }
+
+    #[test]
+    fn config_rejects_unknown_field_with_suggestion() {
+        let schema = Schema::standard();
+        let err = load_config(src("columns:\n  hscode: HS\n"), &schema).unwrap_err();
+        let ConfigError::Invalid { message, help, span, .. } = err else { panic!("wrong error") };
+        assert_eq!(message, "`columns` maps unknown field `hscode`");
+        assert_eq!(help.as_deref(), Some("did you mean `hs_code`?"));
+        assert_eq!(span.unwrap().offset(), 11);
+    }
+
+    #[test]
+    fn config_rejects_unknown_keys_with_location() {
+        let schema = Schema::standard();
+        let err = load_config(src("colums:\n  id: X\n"), &schema).unwrap_err();
+        assert!(err.to_string().contains("unknown field `colums`"), "{err}");
+    }
+
+    #[test]
+    fn yaml_rows_accept_scalars_and_mappings() {
+        let rows = load_yaml_rows(&src("- KP\n- {name: A, ref: X1}\n")).unwrap();
+        assert_eq!(rows[0]["value"], "KP");
+        assert_eq!(rows[1]["ref"], "X1");
+        assert!(load_yaml_rows(&src("a: b\n")).is_err());
+    }
+}

@@ -1,0 +1,279 @@
+//! The engine facade: what the CLI uses now and the HTTP service will use
+//! later. Load and check rules once, then evaluate records from any number of
+//! inputs, in parallel, with outputs in input order.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::check::{self, RuleSet};
+use crate::compile::{self, Program};
+use crate::config::InputConfig;
+use crate::diagnostics::Diagnostics;
+use crate::eval;
+use crate::findings::{Decision, Evaluated, RecordOutcome};
+use crate::load;
+use crate::records::{Input, InputError, InputSpec, Record};
+use crate::source::hex;
+
+/// Rows read and evaluated together; large enough to keep every core busy,
+/// small enough to bound memory.
+pub const BATCH: usize = 4096;
+
+/// A loaded, checked and compiled rule set.
+#[derive(Debug)]
+pub struct Engine {
+    program: Arc<Program>,
+}
+
+impl Engine {
+    /// Loads the rules in `path` (a directory or one file), checks them and compiles them.
+    pub fn load(path: &Path) -> Result<Engine, Diagnostics> {
+        let pack = load::load_pack(path)?;
+        let rules = check::check(&pack).map_err(|errs| {
+            let mut d = Diagnostics::new();
+            for e in errs {
+                d.push(e);
+            }
+            d
+        })?;
+        Ok(Engine::from_rules(Arc::new(rules)))
+    }
+
+    /// Compiles an already checked rule set.
+    pub fn from_rules(rules: Arc<RuleSet>) -> Engine {
+        Engine { program: Arc::new(compile::compile(rules)) }
+    }
+
+    /// The checked rule set.
+    pub fn rules(&self) -> &Arc<RuleSet> {
+        &self.program.rules
+    }
+
+    /// The compiled program.
+    pub fn program(&self) -> &Arc<Program> {
+        &self.program
+    }
+
+    /// Evaluates one typed record.
+    pub fn evaluate(&self, record: &Record) -> Evaluated {
+        eval::evaluate(&self.program, record)
+    }
+
+    /// Opens every input (reading headers) before any record is evaluated,
+    /// so an unusable file stops the run before output starts.
+    pub fn open_inputs(
+        &self,
+        specs: &[InputSpec],
+        config: &Arc<InputConfig>,
+    ) -> Result<Vec<OpenInput>, Vec<InputError>> {
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        for (i, spec) in specs.iter().enumerate() {
+            match OpenInput::open(spec, i, Arc::clone(&self.program.rules.schema), Arc::clone(config)) {
+                Ok(o) => out.push(o),
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() { Ok(out) } else { Err(errors) }
+    }
+
+    /// Evaluates every record of the opened inputs, in input order, handing each
+    /// outcome to `sink`. Uses the current rayon pool (all cores by default).
+    pub fn run(
+        &self,
+        inputs: Vec<OpenInput>,
+        mut sink: impl FnMut(&RecordOutcome) -> std::io::Result<()>,
+    ) -> Result<RunSummary, RunError> {
+        let mut summary = RunSummary { rules: self.program.rules.fingerprint.clone(), ..RunSummary::default() };
+        for mut input in inputs {
+            let layout = Arc::clone(&input.input.layout);
+            let mut stats = InputStats { file: layout.name.clone(), ..InputStats::default() };
+            let mut skipped = vec![0u64; self.program.rules.rules.len()];
+            loop {
+                let batch = input.input.next_batch(BATCH).map_err(RunError::Input)?;
+                if batch.is_empty() {
+                    break;
+                }
+                let outcomes: Vec<RecordOutcome> = batch
+                    .into_par_iter()
+                    .map(|raw| match layout.parse(raw) {
+                        Ok(rec) => RecordOutcome::Evaluated(self.evaluate(&rec)),
+                        Err(inv) => RecordOutcome::Invalid(inv),
+                    })
+                    .collect();
+                for o in &outcomes {
+                    stats.read += 1;
+                    match o {
+                        RecordOutcome::Evaluated(e) => {
+                            stats.evaluated += 1;
+                            match e.decision {
+                                Decision::Block => stats.block += 1,
+                                Decision::Review => stats.review += 1,
+                                Decision::Pass => stats.pass += 1,
+                            }
+                            for r in &e.skipped {
+                                skipped[*r] += 1;
+                            }
+                        }
+                        RecordOutcome::Invalid(_) => stats.invalid += 1,
+                    }
+                    sink(o).map_err(RunError::Output)?;
+                }
+            }
+            stats.sha256 = input.finish_hash();
+            for (rule, count) in skipped.into_iter().enumerate().filter(|(_, c)| *c > 0) {
+                let r = &self.program.rules.rules[rule];
+                let fields = r
+                    .reads
+                    .iter()
+                    .filter(|f| layout.absent.contains(f))
+                    .map(|f| self.program.rules.schema.fields[*f].name.clone())
+                    .collect();
+                summary.skipped.push(Skipped { file: layout.name.clone(), rule: r.id.clone(), records: count, fields });
+            }
+            summary.add(&stats);
+            summary.inputs.push(stats);
+        }
+        Ok(summary)
+    }
+}
+
+/// An input opened for a run; its bytes are hashed as they are read.
+pub struct OpenInput {
+    input: Input,
+    hash: Arc<Mutex<Sha256>>,
+}
+
+impl OpenInput {
+    fn open(
+        spec: &InputSpec,
+        file: usize,
+        schema: Arc<crate::schema::Schema>,
+        config: Arc<InputConfig>,
+    ) -> Result<Self, InputError> {
+        let hash = Arc::new(Mutex::new(Sha256::new()));
+        let f = std::fs::File::open(&spec.path).map_err(|e| InputError::Io { file: spec.name.clone(), source: e })?;
+        let reader = HashingReader { inner: f, hash: Arc::clone(&hash) };
+        let input = Input::from_reader(reader, spec, file, schema, config)?;
+        Ok(OpenInput { input, hash })
+    }
+
+    /// The layout (column mapping) of this input.
+    pub fn layout(&self) -> &crate::records::Layout {
+        &self.input.layout
+    }
+
+    fn finish_hash(&mut self) -> String {
+        // Read whatever the parser did not consume (nothing, normally) so the
+        // hash covers the whole file.
+        let mut g = self.hash.lock().unwrap_or_else(|p| p.into_inner());
+        hex(&std::mem::take(&mut *g).finalize())
+    }
+}
+
+struct HashingReader<R> {
+    inner: R,
+    hash: Arc<Mutex<Sha256>>,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.lock().unwrap_or_else(|p| p.into_inner()).update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// A run that stopped.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum RunError {
+    /// An input failed while being read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Input(InputError),
+    /// Output could not be written.
+    #[error("cannot write output: {0}")]
+    #[diagnostic(code(cordon::output))]
+    Output(std::io::Error),
+}
+
+/// Counts for one input file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct InputStats {
+    /// Display name.
+    pub file: String,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Records read.
+    pub read: u64,
+    /// Records evaluated.
+    pub evaluated: u64,
+    /// Records that could not be read.
+    pub invalid: u64,
+    /// Decisions.
+    pub block: u64,
+    /// Decisions.
+    pub review: u64,
+    /// Decisions.
+    pub pass: u64,
+}
+
+/// Rules not decided for some records because their file has no column for a field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// The file.
+    pub file: String,
+    /// The rule id.
+    pub rule: String,
+    /// How many records.
+    pub records: u64,
+    /// The fields the file has no column for.
+    pub fields: Vec<String>,
+}
+
+/// Totals of a run; `read = evaluated + invalid` always holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunSummary {
+    /// Records read.
+    pub read: u64,
+    /// Records evaluated.
+    pub evaluated: u64,
+    /// Records that could not be read.
+    pub invalid: u64,
+    /// Records blocked.
+    pub block: u64,
+    /// Records for review.
+    pub review: u64,
+    /// Records passed.
+    pub pass: u64,
+    /// Fingerprint of the rule set.
+    pub rules: String,
+    /// Per-input counts and fingerprints.
+    pub inputs: Vec<InputStats>,
+    /// Rules skipped for lack of a column.
+    pub skipped: Vec<Skipped>,
+}
+
+impl RunSummary {
+    fn add(&mut self, s: &InputStats) {
+        self.read += s.read;
+        self.evaluated += s.evaluated;
+        self.invalid += s.invalid;
+        self.block += s.block;
+        self.review += s.review;
+        self.pass += s.pass;
+    }
+
+    /// Whether any record ranks at or above `fail_on` (invalid ranks with review).
+    pub fn fails(&self, fail_on: Decision) -> bool {
+        match fail_on {
+            Decision::Block => self.block > 0,
+            Decision::Review => self.block + self.review + self.invalid > 0,
+            Decision::Pass => self.read > 0,
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Cordon: a compliance rules engine for sanctions and export controls.
+//!
+//! # Bird's-eye view
+//!
+//! Rule authors write restrictions (the UN Security Council measures on the
+//! DPRK first) in Cordon's rule language. The engine checks trade transaction
+//! records against them and says, per record, `block`, `review` or `pass`,
+//! with every finding's legal citation and evidence.
+//!
+//! ```text
+//! rules/**/*.cordon ─syntax─▶ AST (spans) ─check(+schema, +data files)─▶ RuleSet
+//!                                                      │ compile
+//! input CSV / JSONL ─records (+config)─▶ typed Record ─eval─▶ Evaluated (findings)
+//!                                                      │
+//!                              output: table · jsonl · json · csv
+//! ```
+//!
+//! # Code map
+//!
+//! - [`source`]: source files and byte spans; the only place line/column is computed.
+//! - [`values`]: countries, HS codes, dates, decimals, normalised names — parsed
+//!   the same way in rules and in records.
+//! - [`schema`]: the record schema (fields, types, required, the date field).
+//! - [`config`]: every YAML file (schemas, input configs, pack manifests, YAML
+//!   data); the only module that imports the YAML library.
+//! - [`syntax`]: rule text → syntax tree (pest); `grammar/cordon.pest` is the grammar.
+//! - [`load`]: finds a pack's rule files, follows imports, reads its manifest.
+//! - [`check`]: names, types, codes and dates checked; produces the typed [`check::RuleSet`].
+//! - [`compile`]: sets become hash and prefix tables; produces the [`compile::Program`].
+//! - [`records`]: CSV and JSON Lines readers, column mapping, typed cells.
+//! - [`eval`]: three-valued evaluation of rules on a record (fail closed).
+//! - [`findings`]: decisions, findings, evidence, invalid records.
+//! - [`engine`]: the facade: load once, run over inputs in parallel, in order.
+//! - [`output`]: the stable output formats of `cordon check`.
+//! - [`testing`]: rule tests written beside rule files (`*.tests.yaml`).
+//! - [`diagnostics`]: many problems carried together to the user.
+//! - `cli` (binary only): argument parsing and the subcommands.
+//!
+//! # Invariants
+//!
+//! - Data flows one way: syntax knows nothing of records, evaluation never
+//!   parses rule text, output reads only findings.
+//! - Every syntax node carries a span; spans never take part in equality.
+//! - Checking collects every problem in one run; only a rule set without
+//!   errors is compiled, and compilation cannot fail.
+//! - Library code never prints and never exits; the binary renders diagnostics.
+//! - Every record read is either evaluated or reported invalid:
+//!   `read = evaluated + invalid` in every output.
+//! - Decisions: `block` > `review` > `pass`; a rule that cannot be decided for
+//!   lack of a value is reported (`review`, indeterminate), never passed.
+//! - Money and quantities are exact decimals; dates are calendar dates.
+//! - The same rules and records give the same findings in the same order,
+//!   whatever the number of threads.
+//! - One outside crate per module: pest in `syntax`, YAML in `config`, CSV and
+//!   JSON input in `records`.
+
+#![warn(missing_docs)]
+#![expect(
+    clippy::result_large_err,
+    reason = "errors are cold paths that carry their source text for diagnostics; boxing them buys nothing measurable"
+)]
+
+pub mod check;
+pub mod compile;
+pub mod config;
+pub mod diagnostics;
+pub mod engine;
+pub mod eval;
+pub mod findings;
+pub mod load;
+pub mod output;
+pub mod records;
+pub mod schema;
+pub mod source;
+pub mod suggest;
+pub mod syntax;
+pub mod testing;
+pub mod values;
+
+pub use engine::Engine;

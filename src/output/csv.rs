@@ -1,0 +1,110 @@
+//! CSV output: one row per finding (and one per record without findings, and
+//! one per reason an invalid record could not be read).
+
+use std::io::{self, Write};
+
+use super::{Context, Sink};
+use crate::engine::RunSummary;
+use crate::findings::{Outcome, RecordOutcome};
+
+/// Column names of the CSV output.
+pub const HEADER: [&str; 13] = [
+    "id", "file", "line", "decision", "rule", "severity", "outcome", "citation", "message", "evidence", "field",
+    "value", "reason",
+];
+
+/// CSV: one row per finding.
+pub struct CsvSink<'w> {
+    out: csv::Writer<Box<dyn Write + 'w>>,
+    header: bool,
+}
+
+impl<'w> CsvSink<'w> {
+    /// Writes to `out`.
+    pub fn new(out: Box<dyn Write + 'w>) -> Self {
+        CsvSink { out: csv::Writer::from_writer(out), header: false }
+    }
+}
+
+fn err(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+impl Sink for CsvSink<'_> {
+    fn record(&mut self, ctx: &Context<'_>, o: &RecordOutcome) -> io::Result<()> {
+        if !self.header {
+            self.out.write_record(HEADER).map_err(err)?;
+            self.header = true;
+        }
+        let file = ctx.files.get(o.file()).map_or("", String::as_str);
+        let line = o.line().to_string();
+        match o {
+            RecordOutcome::Evaluated(e) => {
+                if e.findings.is_empty() {
+                    let row = [e.id.as_str(), file, &line, e.decision.name(), "", "", "", "", "", "", "", "", ""];
+                    self.out.write_record(row).map_err(err)?;
+                }
+                for f in &e.findings {
+                    let rule = &ctx.rules.rules[f.rule];
+                    let evidence = f
+                        .evidence
+                        .iter()
+                        .map(|(k, v)| format!("{}={v}", ctx.rules.schema.fields[*k].name))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    let outcome = match f.outcome {
+                        Outcome::Violation => "violation",
+                        Outcome::Indeterminate { .. } => "indeterminate",
+                    };
+                    let row = [
+                        e.id.as_str(),
+                        file,
+                        &line,
+                        e.decision.name(),
+                        &rule.id,
+                        f.severity.name(),
+                        outcome,
+                        &rule.citation(),
+                        &f.message,
+                        &evidence,
+                        "",
+                        "",
+                        "",
+                    ];
+                    self.out.write_record(row).map_err(err)?;
+                }
+            }
+            RecordOutcome::Invalid(i) => {
+                for p in &i.errors {
+                    let row = [
+                        i.id.as_deref().unwrap_or(""),
+                        file,
+                        &line,
+                        "invalid",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        p.field.as_deref().unwrap_or(""),
+                        p.value.as_deref().unwrap_or(""),
+                        &p.reason,
+                    ];
+                    self.out.write_record(row).map_err(err)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _: &Context<'_>, _: &RunSummary) -> io::Result<()> {
+        if !self.header {
+            self.out.write_record(HEADER).map_err(err)?;
+        }
+        self.out.flush()
+    }
+}

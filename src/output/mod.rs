@@ -1,0 +1,65 @@
+//! The output formats of `cordon check`: JSON Lines and JSON (the stable
+//! machine contracts), CSV (one row per finding), and a table for people.
+//! Every format carries the same counts: read = evaluated + invalid.
+
+mod csv;
+mod json;
+mod table;
+
+pub use self::csv::CsvSink;
+pub use json::{JsonSink, JsonlSink, finding_json, record_json, summary_json};
+pub use table::TableSink;
+
+use std::io;
+
+use crate::check::RuleSet;
+use crate::engine::RunSummary;
+use crate::findings::RecordOutcome;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// A table for people.
+    Table,
+    /// One JSON object per record.
+    Jsonl,
+    /// One JSON object with a summary and every record.
+    Json,
+    /// One CSV row per finding.
+    Csv,
+}
+
+/// What outputs need besides the outcomes: rule metadata and file names.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    /// The rule set.
+    pub rules: &'a RuleSet,
+    /// Input display names, by file index.
+    pub files: &'a [String],
+}
+
+/// A destination for outcomes, written as they come, in input order.
+pub trait Sink {
+    /// Writes one record's outcome.
+    fn record(&mut self, ctx: &Context<'_>, outcome: &RecordOutcome) -> io::Result<()>;
+    /// Writes whatever follows the records (summaries) and flushes.
+    fn finish(&mut self, ctx: &Context<'_>, summary: &RunSummary) -> io::Result<()>;
+}
+
+/// A sink for a format, writing to `out`.
+pub fn sink<'w>(format: OutputFormat, out: Box<dyn io::Write + 'w>) -> Box<dyn Sink + 'w> {
+    match format {
+        OutputFormat::Table => Box::new(TableSink::new(out)),
+        OutputFormat::Jsonl => Box::new(JsonlSink::new(out)),
+        OutputFormat::Json => Box::new(JsonSink::new(out)),
+        OutputFormat::Csv => Box::new(CsvSink::new(out)),
+    }
+}
+
+/// The one-line summary for stderr.
+pub fn summary_line(s: &RunSummary) -> String {
+    format!(
+        "cordon: {} read, {} evaluated, {} invalid; {} block, {} review, {} pass",
+        s.read, s.evaluated, s.invalid, s.block, s.review, s.pass
+    )
+}

@@ -1,0 +1,187 @@
+//! CSV input: RFC 4180 quoting, UTF-8 with or without BOM, CRLF or LF, a
+//! header row naming the columns.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::sync::Arc;
+
+use csv::{ByteRecord, ReaderBuilder};
+
+use super::error::{FieldProblem, InputError};
+use super::value::parse_cell;
+use super::{Cell, Format, InputSpec, Invalid, Layout, Raw, Record};
+use crate::config::InputConfig;
+use crate::schema::Schema;
+
+/// A CSV file being read.
+pub struct CsvReader {
+    inner: csv::Reader<Box<dyn Read + Send>>,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+fn header_name(field: &[u8]) -> String {
+    String::from_utf8_lossy(field).trim().to_string()
+}
+
+impl CsvReader {
+    /// Opens a CSV file and maps its header onto the schema.
+    pub fn open<R: Read + Send + 'static>(
+        input: R,
+        spec: &InputSpec,
+        file: usize,
+        schema: Arc<Schema>,
+        config: Arc<InputConfig>,
+    ) -> Result<(CsvReader, Layout), InputError> {
+        let mut inner = ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(config.delimiter)
+            .from_reader(Box::new(input) as Box<dyn Read + Send>);
+        let mut header = ByteRecord::new();
+        let got = inner
+            .read_byte_record(&mut header)
+            .map_err(|e| InputError::Header { file: spec.name.clone(), reason: e.to_string() })?;
+        if !got {
+            return Err(InputError::Header { file: spec.name.clone(), reason: "the file is empty".into() });
+        }
+        let names: Vec<String> = header
+            .iter()
+            .enumerate()
+            .map(|(i, f)| header_name(if i == 0 { f.strip_prefix(BOM).unwrap_or(f) } else { f }))
+            .collect();
+        let mut columns = vec![None; schema.fields.len()];
+        let mut absent = Vec::new();
+        for (fid, f) in schema.fields.iter().enumerate() {
+            let want = config.column_for(&f.name);
+            let exact: Vec<usize> = names.iter().enumerate().filter(|(_, n)| *n == want).map(|(i, _)| i).collect();
+            let found = if exact.is_empty() {
+                names.iter().enumerate().filter(|(_, n)| n.eq_ignore_ascii_case(want)).map(|(i, _)| i).collect()
+            } else {
+                exact
+            };
+            match found.as_slice() {
+                [] if f.required => {
+                    let help = match crate::suggest::did_you_mean(want, names.iter().map(String::as_str)) {
+                        Some(s) => format!(
+                            "the file has a column `{s}`; map it with `columns: {{ {}: \"{s}\" }}` in a config file",
+                            f.name
+                        ),
+                        None => format!(
+                            "the header is {}; map a column to `{}` in a config file (`--config`)",
+                            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                            f.name
+                        ),
+                    };
+                    return Err(InputError::MissingColumn { file: spec.name.clone(), field: f.name.clone(), help });
+                }
+                [] => absent.push(fid),
+                [one] => columns[fid] = Some(*one),
+                _ => return Err(InputError::DuplicateColumn { file: spec.name.clone(), column: want.to_string() }),
+            }
+        }
+        let layout = Layout {
+            file,
+            name: spec.name.clone(),
+            columns,
+            keys: Vec::new(),
+            width: names.len(),
+            absent,
+            schema,
+            config,
+            format: Format::Csv,
+        };
+        Ok((CsvReader { inner }, layout))
+    }
+
+    /// Reads up to `n` rows.
+    pub fn next_batch(&mut self, n: usize, name: &str) -> Result<Vec<Raw>, InputError> {
+        let mut out = Vec::with_capacity(n.min(65536));
+        while out.len() < n {
+            let mut record = ByteRecord::new();
+            match self.inner.read_byte_record(&mut record) {
+                Ok(true) => {
+                    let line = record.position().map_or(0, |p| p.line());
+                    out.push(Raw::Csv { line, record });
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    let source = match e.into_kind() {
+                        csv::ErrorKind::Io(io) => io,
+                        other => std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{other:?}")),
+                    };
+                    return Err(InputError::Io { file: name.to_string(), source });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Types one CSV row.
+pub(super) fn parse_row(layout: &Layout, line: u64, record: &ByteRecord) -> Result<Record, Invalid> {
+    let schema = &layout.schema;
+    if record.len() != layout.width {
+        let id = layout.columns[schema.key]
+            .and_then(|c| record.get(c))
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        return Err(Invalid {
+            file: layout.file,
+            line,
+            id,
+            errors: vec![FieldProblem {
+                field: None,
+                value: None,
+                reason: format!(
+                    "row has {} field{}, the header has {}",
+                    record.len(),
+                    if record.len() == 1 { "" } else { "s" },
+                    layout.width
+                ),
+            }],
+        });
+    }
+    let mut cells = Vec::with_capacity(schema.fields.len());
+    for (fid, def) in schema.fields.iter().enumerate() {
+        let cell = match layout.columns[fid] {
+            None => Cell::NoColumn,
+            Some(c) => {
+                let bytes = record.get(c).unwrap_or(b"");
+                match std::str::from_utf8(bytes) {
+                    Ok(text) => parse_cell(text, def, &layout.config),
+                    Err(_) => Cell::Bad {
+                        raw: String::from_utf8_lossy(bytes).trim().into(),
+                        reason: "the text is not valid UTF-8".into(),
+                    },
+                }
+            }
+        };
+        cells.push(cell);
+    }
+    layout.finish(line, cells, Vec::new())
+}
+
+/// Rows of a table: line number and column → text.
+pub type Table = Vec<(u64, BTreeMap<String, String>)>;
+
+/// Reads a whole CSV data file (for sets): header names and rows as
+/// column → text maps, each with its line number.
+pub fn read_table(bytes: &[u8]) -> Result<(Vec<String>, Table), String> {
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    let mut r = ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
+    let header: Vec<String> = r.byte_headers().map_err(|e| e.to_string())?.iter().map(header_name).collect();
+    let mut rows = Vec::new();
+    for rec in r.byte_records() {
+        let rec = rec.map_err(|e| e.to_string())?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let mut row = BTreeMap::new();
+        for (h, v) in header.iter().zip(rec.iter()) {
+            let v = std::str::from_utf8(v).map_err(|_| format!("line {line} is not valid UTF-8"))?;
+            row.insert(h.clone(), v.to_string());
+        }
+        rows.push((line, row));
+    }
+    Ok((header, rows))
+}

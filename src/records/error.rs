@@ -1,0 +1,64 @@
+//! Input problems: whole files that cannot be used, and single fields that
+//! cannot be read.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+/// An input file that cannot be used at all.
+#[derive(Debug, Error, Diagnostic)]
+pub enum InputError {
+    /// The file cannot be opened or read.
+    #[error("cannot read `{file}`: {source}")]
+    #[diagnostic(code(cordon::input::io))]
+    Io {
+        /// The file.
+        file: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The CSV header is missing or unreadable.
+    #[error("`{file}` has no usable header row: {reason}")]
+    #[diagnostic(code(cordon::input::header), help("the first line of a CSV file names its columns"))]
+    Header {
+        /// The file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+    /// A required field has no column.
+    #[error("`{file}` has no column for required field `{field}`")]
+    #[diagnostic(code(cordon::input::missing_column))]
+    MissingColumn {
+        /// The file.
+        file: String,
+        /// The field.
+        field: String,
+        /// Advice.
+        #[help]
+        help: String,
+    },
+    /// Two columns of the header map to the same field.
+    #[error("`{file}` has two columns named `{column}`")]
+    #[diagnostic(
+        code(cordon::input::duplicate_column),
+        help("rename one of them, or map the field to one with a config file")
+    )]
+    DuplicateColumn {
+        /// The file.
+        file: String,
+        /// The column.
+        column: String,
+    },
+}
+
+/// Why one field (or a whole row) could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldProblem {
+    /// The field; `None` when the whole row is at fault.
+    pub field: Option<String>,
+    /// The value as read, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// What is wrong.
+    pub reason: String,
+}

@@ -1,0 +1,229 @@
+//! Transaction records: reading CSV and JSON Lines as a stream, mapping the
+//! firm's columns onto schema fields, and parsing every value into its type.
+//!
+//! Reading is split in two so large inputs can use every core: a reader
+//! produces raw rows in input order ([`Raw`]); [`Layout::parse`] turns a raw
+//! row into a typed [`Record`] or an invalid one, on any thread.
+
+pub mod csv;
+mod error;
+pub mod json;
+mod value;
+
+pub use error::{FieldProblem, InputError};
+pub use value::{Cell, Value};
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::InputConfig;
+use crate::schema::{FieldId, Schema};
+
+/// Input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+impl Format {
+    /// Picks the format from a file name: `.jsonl`, `.ndjson` and `.json` are JSON Lines.
+    pub fn from_path(p: &Path) -> Format {
+        match p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("jsonl" | "ndjson" | "json") => Format::Jsonl,
+            _ => Format::Csv,
+        }
+    }
+}
+
+/// A typed record.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// Index of the input file.
+    pub file: usize,
+    /// Line where the record starts (1-based).
+    pub line: u64,
+    /// One cell per schema field, in schema order.
+    pub cells: Vec<Cell>,
+}
+
+impl Record {
+    /// The record's key (id), if readable.
+    pub fn key(&self, schema: &Schema) -> Option<&str> {
+        self.cells.get(schema.key).and_then(Cell::text)
+    }
+}
+
+/// A record that could not be read, with every reason.
+#[derive(Debug, Clone)]
+pub struct Invalid {
+    /// Index of the input file.
+    pub file: usize,
+    /// Line where the record starts.
+    pub line: u64,
+    /// The key, if it could be read.
+    pub id: Option<String>,
+    /// What is wrong, field by field.
+    pub errors: Vec<FieldProblem>,
+}
+
+/// One raw row from an input, not yet typed.
+#[derive(Debug)]
+pub enum Raw {
+    /// A CSV row.
+    Csv {
+        /// Line of the row.
+        line: u64,
+        /// Its fields.
+        record: ::csv::ByteRecord,
+    },
+    /// A JSON Lines row.
+    Json {
+        /// Line number.
+        line: u64,
+        /// The line's text (may be invalid UTF-8).
+        text: Vec<u8>,
+    },
+}
+
+impl Raw {
+    /// The line the row starts on.
+    pub fn line(&self) -> u64 {
+        match self {
+            Raw::Csv { line, .. } | Raw::Json { line, .. } => *line,
+        }
+    }
+}
+
+/// How one input file's columns map onto the schema.
+#[derive(Debug)]
+pub struct Layout {
+    /// Index of the file.
+    pub file: usize,
+    /// Display name of the file.
+    pub name: String,
+    /// CSV: column index per schema field (`None` = the file has no such column).
+    /// JSON: every field is looked up by key.
+    pub columns: Vec<Option<usize>>,
+    /// JSON: the key per schema field.
+    pub keys: Vec<String>,
+    /// Number of columns in the CSV header.
+    pub width: usize,
+    /// Optional fields the file has no column for.
+    pub absent: Vec<FieldId>,
+    /// The schema.
+    pub schema: Arc<Schema>,
+    /// Formats and mapping.
+    pub config: Arc<InputConfig>,
+    /// Format.
+    pub format: Format,
+}
+
+impl Layout {
+    /// Types a raw row.
+    pub fn parse(&self, raw: Raw) -> Result<Record, Invalid> {
+        match raw {
+            Raw::Csv { line, record } => csv::parse_row(self, line, &record),
+            Raw::Json { line, text } => json::parse_line(self, line, &text),
+        }
+    }
+
+    /// Builds the record from cells, or the invalid record if a required
+    /// field is missing or unreadable.
+    pub(crate) fn finish(
+        &self,
+        line: u64,
+        cells: Vec<Cell>,
+        mut problems: Vec<FieldProblem>,
+    ) -> Result<Record, Invalid> {
+        for (i, f) in self.schema.fields.iter().enumerate() {
+            match &cells[i] {
+                Cell::Missing | Cell::NoColumn if f.required => problems.push(FieldProblem {
+                    field: Some(f.name.clone()),
+                    value: None,
+                    reason: format!("required field `{}` is empty", f.name),
+                }),
+                Cell::Bad { raw, reason } => problems.push(FieldProblem {
+                    field: Some(f.name.clone()),
+                    value: Some(raw.to_string()),
+                    reason: reason.clone(),
+                }),
+                _ => {}
+            }
+        }
+        let fatal = problems.iter().any(|p| {
+            p.field
+                .as_deref()
+                .is_none_or(|name| self.schema.field(name).is_some_and(|id| self.schema.fields[id].required))
+        });
+        if fatal {
+            let id = cells.get(self.schema.key).and_then(Cell::text).map(str::to_string);
+            return Err(Invalid { file: self.file, line, id, errors: problems });
+        }
+        Ok(Record { file: self.file, line, cells })
+    }
+}
+
+/// An open input file: its layout and a stream of raw rows.
+pub struct Input {
+    /// How its columns map.
+    pub layout: Arc<Layout>,
+    reader: Reader,
+}
+
+enum Reader {
+    Csv(csv::CsvReader),
+    Json(json::JsonReader),
+}
+
+/// An input file on the command line.
+#[derive(Debug, Clone)]
+pub struct InputSpec {
+    /// The path.
+    pub path: PathBuf,
+    /// Display name.
+    pub name: String,
+    /// Format.
+    pub format: Format,
+}
+
+impl InputSpec {
+    /// An input from a path, with the format from its extension.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        InputSpec { name: path.display().to_string(), format: Format::from_path(&path), path }
+    }
+}
+
+impl Input {
+    /// Opens an input from any reader and reads its header; fails if a
+    /// required field has no column.
+    pub fn from_reader<R: std::io::Read + Send + 'static>(
+        reader: R,
+        spec: &InputSpec,
+        file: usize,
+        schema: Arc<Schema>,
+        config: Arc<InputConfig>,
+    ) -> Result<Input, InputError> {
+        match spec.format {
+            Format::Csv => {
+                let (reader, layout) = csv::CsvReader::open(reader, spec, file, schema, config)?;
+                Ok(Input { layout: Arc::new(layout), reader: Reader::Csv(reader) })
+            }
+            Format::Jsonl => {
+                let (reader, layout) = json::JsonReader::open(reader, spec, file, schema, config)?;
+                Ok(Input { layout: Arc::new(layout), reader: Reader::Json(reader) })
+            }
+        }
+    }
+
+    /// Reads up to `n` raw rows; an empty batch means the end of the file.
+    pub fn next_batch(&mut self, n: usize) -> Result<Vec<Raw>, InputError> {
+        match &mut self.reader {
+            Reader::Csv(r) => r.next_batch(n, &self.layout.name),
+            Reader::Json(r) => r.next_batch(n, &self.layout.name),
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Typed cells of a record, and parsing text into them.
+
+use crate::config::{DateFormat, InputConfig};
+use crate::schema::{FieldDef, FieldType, Pattern, Scalar};
+use crate::values::{Country, Date, Decimal, HsCode, parse_decimal};
+
+/// One field of a record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// The file has the column but the record leaves it empty.
+    Missing,
+    /// The file has no column for this field.
+    NoColumn,
+    /// A value that could not be read.
+    Bad {
+        /// The text as read.
+        raw: Box<str>,
+        /// Why it could not be read.
+        reason: String,
+    },
+    /// A readable value.
+    Ok {
+        /// The text as read (trimmed), for evidence.
+        raw: Box<str>,
+        /// The typed value.
+        value: Value,
+    },
+}
+
+impl Cell {
+    /// The text as read, if any.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Cell::Ok { raw, .. } | Cell::Bad { raw, .. } => Some(raw),
+            Cell::Missing | Cell::NoColumn => None,
+        }
+    }
+
+    /// The value, if readable.
+    pub fn value(&self) -> Option<&Value> {
+        match self {
+            Cell::Ok { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// A typed value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Text (normalised where the field has a pattern, e.g. IMO numbers).
+    Str(Box<str>),
+    /// A decimal.
+    Dec(Decimal),
+    /// A date.
+    Date(Date),
+    /// A country.
+    Country(Country),
+    /// An HS code.
+    Hs(HsCode),
+    /// A list.
+    List(Vec<Value>),
+}
+
+/// Parses a field's text.
+pub fn parse_cell(text: &str, def: &FieldDef, cfg: &InputConfig) -> Cell {
+    let t = text.trim();
+    if t.is_empty() {
+        return Cell::Missing;
+    }
+    let result = match def.ty {
+        FieldType::Scalar(s) => parse_scalar(t, s, def, cfg),
+        FieldType::List(s) => {
+            let sep = cfg.list_separator.unwrap_or(def.separator);
+            let mut items = Vec::new();
+            let mut err = None;
+            for item in t.split(sep).map(str::trim).filter(|i| !i.is_empty()) {
+                match parse_scalar(item, s, def, cfg) {
+                    Ok(v) => items.push(v),
+                    Err(e) => {
+                        err = Some(format!("list item {e}"));
+                        break;
+                    }
+                }
+            }
+            match err {
+                Some(e) => Err(e),
+                None => Ok(Value::List(items)),
+            }
+        }
+    };
+    match result {
+        Ok(value) => Cell::Ok { raw: t.into(), value },
+        Err(reason) => Cell::Bad { raw: t.into(), reason },
+    }
+}
+
+/// Parses one scalar value.
+pub fn parse_scalar(t: &str, s: Scalar, def: &FieldDef, cfg: &InputConfig) -> Result<Value, String> {
+    match s {
+        Scalar::String => match def.pattern {
+            None => Ok(Value::Str(t.into())),
+            Some(Pattern::Imo) => parse_imo(t).map(|s| Value::Str(s.into())),
+            Some(Pattern::Currency) => {
+                if t.len() == 3 && t.bytes().all(|b| b.is_ascii_alphabetic()) {
+                    Ok(Value::Str(t.to_ascii_uppercase().into()))
+                } else {
+                    Err(format!("`{t}` is not a three-letter ISO 4217 currency code"))
+                }
+            }
+        },
+        Scalar::Decimal => {
+            let mut owned;
+            let mut text = t;
+            if let Some(ts) = cfg.thousands_separator {
+                owned = text.replace(ts, "");
+                text = &owned;
+            }
+            if cfg.decimal_separator == ',' {
+                if text.contains('.') {
+                    return Err(format!("`{t}` uses `.` but the decimal separator is `,`"));
+                }
+                owned = text.replace(',', ".");
+                text = &owned;
+            }
+            let d = parse_decimal(text)?;
+            if def.non_negative && d.is_sign_negative() && !d.is_zero() {
+                return Err(format!("`{t}` is negative; `{}` cannot be below zero", def.name));
+            }
+            Ok(Value::Dec(d))
+        }
+        Scalar::Date => parse_date(t, cfg.date_format).map(Value::Date),
+        Scalar::Country => Country::parse(t).map(Value::Country),
+        Scalar::Hs => HsCode::parse(t, 4).map(Value::Hs),
+    }
+}
+
+/// Parses a date in the configured layout.
+pub fn parse_date(t: &str, f: DateFormat) -> Result<Date, String> {
+    let fail = || format!("`{t}` is not a date in the form {}", f.name());
+    let nums = |sep: char| -> Option<Vec<u32>> {
+        let parts: Vec<&str> = t.split(sep).collect();
+        if parts.len() != 3
+            || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 4)
+        {
+            return None;
+        }
+        parts.iter().map(|p| p.parse().ok()).collect()
+    };
+    let ymd = match f {
+        DateFormat::Iso => return Date::parse(t),
+        DateFormat::DayMonthYearSlash => nums('/').map(|v| (v[2], v[1], v[0])),
+        DateFormat::MonthDayYearSlash => nums('/').map(|v| (v[2], v[0], v[1])),
+        DateFormat::DayMonthYearDot => nums('.').map(|v| (v[2], v[1], v[0])),
+        DateFormat::Compact => (t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| (t[0..4].parse().unwrap_or(0), t[4..6].parse().unwrap_or(0), t[6..8].parse().unwrap_or(0))),
+    };
+    let (y, m, d) = ymd.ok_or_else(fail)?;
+    if y < 1000 {
+        return Err(fail());
+    }
+    Date::from_ymd(y as i32, m, d).ok_or_else(|| format!("`{t}` is not a calendar date"))
+}
+
+/// An IMO ship number: seven digits whose last is the check digit;
+/// `IMO 9191773` and `9191773` are accepted.
+pub fn parse_imo(t: &str) -> Result<String, String> {
+    let digits = t.strip_prefix("IMO").or_else(|| t.strip_prefix("imo")).unwrap_or(t).trim();
+    if digits.len() != 7 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("`{t}` is not a seven-digit IMO number"));
+    }
+    let d: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
+    let sum: u32 = d[..6].iter().zip((2..=7).rev()).map(|(x, w)| x * w).sum();
+    if sum % 10 != d[6] {
+        return Err(format!("`{t}` fails the IMO check digit"));
+    }
+    Ok(digits.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Schema;
+
+    fn def(name: &str) -> FieldDef {
+        let s = Schema::standard();
+        s.fields[s.field(name).unwrap()].clone()
+    }
+
+    #[test]
+    fn imo_numbers_are_checked() {
+        assert_eq!(parse_imo("9191773").unwrap(), "9191773");
+        assert_eq!(parse_imo("IMO 9191773").unwrap(), "9191773");
+        assert!(parse_imo("9191774").unwrap_err().contains("check digit"));
+        assert!(parse_imo("919177").is_err());
+    }
+
+    #[test]
+    fn cells_parse_by_type() {
+        let cfg = InputConfig::standard();
+        assert_eq!(parse_cell("  ", &def("quantity"), &cfg), Cell::Missing);
+        assert!(matches!(parse_cell("-5", &def("quantity"), &cfg), Cell::Bad { .. }));
+        assert!(matches!(parse_cell("abc", &def("quantity"), &cfg), Cell::Bad { .. }));
+        assert!(matches!(parse_cell("2017-02-30", &def("date"), &cfg), Cell::Bad { .. }));
+        assert!(matches!(parse_cell("27A1", &def("hs_code"), &cfg), Cell::Bad { .. }));
+        let Cell::Ok { value: Value::List(v), .. } = parse_cell("CN; KP ;", &def("route"), &cfg) else { panic!() };
+        assert_eq!(v.len(), 2);
+        assert!(matches!(parse_cell("CN;XX", &def("route"), &cfg), Cell::Bad { .. }));
+        assert!(
+            matches!(parse_cell("usd", &def("currency"), &cfg), Cell::Ok { value: Value::Str(ref s), .. } if &**s == "USD")
+        );
+    }
+
+    #[test]
+    fn configured_formats() {
+        let mut cfg = InputConfig::standard();
+        cfg.decimal_separator = ',';
+        cfg.thousands_separator = Some('.');
+        cfg.date_format = DateFormat::DayMonthYearSlash;
+        assert_eq!(
+            parse_cell("1.234,50", &def("value"), &cfg).value(),
+            Some(&Value::Dec(parse_decimal("1234.50").unwrap()))
+        );
+        assert_eq!(
+            parse_cell("05/08/2017", &def("date"), &cfg).value(),
+            Some(&Value::Date(Date::parse("2017-08-05").unwrap()))
+        );
+        assert!(matches!(parse_cell("30/02/2017", &def("date"), &cfg), Cell::Bad { .. }));
+    }
+}

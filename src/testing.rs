@@ -1,0 +1,300 @@
+//! Rule tests, written beside the rules: `coal.cordon` is tested by
+//! `coal.tests.yaml` in the same folder.
+//!
+//! ```yaml
+//! defaults:                # fields every record of the file starts from
+//!   origin: KP
+//!   destination: CN
+//! tests:
+//!   - name: DPRK coal after the 2371 ban
+//!     record: { date: 2017-09-01, hs_code: "2701.12" }
+//!     hits: [KP-COAL-IRON-2371]       # exactly the rules that must fire
+//!     decision: block                 # optional
+//!   - name: coal one day before the ban
+//!     record: { date: 2017-08-04, hs_code: "2701.12" }
+//!     hits: [KP-COAL-CAP-2321]
+//!     misses: [KP-COAL-IRON-2371]     # near misses: must not fire
+//! ```
+//!
+//! The record's date decides which rules are in force, as in a real run.
+//! `hits` is exact: a rule that fires but is not listed fails the test.
+//! Coverage counts, per rule, the tests that list it in `hits` and in `misses`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::config::{self, ConfigError, InputConfig};
+use crate::engine::Engine;
+use crate::findings::{Evaluated, RecordOutcome};
+use crate::records::{Format, Layout, Raw};
+
+/// File-name suffix of rule tests.
+pub const TEST_SUFFIX: &str = ".tests.yaml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TestFile {
+    #[serde(default)]
+    defaults: BTreeMap<String, serde_json::Value>,
+    tests: Vec<TestCase>,
+}
+
+/// One test case.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestCase {
+    /// What the test shows.
+    pub name: String,
+    /// The record (merged over the file's `defaults`).
+    pub record: BTreeMap<String, serde_json::Value>,
+    /// Exactly the rules that must fire (`hits: []`: none may fire).
+    #[serde(default)]
+    pub hits: Option<Vec<String>>,
+    /// Rules that must not fire (near misses).
+    #[serde(default)]
+    pub misses: Vec<String>,
+    /// The expected decision: block, review, pass or invalid.
+    #[serde(default)]
+    pub decision: Option<String>,
+}
+
+/// The result of one test.
+#[derive(Debug, Clone)]
+pub struct TestResult {
+    /// The test file.
+    pub file: String,
+    /// The case.
+    pub case: TestCase,
+    /// What went wrong; empty when the test passed.
+    pub failures: Vec<String>,
+    /// Rules that fired, with severity and message.
+    pub actual: Vec<(String, String, String)>,
+    /// The decision reached.
+    pub decision: String,
+}
+
+impl TestResult {
+    /// Whether the test passed.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// A test file that cannot be run.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum TestError {
+    /// The YAML is wrong.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] ConfigError),
+    /// A test names a rule the rule set does not have.
+    #[error("test `{test}` in `{file}` names unknown rule `{rule}`")]
+    #[diagnostic(code(cordon::test::unknown_rule))]
+    UnknownRule {
+        /// The file.
+        file: String,
+        /// The test.
+        test: String,
+        /// The rule id.
+        rule: String,
+        /// Advice.
+        #[help]
+        help: Option<String>,
+    },
+    /// A test has no expectation.
+    #[error("test `{test}` in `{file}` expects nothing")]
+    #[diagnostic(
+        code(cordon::test::no_expectation),
+        help("give `hits` (use `hits: []` for a record that must pass), `misses` or `decision`")
+    )]
+    NoExpectation {
+        /// The file.
+        file: String,
+        /// The test.
+        test: String,
+    },
+}
+
+/// Finds every rule-test file under a rules directory, in path order.
+pub fn discover(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    fn walk(d: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        let mut entries: Vec<_> = std::fs::read_dir(d)?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let p = e.path();
+            if e.file_type()?.is_dir() {
+                walk(&p, out)?;
+            } else if p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(TEST_SUFFIX)) {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    if dir.is_dir() {
+        walk(dir, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Runs the tests of one file.
+pub fn run_file(engine: &Engine, path: &Path) -> Result<Vec<TestResult>, TestError> {
+    let src = config::read_source(path)?;
+    let file: TestFile = config::parse_yaml(&src)?;
+    let rules = engine.rules();
+    let known: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+    let name = src.name.clone();
+    for case in &file.tests {
+        if case.hits.is_none() && case.misses.is_empty() && case.decision.is_none() {
+            return Err(TestError::NoExpectation { file: name.clone(), test: case.name.clone() });
+        }
+        for r in case.hits.iter().flatten().chain(&case.misses) {
+            if !known.contains(&r.as_str()) {
+                return Err(TestError::UnknownRule {
+                    file: name.clone(),
+                    test: case.name.clone(),
+                    rule: r.clone(),
+                    help: crate::suggest::did_you_mean(r, known.iter().copied())
+                        .map(|s| format!("did you mean `{s}`?")),
+                });
+            }
+        }
+    }
+    let layout = Layout::for_tests(Arc::clone(&rules.schema), Arc::new(InputConfig::standard()), &name);
+    let mut results = Vec::new();
+    for (i, case) in file.tests.iter().enumerate() {
+        let mut rec = file.defaults.clone();
+        for (k, v) in &case.record {
+            rec.insert(k.clone(), v.clone());
+        }
+        rec.entry("id".to_string()).or_insert_with(|| serde_json::Value::String(format!("test-{}", i + 1)));
+        let text = serde_json::to_vec(&rec).unwrap_or_default();
+        let outcome = match layout.parse(Raw::Json { line: i as u64 + 1, text }) {
+            Ok(r) => RecordOutcome::Evaluated(engine.evaluate(&r)),
+            Err(inv) => RecordOutcome::Invalid(inv),
+        };
+        results.push(judge(engine, &name, case, &outcome));
+    }
+    Ok(results)
+}
+
+fn judge(engine: &Engine, file: &str, case: &TestCase, outcome: &RecordOutcome) -> TestResult {
+    let rules = engine.rules();
+    let mut failures = Vec::new();
+    let (actual, decision): (Vec<(String, String, String)>, String) = match outcome {
+        RecordOutcome::Evaluated(Evaluated { findings, decision, .. }) => (
+            findings
+                .iter()
+                .map(|f| (rules.rules[f.rule].id.clone(), f.severity.name().to_string(), f.message.clone()))
+                .collect(),
+            decision.name().to_string(),
+        ),
+        RecordOutcome::Invalid(inv) => {
+            let reasons = inv.errors.iter().map(|e| e.reason.clone()).collect::<Vec<_>>().join("; ");
+            if case.decision.as_deref() != Some("invalid") {
+                failures.push(format!("the test record is invalid: {reasons}"));
+            }
+            (Vec::new(), "invalid".to_string())
+        }
+    };
+    let fired: Vec<&str> = actual.iter().map(|(r, _, _)| r.as_str()).collect();
+    if let (Some(hits), false) = (&case.hits, decision == "invalid") {
+        let mut want: Vec<&str> = hits.iter().map(String::as_str).collect();
+        want.sort_unstable();
+        let mut got = fired.clone();
+        got.sort_unstable();
+        if want != got {
+            let missing: Vec<&str> = want.iter().filter(|w| !got.contains(w)).copied().collect();
+            let extra: Vec<&str> = got.iter().filter(|g| !want.contains(g)).copied().collect();
+            if !missing.is_empty() {
+                failures.push(format!("expected to fire but did not: {}", missing.join(", ")));
+            }
+            if !extra.is_empty() {
+                failures.push(format!("fired but not expected: {}", extra.join(", ")));
+            }
+        }
+    }
+    for m in &case.misses {
+        if fired.contains(&m.as_str()) {
+            failures.push(format!("near miss fired: {m}"));
+        }
+        if case.hits.as_ref().is_some_and(|h| h.contains(m)) {
+            failures.push(format!("{m} is listed in both hits and misses"));
+        }
+    }
+    if let Some(d) = &case.decision
+        && *d != decision
+    {
+        failures.push(format!("expected decision {d}, got {decision}"));
+    }
+    TestResult { file: file.to_string(), case: case.clone(), failures, actual, decision }
+}
+
+/// How well the tests cover the rules.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    /// Rule id → (tests listing it in `hits`, tests listing it in `misses`).
+    pub by_rule: BTreeMap<String, (usize, usize)>,
+}
+
+impl Coverage {
+    /// Counts coverage over results.
+    pub fn of(engine: &Engine, results: &[TestResult]) -> Coverage {
+        let mut by_rule: BTreeMap<String, (usize, usize)> =
+            engine.rules().rules.iter().map(|r| (r.id.clone(), (0, 0))).collect();
+        for r in results.iter().filter(|r| r.passed()) {
+            for h in r.case.hits.iter().flatten() {
+                if let Some(c) = by_rule.get_mut(h) {
+                    c.0 += 1;
+                }
+            }
+            for m in &r.case.misses {
+                if let Some(c) = by_rule.get_mut(m) {
+                    c.1 += 1;
+                }
+            }
+        }
+        Coverage { by_rule }
+    }
+
+    /// Rules no passing test makes fire.
+    pub fn never_hit(&self) -> Vec<&str> {
+        self.by_rule.iter().filter(|(_, c)| c.0 == 0).map(|(r, _)| r.as_str()).collect()
+    }
+
+    /// Rules no passing test shows a near miss for.
+    pub fn never_missed(&self) -> Vec<&str> {
+        self.by_rule.iter().filter(|(_, c)| c.1 == 0).map(|(r, _)| r.as_str()).collect()
+    }
+}
+
+/// Runs every test file under `dir`.
+pub fn run_all(engine: &Engine, dir: &Path) -> Result<Vec<TestResult>, TestError> {
+    let files = discover(dir).map_err(|e| ConfigError::Io { path: dir.display().to_string(), source: e })?;
+    let mut all = Vec::new();
+    for f in files {
+        all.extend(run_file(engine, &f)?);
+    }
+    Ok(all)
+}
+
+impl Layout {
+    /// A layout for records built in memory as JSON objects (rule tests).
+    pub fn for_tests(schema: Arc<crate::schema::Schema>, config: Arc<InputConfig>, name: &str) -> Layout {
+        let keys = schema.fields.iter().map(|f| config.column_for(&f.name).to_string()).collect();
+        Layout {
+            file: 0,
+            name: name.to_string(),
+            columns: vec![None; schema.fields.len()],
+            keys,
+            width: 0,
+            absent: Vec::new(),
+            schema,
+            config,
+            format: Format::Jsonl,
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! ISO 3166-1 alpha-2 country codes, validated against the official list
+//! shipped in `seeds/reference/iso-3166-1.csv`.
+
+use std::fmt;
+use std::sync::LazyLock;
+
+/// The ISO 3166-1 table, compiled in so validation needs no file at run time.
+const ISO_3166_CSV: &str = include_str!("../../seeds/reference/iso-3166-1.csv");
+
+/// Code → official name, for the 676 possible two-letter codes.
+static NAMES: LazyLock<Vec<Option<&'static str>>> = LazyLock::new(|| {
+    let mut names = vec![None; 26 * 26];
+    for line in ISO_3166_CSV.lines().skip(1) {
+        let mut cols = line.splitn(4, ',');
+        let (Some(a2), _, _, Some(name)) = (cols.next(), cols.next(), cols.next(), cols.next()) else {
+            continue;
+        };
+        if let Some(idx) = index(a2) {
+            names[idx as usize] = Some(name.trim_matches('"'));
+        }
+    }
+    names
+});
+
+fn index(code: &str) -> Option<u16> {
+    let b = code.as_bytes();
+    if b.len() != 2 || !b[0].is_ascii_uppercase() || !b[1].is_ascii_uppercase() {
+        return None;
+    }
+    Some((b[0] - b'A') as u16 * 26 + (b[1] - b'A') as u16)
+}
+
+/// A validated ISO 3166-1 alpha-2 code, stored as a number below 676.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Country(u16);
+
+impl Country {
+    /// Parses a code such as `KP` (surrounding spaces and lowercase accepted).
+    pub fn parse(text: &str) -> Result<Country, String> {
+        let t = text.trim().to_ascii_uppercase();
+        match index(&t) {
+            Some(i) if NAMES[i as usize].is_some() => Ok(Country(i)),
+            Some(_) => Err(format!("`{}` is not an ISO 3166-1 country code", text.trim())),
+            None => Err(format!("`{}` is not a two-letter country code", text.trim())),
+        }
+    }
+
+    /// The number of possible codes (for lookup tables).
+    pub const SPACE: usize = 26 * 26;
+
+    /// The code as a table index.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The two-letter code.
+    pub fn code(self) -> [u8; 2] {
+        [b'A' + (self.0 / 26) as u8, b'A' + (self.0 % 26) as u8]
+    }
+
+    /// The official short name.
+    pub fn name(self) -> &'static str {
+        NAMES[self.0 as usize].unwrap_or("")
+    }
+
+    /// Every valid code, for suggestions.
+    pub fn all() -> impl Iterator<Item = Country> {
+        (0..Self::SPACE as u16).filter(|i| NAMES[*i as usize].is_some()).map(Country)
+    }
+}
+
+impl fmt::Display for Country {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = self.code();
+        write!(f, "{}{}", c[0] as char, c[1] as char)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validates_against_iso_list() {
+        assert_eq!(Country::parse("KP").unwrap().to_string(), "KP");
+        assert_eq!(Country::parse(" kp ").unwrap().to_string(), "KP");
+        assert!(Country::parse("XX").is_err());
+        assert!(Country::parse("UK").is_err(), "UK is not ISO 3166-1 (GB is)");
+        assert!(Country::parse("KOR").is_err());
+        assert!(Country::parse("").is_err());
+        assert!(Country::parse("K1").is_err());
+        assert_eq!(Country::all().count(), 249);
+        assert!(Country::parse("KP").unwrap().name().contains("Korea"));
+    }
+}

@@ -1,0 +1,52 @@
+//! Domain values shared by rules and records: countries, HS codes, dates,
+//! decimals and normalised names. Parsing them is the same in a rule file and
+//! in a transaction record, so it lives here once.
+
+pub mod country;
+pub mod date;
+pub mod hs;
+pub mod name;
+
+pub use country::Country;
+pub use date::Date;
+pub use hs::HsCode;
+pub use rust_decimal::Decimal;
+
+use std::str::FromStr;
+
+/// Parses an exact decimal written with `.` as the decimal point and an
+/// optional leading sign (`-12.50`, `1000`); no exponent, no grouping.
+pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("empty number".into());
+    }
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let mut dots = 0;
+    for c in body.chars() {
+        match c {
+            '0'..='9' => {}
+            '.' => dots += 1,
+            _ => return Err(format!("`{t}` is not a decimal number")),
+        }
+    }
+    if dots > 1 || body.is_empty() || body.starts_with('.') || body.ends_with('.') {
+        return Err(format!("`{t}` is not a decimal number"));
+    }
+    Decimal::from_str(t).map_err(|_| format!("`{t}` is out of range for a decimal number"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(parse_decimal("0.1").unwrap() + parse_decimal("0.2").unwrap(), parse_decimal("0.3").unwrap());
+        assert_eq!(parse_decimal(" -12.50 ").unwrap().to_string(), "-12.50");
+        for bad in ["", "1e5", "1,000", "abc", "1.2.3", ".5", "5.", "NaN", "-"] {
+            assert!(parse_decimal(bad).is_err(), "{bad}");
+        }
+        assert!(parse_decimal("99999999999999999999999999999999999").is_err());
+    }
+}
