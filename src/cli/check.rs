@@ -52,13 +52,16 @@ pub struct CheckArgs {
 pub fn load_config(path: Option<&PathBuf>, schema: &cordon::schema::Schema) -> Result<Arc<InputConfig>, u8> {
     match path {
         None => Ok(Arc::new(InputConfig::standard())),
-        Some(p) => match config::read_source(p).and_then(|src| config::load_config(src, schema)) {
-            Ok(c) => Ok(Arc::new(c)),
-            Err(e) => {
+        Some(p) => {
+            let loaded = match config::read_source(p) {
+                Ok(src) => config::load_config(src, schema),
+                Err(e) => Err(e),
+            };
+            loaded.map(Arc::new).map_err(|e| {
                 diag::print(&e);
-                Err(EXIT_ERROR)
-            }
-        },
+                EXIT_ERROR
+            })
+        }
     }
 }
 
