@@ -29,6 +29,8 @@ pub fn check(pack: &Pack) -> Result<RuleSet, Vec<CheckError>> {
     c.build_consts();
     c.build_rules();
     if !c.errors.is_empty() {
+        // Report in reading order: by file, then by position.
+        c.errors.sort_by(|a, b| (a.src.name(), a.span.start).cmp(&(b.src.name(), b.span.start)));
         return Err(c.errors);
     }
     Ok(c.finish())
@@ -217,7 +219,7 @@ impl<'p> Checker<'p> {
                     if elem != ElemKind::Hs {
                         self.err(
                             CheckError::new(CheckErrorKind::InvalidRange, src, span, "ranges are only for HS codes")
-                                .help(format!("list the {} one by one", elem.name())),
+                                .help(format!("list the {} one by one", elem.plural())),
                         );
                         continue;
                     }
@@ -559,6 +561,7 @@ impl<'p> Checker<'p> {
                                     *span,
                                     format!("unknown severity `{n}`"),
                                 )
+                                .label("not a severity")
                                 .help(help),
                             );
                         }

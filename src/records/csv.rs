@@ -2,8 +2,9 @@
 //! header row naming the columns.
 
 use std::collections::BTreeMap;
+use std::collections::VecDeque;
 use std::io::Read;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use csv::{ByteRecord, ReaderBuilder};
 
@@ -16,6 +17,67 @@ use crate::schema::Schema;
 /// A CSV file being read.
 pub struct CsvReader {
     inner: csv::Reader<Box<dyn Read + Send>>,
+    lines: Arc<Mutex<Lines>>,
+}
+
+/// Physical line numbers: the CSV parser counts records, but a quoted field
+/// may span lines, and people open the file in an editor. The reader notes
+/// where every line break passes, and a record's line is found from its byte
+/// offset. `\n`, `\r\n` and a lone `\r` each end a line.
+#[derive(Default)]
+struct Lines {
+    /// Offsets of line breaks read but not yet passed by a record.
+    breaks: VecDeque<u64>,
+    /// Line breaks before the last record looked up.
+    passed: u64,
+    /// Bytes seen so far.
+    seen: u64,
+    /// Offset of a `\r` whose next byte is not known yet.
+    pending_cr: Option<u64>,
+}
+
+impl Lines {
+    fn note(&mut self, buf: &[u8]) {
+        for (i, b) in buf.iter().enumerate() {
+            let at = self.seen + i as u64;
+            if let Some(cr) = self.pending_cr.take()
+                && *b != b'\n'
+            {
+                self.breaks.push_back(cr);
+            }
+            match b {
+                b'\n' => self.breaks.push_back(at),
+                b'\r' => self.pending_cr = Some(at),
+                _ => {}
+            }
+        }
+        self.seen += buf.len() as u64;
+    }
+
+    /// The 1-based line of a record starting at byte `offset` (offsets must
+    /// not decrease from one call to the next). The CSV parser may report a
+    /// record as starting on the `\n` of the previous `\r\n`, so a break at
+    /// the offset itself is before the record.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        while self.breaks.front().is_some_and(|b| *b <= offset) {
+            self.breaks.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+struct LineCounting<R> {
+    inner: R,
+    lines: Arc<Mutex<Lines>>,
+}
+
+impl<R: Read> Read for LineCounting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.lines.lock().unwrap_or_else(|p| p.into_inner()).note(&buf[..n]);
+        Ok(n)
+    }
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -33,11 +95,13 @@ impl CsvReader {
         schema: Arc<Schema>,
         config: Arc<InputConfig>,
     ) -> Result<(CsvReader, Layout), InputError> {
+        let lines = Arc::new(Mutex::new(Lines::default()));
+        let counting = LineCounting { inner: input, lines: Arc::clone(&lines) };
         let mut inner = ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(config.delimiter)
-            .from_reader(Box::new(input) as Box<dyn Read + Send>);
+            .from_reader(Box::new(counting) as Box<dyn Read + Send>);
         let mut header = ByteRecord::new();
         let got = inner
             .read_byte_record(&mut header)
@@ -91,7 +155,7 @@ impl CsvReader {
             config,
             format: Format::Csv,
         };
-        Ok((CsvReader { inner }, layout))
+        Ok((CsvReader { inner, lines }, layout))
     }
 
     /// Reads up to `n` rows.
@@ -101,7 +165,8 @@ impl CsvReader {
             let mut record = ByteRecord::new();
             match self.inner.read_byte_record(&mut record) {
                 Ok(true) => {
-                    let line = record.position().map_or(0, |p| p.line());
+                    let offset = record.position().map_or(0, |p| p.byte());
+                    let line = self.lines.lock().unwrap_or_else(|p| p.into_inner()).line_at(offset);
                     out.push(Raw::Csv { line, record });
                 }
                 Ok(false) => break,

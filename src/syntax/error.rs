@@ -199,6 +199,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::boolean => "`true` or `false`",
         Rule::ident => "a name",
         Rule::where_op => "`==` or `!=`",
+        Rule::comma => "`,`",
+        Rule::rbrace => "`}`",
+        Rule::rparen => "`)`",
+        Rule::rbracket => "`]`",
         _ => return None,
     })
 }

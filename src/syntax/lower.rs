@@ -80,7 +80,7 @@ impl<'s> Lowerer<'s> {
         let meta = match inner.next() {
             Some(block) => {
                 let mut entries = Vec::new();
-                for e in block.into_inner() {
+                for e in block.into_inner().filter(|e| e.as_rule() == Rule::meta_entry) {
                     let mut kv = e.into_inner();
                     let k = ident(kv.next().expect("meta_entry: key"));
                     let v = self.lower_string(kv.next().expect("meta_entry: value"))?;
@@ -114,7 +114,7 @@ impl<'s> Lowerer<'s> {
                 let path = self.lower_string(it.next().expect("set_file: path"))?;
                 let mut options = Vec::new();
                 if let Some(opts) = it.next() {
-                    for o in opts.into_inner() {
+                    for o in opts.into_inner().filter(|o| o.as_rule() == Rule::file_option) {
                         let mut kv = o.into_inner();
                         let key = ident(kv.next().expect("file_option: key"));
                         let value = self.lower_string(kv.next().expect("file_option: value"))?;
@@ -138,7 +138,7 @@ impl<'s> Lowerer<'s> {
     fn lower_set_literal(&self, p: Pair<'_, Rule>) -> Result<SetLiteral> {
         let sp = span(&p);
         let mut items = Vec::new();
-        for it in p.into_inner() {
+        for it in p.into_inner().filter(|i| !matches!(i.as_rule(), Rule::comma | Rule::rbrace)) {
             items.push(match it.as_rule() {
                 Rule::code => SetItem::Code(ident(it)),
                 Rule::string => SetItem::Str(self.lower_string(it)?),
@@ -167,7 +167,7 @@ impl<'s> Lowerer<'s> {
         let mut inner = p.into_inner().skip(1);
         let id = ident(inner.next().expect("rule_decl: id"));
         let mut properties = Vec::new();
-        for prop in inner {
+        for prop in inner.filter(|p| p.as_rule() == Rule::property) {
             properties.push(self.lower_property(prop)?);
         }
         Ok(RuleDecl { id, properties, span: sp })
@@ -179,7 +179,7 @@ impl<'s> Lowerer<'s> {
         let key = ident(inner.next().expect("property: key"));
         let v = inner.next().expect("property: value");
         let value = match v.as_rule() {
-            Rule::tag_list => PropValue::Tags(v.into_inner().map(ident).collect()),
+            Rule::tag_list => PropValue::Tags(v.into_inner().filter(|t| t.as_rule() == Rule::tag).map(ident).collect()),
             Rule::expr => PropValue::Expr(self.lower_expr(v)?),
             r => unreachable!("property: unexpected {r:?}"),
         };
@@ -259,7 +259,8 @@ impl<'s> Lowerer<'s> {
             Rule::call => {
                 let mut it = p.into_inner();
                 let func = ident(it.next().expect("call: name"));
-                let args = it.map(|a| self.lower_expr(a)).collect::<Result<Vec<_>>>()?;
+                let args =
+                    it.filter(|a| a.as_rule() == Rule::expr).map(|a| self.lower_expr(a)).collect::<Result<Vec<_>>>()?;
                 ExprKind::Call { func, args }
             }
             Rule::set_literal => ExprKind::Set(self.lower_set_literal(p)?),

@@ -1,0 +1,198 @@
+//! The `cordon` binary as users run it: exit codes, the stable output
+//! contracts (jsonl, json, csv), the stderr summary, and bad input that must
+//! never make it panic.
+
+use serde_json::Value;
+
+use super::harness::{TempPack, cordon, stderr, stdout};
+
+const RULES: &str = r#"
+regime T { title: "Test regime" }
+set KP: country = { KP }
+rule R-BLOCK { title: "from the DPRK" cite: "Test, para. 1" severity: block when: origin in KP
+  message: "{hs_code} from the DPRK" }
+rule R-REVIEW { title: "to the DPRK" cite: "Test, para. 2" severity: review when: destination in KP }
+"#;
+
+const TX: &str = "id,date,origin,destination,hs_code\n\
+T1,2018-01-01,KP,CN,2701\n\
+T2,2018-01-01,CN,KP,0101\n\
+T3,2018-01-01,CN,JP,0101\n\
+T4,2018-02-30,CN,JP,0101\n";
+
+fn pack() -> TempPack {
+    let p = TempPack::new(&[("rules/r.cordon", RULES)]);
+    p.write("tx.csv", TX);
+    p
+}
+
+fn args<'a>(p: &'a TempPack, rest: &[&'a str]) -> Vec<String> {
+    let mut v = vec!["check".to_string(), "--rules".into(), p.path().join("rules").display().to_string()];
+    v.extend(rest.iter().map(|s| s.to_string()));
+    v
+}
+
+fn run(p: &TempPack, rest: &[&str]) -> std::process::Output {
+    let a = args(p, rest);
+    let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+    cordon(&refs)
+}
+
+#[test]
+fn jsonl_contract_and_exit_codes() {
+    let p = pack();
+    let tx = p.path().join("tx.csv").display().to_string();
+    let o = run(&p, &["--format", "jsonl", &tx]);
+    assert_eq!(o.status.code(), Some(1), "a blocked record: exit 1");
+    let lines: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    assert_eq!(lines.len(), 4, "one object per record, in input order");
+    assert_eq!(lines[0]["id"], "T1");
+    assert_eq!(lines[0]["file"], tx.as_str());
+    assert_eq!(lines[0]["line"], 2);
+    assert_eq!(lines[0]["decision"], "block");
+    let f = &lines[0]["findings"][0];
+    assert_eq!(f["rule"], "R-BLOCK");
+    assert_eq!(f["severity"], "block");
+    assert_eq!(f["citation"], "Test, para. 1");
+    assert_eq!(f["message"], "2701 from the DPRK");
+    assert_eq!(f["evidence"]["origin"], "KP");
+    assert_eq!(lines[1]["decision"], "review");
+    assert_eq!(lines[2]["decision"], "pass");
+    assert_eq!(lines[2]["findings"], Value::Array(vec![]));
+    assert_eq!(lines[3]["decision"], "invalid");
+    assert_eq!(lines[3]["errors"][0]["field"], "date");
+    assert_eq!(stderr(&o).trim(), "cordon: 4 read, 3 evaluated, 1 invalid; 1 block, 1 review, 1 pass");
+
+    // --fail-on review: review and invalid records fail too; without the block record…
+    let only_review = p.write("r.csv", "id,date,origin,destination,hs_code\nT2,2018-01-01,CN,KP,0101\n");
+    let r = only_review.display().to_string();
+    assert_eq!(run(&p, &["--format", "jsonl", &r]).status.code(), Some(0), "default --fail-on block");
+    assert_eq!(run(&p, &["--format", "jsonl", "--fail-on", "review", &r]).status.code(), Some(1));
+    let inv = p.write("i.csv", "id,date,origin,destination,hs_code\nT4,2018-02-30,CN,JP,0101\n").display().to_string();
+    assert_eq!(
+        run(&p, &["--format", "jsonl", "--fail-on", "review", &inv]).status.code(),
+        Some(1),
+        "invalid ranks with review"
+    );
+    assert_eq!(run(&p, &["--format", "jsonl", &inv]).status.code(), Some(0));
+}
+
+#[test]
+fn json_contract_reconciles() {
+    let p = pack();
+    let tx = p.path().join("tx.csv").display().to_string();
+    let o = run(&p, &["--format", "json", &tx]);
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    let s = &doc["summary"];
+    assert_eq!((s["read"].as_u64(), s["evaluated"].as_u64(), s["invalid"].as_u64()), (Some(4), Some(3), Some(1)));
+    assert_eq!(s["decisions"], serde_json::json!({"block": 1, "review": 1, "pass": 1}));
+    assert_eq!(s["rules"].as_str().map(str::len), Some(64), "sha256 of the rule set");
+    assert_eq!(s["inputs"][0]["file"], tx.as_str());
+    assert_eq!(s["inputs"][0]["sha256"].as_str().map(str::len), Some(64));
+    let records = doc["records"].as_array().expect("records");
+    assert_eq!(records.len(), 4);
+    // The jsonl objects and the json records are the same.
+    let jsonl = run(&p, &["--format", "jsonl", &tx]);
+    let lines: Vec<Value> = stdout(&jsonl).lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    assert_eq!(records, &lines);
+}
+
+#[test]
+fn input_fingerprint_is_the_files_sha256() {
+    use sha2::Digest;
+    let p = pack();
+    let tx = p.path().join("tx.csv");
+    let o = run(&p, &["--format", "json", &tx.display().to_string()]);
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let want = cordon::source::hex(&sha2::Sha256::digest(std::fs::read(&tx).expect("read")));
+    assert_eq!(doc["summary"]["inputs"][0]["sha256"], want.as_str());
+}
+
+#[test]
+fn csv_and_table_formats() {
+    let p = pack();
+    let tx = p.path().join("tx.csv").display().to_string();
+    let o = run(&p, &["--format", "csv", &tx]);
+    let text = stdout(&o);
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("row")).collect();
+    assert_eq!(rows.len(), 4, "one row per finding, per clean record, per invalid reason");
+    assert_eq!(&rows[0][4], "R-BLOCK");
+    assert_eq!(&rows[3][3], "invalid");
+    let o = run(&p, &["--format", "table", &tx]);
+    let t = stdout(&o);
+    assert!(t.contains("R-BLOCK") && t.contains("4 records read: 3 evaluated, 1 invalid"), "{t}");
+    assert!(!t.contains("T3"), "passed records are counted, not listed");
+}
+
+#[test]
+fn results_do_not_depend_on_thread_count() {
+    let p = pack();
+    let mut big = String::from("id,date,origin,destination,hs_code\n");
+    for i in 0..20_000 {
+        let (o, d) = match i % 7 {
+            0 => ("KP", "CN"),
+            1 => ("CN", "KP"),
+            _ => ("CN", "JP"),
+        };
+        big.push_str(&format!("T{i},2018-01-01,{o},{d},2701\n"));
+    }
+    let f = p.write("big.csv", big).display().to_string();
+    let one = run(&p, &["--format", "jsonl", "--threads", "1", &f]);
+    let two = run(&p, &["--format", "jsonl", "--threads", "2", &f]);
+    assert_eq!(one.stdout, two.stdout);
+    assert_eq!(stdout(&one).lines().count(), 20_000);
+}
+
+#[test]
+fn validate_reports_every_mistake_and_exits_2() {
+    let o = cordon(&["validate", "--rules", "tests/data/check/five-mistakes.cordon"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    for code in ["invalid_country", "until_not_after_effective", "invalid_severity", "unknown_field", "type_mismatch"] {
+        assert!(e.contains(&format!("cordon::check::{code}")), "{code} missing from:\n{e}");
+    }
+    assert!(e.contains("five-mistakes.cordon:4:27"), "file:line:col of the first error:\n{e}");
+    assert!(e.trim_end().ends_with("cordon: 5 errors in the rules"));
+    let ok = cordon(&["validate", "--rules", "rules"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+}
+
+#[test]
+fn unusable_inputs_exit_2_without_panicking() {
+    let p = pack();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty.csv", Vec::new()),
+        ("wrong-columns.csv", b"a,b,c\n1,2,3\n".to_vec()),
+        ("binary.csv", (0..=255u8).cycle().take(4096).collect()),
+    ];
+    for (name, bytes) in cases {
+        let f = p.write(name, bytes).display().to_string();
+        let o = run(&p, &["--format", "jsonl", &f]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{name}");
+        assert!(stdout(&o).is_empty(), "{name}: no partial output");
+    }
+    let missing = run(&p, &["--format", "jsonl", "/nonexistent/tx.csv"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("cannot read `/nonexistent/tx.csv`"));
+    let no_rules = cordon(&["check", "--rules", "/nonexistent", "x.csv"]);
+    assert_eq!(no_rules.status.code(), Some(2));
+}
+
+#[test]
+fn garbage_rows_never_panic() {
+    let p = pack();
+    let mut bytes = b"id,date,origin,destination,hs_code\n".to_vec();
+    bytes.extend_from_slice(b"\"unterminated,2018-01-01,KP,CN,2701\n");
+    bytes.extend((0..2000u32).map(|i| (i * 7919 % 251) as u8));
+    let f = p.write("garbage.csv", bytes).display().to_string();
+    let o = run(&p, &["--format", "json", &f]);
+    assert!(matches!(o.status.code(), Some(0..=2)));
+    assert!(!stderr(&o).contains("panicked"));
+    if o.status.code() != Some(2) {
+        let doc: Value = serde_json::from_slice(&o.stdout).expect("json");
+        let s = &doc["summary"];
+        assert_eq!(s["read"].as_u64(), Some(s["evaluated"].as_u64().unwrap_or(0) + s["invalid"].as_u64().unwrap_or(0)));
+    }
+}

@@ -1,0 +1,11 @@
+//! Cordon's integration tests: one test binary, one module per area. Most
+//! tests are data files under `tests/data/` run through the public entry
+//! points; the modules here are their harnesses.
+
+mod check;
+mod cli;
+mod eval;
+mod grammar;
+mod harness;
+mod records;
+mod rule_pack;
