@@ -418,6 +418,9 @@ pub struct PackManifest {
     pub name: Option<String>,
     /// Schema file, resolved against the manifest's directory.
     pub schema: Option<PathBuf>,
+    /// The schema path as written in the manifest (stable across working
+    /// directories; used in fingerprints).
+    pub schema_as_written: Option<String>,
     /// Root for data files that sets load (`set X: name from "lists/…"`).
     pub data: Option<PathBuf>,
 }
@@ -434,7 +437,12 @@ struct ManifestFile {
 pub fn load_manifest(src: &SourceFile) -> Result<PackManifest, ConfigError> {
     let m: ManifestFile = parse_yaml(src)?;
     let dir = src.path.parent().unwrap_or(Path::new("."));
-    Ok(PackManifest { name: m.name, schema: m.schema.map(|s| dir.join(s)), data: m.data.map(|s| dir.join(s)) })
+    Ok(PackManifest {
+        name: m.name,
+        schema: m.schema.as_ref().map(|s| dir.join(s)),
+        schema_as_written: m.schema,
+        data: m.data.map(|s| dir.join(s)),
+    })
 }
 
 // ─────────────────────────── YAML data files ───────────────────────────

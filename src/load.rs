@@ -27,6 +27,8 @@ pub struct Pack {
     pub schema: Arc<Schema>,
     /// The schema file, when it came from a file.
     pub schema_source: Option<Arc<SourceFile>>,
+    /// The schema path as the manifest writes it, for fingerprints.
+    pub schema_label: Option<String>,
     /// Where data files of file-backed sets live.
     pub data_root: PathBuf,
     /// Rule files in path order.
@@ -185,7 +187,8 @@ pub fn load_pack(path: &Path) -> Result<Pack, Diagnostics> {
         f.imports.sort_unstable();
         f.imports.dedup();
     }
-    Ok(Pack { root, schema, schema_source, data_root, files: sorted })
+    let schema_label = manifest.and_then(|m| m.schema_as_written);
+    Ok(Pack { root, schema, schema_source, schema_label, data_root, files: sorted })
 }
 
 fn slash(p: &Path) -> String {

@@ -310,8 +310,10 @@ pub enum ArithOp {
 /// Case-insensitive string tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StrOp {
-    /// `contains`.
+    /// `contains`: anywhere, as a substring.
     Contains,
+    /// `contains word`: as a whole word or phrase (not inside a longer word).
+    ContainsWord,
     /// `starts with`.
     StartsWith,
     /// `ends with`.

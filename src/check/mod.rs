@@ -768,7 +768,8 @@ impl<'p> Checker<'p> {
             .map(|f| ir::Fingerprint { path: f.rel.clone(), sha256: f.source.sha256(), kind: "rules" })
             .collect();
         if let Some(s) = &self.pack.schema_source {
-            inputs.push(ir::Fingerprint { path: s.name.clone(), sha256: s.sha256(), kind: "schema" });
+            let path = self.pack.schema_label.clone().unwrap_or_else(|| s.name.clone());
+            inputs.push(ir::Fingerprint { path, sha256: s.sha256(), kind: "schema" });
         }
         inputs.append(&mut self.data_inputs);
         inputs.sort_by(|a, b| (a.kind, &a.path).cmp(&(b.kind, &b.path)));

@@ -438,9 +438,10 @@ impl Tc<'_, '_> {
                 let t = TExpr::In { value: Box::new(l), set };
                 (if op == BinOp::NotIn { TExpr::Not(Box::new(t)) } else { t }, Ty::Bool)
             }
-            BinOp::Contains | BinOp::StartsWith | BinOp::EndsWith => {
+            BinOp::Contains | BinOp::ContainsWord | BinOp::StartsWith | BinOp::EndsWith => {
                 let sop = match op {
                     BinOp::Contains => StrOp::Contains,
+                    BinOp::ContainsWord => StrOp::ContainsWord,
                     BinOp::StartsWith => StrOp::StartsWith,
                     _ => StrOp::EndsWith,
                 };

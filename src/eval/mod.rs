@@ -325,9 +325,33 @@ impl<'a> Ctx<'a> {
 fn str_test(op: StrOp, s: &str, p: &str) -> bool {
     match op {
         StrOp::Contains => s.contains(p),
+        StrOp::ContainsWord => contains_word(s, p),
         StrOp::StartsWith => s.starts_with(p),
         StrOp::EndsWith => s.ends_with(p),
     }
+}
+
+/// Whether `p` occurs in `s` as a whole word or phrase: where `p` begins or
+/// ends with a letter or digit, the neighbouring character of `s` must not
+/// be one ("used" is not in "unused"; "gold" is in "gold-tone").
+pub fn contains_word(s: &str, p: &str) -> bool {
+    if p.is_empty() {
+        return true;
+    }
+    let starts_alnum = p.chars().next().is_some_and(char::is_alphanumeric);
+    let ends_alnum = p.chars().next_back().is_some_and(char::is_alphanumeric);
+    let mut from = 0;
+    while let Some(i) = s[from..].find(p) {
+        let at = from + i;
+        let end = at + p.len();
+        let before_ok = !starts_alnum || !s[..at].chars().next_back().is_some_and(char::is_alphanumeric);
+        let after_ok = !ends_alnum || !s[end..].chars().next().is_some_and(char::is_alphanumeric);
+        if before_ok && after_ok {
+            return true;
+        }
+        from = at + s[at..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
 }
 
 fn compare(op: CmpOp, a: &V<'_>, b: &V<'_>) -> bool {

@@ -113,6 +113,7 @@ pub fn parse_scalar(t: &str, s: Scalar, def: &FieldDef, cfg: &InputConfig) -> Re
             let mut owned;
             let mut text = t;
             if let Some(ts) = cfg.thousands_separator {
+                check_grouping(t, ts, cfg.decimal_separator)?;
                 owned = text.replace(ts, "");
                 text = &owned;
             }
@@ -133,6 +134,28 @@ pub fn parse_scalar(t: &str, s: Scalar, def: &FieldDef, cfg: &InputConfig) -> Re
         Scalar::Country => Country::parse(t).map(Value::Country),
         Scalar::Hs => HsCode::parse(t, 4).map(Value::Hs),
     }
+}
+
+/// With a thousands separator configured, groups must be whole: `1.234,50`
+/// is right, `1.5` or `1.23,4` is not a number (it would silently read as 15
+/// or 123.4).
+fn check_grouping(t: &str, ts: char, ds: char) -> Result<(), String> {
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (int_part, frac) = match body.split_once(ds) {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    if frac.is_some_and(|f| f.contains(ts)) {
+        return Err(format!("`{t}` has a thousands separator `{ts}` after the decimal separator `{ds}`"));
+    }
+    if int_part.contains(ts) {
+        let mut groups = int_part.split(ts);
+        let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()));
+        if !first_ok || !groups.all(|g| g.len() == 3) {
+            return Err(format!("`{t}` has misplaced thousands separators `{ts}`"));
+        }
+    }
+    Ok(())
 }
 
 /// Parses a date in the configured layout.
@@ -226,5 +249,19 @@ mod tests {
             Some(&Value::Date(Date::parse("2017-08-05").unwrap()))
         );
         assert!(matches!(parse_cell("30/02/2017", &def("date"), &cfg), Cell::Bad { .. }));
+        for misread in ["1.5", "1,234.50", "1.23,4", "12.34.567", "1,2.345"] {
+            assert!(matches!(parse_cell(misread, &def("value"), &cfg), Cell::Bad { .. }), "{misread}");
+        }
+        assert_eq!(
+            parse_cell("-1.234.567,5", &def("quantity"), &cfg),
+            Cell::Bad {
+                raw: "-1.234.567,5".into(),
+                reason: "`-1.234.567,5` is negative; `quantity` cannot be below zero".into()
+            }
+        );
+        assert_eq!(
+            parse_cell("999,5", &def("value"), &cfg).value(),
+            Some(&Value::Dec(parse_decimal("999.5").unwrap()))
+        );
     }
 }

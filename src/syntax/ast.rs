@@ -282,6 +282,8 @@ pub enum BinOp {
     NotIn,
     /// `contains`.
     Contains,
+    /// `contains word`.
+    ContainsWord,
     /// `starts with`.
     StartsWith,
     /// `ends with`.
@@ -311,6 +313,7 @@ impl BinOp {
             BinOp::In => "in",
             BinOp::NotIn => "not in",
             BinOp::Contains => "contains",
+            BinOp::ContainsWord => "contains word",
             BinOp::StartsWith => "starts with",
             BinOp::EndsWith => "ends with",
             BinOp::Add => "+",
@@ -334,6 +337,7 @@ impl BinOp {
             | BinOp::In
             | BinOp::NotIn
             | BinOp::Contains
+            | BinOp::ContainsWord
             | BinOp::StartsWith
             | BinOp::EndsWith => 4,
             BinOp::Add | BinOp::Sub => 5,

@@ -181,6 +181,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::op_in
         | Rule::op_not_in
         | Rule::op_contains
+        | Rule::op_contains_word
         | Rule::op_starts_with
         | Rule::op_ends_with
         | Rule::op_eq

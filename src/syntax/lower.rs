@@ -32,6 +32,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::op_in, Assoc::Left)
             | Op::infix(Rule::op_not_in, Assoc::Left)
             | Op::infix(Rule::op_contains, Assoc::Left)
+            | Op::infix(Rule::op_contains_word, Assoc::Left)
             | Op::infix(Rule::op_starts_with, Assoc::Left)
             | Op::infix(Rule::op_ends_with, Assoc::Left))
         .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
@@ -220,6 +221,7 @@ impl<'s> Lowerer<'s> {
                     Rule::op_in => BinOp::In,
                     Rule::op_not_in => BinOp::NotIn,
                     Rule::op_contains => BinOp::Contains,
+                    Rule::op_contains_word => BinOp::ContainsWord,
                     Rule::op_starts_with => BinOp::StartsWith,
                     Rule::op_ends_with => BinOp::EndsWith,
                     Rule::op_add => BinOp::Add,

@@ -196,3 +196,16 @@ fn garbage_rows_never_panic() {
         assert_eq!(s["read"].as_u64(), Some(s["evaluated"].as_u64().unwrap_or(0) + s["invalid"].as_u64().unwrap_or(0)));
     }
 }
+
+#[test]
+fn rule_set_fingerprint_does_not_depend_on_how_the_path_is_written() {
+    let abs = super::harness::root().join("rules").display().to_string();
+    let fp = |rules: &str| {
+        let o = cordon(&["validate", "--rules", rules]);
+        stderr(&o).split("sha256 ").nth(1).map(|s| s.trim().trim_end_matches(')').to_string())
+    };
+    let a = fp("rules");
+    assert!(a.as_deref().is_some_and(|s| s.len() == 64), "{a:?}");
+    assert_eq!(a, fp("./rules"));
+    assert_eq!(a, fp(&abs));
+}

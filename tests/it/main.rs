@@ -9,3 +9,4 @@ mod grammar;
 mod harness;
 mod records;
 mod rule_pack;
+mod tidy;
