@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, SourceSpan};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
@@ -33,7 +33,7 @@ pub enum ConfigError {
         message: String,
         /// The file.
         #[source_code]
-        src: NamedSource<std::sync::Arc<str>>,
+        src: crate::source::Src,
         /// Where.
         #[label("here")]
         span: Option<SourceSpan>,

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::NamedSource;
+use miette::{MietteError, MietteSpanContents, SourceCode, SpanContents};
 use sha2::{Digest, Sha256};
 
 /// A text file Cordon read (a rule file, a schema, a config), kept whole so
@@ -33,9 +33,9 @@ impl SourceFile {
         Ok(SourceFile::new(path.display().to_string(), path, text))
     }
 
-    /// The source in the form miette renders: name plus text.
-    pub fn named(&self) -> NamedSource<Arc<str>> {
-        NamedSource::new(self.name.clone(), Arc::clone(&self.text))
+    /// A cheap handle for diagnostics to quote this file.
+    pub fn named(&self) -> Src {
+        Src(Arc::new(SourceFile { name: self.name.clone(), path: self.path.clone(), text: Arc::clone(&self.text) }))
     }
 
     /// The text covered by a span (empty if the span is out of range).
@@ -56,6 +56,42 @@ impl SourceFile {
     /// SHA-256 of the text, lowercase hex.
     pub fn sha256(&self) -> String {
         sha256_hex(self.text.as_bytes())
+    }
+}
+
+/// A handle on a source file for diagnostics: one pointer, so errors stay
+/// small, and miette can quote the file with its name.
+#[derive(Debug, Clone)]
+pub struct Src(Arc<SourceFile>);
+
+impl Src {
+    /// The file's display name.
+    pub fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The file's text.
+    pub fn text(&self) -> &str {
+        &self.0.text
+    }
+}
+
+impl SourceCode for Src {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.0.text.as_ref().read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.0.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
     }
 }
 

@@ -1,8 +1,6 @@
 //! Problems the static checker finds in a rule set.
 
-use std::sync::Arc;
-
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
 use thiserror::Error;
 
 use crate::source::{SourceFile, Span};
@@ -112,9 +110,7 @@ pub struct CheckError {
     /// A second place worth showing (the first definition of a duplicate).
     pub related: Option<(String, Span)>,
     /// The file.
-    pub src: NamedSource<Arc<str>>,
-    /// The file's text, for tests that read the underlined text.
-    text: Arc<str>,
+    pub src: crate::source::Src,
 }
 
 impl CheckError {
@@ -128,7 +124,6 @@ impl CheckError {
             help: None,
             related: None,
             src: src.named(),
-            text: Arc::clone(&src.text),
         }
     }
 
@@ -158,7 +153,7 @@ impl CheckError {
 
     /// The text the error underlines.
     pub fn underlined(&self) -> &str {
-        self.text.get(self.span.start..self.span.end).unwrap_or("")
+        self.src.text().get(self.span.start..self.span.end).unwrap_or("")
     }
 }
 

@@ -1,8 +1,6 @@
 //! Syntax errors, with friendly names for grammar rules.
 
-use std::sync::Arc;
-
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
 use super::grammar::Rule;
@@ -19,7 +17,7 @@ pub enum ParseError {
         message: String,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: crate::source::Src,
         /// Where parsing stopped.
         #[label("{label}")]
         span: SourceSpan,
@@ -37,7 +35,7 @@ pub enum ParseError {
         escape: String,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: crate::source::Src,
         /// Where.
         #[label("here")]
         span: SourceSpan,
@@ -50,7 +48,7 @@ pub enum ParseError {
         limit: usize,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: crate::source::Src,
         /// Where.
         #[label("too deep")]
         span: SourceSpan,
@@ -65,7 +63,7 @@ pub enum ParseError {
         limit: usize,
         /// The rule file.
         #[source_code]
-        src: NamedSource<Arc<str>>,
+        src: crate::source::Src,
     },
 }
 
