@@ -209,3 +209,47 @@ fn rule_set_fingerprint_does_not_depend_on_how_the_path_is_written() {
     assert_eq!(a, fp("./rules"));
     assert_eq!(a, fp(&abs));
 }
+
+/// The README's main command on the shipped seeds gives the documented counts.
+#[test]
+fn seeds_give_the_documented_counts() {
+    let o = cordon(&["check", "--rules", "rules", "--format", "jsonl", "seeds/transactions/trade-2016-2019.csv"]);
+    assert_eq!(o.status.code(), Some(1), "the seeds contain blocked records");
+    assert_eq!(stderr(&o).trim(), "cordon: 2750 read, 2745 evaluated, 5 invalid; 73 block, 69 review, 2603 pass");
+    // Every rule of the pack fires on the seed file.
+    let mut fired = std::collections::BTreeSet::new();
+    for line in stdout(&o).lines() {
+        let v: Value = serde_json::from_str(line).expect("json");
+        for f in v["findings"].as_array().into_iter().flatten() {
+            fired.insert(f["rule"].as_str().unwrap_or("").to_string());
+        }
+    }
+    let engine = cordon::Engine::load(&super::harness::root().join("rules")).expect("rules");
+    let missing: Vec<&str> =
+        engine.rules().rules.iter().map(|r| r.id.as_str()).filter(|id| !fired.contains(*id)).collect();
+    assert!(missing.is_empty(), "rules the seed file never fires: {missing:?}");
+
+    let o = cordon(&["check", "--rules", "rules", "--format", "jsonl", "seeds/transactions/sample.jsonl"]);
+    assert_eq!(stderr(&o).trim(), "cordon: 60 read, 59 evaluated, 1 invalid; 11 block, 11 review, 37 pass");
+    let o = cordon(&[
+        "check",
+        "--rules",
+        "rules",
+        "--config",
+        "seeds/config/example-config.yaml",
+        "--format",
+        "jsonl",
+        "seeds/transactions/erp-export.csv",
+    ]);
+    assert_eq!(stderr(&o).trim(), "cordon: 40 read, 39 evaluated, 1 invalid; 3 block, 2 review, 34 pass");
+}
+
+/// The JSON Lines of the JSON sample, as a reviewed snapshot of the contract.
+#[test]
+fn sample_jsonl_output_snapshot() {
+    let o = cordon(&["check", "--rules", "rules", "--format", "jsonl", "seeds/transactions/sample.jsonl"]);
+    let lines: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    let flagged: Vec<&Value> = lines.iter().filter(|l| l["decision"] != "pass").collect();
+    // serde_json renders its own exact numbers; insta's serializer would not.
+    insta::assert_snapshot!(serde_json::to_string_pretty(&flagged).expect("json"));
+}
