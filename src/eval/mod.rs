@@ -531,7 +531,7 @@ pub fn render_message(parts: &[MsgPart], rec: &Record, schema: &crate::schema::S
             MsgPart::Text(t) => s.push_str(t),
             MsgPart::Field(f) => match rec.cells[*f].text() {
                 Some(t) => s.push_str(t),
-                None => s.push_str(&format!("(no {})", schema.fields[*f].name)),
+                None => s.push_str(&format!("no {}", schema.fields[*f].name)),
             },
         }
     }

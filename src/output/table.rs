@@ -55,10 +55,24 @@ impl Sink for TableSink<'_> {
             self.line(["RECORD", "LINE", "DECISION", "RULE", "MESSAGE"])?;
             self.header = true;
         }
-        let file = ctx.files.get(o.file()).map_or("", String::as_str);
-        let short =
-            std::path::Path::new(file).file_name().map_or(file.to_string(), |f| f.to_string_lossy().into_owned());
-        let loc = format!("{short}:{}", o.line());
+        // One input: the line number says it all. Several: the file name too,
+        // shortened from the left so the line number always shows.
+        let loc = if ctx.files.len() <= 1 {
+            o.line().to_string()
+        } else {
+            let file = ctx.files.get(o.file()).map_or("", String::as_str);
+            let name =
+                std::path::Path::new(file).file_name().map_or(file.to_string(), |f| f.to_string_lossy().into_owned());
+            let line = o.line().to_string();
+            let room = 14usize.saturating_sub(line.len() + 1);
+            let name = if name.chars().count() > room {
+                let skip = name.chars().count() + 1 - room;
+                format!("…{}", name.chars().skip(skip).collect::<String>())
+            } else {
+                name
+            };
+            format!("{name}:{line}")
+        };
         match o {
             RecordOutcome::Evaluated(e) => {
                 let mut first = true;
