@@ -29,7 +29,7 @@ use serde::Deserialize;
 use crate::config::{self, ConfigError, InputConfig};
 use crate::engine::Engine;
 use crate::findings::{Evaluated, RecordOutcome};
-use crate::records::{Format, Layout, Raw};
+use crate::records::{Layout, Raw};
 
 /// File-name suffix of rule tests.
 pub const TEST_SUFFIX: &str = ".tests.yaml";
@@ -163,7 +163,7 @@ pub fn run_file(engine: &Engine, path: &Path) -> Result<Vec<TestResult>, TestErr
             }
         }
     }
-    let layout = Layout::for_tests(Arc::clone(&rules.schema), Arc::new(InputConfig::standard()), &name);
+    let layout = Layout::for_json(0, &name, Arc::clone(&rules.schema), Arc::new(InputConfig::standard()));
     let mut results = Vec::new();
     for (i, case) in file.tests.iter().enumerate() {
         let mut rec = file.defaults.clone();
@@ -279,22 +279,4 @@ pub fn run_all(engine: &Engine, dir: &Path) -> Result<Vec<TestResult>, TestError
         all.extend(run_file(engine, &f)?);
     }
     Ok(all)
-}
-
-impl Layout {
-    /// A layout for records built in memory as JSON objects (rule tests).
-    pub fn for_tests(schema: Arc<crate::schema::Schema>, config: Arc<InputConfig>, name: &str) -> Layout {
-        let keys = schema.fields.iter().map(|f| config.column_for(&f.name).to_string()).collect();
-        Layout {
-            file: 0,
-            name: name.to_string(),
-            columns: vec![None; schema.fields.len()],
-            keys,
-            width: 0,
-            absent: Vec::new(),
-            schema,
-            config,
-            format: Format::Jsonl,
-        }
-    }
 }

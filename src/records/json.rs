@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use super::error::{FieldProblem, InputError};
 use super::value::parse_cell;
-use super::{Cell, Format, InputSpec, Invalid, Layout, Raw, Record, Value};
+use super::{Cell, InputSpec, Invalid, Layout, Raw, Record, Value};
 use crate::config::InputConfig;
 use crate::schema::{FieldType, Schema};
 
@@ -27,18 +27,7 @@ impl JsonReader {
         schema: Arc<Schema>,
         config: Arc<InputConfig>,
     ) -> Result<(JsonReader, Layout), InputError> {
-        let keys = schema.fields.iter().map(|f| config.column_for(&f.name).to_string()).collect();
-        let layout = Layout {
-            file,
-            name: spec.name.clone(),
-            columns: vec![None; schema.fields.len()],
-            keys,
-            width: 0,
-            absent: Vec::new(),
-            schema,
-            config,
-            format: Format::Jsonl,
-        };
+        let layout = Layout::for_json(file, &spec.name, schema, config);
         Ok((JsonReader { inner: BufReader::new(Box::new(input)), line: 0 }, layout))
     }
 

@@ -122,6 +122,23 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The layout of JSON records: every field is looked up by its key (the
+    /// mapped column name). Also used for records built in memory (rule tests).
+    pub fn for_json(file: usize, name: &str, schema: Arc<Schema>, config: Arc<InputConfig>) -> Layout {
+        let keys = schema.fields.iter().map(|f| config.column_for(&f.name).to_string()).collect();
+        Layout {
+            file,
+            name: name.to_string(),
+            columns: vec![None; schema.fields.len()],
+            keys,
+            width: 0,
+            absent: Vec::new(),
+            schema,
+            config,
+            format: Format::Jsonl,
+        }
+    }
+
     /// Types a raw row.
     pub fn parse(&self, raw: Raw) -> Result<Record, Invalid> {
         match raw {

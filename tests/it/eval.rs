@@ -68,10 +68,11 @@ fn exemptions() {
 fn indeterminate_findings_name_the_missing_field() {
     let dir = root().join("tests/data/eval/fail_closed");
     let engine = Engine::load(&dir).expect("rules");
-    let layout = cordon::records::Layout::for_tests(
+    let layout = cordon::records::Layout::for_json(
+        0,
+        "t",
         std::sync::Arc::clone(&engine.rules().schema),
         std::sync::Arc::new(cordon::config::InputConfig::standard()),
-        "t",
     );
     let text = br#"{"id":"1","date":"2020-01-01","origin":"CN","destination":"KP","hs_code":"2710.19"}"#.to_vec();
     let rec = layout.parse(cordon::records::Raw::Json { line: 1, text }).expect("valid");
