@@ -86,6 +86,18 @@ impl Engine {
     pub fn run(
         &self,
         inputs: Vec<OpenInput>,
+        sink: impl FnMut(&RecordOutcome) -> std::io::Result<()>,
+    ) -> Result<RunSummary, RunError> {
+        self.run_with(inputs, false, sink)
+    }
+
+    /// Like [`Engine::run`]; with `keep_records`, records with a finding or a
+    /// data-quality problem keep their cells in [`Evaluated::record`] (reports
+    /// show their parties and goods).
+    pub fn run_with(
+        &self,
+        inputs: Vec<OpenInput>,
+        keep_records: bool,
         mut sink: impl FnMut(&RecordOutcome) -> std::io::Result<()>,
     ) -> Result<RunSummary, RunError> {
         let mut summary = RunSummary { rules: self.program.rules.fingerprint.clone(), ..RunSummary::default() };
@@ -101,7 +113,13 @@ impl Engine {
                 let outcomes: Vec<RecordOutcome> = batch
                     .into_par_iter()
                     .map(|raw| match layout.parse(raw) {
-                        Ok(rec) => RecordOutcome::Evaluated(self.evaluate(&rec)),
+                        Ok(rec) => {
+                            let mut e = self.evaluate(&rec);
+                            if keep_records && (!e.findings.is_empty() || !e.data_quality.is_empty()) {
+                                e.record = Some(Box::new(rec));
+                            }
+                            RecordOutcome::Evaluated(e)
+                        }
                         Err(inv) => RecordOutcome::Invalid(inv),
                     })
                     .collect();

@@ -95,6 +95,12 @@ pub struct Evaluated {
     pub line: u64,
     /// Record id.
     pub id: String,
+    /// The transaction date.
+    pub date: crate::values::Date,
+    /// The record itself, kept for records that need attention (a finding or
+    /// a data-quality problem) so reports can show its parties and goods;
+    /// `None` for clean records, which are not kept.
+    pub record: Option<Box<crate::records::Record>>,
     /// Most severe finding, or pass.
     pub decision: Decision,
     /// Findings in rule-id order.

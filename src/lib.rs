@@ -31,7 +31,8 @@
 //! - [`eval`]: three-valued evaluation of rules on a record (fail closed).
 //! - [`findings`]: decisions, findings, evidence, invalid records.
 //! - [`engine`]: the facade: load once, run over inputs in parallel, in order.
-//! - [`output`]: the stable output formats of `cordon check`.
+//! - [`output`]: the stable output formats of `cordon check`, and safe file writing.
+//! - [`report`]: the audit report model, its layout, and its PDF, JSON and CSV renderings.
 //! - [`testing`]: rule tests written beside rule files (`*.tests.yaml`).
 //! - [`diagnostics`]: many problems carried together to the user.
 //! - `cli` (binary only): argument parsing and the subcommands.
@@ -52,7 +53,8 @@
 //! - The same rules and records give the same findings in the same order,
 //!   whatever the number of threads.
 //! - One outside crate per module: pest in `syntax`, YAML in `config`, CSV and
-//!   JSON input in `records`.
+//!   JSON input in `records`, printpdf (with lopdf and allsorts) in `report::pdf`.
+//!   The report layout is built without PDF and can be tested as data.
 
 #![warn(missing_docs)]
 
@@ -66,6 +68,7 @@ pub mod findings;
 pub mod load;
 pub mod output;
 pub mod records;
+pub mod report;
 pub mod schema;
 pub mod source;
 pub mod suggest;

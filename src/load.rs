@@ -51,6 +51,7 @@ pub struct PackFile {
 /// Loads the pack at `path` (a directory, or a single rule file).
 pub fn load_pack(path: &Path) -> Result<Pack, Diagnostics> {
     let mut diags = Diagnostics::new();
+    let path = &normalize(path);
     let (root, mut paths) = if path.is_file() {
         (path.parent().unwrap_or(Path::new(".")).to_path_buf(), vec![path.to_path_buf()])
     } else if path.is_dir() {
@@ -133,7 +134,7 @@ pub fn load_pack(path: &Path) -> Result<Pack, Diagnostics> {
                 for item in &tree.items {
                     if let ast::Item::Import(imp) = item {
                         pending_imports.push((idx, imp.clone()));
-                        let target = p.parent().unwrap_or(Path::new(".")).join(&imp.path.value);
+                        let target = normalize(&p.parent().unwrap_or(Path::new(".")).join(&imp.path.value));
                         if target.is_file() {
                             queue.push(target);
                         }
@@ -189,6 +190,27 @@ pub fn load_pack(path: &Path) -> Result<Pack, Diagnostics> {
     }
     let schema_label = manifest.and_then(|m| m.schema_as_written);
     Ok(Pack { root, schema, schema_source, schema_label, data_root, files: sorted })
+}
+
+/// Resolves `.` and `..` without touching the file system, so a file
+/// reached through an import has the same name as when found directly.
+fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 fn slash(p: &Path) -> String {

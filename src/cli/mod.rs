@@ -3,6 +3,7 @@
 
 mod check;
 mod diag;
+mod report;
 mod test;
 mod validate;
 
@@ -33,6 +34,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Run the rule tests written beside the rules (`*.tests.yaml`).
     Test(test::TestArgs),
+    /// Write the audit report: PDF, JSON or CSV.
+    Report(report::ReportArgs),
 }
 
 /// `--fail-on` levels.
@@ -66,5 +69,6 @@ pub fn main() -> u8 {
         Command::Check(a) => check::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Test(a) => test::run(a),
+        Command::Report(a) => report::run(a),
     }
 }

@@ -441,6 +441,8 @@ pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
         file: rec.file,
         line: rec.line,
         id: rec.key(schema).unwrap_or("").to_string(),
+        date,
+        record: None,
         decision,
         findings,
         data_quality,

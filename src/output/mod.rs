@@ -2,6 +2,7 @@
 //! machine contracts), CSV (one row per finding), and a table for people.
 //! Every format carries the same counts: read = evaluated + invalid.
 
+pub mod atomic;
 mod csv;
 mod json;
 mod table;

@@ -39,7 +39,7 @@ impl Format {
 }
 
 /// A typed record.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     /// Index of the input file.
     pub file: usize,

@@ -8,5 +8,6 @@ mod eval;
 mod grammar;
 mod harness;
 mod records;
+mod report;
 mod rule_pack;
 mod tidy;

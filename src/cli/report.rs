@@ -1,0 +1,254 @@
+//! `cordon report`: the audit report, as PDF, JSON or CSV, written safely.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+use cordon::output::atomic;
+use cordon::records::InputSpec;
+use cordon::report::model::FileFingerprint;
+use cordon::report::{self, DEFAULT_TITLE, PDF_RECORD_LIMIT, Period, ReportOptions};
+
+use super::check::{load_config, set_threads};
+use super::{EXIT_ERROR, EXIT_OK, RulesArg, diag};
+
+/// Report formats.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// The signed-off document.
+    Pdf,
+    /// The whole report model.
+    Json,
+    /// One row per finding.
+    Csv,
+}
+
+impl ReportFormat {
+    fn name(self) -> &'static str {
+        match self {
+            ReportFormat::Pdf => "pdf",
+            ReportFormat::Json => "json",
+            ReportFormat::Csv => "csv",
+        }
+    }
+}
+
+/// Arguments of `cordon report`.
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    rules: RulesArg,
+    /// Config file mapping your column names and formats onto the schema.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Only records dated in this period are evaluated: FROM..TO, both inclusive.
+    #[arg(long, value_name = "FROM..TO")]
+    period: Option<String>,
+    /// The organisation the report is for.
+    #[arg(long, value_name = "NAME")]
+    org: Option<String>,
+    /// Report title.
+    #[arg(long, value_name = "TEXT", default_value = DEFAULT_TITLE)]
+    title: String,
+    /// Output format (default: from the output file's extension, else pdf).
+    #[arg(long, value_enum)]
+    format: Option<ReportFormat>,
+    /// Generation time to print (RFC 3339, e.g. 2026-01-31T12:00:00Z); default
+    /// `SOURCE_DATE_EPOCH` if set, else now. Pinning it makes the output
+    /// byte-identical from run to run.
+    #[arg(long, value_name = "TIME")]
+    generated_at: Option<String>,
+    /// Most flagged records listed in the PDF (JSON and CSV list all).
+    #[arg(long, value_name = "N", default_value_t = PDF_RECORD_LIMIT)]
+    pdf_limit: usize,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Output file (`-` for stdout).
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: PathBuf,
+    /// Transaction files: CSV, or JSON Lines (`.jsonl`).
+    #[arg(required = true, value_name = "FILE")]
+    inputs: Vec<PathBuf>,
+}
+
+fn quote(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=+,@".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The generation time: the flag, else `SOURCE_DATE_EPOCH`, else now.
+fn generated_at(flag: Option<&str>) -> Result<String, String> {
+    use time::format_description::well_known::Rfc3339;
+    let t = match flag {
+        Some(s) => time::OffsetDateTime::parse(s, &Rfc3339).map_err(|e| {
+            format!("`--generated-at {s}` is not an RFC 3339 time ({e}); write e.g. 2026-01-31T12:00:00Z")
+        })?,
+        None => match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(v) => {
+                let secs: i64 =
+                    v.trim().parse().map_err(|_| format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds"))?;
+                time::OffsetDateTime::from_unix_timestamp(secs).map_err(|e| format!("SOURCE_DATE_EPOCH `{v}`: {e}"))?
+            }
+            Err(_) => time::OffsetDateTime::now_utc(),
+        },
+    };
+    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
+    t.format(&Rfc3339).map_err(|e| e.to_string())
+}
+
+fn fail(msg: String) -> u8 {
+    let _ = writeln!(std::io::stderr(), "cordon: error: {msg}");
+    EXIT_ERROR
+}
+
+/// Runs `cordon report`.
+pub fn run(a: ReportArgs) -> u8 {
+    set_threads(a.threads);
+    let format = a.format.unwrap_or_else(|| match a.output.extension().and_then(|e| e.to_str()) {
+        Some("json") => ReportFormat::Json,
+        Some("csv") => ReportFormat::Csv,
+        _ => ReportFormat::Pdf,
+    });
+    let period = match a.period.as_deref().map(Period::parse).transpose() {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let generated = match generated_at(a.generated_at.as_deref()) {
+        Ok(g) => g,
+        Err(e) => return fail(e),
+    };
+    let engine = match cordon::Engine::load(&a.rules.rules) {
+        Ok(e) => e,
+        Err(d) => {
+            diag::print_all(&d);
+            return EXIT_ERROR;
+        }
+    };
+    let cfg = match load_config(a.config.as_ref(), &engine.rules().schema) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let config_fp = cfg.source.as_ref().map(|s| FileFingerprint {
+        path: s.name.clone(),
+        kind: "config".into(),
+        sha256: s.sha256(),
+    });
+    let specs: Vec<InputSpec> = a.inputs.iter().map(InputSpec::new).collect();
+    let inputs = match engine.open_inputs(&specs, &cfg) {
+        Ok(i) => i,
+        Err(errs) => {
+            for e in &errs {
+                diag::print(e);
+            }
+            return EXIT_ERROR;
+        }
+    };
+    let mut command =
+        vec!["cordon".to_string(), "report".into(), "--rules".into(), quote(&a.rules.rules.display().to_string())];
+    if let Some(c) = &a.config {
+        command.extend(["--config".into(), quote(&c.display().to_string())]);
+    }
+    if let Some(p) = &period {
+        command.extend(["--period".into(), p.to_string()]);
+    }
+    if let Some(o) = &a.org {
+        command.extend(["--org".into(), quote(o)]);
+    }
+    if a.title != DEFAULT_TITLE {
+        command.extend(["--title".into(), quote(&a.title)]);
+    }
+    if a.pdf_limit != PDF_RECORD_LIMIT {
+        command.extend(["--pdf-limit".into(), a.pdf_limit.to_string()]);
+    }
+    command.extend(["--format".into(), format.name().into(), "--generated-at".into(), generated.clone()]);
+    command.extend(["-o".into(), quote(&a.output.display().to_string())]);
+    command.extend(specs.iter().map(|s| quote(&s.name)));
+    let opts = ReportOptions {
+        title: a.title.clone(),
+        organisation: a.org.clone(),
+        period,
+        generated_at: generated,
+        command: command.join(" "),
+        config: config_fp,
+    };
+    let files: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+    let (model, run) = match report::build(&engine, inputs, &files, &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            diag::print(&e);
+            return EXIT_ERROR;
+        }
+    };
+    let mut pages = None;
+    let bytes = match format {
+        ReportFormat::Json | ReportFormat::Csv => {
+            let mut buf = Vec::new();
+            let written = if format == ReportFormat::Json {
+                report::machine::write_json(&model, &mut buf)
+            } else {
+                report::machine::write_csv(&model, &mut buf)
+            };
+            if let Err(e) = written {
+                return fail(format!("cannot render the report: {e}"));
+            }
+            buf
+        }
+        ReportFormat::Pdf => {
+            let doc = report::compose(&model, a.pdf_limit);
+            pages = Some(doc.pages.len());
+            if !doc.missing.is_empty() {
+                let list: Vec<String> = doc.missing.iter().map(|c| format!("U+{:04X}", *c as u32)).collect();
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "cordon: warning: no embedded font covers {} (drawn as `?` in the PDF; noted in the report)",
+                    list.join(", ")
+                );
+            }
+            match report::pdf::render(&doc) {
+                Ok(r) => {
+                    for w in &r.warnings {
+                        let _ = writeln!(std::io::stderr(), "cordon: warning: PDF: {w}");
+                    }
+                    r.bytes
+                }
+                Err(e) => {
+                    diag::print(&e);
+                    return EXIT_ERROR;
+                }
+            }
+        }
+    };
+    if let Err(e) = atomic::write_file(&a.output, &bytes) {
+        diag::print(&e);
+        return EXIT_ERROR;
+    }
+    let c = &model.counts;
+    let _ = writeln!(
+        std::io::stderr(),
+        "cordon: report {} written to {}{}: {} read, {} evaluated, {} invalid{}; {} block, {} review, {} pass",
+        model.report_id,
+        display(&a.output),
+        pages.map(|p| format!(" ({p} pages)")).unwrap_or_default(),
+        c.read,
+        c.evaluated,
+        c.invalid,
+        if c.excluded_outside_period > 0 {
+            format!(", {} outside the period", c.excluded_outside_period)
+        } else {
+            String::new()
+        },
+        c.decisions.block,
+        c.decisions.review,
+        c.decisions.pass,
+    );
+    let _ = run;
+    EXIT_OK
+}
+
+fn display(p: &Path) -> String {
+    if p.as_os_str() == "-" { "stdout".into() } else { p.display().to_string() }
+}

@@ -1,0 +1,785 @@
+//! From the report model to laid-out pages: cover, executive summary with
+//! its charts, findings, rule inventory, data quality, method and sign-off.
+
+use super::fonts::{PT_TO_MM, Style};
+use super::layout::{
+    Align, BOTTOM, Cell, Column, Composer, DocInfo, Document, LEFT, Para, RIGHT, Rgb, TOP, WIDTH, colour,
+};
+use super::model::{FlaggedRecord, Report, Tally};
+
+/// Flagged records the PDF lists at most; the JSON and CSV renderings carry
+/// all of them. About 2,500 records make 150–250 pages: past that a PDF stops
+/// being read and becomes an archive.
+pub const PDF_RECORD_LIMIT: usize = 2500;
+
+fn decision_colour(d: &str) -> Rgb {
+    match d {
+        "block" => colour::BLOCK,
+        "review" => colour::REVIEW,
+        "pass" => colour::PASS,
+        _ => colour::INVALID,
+    }
+}
+
+fn n(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Groups the integer part of a plain decimal for reading ("10200000.00 USD"
+/// → "10,200,000.00 USD"); anything else is left as written.
+fn grouped(text: &str) -> String {
+    let (num, rest) = text.split_once(' ').map_or((text, ""), |(a, b)| (a, b));
+    let (int, frac) = num.split_once('.').map_or((num, None), |(a, b)| (a, Some(b)));
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || frac.is_some_and(|f| !f.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    if !rest.is_empty() {
+        out.push(' ');
+        out.push_str(rest);
+    }
+    out
+}
+
+fn pct(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "0 %".into();
+    }
+    // Tenths of a percent, rounded half up, in integers.
+    let tenths = (part * 1000 + whole / 2) / whole;
+    format!("{}.{} %", tenths / 10, tenths % 10)
+}
+
+/// Lays out a report; at most `limit` flagged records are listed in detail.
+pub fn compose(r: &Report, limit: usize) -> Document {
+    let mut c = Composer::new();
+    cover(&mut c, r);
+    c.new_page();
+    summary(&mut c, r);
+    c.new_page();
+    findings(&mut c, r, limit);
+    c.new_page();
+    inventory(&mut c, r);
+    c.new_page();
+    quality(&mut c, r);
+    method(&mut c, r);
+    uncovered(&mut c);
+    let org = r.organisation.as_deref().map(|o| format!(" · {o}")).unwrap_or_default();
+    let info = DocInfo {
+        title: format!("{}{}", r.title, org),
+        subject: format!("Audit report {} for {}", r.report_id, period_text(r)),
+        author: r.organisation.clone().unwrap_or_default(),
+        created: r.generated_at.clone(),
+        identity: format!(
+            "{}|{}|{}|{}",
+            r.report_id,
+            r.fingerprints.rule_set,
+            r.fingerprints.inputs.iter().map(|i| i.sha256.as_str()).collect::<Vec<_>>().join(","),
+            r.generated_at
+        ),
+    };
+    c.finish(
+        &format!("{}{}", r.title, org),
+        &r.report_id,
+        &format!("{} · generated {} · Cordon {}", r.report_id, r.generated_at, r.cordon_version),
+        info,
+    )
+}
+
+fn period_text(r: &Report) -> String {
+    r.period.map_or_else(|| "all dates in the inputs".to_string(), |p| format!("{} to {}", p.from, p.to))
+}
+
+fn period_clause(r: &Report) -> String {
+    r.period.map_or_else(|| "Across all dates in the inputs".to_string(), |p| format!("From {} to {}", p.from, p.to))
+}
+
+fn cover(c: &mut Composer, r: &Report) {
+    c.rect(0.0, TOP - 4.0, 210.0, 46.0, colour::NAVY);
+    c.text(LEFT, TOP + 12.0, &r.title, (Style::Bold, 22.0, colour::WHITE), Align::Left);
+    let regimes: Vec<String> =
+        r.regimes.iter().map(|g| if g.title.is_empty() { g.name.clone() } else { g.title.clone() }).collect();
+    c.y = TOP + 18.0;
+    c.paragraph_in(Para::new(regimes.join("; "), Style::Regular, 10.0, colour::WHITE), LEFT, WIDTH, Align::Left);
+    c.text(
+        LEFT,
+        TOP + 36.0,
+        "Checked with Cordon, a compliance rules engine",
+        (Style::Regular, 8.5, Rgb(0xc9, 0xd3, 0xe3)),
+        Align::Left,
+    );
+    c.y = TOP + 50.0;
+    c.bookmark("Cover");
+    let cnt = &r.counts;
+    let rows: Vec<(&str, String, Style)> = vec![
+        ("Organisation", r.organisation.clone().unwrap_or_else(|| "—".into()), Style::Regular),
+        ("Period", period_text(r), Style::Regular),
+        ("Report id", r.report_id.clone(), Style::Mono),
+        ("Generated", format!("{} (UTC)", r.generated_at), Style::Regular),
+        ("Cordon version", r.cordon_version.clone(), Style::Regular),
+        (
+            "Rules",
+            format!(
+                "{} rules, {} regime{}",
+                r.rules.len(),
+                r.regimes.len(),
+                if r.regimes.len() == 1 { "" } else { "s" }
+            ),
+            Style::Regular,
+        ),
+        (
+            "Records",
+            format!(
+                "{} read: {} evaluated, {} invalid{}",
+                n(cnt.read),
+                n(cnt.evaluated),
+                n(cnt.invalid),
+                if cnt.excluded_outside_period > 0 {
+                    format!(", {} outside the period", n(cnt.excluded_outside_period))
+                } else {
+                    String::new()
+                }
+            ),
+            Style::Regular,
+        ),
+        (
+            "Decisions",
+            format!(
+                "{} block · {} review · {} pass",
+                n(cnt.decisions.block),
+                n(cnt.decisions.review),
+                n(cnt.decisions.pass)
+            ),
+            Style::Regular,
+        ),
+    ];
+    for (k, v, style) in rows {
+        let top = c.y;
+        c.text(LEFT, top + 3.6, k, (Style::Bold, 9.0, colour::MUTED), Align::Left);
+        c.y = top;
+        c.paragraph_in(Para::new(v, style, 9.5, colour::TEXT), LEFT + 38.0, WIDTH - 38.0, Align::Left);
+        c.y = c.y.max(top + 5.2) + 0.6;
+    }
+    c.y += 3.0;
+    c.text(LEFT, c.y + 4.0, "Fingerprints (SHA-256)", (Style::Bold, 11.0, colour::NAVY), Align::Left);
+    c.y += 7.0;
+    c.paragraph(Para::new(
+        "Anyone can re-run the command in section 5 on files with these fingerprints and obtain the same report.",
+        Style::Regular,
+        8.0,
+        colour::MUTED,
+    ));
+    c.y += 1.0;
+    let mut fp_rows: Vec<Vec<Cell>> =
+        vec![row_fp("rule set", "all rule, schema and data files", &r.fingerprints.rule_set)];
+    for f in &r.fingerprints.rule_files {
+        fp_rows.push(row_fp(&f.kind, &f.path, &f.sha256));
+    }
+    for f in &r.fingerprints.inputs {
+        fp_rows.push(row_fp("input", &f.path, &f.sha256));
+    }
+    match &r.fingerprints.config {
+        Some(f) => fp_rows.push(row_fp("config", &f.path, &f.sha256)),
+        None => fp_rows.push(vec![
+            Cell::Text(vec![Para::new("config", Style::Regular, 7.0, colour::MUTED)]),
+            Cell::Text(vec![Para::new("none: columns named as the schema fields", Style::Regular, 7.0, colour::TEXT)]),
+            Cell::Text(vec![]),
+        ]),
+    }
+    let cols = [
+        Column { width: 16.0, align: Align::Left },
+        Column { width: 64.0, align: Align::Left },
+        Column { width: 100.0, align: Align::Left },
+    ];
+    c.table(&cols, &["Kind", "File", "SHA-256"], &fp_rows);
+}
+
+fn row_fp(kind: &str, path: &str, sha: &str) -> Vec<Cell> {
+    vec![
+        Cell::Text(vec![Para::new(kind, Style::Regular, 7.0, colour::MUTED)]),
+        Cell::Text(vec![Para::new(path, Style::Regular, 7.0, colour::TEXT)]),
+        Cell::Text(vec![Para::new(sha, Style::Mono, 6.6, colour::TEXT)]),
+    ]
+}
+
+fn summary(c: &mut Composer, r: &Report) {
+    c.heading("1  Executive summary", 15.0, 30.0);
+    let cnt = &r.counts;
+    let flagged = cnt.decisions.block + cnt.decisions.review;
+    let regimes: Vec<&str> = r.regimes.iter().map(|g| g.name.as_str()).collect();
+    let mut text = format!(
+        "{}, {} of {} transaction records read were checked against {} rules ({}). {} records were blocked and {} need review; {} passed.",
+        period_clause(r),
+        n(cnt.evaluated),
+        n(cnt.read),
+        r.rules.len(),
+        regimes.join(", "),
+        n(cnt.decisions.block),
+        n(cnt.decisions.review),
+        n(cnt.decisions.pass),
+    );
+    if cnt.invalid > 0 {
+        text.push_str(&format!(
+            " {} records could not be read; they are listed in section 4 and were not passed.",
+            n(cnt.invalid)
+        ));
+    }
+    if cnt.indeterminate_findings > 0 {
+        text.push_str(&format!(
+            " {} findings could not be decided for lack of data and were sent to review (fail closed).",
+            n(cnt.indeterminate_findings)
+        ));
+    }
+    if cnt.excluded_outside_period > 0 {
+        text.push_str(&format!(
+            " {} records dated outside the period were not evaluated.",
+            n(cnt.excluded_outside_period)
+        ));
+    }
+    text.push_str(&format!(" In all, {} findings on {} records.", n(cnt.findings), n(flagged)));
+    c.paragraph(Para::new(text, Style::Regular, 9.5, colour::TEXT));
+    c.y += 3.0;
+    // Tiles.
+    let tiles = [
+        ("Read", cnt.read, colour::NAVY),
+        ("Evaluated", cnt.evaluated, colour::NAVY),
+        ("Invalid", cnt.invalid, colour::INVALID),
+        ("Block", cnt.decisions.block, colour::BLOCK),
+        ("Review", cnt.decisions.review, colour::REVIEW),
+        ("Pass", cnt.decisions.pass, colour::PASS),
+    ];
+    let tw = (WIDTH - 5.0 * 3.0) / 6.0;
+    let top = c.y;
+    for (i, (label, v, col)) in tiles.iter().enumerate() {
+        let x = LEFT + i as f32 * (tw + 3.0);
+        c.rect(x, top, tw, 16.0, colour::SHADE);
+        c.rect(x, top, 1.1, 16.0, *col);
+        c.text(x + 3.5, top + 8.0, &n(*v), (Style::Bold, 13.0, *col), Align::Left);
+        c.text(x + 3.5, top + 13.0, label, (Style::Regular, 7.5, colour::MUTED), Align::Left);
+    }
+    c.y = top + 21.0;
+    decision_bar(c, r);
+    rule_chart(c, r);
+    tallies(c, r);
+}
+
+fn figure_title(c: &mut Composer, title: &str) {
+    c.ensure(12.0);
+    c.text(LEFT, c.y + 4.0, title, (Style::Bold, 10.0, colour::NAVY), Align::Left);
+    c.y += 7.0;
+}
+
+fn decision_bar(c: &mut Composer, r: &Report) {
+    let cnt = &r.counts;
+    let parts = [
+        ("block", cnt.decisions.block),
+        ("review", cnt.decisions.review),
+        ("pass", cnt.decisions.pass),
+        ("invalid", cnt.invalid),
+    ];
+    let total: u64 = parts.iter().map(|p| p.1).sum();
+    figure_title(c, "Figure 1 — Records by decision");
+    c.ensure(16.0);
+    let top = c.y;
+    let mut x = LEFT;
+    if total > 0 {
+        for (name, v) in parts {
+            if v == 0 {
+                continue;
+            }
+            // A visible sliver for small shares.
+            let w = ((v as f32 / total as f32) * WIDTH).max(1.2);
+            let w = w.min(RIGHT - x);
+            c.rect(x, top, w, 6.0, decision_colour(name));
+            x += w;
+        }
+    } else {
+        c.rect(LEFT, top, WIDTH, 6.0, colour::SHADE);
+    }
+    // Legend.
+    let mut lx = LEFT;
+    let ly = top + 11.0;
+    for (name, v) in parts {
+        c.rect(lx, ly - 2.6, 2.8, 2.8, decision_colour(name));
+        let label = format!("{name} {} ({})", n(v), pct(v, total));
+        let w = c.text(lx + 4.0, ly, &label, (Style::Regular, 8.0, colour::TEXT), Align::Left);
+        lx += w + 10.0;
+    }
+    c.y = top + 16.0;
+}
+
+fn nice_step(max: u64) -> u64 {
+    let raw = (max.max(1) as f64 / 5.0).ceil();
+    let mag = 10f64.powi(raw.log10().floor() as i32);
+    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    (step as u64).max(1)
+}
+
+fn rule_chart(c: &mut Composer, r: &Report) {
+    const MAX_BARS: usize = 25;
+    let bars: Vec<&Tally> = r.summary.by_rule.iter().take(MAX_BARS).collect();
+    let title = if r.summary.by_rule.len() > MAX_BARS {
+        format!(
+            "Figure 2 — Findings by rule (the {MAX_BARS} with the most, of {} rules with findings)",
+            r.summary.by_rule.len()
+        )
+    } else {
+        "Figure 2 — Findings by rule".to_string()
+    };
+    let row = 4.6;
+    let chart_h = bars.len().max(1) as f32 * row + 10.0;
+    c.ensure(chart_h + 12.0);
+    figure_title(c, &title);
+    if bars.is_empty() {
+        c.paragraph(Para::new("No rule produced a finding.", Style::Regular, 9.0, colour::MUTED));
+        c.y += 3.0;
+        return;
+    }
+    let label_w = 52.0;
+    let x0 = LEFT + label_w;
+    let x1 = RIGHT - 12.0;
+    let max = bars.iter().map(|t| t.count).max().unwrap_or(1);
+    let step = nice_step(max);
+    let top_val = max.div_ceil(step) * step;
+    let top = c.y + 4.0;
+    let bottom = top + bars.len() as f32 * row;
+    // Gridlines and their values.
+    let mut v = 0;
+    while v <= top_val {
+        let x = x0 + (v as f32 / top_val as f32) * (x1 - x0);
+        c.line(x, top - 1.0, x, bottom, 0.3, colour::RULE);
+        c.text(x, top - 1.8, &n(v), (Style::Regular, 6.0, colour::MUTED), Align::Center);
+        v += step;
+    }
+    let severity = |id: &str| r.rules.iter().find(|x| x.id == id).map_or("review", |x| x.severity.as_str()).to_string();
+    for (i, t) in bars.iter().enumerate() {
+        let y = top + i as f32 * row;
+        c.text(x0 - 2.0, y + row * 0.68, &t.key, (Style::Mono, 6.3, colour::TEXT), Align::Right);
+        let w = (t.count as f32 / top_val as f32) * (x1 - x0);
+        c.rect(x0, y + 0.8, w.max(0.4), row - 1.6, decision_colour(&severity(&t.key)));
+        c.text(x0 + w + 1.2, y + row * 0.68, &n(t.count), (Style::Bold, 6.3, colour::TEXT), Align::Left);
+    }
+    c.line(x0, top - 1.0, x0, bottom, 0.6, colour::TEXT);
+    c.y = bottom + 3.0;
+    // Legend.
+    let ly = c.y + 2.0;
+    c.rect(x0, ly - 2.4, 2.6, 2.6, colour::BLOCK);
+    let w = c.text(x0 + 3.6, ly, "rule severity block", (Style::Regular, 7.0, colour::MUTED), Align::Left);
+    c.rect(x0 + w + 9.0, ly - 2.4, 2.6, 2.6, colour::REVIEW);
+    c.text(
+        x0 + w + 12.6,
+        ly,
+        "rule severity review; bars count records with a finding",
+        (Style::Regular, 7.0, colour::MUTED),
+        Align::Left,
+    );
+    c.y += 7.0;
+}
+
+fn tallies(c: &mut Composer, r: &Report) {
+    let regimes: Vec<Vec<Cell>> = r
+        .summary
+        .by_regime
+        .iter()
+        .map(|t| {
+            vec![
+                Cell::Text(vec![
+                    Para::new(&t.key, Style::Mono, 7.5, colour::TEXT),
+                    Para::new(&t.label, Style::Regular, 7.0, colour::MUTED),
+                ]),
+                Cell::Text(vec![Para::new(n(t.count), Style::Regular, 8.0, colour::TEXT)]),
+            ]
+        })
+        .collect();
+    c.ensure(30.0);
+    figure_title(c, "Findings by regime");
+    c.table(
+        &[Column { width: 150.0, align: Align::Left }, Column { width: 30.0, align: Align::Right }],
+        &["Regime", "Findings"],
+        &regimes,
+    );
+    c.y += 2.0;
+    // Three short lists side by side.
+    let lists: [(&str, &Vec<Tally>, bool); 3] = [
+        ("Counterparties most often in findings", &r.summary.top_counterparties, false),
+        ("Destinations", &r.summary.top_destinations, true),
+        ("HS chapters", &r.summary.top_hs_chapters, true),
+    ];
+    let colw = (WIDTH - 2.0 * 6.0) / 3.0;
+    // Measure first, so the three start on one page.
+    let mut heights = Vec::new();
+    for (_, items, _) in &lists {
+        let mut h = 8.0;
+        for t in items.iter() {
+            h += c.paragraph_height(&Para::new(label_of(t), Style::Regular, 7.5, colour::TEXT), colw - 12.0) + 0.8;
+        }
+        heights.push(h);
+    }
+    let need = heights.iter().fold(0.0f32, |a, b| a.max(*b));
+    c.ensure(need.min(BOTTOM - TOP));
+    let top = c.y;
+    let mut bottom = top;
+    for (i, (title, items, _)) in lists.iter().enumerate() {
+        let x = LEFT + i as f32 * (colw + 6.0);
+        c.text(x, top + 3.5, title, (Style::Bold, 8.5, colour::NAVY), Align::Left);
+        c.line(x, top + 5.3, x + colw, top + 5.3, 0.4, colour::RULE);
+        c.y = top + 6.5;
+        if items.is_empty() {
+            c.paragraph_in(Para::new("none", Style::Regular, 7.5, colour::MUTED), x, colw, Align::Left);
+        }
+        for t in items.iter() {
+            let y = c.y;
+            c.paragraph_in(Para::new(label_of(t), Style::Regular, 7.5, colour::TEXT), x, colw - 12.0, Align::Left);
+            c.text(
+                x + colw,
+                y + 7.5 * 1.3 * PT_TO_MM * 0.78,
+                &n(t.count),
+                (Style::Bold, 7.5, colour::TEXT),
+                Align::Right,
+            );
+            c.y += 0.8;
+        }
+        bottom = bottom.max(c.y);
+    }
+    c.y = bottom + 3.0;
+}
+
+fn label_of(t: &Tally) -> String {
+    if t.label.is_empty() { t.key.clone() } else { format!("{} {}", t.key, t.label) }
+}
+
+fn findings(c: &mut Composer, r: &Report, limit: usize) {
+    c.heading("2  Findings", 15.0, 30.0);
+    let total = r.findings.len();
+    let mut intro = format!(
+        "{} records were decided block or review. Each row gives the record, its parties and goods, and every rule that hit it, with the rule's citation, the message, and the field values it read (evidence). Block records come first, then review, each in input order.",
+        n(total as u64)
+    );
+    if total > limit {
+        intro.push_str(&format!(
+            " This PDF shows the first {} of the {} records; the JSON and CSV renderings of this report list all of them.",
+            n(limit as u64),
+            n(total as u64)
+        ));
+    }
+    c.paragraph(Para::new(intro, Style::Regular, 9.0, colour::TEXT));
+    c.y += 2.0;
+    if total == 0 {
+        c.paragraph(Para::new("No record was decided block or review.", Style::Regular, 9.0, colour::MUTED));
+        return;
+    }
+    let cols = [
+        Column { width: 29.0, align: Align::Left },
+        Column { width: 37.0, align: Align::Left },
+        Column { width: 35.0, align: Align::Left },
+        Column { width: 62.0, align: Align::Left },
+        Column { width: 17.0, align: Align::Center },
+    ];
+    let rows: Vec<Vec<Cell>> = r.findings.iter().take(limit).map(finding_row).collect();
+    c.table(&cols, &["Record", "Parties and route", "Goods and value", "Rules that hit", "Decision"], &rows);
+}
+
+fn finding_row(f: &FlaggedRecord) -> Vec<Cell> {
+    let small = |t: String| Para::new(t, Style::Regular, 6.8, colour::MUTED);
+    let body = |t: String| Para::new(t, Style::Regular, 7.3, colour::TEXT);
+    let mut record = vec![Para::new(&f.id, Style::Mono, 7.0, colour::TEXT), body(f.date.clone())];
+    record.push(small(format!("{}, line {}", short_file(&f.file), f.line)));
+    let mut parties = Vec::new();
+    let arrow = |a: &Option<String>, b: &Option<String>| match (a, b) {
+        (Some(a), Some(b)) => Some(format!("{a} → {b}")),
+        (Some(a), None) => Some(format!("{a} →")),
+        (None, Some(b)) => Some(format!("→ {b}")),
+        (None, None) => None,
+    };
+    if let Some(p) = arrow(&f.seller, &f.buyer) {
+        parties.push(body(p));
+    }
+    if let Some(p) = arrow(&f.origin, &f.destination) {
+        parties.push(small(p));
+    }
+    if let Some(route) = &f.route {
+        parties.push(small(format!("via {route}")));
+    }
+    if let Some(v) = &f.vessel {
+        parties.push(small(format!("vessel {v}")));
+    }
+    let mut goods = Vec::new();
+    if let Some(h) = &f.hs_code {
+        goods.push(Para::new(h, Style::Mono, 7.0, colour::TEXT));
+    }
+    if let Some(d) = &f.description {
+        goods.push(body(d.clone()));
+    }
+    if let Some(q) = &f.quantity {
+        goods.push(small(grouped(q)));
+    }
+    if let Some(v) = &f.value {
+        goods.push(Para::new(grouped(v), Style::Regular, 7.3, colour::TEXT));
+    }
+    if let Some(l) = &f.license {
+        goods.push(small(format!("licence {l}")));
+    }
+    let mut hits = Vec::new();
+    for (i, x) in f.findings.iter().enumerate() {
+        let head = if x.outcome == "indeterminate" {
+            format!("{} · {} · undecided", x.rule, x.severity)
+        } else {
+            format!("{} · {}", x.rule, x.severity)
+        };
+        hits.push(Para::new(head, Style::Bold, 7.0, decision_colour(&x.severity)).gap(if i > 0 { 1.6 } else { 0.0 }));
+        hits.push(small(x.citation.clone()));
+        hits.push(body(x.message.clone()));
+        if !x.evidence.is_empty() {
+            let ev: Vec<String> = x.evidence.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            hits.push(small(format!("evidence: {}", ev.join(" · "))));
+        }
+        for m in &x.matches {
+            hits.push(small(format!("list entry: {m}")));
+        }
+    }
+    vec![
+        Cell::Text(record),
+        Cell::Text(parties),
+        Cell::Text(goods),
+        Cell::Text(hits),
+        Cell::Badge(f.decision.clone(), decision_colour(&f.decision)),
+    ]
+}
+
+fn short_file(f: &str) -> String {
+    std::path::Path::new(f).file_name().map_or_else(|| f.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+fn inventory(c: &mut Composer, r: &Report) {
+    c.heading("3  Rule inventory", 15.0, 30.0);
+    let zero = r.rules.iter().filter(|x| x.hits == 0).count();
+    c.paragraph(Para::new(
+        format!(
+            "Every rule evaluated, with its legal citation, the dates it is in force (the first day, and the first day it no longer applies), how many evaluated records fell in that window, and how many it produced a finding on. {} of the {} rules produced no finding: they were checked all the same.",
+            zero,
+            r.rules.len()
+        ),
+        Style::Regular,
+        9.0,
+        colour::TEXT,
+    ));
+    c.y += 2.0;
+    let cols = [
+        Column { width: 52.0, align: Align::Left },
+        Column { width: 55.0, align: Align::Left },
+        Column { width: 23.0, align: Align::Left },
+        Column { width: 16.0, align: Align::Center },
+        Column { width: 15.0, align: Align::Right },
+        Column { width: 19.0, align: Align::Right },
+    ];
+    let rows: Vec<Vec<Cell>> = r
+        .rules
+        .iter()
+        .map(|x| {
+            let window = match (&x.effective, &x.until) {
+                (Some(e), Some(u)) => format!("{e}\nuntil {u}"),
+                (Some(e), None) => format!("{e}\nopen"),
+                (None, Some(u)) => format!("—\nuntil {u}"),
+                (None, None) => "per list entry".to_string(),
+            };
+            let mut hits =
+                vec![Para::new(n(x.hits), if x.hits > 0 { Style::Bold } else { Style::Regular }, 7.3, colour::TEXT)];
+            if x.indeterminate > 0 {
+                hits.push(Para::new(format!("{} undecided", n(x.indeterminate)), Style::Regular, 6.3, colour::MUTED));
+            }
+            vec![
+                Cell::Text(vec![
+                    Para::new(&x.id, Style::Mono, 6.8, colour::TEXT),
+                    Para::new(&x.title, Style::Regular, 7.0, colour::MUTED),
+                ]),
+                Cell::Text(vec![Para::new(&x.citation, Style::Regular, 7.0, colour::TEXT)]),
+                Cell::Text(vec![Para::new(window, Style::Regular, 7.0, colour::TEXT)]),
+                Cell::Badge(x.severity.clone(), decision_colour(&x.severity)),
+                Cell::Text(vec![Para::new(n(x.in_force_for), Style::Regular, 7.3, colour::TEXT)]),
+                Cell::Text(hits),
+            ]
+        })
+        .collect();
+    c.table(&cols, &["Rule", "Citation", "In force", "Severity", "Records in force", "Hits"], &rows);
+}
+
+fn quality(c: &mut Composer, r: &Report) {
+    c.heading("4  Data quality", 15.0, 30.0);
+    let dq = &r.data_quality;
+    c.paragraph(Para::new(
+        format!(
+            "{} records could not be read and were not evaluated (invalid); {} records were evaluated although an optional field could not be read (incomplete): rules that needed such a field could not decide and sent the record to review. Every problem is listed with its file, line, field and reason.",
+            n(r.counts.invalid),
+            n(r.counts.incomplete)
+        ),
+        Style::Regular,
+        9.0,
+        colour::TEXT,
+    ));
+    c.y += 2.0;
+    let cols = [
+        Column { width: 34.0, align: Align::Left },
+        Column { width: 30.0, align: Align::Left },
+        Column { width: 22.0, align: Align::Left },
+        Column { width: 30.0, align: Align::Left },
+        Column { width: 64.0, align: Align::Left },
+    ];
+    for (title, entries) in [("Invalid records", &dq.invalid), ("Incomplete records", &dq.incomplete)] {
+        figure_title(c, title);
+        if entries.is_empty() {
+            c.paragraph(Para::new("None.", Style::Regular, 8.5, colour::MUTED));
+            c.y += 2.0;
+            continue;
+        }
+        let rows: Vec<Vec<Cell>> = entries
+            .iter()
+            .map(|e| {
+                vec![
+                    Cell::Text(vec![Para::new(
+                        format!("{}, line {}", short_file(&e.file), e.line),
+                        Style::Regular,
+                        7.0,
+                        colour::TEXT,
+                    )]),
+                    Cell::Text(vec![Para::new(
+                        e.id.clone().unwrap_or_else(|| "—".into()),
+                        Style::Mono,
+                        6.8,
+                        colour::TEXT,
+                    )]),
+                    Cell::Text(vec![Para::new(
+                        e.field.clone().unwrap_or_else(|| "whole row".into()),
+                        Style::Regular,
+                        7.0,
+                        colour::TEXT,
+                    )]),
+                    Cell::Text(vec![Para::new(e.value.clone().unwrap_or_default(), Style::Mono, 6.8, colour::TEXT)]),
+                    Cell::Text(vec![Para::new(&e.reason, Style::Regular, 7.0, colour::TEXT)]),
+                ]
+            })
+            .collect();
+        c.table(&cols, &["File and line", "Record", "Field", "Value", "Reason"], &rows);
+    }
+    if !dq.skipped_rules.is_empty() {
+        figure_title(c, "Rules not decided for want of a column");
+        for s in &dq.skipped_rules {
+            c.paragraph(Para::new(
+                format!(
+                    "{} was not decided for {} records of {}: the file has no column for {}.",
+                    s.rule,
+                    n(s.records),
+                    s.file,
+                    s.fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+                ),
+                Style::Regular,
+                8.5,
+                colour::TEXT,
+            ));
+        }
+        c.y += 2.0;
+    }
+}
+
+fn method(c: &mut Composer, r: &Report) {
+    c.y += 4.0;
+    c.heading("5  Method and sign-off", 15.0, 40.0);
+    for s in &r.method.statements {
+        c.ensure(5.0);
+        let top = c.y;
+        c.text(LEFT + 1.0, top + 3.2, "•", (Style::Regular, 9.0, colour::NAVY), Align::Left);
+        c.y = top;
+        c.paragraph_in(
+            Para::new(s.replace('`', ""), Style::Regular, 9.0, colour::TEXT),
+            LEFT + 5.0,
+            WIDTH - 5.0,
+            Align::Left,
+        );
+        c.y += 1.2;
+    }
+    c.y += 2.0;
+    figure_title(c, "To reproduce this report");
+    c.paragraph(Para::new(&r.command, Style::Mono, 7.5, colour::TEXT));
+    c.y += 2.0;
+    c.paragraph(Para::new(
+        "Run it from the directory the report was made in, on files with the fingerprints on the cover: the same rules and records give the same findings, and the same bytes.",
+        Style::Regular,
+        8.0,
+        colour::MUTED,
+    ));
+    c.y += 6.0;
+    c.ensure(44.0);
+    for who in ["Prepared by", "Reviewed by"] {
+        let top = c.y;
+        c.text(LEFT, top + 4.0, who, (Style::Bold, 9.5, colour::NAVY), Align::Left);
+        for (i, label) in ["Name", "Signature", "Date"].iter().enumerate() {
+            let x = LEFT + 30.0 + i as f32 * 52.0;
+            c.line(x, top + 12.0, x + 46.0, top + 12.0, 0.5, colour::TEXT);
+            c.text(x, top + 15.5, label, (Style::Regular, 7.5, colour::MUTED), Align::Left);
+        }
+        c.y = top + 20.0;
+    }
+}
+
+/// Characters no embedded font covers are said, not dropped silently.
+fn uncovered(c: &mut Composer) {
+    let missing = c.missing().clone();
+    if missing.is_empty() {
+        return;
+    }
+    let list: Vec<String> = missing.iter().map(|ch| format!("U+{:04X}", *ch as u32)).collect();
+    c.y += 4.0;
+    c.paragraph(Para::new(
+        format!(
+            "Note: {} character{} in the inputs no embedded font covers; each is drawn as \"?\" in this PDF (the JSON and CSV renderings keep them): {}.",
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" },
+            list.join(", ")
+        ),
+        Style::Regular,
+        8.0,
+        colour::BLOCK,
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_shares_are_formatted_exactly() {
+        assert_eq!(n(0), "0");
+        assert_eq!(n(1234567), "1,234,567");
+        assert_eq!(pct(1, 3), "33.3 %");
+        assert_eq!(pct(2, 3), "66.7 %");
+        assert_eq!(pct(0, 0), "0 %");
+        assert_eq!(grouped("10200000.00 USD"), "10,200,000.00 USD");
+        assert_eq!(grouped("999.5 t"), "999.5 t");
+        assert_eq!(grouped("1200 kg"), "1,200 kg");
+        assert_eq!(grouped("12 tons of 1234"), "12 tons of 1234");
+        assert_eq!(grouped("-1850.00 USD"), "-1850.00 USD");
+        assert_eq!(nice_step(73), 20);
+        assert_eq!(nice_step(4), 1);
+        assert_eq!(nice_step(10000), 2000);
+    }
+}

@@ -1,0 +1,699 @@
+//! The layout model of the PDF report: pages of positioned text runs, lines
+//! and boxes, in millimetres from the page's top-left corner — and the
+//! composer that fills them: wrapping measured from the embedded fonts' real
+//! glyph advances, tables whose header row repeats on every page and whose
+//! cells wrap (rows taller than a page continue on the next), pagination,
+//! and running headers and footers with "Page X of Y". Nothing here knows PDF;
+//! a layout can be tested without rendering it.
+
+use std::collections::BTreeSet;
+
+use super::fonts::{self, Face, PT_TO_MM, Run, Style};
+
+/// Page width, A4 portrait.
+pub const PAGE_W: f32 = 210.0;
+/// Page height.
+pub const PAGE_H: f32 = 297.0;
+/// Left margin.
+pub const LEFT: f32 = 15.0;
+/// Right edge of the text area.
+pub const RIGHT: f32 = PAGE_W - 15.0;
+/// Top of the text area (below the running header).
+pub const TOP: f32 = 22.0;
+/// Bottom of the text area (above the running footer).
+pub const BOTTOM: f32 = 280.0;
+/// Width of the text area.
+pub const WIDTH: f32 = RIGHT - LEFT;
+/// Line height as a multiple of the font size.
+pub const LEADING: f32 = 1.3;
+
+/// An sRGB colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+/// The report's colours.
+pub mod colour {
+    use super::Rgb;
+    /// Body text.
+    pub const TEXT: Rgb = Rgb(0x1f, 0x23, 0x28);
+    /// Secondary text.
+    pub const MUTED: Rgb = Rgb(0x5f, 0x66, 0x70);
+    /// Headings, table headers, bands.
+    pub const NAVY: Rgb = Rgb(0x14, 0x2d, 0x55);
+    /// Block.
+    pub const BLOCK: Rgb = Rgb(0xb4, 0x23, 0x18);
+    /// Review.
+    pub const REVIEW: Rgb = Rgb(0xc8, 0x6b, 0x00);
+    /// Pass.
+    pub const PASS: Rgb = Rgb(0x2e, 0x7d, 0x32);
+    /// Invalid.
+    pub const INVALID: Rgb = Rgb(0x6a, 0x4c, 0x93);
+    /// Zebra rows, tiles.
+    pub const SHADE: Rgb = Rgb(0xf1, 0xf3, 0xf6);
+    /// Hairlines.
+    pub const RULE: Rgb = Rgb(0xd3, 0xd8, 0xde);
+    /// White.
+    pub const WHITE: Rgb = Rgb(0xff, 0xff, 0xff);
+}
+
+/// Something drawn on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// One line of text; `y` is its baseline.
+    Text {
+        /// Left edge.
+        x: f32,
+        /// Baseline.
+        y: f32,
+        /// Font size in points.
+        size: f32,
+        /// Colour.
+        color: Rgb,
+        /// Runs of one face each.
+        runs: Vec<Run>,
+    },
+    /// A filled rectangle; `(x, y)` is its top-left corner.
+    Rect {
+        /// Left.
+        x: f32,
+        /// Top.
+        y: f32,
+        /// Width.
+        w: f32,
+        /// Height.
+        h: f32,
+        /// Fill.
+        fill: Rgb,
+    },
+    /// A straight line.
+    Line {
+        /// Start.
+        x1: f32,
+        /// Start.
+        y1: f32,
+        /// End.
+        x2: f32,
+        /// End.
+        y2: f32,
+        /// Thickness in points.
+        width: f32,
+        /// Colour.
+        color: Rgb,
+    },
+}
+
+impl Item {
+    /// The text of a text item.
+    pub fn text(&self) -> Option<String> {
+        match self {
+            Item::Text { runs, .. } => Some(runs.iter().map(|r| r.text.as_str()).collect()),
+            _ => None,
+        }
+    }
+}
+
+/// One page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Page {
+    /// What is drawn, in painting order.
+    pub items: Vec<Item>,
+}
+
+impl Page {
+    /// All text on the page, line by line.
+    pub fn text(&self) -> String {
+        self.items.iter().filter_map(Item::text).collect::<Vec<_>>().join("\n")
+    }
+}
+
+/// Document metadata.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocInfo {
+    /// Title.
+    pub title: String,
+    /// Subject.
+    pub subject: String,
+    /// Author / organisation.
+    pub author: String,
+    /// Creation time, RFC 3339 UTC.
+    pub created: String,
+    /// Text from which the file identifier is derived.
+    pub identity: String,
+}
+
+/// A laid-out document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Document {
+    /// Pages.
+    pub pages: Vec<Page>,
+    /// Bookmarks: title and 0-based page.
+    pub outline: Vec<(String, usize)>,
+    /// Characters no embedded font covers (drawn as `?`).
+    pub missing: BTreeSet<char>,
+    /// Metadata.
+    pub info: DocInfo,
+}
+
+/// Horizontal alignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Left.
+    Left,
+    /// Centre.
+    Center,
+    /// Right.
+    Right,
+}
+
+/// A paragraph of one style.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Para {
+    /// The text.
+    pub text: String,
+    /// Style.
+    pub style: Style,
+    /// Size in points.
+    pub size: f32,
+    /// Colour.
+    pub color: Rgb,
+    /// Space before, in mm.
+    pub gap: f32,
+}
+
+impl Para {
+    /// A paragraph.
+    pub fn new(text: impl Into<String>, style: Style, size: f32, color: Rgb) -> Para {
+        Para { text: text.into(), style, size, color, gap: 0.0 }
+    }
+
+    /// With space before.
+    pub fn gap(mut self, mm: f32) -> Para {
+        self.gap = mm;
+        self
+    }
+}
+
+/// A table cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Wrapped paragraphs.
+    Text(Vec<Para>),
+    /// A coloured badge with centred white text.
+    Badge(String, Rgb),
+}
+
+/// A table column.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// Width in mm.
+    pub width: f32,
+    /// Alignment of its text.
+    pub align: Align,
+}
+
+/// A wrapped line: assigned characters and its height.
+#[derive(Debug, Clone)]
+struct Wrapped {
+    runs: Vec<Run>,
+    width: f32,
+    size: f32,
+    color: Rgb,
+    /// Height of the line box, with any paragraph gap before it.
+    height: f32,
+    gap: f32,
+}
+
+/// Lays out pages.
+pub struct Composer {
+    pages: Vec<Page>,
+    page: Page,
+    /// Current vertical position (top of the next block), mm from the top.
+    pub y: f32,
+    missing: BTreeSet<char>,
+    outline: Vec<(String, usize)>,
+}
+
+impl Default for Composer {
+    fn default() -> Self {
+        Composer::new()
+    }
+}
+
+impl Composer {
+    /// An empty document, on its first page.
+    pub fn new() -> Composer {
+        Composer { pages: Vec::new(), page: Page::default(), y: TOP, missing: BTreeSet::new(), outline: Vec::new() }
+    }
+
+    /// Characters no embedded font covers, met so far.
+    pub fn missing(&self) -> &BTreeSet<char> {
+        &self.missing
+    }
+
+    /// The 0-based index of the current page.
+    pub fn page_index(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Starts a new page.
+    pub fn new_page(&mut self) {
+        let done = std::mem::take(&mut self.page);
+        self.pages.push(done);
+        self.y = TOP;
+    }
+
+    /// Whether `h` mm still fit on this page.
+    pub fn fits(&self, h: f32) -> bool {
+        self.y + h <= BOTTOM
+    }
+
+    /// Starts a new page unless `h` mm fit.
+    pub fn ensure(&mut self, h: f32) {
+        if !self.fits(h) {
+            self.new_page();
+        }
+    }
+
+    /// Adds a bookmark to the current page.
+    pub fn bookmark(&mut self, title: &str) {
+        self.outline.push((title.to_string(), self.page_index()));
+    }
+
+    /// Draws an item on the current page.
+    pub fn push(&mut self, item: Item) {
+        self.page.items.push(item);
+    }
+
+    /// A filled rectangle.
+    pub fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Rgb) {
+        self.push(Item::Rect { x, y, w, h, fill });
+    }
+
+    /// A line.
+    pub fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, width: f32, color: Rgb) {
+        self.push(Item::Line { x1, y1, x2, y2, width, color });
+    }
+
+    /// Text on one line at a baseline, aligned against `x` (left edge, centre
+    /// or right edge); returns its width.
+    pub fn text(&mut self, x: f32, y: f32, text: &str, (style, size, color): (Style, f32, Rgb), align: Align) -> f32 {
+        let chars = fonts::assign(text, style, &mut self.missing);
+        let w: f32 = chars.iter().map(|(c, f)| fonts::char_width_mm(*c, *f, size)).sum();
+        let x = match align {
+            Align::Left => x,
+            Align::Center => x - w / 2.0,
+            Align::Right => x - w,
+        };
+        self.push(Item::Text { x, y, size, color, runs: fonts::group(&chars) });
+        w
+    }
+
+    /// Width of text, in mm.
+    pub fn measure(&mut self, text: &str, style: Style, size: f32) -> f32 {
+        fonts::assign(text, style, &mut self.missing).iter().map(|(c, f)| fonts::char_width_mm(*c, *f, size)).sum()
+    }
+
+    /// Wraps a paragraph to a width: greedy at spaces; a word wider than the
+    /// line breaks between characters.
+    fn wrap(&mut self, p: &Para, width: f32) -> Vec<Wrapped> {
+        let chars = fonts::assign(&p.text, p.style, &mut self.missing);
+        let w = |c: &(char, Face)| fonts::char_width_mm(c.0, c.1, p.size);
+        let height = p.size * LEADING * PT_TO_MM;
+        let mut lines: Vec<Vec<(char, Face)>> = Vec::new();
+        let mut line: Vec<(char, Face)> = Vec::new();
+        let mut line_w = 0.0f32;
+        let mut i = 0;
+        while i < chars.len() {
+            if chars[i].0 == '\n' {
+                lines.push(std::mem::take(&mut line));
+                line_w = 0.0;
+                i += 1;
+                continue;
+            }
+            // The next word, with the spaces before it.
+            let mut j = i;
+            while j < chars.len() && chars[j].0 == ' ' {
+                j += 1;
+            }
+            let spaces = &chars[i..j];
+            let mut k = j;
+            while k < chars.len() && chars[k].0 != ' ' && chars[k].0 != '\n' {
+                k += 1;
+            }
+            let word = &chars[j..k];
+            let spaces_w: f32 = spaces.iter().map(w).sum();
+            let word_w: f32 = word.iter().map(w).sum();
+            if line.is_empty() || line_w + spaces_w + word_w <= width {
+                if !line.is_empty() {
+                    line.extend_from_slice(spaces);
+                    line_w += spaces_w;
+                }
+                if word_w <= width || !line.is_empty() && line_w + word_w <= width {
+                    line.extend_from_slice(word);
+                    line_w += word_w;
+                } else {
+                    // Longer than a line: break between characters.
+                    for c in word {
+                        let cw = w(c);
+                        if !line.is_empty() && line_w + cw > width {
+                            lines.push(std::mem::take(&mut line));
+                            line_w = 0.0;
+                        }
+                        line.push(*c);
+                        line_w += cw;
+                    }
+                }
+            } else {
+                lines.push(std::mem::take(&mut line));
+                line_w = 0.0;
+                i = j;
+                continue;
+            }
+            i = k;
+        }
+        if !line.is_empty() || lines.is_empty() {
+            lines.push(line);
+        }
+        lines
+            .into_iter()
+            .enumerate()
+            .map(|(n, l)| {
+                let width = l.iter().map(w).sum();
+                let gap = if n == 0 { p.gap } else { 0.0 };
+                Wrapped { runs: fonts::group(&l), width, size: p.size, color: p.color, height: height + gap, gap }
+            })
+            .collect()
+    }
+
+    fn draw_line(&mut self, l: &Wrapped, x: f32, top: f32, width: f32, align: Align) {
+        let x = match align {
+            Align::Left => x,
+            Align::Center => x + (width - l.width) / 2.0,
+            Align::Right => x + width - l.width,
+        };
+        // Baseline at about 80 % of the line box below its top.
+        let baseline = top + l.gap + (l.height - l.gap) * 0.78;
+        self.push(Item::Text { x, y: baseline, size: l.size, color: l.color, runs: l.runs.clone() });
+    }
+
+    /// A wrapped paragraph across the text width; breaks pages between lines.
+    pub fn paragraph(&mut self, p: Para) {
+        self.paragraph_in(p, LEFT, WIDTH, Align::Left);
+    }
+
+    /// A wrapped paragraph in a column.
+    pub fn paragraph_in(&mut self, p: Para, x: f32, width: f32, align: Align) {
+        for l in self.wrap(&p, width) {
+            self.ensure(l.height);
+            self.draw_line(&l, x, self.y, width, align);
+            self.y += l.height;
+        }
+    }
+
+    /// Height of a paragraph wrapped to a width.
+    pub fn paragraph_height(&mut self, p: &Para, width: f32) -> f32 {
+        self.wrap(p, width).iter().map(|l| l.height).sum()
+    }
+
+    /// A section heading, bookmarked; keeps `keep` mm of what follows with it.
+    pub fn heading(&mut self, text: &str, size: f32, keep: f32) {
+        let h = size * LEADING * PT_TO_MM + 2.0;
+        self.ensure(h + keep);
+        if self.y > TOP {
+            self.y += 2.0;
+        }
+        self.bookmark(text);
+        let top = self.y;
+        self.text(LEFT, top + size * PT_TO_MM, text, (Style::Bold, size, colour::NAVY), Align::Left);
+        self.y = top + h;
+    }
+
+    /// A table: the header row repeats on every page, cells wrap, and a row
+    /// that does not fit on a page continues on the next.
+    pub fn table(&mut self, cols: &[Column], header: &[&str], rows: &[Vec<Cell>]) {
+        const PAD: f32 = 1.4;
+        const HEAD_SIZE: f32 = 7.5;
+        let x0 = LEFT;
+        let header_cells: Vec<Vec<Wrapped>> = header
+            .iter()
+            .zip(cols)
+            .map(|(h, c)| self.wrap(&Para::new(*h, Style::Bold, HEAD_SIZE, colour::WHITE), c.width - 2.0 * PAD))
+            .collect();
+        let header_h =
+            header_cells.iter().map(|ls| ls.iter().map(|l| l.height).sum::<f32>()).fold(0.0, f32::max) + 2.0 * PAD;
+        let draw_header = |me: &mut Composer| {
+            let top = me.y;
+            let total: f32 = cols.iter().map(|c| c.width).sum();
+            me.rect(x0, top, total, header_h, colour::NAVY);
+            let mut x = x0;
+            for (ls, c) in header_cells.iter().zip(cols) {
+                let mut y = top + PAD;
+                for l in ls {
+                    me.draw_line(l, x + PAD, y, c.width - 2.0 * PAD, c.align);
+                    y += l.height;
+                }
+                x += c.width;
+            }
+            me.y = top + header_h;
+        };
+        self.ensure(header_h + 8.0);
+        draw_header(self);
+        for (n, row) in rows.iter().enumerate() {
+            // Wrap every cell.
+            let mut cells: Vec<CellLines> = row
+                .iter()
+                .zip(cols)
+                .map(|(cell, c)| match cell {
+                    Cell::Text(paras) => {
+                        CellLines::Lines(paras.iter().flat_map(|p| self.wrap(p, c.width - 2.0 * PAD)).collect())
+                    }
+                    Cell::Badge(t, col) => CellLines::Badge(t.clone(), *col),
+                })
+                .collect();
+            let mut first = true;
+            loop {
+                let need: f32 = cells.iter().map(CellLines::height).fold(6.0, f32::max) + 2.0 * PAD;
+                let room = BOTTOM - self.y;
+                if need > room && (first || room < 12.0) {
+                    // Does the row fit on a fresh page? Then move it whole.
+                    if need <= BOTTOM - TOP - header_h || room < 12.0 {
+                        self.new_page();
+                        draw_header(self);
+                        if need <= BOTTOM - self.y {
+                            first = false;
+                            continue;
+                        }
+                    }
+                }
+                let room = BOTTOM - self.y - 2.0 * PAD;
+                // Take from each cell the lines that fit.
+                let mut taken: Vec<CellLines> = Vec::with_capacity(cells.len());
+                let mut rest_any = false;
+                for c in &mut cells {
+                    let (now, rest) = c.split(room);
+                    rest_any |= !rest.is_empty();
+                    taken.push(now);
+                    *c = rest;
+                }
+                let h = taken.iter().map(CellLines::height).fold(6.0, f32::max) + 2.0 * PAD;
+                let top = self.y;
+                let total: f32 = cols.iter().map(|c| c.width).sum();
+                if n % 2 == 1 {
+                    self.rect(x0, top, total, h, colour::SHADE);
+                }
+                let mut x = x0;
+                for (c, col) in taken.iter().zip(cols) {
+                    match c {
+                        CellLines::Lines(ls) => {
+                            let mut y = top + PAD;
+                            for l in ls {
+                                self.draw_line(l, x + PAD, y, col.width - 2.0 * PAD, col.align);
+                                y += l.height;
+                            }
+                        }
+                        CellLines::Badge(t, color) => {
+                            let bw = col.width - 2.0 * PAD;
+                            self.rect(x + PAD, top + PAD, bw, 4.2, *color);
+                            self.text(
+                                x + col.width / 2.0,
+                                top + PAD + 3.0,
+                                t,
+                                (Style::Bold, 6.5, colour::WHITE),
+                                Align::Center,
+                            );
+                        }
+                        CellLines::Empty => {}
+                    }
+                    x += col.width;
+                }
+                self.y = top + h;
+                self.line(x0, self.y, x0 + total, self.y, 0.3, colour::RULE);
+                if !rest_any {
+                    break;
+                }
+                self.new_page();
+                draw_header(self);
+                first = false;
+            }
+        }
+        self.y += 2.0;
+    }
+
+    /// Ends the document: running header and footer on every page.
+    pub fn finish(mut self, header_left: &str, header_right: &str, footer_left: &str, info: DocInfo) -> Document {
+        if !self.page.items.is_empty() || self.pages.is_empty() {
+            let last = std::mem::take(&mut self.page);
+            self.pages.push(last);
+        }
+        let total = self.pages.len();
+        let mut pages = std::mem::take(&mut self.pages);
+        for (i, page) in pages.iter_mut().enumerate() {
+            let mut c = Composer::new();
+            c.text(LEFT, 12.0, header_left, (Style::Regular, 7.5, colour::MUTED), Align::Left);
+            c.text(RIGHT, 12.0, header_right, (Style::Mono, 7.5, colour::MUTED), Align::Right);
+            c.line(LEFT, 14.0, RIGHT, 14.0, 0.4, colour::RULE);
+            c.line(LEFT, 285.0, RIGHT, 285.0, 0.4, colour::RULE);
+            c.text(LEFT, 289.0, footer_left, (Style::Regular, 7.0, colour::MUTED), Align::Left);
+            c.text(
+                RIGHT,
+                289.0,
+                &format!("Page {} of {total}", i + 1),
+                (Style::Regular, 7.0, colour::MUTED),
+                Align::Right,
+            );
+            self.missing.append(&mut c.missing);
+            page.items.append(&mut c.page.items);
+        }
+        Document { pages, outline: self.outline, missing: self.missing, info }
+    }
+}
+
+enum CellLines {
+    Lines(Vec<Wrapped>),
+    Badge(String, Rgb),
+    Empty,
+}
+
+impl CellLines {
+    fn height(&self) -> f32 {
+        match self {
+            CellLines::Lines(ls) => ls.iter().map(|l| l.height).sum(),
+            CellLines::Badge(..) => 4.2,
+            CellLines::Empty => 0.0,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            CellLines::Lines(ls) => ls.is_empty(),
+            CellLines::Badge(..) => false,
+            CellLines::Empty => true,
+        }
+    }
+
+    /// The lines that fit in `room` mm, and the rest.
+    fn split(&mut self, room: f32) -> (CellLines, CellLines) {
+        match std::mem::replace(self, CellLines::Empty) {
+            CellLines::Lines(ls) => {
+                let mut used = 0.0;
+                let mut n = 0;
+                for l in &ls {
+                    if used + l.height > room && n > 0 {
+                        break;
+                    }
+                    used += l.height;
+                    n += 1;
+                }
+                let mut ls = ls;
+                let rest = ls.split_off(n.min(ls.len()));
+                (CellLines::Lines(ls), if rest.is_empty() { CellLines::Empty } else { CellLines::Lines(rest) })
+            }
+            other => (other, CellLines::Empty),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(d: &Document, page: usize) -> Vec<String> {
+        d.pages[page].items.iter().filter_map(Item::text).collect()
+    }
+
+    #[test]
+    fn paragraphs_wrap_within_their_width() {
+        let mut c = Composer::new();
+        let long = "Designated parties and vessels match by IMO number or by name after folding case, spacing and punctuation. ".repeat(4);
+        c.paragraph_in(Para::new(long.trim(), Style::Regular, 9.0, colour::TEXT), LEFT, 60.0, Align::Left);
+        let d = c.finish("h", "id", "f", DocInfo::default());
+        let mut lines = 0;
+        for item in &d.pages[0].items {
+            if let Item::Text { x, runs, size, .. } = item
+                && *x == LEFT
+                && *size == 9.0
+            {
+                lines += 1;
+                assert!(fonts::width_mm(runs, *size) <= 60.0 + 0.01, "line overflows: {runs:?}");
+            }
+        }
+        assert!(lines >= 7, "{lines} lines");
+    }
+
+    #[test]
+    fn a_word_longer_than_the_line_breaks_between_characters() {
+        let mut c = Composer::new();
+        let hash = "7d844a842143101febebdb3ede6027c661381d913b6d01f418e7093886e2e177";
+        c.paragraph_in(Para::new(hash, Style::Mono, 8.0, colour::TEXT), LEFT, 30.0, Align::Left);
+        let d = c.finish("", "", "", DocInfo::default());
+        let body: Vec<String> =
+            texts(&d, 0).into_iter().filter(|t| hash.contains(t.as_str()) && !t.is_empty()).collect();
+        assert!(body.len() > 1);
+        assert_eq!(body.concat(), hash, "nothing lost at the breaks");
+    }
+
+    #[test]
+    fn tables_repeat_their_header_and_split_tall_rows() {
+        let mut c = Composer::new();
+        let cols = [Column { width: 30.0, align: Align::Left }, Column { width: 150.0, align: Align::Left }];
+        let tall = (0..150).map(|i| format!("evidence line {i}")).collect::<Vec<_>>().join("\n");
+        let mut rows: Vec<Vec<Cell>> = (0..60)
+            .map(|i| {
+                vec![
+                    Cell::Text(vec![Para::new(format!("TX-{i:04}"), Style::Mono, 8.0, colour::TEXT)]),
+                    Cell::Text(vec![Para::new("a finding", Style::Regular, 8.0, colour::TEXT)]),
+                ]
+            })
+            .collect();
+        rows.push(vec![
+            Cell::Text(vec![Para::new("TX-TALL", Style::Mono, 8.0, colour::TEXT)]),
+            Cell::Text(vec![Para::new(tall.clone(), Style::Regular, 8.0, colour::TEXT)]),
+        ]);
+        c.table(&cols, &["Record", "Findings"], &rows);
+        let d = c.finish("header", "CR-1", "footer", DocInfo::default());
+        assert!(d.pages.len() >= 3);
+        for p in 0..d.pages.len() {
+            assert!(texts(&d, p).contains(&"Record".to_string()), "header repeated on page {}", p + 1);
+            assert!(texts(&d, p).contains(&format!("Page {} of {}", p + 1, d.pages.len())));
+            for item in &d.pages[p].items {
+                if let Item::Text { y, .. } = item {
+                    assert!(*y <= PAGE_H - 5.0);
+                }
+            }
+        }
+        let all: String = (0..d.pages.len()).flat_map(|p| texts(&d, p)).collect::<Vec<_>>().join("\n");
+        for i in [0, 75, 149] {
+            assert!(all.contains(&format!("evidence line {i}")), "line {i} of the tall row was lost");
+        }
+        // Body text never runs into the footer.
+        for p in &d.pages {
+            for item in &p.items {
+                if let Item::Text { y, size, .. } = item
+                    && *size == 8.0
+                {
+                    assert!(*y <= BOTTOM, "text below the body at {y}");
+                }
+            }
+        }
+    }
+}

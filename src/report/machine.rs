@@ -1,0 +1,81 @@
+//! The machine renderings of the report: JSON (the whole model) and CSV (one
+//! row per finding, with its record).
+
+use std::io::{self, Write};
+
+use super::model::Report;
+
+/// Writes the whole model as pretty JSON.
+pub fn write_json(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, r).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// The CSV columns.
+pub const CSV_HEADER: [&str; 22] = [
+    "report_id",
+    "record_id",
+    "file",
+    "line",
+    "date",
+    "decision",
+    "rule",
+    "title",
+    "regime",
+    "severity",
+    "outcome",
+    "citation",
+    "message",
+    "evidence",
+    "list_matches",
+    "seller",
+    "buyer",
+    "origin",
+    "destination",
+    "hs_code",
+    "description",
+    "value",
+];
+
+/// Writes one row per finding.
+pub fn write_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let err = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    };
+    w.write_record(CSV_HEADER).map_err(err)?;
+    for f in &r.findings {
+        for x in &f.findings {
+            let evidence = x.evidence.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            let line = f.line.to_string();
+            let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+            let row: [String; 22] = [
+                r.report_id.clone(),
+                f.id.clone(),
+                f.file.clone(),
+                line,
+                f.date.clone(),
+                f.decision.clone(),
+                x.rule.clone(),
+                x.title.clone(),
+                x.regime.clone(),
+                x.severity.clone(),
+                x.outcome.clone(),
+                x.citation.clone(),
+                x.message.clone(),
+                evidence,
+                x.matches.join("; "),
+                opt(&f.seller),
+                opt(&f.buyer),
+                opt(&f.origin),
+                opt(&f.destination),
+                opt(&f.hs_code),
+                opt(&f.description),
+                opt(&f.value),
+            ];
+            w.write_record(&row).map_err(err)?;
+        }
+    }
+    w.flush()
+}

@@ -1,0 +1,101 @@
+//! The audit report: one model ([`model::Report`]) built from a run,
+//! rendered as PDF (through a layout model, [`layout`], and the only module
+//! that knows PDF, [`pdf`]), JSON (the whole model) or CSV (one row per
+//! finding).
+
+pub mod fonts;
+pub mod layout;
+pub mod machine;
+pub mod model;
+pub mod pdf;
+
+mod compose;
+
+pub use compose::{PDF_RECORD_LIMIT, compose};
+pub use model::{Collector, Period, Report, ReportInputs, ReportMeta};
+
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::engine::{Engine, OpenInput, RunError, RunSummary};
+use crate::source::hex;
+use model::{FileFingerprint, Fingerprints};
+
+/// What the report says about how it was made.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// Title.
+    pub title: String,
+    /// The organisation.
+    pub organisation: Option<String>,
+    /// Period filter.
+    pub period: Option<Period>,
+    /// Generation time, RFC 3339 UTC.
+    pub generated_at: String,
+    /// The command line that reproduces the report.
+    pub command: String,
+    /// The config file's fingerprint, if one was used.
+    pub config: Option<FileFingerprint>,
+}
+
+/// The default report title.
+pub const DEFAULT_TITLE: &str = "Sanctions compliance audit report";
+
+/// Runs the rules over the inputs and builds the report model.
+pub fn build(
+    engine: &Engine,
+    inputs: Vec<OpenInput>,
+    files: &[String],
+    opts: &ReportOptions,
+) -> Result<(Report, RunSummary), RunError> {
+    let rules = Arc::clone(engine.rules());
+    let mut collector = Collector::new(ReportInputs { rules: &rules, files, period: opts.period });
+    let run = engine.run_with(inputs, true, |o| {
+        collector.add(o);
+        Ok(())
+    })?;
+    let inputs_fp: Vec<FileFingerprint> = run
+        .inputs
+        .iter()
+        .map(|i| FileFingerprint { path: i.file.clone(), kind: "input".into(), sha256: i.sha256.clone() })
+        .collect();
+    let fingerprints = Fingerprints {
+        rule_set: rules.fingerprint.clone(),
+        rule_files: rules
+            .inputs
+            .iter()
+            .map(|f| FileFingerprint { path: f.path.clone(), kind: f.kind.to_string(), sha256: f.sha256.clone() })
+            .collect(),
+        inputs: inputs_fp,
+        config: opts.config.clone(),
+    };
+    let report_id = report_id(&fingerprints, opts);
+    let meta = ReportMeta {
+        report_id,
+        title: opts.title.clone(),
+        organisation: opts.organisation.clone(),
+        generated_at: opts.generated_at.clone(),
+        command: opts.command.clone(),
+        fingerprints,
+    };
+    Ok((collector.finish(&run, meta), run))
+}
+
+/// An identifier derived from what the report is about — rules, inputs,
+/// config, period and organisation — never from a clock or a counter.
+pub fn report_id(fp: &Fingerprints, opts: &ReportOptions) -> String {
+    let mut h = Sha256::new();
+    h.update(fp.rule_set.as_bytes());
+    for i in &fp.inputs {
+        h.update(b"|input|");
+        h.update(i.sha256.as_bytes());
+    }
+    if let Some(c) = &fp.config {
+        h.update(b"|config|");
+        h.update(c.sha256.as_bytes());
+    }
+    h.update(format!("|{:?}|{:?}", opts.period.map(|p| p.to_string()), opts.organisation).as_bytes());
+    let x = hex(&h.finalize()).to_uppercase();
+    format!("CR-{}-{}-{}", &x[0..4], &x[4..8], &x[8..12])
+}

@@ -1,0 +1,657 @@
+//! The report model: everything an audit report says, built once from a run
+//! and rendered three ways (PDF, JSON, CSV). Memory is bounded by the records
+//! that need attention: clean records are counted, never kept.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::check::RuleSet;
+use crate::engine::{RunSummary, Skipped};
+use crate::findings::{Decision, Evaluated, Finding, Outcome, RecordOutcome};
+use crate::records::{Cell, FieldProblem, Record};
+use crate::values::{Country, Date};
+
+/// A whole audit report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Content-derived identifier (rules, inputs, config, period, organisation).
+    pub report_id: String,
+    /// Report title.
+    pub title: String,
+    /// The organisation the report is for.
+    pub organisation: Option<String>,
+    /// The period covered (inclusive dates), if one was given.
+    pub period: Option<Period>,
+    /// When the report was generated (UTC, RFC 3339).
+    pub generated_at: String,
+    /// Cordon's version.
+    pub cordon_version: String,
+    /// The command line that reproduces this report.
+    pub command: String,
+    /// SHA-256 of every input.
+    pub fingerprints: Fingerprints,
+    /// Counts; `read = excluded + evaluated + invalid`.
+    pub counts: Counts,
+    /// Findings by regime, by rule, and the most frequent counterparties,
+    /// destinations and HS chapters among them.
+    pub summary: Summary,
+    /// Regimes checked.
+    pub regimes: Vec<RegimeInfo>,
+    /// Every record decided `block` or `review`, most severe first, then in input order.
+    pub findings: Vec<FlaggedRecord>,
+    /// Every rule evaluated, with its hits (zero included).
+    pub rules: Vec<RuleEntry>,
+    /// Records that could not be read or read only in part.
+    pub data_quality: DataQuality,
+    /// How decisions are reached.
+    pub method: Method,
+}
+
+/// An inclusive date range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// First day.
+    pub from: Date,
+    /// Last day.
+    pub to: Date,
+}
+
+impl Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Period", 2)?;
+        st.serialize_field("from", &self.from.to_string())?;
+        st.serialize_field("to", &self.to.to_string())?;
+        st.end()
+    }
+}
+
+impl Period {
+    /// Parses `FROM..TO` (both dates inclusive).
+    pub fn parse(text: &str) -> Result<Period, String> {
+        let (a, b) = text
+            .split_once("..")
+            .ok_or_else(|| format!("`{text}` is not a period; write FROM..TO, e.g. 2017-01-01..2017-12-31"))?;
+        let from = Date::parse(a)?;
+        let to = Date::parse(b)?;
+        if to < from {
+            return Err(format!("the period `{text}` ends before it starts"));
+        }
+        Ok(Period { from, to })
+    }
+
+    /// Whether a date falls in the period.
+    pub fn contains(&self, d: Date) -> bool {
+        d >= self.from && d <= self.to
+    }
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}..{}", self.from, self.to)
+    }
+}
+
+/// Fingerprints of everything the report depends on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fingerprints {
+    /// SHA-256 over all rule, schema and data files: the rule set as a whole.
+    pub rule_set: String,
+    /// Each rule, schema and data file.
+    pub rule_files: Vec<FileFingerprint>,
+    /// Each input file.
+    pub inputs: Vec<FileFingerprint>,
+    /// The input config, if one was used.
+    pub config: Option<FileFingerprint>,
+}
+
+/// One file's fingerprint.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileFingerprint {
+    /// Path as shown.
+    pub path: String,
+    /// `rules`, `schema`, `data`, `input` or `config`.
+    pub kind: String,
+    /// Lowercase hex SHA-256.
+    pub sha256: String,
+}
+
+/// Record counts.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    /// Records read.
+    pub read: u64,
+    /// Records dated outside the period, not evaluated.
+    pub excluded_outside_period: u64,
+    /// Records evaluated.
+    pub evaluated: u64,
+    /// Records that could not be read.
+    pub invalid: u64,
+    /// Decisions on evaluated records.
+    pub decisions: Decisions,
+    /// Findings (a record may have several).
+    pub findings: u64,
+    /// Findings that could not be decided for lack of data (fail closed).
+    pub indeterminate_findings: u64,
+    /// Evaluated records with an unreadable optional field.
+    pub incomplete: u64,
+}
+
+/// Decisions by kind.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Decisions {
+    /// Blocked.
+    pub block: u64,
+    /// For review.
+    pub review: u64,
+    /// Passed.
+    pub pass: u64,
+}
+
+/// Findings grouped.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Findings per regime.
+    pub by_regime: Vec<Tally>,
+    /// Findings per rule (rules with at least one), most first.
+    pub by_rule: Vec<Tally>,
+    /// Sellers and buyers of flagged records, most frequent first.
+    pub top_counterparties: Vec<Tally>,
+    /// Destinations of flagged records.
+    pub top_destinations: Vec<Tally>,
+    /// HS chapters of flagged records.
+    pub top_hs_chapters: Vec<Tally>,
+}
+
+/// A count with its key and a label for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// What is counted (rule id, country code, chapter, name).
+    pub key: String,
+    /// Description.
+    pub label: String,
+    /// How many.
+    pub count: u64,
+}
+
+/// A regime.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegimeInfo {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Authority.
+    pub authority: String,
+}
+
+/// A record that needs attention.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlaggedRecord {
+    /// Record id.
+    pub id: String,
+    /// Input file.
+    pub file: String,
+    /// Line.
+    pub line: u64,
+    /// Transaction date.
+    pub date: String,
+    /// `block` or `review`.
+    pub decision: String,
+    /// Seller.
+    pub seller: Option<String>,
+    /// Buyer.
+    pub buyer: Option<String>,
+    /// Origin country.
+    pub origin: Option<String>,
+    /// Destination country.
+    pub destination: Option<String>,
+    /// Route.
+    pub route: Option<String>,
+    /// Vessel: name, IMO, flag.
+    pub vessel: Option<String>,
+    /// HS code.
+    pub hs_code: Option<String>,
+    /// Goods description.
+    pub description: Option<String>,
+    /// Quantity and unit.
+    pub quantity: Option<String>,
+    /// Value and currency.
+    pub value: Option<String>,
+    /// Licence reference.
+    pub license: Option<String>,
+    /// Each rule that hit.
+    pub findings: Vec<ReportFinding>,
+}
+
+/// One finding on a flagged record.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportFinding {
+    /// Rule id.
+    pub rule: String,
+    /// Rule title.
+    pub title: String,
+    /// Regime.
+    pub regime: String,
+    /// Citations.
+    pub citation: String,
+    /// `block` or `review`.
+    pub severity: String,
+    /// `violation` or `indeterminate`.
+    pub outcome: String,
+    /// Message.
+    pub message: String,
+    /// The field values the rule read, as an object in schema order.
+    #[serde(serialize_with = "pairs_as_map")]
+    pub evidence: Vec<(String, String)>,
+    /// List entries matched (set, entry, reference, listing date).
+    pub matches: Vec<String>,
+}
+
+fn pairs_as_map<S: serde::Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
+}
+
+/// A rule in the inventory.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleEntry {
+    /// Rule id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Regime.
+    pub regime: String,
+    /// Citations.
+    pub citation: String,
+    /// First day in force.
+    pub effective: Option<String>,
+    /// First day no longer in force.
+    pub until: Option<String>,
+    /// `block` or `review`.
+    pub severity: String,
+    /// Evaluated records dated while the rule was in force.
+    pub in_force_for: u64,
+    /// Records the rule produced a finding on.
+    pub hits: u64,
+    /// Of those, findings that could not be decided (fail closed).
+    pub indeterminate: u64,
+}
+
+/// Data-quality problems.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DataQuality {
+    /// Records that could not be read: one entry per reason.
+    pub invalid: Vec<QualityEntry>,
+    /// Evaluated records with an unreadable optional field.
+    pub incomplete: Vec<QualityEntry>,
+    /// Rules not decided for a file's records because it has no column for a field.
+    pub skipped_rules: Vec<Skipped>,
+}
+
+/// One problem with one record.
+#[derive(Debug, Clone, Serialize)]
+pub struct QualityEntry {
+    /// Input file.
+    pub file: String,
+    /// Line.
+    pub line: u64,
+    /// Record id, if readable.
+    pub id: Option<String>,
+    /// The field, or none for the whole row.
+    pub field: Option<String>,
+    /// The value read.
+    pub value: Option<String>,
+    /// Why.
+    pub reason: String,
+}
+
+/// The method section: fixed statements of how decisions are reached.
+#[derive(Debug, Clone, Serialize)]
+pub struct Method {
+    /// Statements, in order.
+    pub statements: Vec<String>,
+}
+
+impl Method {
+    /// The standard statements.
+    pub fn standard() -> Method {
+        Method {
+            statements: vec![
+                "Every record is checked against every rule in force on its transaction date: `effective` is the first day a rule applies, `until` the first day it no longer does.".into(),
+                "A record's decision is its most severe finding: block above review above pass. A record with no finding passes.".into(),
+                "Fail closed: a rule that needs a value the record lacks, or cannot read, is not passed silently; it gives a review finding naming the field (\"indeterminate\"). An exemption never turns a prohibited record into a pass on its own; at most it lowers the finding to review.".into(),
+                "A record that cannot be read at all (a required field missing or malformed, a wrong number of fields) is counted as invalid and listed under data quality; it is never counted as passed.".into(),
+                "Designated parties and vessels match by IMO number or by name after folding case, spacing and punctuation; a designation applies from its listing date.".into(),
+                "HS codes match by prefix: a heading covers its subheadings. Countries are ISO 3166-1 alpha-2 codes. Amounts are exact decimals.".into(),
+                "Counts reconcile: records read = excluded (outside the period) + evaluated + invalid.".into(),
+            ],
+        }
+    }
+}
+
+/// What the collector needs to know besides the outcomes.
+pub struct ReportInputs<'a> {
+    /// The rule set.
+    pub rules: &'a RuleSet,
+    /// Input display names, by file index.
+    pub files: &'a [String],
+    /// Period filter.
+    pub period: Option<Period>,
+}
+
+/// Builds the report model from outcomes as they stream past.
+pub struct Collector<'a> {
+    inputs: ReportInputs<'a>,
+    counts: Counts,
+    flagged: Vec<(Decision, usize, u64, FlaggedRecord)>,
+    invalid: Vec<QualityEntry>,
+    incomplete: Vec<QualityEntry>,
+    /// Evaluated records per transaction date (for rules' in-force counts).
+    dates: BTreeMap<Date, u64>,
+    rule_hits: Vec<(u64, u64)>,
+    counterparties: HashMap<String, u64>,
+    destinations: HashMap<String, u64>,
+    chapters: HashMap<String, u64>,
+    regime_findings: Vec<u64>,
+}
+
+impl<'a> Collector<'a> {
+    /// A collector for a run.
+    pub fn new(inputs: ReportInputs<'a>) -> Self {
+        let n = inputs.rules.rules.len();
+        let r = inputs.rules.regimes.len();
+        Collector {
+            inputs,
+            counts: Counts::default(),
+            flagged: Vec::new(),
+            invalid: Vec::new(),
+            incomplete: Vec::new(),
+            dates: BTreeMap::new(),
+            rule_hits: vec![(0, 0); n],
+            counterparties: HashMap::new(),
+            destinations: HashMap::new(),
+            chapters: HashMap::new(),
+            regime_findings: vec![0; r.max(1)],
+        }
+    }
+
+    fn file(&self, i: usize) -> String {
+        self.inputs.files.get(i).cloned().unwrap_or_default()
+    }
+
+    /// Takes one record's outcome.
+    pub fn add(&mut self, o: &RecordOutcome) {
+        self.counts.read += 1;
+        match o {
+            RecordOutcome::Invalid(inv) => {
+                self.counts.invalid += 1;
+                for e in &inv.errors {
+                    self.invalid.push(QualityEntry {
+                        file: self.file(inv.file),
+                        line: inv.line,
+                        id: inv.id.clone(),
+                        field: e.field.clone(),
+                        value: e.value.clone(),
+                        reason: e.reason.clone(),
+                    });
+                }
+            }
+            RecordOutcome::Evaluated(e) => {
+                if self.inputs.period.is_some_and(|p| !p.contains(e.date)) {
+                    self.counts.excluded_outside_period += 1;
+                    return;
+                }
+                self.counts.evaluated += 1;
+                *self.dates.entry(e.date).or_default() += 1;
+                match e.decision {
+                    Decision::Block => self.counts.decisions.block += 1,
+                    Decision::Review => self.counts.decisions.review += 1,
+                    Decision::Pass => self.counts.decisions.pass += 1,
+                }
+                if !e.data_quality.is_empty() {
+                    self.counts.incomplete += 1;
+                    for p in &e.data_quality {
+                        self.incomplete.push(self.quality(e, p));
+                    }
+                }
+                if !e.findings.is_empty() {
+                    self.flag(e);
+                }
+            }
+        }
+    }
+
+    fn quality(&self, e: &Evaluated, p: &FieldProblem) -> QualityEntry {
+        QualityEntry {
+            file: self.file(e.file),
+            line: e.line,
+            id: Some(e.id.clone()),
+            field: p.field.clone(),
+            value: p.value.clone(),
+            reason: p.reason.clone(),
+        }
+    }
+
+    fn flag(&mut self, e: &Evaluated) {
+        let rules = self.inputs.rules;
+        let schema = &rules.schema;
+        let rec: Option<&Record> = e.record.as_deref();
+        let text = |name: &str| -> Option<String> {
+            let f = schema.field(name)?;
+            rec.and_then(|r| r.cells.get(f)).and_then(Cell::text).map(str::to_string)
+        };
+        let joined = |parts: &[(&str, &str)]| -> Option<String> {
+            let v: Vec<String> =
+                parts.iter().filter_map(|(name, prefix)| text(name).map(|t| format!("{prefix}{t}"))).collect();
+            (!v.is_empty()).then(|| v.join(" "))
+        };
+        let findings: Vec<ReportFinding> = e.findings.iter().map(|f| self.finding(f)).collect();
+        self.counts.findings += findings.len() as u64;
+        for f in &e.findings {
+            let hit = &mut self.rule_hits[f.rule];
+            hit.0 += 1;
+            if matches!(f.outcome, Outcome::Indeterminate { .. }) {
+                hit.1 += 1;
+                self.counts.indeterminate_findings += 1;
+            }
+            let regime = rules.rules[f.rule].regime;
+            if let Some(r) = self.regime_findings.get_mut(regime) {
+                *r += 1;
+            }
+        }
+        for party in [text("seller"), text("buyer")].into_iter().flatten() {
+            *self.counterparties.entry(party).or_default() += 1;
+        }
+        if let Some(d) = text("destination") {
+            *self.destinations.entry(d.to_uppercase()).or_default() += 1;
+        }
+        if let Some(crate::records::Value::Hs(h)) =
+            rec.and_then(|r| schema.field("hs_code").and_then(|f| r.cells.get(f))).and_then(Cell::value)
+        {
+            *self.chapters.entry(h.chapter().to_string()).or_default() += 1;
+        }
+        let record = FlaggedRecord {
+            id: e.id.clone(),
+            file: self.file(e.file),
+            line: e.line,
+            date: e.date.to_string(),
+            decision: e.decision.name().to_string(),
+            seller: text("seller"),
+            buyer: text("buyer"),
+            origin: text("origin"),
+            destination: text("destination"),
+            route: text("route"),
+            vessel: joined(&[("vessel_name", ""), ("vessel_imo", "IMO "), ("vessel_flag", "flag ")]),
+            hs_code: text("hs_code"),
+            description: text("description"),
+            quantity: joined(&[("quantity", ""), ("unit", "")]),
+            value: joined(&[("value", ""), ("currency", "")]),
+            license: text("license"),
+            findings,
+        };
+        self.flagged.push((e.decision, e.file, e.line, record));
+    }
+
+    fn finding(&self, f: &Finding) -> ReportFinding {
+        let rules = self.inputs.rules;
+        let rule = &rules.rules[f.rule];
+        let schema = &rules.schema;
+        ReportFinding {
+            rule: rule.id.clone(),
+            title: rule.title.clone(),
+            regime: rules.regimes.get(rule.regime).map_or(String::new(), |r| r.name.clone()),
+            citation: rule.citation(),
+            severity: f.severity.name().to_string(),
+            outcome: match f.outcome {
+                Outcome::Violation => "violation".into(),
+                Outcome::Indeterminate { .. } => "indeterminate".into(),
+            },
+            message: f.message.clone(),
+            evidence: f.evidence.iter().map(|(k, v)| (schema.fields[*k].name.clone(), v.clone())).collect(),
+            matches: f
+                .matches
+                .iter()
+                .filter(|m| rules.sets[m.set].data_file.is_some())
+                .map(|m| {
+                    let set = &rules.sets[m.set];
+                    let e = &set.entries[m.entry as usize];
+                    let mut s = format!("{} “{}”", set.name, e.text);
+                    if let Some(r) = &e.reference {
+                        s.push_str(&format!(" ({r})"));
+                    }
+                    if let Some(d) = e.since {
+                        s.push_str(&format!(", listed {d}"));
+                    }
+                    s
+                })
+                .collect(),
+        }
+    }
+
+    /// Finishes the model.
+    pub fn finish(self, run: &RunSummary, meta: ReportMeta) -> Report {
+        let rules = self.inputs.rules;
+        let mut flagged = self.flagged;
+        flagged.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        let in_force = |r: &crate::check::Rule| -> u64 {
+            self.dates.iter().filter(|(d, _)| r.in_force(**d)).map(|(_, c)| *c).sum()
+        };
+        let inventory: Vec<RuleEntry> = rules
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RuleEntry {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                regime: rules.regimes.get(r.regime).map_or(String::new(), |g| g.name.clone()),
+                citation: r.citation(),
+                effective: r.effective.map(|d| d.to_string()),
+                until: r.until.map(|d| d.to_string()),
+                severity: r.severity.name().to_string(),
+                in_force_for: in_force(r),
+                hits: self.rule_hits[i].0,
+                indeterminate: self.rule_hits[i].1,
+            })
+            .collect();
+        let mut by_rule: Vec<Tally> = inventory
+            .iter()
+            .filter(|r| r.hits > 0)
+            .map(|r| Tally { key: r.id.clone(), label: r.title.clone(), count: r.hits })
+            .collect();
+        by_rule.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+        let by_regime = rules
+            .regimes
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Tally {
+                key: r.name.clone(),
+                label: r.get("title").unwrap_or("").to_string(),
+                count: self.regime_findings.get(i).copied().unwrap_or(0),
+            })
+            .collect();
+        let top = |m: HashMap<String, u64>, label: &dyn Fn(&str) -> String| -> Vec<Tally> {
+            let mut v: Vec<Tally> = m.into_iter().map(|(k, c)| Tally { label: label(&k), key: k, count: c }).collect();
+            v.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+            v.truncate(10);
+            v
+        };
+        let summary = Summary {
+            by_regime,
+            by_rule,
+            top_counterparties: top(self.counterparties, &|_| String::new()),
+            top_destinations: top(self.destinations, &|k| {
+                Country::parse(k).map(|c| c.name().to_string()).unwrap_or_default()
+            }),
+            top_hs_chapters: top(self.chapters, &|k| hs_chapter_name(k).to_string()),
+        };
+        let regimes = rules
+            .regimes
+            .iter()
+            .map(|r| RegimeInfo {
+                name: r.name.clone(),
+                title: r.get("title").unwrap_or("").to_string(),
+                authority: r.get("authority").unwrap_or("").to_string(),
+            })
+            .collect();
+        Report {
+            report_id: meta.report_id,
+            title: meta.title,
+            organisation: meta.organisation,
+            period: self.inputs.period,
+            generated_at: meta.generated_at,
+            cordon_version: env!("CARGO_PKG_VERSION").to_string(),
+            command: meta.command,
+            fingerprints: meta.fingerprints,
+            counts: self.counts,
+            summary,
+            regimes,
+            findings: flagged.into_iter().map(|(_, _, _, r)| r).collect(),
+            rules: inventory,
+            data_quality: DataQuality {
+                invalid: self.invalid,
+                incomplete: self.incomplete,
+                skipped_rules: run.skipped.clone(),
+            },
+            method: Method::standard(),
+        }
+    }
+}
+
+/// What the report says about itself.
+#[derive(Debug, Clone)]
+pub struct ReportMeta {
+    /// The id.
+    pub report_id: String,
+    /// The title.
+    pub title: String,
+    /// The organisation.
+    pub organisation: Option<String>,
+    /// Generation time, RFC 3339 UTC.
+    pub generated_at: String,
+    /// The reproducing command.
+    pub command: String,
+    /// Fingerprints.
+    pub fingerprints: Fingerprints,
+}
+
+/// The HS 2022 chapter descriptions, from the nomenclature shipped in seeds.
+const HS_2022: &str = include_str!("../../seeds/reference/hs-2022.csv");
+
+/// The description of a two-digit HS chapter, or "" if unknown.
+pub fn hs_chapter_name(chapter: &str) -> &'static str {
+    use std::sync::LazyLock;
+    static CHAPTERS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+        let Ok((_, rows)) = crate::records::csv::read_table(HS_2022.as_bytes()) else { return HashMap::new() };
+        rows.into_iter()
+            .filter(|(_, r)| r.get("level").is_some_and(|l| l == "2"))
+            .filter_map(|(_, mut r)| Some((r.remove("hscode")?, r.remove("description")?)))
+            .collect()
+    });
+    CHAPTERS.get(chapter).map_or("", String::as_str)
+}

@@ -1,0 +1,253 @@
+//! The audit report: the model reconciles and lists every rule; the PDF reads
+//! back with its headings, citations and the names in Cyrillic and Hangul;
+//! generation is deterministic; output files appear whole or not at all.
+
+use std::sync::Arc;
+
+use cordon::Engine;
+use cordon::config::InputConfig;
+use cordon::records::InputSpec;
+use cordon::report::layout::{Item, PAGE_W};
+use cordon::report::{self, Period, Report, ReportOptions};
+
+use super::harness::{TempPack, cordon, root, stderr};
+
+const SEEDS: &str = "seeds/transactions/trade-2016-2019.csv";
+
+fn options(period: Option<Period>) -> ReportOptions {
+    ReportOptions {
+        title: report::DEFAULT_TITLE.to_string(),
+        organisation: Some("Nordhafen Trade Finance AG".into()),
+        period,
+        generated_at: "2026-11-28T12:00:00Z".into(),
+        command: "cordon report … (test)".into(),
+        config: None,
+    }
+}
+
+fn build(rules: &std::path::Path, input: &std::path::Path, period: Option<Period>) -> Report {
+    let engine = Engine::load(rules).expect("rules");
+    let spec = InputSpec::new(input);
+    let inputs = engine.open_inputs(std::slice::from_ref(&spec), &Arc::new(InputConfig::standard())).expect("input");
+    report::build(&engine, inputs, std::slice::from_ref(&spec.name), &options(period)).expect("run").0
+}
+
+fn seeds_report() -> Report {
+    build(&root().join("rules"), &root().join(SEEDS), None)
+}
+
+#[test]
+fn counts_reconcile_and_every_rule_is_listed() {
+    let r = seeds_report();
+    let c = &r.counts;
+    assert_eq!(c.read, c.excluded_outside_period + c.evaluated + c.invalid);
+    assert_eq!(c.evaluated, c.decisions.block + c.decisions.review + c.decisions.pass);
+    assert_eq!((c.read, c.evaluated, c.invalid), (2750, 2745, 5));
+    assert_eq!(r.findings.len() as u64, c.decisions.block + c.decisions.review, "every flagged record is listed");
+    assert_eq!(c.findings, r.findings.iter().map(|f| f.findings.len() as u64).sum::<u64>());
+    let engine = Engine::load(&root().join("rules")).expect("rules");
+    assert_eq!(r.rules.len(), engine.rules().rules.len(), "the inventory lists every rule");
+    assert_eq!(
+        r.data_quality
+            .invalid
+            .iter()
+            .map(|q| (q.file.as_str(), q.line))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        5
+    );
+    // Block records first, then review.
+    let first_review = r.findings.iter().position(|f| f.decision == "review").expect("reviews");
+    assert!(r.findings[..first_review].iter().all(|f| f.decision == "block"));
+    assert!(r.findings[first_review..].iter().all(|f| f.decision == "review"));
+    assert_eq!(r.fingerprints.rule_set.len(), 64);
+    assert_eq!(r.fingerprints.inputs[0].sha256.len(), 64);
+    assert!(r.report_id.starts_with("CR-"));
+}
+
+#[test]
+fn rules_with_no_hits_are_in_the_inventory() {
+    let pack = TempPack::new(&[(
+        "r.cordon",
+        "regime T { title: \"Test\" }\nset KP: country = { KP }\n\
+         rule A-HIT { title: \"hit\" cite: \"c1\" severity: block when: origin in KP }\n\
+         rule B-NEVER { title: \"never\" cite: \"c2\" effective: 2030-01-01 severity: review when: origin in KP }\n",
+    )]);
+    let tx = pack
+        .write("tx.csv", "id,date,origin,destination,hs_code\nT1,2018-01-01,KP,CN,2701\nT2,2019-01-01,CN,JP,2701\n");
+    let r = build(pack.path(), &tx, None);
+    let never = r.rules.iter().find(|x| x.id == "B-NEVER").expect("listed");
+    assert_eq!((never.hits, never.in_force_for), (0, 0));
+    let hit = r.rules.iter().find(|x| x.id == "A-HIT").expect("listed");
+    assert_eq!((hit.hits, hit.in_force_for), (1, 2));
+}
+
+#[test]
+fn a_period_excludes_records_and_still_reconciles() {
+    let p = Period::parse("2017-01-01..2017-12-31").expect("period");
+    let r = build(&root().join("rules"), &root().join(SEEDS), Some(p));
+    let c = &r.counts;
+    assert!(c.excluded_outside_period > 1500 && c.evaluated > 500);
+    assert_eq!(c.read, c.excluded_outside_period + c.evaluated + c.invalid);
+    assert!(r.findings.iter().all(|f| f.date.starts_with("2017-")));
+    assert!(Period::parse("2017-12-31..2017-01-01").is_err());
+    assert!(Period::parse("2017").is_err());
+}
+
+#[test]
+fn the_layout_never_overflows_and_every_page_has_its_header_and_footer() {
+    let r = seeds_report();
+    let doc = report::compose(&r, report::PDF_RECORD_LIMIT);
+    let total = doc.pages.len();
+    assert!(total >= 10);
+    for (i, page) in doc.pages.iter().enumerate() {
+        let text = page.text();
+        assert!(text.contains(&r.report_id), "page {} has the report id", i + 1);
+        assert!(text.contains(&format!("Page {} of {total}", i + 1)));
+        for item in &page.items {
+            if let Item::Text { x, size, runs, .. } = item {
+                let w = report::fonts::width_mm(runs, *size);
+                assert!(*x >= 0.0 && x + w <= PAGE_W - 14.9, "text runs off page {}: {:?}", i + 1, item.text());
+            }
+        }
+    }
+    for heading in
+        ["1  Executive summary", "2  Findings", "3  Rule inventory", "4  Data quality", "5  Method and sign-off"]
+    {
+        assert!(doc.outline.iter().any(|(t, _)| t == heading), "{heading} is bookmarked");
+    }
+    assert!(doc.missing.is_empty(), "characters no font covers: {:?}", doc.missing);
+}
+
+fn pdf_text(bytes: &[u8]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let doc = printpdf::PdfDocument::parse(bytes, &printpdf::PdfParseOptions::default(), &mut warnings)
+        .expect("the PDF parses");
+    doc.extract_text().into_iter().map(|lines| lines.join("\n")).collect()
+}
+
+#[test]
+fn the_pdf_reads_back_with_headings_citations_and_names_in_every_script() {
+    let r = seeds_report();
+    let doc = report::compose(&r, report::PDF_RECORD_LIMIT);
+    let rendered = report::pdf::render(&doc).expect("render");
+    assert!(rendered.warnings.is_empty(), "printpdf warnings: {:?}", rendered.warnings);
+    let pages = pdf_text(&rendered.bytes);
+    assert_eq!(pages.len(), doc.pages.len());
+    // Names wrap inside table cells: read across line breaks.
+    let all = pages.join("\n").split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "Executive summary",
+        "Rule inventory",
+        "Data quality",
+        "Method and sign-off",
+        "S/RES/2371 (2017), para. 8",
+        "S/RES/2397 (2017), para. 5",
+        "KP-COAL-IRON-2371",
+        "ООО «Дальневосточный Экспорт»",
+        "조선대동강무역회사",
+        "辽宁东港海产品有限公司",
+        "Prepared by",
+    ] {
+        assert!(all.contains(needle), "`{needle}` not found in the PDF text");
+    }
+    assert!(pages[0].contains(&r.fingerprints.rule_set), "the cover carries the rule-set fingerprint");
+    assert!(pages.last().expect("pages").contains(&format!("Page {} of {}", pages.len(), pages.len())));
+    // An independent reader too, where installed (CI installs poppler-utils).
+    if let Ok(out) = std::process::Command::new("pdftotext")
+        .args(["-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().expect("stdin").write_all(&rendered.bytes)?;
+            child.wait_with_output()
+        })
+    {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("조선대동강무역회사") && text.contains("Дальневосточный"), "pdftotext reads the names");
+    } else {
+        assert!(std::env::var_os("CI").is_none(), "CI must have pdftotext (poppler-utils)");
+    }
+}
+
+#[test]
+fn the_same_inputs_give_the_same_bytes() {
+    let r = seeds_report();
+    let a = report::pdf::render(&report::compose(&r, 200)).expect("render").bytes;
+    let b = report::pdf::render(&report::compose(&seeds_report(), 200)).expect("render").bytes;
+    assert_eq!(a, b, "two renders in one process");
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("r.pdf").display().to_string();
+    let mut bytes = Vec::new();
+    for _ in 0..2 {
+        let o = cordon(&["report", "--rules", "rules", "--generated-at", "2026-11-28T12:00:00Z", "-o", &out, SEEDS]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        bytes.push(std::fs::read(&out).expect("written"));
+    }
+    assert_eq!(bytes[0], bytes[1], "two processes");
+    // SOURCE_DATE_EPOCH pins the time the same way.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cordon"))
+        .args(["report", "--rules", "rules", "--format", "json", "-o", "-", SEEDS])
+        .current_dir(root())
+        .env("SOURCE_DATE_EPOCH", "1764331200")
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["generated_at"], "2025-11-28T12:00:00Z");
+}
+
+#[test]
+fn the_pdf_says_how_many_records_it_shows_and_json_and_csv_carry_all() {
+    let r = seeds_report();
+    let doc = report::compose(&r, 10);
+    let text: String = doc.pages.iter().map(|p| p.text()).collect::<Vec<_>>().join("\n");
+    assert!(
+        text.contains(&format!("This PDF shows the first 10 of the {} records", r.findings.len())),
+        "truncation is stated"
+    );
+    let mut json = Vec::new();
+    report::machine::write_json(&r, &mut json).expect("json");
+    let v: serde_json::Value = serde_json::from_slice(&json).expect("parses");
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(r.findings.len()));
+    let mut csv_out = Vec::new();
+    report::machine::write_csv(&r, &mut csv_out).expect("csv");
+    let rows = csv::Reader::from_reader(csv_out.as_slice()).records().count() as u64;
+    assert_eq!(rows, r.counts.findings, "one CSV row per finding");
+}
+
+#[test]
+fn json_report_snapshot() {
+    let o = cordon(&[
+        "report",
+        "--rules",
+        "rules",
+        "--org",
+        "Nordhafen Trade Finance AG",
+        "--generated-at",
+        "2026-11-28T12:00:00Z",
+        "--format",
+        "json",
+        "-o",
+        "-",
+        SEEDS,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    insta::assert_snapshot!(serde_json::to_string_pretty(&v).expect("json"));
+}
+
+#[test]
+fn output_appears_whole_or_not_at_all() {
+    let full =
+        cordon(&["report", "--rules", "rules", "--generated-at", "2026-11-28T12:00:00Z", "-o", "/dev/full", SEEDS]);
+    assert_eq!(full.status.code(), Some(2));
+    assert!(stderr(&full).contains("cannot write `/dev/full`"), "{}", stderr(&full));
+    let dir = tempfile::tempdir().expect("tmp");
+    let missing = dir.path().join("no/such/dir/r.pdf").display().to_string();
+    let o = cordon(&["report", "--rules", "rules", "-o", &missing, SEEDS]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot write"));
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "no partial file left");
+}
