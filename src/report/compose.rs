@@ -280,6 +280,7 @@ fn summary(c: &mut Composer, r: &Report) {
     }
     c.y = top + 21.0;
     decision_bar(c, r);
+    regime_chart(c, r);
     rule_chart(c, r);
     tallies(c, r);
 }
@@ -336,23 +337,21 @@ fn nice_step(max: u64) -> u64 {
     (step as u64).max(1)
 }
 
-fn rule_chart(c: &mut Composer, r: &Report) {
-    const MAX_BARS: usize = 25;
-    let bars: Vec<&Tally> = r.summary.by_rule.iter().take(MAX_BARS).collect();
-    let title = if r.summary.by_rule.len() > MAX_BARS {
-        format!(
-            "Figure 2 — Findings by rule (the {MAX_BARS} with the most, of {} rules with findings)",
-            r.summary.by_rule.len()
-        )
-    } else {
-        "Figure 2 — Findings by rule".to_string()
-    };
+/// One bar of a horizontal bar chart.
+struct Bar {
+    label: String,
+    count: u64,
+    colour: Rgb,
+}
+
+/// A horizontal bar chart with value gridlines, drawn with vector graphics.
+fn bar_chart(c: &mut Composer, title: &str, bars: &[Bar], label_style: Style) {
     let row = 4.6;
     let chart_h = bars.len().max(1) as f32 * row + 10.0;
     c.ensure(chart_h + 12.0);
-    figure_title(c, &title);
+    figure_title(c, title);
     if bars.is_empty() {
-        c.paragraph(Para::new("No rule produced a finding.", Style::Regular, 9.0, colour::MUTED));
+        c.paragraph(Para::new("No finding.", Style::Regular, 9.0, colour::MUTED));
         c.y += 3.0;
         return;
     }
@@ -361,10 +360,9 @@ fn rule_chart(c: &mut Composer, r: &Report) {
     let x1 = RIGHT - 12.0;
     let max = bars.iter().map(|t| t.count).max().unwrap_or(1);
     let step = nice_step(max);
-    let top_val = max.div_ceil(step) * step;
+    let top_val = max.div_ceil(step).max(1) * step;
     let top = c.y + 4.0;
     let bottom = top + bars.len() as f32 * row;
-    // Gridlines and their values.
     let mut v = 0;
     while v <= top_val {
         let x = x0 + (v as f32 / top_val as f32) * (x1 - x0);
@@ -372,17 +370,41 @@ fn rule_chart(c: &mut Composer, r: &Report) {
         c.text(x, top - 1.8, &n(v), (Style::Regular, 6.0, colour::MUTED), Align::Center);
         v += step;
     }
-    let severity = |id: &str| r.rules.iter().find(|x| x.id == id).map_or("review", |x| x.severity.as_str()).to_string();
     for (i, t) in bars.iter().enumerate() {
         let y = top + i as f32 * row;
-        c.text(x0 - 2.0, y + row * 0.68, &t.key, (Style::Mono, 6.3, colour::TEXT), Align::Right);
+        c.text(x0 - 2.0, y + row * 0.68, &t.label, (label_style, 6.3, colour::TEXT), Align::Right);
         let w = (t.count as f32 / top_val as f32) * (x1 - x0);
-        c.rect(x0, y + 0.8, w.max(0.4), row - 1.6, decision_colour(&severity(&t.key)));
+        c.rect(x0, y + 0.8, w.max(0.4), row - 1.6, t.colour);
         c.text(x0 + w + 1.2, y + row * 0.68, &n(t.count), (Style::Bold, 6.3, colour::TEXT), Align::Left);
     }
     c.line(x0, top - 1.0, x0, bottom, 0.6, colour::TEXT);
     c.y = bottom + 3.0;
+}
+
+fn rule_chart(c: &mut Composer, r: &Report) {
+    const MAX_BARS: usize = 25;
+    let title = if r.summary.by_rule.len() > MAX_BARS {
+        format!(
+            "Figure 3 — Findings by rule (the {MAX_BARS} with the most, of {} rules with findings)",
+            r.summary.by_rule.len()
+        )
+    } else {
+        "Figure 3 — Findings by rule".to_string()
+    };
+    let severity = |id: &str| r.rules.iter().find(|x| x.id == id).map_or("review", |x| x.severity.as_str()).to_string();
+    let bars: Vec<Bar> = r
+        .summary
+        .by_rule
+        .iter()
+        .take(MAX_BARS)
+        .map(|t| Bar { label: t.key.clone(), count: t.count, colour: decision_colour(&severity(&t.key)) })
+        .collect();
+    bar_chart(c, &title, &bars, Style::Mono);
+    if bars.is_empty() {
+        return;
+    }
     // Legend.
+    let x0 = LEFT + 52.0;
     let ly = c.y + 2.0;
     c.rect(x0, ly - 2.4, 2.6, 2.6, colour::BLOCK);
     let w = c.text(x0 + 3.6, ly, "rule severity block", (Style::Regular, 7.0, colour::MUTED), Align::Left);
@@ -397,32 +419,23 @@ fn rule_chart(c: &mut Composer, r: &Report) {
     c.y += 7.0;
 }
 
-fn tallies(c: &mut Composer, r: &Report) {
-    let regimes: Vec<Vec<Cell>> = r
+fn regime_chart(c: &mut Composer, r: &Report) {
+    let bars: Vec<Bar> = r
         .summary
         .by_regime
         .iter()
-        .map(|t| {
-            vec![
-                Cell::Text(vec![
-                    Para::new(&t.key, Style::Mono, 7.5, colour::TEXT),
-                    Para::new(&t.label, Style::Regular, 7.0, colour::MUTED),
-                ]),
-                Cell::Text(vec![Para::new(n(t.count), Style::Regular, 8.0, colour::TEXT)]),
-            ]
-        })
+        .map(|t| Bar { label: t.key.clone(), count: t.count, colour: colour::NAVY })
         .collect();
-    c.ensure(30.0);
-    figure_title(c, "Findings by regime");
-    c.table(
-        &[Column { width: 150.0, align: Align::Left }, Column { width: 30.0, align: Align::Right }],
-        &["Regime", "Findings"],
-        &regimes,
-    );
+    bar_chart(c, "Figure 2 — Findings by regime", &bars, Style::Mono);
     c.y += 2.0;
+}
+
+fn tallies(c: &mut Composer, r: &Report) {
+    c.ensure(30.0);
+    figure_title(c, "Most frequent among flagged records");
     // Three short lists side by side.
     let lists: [(&str, &Vec<Tally>, bool); 3] = [
-        ("Counterparties most often in findings", &r.summary.top_counterparties, false),
+        ("Counterparties", &r.summary.top_counterparties, false),
         ("Destinations", &r.summary.top_destinations, true),
         ("HS chapters", &r.summary.top_hs_chapters, true),
     ];
