@@ -27,25 +27,33 @@ pub const BATCH: usize = 4096;
 #[derive(Debug)]
 pub struct Engine {
     program: Arc<Program>,
+    warnings: Vec<crate::check::Lint>,
 }
 
 impl Engine {
     /// Loads the rules in `path` (a directory or one file), checks them and compiles them.
     pub fn load(path: &Path) -> Result<Engine, Diagnostics> {
         let pack = load::load_pack(path)?;
-        let rules = check::check(&pack).map_err(|errs| {
+        let (rules, warnings) = check::check(&pack).map_err(|errs| {
             let mut d = Diagnostics::new();
             for e in errs {
                 d.push(e);
             }
             d
         })?;
-        Ok(Engine::from_rules(Arc::new(rules)))
+        let mut engine = Engine::from_rules(Arc::new(rules));
+        engine.warnings = warnings;
+        Ok(engine)
     }
 
     /// Compiles an already checked rule set.
     pub fn from_rules(rules: Arc<RuleSet>) -> Engine {
-        Engine { program: Arc::new(compile::compile(rules)) }
+        Engine { program: Arc::new(compile::compile(rules)), warnings: Vec::new() }
+    }
+
+    /// Lint warnings about the rules (not errors: the rules can be used).
+    pub fn warnings(&self) -> &[crate::check::Lint] {
+        &self.warnings
     }
 
     /// The checked rule set.
@@ -183,6 +191,16 @@ impl OpenInput {
     /// The layout (column mapping) of this input.
     pub fn layout(&self) -> &crate::records::Layout {
         &self.input.layout
+    }
+
+    /// The layout, shared.
+    pub fn layout_arc(&self) -> Arc<crate::records::Layout> {
+        Arc::clone(&self.input.layout)
+    }
+
+    /// Reads up to `n` raw rows (for callers that type records themselves).
+    pub fn next_batch(&mut self, n: usize) -> Result<Vec<crate::records::Raw>, InputError> {
+        self.input.next_batch(n)
     }
 
     fn finish_hash(&mut self) -> String {

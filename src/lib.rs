@@ -30,6 +30,8 @@
 //! - [`records`]: CSV and JSON Lines readers, column mapping, typed cells.
 //! - [`eval`]: three-valued evaluation of rules on a record (fail closed).
 //! - [`findings`]: decisions, findings, evidence, invalid records.
+//! - [`explain`]: why a record got its decision, condition by condition; also
+//!   the reference (tree-walking) evaluator the compiled one is tested against.
 //! - [`engine`]: the facade: load once, run over inputs in parallel, in order.
 //! - [`output`]: the stable output formats of `cordon check`, and safe file writing.
 //! - [`report`]: the audit report model, its layout, and its PDF, JSON and CSV renderings.
@@ -64,6 +66,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod engine;
 pub mod eval;
+pub mod explain;
 pub mod findings;
 pub mod load;
 pub mod output;

@@ -221,6 +221,8 @@ pub struct Rule {
     pub file: usize,
     /// The rule's span.
     pub span: Span,
+    /// The span of its id.
+    pub id_span: Span,
     /// Fields whose values the rule reads (sorted), for evidence.
     pub reads: Vec<FieldId>,
     /// The `when` condition as written, for explanations.

@@ -5,10 +5,12 @@
 mod data;
 mod error;
 pub mod ir;
+pub mod lints;
 mod typeck;
 
 pub use error::{CheckError, CheckErrorKind};
 pub use ir::*;
+pub use lints::{Lint, LintKind};
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -21,8 +23,9 @@ use crate::values::{Country, Date, HsCode, name::normalize, parse_decimal};
 /// Largest number of codes one range (`50..63`) may expand to.
 pub const MAX_RANGE: u64 = 1000;
 
-/// Checks a parsed pack and produces the checked rule set, or every problem found.
-pub fn check(pack: &Pack) -> Result<RuleSet, Vec<CheckError>> {
+/// Checks a parsed pack and produces the checked rule set with its lint
+/// warnings, or every problem found.
+pub fn check(pack: &Pack) -> Result<(RuleSet, Vec<Lint>), Vec<CheckError>> {
     let mut c = Checker::new(pack);
     c.collect_declarations();
     c.build_sets();
@@ -33,7 +36,17 @@ pub fn check(pack: &Pack) -> Result<RuleSet, Vec<CheckError>> {
         c.errors.sort_by(|a, b| (a.src.name(), a.span.start).cmp(&(b.src.name(), b.span.start)));
         return Err(c.errors);
     }
-    Ok(c.finish())
+    let consts: Vec<(String, usize, Span, bool)> = c
+        .names
+        .iter()
+        .filter_map(|(name, (decl, file, span))| match decl {
+            Decl::Const(id) => Some((name.clone(), *file, *span, c.consts[*id].used)),
+            Decl::Set(_) => None,
+        })
+        .collect();
+    let rules = c.finish();
+    let warnings = lints::lint(&rules, &lints::Usage { consts });
+    Ok((rules, warnings))
 }
 
 /// A declared name, and the file that declares it.
@@ -45,6 +58,7 @@ enum Decl {
 
 struct ConstDef {
     lit: Option<Lit>,
+    used: bool,
 }
 
 struct Checker<'p> {
@@ -141,7 +155,7 @@ impl<'p> Checker<'p> {
                     }
                     Item::Const(k) => {
                         let id = self.consts.len();
-                        self.consts.push(ConstDef { lit: None });
+                        self.consts.push(ConstDef { lit: None, used: false });
                         self.declare(&k.name, Decl::Const(id), fi);
                     }
                     Item::Import(_) | Item::Rule(_) => {}
@@ -701,6 +715,7 @@ impl<'p> Checker<'p> {
             tags,
             file: fi,
             span: r.span,
+            id_span: r.id.span,
             reads,
             when_text,
         })

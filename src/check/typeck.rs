@@ -219,20 +219,23 @@ impl Tc<'_, '_> {
             }
             return match decl {
                 Decl::Set(id) => (TExpr::Lit(Lit::Bool(false)), Ty::Set(id, self.c.sets[id].elem)),
-                Decl::Const(id) => match &self.c.consts[id].lit {
-                    Some(l) => {
-                        let ty = match l {
-                            Lit::Bool(_) => Ty::Bool,
-                            Lit::Str(_) => Ty::Scalar(Scalar::String),
-                            Lit::Dec(_) => Ty::Scalar(Scalar::Decimal),
-                            Lit::Date(_) => Ty::Scalar(Scalar::Date),
-                            Lit::Country(_) => Ty::Scalar(Scalar::Country),
-                            Lit::Hs(_) => Ty::Scalar(Scalar::Hs),
-                        };
-                        (TExpr::Lit(l.clone()), ty)
+                Decl::Const(id) => {
+                    self.c.consts[id].used = true;
+                    match &self.c.consts[id].lit {
+                        Some(l) => {
+                            let ty = match l {
+                                Lit::Bool(_) => Ty::Bool,
+                                Lit::Str(_) => Ty::Scalar(Scalar::String),
+                                Lit::Dec(_) => Ty::Scalar(Scalar::Decimal),
+                                Lit::Date(_) => Ty::Scalar(Scalar::Date),
+                                Lit::Country(_) => Ty::Scalar(Scalar::Country),
+                                Lit::Hs(_) => Ty::Scalar(Scalar::Hs),
+                            };
+                            (TExpr::Lit(l.clone()), ty)
+                        }
+                        None => err, // its own error was reported
                     }
-                    None => err, // its own error was reported
-                },
+                }
             };
         }
         let mut candidates: Vec<&str> = self.c.pack.schema.names().collect();

@@ -43,6 +43,9 @@ pub struct CheckArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Explain each finding condition by condition (JSON formats).
+    #[arg(long)]
+    explain: bool,
     /// Transaction files: CSV, or JSON Lines (`.jsonl`).
     #[arg(required = true, value_name = "FILE")]
     inputs: Vec<PathBuf>,
@@ -82,6 +85,7 @@ pub fn run(a: CheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
+    diag::note_warnings(&engine);
     let cfg = match load_config(a.config.as_ref(), &engine.rules().schema) {
         Ok(c) => c,
         Err(code) => return code,
@@ -105,10 +109,10 @@ pub fn run(a: CheckArgs) -> u8 {
         None => OutputFormat::Jsonl,
     };
     let files: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
-    let ctx = Context { rules: engine.rules(), files: &files };
+    let ctx = Context { rules: engine.rules(), files: &files, explain: a.explain };
     let stdout = std::io::stdout();
     let mut sink = output::sink(format, Box::new(stdout.lock()));
-    let result = engine.run(inputs, |o| sink.record(&ctx, o));
+    let result = engine.run_with(inputs, a.explain, |o| sink.record(&ctx, o));
     let summary = match result {
         Ok(s) => s,
         Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return EXIT_OK,

@@ -3,6 +3,7 @@
 
 mod check;
 mod diag;
+mod explain;
 mod report;
 mod test;
 mod validate;
@@ -24,6 +25,9 @@ pub const EXIT_ERROR: u8 = 2;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How problems in rules, configs and inputs are printed.
+    #[arg(long, value_enum, global = true, default_value = "human")]
+    error_format: diag::ErrorFormat,
 }
 
 #[derive(Subcommand, Debug)]
@@ -36,6 +40,8 @@ enum Command {
     Test(test::TestArgs),
     /// Write the audit report: PDF, JSON or CSV.
     Report(report::ReportArgs),
+    /// Explain why one record gets its decision, rule by rule.
+    Explain(explain::ExplainArgs),
 }
 
 /// `--fail-on` levels.
@@ -65,10 +71,12 @@ pub fn main() -> u8 {
             return code;
         }
     };
+    diag::set_format(cli.error_format);
     match cli.command {
         Command::Check(a) => check::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Test(a) => test::run(a),
         Command::Report(a) => report::run(a),
+        Command::Explain(a) => explain::run(a),
     }
 }

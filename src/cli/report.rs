@@ -128,6 +128,7 @@ pub fn run(a: ReportArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
+    diag::note_warnings(&engine);
     let cfg = match load_config(a.config.as_ref(), &engine.rules().schema) {
         Ok(c) => c,
         Err(code) => return code,

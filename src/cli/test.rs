@@ -26,6 +26,7 @@ pub fn run(a: TestArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
+    diag::note_warnings(&engine);
     let dir = if a.rules.rules.is_file() {
         a.rules.rules.parent().map(std::path::Path::to_path_buf).unwrap_or_default()
     } else {

@@ -117,10 +117,7 @@ fn build_matcher(set: &SetDef) -> Matcher {
                     exact.entry(h.key()).or_default().push(i as u32);
                     lens.push(h.len());
                     for k in 4..h.len() {
-                        let v = broader.entry(h.prefix(k).key()).or_default();
-                        if v.len() < 8 {
-                            v.push(i as u32);
-                        }
+                        broader.entry(h.prefix(k).key()).or_default().push(i as u32);
                     }
                 }
             }

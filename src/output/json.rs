@@ -50,6 +50,8 @@ struct FindingView<'a> {
     matches: Vec<MatchView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     exemption: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -119,6 +121,7 @@ fn finding_view<'a>(ctx: &Context<'a>, f: &'a Finding) -> FindingView<'a> {
             })
             .collect(),
         exemption: f.exemption.as_deref(),
+        explanation: None,
     }
 }
 
@@ -129,17 +132,31 @@ pub fn finding_json(ctx: &Context<'_>, f: &Finding) -> serde_json::Value {
 
 fn write_record(w: &mut dyn Write, ctx: &Context<'_>, o: &RecordOutcome) -> io::Result<()> {
     match o {
-        RecordOutcome::Evaluated(e) => serde_json::to_writer(
-            &mut *w,
-            &EvaluatedView {
-                id: &e.id,
-                file: ctx.files.get(e.file).map_or("", String::as_str),
-                line: e.line,
-                decision: e.decision.name(),
-                findings: e.findings.iter().map(|f| finding_view(ctx, f)).collect(),
-                data_quality: &e.data_quality,
-            },
-        ),
+        RecordOutcome::Evaluated(e) => {
+            let mut findings: Vec<FindingView<'_>> = e.findings.iter().map(|f| finding_view(ctx, f)).collect();
+            // With --explain, each finding carries the plain-words explanation of its rule.
+            if ctx.explain
+                && let Some(rec) = e.record.as_deref()
+            {
+                let (explanation, _) = crate::explain::explain(ctx.rules, rec);
+                for (view, f) in findings.iter_mut().zip(&e.findings) {
+                    let id = &ctx.rules.rules[f.rule].id;
+                    view.explanation =
+                        explanation.rules.iter().find(|r| &r.rule == id).and_then(|r| serde_json::to_value(r).ok());
+                }
+            }
+            serde_json::to_writer(
+                &mut *w,
+                &EvaluatedView {
+                    id: &e.id,
+                    file: ctx.files.get(e.file).map_or("", String::as_str),
+                    line: e.line,
+                    decision: e.decision.name(),
+                    findings,
+                    data_quality: &e.data_quality,
+                },
+            )
+        }
         RecordOutcome::Invalid(i) => serde_json::to_writer(
             &mut *w,
             &InvalidView {

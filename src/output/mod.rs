@@ -37,6 +37,8 @@ pub struct Context<'a> {
     pub rules: &'a RuleSet,
     /// Input display names, by file index.
     pub files: &'a [String],
+    /// Attach explanations to findings (needs records kept by the run).
+    pub explain: bool,
 }
 
 /// A destination for outcomes, written as they come, in input order.

@@ -104,3 +104,44 @@ fn rendered_diagnostics_snapshot() {
     let out = out.replace(&pack.path().display().to_string(), "<pack>");
     insta::assert_snapshot!(out);
 }
+
+/// Every lint fires on its crafted pack (`tests/data/lint/cases.yaml`).
+#[test]
+fn every_lint_fires_on_its_crafted_pack() {
+    let src = SourceFile::read(&root().join("tests/data/lint/cases.yaml")).expect("cases file");
+    let cases: Cases = cordon::config::parse_yaml(&src).expect("cases parse");
+    let mut failures = Vec::new();
+    let mut codes = std::collections::BTreeSet::new();
+    for case in &cases.cases {
+        let pack = TempPack::new(&[("main.cordon", case.rules.as_str())]);
+        let engine = match Engine::load(pack.path()) {
+            Ok(e) => e,
+            Err(d) => {
+                failures.push(format!("{}: the rules do not check: {d:?}", case.note));
+                continue;
+            }
+        };
+        let got: Vec<_> = engine.warnings().iter().map(|w| seen(w, &case.rules)).collect();
+        let want: Vec<_> = case
+            .want
+            .iter()
+            .map(|w| (w.code.clone(), w.message.clone(), w.underline.clone(), w.help.clone()))
+            .collect();
+        if got != want {
+            failures.push(format!("{}:\n  want {want:#?}\n  got  {got:#?}", case.note));
+        }
+        for w in engine.warnings() {
+            assert_eq!(w.severity(), Some(miette::Severity::Warning));
+            codes.insert(w.kind);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(codes.len(), 9, "every lint kind has a case: {codes:?}");
+}
+
+#[test]
+fn the_shipped_rules_raise_no_lint() {
+    let engine = Engine::load(&root().join("rules")).expect("rules");
+    let w: Vec<String> = engine.warnings().iter().map(|w| format!("{}: {}", w.kind.code(), w)).collect();
+    assert!(w.is_empty(), "{w:#?}");
+}

@@ -253,3 +253,93 @@ fn sample_jsonl_output_snapshot() {
     // serde_json renders its own exact numbers; insta's serializer would not.
     insta::assert_snapshot!(serde_json::to_string_pretty(&flagged).expect("json"));
 }
+
+#[test]
+fn error_formats_for_editors_and_ci() {
+    let plain = cordon(&["validate", "--rules", "tests/data/check/five-mistakes.cordon", "--error-format", "plain"]);
+    assert_eq!(plain.status.code(), Some(2));
+    let first = stderr(&plain).lines().next().unwrap_or("").to_string();
+    assert_eq!(
+        first,
+        "tests/data/check/five-mistakes.cordon:4:27: error[cordon::check::invalid_country]: `UK` is not an ISO 3166-1 country code"
+    );
+    let json = cordon(&["validate", "--rules", "tests/data/check/five-mistakes.cordon", "--error-format", "json"]);
+    let lines: Vec<Value> = stderr(&json).lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[3]["code"], "cordon::check::unknown_field");
+    assert_eq!(
+        (lines[3]["line"].as_u64(), lines[3]["column"].as_u64(), lines[3]["end_column"].as_u64()),
+        (Some(12), Some(28), Some(34))
+    );
+    assert_eq!(lines[3]["help"], "did you mean `hs_code`?");
+}
+
+#[test]
+fn warnings_are_errors_only_when_denied() {
+    let pack = TempPack::new(&[(
+        "r.cordon",
+        "regime R\nset UNUSED: country = { CN }\nrule A { title: \"a\" severity: block when: origin == \"KP\" }\n",
+    )]);
+    let dir = pack.path().display().to_string();
+    let o = cordon(&["validate", "--rules", &dir]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("cordon::lint::missing_citation") && stderr(&o).contains("cordon::lint::unused_set"));
+    assert!(stderr(&o).contains("no errors, 2 warnings"));
+    let denied = cordon(&["validate", "--rules", &dir, "--deny-warnings"]);
+    assert_eq!(denied.status.code(), Some(2));
+    assert!(stderr(&denied).contains("2 warnings in the rules, denied by --deny-warnings"));
+}
+
+#[test]
+fn explain_a_record_in_plain_words() {
+    let o = cordon(&[
+        "explain",
+        "--rules",
+        "rules",
+        "--input",
+        "seeds/transactions/trade-2016-2019.csv",
+        "--id",
+        "TX-2017-000447",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.starts_with("Record TX-2017-000447 dated 2017-08-22: REVIEW"), "{text}");
+    assert!(text.contains("KP-COAL-IRON-2371 — Coal, iron and iron ore from the DPRK"));
+    assert!(text.contains("✓ hs_code in IRON_ORE — \"2601.11\" matches `2601` in IRON_ORE"));
+    assert!(text.contains("unless #1 (then review) ✓"));
+    assert!(text.contains("→ review: the condition holds; an exemption lowers the finding"));
+    assert!(text.contains("Not in force on 2017-08-22: "));
+
+    let record = r#"{"id":"X1","date":"2018-03-29","origin":"CN","destination":"HK","hs_code":"8471.30","seller":"Kingly Won International Co., Ltd","description":"laptops"}"#;
+    let o = cordon(&["explain", "--rules", "rules", "--record", record, "--format", "json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["decision"], "pass");
+    let party = v["rules"].as_array().expect("rules").iter().find(|r| r["rule"] == "KP-DESIG-PARTY").expect("in force");
+    let because = party["when"]["parts"][0]["parts"][1]["because"].as_str().unwrap_or("");
+    assert!(because.contains("but it was listed on 2018-03-30, after the transaction"), "{because}");
+
+    let missing =
+        cordon(&["explain", "--rules", "rules", "--input", "seeds/transactions/trade-2016-2019.csv", "--id", "NOPE"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no record with id `NOPE`"));
+    let bad = cordon(&["explain", "--rules", "rules", "--record", "{\"id\":\"X\"}"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("required field `date` is empty"));
+}
+
+#[test]
+fn check_can_explain_each_finding() {
+    let o = cordon(&["check", "--rules", "rules", "--format", "jsonl", "--explain", "seeds/transactions/sample.jsonl"]);
+    let lines: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    let flagged: Vec<&Value> =
+        lines.iter().filter(|l| l["findings"].as_array().is_some_and(|f| !f.is_empty())).collect();
+    assert!(!flagged.is_empty());
+    for l in flagged {
+        for f in l["findings"].as_array().expect("findings") {
+            assert_eq!(f["explanation"]["rule"], f["rule"], "each finding explains its own rule");
+            assert!(f["explanation"]["when"]["result"] == "true" || f["explanation"]["when"]["result"] == "undecided");
+        }
+    }
+    let plain = cordon(&["check", "--rules", "rules", "--format", "jsonl", "seeds/transactions/sample.jsonl"]);
+    assert!(!stdout(&plain).contains("\"explanation\""), "only on request");
+}

@@ -91,3 +91,35 @@ fn indeterminate_findings_name_the_missing_field() {
     assert!(e.findings[0].matches.iter().any(|m| m.broader), "heading-level match is marked");
     let _ = RecordOutcome::Evaluated(e);
 }
+
+/// The compiled evaluator and the plain reference evaluator (the one that
+/// explains) reach the same findings on every record of the seed files.
+#[test]
+fn compiled_and_reference_evaluators_agree_on_the_seeds() {
+    use cordon::records::InputSpec;
+    let engine = Engine::load(&root().join("rules")).expect("rules");
+    let cfg = std::sync::Arc::new(cordon::config::InputConfig::standard());
+    let mut compared = 0;
+    for file in ["seeds/transactions/trade-2016-2019.csv", "seeds/transactions/sample.jsonl"] {
+        let mut inputs = engine.open_inputs(&[InputSpec::new(root().join(file))], &cfg).expect("open");
+        let mut input = inputs.remove(0);
+        let layout = input.layout_arc();
+        loop {
+            let batch = input.next_batch(1024).expect("read");
+            if batch.is_empty() {
+                break;
+            }
+            for raw in batch {
+                let Ok(rec) = layout.parse(raw) else { continue };
+                let compiled = engine.evaluate(&rec);
+                let (explanation, reference) = cordon::explain::explain(engine.rules(), &rec);
+                let a: Vec<_> = compiled.findings.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
+                let b: Vec<_> = reference.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
+                assert_eq!(a, b, "record {} line {}", compiled.id, compiled.line);
+                assert_eq!(explanation.decision, compiled.decision.name());
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 2700);
+}

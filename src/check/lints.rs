@@ -1,0 +1,456 @@
+//! Lints: rules that check cleanly but are probably not what their author
+//! meant. Warnings, not errors — `cordon validate --deny-warnings` makes them
+//! fail a CI run of a rule pack.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use miette::{Diagnostic, LabeledSpan, Severity as MietteSeverity, SourceCode};
+use thiserror::Error;
+
+use super::ir::{CmpOp, EntryValue, Lit, Rule, RuleSet, TExpr};
+use crate::explain::expr_text;
+use crate::source::{SourceFile, Span, Src};
+use crate::values::Date;
+
+/// Kinds of lint, each with a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LintKind {
+    /// A rule without a citation.
+    MissingCitation,
+    /// A rule that can never apply.
+    NeverInForce,
+    /// An `unless` that can never hold when the rule's condition does.
+    UnlessNeverFires,
+    /// An `unless` that always holds when the rule's condition does.
+    UnlessAlwaysFires,
+    /// Two rules with the same conditions.
+    DuplicateConditions,
+    /// A set entry covered by another entry of the same set.
+    CoveredEntry,
+    /// A set no rule uses.
+    UnusedSet,
+    /// A constant no rule uses.
+    UnusedConst,
+    /// A milder measure superseded by a later prohibition over the same goods, without `until`.
+    Superseded,
+}
+
+impl LintKind {
+    /// The stable diagnostic code.
+    pub fn code(self) -> &'static str {
+        match self {
+            LintKind::MissingCitation => "cordon::lint::missing_citation",
+            LintKind::NeverInForce => "cordon::lint::never_in_force",
+            LintKind::UnlessNeverFires => "cordon::lint::unless_never_fires",
+            LintKind::UnlessAlwaysFires => "cordon::lint::unless_always_fires",
+            LintKind::DuplicateConditions => "cordon::lint::duplicate_conditions",
+            LintKind::CoveredEntry => "cordon::lint::covered_entry",
+            LintKind::UnusedSet => "cordon::lint::unused_set",
+            LintKind::UnusedConst => "cordon::lint::unused_const",
+            LintKind::Superseded => "cordon::lint::superseded",
+        }
+    }
+}
+
+/// A lint warning, pointing at the rule text.
+#[derive(Debug, Error)]
+#[error("{message}")]
+pub struct Lint {
+    /// Kind.
+    pub kind: LintKind,
+    /// One-line message.
+    pub message: String,
+    /// Where.
+    pub span: Span,
+    /// Label under the span.
+    pub label: String,
+    /// Advice.
+    pub help: Option<String>,
+    /// The file.
+    pub src: Src,
+}
+
+impl Lint {
+    fn new(kind: LintKind, src: &SourceFile, span: Span, message: String, label: &str, help: Option<String>) -> Lint {
+        Lint { kind, message, span, label: label.to_string(), help, src: src.named() }
+    }
+
+    /// The text the warning underlines.
+    pub fn underlined(&self) -> &str {
+        self.src.text().get(self.span.start..self.span.end).unwrap_or("")
+    }
+}
+
+impl Diagnostic for Lint {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(self.kind.code()))
+    }
+
+    fn severity(&self) -> Option<MietteSeverity> {
+        Some(MietteSeverity::Warning)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.src)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let label = (!self.label.is_empty()).then(|| self.label.clone());
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(label, self.span))))
+    }
+}
+
+/// Names declared in the rule files, and whether any rule used them.
+pub struct Usage {
+    /// Named constants: name, file, span, used.
+    pub consts: Vec<(String, usize, Span, bool)>,
+}
+
+/// The conjuncts of a condition (its top-level `and` parts).
+fn conjuncts(e: &TExpr) -> Vec<&TExpr> {
+    match e {
+        TExpr::And(xs) => xs.iter().collect(),
+        other => vec![other],
+    }
+}
+
+/// The dates a condition allows, from its top-level comparisons of the
+/// transaction date with a date: `[lo, hi)` in day numbers.
+fn date_window(e: &TExpr, date_field: usize) -> (Option<i32>, Option<i32>) {
+    let (mut lo, mut hi): (Option<i32>, Option<i32>) = (None, None);
+    for c in conjuncts(e) {
+        let TExpr::Cmp(op, _, a, b) = c else { continue };
+        let (op, d) = match (a.as_ref(), b.as_ref()) {
+            (TExpr::Field(f), TExpr::Lit(Lit::Date(d))) if *f == date_field => (*op, d.day_number()),
+            (TExpr::Lit(Lit::Date(d)), TExpr::Field(f)) if *f == date_field => {
+                let flipped = match op {
+                    CmpOp::Lt => CmpOp::Gt,
+                    CmpOp::Le => CmpOp::Ge,
+                    CmpOp::Gt => CmpOp::Lt,
+                    CmpOp::Ge => CmpOp::Le,
+                    other => *other,
+                };
+                (flipped, d.day_number())
+            }
+            _ => continue,
+        };
+        let (l, h) = match op {
+            CmpOp::Lt => (None, Some(d)),
+            CmpOp::Le => (None, Some(d + 1)),
+            CmpOp::Gt => (Some(d + 1), None),
+            CmpOp::Ge => (Some(d), None),
+            CmpOp::Eq => (Some(d), Some(d + 1)),
+            CmpOp::Ne => continue,
+        };
+        if let Some(l) = l {
+            lo = Some(lo.map_or(l, |x| x.max(l)));
+        }
+        if let Some(h) = h {
+            hi = Some(hi.map_or(h, |x| x.min(h)));
+        }
+    }
+    (lo, hi)
+}
+
+fn rule_window(r: &Rule) -> (Option<i32>, Option<i32>) {
+    (r.effective.map(Date::day_number), r.until.map(Date::day_number))
+}
+
+fn intersect(a: (Option<i32>, Option<i32>), b: (Option<i32>, Option<i32>)) -> (Option<i32>, Option<i32>) {
+    let lo = match (a.0, b.0) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    };
+    let hi = match (a.1, b.1) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    (lo, hi)
+}
+
+fn empty(w: (Option<i32>, Option<i32>)) -> bool {
+    matches!(w, (Some(l), Some(h)) if l >= h)
+}
+
+/// Whether a window covers another entirely.
+fn covers(outer: (Option<i32>, Option<i32>), inner: (Option<i32>, Option<i32>)) -> bool {
+    let lo_ok = match (outer.0, inner.0) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(o), Some(i)) => o <= i,
+    };
+    let hi_ok = match (outer.1, inner.1) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(o), Some(i)) => o >= i,
+    };
+    lo_ok && hi_ok
+}
+
+/// Whether a condition is statically false: `false`, or a top-level part
+/// looking a value up in an empty set.
+fn never_true(e: &TExpr, rules: &RuleSet) -> bool {
+    conjuncts(e).into_iter().any(|c| match c {
+        TExpr::Lit(Lit::Bool(false)) => true,
+        TExpr::In { set, .. } => rules.sets[*set].entries.is_empty(),
+        _ => false,
+    })
+}
+
+fn is_true(e: &TExpr) -> bool {
+    matches!(e, TExpr::Lit(Lit::Bool(true)))
+}
+
+/// The negation of a condition, as text, for the simple forms.
+fn negation_text(e: &TExpr, rules: &RuleSet) -> String {
+    match e {
+        TExpr::Not(x) => expr_text(x, rules),
+        TExpr::Present(f) => expr_text(&TExpr::Absent(*f), rules),
+        TExpr::Absent(f) => expr_text(&TExpr::Present(*f), rules),
+        other => expr_text(&TExpr::Not(Box::new(other.clone())), rules),
+    }
+}
+
+fn span_of_unless(src: &SourceFile, rule: &Rule, text: &str) -> Span {
+    let body = &src.text[rule.span.start.min(src.text.len())..rule.span.end.min(src.text.len())];
+    match body.find(text) {
+        Some(i) => Span::new(rule.span.start + i, rule.span.start + i + text.len()),
+        None => rule.id_span,
+    }
+}
+
+/// The HS entries a rule's condition requires (top-level `hs_code in SET`
+/// parts, or `or`s of them), and the text of its other top-level parts.
+fn goods_and_rest(r: &Rule, rules: &RuleSet) -> Option<(Vec<crate::values::HsCode>, BTreeSet<String>)> {
+    let hs_field = rules.schema.field("hs_code")?;
+    let mut goods = Vec::new();
+    let mut rest = BTreeSet::new();
+    let hs_sets = |e: &TExpr| -> Option<Vec<usize>> {
+        let parts: Vec<&TExpr> = match e {
+            TExpr::Or(xs) => xs.iter().collect(),
+            other => vec![other],
+        };
+        parts
+            .into_iter()
+            .map(|p| match p {
+                TExpr::In { value, set } if matches!(value.as_ref(), TExpr::Field(f) if *f == hs_field) => Some(*set),
+                _ => None,
+            })
+            .collect()
+    };
+    for c in conjuncts(&r.when) {
+        match hs_sets(c) {
+            Some(sets) => {
+                for s in sets {
+                    goods.extend(rules.sets[s].entries.iter().filter_map(|e| match e.value {
+                        EntryValue::Hs(h) => Some(h),
+                        _ => None,
+                    }));
+                }
+            }
+            None => {
+                rest.insert(expr_text(c, rules));
+            }
+        }
+    }
+    (!goods.is_empty()).then_some((goods, rest))
+}
+
+/// Runs every lint over a checked rule set.
+pub fn lint(rules: &RuleSet, usage: &Usage) -> Vec<Lint> {
+    let mut out = Vec::new();
+    let src = |r: &Rule| -> &SourceFile { &rules.sources[r.file] };
+    let date_field = rules.schema.date;
+    for r in &rules.rules {
+        if r.citations.is_empty() {
+            out.push(Lint::new(
+                LintKind::MissingCitation,
+                src(r),
+                r.id_span,
+                format!("rule `{}` has no citation", r.id),
+                "no `cite:`",
+                Some("add `cite: \"S/RES/… (year), para. …\"`: findings and reports quote it".into()),
+            ));
+        }
+        let window = intersect(rule_window(r), date_window(&r.when, date_field));
+        if empty(window) || never_true(&r.when, rules) {
+            out.push(Lint::new(
+                LintKind::NeverInForce,
+                src(r),
+                r.id_span,
+                format!("rule `{}` can never apply", r.id),
+                "never in force",
+                Some(if never_true(&r.when, rules) {
+                    "its condition is always false (`false`, or a lookup in an empty set)".to_string()
+                } else {
+                    "the dates its condition allows do not meet its `effective`/`until` window".to_string()
+                }),
+            ));
+        }
+        let when_parts: BTreeSet<String> = conjuncts(&r.when).into_iter().map(|c| expr_text(c, rules)).collect();
+        for u in &r.unless {
+            let span = span_of_unless(src(r), r, &u.text);
+            let uw = date_window(&u.expr, date_field);
+            let contradicts = conjuncts(&u.expr).into_iter().any(|c| when_parts.contains(&negation_text(c, rules)));
+            if never_true(&u.expr, rules) || empty(intersect(window, uw)) || contradicts {
+                out.push(Lint::new(
+                    LintKind::UnlessNeverFires,
+                    src(r),
+                    span,
+                    format!("this `unless` of rule `{}` can never hold when its condition does", r.id),
+                    "never holds",
+                    Some(if contradicts {
+                        "it requires the opposite of a part of `when`".to_string()
+                    } else {
+                        "its dates lie outside the rule's window, or it is always false".to_string()
+                    }),
+                ));
+                continue;
+            }
+            let parts: Vec<&TExpr> = conjuncts(&u.expr);
+            let implied = parts.iter().all(|c| {
+                when_parts.contains(&expr_text(c, rules))
+                    || is_true(c)
+                    || (date_window(c, date_field) != (None, None) && covers(date_window(c, date_field), window))
+            });
+            if implied {
+                out.push(Lint::new(
+                    LintKind::UnlessAlwaysFires,
+                    src(r),
+                    span,
+                    format!("this `unless` of rule `{}` holds whenever its condition does", r.id),
+                    "always holds",
+                    Some(if u.then.is_some() {
+                        "the rule always ends at the lowered severity: give it that severity instead".to_string()
+                    } else {
+                        "the rule can never produce a finding".to_string()
+                    }),
+                ));
+            }
+        }
+    }
+    // Two rules with the same conditions and overlapping windows.
+    let mut seen: BTreeMap<(String, Vec<String>), &Rule> = BTreeMap::new();
+    for r in &rules.rules {
+        let key = (expr_text(&r.when, rules), r.unless.iter().map(|u| expr_text(&u.expr, rules)).collect());
+        match seen.get(&key) {
+            Some(first) if !empty(intersect(rule_window(first), rule_window(r))) => out.push(Lint::new(
+                LintKind::DuplicateConditions,
+                src(r),
+                r.id_span,
+                format!("rules `{}` and `{}` have the same conditions", first.id, r.id),
+                "same conditions as another rule",
+                Some("merge them into one rule with several `cite:` lines, or make their conditions differ".into()),
+            )),
+            _ => {
+                seen.insert(key, r);
+            }
+        }
+    }
+    // Set entries written in rule files: covered or repeated.
+    let mut used = vec![false; rules.sets.len()];
+    for r in &rules.rules {
+        let mark = |e: &TExpr, used: &mut Vec<bool>| {
+            if let TExpr::In { set, .. } | TExpr::StrTestSet(_, _, set) = e {
+                used[*set] = true;
+            }
+        };
+        r.when.visit(&mut |e| mark(e, &mut used));
+        for u in &r.unless {
+            u.expr.visit(&mut |e| mark(e, &mut used));
+        }
+    }
+    for (i, set) in rules.sets.iter().enumerate() {
+        let Some((file, decl)) = set.decl else { continue };
+        let file_src = &rules.sources[file];
+        if !set.name.starts_with('{') && !used[i] {
+            let name_span = file_src.text[decl.start..decl.end.min(file_src.text.len())]
+                .find(&set.name)
+                .map_or(decl, |o| Span::new(decl.start + o, decl.start + o + set.name.len()));
+            out.push(Lint::new(
+                LintKind::UnusedSet,
+                file_src,
+                name_span,
+                format!("set `{}` is not used by any rule", set.name),
+                "unused",
+                Some("remove it, or use it in a rule".into()),
+            ));
+        }
+        if set.data_file.is_some() {
+            continue;
+        }
+        for (a, ea) in set.entries.iter().enumerate() {
+            let covering = set.entries.iter().enumerate().find(|(b, eb)| {
+                *b != a
+                    && match (&eb.value, &ea.value) {
+                        (EntryValue::Hs(x), EntryValue::Hs(y)) => x.covers(*y) && (x != y || *b < a),
+                        (x, y) => x == y && *b < a,
+                    }
+            });
+            if let Some((_, eb)) = covering {
+                let span = match ea.origin {
+                    super::ir::EntryOrigin::Rule(s) => s,
+                    super::ir::EntryOrigin::DataLine(_) => decl,
+                };
+                let (msg, help) = if eb.value == ea.value {
+                    (format!("`{}` appears twice in set `{}`", ea.text, set.name), "remove one of them".to_string())
+                } else {
+                    (
+                        format!("`{}` is covered by `{}` in set `{}`", ea.text, eb.text, set.name),
+                        format!("`{}` already matches every code that starts with it; remove `{}`", eb.text, ea.text),
+                    )
+                };
+                out.push(Lint::new(LintKind::CoveredEntry, file_src, span, msg, "redundant entry", Some(help)));
+            }
+        }
+    }
+    for (name, file, span, used) in &usage.consts {
+        if !used {
+            out.push(Lint::new(
+                LintKind::UnusedConst,
+                &rules.sources[*file],
+                *span,
+                format!("constant `{name}` is not used by any rule"),
+                "unused",
+                Some("remove it, or use it in a rule".into()),
+            ));
+        }
+    }
+    // A milder measure whose goods a later prohibition covers entirely.
+    for a in &rules.rules {
+        if a.until.is_some() {
+            continue;
+        }
+        let Some((goods_a, rest_a)) = goods_and_rest(a, rules) else { continue };
+        for b in &rules.rules {
+            let later = match (a.effective, b.effective) {
+                (Some(x), Some(y)) => y > x,
+                (None, Some(_)) => true,
+                _ => false,
+            };
+            if b.id == a.id || b.regime != a.regime || !later || b.severity <= a.severity {
+                continue;
+            }
+            let Some((goods_b, rest_b)) = goods_and_rest(b, rules) else { continue };
+            let covered = goods_a.iter().all(|g| goods_b.iter().any(|h| h.covers(*g)));
+            if covered && rest_b.is_subset(&rest_a) {
+                let from = b.effective.map(|d| d.to_string()).unwrap_or_default();
+                out.push(Lint::new(
+                    LintKind::Superseded,
+                    src(a),
+                    a.id_span,
+                    format!("rule `{}` goes on after `{}` covers the same goods from {from}", a.id, b.id),
+                    "no `until`",
+                    Some(format!("if `{}` replaced this measure, add `until: {from}`", b.id)),
+                ));
+                break;
+            }
+        }
+    }
+    out.sort_by(|x, y| (x.src.name(), x.span.start, x.kind).cmp(&(y.src.name(), y.span.start, y.kind)));
+    out
+}

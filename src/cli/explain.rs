@@ -1,0 +1,136 @@
+//! `cordon explain`: why one record gets its decision — every rule in force
+//! on its date, each condition's value, and which exemption fired.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::ValueEnum;
+use cordon::explain;
+use cordon::records::{InputSpec, Layout, Raw, Record};
+
+use super::check::load_config;
+use super::{EXIT_ERROR, EXIT_OK, RulesArg, diag};
+
+/// Output formats of `explain`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExplainFormat {
+    /// Plain words for people.
+    Text,
+    /// The explanation as JSON.
+    Json,
+}
+
+/// Arguments of `cordon explain`.
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["record", "input"])))]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    rules: RulesArg,
+    /// Config file mapping your column names and formats onto the schema.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The record as a JSON object, e.g. '{"id":"T1","date":"2018-01-05",…}'.
+    #[arg(long, value_name = "JSON")]
+    record: Option<String>,
+    /// A transaction file holding the record.
+    #[arg(long, value_name = "FILE", requires = "id")]
+    input: Option<PathBuf>,
+    /// The record's id in `--input`.
+    #[arg(long, value_name = "ID")]
+    id: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: ExplainFormat,
+}
+
+fn fail(msg: String) -> u8 {
+    let _ = writeln!(std::io::stderr(), "cordon: error: {msg}");
+    EXIT_ERROR
+}
+
+/// Runs `cordon explain`.
+pub fn run(a: ExplainArgs) -> u8 {
+    let engine = match cordon::Engine::load(&a.rules.rules) {
+        Ok(e) => e,
+        Err(d) => {
+            diag::print_all(&d);
+            return EXIT_ERROR;
+        }
+    };
+    let rules = Arc::clone(engine.rules());
+    let cfg = match load_config(a.config.as_ref(), &rules.schema) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let record: Record = if let Some(json) = &a.record {
+        let layout = Layout::for_json(0, "--record", Arc::clone(&rules.schema), Arc::clone(&cfg));
+        match layout.parse(Raw::Json { line: 1, text: json.as_bytes().to_vec() }) {
+            Ok(r) => r,
+            Err(inv) => {
+                let why: Vec<String> = inv
+                    .errors
+                    .iter()
+                    .map(|e| match &e.field {
+                        Some(f) => format!("`{f}`: {}", e.reason),
+                        None => e.reason.clone(),
+                    })
+                    .collect();
+                return fail(format!("the record cannot be read: {}", why.join("; ")));
+            }
+        }
+    } else {
+        let (Some(path), Some(id)) = (&a.input, &a.id) else {
+            return fail("give --record, or --input with --id".into());
+        };
+        let spec = InputSpec::new(path);
+        let mut inputs = match engine.open_inputs(std::slice::from_ref(&spec), &cfg) {
+            Ok(i) => i,
+            Err(errs) => {
+                for e in &errs {
+                    diag::print(e);
+                }
+                return EXIT_ERROR;
+            }
+        };
+        let mut input = inputs.remove(0);
+        let layout = input.layout_arc();
+        let mut found = None;
+        'read: loop {
+            let batch = match input.next_batch(4096) {
+                Ok(b) => b,
+                Err(e) => {
+                    diag::print(&e);
+                    return EXIT_ERROR;
+                }
+            };
+            if batch.is_empty() {
+                break;
+            }
+            for raw in batch {
+                match layout.parse(raw) {
+                    Ok(rec) if rec.key(&rules.schema) == Some(id.as_str()) => {
+                        found = Some(rec);
+                        break 'read;
+                    }
+                    Err(inv) if inv.id.as_deref() == Some(id.as_str()) => {
+                        let why: Vec<String> = inv.errors.iter().map(|e| e.reason.clone()).collect();
+                        return fail(format!("record `{id}` on line {} cannot be read: {}", inv.line, why.join("; ")));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        match found {
+            Some(r) => r,
+            None => return fail(format!("no record with id `{id}` in {}", spec.name)),
+        }
+    };
+    let (explanation, _) = explain::explain(&rules, &record);
+    let out = match a.format {
+        ExplainFormat::Text => explain::to_text(&explanation),
+        ExplainFormat::Json => serde_json::to_string_pretty(&explanation).unwrap_or_default() + "\n",
+    };
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    EXIT_OK
+}

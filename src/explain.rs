@@ -1,0 +1,914 @@
+//! Explanations: why a record got its decision, rule by rule and condition
+//! by condition, in plain words. This is also Cordon's reference evaluator:
+//! a plain tree walk over the checked rule set (sets searched entry by entry,
+//! nothing precompiled), against which the compiled evaluator is tested.
+
+use serde::Serialize;
+
+use crate::check::{ArithOp, Builtin, CmpOp, EntryValue, Lit, Rule, RuleSet, Severity, StrOp, TExpr};
+use crate::eval::{contains_word, render_message};
+use crate::findings::{Decision, Outcome};
+use crate::records::{Cell, Record, Value};
+use crate::schema::{FieldId, Scalar};
+use crate::syntax::ast::Quantifier;
+use crate::values::{Date, Decimal, name::normalize};
+
+/// A condition's truth value: three-valued, as in evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Truth {
+    /// Holds.
+    True,
+    /// Does not hold.
+    False,
+    /// Cannot be decided: a value it needs is missing or unreadable.
+    Undecided,
+}
+
+/// One condition, what it came to, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Node {
+    /// The condition, written as in the rule language.
+    pub condition: String,
+    /// Its value.
+    pub result: Truth,
+    /// Why, in plain words (values read, entries matched).
+    pub because: String,
+    /// The conditions it is made of.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Node>,
+}
+
+/// One rule's explanation on one record.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleExplanation {
+    /// Rule id.
+    pub rule: String,
+    /// Title.
+    pub title: String,
+    /// Citations.
+    pub citation: String,
+    /// The rule's severity.
+    pub severity: String,
+    /// When the rule is in force.
+    pub in_force: String,
+    /// The `when` condition.
+    pub when: Node,
+    /// Each `unless`, with `then` if it lowers instead of exempting.
+    pub unless: Vec<UnlessExplanation>,
+    /// What came of it, in words.
+    pub outcome: String,
+    /// The finding's severity, if there is a finding.
+    pub finding: Option<String>,
+    /// The rule's message, if there is a finding.
+    pub message: Option<String>,
+}
+
+/// One `unless` clause.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnlessExplanation {
+    /// The condition.
+    pub condition: Node,
+    /// `review` for `then review`.
+    pub then: Option<String>,
+}
+
+/// A record's explanation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    /// Record id.
+    pub id: String,
+    /// Transaction date.
+    pub date: String,
+    /// The decision.
+    pub decision: String,
+    /// Every rule in force on the date.
+    pub rules: Vec<RuleExplanation>,
+    /// Rules not in force on the date, with their window.
+    pub not_in_force: Vec<String>,
+}
+
+/// A finding of the reference evaluator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefFinding {
+    /// Index of the rule.
+    pub rule: usize,
+    /// Severity.
+    pub severity: Severity,
+    /// Violation or indeterminate (with the fields at fault).
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone)]
+enum V<'a> {
+    Bool(bool),
+    Str(String),
+    Dec(Decimal),
+    Date(Date),
+    Country(crate::values::Country),
+    Hs(crate::values::HsCode),
+    List(&'a [Value]),
+}
+
+impl V<'_> {
+    fn show(&self) -> String {
+        match self {
+            V::Bool(b) => b.to_string(),
+            V::Str(s) => format!("\"{s}\""),
+            V::Dec(d) => d.to_string(),
+            V::Date(d) => d.to_string(),
+            V::Country(c) => c.to_string(),
+            V::Hs(h) => h.to_string(),
+            V::List(l) => l.iter().map(|v| from_value(v).show()).collect::<Vec<_>>().join(";"),
+        }
+    }
+}
+
+/// Why a value is unknown: fields missing, fields unreadable, fields with no
+/// column in the file, or an arithmetic error.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Unknown {
+    missing: Vec<FieldId>,
+    bad: Vec<FieldId>,
+    nocol: Vec<FieldId>,
+    error: Option<&'static str>,
+}
+
+impl Unknown {
+    fn merge(mut self, o: Unknown) -> Unknown {
+        for (a, b) in [(&mut self.missing, o.missing), (&mut self.bad, o.bad), (&mut self.nocol, o.nocol)] {
+            for f in b {
+                if !a.contains(&f) {
+                    a.push(f);
+                }
+            }
+            a.sort_unstable();
+        }
+        self.error = self.error.or(o.error);
+        self
+    }
+
+    fn record_level(&self) -> bool {
+        !self.missing.is_empty() || !self.bad.is_empty() || self.error.is_some()
+    }
+}
+
+fn from_value(v: &Value) -> V<'_> {
+    match v {
+        Value::Str(s) => V::Str(s.to_string()),
+        Value::Dec(d) => V::Dec(*d),
+        Value::Date(d) => V::Date(*d),
+        Value::Country(c) => V::Country(*c),
+        Value::Hs(h) => V::Hs(*h),
+        Value::List(l) => V::List(l),
+    }
+}
+
+/// Writes a checked expression back in the rule language.
+pub fn expr_text(e: &TExpr, rules: &RuleSet) -> String {
+    Printer { rules, depth: 0 }.text(e, 0)
+}
+
+struct Printer<'a> {
+    rules: &'a RuleSet,
+    depth: usize,
+}
+
+fn var_name(d: usize) -> String {
+    if d == 0 { "c".into() } else { format!("c{}", d + 1) }
+}
+
+fn lit_text(l: &Lit) -> String {
+    match l {
+        Lit::Bool(b) => b.to_string(),
+        Lit::Str(s) => format!("{s:?}"),
+        Lit::Dec(d) => d.to_string(),
+        Lit::Date(d) => d.to_string(),
+        Lit::Country(c) => format!("\"{c}\""),
+        Lit::Hs(h) => format!("\"{h}\""),
+    }
+}
+
+impl Printer<'_> {
+    fn field(&self, f: FieldId) -> String {
+        self.rules.schema.fields[f].name.clone()
+    }
+
+    fn set(&self, s: usize) -> String {
+        let set = &self.rules.sets[s];
+        if set.name.starts_with('{') {
+            format!("{{ {} }}", set.name.trim_matches(|c| c == '{' || c == '}'))
+        } else {
+            set.name.clone()
+        }
+    }
+
+    /// Precedence: or 1, and 2, not 3, comparisons 4, + - 5, * / 6, unary 7, atoms 8.
+    fn text(&mut self, e: &TExpr, outer: u8) -> String {
+        let (s, p) = self.inner(e);
+        if p < outer { format!("({s})") } else { s }
+    }
+
+    fn inner(&mut self, e: &TExpr) -> (String, u8) {
+        match e {
+            TExpr::Lit(l) => (lit_text(l), 8),
+            TExpr::Field(f) => (self.field(*f), 8),
+            TExpr::Var(d) => (var_name(*d), 8),
+            TExpr::Not(x) => match x.as_ref() {
+                TExpr::In { value, set } => (format!("{} not in {}", self.text(value, 5), self.set(*set)), 4),
+                _ => (format!("not {}", self.text(x, 3)), 3),
+            },
+            TExpr::And(xs) => (xs.iter().map(|x| self.text(x, 3)).collect::<Vec<_>>().join(" and "), 2),
+            // `and` inside `or` is parenthesised for readers, though not needed.
+            TExpr::Or(xs) => (xs.iter().map(|x| self.text(x, 3)).collect::<Vec<_>>().join(" or "), 1),
+            TExpr::Cmp(op, _, a, b) => {
+                let sym = match op {
+                    CmpOp::Eq => "==",
+                    CmpOp::Ne => "!=",
+                    CmpOp::Lt => "<",
+                    CmpOp::Le => "<=",
+                    CmpOp::Gt => ">",
+                    CmpOp::Ge => ">=",
+                };
+                (format!("{} {sym} {}", self.text(a, 5), self.text(b, 5)), 4)
+            }
+            TExpr::Arith(op, a, b) => {
+                let (sym, p) = match op {
+                    ArithOp::Add => ("+", 5),
+                    ArithOp::Sub => ("-", 5),
+                    ArithOp::Mul => ("*", 6),
+                    ArithOp::Div => ("/", 6),
+                };
+                (format!("{} {sym} {}", self.text(a, p), self.text(b, p + 1)), p)
+            }
+            TExpr::Neg(x) => (format!("-{}", self.text(x, 7)), 7),
+            TExpr::In { value, set } => (format!("{} in {}", self.text(value, 5), self.set(*set)), 4),
+            TExpr::StrTest(op, a, b) => (format!("{} {} {}", self.text(a, 5), str_op(*op), self.text(b, 5)), 4),
+            TExpr::StrTestSet(op, a, s) => (format!("{} {} {}", self.text(a, 5), str_op(*op), self.set(*s)), 4),
+            TExpr::ListHas(f, v) => (format!("{} contains {}", self.field(*f), self.text(v, 5)), 4),
+            TExpr::Quant(k, f, body) => {
+                let var = var_name(self.depth);
+                self.depth += 1;
+                let b = self.text(body, 0);
+                self.depth -= 1;
+                let kw = if *k == Quantifier::Any { "any" } else { "all" };
+                (format!("{kw}({var} in {}: {b})", self.field(*f)), 8)
+            }
+            TExpr::Present(f) => (format!("present({})", self.field(*f)), 8),
+            TExpr::Absent(f) => (format!("absent({})", self.field(*f)), 8),
+            TExpr::Call(b, args) => {
+                let name = match b {
+                    Builtin::Lower => "lower",
+                    Builtin::Upper => "upper",
+                    Builtin::Trim => "trim",
+                    Builtin::Len => "len",
+                    Builtin::Abs => "abs",
+                    Builtin::Year => "year",
+                    Builtin::DaysBetween => "days_between",
+                    Builtin::Min => "min",
+                    Builtin::Max => "max",
+                    Builtin::Chapter => "chapter",
+                };
+                let a: Vec<String> = args.iter().map(|x| self.text(x, 0)).collect();
+                (format!("{name}({})", a.join(", ")), 8)
+            }
+        }
+    }
+}
+
+fn str_op(op: StrOp) -> &'static str {
+    match op {
+        StrOp::Contains => "contains",
+        StrOp::ContainsWord => "contains word",
+        StrOp::StartsWith => "starts with",
+        StrOp::EndsWith => "ends with",
+    }
+}
+
+/// Evaluates conditions on one record, entry by entry, explaining as it goes.
+struct Ref<'a> {
+    rules: &'a RuleSet,
+    rec: &'a Record,
+    date: Date,
+    vars: Vec<&'a Value>,
+}
+
+type R<'a> = Result<V<'a>, Unknown>;
+
+fn truth(t: &Result<bool, Unknown>) -> Truth {
+    match t {
+        Ok(true) => Truth::True,
+        Ok(false) => Truth::False,
+        Err(_) => Truth::Undecided,
+    }
+}
+
+impl<'a> Ref<'a> {
+    fn field_name(&self, f: FieldId) -> &str {
+        &self.rules.schema.fields[f].name
+    }
+
+    fn field(&self, f: FieldId) -> R<'a> {
+        match &self.rec.cells[f] {
+            Cell::Ok { value, .. } => Ok(from_value(value)),
+            Cell::Missing => Err(Unknown { missing: vec![f], ..Unknown::default() }),
+            Cell::Bad { .. } => Err(Unknown { bad: vec![f], ..Unknown::default() }),
+            Cell::NoColumn => Err(Unknown { nocol: vec![f], ..Unknown::default() }),
+        }
+    }
+
+    fn why_unknown(&self, u: &Unknown) -> String {
+        let names =
+            |v: &[FieldId]| v.iter().map(|f| format!("`{}`", self.field_name(*f))).collect::<Vec<_>>().join(", ");
+        let mut parts = Vec::new();
+        if !u.missing.is_empty() {
+            parts.push(format!("{} is missing", names(&u.missing)));
+        }
+        if !u.bad.is_empty() {
+            parts.push(format!("{} could not be read", names(&u.bad)));
+        }
+        if !u.nocol.is_empty() {
+            parts.push(format!("the file has no column for {}", names(&u.nocol)));
+        }
+        if let Some(e) = u.error {
+            parts.push(e.to_string());
+        }
+        format!("cannot decide: {}", parts.join("; "))
+    }
+
+    /// A condition: its truth and its explanation.
+    fn cond(&mut self, e: &'a TExpr) -> (Result<bool, Unknown>, Node) {
+        let text = expr_text_with_vars(e, self.rules, self.vars.len());
+        let node = |r: &Result<bool, Unknown>, because: String, parts: Vec<Node>| Node {
+            condition: text.clone(),
+            result: truth(r),
+            because,
+            parts,
+        };
+        match e {
+            TExpr::And(xs) | TExpr::Or(xs) => {
+                let is_and = matches!(e, TExpr::And(_));
+                let mut parts = Vec::new();
+                let mut unknown: Option<Unknown> = None;
+                let mut decided: Option<bool> = None;
+                for x in xs {
+                    let (r, n) = self.cond(x);
+                    parts.push(n);
+                    match r {
+                        Ok(b) if b != is_and => {
+                            decided = Some(b);
+                            break;
+                        }
+                        Ok(_) => {}
+                        Err(u) => unknown = Some(unknown.map_or(u.clone(), |a| a.merge(u))),
+                    }
+                }
+                let r = match (decided, unknown) {
+                    (Some(b), _) => Ok(b),
+                    (None, Some(u)) => Err(u),
+                    (None, None) => Ok(is_and),
+                };
+                let because = match (&r, is_and) {
+                    (Ok(true), true) => "every part holds".to_string(),
+                    (Ok(false), true) => "a part does not hold".to_string(),
+                    (Ok(true), false) => "a part holds".to_string(),
+                    (Ok(false), false) => "no part holds".to_string(),
+                    (Err(u), _) => self.why_unknown(u),
+                };
+                (r.clone(), node(&r, because, parts))
+            }
+            TExpr::Not(x) => {
+                let (r, n) = self.cond(x);
+                let r = r.map(|b| !b);
+                let because = match &r {
+                    Ok(_) => n.because.clone(),
+                    Err(u) => self.why_unknown(u),
+                };
+                (r.clone(), node(&r, because, Vec::new()))
+            }
+            TExpr::Present(f) | TExpr::Absent(f) => {
+                let present = matches!(self.rec.cells[*f], Cell::Ok { .. } | Cell::Bad { .. });
+                let r = Ok(present == matches!(e, TExpr::Present(_)));
+                let because = match self.rec.cells[*f].text() {
+                    Some(t) if present => format!("`{}` is \"{t}\"", self.field_name(*f)),
+                    _ => format!("`{}` is empty", self.field_name(*f)),
+                };
+                (r.clone(), node(&r, because, Vec::new()))
+            }
+            TExpr::Lit(Lit::Bool(b)) => (Ok(*b), node(&Ok(*b), "a constant".into(), Vec::new())),
+            TExpr::In { value, set } => {
+                let shown = self.shown(value);
+                let r = self.value(value).map(|v| (self.lookup(*set, &v), v));
+                let set_name = &self.rules.sets[*set].name;
+                match r {
+                    Err(u) => {
+                        let because = self.why_unknown(&u);
+                        let r = Err(u);
+                        (r.clone(), node(&r, because, Vec::new()))
+                    }
+                    Ok((Lookup::Match(entry), v)) => {
+                        let e = &self.rules.sets[*set].entries[entry];
+                        let _ = v;
+                        let mut because = format!("{shown} matches `{}` in {set_name}", e.text);
+                        if let Some(r) = &e.reference {
+                            because.push_str(&format!(" ({r}"));
+                            if let Some(d) = e.since {
+                                because.push_str(&format!(", listed {d}"));
+                            }
+                            because.push(')');
+                        }
+                        (Ok(true), node(&Ok(true), because, Vec::new()))
+                    }
+                    Ok((Lookup::NotYet(entry), v)) => {
+                        let e = &self.rules.sets[*set].entries[entry];
+                        let _ = v;
+                        let because = format!(
+                            "{shown} matches `{}` in {set_name}, but it was listed on {}, after the transaction",
+                            e.text,
+                            e.since.map(|d| d.to_string()).unwrap_or_default()
+                        );
+                        (Ok(false), node(&Ok(false), because, Vec::new()))
+                    }
+                    Ok((Lookup::None, v)) => {
+                        let _ = v;
+                        let because = format!("{shown} is not in {set_name}");
+                        (Ok(false), node(&Ok(false), because, Vec::new()))
+                    }
+                }
+            }
+            TExpr::Quant(kind, f, body) => {
+                let items = match self.field(*f) {
+                    Ok(V::List(items)) => items,
+                    Ok(_) => &[],
+                    Err(u) => {
+                        let because = self.why_unknown(&u);
+                        let r = Err(u);
+                        return (r.clone(), node(&r, because, Vec::new()));
+                    }
+                };
+                let mut parts = Vec::new();
+                let mut unknown: Option<Unknown> = None;
+                let mut decided = None;
+                for item in items {
+                    self.vars.push(item);
+                    let (r, n) = self.cond(body);
+                    self.vars.pop();
+                    parts.push(Node {
+                        condition: format!("{} = {}", var_name(self.vars.len()), from_value(item).show()),
+                        ..n
+                    });
+                    match (kind, r) {
+                        (Quantifier::Any, Ok(true)) => {
+                            decided = Some(true);
+                            break;
+                        }
+                        (Quantifier::All, Ok(false)) => {
+                            decided = Some(false);
+                            break;
+                        }
+                        (_, Err(u)) => unknown = Some(unknown.map_or(u.clone(), |a| a.merge(u))),
+                        _ => {}
+                    }
+                }
+                let r = match (decided, unknown) {
+                    (Some(b), _) => Ok(b),
+                    (None, Some(u)) => Err(u),
+                    (None, None) => Ok(*kind == Quantifier::All),
+                };
+                let because = match &r {
+                    Ok(true) if *kind == Quantifier::Any => "an element holds".to_string(),
+                    Ok(false) if *kind == Quantifier::Any => "no element holds".to_string(),
+                    Ok(true) => "every element holds".to_string(),
+                    Ok(false) => "an element does not hold".to_string(),
+                    Err(u) => self.why_unknown(u),
+                };
+                (r.clone(), node(&r, because, parts))
+            }
+            other => {
+                let r = self.value(other);
+                match r {
+                    Ok(V::Bool(b)) => {
+                        let because = self.because(other);
+                        (Ok(b), node(&Ok(b), because, Vec::new()))
+                    }
+                    Ok(v) => (Ok(false), node(&Ok(false), format!("not a condition: {}", v.show()), Vec::new())),
+                    Err(u) => {
+                        let because = self.why_unknown(&u);
+                        let r = Err(u);
+                        (r.clone(), node(&r, because, Vec::new()))
+                    }
+                }
+            }
+        }
+    }
+
+    /// A value for people: a field as written in the record, else computed.
+    fn shown(&mut self, e: &'a TExpr) -> String {
+        if let TExpr::Field(f) = e
+            && let Some(t) = self.rec.cells[*f].text()
+        {
+            return format!("\"{t}\"");
+        }
+        match self.value(e) {
+            Ok(v) => v.show(),
+            Err(_) => "unknown".into(),
+        }
+    }
+
+    /// The values a comparison or text test read, for the explanation.
+    fn because(&mut self, e: &'a TExpr) -> String {
+        match e {
+            TExpr::Cmp(_, _, a, b) | TExpr::StrTest(_, a, b) => {
+                let (sa, sb) = (self.shown(a), self.shown(b));
+                let ta = expr_text_with_vars(a, self.rules, self.vars.len());
+                let tb = expr_text_with_vars(b, self.rules, self.vars.len());
+                let left = if sa == ta { sa } else { format!("{ta} is {sa}") };
+                let right = if sb == tb { String::new() } else { format!(", {tb} is {sb}") };
+                format!("{left}{right}")
+            }
+            TExpr::StrTestSet(op, a, s) => {
+                let v = self.value(a).map(|v| v.show()).unwrap_or_default();
+                let hit = match self.value(a) {
+                    Ok(V::Str(text)) => {
+                        let low = text.to_lowercase();
+                        self.rules.sets[*s]
+                            .entries
+                            .iter()
+                            .find(|en| matches!(&en.value, EntryValue::String(p) | EntryValue::Name(p) if str_test(*op, &low, p)))
+                            .map(|en| en.text.clone())
+                    }
+                    _ => None,
+                };
+                match hit {
+                    Some(w) => format!("{v} {} \"{w}\" from {}", str_op(*op), self.rules.sets[*s].name),
+                    None => format!("{v}: no entry of {} matches", self.rules.sets[*s].name),
+                }
+            }
+            TExpr::ListHas(f, v) => {
+                let list = self.field(*f).map(|v| v.show()).unwrap_or_default();
+                let want = self.value(v).map(|v| v.show()).unwrap_or_default();
+                format!("`{}` is {list}; looking for {want}", self.field_name(*f))
+            }
+            _ => String::new(),
+        }
+    }
+
+    fn value(&mut self, e: &'a TExpr) -> R<'a> {
+        Ok(match e {
+            TExpr::Lit(l) => match l {
+                Lit::Bool(b) => V::Bool(*b),
+                Lit::Str(s) => V::Str(s.clone()),
+                Lit::Dec(d) => V::Dec(*d),
+                Lit::Date(d) => V::Date(*d),
+                Lit::Country(c) => V::Country(*c),
+                Lit::Hs(h) => V::Hs(*h),
+            },
+            TExpr::Field(f) => self.field(*f)?,
+            TExpr::Var(d) => from_value(self.vars[*d]),
+            TExpr::Arith(op, a, b) => {
+                let (x, y) = match (self.value(a), self.value(b)) {
+                    (Ok(V::Dec(x)), Ok(V::Dec(y))) => (x, y),
+                    (Err(u), Ok(_)) | (Ok(_), Err(u)) => return Err(u),
+                    (Err(u), Err(w)) => return Err(u.merge(w)),
+                    _ => return Err(Unknown { error: Some("not a number"), ..Unknown::default() }),
+                };
+                let r = match op {
+                    ArithOp::Add => x.checked_add(y),
+                    ArithOp::Sub => x.checked_sub(y),
+                    ArithOp::Mul => x.checked_mul(y),
+                    ArithOp::Div if y.is_zero() => {
+                        return Err(Unknown { error: Some("division by zero"), ..Unknown::default() });
+                    }
+                    ArithOp::Div => x.checked_div(y),
+                };
+                V::Dec(r.ok_or(Unknown { error: Some("arithmetic overflow"), ..Unknown::default() })?)
+            }
+            TExpr::Neg(x) => match self.value(x)? {
+                V::Dec(d) => V::Dec(-d),
+                _ => return Err(Unknown { error: Some("not a number"), ..Unknown::default() }),
+            },
+            TExpr::Cmp(op, _, a, b) => {
+                let (x, y) = (self.value(a), self.value(b));
+                let (x, y) = match (x, y) {
+                    (Ok(x), Ok(y)) => (x, y),
+                    (Err(u), Ok(_)) | (Ok(_), Err(u)) => return Err(u),
+                    (Err(u), Err(w)) => return Err(u.merge(w)),
+                };
+                V::Bool(compare(*op, &x, &y))
+            }
+            TExpr::StrTest(op, a, b) => match (self.value(a), self.value(b)) {
+                (Ok(V::Str(s)), Ok(V::Str(p))) => V::Bool(str_test(*op, &s.to_lowercase(), &p.to_lowercase())),
+                (Err(u), _) | (_, Err(u)) => return Err(u),
+                _ => V::Bool(false),
+            },
+            TExpr::StrTestSet(op, a, s) => match self.value(a)? {
+                V::Str(text) => {
+                    let low = text.to_lowercase();
+                    V::Bool(self.rules.sets[*s].entries.iter().any(|e| match &e.value {
+                        EntryValue::String(p) | EntryValue::Name(p) => str_test(*op, &low, p),
+                        _ => false,
+                    }))
+                }
+                _ => V::Bool(false),
+            },
+            TExpr::ListHas(f, v) => {
+                let (items, want) = match (self.field(*f), self.value(v)) {
+                    (Ok(V::List(items)), Ok(want)) => (items, want),
+                    (Err(u), _) | (_, Err(u)) => return Err(u),
+                    _ => return Ok(V::Bool(false)),
+                };
+                V::Bool(items.iter().any(|i| compare(CmpOp::Eq, &from_value(i), &want)))
+            }
+            TExpr::Call(f, args) => self.call(*f, args)?,
+            other => {
+                let (r, _) = self.cond(other);
+                V::Bool(r?)
+            }
+        })
+    }
+
+    fn call(&mut self, f: Builtin, args: &'a [TExpr]) -> R<'a> {
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.value(a)?);
+        }
+        let dec = |v: &V<'_>| if let V::Dec(d) = v { *d } else { Decimal::ZERO };
+        Ok(match (f, vals.as_slice()) {
+            (Builtin::Lower, [V::Str(s)]) => V::Str(s.to_lowercase()),
+            (Builtin::Upper, [V::Str(s)]) => V::Str(s.to_uppercase()),
+            (Builtin::Trim, [V::Str(s)]) => V::Str(s.trim().to_string()),
+            (Builtin::Len, [V::Str(s)]) => V::Dec(Decimal::from(s.chars().count())),
+            (Builtin::Len, [V::List(l)]) => V::Dec(Decimal::from(l.len())),
+            (Builtin::Abs, [v]) => V::Dec(dec(v).abs()),
+            (Builtin::Year, [V::Date(d)]) => V::Dec(Decimal::from(d.year())),
+            (Builtin::Chapter, [V::Hs(h)]) => V::Dec(Decimal::from(h.chapter().value())),
+            (Builtin::DaysBetween, [V::Date(a), V::Date(b)]) => V::Dec(Decimal::from(b.day_number() - a.day_number())),
+            (Builtin::Min, [a, b]) => V::Dec(dec(a).min(dec(b))),
+            (Builtin::Max, [a, b]) => V::Dec(dec(a).max(dec(b))),
+            _ => V::Dec(Decimal::ZERO),
+        })
+    }
+
+    /// Searches a set entry by entry.
+    fn lookup(&self, set: usize, v: &V<'_>) -> Lookup {
+        let entries = &self.rules.sets[set].entries;
+        let mut not_yet = None;
+        let mut broader = None;
+        for (i, e) in entries.iter().enumerate() {
+            let matched = match (&e.value, v) {
+                (EntryValue::Country(a), V::Country(b)) => a == b,
+                (EntryValue::Hs(a), V::Hs(b)) => {
+                    if a.covers(*b) {
+                        true
+                    } else {
+                        if b.len() >= 4 && b.covers(*a) && broader.is_none() && e.since.is_none_or(|s| s <= self.date) {
+                            broader = Some(i);
+                        }
+                        false
+                    }
+                }
+                (EntryValue::String(a), V::Str(b)) => *a == b.to_lowercase(),
+                (EntryValue::Name(a), V::Str(b)) => *a == normalize(b),
+                _ => false,
+            };
+            if matched {
+                if e.since.is_none_or(|s| s <= self.date) {
+                    return Lookup::Match(i);
+                }
+                not_yet.get_or_insert(i);
+            }
+        }
+        match (broader, not_yet) {
+            (Some(i), _) => Lookup::Match(i),
+            (None, Some(i)) => Lookup::NotYet(i),
+            (None, None) => Lookup::None,
+        }
+    }
+}
+
+enum Lookup {
+    Match(usize),
+    NotYet(usize),
+    None,
+}
+
+fn str_test(op: StrOp, s: &str, p: &str) -> bool {
+    match op {
+        StrOp::Contains => s.contains(p),
+        StrOp::ContainsWord => contains_word(s, p),
+        StrOp::StartsWith => s.starts_with(p),
+        StrOp::EndsWith => s.ends_with(p),
+    }
+}
+
+fn compare(op: CmpOp, a: &V<'_>, b: &V<'_>) -> bool {
+    use std::cmp::Ordering;
+    let ord: Option<Ordering> = match (a, b) {
+        (V::Str(x), V::Str(y)) => Some(x.to_lowercase().cmp(&y.to_lowercase())),
+        (V::Dec(x), V::Dec(y)) => Some(x.cmp(y)),
+        (V::Date(x), V::Date(y)) => Some(x.cmp(y)),
+        (V::Country(x), V::Country(y)) => Some(x.cmp(y)),
+        (V::Hs(x), V::Hs(y)) => Some(x.cmp(y)),
+        (V::Bool(x), V::Bool(y)) => Some(x.cmp(y)),
+        _ => None,
+    };
+    let Some(o) = ord else { return op == CmpOp::Ne };
+    match op {
+        CmpOp::Eq => o == Ordering::Equal,
+        CmpOp::Ne => o != Ordering::Equal,
+        CmpOp::Lt => o == Ordering::Less,
+        CmpOp::Le => o != Ordering::Greater,
+        CmpOp::Gt => o == Ordering::Greater,
+        CmpOp::Ge => o != Ordering::Less,
+    }
+}
+
+/// Like [`expr_text`] inside `depth` enclosing quantifiers.
+fn expr_text_with_vars(e: &TExpr, rules: &RuleSet, depth: usize) -> String {
+    Printer { rules, depth }.text(e, 0)
+}
+
+fn window(r: &Rule) -> String {
+    match (r.effective, r.until) {
+        (Some(e), Some(u)) => format!("from {e} until {u} (exclusive)"),
+        (Some(e), None) => format!("from {e}"),
+        (None, Some(u)) => format!("until {u} (exclusive)"),
+        (None, None) => "always (list entries apply from their listing dates)".to_string(),
+    }
+}
+
+fn record_date(rules: &RuleSet, rec: &Record) -> Option<Date> {
+    match rec.cells.get(rules.schema.date).and_then(Cell::value) {
+        Some(Value::Date(d)) => Some(*d),
+        _ => None,
+    }
+}
+
+/// Evaluates every rule on a record the plain way and explains each one.
+/// Returns the explanation and the findings, which must equal the compiled
+/// evaluator's.
+pub fn explain(rules: &RuleSet, rec: &Record) -> (Explanation, Vec<RefFinding>) {
+    let date = record_date(rules, rec).unwrap_or_else(|| Date::from_ymd(1970, 1, 1).unwrap_or_else(|| unreachable!()));
+    let mut out = Vec::new();
+    let mut findings = Vec::new();
+    let mut not_in_force = Vec::new();
+    for (idx, rule) in rules.rules.iter().enumerate() {
+        if !rule.in_force(date) {
+            not_in_force.push(format!("{} ({})", rule.id, window(rule)));
+            continue;
+        }
+        let mut r = Ref { rules, rec, date, vars: Vec::new() };
+        let (when, when_node) = r.cond(&rule.when);
+        let mut unless = Vec::new();
+        let mut exempt = false;
+        let mut lowered: Option<Severity> = None;
+        let mut unknown: Option<Unknown> = None;
+        if when == Ok(true) {
+            for u in &rule.unless {
+                let (t, n) = r.cond(&u.expr);
+                match (&t, u.then) {
+                    (Ok(true), None) => exempt = true,
+                    (Ok(true), Some(s)) => {
+                        lowered.get_or_insert(s);
+                    }
+                    (Err(e), _) if e.record_level() => {
+                        unknown = Some(unknown.map_or(e.clone(), |a| a.merge(e.clone())))
+                    }
+                    _ => {}
+                }
+                unless.push(UnlessExplanation { condition: n, then: u.then.map(|s| s.name().to_string()) });
+                if exempt {
+                    break;
+                }
+            }
+        }
+        let indeterminate = |u: &Unknown| Outcome::Indeterminate {
+            missing: u.missing.clone(),
+            unreadable: u.bad.clone(),
+            error: u.error,
+        };
+        let (finding, outcome): (Option<(Severity, Outcome)>, String) = match &when {
+            Ok(false) => (None, "no finding: the condition does not hold".into()),
+            Err(u) if u.record_level() => (
+                Some((Severity::Review, indeterminate(u))),
+                format!(
+                    "review: the rule could not be decided ({}), so the record is not passed",
+                    r.why_unknown(u).trim_start_matches("cannot decide: ")
+                ),
+            ),
+            Err(u) => (
+                None,
+                format!(
+                    "not decided: {}; the run notes it once",
+                    r.why_unknown(u).trim_start_matches("cannot decide: ")
+                ),
+            ),
+            Ok(true) if exempt => (None, "no finding: an exemption (unless) holds".into()),
+            Ok(true) => match (&unknown, lowered) {
+                (Some(u), _) => (
+                    Some((Severity::Review, indeterminate(u))),
+                    format!(
+                        "review: the condition holds, but whether an exemption applies cannot be decided ({})",
+                        r.why_unknown(u).trim_start_matches("cannot decide: ")
+                    ),
+                ),
+                (None, Some(s)) => (
+                    Some((s, Outcome::Violation)),
+                    format!("{}: the condition holds; an exemption lowers the finding", s.name()),
+                ),
+                (None, None) => (
+                    Some((rule.severity, Outcome::Violation)),
+                    format!("{}: the condition holds", rule.severity.name()),
+                ),
+            },
+        };
+        let message = finding.as_ref().map(|_| render_message(&rule.message, rec, &rules.schema));
+        if let Some((severity, outcome)) = &finding {
+            findings.push(RefFinding { rule: idx, severity: *severity, outcome: outcome.clone() });
+        }
+        out.push(RuleExplanation {
+            rule: rule.id.clone(),
+            title: rule.title.clone(),
+            citation: rule.citation(),
+            severity: rule.severity.name().to_string(),
+            in_force: window(rule),
+            when: when_node,
+            unless,
+            outcome,
+            finding: finding.map(|(s, _)| s.name().to_string()),
+            message,
+        });
+    }
+    let decision = findings.iter().map(|f| Decision::from(f.severity)).max().unwrap_or(Decision::Pass);
+    let explanation = Explanation {
+        id: rec.key(&rules.schema).unwrap_or("").to_string(),
+        date: date.to_string(),
+        decision: decision.name().to_string(),
+        rules: out,
+        not_in_force,
+    };
+    (explanation, findings)
+}
+
+/// The explanation as text for people.
+pub fn to_text(e: &Explanation) -> String {
+    let mut s = String::new();
+    s.push_str(&format!("Record {} dated {}: {}\n", e.id, e.date, e.decision.to_uppercase()));
+    let hits: Vec<&RuleExplanation> = e.rules.iter().filter(|r| r.finding.is_some()).collect();
+    s.push_str(&format!(
+        "{} rules in force on {}; {} with a finding, {} without; {} not in force.\n",
+        e.rules.len(),
+        e.date,
+        hits.len(),
+        e.rules.len() - hits.len(),
+        e.not_in_force.len()
+    ));
+    let mut rules: Vec<&RuleExplanation> = hits;
+    rules.extend(e.rules.iter().filter(|r| r.finding.is_none()));
+    for r in rules {
+        s.push_str(&format!("\n{} — {}\n", r.rule, r.title));
+        s.push_str(&format!("  cites {}; {}; in force {}\n", r.citation, r.severity, r.in_force));
+        s.push_str("  when ");
+        node_text(&mut s, &r.when, 1);
+        for (i, u) in r.unless.iter().enumerate() {
+            s.push_str(&format!(
+                "  unless #{}{} ",
+                i + 1,
+                u.then.as_ref().map(|t| format!(" (then {t})")).unwrap_or_default()
+            ));
+            node_text(&mut s, &u.condition, 1);
+        }
+        s.push_str(&format!("  → {}\n", r.outcome));
+        if let Some(m) = &r.message {
+            s.push_str(&format!("    {m}\n"));
+        }
+    }
+    if !e.not_in_force.is_empty() {
+        s.push_str(&format!("\nNot in force on {}: {}\n", e.date, e.not_in_force.join(", ")));
+    }
+    s
+}
+
+fn mark(t: Truth) -> &'static str {
+    match t {
+        Truth::True => "✓",
+        Truth::False => "✗",
+        Truth::Undecided => "?",
+    }
+}
+
+fn node_text(s: &mut String, n: &Node, depth: usize) {
+    let because = if n.because.is_empty() { String::new() } else { format!(" — {}", n.because) };
+    s.push_str(&format!("{} {}{}\n", mark(n.result), n.condition, because));
+    for p in &n.parts {
+        s.push_str(&"    ".repeat(depth + 1));
+        node_text(s, p, depth + 1);
+    }
+}
+
+/// The scalar type of a field, for callers that build records.
+pub fn field_scalar(rules: &RuleSet, f: FieldId) -> Scalar {
+    match rules.schema.fields[f].ty {
+        crate::schema::FieldType::Scalar(s) | crate::schema::FieldType::List(s) => s,
+    }
+}
