@@ -4,6 +4,7 @@
 mod check;
 mod diag;
 mod explain;
+mod fmt;
 mod report;
 mod test;
 mod validate;
@@ -42,6 +43,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Explain why one record gets its decision, rule by rule.
     Explain(explain::ExplainArgs),
+    /// Rewrite rule files in the canonical layout (`--check`: only list them).
+    Fmt(fmt::FmtArgs),
 }
 
 /// `--fail-on` levels.
@@ -78,5 +81,6 @@ pub fn main() -> u8 {
         Command::Test(a) => test::run(a),
         Command::Report(a) => report::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Fmt(a) => fmt::run(a),
     }
 }

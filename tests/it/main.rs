@@ -5,6 +5,7 @@
 mod check;
 mod cli;
 mod eval;
+mod fmt;
 mod grammar;
 mod harness;
 mod records;

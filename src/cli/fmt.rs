@@ -1,0 +1,97 @@
+//! `cordon fmt`: rewrites rule files in the canonical layout, or with
+//! `--check` lists the files that are not in it (for CI).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use cordon::output::atomic;
+use cordon::source::SourceFile;
+use cordon::syntax::print;
+
+use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, diag};
+
+/// Arguments of `cordon fmt`.
+#[derive(clap::Args, Debug)]
+pub struct FmtArgs {
+    /// Do not write: list the files that would change and exit 1 if any.
+    #[arg(long)]
+    check: bool,
+    /// Rule files, or folders to search for `.cordon` files.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+fn collect(p: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if p.is_dir() {
+        let mut entries: Vec<_> = std::fs::read_dir(p)?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let path = e.path();
+            if path.is_dir() || path.extension().is_some_and(|x| x == "cordon") {
+                collect(&path, out)?;
+            }
+        }
+    } else {
+        out.push(p.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Runs `cordon fmt`.
+pub fn run(a: FmtArgs) -> u8 {
+    let mut files = Vec::new();
+    for p in &a.paths {
+        if let Err(e) = collect(p, &mut files) {
+            let _ = writeln!(std::io::stderr(), "cordon: error: cannot read `{}`: {e}", p.display());
+            return EXIT_ERROR;
+        }
+    }
+    let (mut changed, mut failed) = (Vec::new(), 0);
+    for f in &files {
+        let src = match SourceFile::read(f) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = writeln!(std::io::stderr(), "cordon: error: cannot read `{}`: {e}", f.display());
+                failed += 1;
+                continue;
+            }
+        };
+        let formatted = match print::format(&src) {
+            Ok(t) => t,
+            Err(e) => {
+                diag::print(&e);
+                failed += 1;
+                continue;
+            }
+        };
+        if formatted == *src.text {
+            continue;
+        }
+        changed.push(f.display().to_string());
+        if !a.check
+            && let Err(e) = atomic::write_file(f, formatted.as_bytes())
+        {
+            diag::print(&e);
+            failed += 1;
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    for c in &changed {
+        let _ = writeln!(out, "{}{c}", if a.check { "would reformat " } else { "formatted " });
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "cordon: {} file{} checked, {} {}",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
+        changed.len(),
+        if a.check { "not in the canonical layout" } else { "reformatted" }
+    );
+    if failed > 0 {
+        EXIT_ERROR
+    } else if a.check && !changed.is_empty() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
