@@ -507,7 +507,8 @@ impl<'a> Ref<'a> {
         if let TExpr::Field(f) = e
             && let Some(t) = self.rec.cells[*f].text()
         {
-            return format!("\"{t}\"");
+            // Text is quoted; codes, numbers and dates are shown as they are.
+            return if field_scalar(self.rules, *f) == Scalar::String { format!("\"{t}\"") } else { t.to_string() };
         }
         match self.value(e) {
             Ok(v) => v.show(),
@@ -856,8 +857,9 @@ pub fn to_text(e: &Explanation) -> String {
     s.push_str(&format!("Record {} dated {}: {}\n", e.id, e.date, e.decision.to_uppercase()));
     let hits: Vec<&RuleExplanation> = e.rules.iter().filter(|r| r.finding.is_some()).collect();
     s.push_str(&format!(
-        "{} rules in force on {}; {} with a finding, {} without; {} not in force.\n",
+        "{} rule{} in force on {}; {} with a finding, {} without; {} not in force.\n",
         e.rules.len(),
+        if e.rules.len() == 1 { "" } else { "s" },
         e.date,
         hits.len(),
         e.rules.len() - hits.len(),

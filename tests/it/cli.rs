@@ -305,7 +305,7 @@ fn explain_a_record_in_plain_words() {
     let text = stdout(&o);
     assert!(text.starts_with("Record TX-2017-000447 dated 2017-08-22: REVIEW"), "{text}");
     assert!(text.contains("KP-COAL-IRON-2371 — Coal, iron and iron ore from the DPRK"));
-    assert!(text.contains("✓ hs_code in IRON_ORE — \"2601.11\" matches `2601` in IRON_ORE"));
+    assert!(text.contains("✓ hs_code in IRON_ORE — 2601.11 matches `2601` in IRON_ORE"));
     assert!(text.contains("unless #1 (then review) ✓"));
     assert!(text.contains("→ review: the condition holds; an exemption lowers the finding"));
     assert!(text.contains("Not in force on 2017-08-22: "));

@@ -4,6 +4,8 @@
 
 mod check;
 mod cli;
+mod docs;
+mod editors;
 mod eval;
 mod fmt;
 mod grammar;
