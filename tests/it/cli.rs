@@ -343,3 +343,31 @@ fn check_can_explain_each_finding() {
     let plain = cordon(&["check", "--rules", "rules", "--format", "jsonl", "seeds/transactions/sample.jsonl"]);
     assert!(!stdout(&plain).contains("\"explanation\""), "only on request");
 }
+
+#[test]
+fn cordon_test_reports_failures_and_coverage() {
+    let pack = TempPack::new(&[
+        (
+            "r.cordon",
+            "regime R\nset KP: country = { KP }\nrule A { title: \"a\" cite: \"c\" severity: block when: origin in KP }\nrule B { title: \"b\" cite: \"c\" severity: review when: destination in KP }\n",
+        ),
+        (
+            "r.tests.yaml",
+            "defaults: { date: 2020-01-01, hs_code: \"0101\" }\ntests:\n  - name: from KP\n    record: { origin: KP, destination: CN }\n    hits: [A]\n  - name: wrong on purpose\n    record: { origin: CN, destination: KP }\n    hits: [A]\n    decision: block\n",
+        ),
+    ]);
+    let o = cordon(&["test", "--rules", &pack.path().display().to_string()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("FAILED") && out.contains("wrong on purpose"), "{out}");
+    assert!(out.contains("expected to fire but did not: A"));
+    assert!(out.contains("fired but not expected: B"));
+    assert!(out.contains("expected: A → block"));
+    assert!(out.contains("B [review]"), "actual findings with severity: {out}");
+    assert!(out.contains("2 tests: 1 passed, 1 failed"));
+    assert!(out.contains("no test makes these fire: B"));
+    assert!(out.contains("no test shows a near miss for: A, B"));
+    let ok = cordon(&["test", "--rules", "rules"]);
+    assert_eq!(ok.status.code(), Some(0));
+    assert!(stdout(&ok).contains("coverage: 61/61 rules made to fire, 61/61 with a near miss"));
+}
