@@ -68,6 +68,7 @@ pub mod engine;
 pub mod eval;
 pub mod explain;
 pub mod findings;
+pub mod lists;
 pub mod load;
 pub mod output;
 pub mod records;
