@@ -74,6 +74,7 @@ pub mod output;
 pub mod records;
 pub mod report;
 pub mod schema;
+pub mod screen;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
