@@ -1,1 +1,665 @@
-//! Importers: each reads one source format into a [`Snapshot`](super::Snapshot).
+//! Importers: each reads one source format into a [`Snapshot`].
+//!
+//! [`import`] reads the file(s), tells the format apart when it is not given
+//! ([`Format::detect`]), hands the bytes to the format's parser ([`un`],
+//! [`ofac_csv`], [`ofac_xml`], [`ftm`]) and fills the snapshot's fingerprint,
+//! sources and publication date. Entries come out sorted by reference, so the
+//! same input always gives the same snapshot, byte for byte.
+
+pub mod ftm;
+pub mod ofac_csv;
+pub mod ofac_xml;
+pub mod un;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::model::{Entry, Name, Quality, Snapshot};
+
+/// A source format Cordon can import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Format {
+    /// The UN Security Council Consolidated List XML (`CONSOLIDATED_LIST`).
+    UnXml,
+    /// OFAC's legacy SDN CSV files (sdn.csv with alt.csv, add.csv, sdn_comments.csv).
+    OfacCsv,
+    /// OFAC's `sdnList` XML (sdn.xml, consolidated.xml).
+    OfacXml,
+    /// OpenSanctions FollowTheMoney JSON lines.
+    Ftm,
+}
+
+impl Format {
+    /// Every format, in a fixed order.
+    pub const ALL: [Format; 4] = [Format::UnXml, Format::OfacCsv, Format::OfacXml, Format::Ftm];
+
+    /// The format's name (`un-xml`, `ofac-csv`, `ofac-xml`, `ftm`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::UnXml => "un-xml",
+            Format::OfacCsv => "ofac-csv",
+            Format::OfacXml => "ofac-xml",
+            Format::Ftm => "ftm",
+        }
+    }
+
+    /// Parses a format's name.
+    pub fn from_name(s: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == s)
+    }
+
+    /// Tells the format of a file from its name and first bytes, or of a
+    /// directory from whether it holds an `sdn.csv`.
+    ///
+    /// UN XML has the root element `CONSOLIDATED_LIST`, OFAC XML the root
+    /// `sdnList`; FollowTheMoney is JSON lines with a `"schema"` key; OFAC CSV
+    /// is recognised by its file names (`sdn.csv`, `alt.csv`, `add.csv`,
+    /// `sdn_comments.csv`) or a directory holding `sdn.csv`.
+    pub fn detect(path: &Path, head: &[u8]) -> Option<Format> {
+        if path.is_dir() {
+            return path.join(ofac_csv::SDN).is_file().then_some(Format::OfacCsv);
+        }
+        if ofac_csv::role_of(path).is_some() {
+            return Some(Format::OfacCsv);
+        }
+        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+        let head = head.get(start..).unwrap_or_default();
+        match head.first() {
+            Some(b'<') => match xml_root(head)?.as_str() {
+                "CONSOLIDATED_LIST" => Some(Format::UnXml),
+                "sdnList" => Some(Format::OfacXml),
+                _ => None,
+            },
+            Some(b'{') if contains(head, b"\"schema\"") => Some(Format::Ftm),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a list could not be imported.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ImportError {
+    /// A source file cannot be read.
+    #[error("cannot read `{path}`: {source}")]
+    #[diagnostic(code(cordon::lists::io))]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A source file is malformed: truncated, not the format it claims, or
+    /// missing a field every record needs.
+    #[error("`{path}` is malformed: {reason}")]
+    #[diagnostic(code(cordon::lists::format))]
+    Format {
+        /// The file.
+        path: String,
+        /// What is wrong, with the line or element where known.
+        reason: String,
+    },
+    /// The format of a source file cannot be told.
+    #[error("cannot tell the list format of `{path}`")]
+    #[diagnostic(
+        code(cordon::lists::unsupported),
+        help(
+            "Cordon reads UN XML, OFAC XML, OFAC CSV (sdn.csv) and FollowTheMoney JSON lines; name the format explicitly if the file is one of them"
+        )
+    )]
+    Unsupported {
+        /// The file.
+        path: String,
+    },
+}
+
+impl ImportError {
+    /// A [`ImportError::Format`] error.
+    pub(crate) fn format(path: &str, reason: impl Into<String>) -> ImportError {
+        ImportError::Format { path: path.to_string(), reason: reason.into() }
+    }
+}
+
+/// What a format's parser gives back: the entries, unsorted, and the
+/// publication date the source states.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    /// The entries, in source order.
+    pub entries: Vec<Entry>,
+    /// The publication date (YYYY-MM-DD), if the source states one.
+    pub published: Option<String>,
+}
+
+/// One source file read into memory.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path, as a display string.
+    pub path: String,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// How many bytes of a file [`Format::detect`] gets to see.
+const HEAD: usize = 64 * 1024;
+
+/// Imports a list from its source file(s).
+///
+/// `paths` are the files (or, for OFAC CSV, a directory holding sdn.csv);
+/// `format` is detected from each path when `None`; `name` is the list's name
+/// in Cordon (`UN_SC`, `OFAC_SDN`). Several files of the same format make one
+/// snapshot (for FollowTheMoney, Sanction entities may point across files).
+pub fn import(paths: &[PathBuf], format: Option<Format>, name: &str) -> Result<Snapshot, ImportError> {
+    let Some(first) = paths.first() else {
+        return Err(ImportError::format("(none)", "no source files given"));
+    };
+    let format = match format {
+        Some(f) => f,
+        None => {
+            let f = detect_path(first)?;
+            for path in paths.iter().skip(1) {
+                let g = detect_path(path)?;
+                if g != f {
+                    return Err(ImportError::format(
+                        &path.display().to_string(),
+                        format!("it is {g} but `{}` is {f}: import one list at a time", first.display()),
+                    ));
+                }
+            }
+            f
+        }
+    };
+    let paths = match format {
+        Format::OfacCsv => ofac_csv::files(paths)?,
+        _ => paths.to_vec(),
+    };
+    let files = paths.into_iter().map(|p| read(&p).map(|f| (p, f))).collect::<Result<Vec<_>, _>>()?;
+    let sources: Vec<String> = files.iter().map(|(_, f)| f.path.clone()).collect();
+    let mut order: Vec<&(PathBuf, SourceFile)> = files.iter().collect();
+    order.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut hasher = Sha256::new();
+    for (_, f) in order {
+        hasher.update(&f.bytes);
+    }
+    let fingerprint = crate::source::hex(&hasher.finalize());
+    let files: Vec<SourceFile> = files.into_iter().map(|(_, f)| f).collect();
+    let parsed = match format {
+        Format::UnXml => each(&files, un::parse)?,
+        Format::OfacXml => each(&files, ofac_xml::parse)?,
+        Format::OfacCsv => ofac_csv::parse(&files)?,
+        Format::Ftm => ftm::parse(&files)?,
+    };
+    let mut entries = parsed.entries;
+    entries.sort_by(|a, b| a.reference.cmp(&b.reference));
+    Ok(Snapshot {
+        name: name.to_string(),
+        format: format.name().to_string(),
+        sources,
+        published: parsed.published,
+        fingerprint,
+        entries,
+    })
+}
+
+/// Parses every file on its own and puts the entries together; the
+/// publication date is the latest any file states.
+fn each(files: &[SourceFile], parse: fn(&SourceFile) -> Result<Parsed, ImportError>) -> Result<Parsed, ImportError> {
+    let mut all = Parsed::default();
+    for f in files {
+        let p = parse(f)?;
+        all.entries.extend(p.entries);
+        all.published = all.published.max(p.published);
+    }
+    Ok(all)
+}
+
+/// Detects one path's format, reading its first bytes.
+fn detect_path(path: &Path) -> Result<Format, ImportError> {
+    let shown = path.display().to_string();
+    let head = if path.is_dir() {
+        Vec::new()
+    } else {
+        use std::io::Read;
+        let file = std::fs::File::open(path).map_err(|source| ImportError::Io { path: shown.clone(), source })?;
+        let mut head = Vec::with_capacity(HEAD);
+        file.take(HEAD as u64)
+            .read_to_end(&mut head)
+            .map_err(|source| ImportError::Io { path: shown.clone(), source })?;
+        head
+    };
+    Format::detect(path, &head).ok_or(ImportError::Unsupported { path: shown })
+}
+
+/// Reads a whole source file.
+fn read(path: &Path) -> Result<SourceFile, ImportError> {
+    let shown = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(SourceFile { path: shown, bytes }),
+        Err(source) => Err(ImportError::Io { path: shown, source }),
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The local name of the first element in an XML prefix, if it can be read.
+fn xml_root(head: &[u8]) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(head);
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) | Event::Empty(e) => {
+                return Some(String::from_utf8_lossy(e.local_name().as_ref()).into_owned());
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+/// The ISO 15924 code of the non-Latin script a name is written in, if any:
+/// `Cyrl`, `Arab`, `Hani`, `Hang`, also `Jpan` (kana), `Grek`, `Hebr`. The
+/// script with the most letters wins; Latin, digits and punctuation give `None`.
+pub fn script_of(text: &str) -> Option<String> {
+    const CODES: [&str; 7] = ["Cyrl", "Arab", "Hani", "Hang", "Jpan", "Grek", "Hebr"];
+    let mut counts = [0usize; 7];
+    for c in text.chars() {
+        let i = match u32::from(c) {
+            0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => 0,
+            0x0600..=0x06FF | 0x0750..=0x077F | 0x0870..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => 1,
+            0x2E80..=0x2FDF | 0x3005..=0x3007 | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF => 2,
+            0x20000..=0x3134F => 2,
+            0x1100..=0x11FF | 0x3130..=0x318F | 0xA960..=0xA97F | 0xAC00..=0xD7FF => 3,
+            0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => 4,
+            0x0370..=0x03FF | 0x1F00..=0x1FFF => 5,
+            0x0590..=0x05FF | 0xFB1D..=0xFB4F => 6,
+            _ => continue,
+        };
+        if let Some(n) = counts.get_mut(i) {
+            *n += 1;
+        }
+    }
+    let [cyrl, arab, mut hani, hang, mut kana, grek, hebr] = counts;
+    // Kana with Han is Japanese.
+    if kana > 0 {
+        kana += hani;
+        hani = 0;
+    }
+    let counts = [cyrl, arab, hani, hang, kana, grek, hebr];
+    let (best, n) = counts.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
+    (*n > 0).then(|| CODES.get(best).map(|c| c.to_string())).flatten()
+}
+
+/// Collapses runs of whitespace (newlines, tabs, no-break spaces) into single
+/// spaces and trims the ends.
+pub(crate) fn clean(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A name with its script detected, or `None` when it is empty.
+pub(crate) fn name(text: &str, quality: Quality) -> Option<Name> {
+    let text = clean(text);
+    if text.is_empty() {
+        return None;
+    }
+    let script = script_of(&text);
+    Some(Name { text, quality, script })
+}
+
+/// Pushes a value onto a list unless it is empty or already there.
+pub(crate) fn push_unique(list: &mut Vec<String>, value: &str) {
+    let value = clean(value);
+    if !value.is_empty() && !list.contains(&value) {
+        list.push(value);
+    }
+}
+
+/// Decodes bytes as UTF-8, reading any byte that is not valid UTF-8 as
+/// Windows-1252 (OFAC's legacy files are not guaranteed to be UTF-8).
+pub(crate) fn decode_lenient(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(chunk.invalid().iter().map(|&b| windows_1252(b)));
+    }
+    out
+}
+
+/// One Windows-1252 byte as a character (the five unassigned bytes map to
+/// the C1 controls, as browsers do).
+fn windows_1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9F => HIGH.get(usize::from(b - 0x80)).copied().unwrap_or(char::REPLACEMENT_CHARACTER),
+        _ => char::from(b),
+    }
+}
+
+/// Reads an OFAC date as written in remarks and `dateOfBirth` elements into
+/// the model's forms: `13 Jan 1975` → `1975-01-13`, `Jan 1975` → `1975-01`,
+/// `1975` and `circa 1975` → `1975`, `1960 to 1962` → `1960-1962`,
+/// `01 Jan 1967 to 31 Dec 1969` → `1967-1969`, other ranges → `A/B`. Anything
+/// else is kept as written.
+pub(crate) fn ofac_date(text: &str) -> Option<String> {
+    let text = clean(text.trim().trim_end_matches('.'));
+    if text.is_empty() {
+        return None;
+    }
+    let plain = text.strip_prefix("circa ").unwrap_or(&text);
+    if let Some((from, to)) = plain.split_once(" to ") {
+        let from = one_date(from.trim_start_matches("circa "));
+        let to = one_date(to.trim_start_matches("circa "));
+        if let (Some(from), Some(to)) = (from, to) {
+            let (fy, ty) = (from.get(..4).unwrap_or_default(), to.get(..4).unwrap_or_default());
+            let whole_years =
+                (from.len() == 4 || from.ends_with("-01-01")) && (to.len() == 4 || to.ends_with("-12-31"));
+            return Some(if whole_years { format!("{fy}-{ty}") } else { format!("{from}/{to}") });
+        }
+        return Some(text);
+    }
+    let year_range =
+        plain.len() == 9 && plain.bytes().enumerate().all(|(i, b)| if i == 4 { b == b'-' } else { b.is_ascii_digit() });
+    if year_range {
+        return Some(plain.to_string());
+    }
+    Some(one_date(plain).unwrap_or(text))
+}
+
+/// `13 Jan 1975`, `Jan 1975` or `1975` as ISO.
+fn one_date(s: &str) -> Option<String> {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let year = |y: &str| (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit())).then(|| y.to_string());
+    let month = |m: &str| MONTHS.iter().position(|x| x.eq_ignore_ascii_case(m)).map(|i| i + 1);
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    match parts.as_slice() {
+        [y] => year(y),
+        [m, y] => Some(format!("{}-{:02}", year(y)?, month(m)?)),
+        [d, m, y] => {
+            let d: u32 = d.parse().ok().filter(|d| (1..=31).contains(d))?;
+            Some(format!("{}-{:02}-{d:02}", year(y)?, month(m)?))
+        }
+        _ => None,
+    }
+}
+
+/// An IMO number's seven digits, from `IMO 1234567`, `1234567` or the like.
+pub(crate) fn imo_digits(s: &str) -> Option<String> {
+    let s = s.trim().trim_end_matches('.');
+    let s = s.strip_prefix("IMO").unwrap_or(s).trim_start_matches([' ', ':']);
+    (s.len() == 7 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.to_string())
+}
+
+/// A minimal XML element tree, built one record at a time so large files
+/// need not be held as a whole tree.
+pub(crate) mod xml {
+    use quick_xml::events::Event;
+
+    use super::ImportError;
+
+    /// One element: its local name, attributes, children and text.
+    #[derive(Debug, Default)]
+    pub(crate) struct Node {
+        pub(crate) name: String,
+        pub(crate) attrs: Vec<(String, String)>,
+        pub(crate) children: Vec<Node>,
+        pub(crate) text: String,
+        /// The line the element starts on (1-based).
+        pub(crate) line: usize,
+    }
+
+    impl Node {
+        /// The first child of that name.
+        pub(crate) fn child(&self, name: &str) -> Option<&Node> {
+            self.children.iter().find(|c| c.name == name)
+        }
+
+        /// The children of that name.
+        pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+            self.children.iter().filter(move |c| c.name == name)
+        }
+
+        /// The text of the first child of that name, whitespace collapsed;
+        /// `None` when missing or empty.
+        pub(crate) fn text_of(&self, name: &str) -> Option<String> {
+            self.child(name).and_then(Node::value)
+        }
+
+        /// This element's text, whitespace collapsed; `None` when empty.
+        pub(crate) fn value(&self) -> Option<String> {
+            let t = super::clean(&self.text);
+            (!t.is_empty()).then_some(t)
+        }
+
+        /// An attribute's value.
+        pub(crate) fn attr(&self, name: &str) -> Option<&str> {
+            self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        }
+    }
+
+    /// Counts lines as the reader moves forward through the bytes.
+    struct Lines<'a> {
+        bytes: &'a [u8],
+        pos: usize,
+        line: usize,
+    }
+
+    impl Lines<'_> {
+        fn at(&mut self, pos: u64) -> usize {
+            let pos = usize::try_from(pos).unwrap_or(usize::MAX).min(self.bytes.len());
+            if pos > self.pos {
+                let seen = self.bytes.get(self.pos..pos).unwrap_or_default();
+                self.line += seen.iter().filter(|&&b| b == b'\n').count();
+                self.pos = pos;
+            }
+            self.line
+        }
+    }
+
+    /// Parses an XML document. Elements for which `is_record(name, depth)`
+    /// holds (the root has depth 0) are handed to `on_record` when they
+    /// close, and left out of the tree; the rest of the tree (the root with
+    /// its attributes and non-record children) is returned.
+    pub(crate) fn parse(
+        path: &str,
+        bytes: &[u8],
+        is_record: &dyn Fn(&str, usize) -> bool,
+        on_record: &mut dyn FnMut(Node) -> Result<(), ImportError>,
+    ) -> Result<Node, ImportError> {
+        let bad = |line: usize, reason: String| ImportError::format(path, format!("line {line}: {reason}"));
+        let mut reader = quick_xml::Reader::from_reader(bytes);
+        reader.config_mut().expand_empty_elements = true;
+        let mut lines = Lines { bytes, pos: 0, line: 1 };
+        let mut stack: Vec<Node> = Vec::new();
+        let mut root: Option<Node> = None;
+        loop {
+            let before = reader.buffer_position();
+            let event = match reader.read_event() {
+                Ok(e) => e,
+                Err(e) => {
+                    let line = lines.at(reader.error_position());
+                    return Err(bad(line, format!("not well-formed XML: {e}")));
+                }
+            };
+            match event {
+                Event::Start(e) => {
+                    let line = lines.at(before);
+                    if root.is_some() && stack.is_empty() {
+                        return Err(bad(line, "content after the root element".into()));
+                    }
+                    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                    let mut attrs = Vec::new();
+                    for a in e.attributes() {
+                        let a = a.map_err(|err| bad(line, format!("bad attribute in `<{name}>`: {err}")))?;
+                        let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
+                        let value =
+                            a.unescape_value().map_err(|err| bad(line, format!("bad attribute `{key}`: {err}")))?;
+                        attrs.push((key, value.into_owned()));
+                    }
+                    stack.push(Node { name, attrs, line, ..Node::default() });
+                }
+                Event::End(_) => {
+                    let Some(node) = stack.pop() else {
+                        return Err(bad(lines.at(before), "closing tag without an opening tag".into()));
+                    };
+                    let depth = stack.len();
+                    match stack.last_mut() {
+                        None => root = Some(node),
+                        Some(_) if is_record(&node.name, depth) => on_record(node)?,
+                        Some(parent) => parent.children.push(node),
+                    }
+                }
+                Event::Text(t) => {
+                    if let Some(top) = stack.last_mut() {
+                        let text = t.decode().map_err(|e| bad(lines.at(before), format!("bad text: {e}")))?;
+                        top.text.push_str(&text);
+                    }
+                }
+                Event::CData(t) => {
+                    if let Some(top) = stack.last_mut() {
+                        let text = t.decode().map_err(|e| bad(lines.at(before), format!("bad text: {e}")))?;
+                        top.text.push_str(&text);
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    let line = lines.at(before);
+                    let resolved = if r.is_char_ref() {
+                        match r.resolve_char_ref() {
+                            Ok(Some(c)) => c.to_string(),
+                            _ => return Err(bad(line, "bad character reference".into())),
+                        }
+                    } else {
+                        let name = r.decode().map_err(|e| bad(line, format!("bad entity reference: {e}")))?;
+                        match quick_xml::escape::resolve_predefined_entity(&name) {
+                            Some(s) => s.to_string(),
+                            None => return Err(bad(line, format!("unknown entity `&{name};`"))),
+                        }
+                    };
+                    if let Some(top) = stack.last_mut() {
+                        top.text.push_str(&resolved);
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        if let Some(open) = stack.last() {
+            let line = lines.at(reader.buffer_position());
+            return Err(bad(line, format!("the file ends inside `<{}>`: it is truncated", open.name)));
+        }
+        root.ok_or_else(|| ImportError::format(path, "no XML root element"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_names_round_trip() {
+        for f in Format::ALL {
+            assert_eq!(Format::from_name(f.name()), Some(f));
+        }
+        assert_eq!(Format::from_name("csv"), None);
+    }
+
+    #[test]
+    fn detects_formats_from_heads() {
+        let p = Path::new("/nonexistent/file");
+        let un = b"\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<CONSOLIDATED_LIST dateGenerated=\"x\"><INDIVIDUALS>";
+        assert_eq!(Format::detect(p, un), Some(Format::UnXml));
+        let ofac = b"<?xml version=\"1.0\" standalone=\"yes\"?>\r\n<sdnList xmlns=\"http://tempuri.org/sdnList.xsd\">";
+        assert_eq!(Format::detect(p, ofac), Some(Format::OfacXml));
+        assert_eq!(Format::detect(p, b"{\"id\":\"x\",\"schema\":\"Person\"}\n"), Some(Format::Ftm));
+        assert_eq!(Format::detect(Path::new("x/SDN.CSV"), b""), Some(Format::OfacCsv));
+        assert_eq!(Format::detect(p, b"<html><body>"), None);
+        assert_eq!(Format::detect(p, b"{\"a\": 1}"), None);
+        assert_eq!(Format::detect(p, b"\x00\x01garbage"), None);
+        assert_eq!(Format::detect(p, b""), None);
+    }
+
+    #[test]
+    fn detects_scripts() {
+        assert_eq!(script_of("KOREA MINING"), None);
+        assert_eq!(script_of("Jin Tiesan (金铁三)").as_deref(), Some("Hani"));
+        assert_eq!(script_of("Виталий Юрьевич").as_deref(), Some("Cyrl"));
+        assert_eq!(script_of("عبد الله").as_deref(), Some("Arab"));
+        assert_eq!(script_of("조선광업개발무역회사").as_deref(), Some("Hang"));
+        assert_eq!(script_of("ザラ・アエロ・グループ").as_deref(), Some("Jpan"));
+        assert_eq!(script_of("Müller-Lüdenscheidt, Ł."), None);
+    }
+
+    #[test]
+    fn reads_ofac_dates() {
+        let d = |s: &str| ofac_date(s);
+        assert_eq!(d("13 Jan 1975").as_deref(), Some("1975-01-13"));
+        assert_eq!(d("1975").as_deref(), Some("1975"));
+        assert_eq!(d("circa 1947").as_deref(), Some("1947"));
+        assert_eq!(d("Dec 1958.").as_deref(), Some("1958-12"));
+        assert_eq!(d("1960 to 1962").as_deref(), Some("1960-1962"));
+        assert_eq!(d("circa 1979-1982").as_deref(), Some("1979-1982"));
+        assert_eq!(d("circa 1979 to circa 1982").as_deref(), Some("1979-1982"));
+        assert_eq!(d("01 Jan 1967 to 31 Dec 1969").as_deref(), Some("1967-1969"));
+        assert_eq!(d("05 Mar 1967 to 06 Mar 1967").as_deref(), Some("1967-03-05/1967-03-06"));
+        assert_eq!(d("sometime in spring").as_deref(), Some("sometime in spring"));
+        assert_eq!(d(" "), None);
+    }
+
+    #[test]
+    fn decodes_windows_1252() {
+        assert_eq!(decode_lenient(b"caf\xe9 \x80 \xe2\x82\xac ok"), "café € € ok");
+        assert_eq!(decode_lenient(b"\x81\x9d"), "\u{81}\u{9d}");
+    }
+
+    #[test]
+    fn xml_errors_are_format_errors() {
+        let mut n = 0;
+        let r = xml::parse("t.xml", b"<a>\n<b>x</b>\n<b>y", &|name, _| name == "b", &mut |_| {
+            n += 1;
+            Ok(())
+        });
+        assert!(matches!(&r, Err(ImportError::Format { reason, .. }) if reason.contains("truncated")), "{r:?}");
+        let r = xml::parse("t.xml", b"<a>\n<b>x</c></a>", &|_, _| false, &mut |_| Ok(()));
+        assert!(matches!(&r, Err(ImportError::Format { reason, .. }) if reason.starts_with("line 2")), "{r:?}");
+        let r = xml::parse("t.xml", b"<a>&bogus;</a>", &|_, _| false, &mut |_| Ok(()));
+        assert!(matches!(r, Err(ImportError::Format { .. })));
+        let r = xml::parse("t.xml", b"   ", &|_, _| false, &mut |_| Ok(()));
+        assert!(matches!(r, Err(ImportError::Format { .. })));
+    }
+
+    #[test]
+    fn import_reports_missing_and_unknown_files() {
+        let r = import(&[PathBuf::from("/nonexistent/list.xml")], None, "X");
+        assert!(matches!(r, Err(ImportError::Io { .. })), "{r:?}");
+        let r = import(&[PathBuf::from("/nonexistent/list.xml")], Some(Format::UnXml), "X");
+        assert!(matches!(r, Err(ImportError::Io { .. })), "{r:?}");
+        let readme = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/lists/sources/README.md"));
+        let r = import(&[readme], None, "X");
+        assert!(matches!(r, Err(ImportError::Unsupported { .. })), "{r:?}");
+        assert!(matches!(import(&[], None, "X"), Err(ImportError::Format { .. })));
+    }
+
+    #[test]
+    fn mixed_formats_are_refused() {
+        let un =
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lists/un-consolidated-2018-10-29.xml"));
+        let ftm = PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/lists/yente-fixture-t1-eu_fsf.entities.ftm.json"
+        ));
+        let r = import(&[un, ftm], None, "X");
+        assert!(
+            matches!(&r, Err(ImportError::Format { reason, .. }) if reason.contains("one list at a time")),
+            "{r:?}"
+        );
+    }
+}
