@@ -423,6 +423,8 @@ pub struct PackManifest {
     pub schema_as_written: Option<String>,
     /// Root for data files that sets load (`set X: name from "lists/…"`).
     pub data: Option<PathBuf>,
+    /// Where sanctions-list snapshots live (default: `lists/` in the data directory).
+    pub lists: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -431,6 +433,7 @@ struct ManifestFile {
     name: Option<String>,
     schema: Option<String>,
     data: Option<String>,
+    lists: Option<String>,
 }
 
 /// Loads a pack manifest; relative paths resolve against its directory.
@@ -442,6 +445,7 @@ pub fn load_manifest(src: &SourceFile) -> Result<PackManifest, ConfigError> {
         schema: m.schema.as_ref().map(|s| dir.join(s)),
         schema_as_written: m.schema,
         data: m.data.map(|s| dir.join(s)),
+        lists: m.lists.map(|s| dir.join(s)),
     })
 }
 
@@ -552,4 +556,83 @@ mod tests {
         assert_eq!(rows[1]["ref"], "X1");
         assert!(load_yaml_rows(&src("a: b\n")).is_err());
     }
+}
+
+// ─────────────────────────── reviewed matches ───────────────────────────
+
+/// One reviewed screening match in a reviewed-matches file: a person looked
+/// at this name against this list entry and cleared it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewedMatch {
+    /// The screened name, as it appears in records.
+    pub name: String,
+    /// The list (`UN_SC`).
+    pub list: String,
+    /// The list entry's reference (`KPe.025`).
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The entry's content hash when it was reviewed (`cordon screen` prints it).
+    pub entry_hash: String,
+    /// Who reviewed it.
+    pub reviewer: String,
+    /// Why it is not a match.
+    pub reason: String,
+    /// When (YYYY-MM-DD).
+    pub date: String,
+    /// Line in the file, for messages (filled in when read).
+    #[serde(skip)]
+    pub line: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewedFile {
+    #[serde(default)]
+    cleared: Vec<ReviewedMatch>,
+}
+
+/// Reads a reviewed-matches file (`cleared:` followed by a list of matches).
+/// Every entry must name its reviewer, reason and a valid date.
+pub fn load_reviewed(src: &SourceFile) -> Result<Vec<ReviewedMatch>, ConfigError> {
+    let file: ReviewedFile = if src.text.trim().is_empty() { ReviewedFile { cleared: Vec::new() } } else { parse_yaml(src)? };
+    let mut out = file.cleared;
+    // Lines of the `- name:` items, in order, for messages.
+    let item_lines: Vec<u64> = src
+        .text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("- "))
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    for (i, m) in out.iter_mut().enumerate() {
+        m.line = item_lines.get(i).copied().unwrap_or(0);
+        let blank = [
+            ("name", &m.name),
+            ("list", &m.list),
+            ("ref", &m.reference),
+            ("entry_hash", &m.entry_hash),
+            ("reviewer", &m.reviewer),
+            ("reason", &m.reason),
+        ]
+        .into_iter()
+        .find(|(_, v)| v.trim().is_empty());
+        if let Some((key, _)) = blank {
+            return Err(ConfigError::invalid(
+                src,
+                format!("cleared match {} (line {}) has an empty `{key}`", i + 1, m.line),
+                find_key(src, key),
+                Some("a cleared match records name, list, ref, entry_hash, reviewer, reason and date".into()),
+            ));
+        }
+        if crate::values::Date::parse(&m.date).is_err() {
+            return Err(ConfigError::invalid(
+                src,
+                format!("cleared match {} (line {}) has `date: {}`, which is not a date", i + 1, m.line, m.date),
+                find_value(src, &m.date),
+                Some("write the review date as YYYY-MM-DD".into()),
+            ));
+        }
+    }
+    Ok(out)
 }

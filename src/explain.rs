@@ -272,6 +272,17 @@ impl Printer<'_> {
                 let a: Vec<String> = args.iter().map(|x| self.text(x, 0)).collect();
                 (format!("{name}({})", a.join(", ")), 8)
             }
+            TExpr::Screen(sc) => {
+                let list = self.rules.lists.get(sc.list).map_or("?", |l| l.name.as_str());
+                let mut t = format!("{} matches list {list}", self.text(&sc.subject, 5));
+                if let Some(k) = &sc.kind_text {
+                    t.push_str(&format!(" as {k}"));
+                }
+                if sc.min_score != crate::screen::DEFAULT_THRESHOLD {
+                    t.push_str(&format!(" score >= {}", sc.min_score));
+                }
+                (t, 4)
+            }
         }
     }
 }
@@ -291,6 +302,12 @@ struct Ref<'a> {
     rec: &'a Record,
     date: Date,
     vars: Vec<&'a Value>,
+    /// Count list entries listed after the date as matches (second pass).
+    ignore_listing: bool,
+    /// A screening test matched only entries listed after the date.
+    later: bool,
+    /// A match listed after the date made a test hold (second pass).
+    used_later: bool,
 }
 
 type R<'a> = Result<V<'a>, Unknown>;
@@ -304,6 +321,10 @@ fn truth(t: &Result<bool, Unknown>) -> Truth {
 }
 
 impl<'a> Ref<'a> {
+    fn new(rules: &'a RuleSet, rec: &'a Record, date: Date, ignore_listing: bool) -> Ref<'a> {
+        Ref { rules, rec, date, vars: Vec::new(), ignore_listing, later: false, used_later: false }
+    }
+
     fn field_name(&self, f: FieldId) -> &str {
         &self.rules.schema.fields[f].name
     }
@@ -435,6 +456,79 @@ impl<'a> Ref<'a> {
                         (Ok(false), node(&Ok(false), because, Vec::new()))
                     }
                 }
+            }
+            TExpr::Screen(sc) => {
+                let shown = self.shown(&sc.subject);
+                let field = match &sc.subject {
+                    TExpr::Field(f) => Some(*f),
+                    _ => None,
+                };
+                let v = match self.value(&sc.subject) {
+                    Ok(V::Str(v)) => v,
+                    Ok(other) => return (Ok(false), node(&Ok(false), format!("{} is not text", other.show()), Vec::new())),
+                    Err(u) => {
+                        let because = self.why_unknown(&u);
+                        let r = Err(u);
+                        return (r.clone(), node(&r, because, Vec::new()));
+                    }
+                };
+                let list = &self.rules.lists[sc.list];
+                let found = crate::eval::screen::screen_value(self.rules, sc, &v, field, self.date, self.ignore_listing);
+                let mut notes: Vec<String> = Vec::new();
+                for sup in &found.suppressed {
+                    if let Some(c) = self.rules.clearances.entries.get(sup.clearance) {
+                        notes.push(format!(
+                            "{} (score {}) was cleared by {} on {}: {}",
+                            sup.reference, sup.score, c.reviewer, c.date, c.reason
+                        ));
+                    }
+                }
+                let (r, mut because) = match (&found.hit, &found.later) {
+                    (Some(h), _) => {
+                        self.used_later |= h.listed_after;
+                        let mut b = format!(
+                            "{shown} matches {} {} \"{}\" with score {} ({})",
+                            list.name, h.reference, h.matched_name, h.score, h.reason
+                        );
+                        if let Some(d) = h.listed_on {
+                            b.push_str(&format!("; listed {d}"));
+                            if h.listed_after {
+                                b.push_str(", after the transaction");
+                            }
+                        }
+                        if let Some(i) = h.stale_clearance
+                            && let Some(c) = self.rules.clearances.entries.get(i)
+                        {
+                            b.push_str(&format!(
+                                "; cleared by {} on {}, but the entry has changed since",
+                                c.reviewer, c.date
+                            ));
+                        }
+                        (true, b)
+                    }
+                    (None, Some(h)) => {
+                        self.later = true;
+                        (
+                            false,
+                            format!(
+                                "{shown} matches {} {} \"{}\" with score {}, but it was listed on {}, after the transaction",
+                                list.name,
+                                h.reference,
+                                h.matched_name,
+                                h.score,
+                                h.listed_on.map(|d| d.to_string()).unwrap_or_default()
+                            ),
+                        )
+                    }
+                    (None, None) => (
+                        false,
+                        format!("{shown} matches no entry of {} with score {} or more", list.name, sc.min_score),
+                    ),
+                };
+                if !notes.is_empty() {
+                    because.push_str(&format!("; {}", notes.join("; ")));
+                }
+                (Ok(r), node(&Ok(r), because, Vec::new()))
             }
             TExpr::Quant(kind, f, body) => {
                 let items = match self.field(*f) {
@@ -758,71 +852,24 @@ pub fn explain(rules: &RuleSet, rec: &Record) -> (Explanation, Vec<RefFinding>) 
             not_in_force.push(format!("{} ({})", rule.id, window(rule)));
             continue;
         }
-        let mut r = Ref { rules, rec, date, vars: Vec::new() };
-        let (when, when_node) = r.cond(&rule.when);
-        let mut unless = Vec::new();
-        let mut exempt = false;
-        let mut lowered: Option<Severity> = None;
-        let mut unknown: Option<Unknown> = None;
-        if when == Ok(true) {
-            for u in &rule.unless {
-                let (t, n) = r.cond(&u.expr);
-                match (&t, u.then) {
-                    (Ok(true), None) => exempt = true,
-                    (Ok(true), Some(s)) => {
-                        lowered.get_or_insert(s);
-                    }
-                    (Err(e), _) if e.record_level() => {
-                        unknown = Some(unknown.map_or(e.clone(), |a| a.merge(e.clone())))
-                    }
-                    _ => {}
-                }
-                unless.push(UnlessExplanation { condition: n, then: u.then.map(|s| s.name().to_string()) });
-                if exempt {
-                    break;
-                }
+        let mut r = Ref::new(rules, rec, date, false);
+        let mut judged = judge(&mut r, rule);
+        if judged.finding.is_none() && r.later {
+            // A screening match listed after the transaction: would the rule
+            // hold if it counted? Then it is a review, and the outcome says why.
+            let mut again = Ref::new(rules, rec, date, true);
+            let second = judge(&mut again, rule);
+            if matches!(second.finding, Some((_, Outcome::Violation))) && again.used_later {
+                judged = Judged {
+                    finding: Some((Severity::Review, Outcome::Violation)),
+                    outcome: "review: the condition holds only through a list entry listed after the transaction \
+                              date; not a breach on that date"
+                        .into(),
+                    ..second
+                };
             }
         }
-        let indeterminate = |u: &Unknown| Outcome::Indeterminate {
-            missing: u.missing.clone(),
-            unreadable: u.bad.clone(),
-            error: u.error,
-        };
-        let (finding, outcome): (Option<(Severity, Outcome)>, String) = match &when {
-            Ok(false) => (None, "no finding: the condition does not hold".into()),
-            Err(u) if u.record_level() => (
-                Some((Severity::Review, indeterminate(u))),
-                format!(
-                    "review: the rule could not be decided ({}), so the record is not passed",
-                    r.why_unknown(u).trim_start_matches("cannot decide: ")
-                ),
-            ),
-            Err(u) => (
-                None,
-                format!(
-                    "not decided: {}; the run notes it once",
-                    r.why_unknown(u).trim_start_matches("cannot decide: ")
-                ),
-            ),
-            Ok(true) if exempt => (None, "no finding: an exemption (unless) holds".into()),
-            Ok(true) => match (&unknown, lowered) {
-                (Some(u), _) => (
-                    Some((Severity::Review, indeterminate(u))),
-                    format!(
-                        "review: the condition holds, but whether an exemption applies cannot be decided ({})",
-                        r.why_unknown(u).trim_start_matches("cannot decide: ")
-                    ),
-                ),
-                (None, Some(s)) => (
-                    Some((s, Outcome::Violation)),
-                    format!("{}: the condition holds; an exemption lowers the finding", s.name()),
-                ),
-                (None, None) => (
-                    Some((rule.severity, Outcome::Violation)),
-                    format!("{}: the condition holds", rule.severity.name()),
-                ),
-            },
-        };
+        let Judged { when_node, unless, finding, outcome } = judged;
         let message = finding.as_ref().map(|_| render_message(&rule.message, rec, &rules.schema));
         if let Some((severity, outcome)) = &finding {
             findings.push(RefFinding { rule: idx, severity: *severity, outcome: outcome.clone() });
@@ -849,6 +896,82 @@ pub fn explain(rules: &RuleSet, rec: &Record) -> (Explanation, Vec<RefFinding>) 
         not_in_force,
     };
     (explanation, findings)
+}
+
+/// A rule's result on a record, with its explanation.
+struct Judged {
+    when_node: Node,
+    unless: Vec<UnlessExplanation>,
+    finding: Option<(Severity, Outcome)>,
+    outcome: String,
+}
+
+fn judge<'a>(r: &mut Ref<'a>, rule: &'a Rule) -> Judged {
+    let (when, when_node) = r.cond(&rule.when);
+    let mut unless = Vec::new();
+    let mut exempt = false;
+    let mut lowered: Option<Severity> = None;
+    let mut unknown: Option<Unknown> = None;
+    if when == Ok(true) {
+        for u in &rule.unless {
+            let (t, n) = r.cond(&u.expr);
+            match (&t, u.then) {
+                (Ok(true), None) => exempt = true,
+                (Ok(true), Some(s)) => {
+                    lowered.get_or_insert(s);
+                }
+                (Err(e), _) if e.record_level() => {
+                    unknown = Some(unknown.map_or(e.clone(), |a| a.merge(e.clone())))
+                }
+                _ => {}
+            }
+            unless.push(UnlessExplanation { condition: n, then: u.then.map(|s| s.name().to_string()) });
+            if exempt {
+                break;
+            }
+        }
+    }
+    let indeterminate = |u: &Unknown| Outcome::Indeterminate {
+        missing: u.missing.clone(),
+        unreadable: u.bad.clone(),
+        error: u.error,
+    };
+    let (finding, outcome): (Option<(Severity, Outcome)>, String) = match &when {
+        Ok(false) => (None, "no finding: the condition does not hold".into()),
+        Err(u) if u.record_level() => (
+            Some((Severity::Review, indeterminate(u))),
+            format!(
+                "review: the rule could not be decided ({}), so the record is not passed",
+                r.why_unknown(u).trim_start_matches("cannot decide: ")
+            ),
+        ),
+        Err(u) => (
+            None,
+            format!(
+                "not decided: {}; the run notes it once",
+                r.why_unknown(u).trim_start_matches("cannot decide: ")
+            ),
+        ),
+        Ok(true) if exempt => (None, "no finding: an exemption (unless) holds".into()),
+        Ok(true) => match (&unknown, lowered) {
+            (Some(u), _) => (
+                Some((Severity::Review, indeterminate(u))),
+                format!(
+                    "review: the condition holds, but whether an exemption applies cannot be decided ({})",
+                    r.why_unknown(u).trim_start_matches("cannot decide: ")
+                ),
+            ),
+            (None, Some(s)) => (
+                Some((s, Outcome::Violation)),
+                format!("{}: the condition holds; an exemption lowers the finding", s.name()),
+            ),
+            (None, None) => (
+                Some((rule.severity, Outcome::Violation)),
+                format!("{}: the condition holds", rule.severity.name()),
+            ),
+        },
+    };
+    Judged { when_node, unless, finding, outcome }
 }
 
 /// The explanation as text for people.

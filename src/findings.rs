@@ -1,7 +1,8 @@
 //! What evaluation produces: decisions, findings with their evidence, and
 //! records that could not be read. A violation is data, not an error.
 
-use crate::check::{SetId, Severity};
+use crate::check::{ListId, SetId, Severity};
+use crate::values::{Date, Decimal};
 use crate::records::{FieldProblem, Invalid};
 use crate::schema::FieldId;
 
@@ -66,6 +67,52 @@ pub struct SetMatch {
     pub broader: bool,
 }
 
+/// A sanctions-list entry that a screened name (or IMO number) matched, as evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScreenHit {
+    /// The field screened.
+    pub field: Option<FieldId>,
+    /// The value screened, as the record has it.
+    pub value: String,
+    /// The list (index into the rule set's lists).
+    pub list: ListId,
+    /// Index of the entry in the list snapshot.
+    pub entry: u32,
+    /// The entry's reference (`KPe.025`).
+    pub reference: String,
+    /// The name or alias that matched, as the list writes it.
+    pub matched_name: String,
+    /// The score, to three decimal places.
+    pub score: Decimal,
+    /// Which tokens matched, how.
+    pub reason: String,
+    /// The date the entry was listed.
+    pub listed_on: Option<Date>,
+    /// The entry was listed after the transaction date: the match did not
+    /// make the rule hold on that date.
+    pub listed_after: bool,
+    /// A reviewed clearance of this pair that no longer applies because the
+    /// entry changed since (index into the rule set's clearances).
+    pub stale_clearance: Option<usize>,
+}
+
+/// A screening match a reviewed clearance suppressed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// Index of the clearance in the rule set's clearances.
+    pub clearance: usize,
+    /// The field screened.
+    pub field: Option<FieldId>,
+    /// The value screened.
+    pub value: String,
+    /// The list.
+    pub list: ListId,
+    /// The entry's reference.
+    pub reference: String,
+    /// The score it had.
+    pub score: Decimal,
+}
+
 /// One rule's finding on one record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
@@ -82,6 +129,8 @@ pub struct Finding {
     pub evidence: Vec<(FieldId, String)>,
     /// Set entries that matched.
     pub matches: Vec<SetMatch>,
+    /// Sanctions-list entries that matched.
+    pub screens: Vec<ScreenHit>,
     /// The `unless … then review` exemption that lowered the finding.
     pub exemption: Option<String>,
 }
@@ -109,6 +158,8 @@ pub struct Evaluated {
     pub data_quality: Vec<FieldProblem>,
     /// Rules not decided because the file has no column for a field they need.
     pub skipped: Vec<usize>,
+    /// Screening matches suppressed by reviewed clearances, in evaluation order.
+    pub suppressed: Vec<Suppression>,
 }
 
 /// The result for one record read.

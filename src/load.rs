@@ -31,6 +31,8 @@ pub struct Pack {
     pub schema_label: Option<String>,
     /// Where data files of file-backed sets live.
     pub data_root: PathBuf,
+    /// Where sanctions-list snapshots live.
+    pub lists_root: PathBuf,
     /// Rule files in path order.
     pub files: Vec<PackFile>,
 }
@@ -100,6 +102,7 @@ pub fn load_pack(path: &Path) -> Result<Pack, Diagnostics> {
         None => (Arc::new(Schema::standard()), None),
     };
     let data_root = manifest.as_ref().and_then(|m| m.data.clone()).unwrap_or_else(|| root.clone());
+    let lists_root = manifest.as_ref().and_then(|m| m.lists.clone()).unwrap_or_else(|| data_root.join("lists"));
 
     if paths.is_empty() {
         diags.push(ConfigError::Io {
@@ -189,7 +192,7 @@ pub fn load_pack(path: &Path) -> Result<Pack, Diagnostics> {
         f.imports.dedup();
     }
     let schema_label = manifest.and_then(|m| m.schema_as_written);
-    Ok(Pack { root, schema, schema_source, schema_label, data_root, files: sorted })
+    Ok(Pack { root, schema, schema_source, schema_label, data_root, lists_root, files: sorted })
 }
 
 /// Resolves `.` and `..` without touching the file system, so a file

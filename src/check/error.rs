@@ -58,6 +58,8 @@ pub enum CheckErrorKind {
     Regime,
     /// A `{placeholder}` in a message that is not a field.
     Message,
+    /// A sanctions list that is not there, cannot be read, or a bad screening clause.
+    List,
 }
 
 impl CheckErrorKind {
@@ -89,6 +91,7 @@ impl CheckErrorKind {
             CheckErrorKind::Import => "cordon::check::import",
             CheckErrorKind::Regime => "cordon::check::regime",
             CheckErrorKind::Message => "cordon::check::message",
+            CheckErrorKind::List => "cordon::check::list",
         }
     }
 }

@@ -10,6 +10,8 @@ use crate::values::{Country, Date, Decimal, HsCode};
 
 /// Index of a set in [`RuleSet::sets`].
 pub type SetId = usize;
+/// Index of a sanctions list in [`RuleSet::lists`].
+pub type ListId = usize;
 
 /// How severe a finding is. Order matters: `Block` is the most severe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -50,12 +52,58 @@ pub struct RuleSet {
     pub sets: Vec<SetDef>,
     /// Rules, sorted by id.
     pub rules: Vec<Rule>,
+    /// Sanctions-list snapshots the rules screen against, in order of first use.
+    pub lists: Vec<ListRef>,
+    /// Reviewed screening matches that suppress false positives.
+    pub clearances: Arc<crate::screen::reviewed::Clearances>,
     /// Rule files, in path order (index = the `file` of rules and sets).
     pub sources: Vec<Arc<SourceFile>>,
     /// Fingerprints of every rule file and data file, in path order.
     pub inputs: Vec<Fingerprint>,
     /// SHA-256 over all of `inputs`: the fingerprint of the rule set.
     pub fingerprint: String,
+}
+
+/// A sanctions-list snapshot that rules screen against.
+#[derive(Debug, Clone)]
+pub struct ListRef {
+    /// The list's name (`UN_SC`).
+    pub name: String,
+    /// The snapshot file, as shown in reports (relative to the data directory).
+    pub path: String,
+    /// The snapshot.
+    pub snapshot: Arc<crate::lists::Snapshot>,
+    /// Its screening index, built on first use (checking alone does not need it).
+    pub index: Arc<std::sync::OnceLock<crate::screen::ListIndex>>,
+}
+
+impl ListRef {
+    /// A list reference to a snapshot.
+    pub fn new(name: String, path: String, snapshot: Arc<crate::lists::Snapshot>) -> ListRef {
+        ListRef { name, path, snapshot, index: Arc::default() }
+    }
+
+    /// The screening index.
+    pub fn index(&self) -> &crate::screen::ListIndex {
+        self.index.get_or_init(|| crate::screen::ListIndex::new(Arc::clone(&self.snapshot)))
+    }
+}
+
+/// `subject matches list NAME [as KIND] [score >= N]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Screen {
+    /// The name, or the IMO number, screened.
+    pub subject: TExpr,
+    /// The list.
+    pub list: ListId,
+    /// Entry kinds that count; empty means any.
+    pub kinds: Vec<crate::lists::Kind>,
+    /// The lowest score that counts.
+    pub min_score: Decimal,
+    /// The subject is an IMO number: look it up, do not compare names.
+    pub by_imo: bool,
+    /// The kind clause as written (`party`), for explanations.
+    pub kind_text: Option<String>,
 }
 
 /// A file and its SHA-256.
@@ -65,7 +113,7 @@ pub struct Fingerprint {
     pub path: String,
     /// Lowercase hex SHA-256 of the bytes.
     pub sha256: String,
-    /// `rules` or `data`.
+    /// `rules`, `schema`, `data` or `list`.
     pub kind: &'static str,
 }
 
@@ -392,6 +440,8 @@ pub enum TExpr {
     Absent(FieldId),
     /// A function call.
     Call(Builtin, Vec<TExpr>),
+    /// Screening against a sanctions list.
+    Screen(Box<Screen>),
 }
 
 impl TExpr {
@@ -413,6 +463,7 @@ impl TExpr {
                 b.value_reads(f);
             }
             TExpr::In { value, .. } | TExpr::StrTestSet(_, value, _) => value.value_reads(f),
+            TExpr::Screen(s) => s.subject.value_reads(f),
         }
     }
 
@@ -437,6 +488,7 @@ impl TExpr {
                 b.visit(f);
             }
             TExpr::In { value, .. } | TExpr::StrTestSet(_, value, _) => value.visit(f),
+            TExpr::Screen(s) => s.subject.visit(f),
             TExpr::Lit(_) | TExpr::Field(_) | TExpr::Var(_) | TExpr::Present(_) | TExpr::Absent(_) => {}
         }
     }

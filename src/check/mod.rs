@@ -73,6 +73,9 @@ struct Checker<'p> {
     file_regime: Vec<Option<String>>,
     rules: Vec<Rule>,
     data_inputs: Vec<ir::Fingerprint>,
+    /// Sanctions lists used so far, and every name looked up (`None`: reported missing).
+    lists: Vec<ListRef>,
+    list_ids: HashMap<String, Option<ListId>>,
 }
 
 impl<'p> Checker<'p> {
@@ -87,7 +90,49 @@ impl<'p> Checker<'p> {
             file_regime: vec![None; pack.files.len()],
             rules: Vec::new(),
             data_inputs: Vec::new(),
+            lists: Vec::new(),
+            list_ids: HashMap::new(),
         }
+    }
+
+    /// Resolves a list name to its snapshot, loading it on first use.
+    fn list(&mut self, file: usize, name: &ast::Ident) -> Option<ListId> {
+        if let Some(id) = self.list_ids.get(&name.name) {
+            return *id;
+        }
+        let store = crate::lists::store::Store::new(&self.pack.lists_root);
+        let src = self.src(file);
+        let id = match store.load(&name.name) {
+            Ok(snapshot) => {
+                let path = store.path(&name.name);
+                let sha256 = std::fs::read(&path).map(|b| sha256_hex(&b)).unwrap_or_default();
+                let label = path
+                    .strip_prefix(&self.pack.data_root)
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_else(|_| path.display().to_string());
+                self.data_inputs.push(ir::Fingerprint { path: label.clone(), sha256, kind: "list" });
+                self.lists.push(ListRef::new(name.name.clone(), label, Arc::new(snapshot)));
+                Some(self.lists.len() - 1)
+            }
+            Err(e) => {
+                let help = match &e {
+                    crate::lists::store::StoreError::Missing { help, .. } => help.clone(),
+                    _ => "re-import the list with `cordon lists import`".to_string(),
+                };
+                let msg = match &e {
+                    crate::lists::store::StoreError::Missing { .. } => format!(
+                        "unknown list `{}`: no snapshot in `{}`",
+                        name.name,
+                        self.pack.lists_root.display()
+                    ),
+                    other => other.to_string(),
+                };
+                self.err(CheckError::new(CheckErrorKind::List, src, name.span, msg).label("no such list").help(help));
+                None
+            }
+        };
+        self.list_ids.insert(name.name.clone(), id);
+        id
     }
 
     fn src(&self, file: usize) -> &'p SourceFile {
@@ -804,6 +849,8 @@ impl<'p> Checker<'p> {
             regimes: self.regimes.into_values().collect(),
             sets: self.sets,
             rules: self.rules,
+            lists: self.lists,
+            clearances: Arc::default(),
             sources: self.pack.files.iter().map(|f| Arc::clone(&f.source)).collect(),
             inputs,
             fingerprint: sha256_hex(all.as_bytes()),

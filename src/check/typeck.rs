@@ -7,7 +7,7 @@ use super::{Checker, Decl};
 use crate::schema::{FieldType, Scalar};
 use crate::source::Span;
 use crate::syntax::ast::{self, BinOp, ExprKind, UnaryOp};
-use crate::values::{Country, Date, HsCode, parse_decimal};
+use crate::values::{Country, Date, Decimal, HsCode, parse_decimal};
 
 /// The type of an expression while checking.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -192,7 +192,81 @@ impl Tc<'_, '_> {
                 }
             }
             ExprKind::Call { func, args } => self.call(func, args, e.span),
+            ExprKind::Matches(m) => self.screening(m),
         }
+    }
+
+    /// `subject matches list NAME [as KIND] [score >= N]`.
+    fn screening(&mut self, m: &ast::Screening) -> (TExpr, Ty) {
+        use crate::lists::Kind;
+        let err = (TExpr::Lit(Lit::Bool(false)), Ty::Error);
+        let (subject, ty) = self.expr(&m.subject);
+        let list = self.c.list(self.file, &m.list);
+        let kinds = match &m.kind {
+            None => Some(Vec::new()),
+            Some(k) if k.name == "party" => Some(vec![Kind::Individual, Kind::Entity]),
+            Some(k) => match Kind::from_name(&k.name) {
+                Some(kind) => Some(vec![kind]),
+                None => {
+                    const KINDS: [&str; 5] = ["party", "individual", "entity", "vessel", "aircraft"];
+                    let help = crate::suggest::did_you_mean(&k.name, KINDS)
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| format!("kinds are {}", KINDS.map(|k| format!("`{k}`")).join(", ")));
+                    self.error(CheckErrorKind::List, k.span, format!("unknown entry kind `{}`", k.name), Some(help));
+                    None
+                }
+            },
+        };
+        let min_score = match &m.min_score {
+            None => Some(crate::screen::default_threshold()),
+            Some(n) => match self.expr(n) {
+                (TExpr::Lit(Lit::Dec(d)), _) if d >= Decimal::ZERO && d <= Decimal::ONE => Some(d),
+                (_, Ty::Error) => None,
+                _ => {
+                    let msg = format!("a screening score is a number from 0 to 1, not `{}`", self.text(n.span));
+                    self.error(
+                        CheckErrorKind::List,
+                        n.span,
+                        msg,
+                        Some("e.g. `score >= 0.9`; without it the default is 0.88".into()),
+                    );
+                    None
+                }
+            },
+        };
+        match ty {
+            Ty::Error => return err,
+            Ty::Scalar(Scalar::String) => {}
+            other => {
+                let msg = format!(
+                    "`matches list` screens a name or an IMO number, but `{}` is {}",
+                    self.text(m.subject.span),
+                    describe(other)
+                );
+                let help = match other {
+                    Ty::List(_) => Some("screen each element: `any(p in parties: p matches list UN_SC)`".into()),
+                    _ => None,
+                };
+                self.error(CheckErrorKind::TypeMismatch, m.subject.span, msg, help);
+                return err;
+            }
+        }
+        let by_imo = matches!(&subject, TExpr::Field(f)
+            if self.c.pack.schema.fields[*f].pattern == Some(crate::schema::Pattern::Imo));
+        let (Some(list), Some(kinds), Some(min_score)) = (list, kinds, min_score) else { return err };
+        if by_imo && kinds.iter().any(|k| *k != Kind::Vessel) {
+            let span = m.kind.as_ref().map_or(m.subject.span, |k| k.span);
+            self.error(
+                CheckErrorKind::List,
+                span,
+                "an IMO number identifies a vessel; it cannot match other kinds of entries".into(),
+                Some("drop the `as` clause, or write `as vessel`".into()),
+            );
+            return err;
+        }
+        let kinds = if by_imo { vec![Kind::Vessel] } else { kinds };
+        let screen = Screen { subject, list, kinds, min_score, by_imo, kind_text: m.kind.as_ref().map(|k| k.name.clone()) };
+        (TExpr::Screen(Box::new(screen)), Ty::Bool)
     }
 
     fn suggest_field(&self, name: &str) -> Option<String> {

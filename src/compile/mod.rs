@@ -55,6 +55,8 @@ pub(crate) enum CExpr {
     Present(FieldId),
     Absent(FieldId),
     Call(Builtin, Vec<CExpr>),
+    /// Screening; `field` names the field screened, for evidence.
+    Screen(Box<CExpr>, Box<crate::check::Screen>, Option<FieldId>),
 }
 
 /// A set, ready for lookups. Each lookup yields entry indices; the evaluator
@@ -185,5 +187,13 @@ fn lower(e: &TExpr, quant: &mut Vec<FieldId>) -> CExpr {
         TExpr::Present(f) => CExpr::Present(*f),
         TExpr::Absent(f) => CExpr::Absent(*f),
         TExpr::Call(f, args) => CExpr::Call(*f, args.iter().map(|x| lower(x, quant)).collect()),
+        TExpr::Screen(s) => {
+            let field = match &s.subject {
+                TExpr::Field(f) => Some(*f),
+                TExpr::Var(d) => quant.get(*d).copied(),
+                _ => None,
+            };
+            CExpr::Screen(b(&s.subject, quant), s.clone(), field)
+        }
     }
 }

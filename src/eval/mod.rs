@@ -3,11 +3,13 @@
 //! lacks is neither silently passed nor wrongly blocked: it is reported as
 //! indeterminate (fail closed), unless the rule tests for absence itself.
 
+pub mod screen;
+
 use std::borrow::Cow;
 
 use crate::check::{ArithOp, Builtin, CmpOp, Lit, MsgPart, Severity, StrOp};
 use crate::compile::{CExpr, CRule, Matcher, Program};
-use crate::findings::{Decision, Evaluated, Finding, Outcome, SetMatch};
+use crate::findings::{Decision, Evaluated, Finding, Outcome, ScreenHit, SetMatch, Suppression};
 use crate::records::{Cell, FieldProblem, Record, Value};
 use crate::schema::FieldId;
 use crate::syntax::ast::Quantifier;
@@ -76,6 +78,14 @@ struct Ctx<'a> {
     date: Date,
     vars: Vec<&'a Value>,
     matches: Vec<SetMatch>,
+    /// Screening hits of the rule being evaluated.
+    screens: Vec<ScreenHit>,
+    /// A screening test matched only entries listed after the date.
+    later: bool,
+    /// Count entries listed after the date as hits (second pass).
+    ignore_listing: bool,
+    /// Suppressed screening matches, for the whole record.
+    suppressed: Vec<Suppression>,
 }
 
 fn bit(f: FieldId) -> u64 {
@@ -152,6 +162,28 @@ impl<'a> Ctx<'a> {
                     }
                     None => Tri::F,
                 },
+            },
+            CExpr::Screen(subject, spec, field) => match self.value(subject) {
+                Err(w) => Tri::U(w),
+                Ok(V::Str(v)) => {
+                    let r = screen::screen_value(&self.prog.rules, spec, &v, *field, self.date, self.ignore_listing);
+                    for sup in r.suppressed {
+                        if !self.suppressed.contains(&sup) {
+                            self.suppressed.push(sup);
+                        }
+                    }
+                    match r.hit {
+                        Some(h) => {
+                            self.screens.push(h);
+                            Tri::T
+                        }
+                        None => {
+                            self.later |= r.later.is_some();
+                            Tri::F
+                        }
+                    }
+                }
+                Ok(_) => Tri::F,
             },
             CExpr::StrLit(op, s, pat) => match self.value(s) {
                 Ok(V::Str(s)) => Tri::from(str_test(*op, &s.to_lowercase(), pat)),
@@ -390,13 +422,42 @@ pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
     };
     let mut findings = Vec::new();
     let mut skipped = Vec::new();
-    let mut ctx = Ctx { prog, rec, date, vars: Vec::new(), matches: Vec::new() };
+    let mut ctx = Ctx {
+        prog,
+        rec,
+        date,
+        vars: Vec::new(),
+        matches: Vec::new(),
+        screens: Vec::new(),
+        later: false,
+        ignore_listing: false,
+        suppressed: Vec::new(),
+    };
     for (idx, rule) in prog.compiled.iter().enumerate() {
         if rule.effective.is_some_and(|e| date < e) || rule.until.is_some_and(|u| date >= u) {
             continue;
         }
         ctx.matches.clear();
-        match evaluate_rule(&mut ctx, rule) {
+        ctx.screens.clear();
+        ctx.later = false;
+        let mut result = evaluate_rule(&mut ctx, rule);
+        let mut listed_after = false;
+        if matches!(result, RuleResult::NoFinding) && ctx.later {
+            // A screening match listed after the transaction: would the rule
+            // hold if it counted? Then say so, as a review, never a block.
+            ctx.matches.clear();
+            ctx.screens.clear();
+            ctx.ignore_listing = true;
+            let again = evaluate_rule(&mut ctx, rule);
+            ctx.ignore_listing = false;
+            if let RuleResult::Finding { outcome: Outcome::Violation, exemption, .. } = again
+                && ctx.screens.iter().any(|h| h.listed_after)
+            {
+                result = RuleResult::Finding { severity: Severity::Review, outcome: Outcome::Violation, exemption };
+                listed_after = true;
+            }
+        }
+        match result {
             RuleResult::NoFinding => {}
             RuleResult::Skipped => skipped.push(idx),
             RuleResult::Finding { severity, outcome, exemption } => {
@@ -409,6 +470,9 @@ pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
                 if let Some(ex) = &exemption {
                     message.push_str(&format!(" — exemption claimed (`{ex}`): review"));
                 }
+                if listed_after {
+                    message.push_str(&screen::listed_after_note(&ctx.screens, &prog.rules, date));
+                }
                 let evidence =
                     rule.reads.iter().filter_map(|f| rec.cells[*f].text().map(|t| (*f, t.to_string()))).collect();
                 findings.push(Finding {
@@ -418,6 +482,7 @@ pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
                     message,
                     evidence,
                     matches: std::mem::take(&mut ctx.matches),
+                    screens: std::mem::take(&mut ctx.screens),
                     exemption,
                 });
             }
@@ -447,6 +512,7 @@ pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
         findings,
         data_quality,
         skipped,
+        suppressed: ctx.suppressed,
     }
 }
 
@@ -476,6 +542,7 @@ fn evaluate_rule<'a>(ctx: &mut Ctx<'a>, rule: &'a CRule) -> RuleResult {
         Tri::U(_) => RuleResult::Skipped,
         Tri::T => {
             let when_matches = std::mem::take(&mut ctx.matches);
+            let when_screens = std::mem::take(&mut ctx.screens);
             let mut lowered: Option<(Severity, usize)> = None;
             let mut unknown: Option<Why> = None;
             for (i, (u, then)) in rule.unless.iter().enumerate() {
@@ -493,6 +560,7 @@ fn evaluate_rule<'a>(ctx: &mut Ctx<'a>, rule: &'a CRule) -> RuleResult {
                 }
             }
             ctx.matches = when_matches;
+            ctx.screens = when_screens;
             if let Some(w) = unknown {
                 return indeterminate(w);
             }

@@ -5,5 +5,6 @@
 
 pub mod import;
 pub mod model;
+pub mod store;
 
 pub use model::{Address, Entry, Kind, Name, Quality, Snapshot};

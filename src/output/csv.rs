@@ -49,12 +49,27 @@ impl Sink for CsvSink<'_> {
                 }
                 for f in &e.findings {
                     let rule = &ctx.rules.rules[f.rule];
-                    let evidence = f
+                    let mut evidence: Vec<String> = f
                         .evidence
                         .iter()
                         .map(|(k, v)| format!("{}={v}", ctx.rules.schema.fields[*k].name))
-                        .collect::<Vec<_>>()
-                        .join("; ");
+                        .collect();
+                    // Screening matches: list, entry, alias, score and snapshot.
+                    for h in &f.screens {
+                        let (list, snap) = ctx
+                            .rules
+                            .lists
+                            .get(h.list)
+                            .map_or(("", ""), |l| (l.name.as_str(), l.snapshot.fingerprint.as_str()));
+                        evidence.push(format!(
+                            "match={list}:{} \"{}\" score {} snapshot {}",
+                            h.reference,
+                            h.matched_name,
+                            h.score,
+                            snap.get(..12).unwrap_or(snap)
+                        ));
+                    }
+                    let evidence = evidence.join("; ");
                     let outcome = match f.outcome {
                         Outcome::Violation => "violation",
                         Outcome::Indeterminate { .. } => "indeterminate",

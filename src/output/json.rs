@@ -19,6 +19,23 @@ struct EvaluatedView<'a> {
     findings: Vec<FindingView<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     data_quality: &'a [FieldProblem],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressed: Vec<SuppressedView<'a>>,
+}
+
+/// A screening match a reviewed clearance suppressed.
+#[derive(Serialize)]
+struct SuppressedView<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    value: &'a str,
+    list: &'a str,
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    score: crate::values::Decimal,
+    reviewer: &'a str,
+    reason: &'a str,
+    reviewed_on: &'a str,
 }
 
 #[derive(Serialize)]
@@ -48,6 +65,8 @@ struct FindingView<'a> {
     error: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     matches: Vec<MatchView<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    screening: Vec<ScreenView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     exemption: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -66,6 +85,28 @@ struct MatchView<'a> {
     listed_on: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     broader: bool,
+}
+
+/// A sanctions-list match, as evidence.
+#[derive(Serialize)]
+struct ScreenView<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    value: &'a str,
+    list: &'a str,
+    snapshot: &'a str,
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    matched_name: &'a str,
+    score: crate::values::Decimal,
+    reason: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    listed_on: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    listed_after: bool,
+    entry_hash: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clearance_outdated: Option<String>,
 }
 
 /// Evidence: field → value, in schema order.
@@ -120,9 +161,52 @@ fn finding_view<'a>(ctx: &Context<'a>, f: &'a Finding) -> FindingView<'a> {
                 }
             })
             .collect(),
+        screening: f
+            .screens
+            .iter()
+            .filter_map(|h| {
+                let list = rules.lists.get(h.list)?;
+                Some(ScreenView {
+                    field: h.field.map(|f| name(&f)),
+                    value: &h.value,
+                    list: &list.name,
+                    snapshot: &list.snapshot.fingerprint,
+                    reference: &h.reference,
+                    matched_name: &h.matched_name,
+                    score: h.score,
+                    reason: &h.reason,
+                    listed_on: h.listed_on.map(|d| d.to_string()),
+                    listed_after: h.listed_after,
+                    entry_hash: list.index().entry_hash(h.entry as usize),
+                    clearance_outdated: h.stale_clearance.and_then(|i| rules.clearances.entries.get(i)).map(|c| {
+                        format!("cleared by {} on {}; the entry has changed since", c.reviewer, c.date)
+                    }),
+                })
+            })
+            .collect(),
         exemption: f.exemption.as_deref(),
         explanation: None,
     }
+}
+
+fn suppressed_views<'a>(ctx: &Context<'a>, e: &'a crate::findings::Evaluated) -> Vec<SuppressedView<'a>> {
+    let rules = ctx.rules;
+    e.suppressed
+        .iter()
+        .filter_map(|s| {
+            let c = rules.clearances.entries.get(s.clearance)?;
+            Some(SuppressedView {
+                field: s.field.map(|f| rules.schema.fields[f].name.as_str()),
+                value: &s.value,
+                list: rules.lists.get(s.list).map_or("", |l| l.name.as_str()),
+                reference: &s.reference,
+                score: s.score,
+                reviewer: &c.reviewer,
+                reason: &c.reason,
+                reviewed_on: &c.date,
+            })
+        })
+        .collect()
 }
 
 /// One finding as a JSON value (for embedding in other outputs).
@@ -154,6 +238,7 @@ fn write_record(w: &mut dyn Write, ctx: &Context<'_>, o: &RecordOutcome) -> io::
                     decision: e.decision.name(),
                     findings,
                     data_quality: &e.data_quality,
+                    suppressed: suppressed_views(ctx, e),
                 },
             )
         }

@@ -45,7 +45,9 @@ fn cut(s: &str, n: usize) -> String {
 impl Sink for TableSink<'_> {
     fn record(&mut self, ctx: &Context<'_>, o: &RecordOutcome) -> io::Result<()> {
         let listed = match o {
-            RecordOutcome::Evaluated(e) => !e.findings.is_empty() || !e.data_quality.is_empty(),
+            RecordOutcome::Evaluated(e) => {
+                !e.findings.is_empty() || !e.data_quality.is_empty() || !e.suppressed.is_empty()
+            }
             RecordOutcome::Invalid(_) => true,
         };
         if !listed {
@@ -81,6 +83,25 @@ impl Sink for TableSink<'_> {
                     let (id, l, d) =
                         if first { (e.id.as_str(), loc.as_str(), e.decision.name()) } else { ("", "", "") };
                     self.line([id, l, d, &rule.id, &f.message])?;
+                    first = false;
+                    for h in &f.screens {
+                        let list = ctx.rules.lists.get(h.list).map_or("", |l| l.name.as_str());
+                        let msg = format!(
+                            "  ↳ \"{}\" matches {list} {} \"{}\", score {}",
+                            h.value, h.reference, h.matched_name, h.score
+                        );
+                        self.line(["", "", "", "", &msg])?;
+                    }
+                }
+                for s in &e.suppressed {
+                    let (id, l, d) =
+                        if first { (e.id.as_str(), loc.as_str(), e.decision.name()) } else { ("", "", "") };
+                    let list = ctx.rules.lists.get(s.list).map_or("", |l| l.name.as_str());
+                    let who = ctx.rules.clearances.entries.get(s.clearance).map_or(String::new(), |c| {
+                        format!(" (cleared by {} on {})", c.reviewer, c.date)
+                    });
+                    let msg = format!("suppressed: \"{}\" against {list} {}{who}", s.value, s.reference);
+                    self.line([id, l, d, "", &msg])?;
                     first = false;
                 }
                 for p in &e.data_quality {

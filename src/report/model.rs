@@ -44,8 +44,66 @@ pub struct Report {
     pub rules: Vec<RuleEntry>,
     /// Records that could not be read or read only in part.
     pub data_quality: DataQuality,
+    /// Sanctions lists screened against, and the reviewed matches suppressed.
+    pub screening: ScreeningInfo,
     /// How decisions are reached.
     pub method: Method,
+}
+
+/// The sanctions lists of a run and the clearances it applied.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScreeningInfo {
+    /// Each list snapshot the rules screened against.
+    pub lists: Vec<ListInfo>,
+    /// The reviewed-matches file, if one was used.
+    pub reviewed_file: Option<String>,
+    /// Clearances in that file.
+    pub clearances: usize,
+    /// Every suppression applied, in input order.
+    pub suppressed: Vec<SuppressionEntry>,
+}
+
+/// A list snapshot, as the report names it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListInfo {
+    /// List name.
+    pub name: String,
+    /// Source format.
+    pub format: String,
+    /// Publication date the source states.
+    pub published: Option<String>,
+    /// Entries.
+    pub entries: usize,
+    /// SHA-256 of the source files the snapshot was made from.
+    pub fingerprint: String,
+}
+
+/// A screening match a reviewed clearance suppressed.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuppressionEntry {
+    /// Input file.
+    pub file: String,
+    /// Line.
+    pub line: u64,
+    /// Record id.
+    pub id: String,
+    /// Field screened.
+    pub field: Option<String>,
+    /// Value screened.
+    pub value: String,
+    /// List.
+    pub list: String,
+    /// Entry reference.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The score it had.
+    pub score: String,
+    /// Reviewer.
+    pub reviewer: String,
+    /// Reason.
+    pub reason: String,
+    /// Review date.
+    pub reviewed_on: String,
 }
 
 /// An inclusive date range.
@@ -327,7 +385,7 @@ impl Method {
                 "A record's decision is its most severe finding: block above review above pass. A record with no finding passes.".into(),
                 "Fail closed: a rule that needs a value the record lacks, or cannot read, is not passed silently; it gives a review finding naming the field (\"indeterminate\"). An exemption never turns a prohibited record into a pass on its own; at most it lowers the finding to review.".into(),
                 "A record that cannot be read at all (a required field missing or malformed, a wrong number of fields) is counted as invalid and listed under data quality; it is never counted as passed.".into(),
-                "Designated parties and vessels match by IMO number or by name after folding case, spacing and punctuation; a designation applies from its listing date.".into(),
+                "Parties and vessels are screened against sanctions-list snapshots: vessels by IMO number, names by a score in [0, 1] that tolerates other scripts, romanisations, word order, legal forms and typing errors; a match counts from the entry's listing date, and a match listed only after the transaction is a review, not a block. Reviewed false positives are suppressed while the list entry is unchanged, and each suppression is listed.".into(),
                 "HS codes match by prefix: a heading covers its subheadings. Countries are ISO 3166-1 alpha-2 codes. Amounts are exact decimals.".into(),
                 "Counts reconcile: records read = excluded (outside the period) + evaluated + invalid.".into(),
             ],
@@ -359,6 +417,7 @@ pub struct Collector<'a> {
     destinations: HashMap<String, u64>,
     chapters: HashMap<String, u64>,
     regime_findings: Vec<u64>,
+    suppressed: Vec<(usize, u64, SuppressionEntry)>,
 }
 
 impl<'a> Collector<'a> {
@@ -378,6 +437,7 @@ impl<'a> Collector<'a> {
             destinations: HashMap::new(),
             chapters: HashMap::new(),
             regime_findings: vec![0; r.max(1)],
+            suppressed: Vec::new(),
         }
     }
 
@@ -423,7 +483,29 @@ impl<'a> Collector<'a> {
                 if !e.findings.is_empty() {
                     self.flag(e);
                 }
+                self.suppressions(e);
             }
+        }
+    }
+
+    fn suppressions(&mut self, e: &Evaluated) {
+        let rules = self.inputs.rules;
+        for s in &e.suppressed {
+            let Some(c) = rules.clearances.entries.get(s.clearance) else { continue };
+            let entry = SuppressionEntry {
+                file: self.file(e.file),
+                line: e.line,
+                id: e.id.clone(),
+                field: s.field.map(|f| rules.schema.fields[f].name.clone()),
+                value: s.value.clone(),
+                list: rules.lists.get(s.list).map_or(String::new(), |l| l.name.clone()),
+                reference: s.reference.clone(),
+                score: s.score.to_string(),
+                reviewer: c.reviewer.clone(),
+                reason: c.reason.clone(),
+                reviewed_on: c.date.clone(),
+            };
+            self.suppressed.push((e.file, e.line, entry));
         }
     }
 
@@ -530,6 +612,23 @@ impl<'a> Collector<'a> {
                     }
                     s
                 })
+                .chain(f.screens.iter().map(|h| {
+                    let list = rules.lists.get(h.list);
+                    let name = list.map_or("", |l| l.name.as_str());
+                    let fp = list.map_or("", |l| l.snapshot.fingerprint.as_str());
+                    let mut s = format!(
+                        "{name} {} “{}”: “{}” scores {} ({})",
+                        h.reference, h.matched_name, h.value, h.score, h.reason
+                    );
+                    if let Some(d) = h.listed_on {
+                        s.push_str(&format!(", listed {d}"));
+                        if h.listed_after {
+                            s.push_str(" (after the transaction)");
+                        }
+                    }
+                    s.push_str(&format!("; snapshot {}", fp.get(..16).unwrap_or(fp)));
+                    s
+                }))
                 .collect(),
         }
     }
@@ -617,6 +716,26 @@ impl<'a> Collector<'a> {
                 invalid: self.invalid,
                 incomplete: self.incomplete,
                 skipped_rules: run.skipped.clone(),
+            },
+            screening: ScreeningInfo {
+                lists: rules
+                    .lists
+                    .iter()
+                    .map(|l| ListInfo {
+                        name: l.name.clone(),
+                        format: l.snapshot.format.clone(),
+                        published: l.snapshot.published.clone(),
+                        entries: l.snapshot.entries.len(),
+                        fingerprint: l.snapshot.fingerprint.clone(),
+                    })
+                    .collect(),
+                reviewed_file: rules.clearances.file.clone(),
+                clearances: rules.clearances.entries.len(),
+                suppressed: {
+                    let mut v = self.suppressed;
+                    v.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+                    v.into_iter().map(|(_, _, e)| e).collect()
+                },
             },
             method: Method::standard(),
         }

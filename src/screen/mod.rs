@@ -12,6 +12,7 @@
 //! most 85 % of its match.
 
 pub mod normalize;
+pub mod reviewed;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -19,11 +20,21 @@ use std::sync::Arc;
 use normalize::{Token, tokens};
 
 use crate::lists::{Entry, Kind, Quality, Snapshot};
-use crate::values::Country;
+use crate::values::{Country, Decimal};
 
 /// The score at which a candidate counts as a match unless a rule or the
-/// command line says otherwise.
-pub const DEFAULT_THRESHOLD: f64 = 0.88;
+/// command line says otherwise: 0.88.
+pub const DEFAULT_THRESHOLD: Decimal = Decimal::from_parts(88, 0, 0, false, 2);
+
+/// [`DEFAULT_THRESHOLD`], for callers that prefer a function.
+pub fn default_threshold() -> Decimal {
+    DEFAULT_THRESHOLD
+}
+
+/// A score as reported: three decimal places.
+fn to_score(s: f64) -> Decimal {
+    Decimal::new((s.clamp(0.0, 1.0) * 1000.0).round() as i64, 3)
+}
 /// What a match on a weak alias is worth, at most, relative to its score.
 pub const WEAK_FACTOR: f64 = 0.85;
 /// Posting lists longer than this are not used to find candidates (a token
@@ -47,6 +58,7 @@ pub struct ListIndex {
     postings: HashMap<String, Vec<u32>>,
     imo: HashMap<String, Vec<u32>>,
     weights: HashMap<String, f64>,
+    hashes: Vec<String>,
 }
 
 fn deletes(t: &str) -> Vec<String> {
@@ -109,7 +121,13 @@ impl ListIndex {
                 postings.entry(k).or_default().push(ai as u32);
             }
         }
-        ListIndex { snapshot, aliases, postings, imo, weights }
+        let hashes = snapshot.entries.iter().map(crate::lists::store::entry_hash).collect();
+        ListIndex { snapshot, aliases, postings, imo, weights, hashes }
+    }
+
+    /// The content hash of entry `i` (see [`crate::lists::store::entry_hash`]).
+    pub fn entry_hash(&self, i: usize) -> &str {
+        self.hashes.get(i).map_or("", String::as_str)
     }
 
     fn weight(&self, t: &Token) -> f64 {
@@ -147,14 +165,14 @@ impl ListIndex {
 pub struct Query {
     /// The name to screen.
     pub name: String,
-    /// Only entries of this kind.
-    pub kind: Option<Kind>,
+    /// Only entries of these kinds (empty: any).
+    pub kinds: Vec<Kind>,
     /// A country the party is linked to (ISO code): a small bonus when the entry agrees.
     pub country: Option<Country>,
     /// An IMO number: matches vessels by number, whatever their name.
     pub imo: Option<String>,
     /// Lowest score reported.
-    pub threshold: f64,
+    pub threshold: Decimal,
     /// Most candidates reported.
     pub limit: usize,
 }
@@ -178,8 +196,8 @@ pub struct Candidate {
     pub matched_name: String,
     /// Its quality.
     pub quality: Quality,
-    /// The score, in [0, 1].
-    pub score: f64,
+    /// The score, in [0, 1], to three decimal places.
+    pub score: Decimal,
     /// Why: which tokens matched, how.
     pub reason: String,
     /// The entry's listing date.
@@ -309,15 +327,12 @@ pub struct Screener {
     pub lists: Vec<ListIndex>,
 }
 
-impl Screener {
-    /// A screener over snapshots.
-    pub fn new(snapshots: Vec<Arc<Snapshot>>) -> Screener {
-        Screener { lists: snapshots.into_iter().map(ListIndex::new).collect() }
-    }
-
-    /// The candidates of one list scoring at least the threshold, best first.
-    pub fn screen_list(&self, li: usize, q: &Query) -> Vec<Candidate> {
-        let Some(index) = self.lists.get(li) else { return Vec::new() };
+impl ListIndex {
+    /// The candidates scoring at least the query's threshold, best first
+    /// (`list_index` is set to 0).
+    pub fn screen(&self, q: &Query) -> Vec<Candidate> {
+        let index = self;
+        let li = 0;
         let snap = &index.snapshot;
         let mut best: HashMap<u32, Candidate> = HashMap::new();
         let offer = |c: Candidate, best: &mut HashMap<u32, Candidate>| {
@@ -329,7 +344,7 @@ impl Screener {
                 }
             }
         };
-        let make = |ei: u32, ni: usize, score: f64, reason: String| -> Option<Candidate> {
+        let make = |ei: u32, ni: usize, score: Decimal, reason: String| -> Option<Candidate> {
             let e = snap.entries.get(ei as usize)?;
             let n = e.names.get(ni)?;
             Some(Candidate {
@@ -348,7 +363,7 @@ impl Screener {
         };
         if let Some(imo) = &q.imo {
             for ei in index.imo.get(imo).into_iter().flatten() {
-                if let Some(c) = make(*ei, 0, 1.0, format!("IMO number {imo}")) {
+                if let Some(c) = make(*ei, 0, Decimal::ONE, format!("IMO number {imo}")) {
                     offer(c, &mut best);
                 }
             }
@@ -358,7 +373,7 @@ impl Screener {
             for ai in index.candidates(&qt) {
                 let Some(a) = index.aliases.get(ai as usize) else { continue };
                 let Some(entry) = snap.entries.get(a.entry as usize) else { continue };
-                if q.kind.is_some_and(|k| k != entry.kind) {
+                if !q.kinds.is_empty() && !q.kinds.contains(&entry.kind) {
                     continue;
                 }
                 let (mut s, mut reason) = score(index, &qt, &a.tokens);
@@ -377,7 +392,7 @@ impl Screener {
                     reason.push_str(&format!("; country {c} agrees"));
                 }
                 // Scores are reported to three places; compare them so.
-                let s = (s * 1000.0).round() / 1000.0;
+                let s = to_score(s);
                 if s >= q.threshold
                     && let Some(c) = make(a.entry, a.name as usize, s, reason)
                 {
@@ -386,15 +401,33 @@ impl Screener {
             }
         }
         let mut out: Vec<Candidate> = best.into_values().collect();
-        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.reference.cmp(&b.reference)));
+        out.sort_by(|a, b| b.score.cmp(&a.score).then(a.reference.cmp(&b.reference)));
         out.truncate(q.limit.max(1));
+        out
+    }
+
+}
+
+impl Screener {
+    /// A screener over snapshots.
+    pub fn new(snapshots: Vec<Arc<Snapshot>>) -> Screener {
+        Screener { lists: snapshots.into_iter().map(ListIndex::new).collect() }
+    }
+
+    /// The candidates of one list scoring at least the threshold, best first.
+    pub fn screen_list(&self, li: usize, q: &Query) -> Vec<Candidate> {
+        let Some(index) = self.lists.get(li) else { return Vec::new() };
+        let mut out = index.screen(q);
+        for c in &mut out {
+            c.list_index = li;
+        }
         out
     }
 
     /// The candidates of every list, best first.
     pub fn screen(&self, q: &Query) -> Vec<Candidate> {
         let mut all: Vec<Candidate> = (0..self.lists.len()).flat_map(|li| self.screen_list(li, q)).collect();
-        all.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.list.cmp(&b.list)).then(a.reference.cmp(&b.reference)));
+        all.sort_by(|a, b| b.score.cmp(&a.score).then(a.list.cmp(&b.list)).then(a.reference.cmp(&b.reference)));
         all.truncate(q.limit.max(1));
         all
     }
@@ -445,8 +478,8 @@ mod tests {
         Screener::new(vec![Arc::new(snap)])
     }
 
-    fn top(s: &Screener, name: &str) -> Option<(String, f64)> {
-        let q = Query { name: name.into(), threshold: 0.5, limit: 5, ..Query::default() };
+    fn top(s: &Screener, name: &str) -> Option<(String, Decimal)> {
+        let q = Query { name: name.into(), threshold: Decimal::new(5, 1), limit: 5, ..Query::default() };
         s.screen(&q).first().map(|c| (c.reference.clone(), c.score))
     }
 
@@ -461,18 +494,18 @@ mod tests {
         }
         assert_eq!(top(&s, "Lee Su-yong").map(|x| x.0), Some("I2".into()));
         assert_eq!(top(&s, "Korea Minning Developement Trading Co").map(|x| x.0), Some("E1".into()));
-        assert_eq!(top(&s, "KOMID").map(|x| (x.0, x.1)), Some(("E1".into(), 1.0)));
-        assert_eq!(top(&s, "Kingly Won International Company Limited").map(|x| x.1), Some(1.0));
+        assert_eq!(top(&s, "KOMID").map(|x| (x.0, x.1)), Some(("E1".into(), Decimal::ONE)));
+        assert_eq!(top(&s, "Kingly Won International Company Limited").map(|x| x.1), Some(Decimal::ONE));
     }
 
     #[test]
     fn generic_words_and_different_people_do_not_match() {
         let s = screener();
         assert!(top(&s, "International Trading Co Ltd").is_none(), "generic words alone");
-        let other = top(&s, "Kim Jong Il").map_or(0.0, |x| x.1);
+        let other = top(&s, "Kim Jong Il").map_or(Decimal::ZERO, |x| x.1);
         assert!(other < DEFAULT_THRESHOLD, "{other}");
-        let weak = s.screen(&Query { name: "Choe Su".into(), threshold: 0.0, limit: 5, ..Query::default() });
-        assert!(weak[0].score <= WEAK_FACTOR && weak[0].reason.contains("weak alias"));
+        let weak = s.screen(&Query { name: "Choe Su".into(), threshold: Decimal::ZERO, limit: 5, ..Query::default() });
+        assert!(weak[0].score <= to_score(WEAK_FACTOR) && weak[0].reason.contains("weak alias"));
     }
 
     #[test]
@@ -481,16 +514,16 @@ mod tests {
         let q = Query {
             name: "Some Other Name".into(),
             imo: Some("9191773".into()),
-            threshold: 0.88,
+            threshold: DEFAULT_THRESHOLD,
             limit: 5,
             ..Query::default()
         };
         let c = s.screen(&q);
-        assert_eq!((c[0].reference.as_str(), c[0].score), ("V1", 1.0));
+        assert_eq!((c[0].reference.as_str(), c[0].score), ("V1", Decimal::ONE));
         let q = Query {
             name: "Kim Jong Un".into(),
-            kind: Some(Kind::Entity),
-            threshold: 0.5,
+            kinds: vec![Kind::Entity],
+            threshold: Decimal::new(5, 1),
             limit: 5,
             ..Query::default()
         };

@@ -246,6 +246,21 @@ pub enum ExprKind {
     },
     /// `( e )`, kept so the formatter can respect the author's grouping.
     Paren(Box<Expr>),
+    /// `e matches list NAME [as KIND] [score >= N]`.
+    Matches(Box<Screening>),
+}
+
+/// A screening test: `seller matches list UN_SC as party score >= 0.9`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Screening {
+    /// The name (or IMO number) screened.
+    pub subject: Expr,
+    /// The list.
+    pub list: Ident,
+    /// `as party`: which kinds of entries count.
+    pub kind: Option<Ident>,
+    /// `score >= N`: the lowest score that counts (a number or a constant).
+    pub min_score: Option<Expr>,
 }
 
 /// Prefix operators.

@@ -17,12 +17,13 @@ pub const MAX_EXPR_TERMS: usize = 512;
 pub const MAX_EXPR_DEPTH: usize = 256;
 
 /// Operator precedence, lowest first:
-/// `or` < `and` < `not` < comparisons and `in`/`contains`/… < `+ -` < `* /` < unary `-`.
+/// `or` < `and` < `not` < `matches list` < comparisons and `in`/`contains`/… < `+ -` < `* /` < unary `-`.
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
         .op(Op::infix(Rule::op_or, Assoc::Left))
         .op(Op::infix(Rule::op_and, Assoc::Left))
         .op(Op::prefix(Rule::op_not))
+        .op(Op::postfix(Rule::op_matches))
         .op(Op::infix(Rule::op_eq, Assoc::Left)
             | Op::infix(Rule::op_ne, Assoc::Left)
             | Op::infix(Rule::op_lt, Assoc::Left)
@@ -207,6 +208,28 @@ impl<'s> Lowerer<'s> {
                 };
                 Ok(Expr { span: op_span.join(rhs.span), kind: ExprKind::Unary { op, expr: Box::new(rhs) } })
             })
+            .map_postfix(|lhs, op| {
+                let subject = lhs?;
+                let op_span = span(&op);
+                let mut it = op.into_inner().skip(2);
+                let list = ident(it.next().expect("op_matches: list"));
+                let (mut kind, mut min_score) = (None, None);
+                for clause in it {
+                    match clause.as_rule() {
+                        Rule::screen_kind => {
+                            kind = Some(ident(clause.into_inner().nth(1).expect("screen_kind: kind")));
+                        }
+                        Rule::screen_score => {
+                            min_score = Some(self.lower_primary(clause.into_inner().nth(1).expect("screen_score: n"))?);
+                        }
+                        r => unreachable!("op_matches: unexpected {r:?}"),
+                    }
+                }
+                Ok(Expr {
+                    span: subject.span.join(op_span),
+                    kind: ExprKind::Matches(Box::new(Screening { subject, list, kind, min_score })),
+                })
+            })
             .map_infix(|lhs, op, rhs| {
                 let (lhs, rhs) = (lhs?, rhs?);
                 let op = match op.as_rule() {
@@ -331,6 +354,7 @@ pub fn depth(e: &Expr) -> usize {
         ExprKind::Unary { expr, .. } | ExprKind::Paren(expr) => depth(expr),
         ExprKind::Binary { lhs, rhs, .. } => depth(lhs).max(depth(rhs)),
         ExprKind::Quant { body, .. } => depth(body),
+        ExprKind::Matches(m) => depth(&m.subject),
         ExprKind::Call { args, .. } => args.iter().map(depth).max().unwrap_or(0),
         _ => 0,
     }

@@ -420,6 +420,16 @@ pub fn flat(e: &Expr) -> String {
             flat(body)
         ),
         ExprKind::Paren(inner) => format!("({})", flat(inner)),
+        ExprKind::Matches(m) => {
+            let mut s = format!("{} matches list {}", flat(&m.subject), m.list.name);
+            if let Some(k) = &m.kind {
+                s.push_str(&format!(" as {}", k.name));
+            }
+            if let Some(n) = &m.min_score {
+                s.push_str(&format!(" score >= {}", flat(n)));
+            }
+            s
+        }
     }
 }
 

@@ -45,6 +45,17 @@ fn shape(e: &Expr) -> String {
             )
         }
         ExprKind::Paren(inner) => shape(inner),
+        ExprKind::Matches(m) => {
+            let mut s = format!("({} matches list {}", shape(&m.subject), m.list.name);
+            if let Some(k) = &m.kind {
+                s.push_str(&format!(" as {}", k.name));
+            }
+            if let Some(n) = &m.min_score {
+                s.push_str(&format!(" score >= {}", shape(n)));
+            }
+            s.push(')');
+            s
+        }
     }
 }
 
@@ -143,6 +154,21 @@ fn membership_and_text_operators() {
         shape(&when("seller starts with \"KOREA\" or seller ends with \"LTD\"")),
         "((seller starts with \"KOREA\") or (seller ends with \"LTD\"))"
     );
+}
+
+#[test]
+fn screening_binds_tighter_than_not_and_looser_than_calls() {
+    assert_eq!(shape(&when("seller matches list UN_SC")), "(seller matches list UN_SC)");
+    assert_eq!(
+        shape(&when("lower(buyer) matches list OFAC_SDN as party score >= 0.92 and origin in DPRK")),
+        "((lower(buyer) matches list OFAC_SDN as party score >= 0.92) and (origin in DPRK))"
+    );
+    assert_eq!(shape(&when("not vessel_imo matches list UN_SC")), "(not (vessel_imo matches list UN_SC))");
+    assert_eq!(shape(&when("any(p in route: p matches list L score >= MIN)")), "any(p in route: (p matches list L score >= MIN))");
+    // `list`, `as` and `score` stay usable as names elsewhere; `matches` is reserved.
+    assert_eq!(shape(&when("list and score")), "(list and score)");
+    assert!(parse("rule R { when: matches }").is_err());
+    assert!(parse("rule R { when: seller matches UN_SC }").is_err(), "`list` is required");
 }
 
 #[test]

@@ -13,4 +13,5 @@ mod harness;
 mod records;
 mod report;
 mod rule_pack;
+mod screening;
 mod tidy;

@@ -1,0 +1,104 @@
+//! Screening inside rules: one value against one list, with listing dates
+//! and reviewed clearances applied. Shared by the compiled evaluator and the
+//! reference evaluator, so both decide screening the same way.
+
+use crate::check::{RuleSet, Screen};
+use crate::findings::{ScreenHit, Suppression};
+use crate::schema::FieldId;
+use crate::screen::Query;
+use crate::screen::reviewed::Cleared;
+use crate::values::Date;
+
+/// Most candidates looked at per screening test.
+const CANDIDATES: usize = 16;
+
+/// What screening one value found.
+#[derive(Debug, Default)]
+pub struct Screened {
+    /// The best match in force on the transaction date (or, when listing
+    /// dates are ignored, the best match).
+    pub hit: Option<ScreenHit>,
+    /// The best match listed only after the transaction date.
+    pub later: Option<ScreenHit>,
+    /// Matches that reviewed clearances suppressed.
+    pub suppressed: Vec<Suppression>,
+}
+
+/// Screens `value` as the test `s` says, on a transaction dated `date`.
+/// With `ignore_listing`, an entry listed after the date counts as a hit
+/// (marked `listed_after`): used to tell a rule that would have held.
+pub fn screen_value(
+    rules: &RuleSet,
+    s: &Screen,
+    value: &str,
+    field: Option<FieldId>,
+    date: Date,
+    ignore_listing: bool,
+) -> Screened {
+    let mut out = Screened::default();
+    let Some(list) = rules.lists.get(s.list) else { return out };
+    let index = list.index();
+    let q = if s.by_imo {
+        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+        Query { imo: Some(digits), kinds: s.kinds.clone(), threshold: s.min_score, limit: CANDIDATES, ..Query::default() }
+    } else {
+        Query { name: value.to_string(), kinds: s.kinds.clone(), threshold: s.min_score, limit: CANDIDATES, ..Query::default() }
+    };
+    for c in index.screen(&q) {
+        let stale = match rules.clearances.check(value, &list.name, &c.reference, index.entry_hash(c.entry_index)) {
+            Cleared::Yes(i) => {
+                out.suppressed.push(Suppression {
+                    clearance: i,
+                    field,
+                    value: value.to_string(),
+                    list: s.list,
+                    reference: c.reference.clone(),
+                    score: c.score,
+                });
+                continue;
+            }
+            Cleared::Stale(i) => Some(i),
+            Cleared::No => None,
+        };
+        let listed_on = c.listed_on.as_deref().and_then(|d| Date::parse(d).ok());
+        let listed_after = listed_on.is_some_and(|d| d > date);
+        let hit = ScreenHit {
+            field,
+            value: value.to_string(),
+            list: s.list,
+            entry: c.entry_index as u32,
+            reference: c.reference,
+            matched_name: c.matched_name,
+            score: c.score,
+            reason: c.reason,
+            listed_on,
+            listed_after,
+            stale_clearance: stale,
+        };
+        if !listed_after || ignore_listing {
+            if out.hit.is_none() {
+                out.hit = Some(hit);
+            }
+        } else if out.later.is_none() {
+            out.later = Some(hit);
+        }
+    }
+    out
+}
+
+/// The note a finding carries when its match was listed after the transaction.
+pub fn listed_after_note(hits: &[ScreenHit], rules: &RuleSet, date: Date) -> String {
+    let parts: Vec<String> = hits
+        .iter()
+        .filter(|h| h.listed_after)
+        .map(|h| {
+            let list = rules.lists.get(h.list).map_or("?", |l| l.name.as_str());
+            let when = h.listed_on.map(|d| d.to_string()).unwrap_or_default();
+            format!("{list} {} (\"{}\") was listed on {when}", h.reference, h.matched_name)
+        })
+        .collect();
+    format!(
+        " — listed after the transaction: {}, after {date}; not a breach on that date, review the relationship",
+        parts.join("; ")
+    )
+}

@@ -1,0 +1,406 @@
+//! Snapshots on disk: a lists directory holds the current snapshot of each
+//! list as `NAME.json`, and every earlier one it replaced under
+//! `history/NAME@PUBLISHED-FINGERPRINT.json`, so that a report can always be
+//! traced to the list version it used and two versions can be compared.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use super::{Entry, Snapshot};
+
+/// The snapshot file format's version.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A snapshot that could not be read or written.
+#[derive(Debug, Error, miette::Diagnostic)]
+pub enum StoreError {
+    /// A list name that cannot be a file name.
+    #[error("`{0}` is not a list name")]
+    #[diagnostic(code(cordon::lists::name), help("use letters, digits and `_` (e.g. `UN_SC`, `OFAC_SDN`)"))]
+    BadName(String),
+    /// No snapshot of that name.
+    #[error("no list `{name}` in `{}`", dir.display())]
+    #[diagnostic(code(cordon::lists::missing), help("{help}"))]
+    Missing {
+        /// The name asked for.
+        name: String,
+        /// The directory looked in.
+        dir: PathBuf,
+        /// What is there.
+        help: String,
+    },
+    /// A file that cannot be read.
+    #[error("cannot read `{}`: {source}", path.display())]
+    #[diagnostic(code(cordon::lists::read))]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file that is not a snapshot.
+    #[error("`{}` is not a list snapshot: {message}", path.display())]
+    #[diagnostic(code(cordon::lists::format), help("snapshots are written by `cordon lists import`"))]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// A snapshot that could not be written.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Write(#[from] crate::output::atomic::WriteError),
+}
+
+/// The file: a version tag and the snapshot.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    cordon_list_snapshot: u32,
+    #[serde(flatten)]
+    snapshot: Snapshot,
+}
+
+/// Whether a name can name a list (and its file).
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+}
+
+/// A hash of an entry's content: changes whenever anything the list says
+/// about the entry changes. Cleared matches are tied to it.
+pub fn entry_hash(entry: &Entry) -> String {
+    let json = serde_json::to_vec(entry).unwrap_or_default();
+    let digest = Sha256::digest(&json);
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Serialises a snapshot as its file's bytes (stable: entries are sorted by
+/// the importers, fields in declaration order).
+pub fn to_bytes(snapshot: &Snapshot) -> Vec<u8> {
+    let stored = Stored { cordon_list_snapshot: FORMAT_VERSION, snapshot: snapshot.clone() };
+    let mut bytes = serde_json::to_vec_pretty(&stored).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Reads a snapshot file.
+pub fn read(path: &Path) -> Result<Snapshot, StoreError> {
+    let bytes = std::fs::read(path).map_err(|source| StoreError::Read { path: path.to_path_buf(), source })?;
+    let stored: Stored = serde_json::from_slice(&bytes)
+        .map_err(|e| StoreError::Format { path: path.to_path_buf(), message: e.to_string() })?;
+    if stored.cordon_list_snapshot != FORMAT_VERSION {
+        return Err(StoreError::Format {
+            path: path.to_path_buf(),
+            message: format!(
+                "format version {} (this Cordon reads {FORMAT_VERSION})",
+                stored.cordon_list_snapshot
+            ),
+        });
+    }
+    Ok(stored.snapshot)
+}
+
+/// What saving a snapshot did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// The first snapshot of this list.
+    New(PathBuf),
+    /// Replaced the current snapshot, which was kept at the given path.
+    Replaced {
+        /// The new current snapshot.
+        current: PathBuf,
+        /// Where the previous one went.
+        previous: PathBuf,
+    },
+    /// The same source was imported before: nothing changed.
+    Unchanged(PathBuf),
+}
+
+/// A lists directory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// The directory.
+    pub dir: PathBuf,
+}
+
+impl Store {
+    /// A store in `dir` (created on the first save).
+    pub fn new(dir: impl Into<PathBuf>) -> Store {
+        Store { dir: dir.into() }
+    }
+
+    /// The current snapshot file of a list.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.json"))
+    }
+
+    /// The names of the lists with a current snapshot, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut out: Vec<String> = std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let stem = name.strip_suffix(".json")?;
+                valid_name(stem).then(|| stem.to_string())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The earlier snapshots of a list, oldest first by file name.
+    pub fn history(&self, name: &str) -> Vec<PathBuf> {
+        let prefix = format!("{name}@");
+        let mut out: Vec<PathBuf> = std::fs::read_dir(self.dir.join("history"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+            .map(|e| e.path())
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Loads a list's current snapshot.
+    pub fn load(&self, name: &str) -> Result<Snapshot, StoreError> {
+        if !valid_name(name) {
+            return Err(StoreError::BadName(name.to_string()));
+        }
+        let path = self.path(name);
+        if !path.is_file() {
+            let names = self.names();
+            let help = if names.is_empty() {
+                "import one with `cordon lists import FILE --as NAME`".to_string()
+            } else {
+                format!("lists here: {}", names.join(", "))
+            };
+            return Err(StoreError::Missing { name: name.to_string(), dir: self.dir.clone(), help });
+        }
+        read(&path)
+    }
+
+    /// Saves a snapshot as its list's current one, keeping the one it replaces.
+    pub fn save(&self, snapshot: &Snapshot) -> Result<Saved, StoreError> {
+        if !valid_name(&snapshot.name) {
+            return Err(StoreError::BadName(snapshot.name.clone()));
+        }
+        let current = self.path(&snapshot.name);
+        let bytes = to_bytes(snapshot);
+        let mkdir = |dir: &Path| {
+            std::fs::create_dir_all(dir).map_err(|source| {
+                StoreError::Write(crate::output::atomic::WriteError { path: dir.to_path_buf(), source })
+            })
+        };
+        mkdir(&self.dir)?;
+        if !current.is_file() {
+            crate::output::atomic::write_file(&current, &bytes)?;
+            return Ok(Saved::New(current));
+        }
+        let old = read(&current)?;
+        if old.fingerprint == snapshot.fingerprint && old.entries == snapshot.entries {
+            return Ok(Saved::Unchanged(current));
+        }
+        let history = self.dir.join("history");
+        mkdir(&history)?;
+        let fp: String = old.fingerprint.chars().take(12).collect();
+        let previous =
+            history.join(format!("{}@{}-{fp}.json", old.name, old.published.as_deref().unwrap_or("undated")));
+        crate::output::atomic::write_file(&previous, &to_bytes(&old))?;
+        crate::output::atomic::write_file(&current, &bytes)?;
+        Ok(Saved::Replaced { current, previous })
+    }
+
+    /// Resolves what the user named: a list in the store, an earlier
+    /// snapshot (`NAME@…`), or a snapshot file path.
+    pub fn resolve(&self, what: &str) -> Result<Snapshot, StoreError> {
+        let as_path = Path::new(what);
+        if what.ends_with(".json") && as_path.is_file() {
+            return read(as_path);
+        }
+        if let Some((name, _)) = what.split_once('@') {
+            let path = self.dir.join("history").join(format!("{what}.json"));
+            if path.is_file() {
+                return read(&path);
+            }
+            let known: Vec<String> = self
+                .history(name)
+                .iter()
+                .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                .collect();
+            let help = if known.is_empty() {
+                format!("`{name}` has no earlier snapshots")
+            } else {
+                format!("earlier snapshots: {}", known.join(", "))
+            };
+            return Err(StoreError::Missing { name: what.to_string(), dir: self.dir.join("history"), help });
+        }
+        self.load(what)
+    }
+}
+
+/// How one entry changed between two snapshots.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Changed {
+    /// The entry's reference.
+    pub reference: String,
+    /// Its primary name in the newer snapshot.
+    pub name: String,
+    /// What changed, one line per field: `names: + "X"`, `listed_on: A → B`.
+    pub changes: Vec<String>,
+}
+
+/// The difference between two snapshots of a list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Diff {
+    /// Entries only in the newer snapshot: (reference, primary name).
+    pub added: Vec<(String, String)>,
+    /// Entries only in the older snapshot.
+    pub removed: Vec<(String, String)>,
+    /// Entries in both, with different content.
+    pub changed: Vec<Changed>,
+    /// Entries unchanged.
+    pub unchanged: usize,
+}
+
+fn set_changes<T: PartialEq + std::fmt::Debug>(field: &str, old: &[T], new: &[T], show: impl Fn(&T) -> String) -> Vec<String> {
+    let mut out = Vec::new();
+    for x in new.iter().filter(|x| !old.contains(x)) {
+        out.push(format!("{field}: + {}", show(x)));
+    }
+    for x in old.iter().filter(|x| !new.contains(x)) {
+        out.push(format!("{field}: − {}", show(x)));
+    }
+    out
+}
+
+fn describe(old: &Entry, new: &Entry) -> Vec<String> {
+    let mut out = Vec::new();
+    if old.kind != new.kind {
+        out.push(format!("kind: {} → {}", old.kind.name(), new.kind.name()));
+    }
+    out.extend(set_changes("names", &old.names, &new.names, |n| {
+        format!("\"{}\" ({})", n.text, format!("{:?}", n.quality).to_lowercase())
+    }));
+    let quoted = |s: &String| format!("\"{s}\"");
+    out.extend(set_changes("dates of birth", &old.dates_of_birth, &new.dates_of_birth, quoted));
+    out.extend(set_changes("nationalities", &old.nationalities, &new.nationalities, quoted));
+    out.extend(set_changes("addresses", &old.addresses, &new.addresses, |a| {
+        let mut s = a.text.clone();
+        if let Some(c) = &a.country {
+            if !s.is_empty() {
+                s.push_str(", ");
+            }
+            s.push_str(c);
+        }
+        format!("\"{s}\"")
+    }));
+    out.extend(set_changes("IMO", &old.imo, &new.imo, String::clone));
+    out.extend(set_changes("programmes", &old.programmes, &new.programmes, String::clone));
+    if old.listed_on != new.listed_on {
+        let show = |d: &Option<String>| d.clone().unwrap_or_else(|| "none".into());
+        out.push(format!("listed on: {} → {}", show(&old.listed_on), show(&new.listed_on)));
+    }
+    if old.remarks != new.remarks {
+        out.push("remarks changed".to_string());
+    }
+    if out.is_empty() {
+        // Same content, different order of names or addresses.
+        out.push("order of names or addresses".to_string());
+    }
+    out
+}
+
+/// Compares two snapshots entry by entry, matched on reference.
+pub fn diff(old: &Snapshot, new: &Snapshot) -> Diff {
+    use std::collections::BTreeMap;
+    let o: BTreeMap<&str, &Entry> = old.entries.iter().map(|e| (e.reference.as_str(), e)).collect();
+    let n: BTreeMap<&str, &Entry> = new.entries.iter().map(|e| (e.reference.as_str(), e)).collect();
+    let mut d = Diff::default();
+    for (r, e) in &n {
+        match o.get(r) {
+            None => d.added.push((r.to_string(), e.primary().to_string())),
+            Some(prev) if prev != e => {
+                d.changed.push(Changed { reference: r.to_string(), name: e.primary().to_string(), changes: describe(prev, e) })
+            }
+            Some(_) => d.unchanged += 1,
+        }
+    }
+    for (r, e) in &o {
+        if !n.contains_key(r) {
+            d.removed.push((r.to_string(), e.primary().to_string()));
+        }
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lists::{Kind, Name, Quality};
+
+    fn entry(r: &str, names: &[&str]) -> Entry {
+        Entry {
+            reference: r.into(),
+            kind: Kind::Entity,
+            names: names.iter().map(|t| Name { text: (*t).into(), quality: Quality::Primary, script: None }).collect(),
+            dates_of_birth: vec![],
+            nationalities: vec![],
+            addresses: vec![],
+            imo: vec![],
+            programmes: vec!["DPRK".into()],
+            listed_on: Some("2017-08-05".into()),
+            remarks: None,
+        }
+    }
+
+    fn snap(fp: &str, published: &str, entries: Vec<Entry>) -> Snapshot {
+        Snapshot {
+            name: "UN_SC".into(),
+            format: "un-xml".into(),
+            sources: vec!["x.xml".into()],
+            published: Some(published.into()),
+            fingerprint: fp.into(),
+            entries,
+        }
+    }
+
+    #[test]
+    fn saving_keeps_the_previous_snapshot_and_diff_names_the_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let v1 = snap("aaaa1111bbbb2222", "2024-01-01", vec![entry("KPe.001", &["A"]), entry("KPe.002", &["B"])]);
+        assert!(matches!(store.save(&v1).unwrap(), Saved::New(_)));
+        assert!(matches!(store.save(&v1).unwrap(), Saved::Unchanged(_)));
+        let v2 = snap("cccc3333dddd4444", "2024-02-01", vec![entry("KPe.001", &["A", "A2"]), entry("KPe.003", &["C"])]);
+        let Saved::Replaced { previous, .. } = store.save(&v2).unwrap() else { panic!("not replaced") };
+        assert!(previous.ends_with("history/UN_SC@2024-01-01-aaaa1111bbbb.json"));
+        assert_eq!(store.load("UN_SC").unwrap(), v2);
+        assert_eq!(store.resolve("UN_SC@2024-01-01-aaaa1111bbbb").unwrap(), v1);
+        assert_eq!(store.names(), ["UN_SC"]);
+        let d = diff(&v1, &v2);
+        assert_eq!(d.added, [("KPe.003".to_string(), "C".to_string())]);
+        assert_eq!(d.removed, [("KPe.002".to_string(), "B".to_string())]);
+        assert_eq!(d.changed[0].changes, ["names: + \"A2\" (primary)"]);
+        assert_ne!(entry_hash(&v1.entries[0]), entry_hash(&v2.entries[0]));
+    }
+
+    #[test]
+    fn missing_lists_and_bad_files_say_what_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let e = store.load("OFAC_SDN").unwrap_err().to_string();
+        assert_eq!(e, format!("no list `OFAC_SDN` in `{}`", dir.path().display()));
+        assert!(matches!(store.load("../etc"), Err(StoreError::BadName(_))));
+        std::fs::write(dir.path().join("BAD.json"), "{}").unwrap();
+        assert!(store.load("BAD").unwrap_err().to_string().contains("is not a list snapshot"));
+    }
+}

@@ -1,0 +1,154 @@
+//! Screening quality on the labelled set built from the real lists
+//! (tests/data/screening/quality.csv, see its README): precision and recall
+//! at the default threshold, by category; and the index never misses what
+//! scoring every alias would find.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+use cordon::lists::Kind;
+use cordon::lists::store::Store;
+use cordon::screen::{DEFAULT_THRESHOLD, ListIndex, Query};
+use cordon::values::Decimal;
+
+use super::harness::root;
+
+struct Row {
+    query: String,
+    kind: Option<Kind>,
+    list: String,
+    expected: Vec<String>,
+    category: String,
+}
+
+fn rows() -> Vec<Row> {
+    let path = root().join("tests/data/screening/quality.csv");
+    let mut r = csv::Reader::from_path(&path).expect("quality.csv");
+    r.records()
+        .map(|rec| {
+            let rec = rec.expect("row");
+            let kind = match &rec[1] {
+                "" => None,
+                k => Some(Kind::from_name(k).unwrap_or_else(|| panic!("kind {k}"))),
+            };
+            Row {
+                query: rec[0].to_string(),
+                kind,
+                list: rec[2].to_string(),
+                expected: rec[3].split('|').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+                category: rec[4].to_string(),
+            }
+        })
+        .collect()
+}
+
+fn indexes() -> &'static BTreeMap<String, ListIndex> {
+    static LISTS: OnceLock<BTreeMap<String, ListIndex>> = OnceLock::new();
+    LISTS.get_or_init(|| {
+        let store = Store::new(root().join("seeds/lists"));
+        ["UN_SC", "OFAC_SDN"]
+            .into_iter()
+            .map(|n| (n.to_string(), ListIndex::new(Arc::new(store.load(n).expect("shipped snapshot")))))
+            .collect()
+    })
+}
+
+fn query(row: &Row, threshold: Decimal) -> Query {
+    Query { name: row.query.clone(), kinds: row.kind.into_iter().collect(), threshold, limit: 5, ..Query::default() }
+}
+
+/// The lists a row is screened against.
+fn lists_of(row: &Row) -> Vec<&'static ListIndex> {
+    let all = indexes();
+    match row.list.as_str() {
+        "ANY" => all.values().collect(),
+        name => vec![all.get(name).unwrap_or_else(|| panic!("list {name}"))],
+    }
+}
+
+#[derive(Default, Debug)]
+struct Tally {
+    positives: u32,
+    found: u32,
+    wrong: u32,
+    negatives: u32,
+    false_alarms: u32,
+}
+
+#[test]
+fn precision_and_recall_at_the_default_threshold() {
+    let rows = rows();
+    assert!(rows.len() >= 300, "the labelled set has {} queries", rows.len());
+    let mut by_cat: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut misses = Vec::new();
+    for row in &rows {
+        let t = by_cat.entry(row.category.clone()).or_default();
+        let q = query(row, DEFAULT_THRESHOLD);
+        let mut hits: Vec<(Decimal, String)> = Vec::new();
+        for index in lists_of(row) {
+            hits.extend(index.screen(&q).into_iter().map(|c| (c.score, c.reference)));
+        }
+        hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        if row.expected.is_empty() {
+            t.negatives += 1;
+            if let Some((s, r)) = hits.first() {
+                t.false_alarms += 1;
+                misses.push(format!("false alarm  {:<16} {} → {r} ({s})", row.category, row.query));
+            }
+        } else {
+            t.positives += 1;
+            match hits.first() {
+                Some((_, r)) if row.expected.contains(r) => t.found += 1,
+                Some((s, r)) => {
+                    t.wrong += 1;
+                    misses.push(format!(
+                        "wrong entry  {:<16} {} → {r} ({s}), not {:?}",
+                        row.category, row.query, row.expected
+                    ));
+                }
+                None => misses.push(format!("missed       {:<16} {}", row.category, row.query)),
+            }
+        }
+    }
+    let sum = |f: fn(&Tally) -> u32| by_cat.values().map(f).sum::<u32>();
+    let (pos, found, wrong, fa) = (sum(|t| t.positives), sum(|t| t.found), sum(|t| t.wrong), sum(|t| t.false_alarms));
+    let recall = f64::from(found) / f64::from(pos);
+    let precision = f64::from(found) / f64::from(found + wrong + fa);
+    let mut report = format!(
+        "{} queries ({pos} positive, {} negative) at threshold {DEFAULT_THRESHOLD}: precision {precision:.3}, recall {recall:.3}\n",
+        rows.len(),
+        sum(|t| t.negatives)
+    );
+    for (c, t) in &by_cat {
+        if t.positives > 0 {
+            report.push_str(&format!("  {c:<17} {}/{} found, {} wrong entry\n", t.found, t.positives, t.wrong));
+        } else {
+            report.push_str(&format!("  {c:<17} {}/{} false alarms\n", t.false_alarms, t.negatives));
+        }
+    }
+    for m in &misses {
+        report.push_str(&format!("    {m}\n"));
+    }
+    println!("{report}");
+    assert!(precision >= 0.95 && recall >= 0.95, "below 0.95:\n{report}");
+}
+
+#[test]
+fn the_index_finds_what_scoring_every_alias_finds() {
+    // Every fourth query of the set, at a threshold low enough that fuzzy
+    // and partial matches take part.
+    let threshold = Decimal::new(6, 1);
+    for row in rows().iter().step_by(4) {
+        let q = query(row, threshold);
+        for index in lists_of(row) {
+            let mut indexed: Vec<(String, Decimal)> = index
+                .screen(&Query { limit: usize::MAX, ..q.clone() })
+                .into_iter()
+                .map(|c| (c.reference, c.score))
+                .collect();
+            indexed.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let exhaustive = index.screen_exhaustive(&q);
+            assert_eq!(indexed, exhaustive, "{}", row.query);
+        }
+    }
+}
