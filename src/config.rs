@@ -595,7 +595,8 @@ struct ReviewedFile {
 /// Reads a reviewed-matches file (`cleared:` followed by a list of matches).
 /// Every entry must name its reviewer, reason and a valid date.
 pub fn load_reviewed(src: &SourceFile) -> Result<Vec<ReviewedMatch>, ConfigError> {
-    let file: ReviewedFile = if src.text.trim().is_empty() { ReviewedFile { cleared: Vec::new() } } else { parse_yaml(src)? };
+    let file: ReviewedFile =
+        if src.text.trim().is_empty() { ReviewedFile { cleared: Vec::new() } } else { parse_yaml(src)? };
     let mut out = file.cleared;
     // Lines of the `- name:` items, in order, for messages.
     let item_lines: Vec<u64> = src

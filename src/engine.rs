@@ -33,14 +33,33 @@ pub struct Engine {
 impl Engine {
     /// Loads the rules in `path` (a directory or one file), checks them and compiles them.
     pub fn load(path: &Path) -> Result<Engine, Diagnostics> {
+        Engine::load_with(path, None)
+    }
+
+    /// Like [`Engine::load`], with the clearances of a reviewed-matches file
+    /// (screening matches reviewed as false positives).
+    pub fn load_with(path: &Path, reviewed: Option<&Path>) -> Result<Engine, Diagnostics> {
         let pack = load::load_pack(path)?;
-        let (rules, warnings) = check::check(&pack).map_err(|errs| {
+        let (mut rules, warnings) = check::check(&pack).map_err(|errs| {
             let mut d = Diagnostics::new();
             for e in errs {
                 d.push(e);
             }
             d
         })?;
+        if let Some(p) = reviewed {
+            let loaded = crate::config::read_source(p).and_then(|src| {
+                crate::config::load_reviewed(&src).map(|entries| (src.name.clone(), src.sha256(), entries))
+            });
+            match loaded {
+                Ok((name, sha, entries)) => rules.set_clearances(&name, &sha, entries),
+                Err(e) => {
+                    let mut d = Diagnostics::new();
+                    d.push(e);
+                    return Err(d);
+                }
+            }
+        }
         let mut engine = Engine::from_rules(Arc::new(rules));
         engine.warnings = warnings;
         Ok(engine)

@@ -275,6 +275,14 @@ impl Printer<'_> {
             TExpr::Screen(sc) => {
                 let list = self.rules.lists.get(sc.list).map_or("?", |l| l.name.as_str());
                 let mut t = format!("{} matches list {list}", self.text(&sc.subject, 5));
+                match sc.programmes.as_slice() {
+                    [] => {}
+                    [one] => t.push_str(&format!(" programme {one:?}")),
+                    many => t.push_str(&format!(
+                        " programme {{ {} }}",
+                        many.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ")
+                    )),
+                }
                 if let Some(k) = &sc.kind_text {
                     t.push_str(&format!(" as {k}"));
                 }
@@ -465,7 +473,9 @@ impl<'a> Ref<'a> {
                 };
                 let v = match self.value(&sc.subject) {
                     Ok(V::Str(v)) => v,
-                    Ok(other) => return (Ok(false), node(&Ok(false), format!("{} is not text", other.show()), Vec::new())),
+                    Ok(other) => {
+                        return (Ok(false), node(&Ok(false), format!("{} is not text", other.show()), Vec::new()));
+                    }
                     Err(u) => {
                         let because = self.why_unknown(&u);
                         let r = Err(u);
@@ -473,7 +483,8 @@ impl<'a> Ref<'a> {
                     }
                 };
                 let list = &self.rules.lists[sc.list];
-                let found = crate::eval::screen::screen_value(self.rules, sc, &v, field, self.date, self.ignore_listing);
+                let found =
+                    crate::eval::screen::screen_value(self.rules, sc, &v, field, self.date, self.ignore_listing);
                 let mut notes: Vec<String> = Vec::new();
                 for sup in &found.suppressed {
                     if let Some(c) = self.rules.clearances.entries.get(sup.clearance) {
@@ -920,9 +931,7 @@ fn judge<'a>(r: &mut Ref<'a>, rule: &'a Rule) -> Judged {
                 (Ok(true), Some(s)) => {
                     lowered.get_or_insert(s);
                 }
-                (Err(e), _) if e.record_level() => {
-                    unknown = Some(unknown.map_or(e.clone(), |a| a.merge(e.clone())))
-                }
+                (Err(e), _) if e.record_level() => unknown = Some(unknown.map_or(e.clone(), |a| a.merge(e.clone()))),
                 _ => {}
             }
             unless.push(UnlessExplanation { condition: n, then: u.then.map(|s| s.name().to_string()) });
@@ -931,11 +940,8 @@ fn judge<'a>(r: &mut Ref<'a>, rule: &'a Rule) -> Judged {
             }
         }
     }
-    let indeterminate = |u: &Unknown| Outcome::Indeterminate {
-        missing: u.missing.clone(),
-        unreadable: u.bad.clone(),
-        error: u.error,
-    };
+    let indeterminate =
+        |u: &Unknown| Outcome::Indeterminate { missing: u.missing.clone(), unreadable: u.bad.clone(), error: u.error };
     let (finding, outcome): (Option<(Severity, Outcome)>, String) = match &when {
         Ok(false) => (None, "no finding: the condition does not hold".into()),
         Err(u) if u.record_level() => (
@@ -947,10 +953,7 @@ fn judge<'a>(r: &mut Ref<'a>, rule: &'a Rule) -> Judged {
         ),
         Err(u) => (
             None,
-            format!(
-                "not decided: {}; the run notes it once",
-                r.why_unknown(u).trim_start_matches("cannot decide: ")
-            ),
+            format!("not decided: {}; the run notes it once", r.why_unknown(u).trim_start_matches("cannot decide: ")),
         ),
         Ok(true) if exempt => (None, "no finding: an exemption (unless) holds".into()),
         Ok(true) => match (&unknown, lowered) {
@@ -965,10 +968,9 @@ fn judge<'a>(r: &mut Ref<'a>, rule: &'a Rule) -> Judged {
                 Some((s, Outcome::Violation)),
                 format!("{}: the condition holds; an exemption lowers the finding", s.name()),
             ),
-            (None, None) => (
-                Some((rule.severity, Outcome::Violation)),
-                format!("{}: the condition holds", rule.severity.name()),
-            ),
+            (None, None) => {
+                (Some((rule.severity, Outcome::Violation)), format!("{}: the condition holds", rule.severity.name()))
+            }
         },
     };
     Judged { when_node, unless, finding, outcome }

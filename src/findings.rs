@@ -2,9 +2,9 @@
 //! records that could not be read. A violation is data, not an error.
 
 use crate::check::{ListId, SetId, Severity};
-use crate::values::{Date, Decimal};
 use crate::records::{FieldProblem, Invalid};
 use crate::schema::FieldId;
+use crate::values::{Date, Decimal};
 
 /// The decision on a record. Order matters: most severe last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -59,6 +59,9 @@ pub struct TestCase {
     /// The expected decision: block, review, pass or invalid.
     #[serde(default)]
     pub decision: Option<String>,
+    /// Texts that must each appear in some finding's message (case-insensitive).
+    #[serde(default)]
+    pub says: Vec<String>,
 }
 
 /// The result of one test.
@@ -108,7 +111,7 @@ pub enum TestError {
     #[error("test `{test}` in `{file}` expects nothing")]
     #[diagnostic(
         code(cordon::test::no_expectation),
-        help("give `hits` (use `hits: []` for a record that must pass), `misses` or `decision`")
+        help("give `hits` (use `hits: []` for a record that must pass), `misses`, `decision` or `says`")
     )]
     NoExpectation {
         /// The file.
@@ -148,7 +151,7 @@ pub fn run_file(engine: &Engine, path: &Path) -> Result<Vec<TestResult>, TestErr
     let known: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
     let name = src.name.clone();
     for case in &file.tests {
-        if case.hits.is_none() && case.misses.is_empty() && case.decision.is_none() {
+        if case.hits.is_none() && case.misses.is_empty() && case.decision.is_none() && case.says.is_empty() {
             return Err(TestError::NoExpectation { file: name.clone(), test: case.name.clone() });
         }
         for r in case.hits.iter().flatten().chain(&case.misses) {
@@ -229,6 +232,12 @@ fn judge(engine: &Engine, file: &str, case: &TestCase, outcome: &RecordOutcome) 
         && *d != decision
     {
         failures.push(format!("expected decision {d}, got {decision}"));
+    }
+    for text in &case.says {
+        let want = text.to_lowercase();
+        if !actual.iter().any(|(_, _, m)| m.to_lowercase().contains(&want)) {
+            failures.push(format!("no finding says \"{text}\""));
+        }
     }
     TestResult { file: file.to_string(), case: case.clone(), failures, actual, decision }
 }

@@ -75,12 +75,17 @@ pub struct ListRef {
     pub snapshot: Arc<crate::lists::Snapshot>,
     /// Its screening index, built on first use (checking alone does not need it).
     pub index: Arc<std::sync::OnceLock<crate::screen::ListIndex>>,
+    /// The lowest score any rule asks of this list: candidates are found
+    /// down to it once per value and shared by every test of that value.
+    pub floor: Decimal,
+    /// Candidates already found, by value screened.
+    pub cache: Arc<crate::screen::ScreenCache>,
 }
 
 impl ListRef {
     /// A list reference to a snapshot.
     pub fn new(name: String, path: String, snapshot: Arc<crate::lists::Snapshot>) -> ListRef {
-        ListRef { name, path, snapshot, index: Arc::default() }
+        ListRef { name, path, snapshot, index: Arc::default(), floor: Decimal::ONE, cache: Arc::default() }
     }
 
     /// The screening index.
@@ -98,12 +103,27 @@ pub struct Screen {
     pub list: ListId,
     /// Entry kinds that count; empty means any.
     pub kinds: Vec<crate::lists::Kind>,
+    /// Programmes whose entries count; empty means any.
+    pub programmes: Vec<String>,
     /// The lowest score that counts.
     pub min_score: Decimal,
     /// The subject is an IMO number: look it up, do not compare names.
     pub by_imo: bool,
     /// The kind clause as written (`party`), for explanations.
     pub kind_text: Option<String>,
+}
+
+impl RuleSet {
+    /// Applies reviewed clearances from `file` (its bytes hash to `sha256`):
+    /// the file becomes an input of the rule set, and part of its fingerprint,
+    /// since it changes what the rules find.
+    pub fn set_clearances(&mut self, file: &str, sha256: &str, entries: Vec<crate::config::ReviewedMatch>) {
+        self.clearances =
+            Arc::new(crate::screen::reviewed::Clearances::new(Some(file.into()), Some(sha256.into()), entries));
+        self.inputs.push(Fingerprint { path: file.to_string(), sha256: sha256.to_string(), kind: "reviewed" });
+        self.fingerprint =
+            crate::source::sha256_hex(format!("{}\nreviewed {file} {sha256}\n", self.fingerprint).as_bytes());
+    }
 }
 
 /// A file and its SHA-256.

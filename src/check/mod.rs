@@ -120,11 +120,9 @@ impl<'p> Checker<'p> {
                     _ => "re-import the list with `cordon lists import`".to_string(),
                 };
                 let msg = match &e {
-                    crate::lists::store::StoreError::Missing { .. } => format!(
-                        "unknown list `{}`: no snapshot in `{}`",
-                        name.name,
-                        self.pack.lists_root.display()
-                    ),
+                    crate::lists::store::StoreError::Missing { .. } => {
+                        format!("unknown list `{}`: no snapshot in `{}`", name.name, self.pack.lists_root.display())
+                    }
                     other => other.to_string(),
                 };
                 self.err(CheckError::new(CheckErrorKind::List, src, name.span, msg).label("no such list").help(help));

@@ -265,7 +265,44 @@ impl Tc<'_, '_> {
             return err;
         }
         let kinds = if by_imo { vec![Kind::Vessel] } else { kinds };
-        let screen = Screen { subject, list, kinds, min_score, by_imo, kind_text: m.kind.as_ref().map(|k| k.name.clone()) };
+        let mut programmes = Vec::new();
+        for p in m.programmes.iter().flatten() {
+            let known: std::collections::BTreeSet<&str> = self.c.lists[list]
+                .snapshot
+                .entries
+                .iter()
+                .flat_map(|e| e.programmes.iter().map(String::as_str))
+                .collect();
+            if !known.iter().any(|k| k.eq_ignore_ascii_case(&p.value)) {
+                let help = match crate::suggest::did_you_mean(&p.value, known.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "its programmes include {}",
+                        known.iter().take(8).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                let list_name = self.c.lists[list].name.clone();
+                self.error(
+                    CheckErrorKind::List,
+                    p.span,
+                    format!("no entry of `{list_name}` is listed under programme `{}`", p.value),
+                    Some(help),
+                );
+                return err;
+            }
+            programmes.push(p.value.clone());
+        }
+        let floor = &mut self.c.lists[list].floor;
+        *floor = (*floor).min(min_score);
+        let screen = Screen {
+            subject,
+            list,
+            kinds,
+            programmes,
+            min_score,
+            by_imo,
+            kind_text: m.kind.as_ref().map(|k| k.name.clone()),
+        };
         (TExpr::Screen(Box::new(screen)), Ty::Bool)
     }
 

@@ -34,6 +34,9 @@ pub struct CheckArgs {
     /// Config file mapping your column names and formats onto the schema.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Reviewed screening matches to suppress [default: reviewed-matches.yaml beside --config, if there].
+    #[arg(long, value_name = "FILE")]
+    reviewed: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum)]
     format: Option<Format>,
@@ -68,6 +71,32 @@ pub fn load_config(path: Option<&PathBuf>, schema: &cordon::schema::Schema) -> R
     }
 }
 
+/// The name of the reviewed-matches file looked for beside the config.
+pub const REVIEWED_FILE: &str = "reviewed-matches.yaml";
+
+/// The reviewed-matches file of a run: `--reviewed`, else
+/// `reviewed-matches.yaml` beside `--config` when there is one.
+pub fn reviewed_path(reviewed: Option<&PathBuf>, config: Option<&PathBuf>) -> Option<PathBuf> {
+    reviewed.cloned().or_else(|| {
+        let beside = config?.parent().unwrap_or(std::path::Path::new(".")).join(REVIEWED_FILE);
+        beside.is_file().then_some(beside)
+    })
+}
+
+/// Loads, checks and compiles the rules, with the run's clearances.
+pub fn load_engine(rules: &std::path::Path, reviewed: Option<&PathBuf>) -> Result<cordon::Engine, u8> {
+    match cordon::Engine::load_with(rules, reviewed.map(PathBuf::as_path)) {
+        Ok(e) => {
+            diag::note_warnings(&e);
+            Ok(e)
+        }
+        Err(d) => {
+            diag::print_all(&d);
+            Err(EXIT_ERROR)
+        }
+    }
+}
+
 /// Sets the number of worker threads for this process.
 pub fn set_threads(n: Option<usize>) {
     if let Some(n) = n {
@@ -78,14 +107,11 @@ pub fn set_threads(n: Option<usize>) {
 /// Runs `cordon check`.
 pub fn run(a: CheckArgs) -> u8 {
     set_threads(a.threads);
-    let engine = match cordon::Engine::load(&a.rules.rules) {
+    let reviewed = reviewed_path(a.reviewed.as_ref(), a.config.as_ref());
+    let engine = match load_engine(&a.rules.rules, reviewed.as_ref()) {
         Ok(e) => e,
-        Err(d) => {
-            diag::print_all(&d);
-            return EXIT_ERROR;
-        }
+        Err(code) => return code,
     };
-    diag::note_warnings(&engine);
     let cfg = match load_config(a.config.as_ref(), &engine.rules().schema) {
         Ok(c) => c,
         Err(code) => return code,

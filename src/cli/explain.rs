@@ -9,7 +9,7 @@ use clap::ValueEnum;
 use cordon::explain;
 use cordon::records::{InputSpec, Layout, Raw, Record};
 
-use super::check::load_config;
+use super::check::{load_config, load_engine, reviewed_path};
 use super::{EXIT_ERROR, EXIT_OK, RulesArg, diag};
 
 /// Output formats of `explain`.
@@ -30,6 +30,9 @@ pub struct ExplainArgs {
     /// Config file mapping your column names and formats onto the schema.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Reviewed screening matches to suppress [default: reviewed-matches.yaml beside --config, if there].
+    #[arg(long, value_name = "FILE")]
+    reviewed: Option<PathBuf>,
     /// The record as a JSON object, e.g. '{"id":"T1","date":"2018-01-05",…}'.
     #[arg(long, value_name = "JSON")]
     record: Option<String>,
@@ -51,12 +54,10 @@ fn fail(msg: String) -> u8 {
 
 /// Runs `cordon explain`.
 pub fn run(a: ExplainArgs) -> u8 {
-    let engine = match cordon::Engine::load(&a.rules.rules) {
+    let reviewed = reviewed_path(a.reviewed.as_ref(), a.config.as_ref());
+    let engine = match load_engine(&a.rules.rules, reviewed.as_ref()) {
         Ok(e) => e,
-        Err(d) => {
-            diag::print_all(&d);
-            return EXIT_ERROR;
-        }
+        Err(code) => return code,
     };
     let rules = Arc::clone(engine.rules());
     let cfg = match load_config(a.config.as_ref(), &rules.schema) {

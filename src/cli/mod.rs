@@ -1,11 +1,30 @@
 //! Command-line interface: clap definitions and dispatch to one file per
 //! subcommand. Only this module (and `main.rs`) prints.
 
+/// `println!` for results on stdout: a closed pipe (`cordon … | head`) ends
+/// the output quietly instead of panicking.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// `print!` likewise.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 mod check;
 mod diag;
 mod explain;
 mod fmt;
+mod lists;
 mod report;
+mod screen;
 mod test;
 mod validate;
 
@@ -45,6 +64,10 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Rewrite rule files in the canonical layout (`--check`: only list them).
     Fmt(fmt::FmtArgs),
+    /// Sanctions lists: import them from their sources, show, compare snapshots.
+    Lists(lists::ListsArgs),
+    /// Screen a name, or a CSV file of names, against the sanctions lists.
+    Screen(screen::ScreenArgs),
 }
 
 /// `--fail-on` levels.
@@ -82,5 +105,7 @@ pub fn main() -> u8 {
         Command::Report(a) => report::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Fmt(a) => fmt::run(a),
+        Command::Lists(a) => lists::run(a),
+        Command::Screen(a) => screen::run(a),
     }
 }

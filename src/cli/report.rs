@@ -9,7 +9,7 @@ use cordon::records::InputSpec;
 use cordon::report::model::FileFingerprint;
 use cordon::report::{self, DEFAULT_TITLE, PDF_RECORD_LIMIT, Period, ReportOptions};
 
-use super::check::{load_config, set_threads};
+use super::check::{load_config, load_engine, reviewed_path, set_threads};
 use super::{EXIT_ERROR, EXIT_OK, RulesArg, diag};
 
 /// Report formats.
@@ -41,6 +41,9 @@ pub struct ReportArgs {
     /// Config file mapping your column names and formats onto the schema.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Reviewed screening matches to suppress [default: reviewed-matches.yaml beside --config, if there].
+    #[arg(long, value_name = "FILE")]
+    reviewed: Option<PathBuf>,
     /// Only records dated in this period are evaluated: FROM..TO, both inclusive.
     #[arg(long, value_name = "FROM..TO")]
     period: Option<String>,
@@ -121,14 +124,11 @@ pub fn run(a: ReportArgs) -> u8 {
         Ok(g) => g,
         Err(e) => return fail(e),
     };
-    let engine = match cordon::Engine::load(&a.rules.rules) {
+    let reviewed = reviewed_path(a.reviewed.as_ref(), a.config.as_ref());
+    let engine = match load_engine(&a.rules.rules, reviewed.as_ref()) {
         Ok(e) => e,
-        Err(d) => {
-            diag::print_all(&d);
-            return EXIT_ERROR;
-        }
+        Err(code) => return code,
     };
-    diag::note_warnings(&engine);
     let cfg = match load_config(a.config.as_ref(), &engine.rules().schema) {
         Ok(c) => c,
         Err(code) => return code,
@@ -152,6 +152,9 @@ pub fn run(a: ReportArgs) -> u8 {
         vec!["cordon".to_string(), "report".into(), "--rules".into(), quote(&a.rules.rules.display().to_string())];
     if let Some(c) = &a.config {
         command.extend(["--config".into(), quote(&c.display().to_string())]);
+    }
+    if let Some(r) = &reviewed {
+        command.extend(["--reviewed".into(), quote(&r.display().to_string())]);
     }
     if let Some(p) = &period {
         command.extend(["--period".into(), p.to_string()]);

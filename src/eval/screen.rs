@@ -38,13 +38,28 @@ pub fn screen_value(
     let mut out = Screened::default();
     let Some(list) = rules.lists.get(s.list) else { return out };
     let index = list.index();
-    let q = if s.by_imo {
-        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
-        Query { imo: Some(digits), kinds: s.kinds.clone(), threshold: s.min_score, limit: CANDIDATES, ..Query::default() }
-    } else {
-        Query { name: value.to_string(), kinds: s.kinds.clone(), threshold: s.min_score, limit: CANDIDATES, ..Query::default() }
+    let value_key = if s.by_imo { value.chars().filter(char::is_ascii_digit).collect() } else { value.to_string() };
+    let key = crate::screen::CacheKey {
+        by_imo: s.by_imo,
+        value: value_key.clone(),
+        kinds: s.kinds.clone(),
+        programmes: s.programmes.clone(),
     };
-    for c in index.screen(&q) {
+    // Candidates down to the lowest score any rule asks of the list, once
+    // per value; each test keeps those at or above its own score.
+    let found = list.cache.get_or(key, || {
+        let q = Query {
+            name: if s.by_imo { String::new() } else { value_key.clone() },
+            imo: s.by_imo.then(|| value_key.clone()),
+            kinds: s.kinds.clone(),
+            programmes: s.programmes.clone(),
+            threshold: list.floor.min(s.min_score),
+            limit: CANDIDATES,
+            ..Query::default()
+        };
+        index.screen(&q)
+    });
+    for c in found.iter().filter(|c| c.score >= s.min_score).cloned() {
         let stale = match rules.clearances.check(value, &list.name, &c.reference, index.entry_hash(c.entry_index)) {
             Cleared::Yes(i) => {
                 out.suppressed.push(Suppression {

@@ -97,10 +97,7 @@ pub fn read(path: &Path) -> Result<Snapshot, StoreError> {
     if stored.cordon_list_snapshot != FORMAT_VERSION {
         return Err(StoreError::Format {
             path: path.to_path_buf(),
-            message: format!(
-                "format version {} (this Cordon reads {FORMAT_VERSION})",
-                stored.cordon_list_snapshot
-            ),
+            message: format!("format version {} (this Cordon reads {FORMAT_VERSION})", stored.cordon_list_snapshot),
         });
     }
     Ok(stored.snapshot)
@@ -206,7 +203,7 @@ impl Store {
             return Ok(Saved::New(current));
         }
         let old = read(&current)?;
-        if old.fingerprint == snapshot.fingerprint && old.entries == snapshot.entries {
+        if old == *snapshot {
             return Ok(Saved::Unchanged(current));
         }
         let history = self.dir.join("history");
@@ -271,7 +268,12 @@ pub struct Diff {
     pub unchanged: usize,
 }
 
-fn set_changes<T: PartialEq + std::fmt::Debug>(field: &str, old: &[T], new: &[T], show: impl Fn(&T) -> String) -> Vec<String> {
+fn set_changes<T: PartialEq + std::fmt::Debug>(
+    field: &str,
+    old: &[T],
+    new: &[T],
+    show: impl Fn(&T) -> String,
+) -> Vec<String> {
     let mut out = Vec::new();
     for x in new.iter().filter(|x| !old.contains(x)) {
         out.push(format!("{field}: + {}", show(x)));
@@ -328,9 +330,11 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Diff {
     for (r, e) in &n {
         match o.get(r) {
             None => d.added.push((r.to_string(), e.primary().to_string())),
-            Some(prev) if prev != e => {
-                d.changed.push(Changed { reference: r.to_string(), name: e.primary().to_string(), changes: describe(prev, e) })
-            }
+            Some(prev) if prev != e => d.changed.push(Changed {
+                reference: r.to_string(),
+                name: e.primary().to_string(),
+                changes: describe(prev, e),
+            }),
             Some(_) => d.unchanged += 1,
         }
     }

@@ -49,11 +49,8 @@ impl Sink for CsvSink<'_> {
                 }
                 for f in &e.findings {
                     let rule = &ctx.rules.rules[f.rule];
-                    let mut evidence: Vec<String> = f
-                        .evidence
-                        .iter()
-                        .map(|(k, v)| format!("{}={v}", ctx.rules.schema.fields[*k].name))
-                        .collect();
+                    let mut evidence: Vec<String> =
+                        f.evidence.iter().map(|(k, v)| format!("{}={v}", ctx.rules.schema.fields[*k].name)).collect();
                     // Screening matches: list, entry, alias, score and snapshot.
                     for h in &f.screens {
                         let (list, snap) = ctx

@@ -32,6 +32,7 @@ struct SuppressedView<'a> {
     list: &'a str,
     #[serde(rename = "ref")]
     reference: &'a str,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
     score: crate::values::Decimal,
     reviewer: &'a str,
     reason: &'a str,
@@ -98,6 +99,7 @@ struct ScreenView<'a> {
     #[serde(rename = "ref")]
     reference: &'a str,
     matched_name: &'a str,
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
     score: crate::values::Decimal,
     reason: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -178,9 +180,10 @@ fn finding_view<'a>(ctx: &Context<'a>, f: &'a Finding) -> FindingView<'a> {
                     listed_on: h.listed_on.map(|d| d.to_string()),
                     listed_after: h.listed_after,
                     entry_hash: list.index().entry_hash(h.entry as usize),
-                    clearance_outdated: h.stale_clearance.and_then(|i| rules.clearances.entries.get(i)).map(|c| {
-                        format!("cleared by {} on {}; the entry has changed since", c.reviewer, c.date)
-                    }),
+                    clearance_outdated: h
+                        .stale_clearance
+                        .and_then(|i| rules.clearances.entries.get(i))
+                        .map(|c| format!("cleared by {} on {}; the entry has changed since", c.reviewer, c.date)),
                 })
             })
             .collect(),

@@ -97,9 +97,12 @@ impl Sink for TableSink<'_> {
                     let (id, l, d) =
                         if first { (e.id.as_str(), loc.as_str(), e.decision.name()) } else { ("", "", "") };
                     let list = ctx.rules.lists.get(s.list).map_or("", |l| l.name.as_str());
-                    let who = ctx.rules.clearances.entries.get(s.clearance).map_or(String::new(), |c| {
-                        format!(" (cleared by {} on {})", c.reviewer, c.date)
-                    });
+                    let who = ctx
+                        .rules
+                        .clearances
+                        .entries
+                        .get(s.clearance)
+                        .map_or(String::new(), |c| format!(" (cleared by {} on {})", c.reviewer, c.date));
                     let msg = format!("suppressed: \"{}\" against {list} {}{who}", s.value, s.reference);
                     self.line([id, l, d, "", &msg])?;
                     first = false;

@@ -83,6 +83,7 @@ pub fn compose(r: &Report, limit: usize) -> Document {
     inventory(&mut c, r);
     c.new_page();
     quality(&mut c, r);
+    screening(&mut c, r);
     method(&mut c, r);
     uncovered(&mut c);
     let org = r.organisation.as_deref().map(|o| format!(" · {o}")).unwrap_or_default();
@@ -714,9 +715,106 @@ fn quality(c: &mut Composer, r: &Report) {
     }
 }
 
+fn screening(c: &mut Composer, r: &Report) {
+    c.y += 4.0;
+    c.heading("5  Sanctions-list screening", 15.0, 30.0);
+    let sc = &r.screening;
+    if sc.lists.is_empty() {
+        c.paragraph(Para::new("The rules screen against no sanctions list.", Style::Regular, 9.0, colour::TEXT));
+        return;
+    }
+    c.paragraph(Para::new(
+        "Parties and vessels were screened against these list snapshots. The fingerprint is the SHA-256 of the source files each snapshot was imported from; each finding's evidence names the entry, the alias that matched, its score and the snapshot.",
+        Style::Regular,
+        9.0,
+        colour::TEXT,
+    ));
+    c.y += 2.0;
+    let cols = [
+        Column { width: 30.0, align: Align::Left },
+        Column { width: 20.0, align: Align::Left },
+        Column { width: 22.0, align: Align::Left },
+        Column { width: 16.0, align: Align::Right },
+        Column { width: 92.0, align: Align::Left },
+    ];
+    let rows: Vec<Vec<Cell>> = sc
+        .lists
+        .iter()
+        .map(|l| {
+            vec![
+                Cell::Text(vec![Para::new(&l.name, Style::Bold, 7.5, colour::TEXT)]),
+                Cell::Text(vec![Para::new(&l.format, Style::Regular, 7.0, colour::TEXT)]),
+                Cell::Text(vec![Para::new(
+                    l.published.clone().unwrap_or_else(|| "not stated".into()),
+                    Style::Regular,
+                    7.0,
+                    colour::TEXT,
+                )]),
+                Cell::Text(vec![Para::new(n(l.entries as u64), Style::Regular, 7.0, colour::TEXT)]),
+                Cell::Text(vec![Para::new(&l.fingerprint, Style::Mono, 6.5, colour::TEXT)]),
+            ]
+        })
+        .collect();
+    c.table(&cols, &["List", "Format", "Published", "Entries", "Snapshot fingerprint (SHA-256)"], &rows);
+    figure_title(c, "Matches suppressed by reviewed clearances");
+    let intro = match &sc.reviewed_file {
+        None => "No reviewed-matches file was used: no match was suppressed.".to_string(),
+        Some(f) => format!(
+            "{} clearance{} in {f}; {} suppression{} applied. A clearance holds while the list entry is unchanged.",
+            n(sc.clearances as u64),
+            if sc.clearances == 1 { "" } else { "s" },
+            n(sc.suppressed.len() as u64),
+            if sc.suppressed.len() == 1 { " was" } else { "s were" },
+        ),
+    };
+    c.paragraph(Para::new(intro, Style::Regular, 8.5, colour::TEXT));
+    c.y += 2.0;
+    if sc.suppressed.is_empty() {
+        return;
+    }
+    let cols = [
+        Column { width: 30.0, align: Align::Left },
+        Column { width: 38.0, align: Align::Left },
+        Column { width: 26.0, align: Align::Left },
+        Column { width: 86.0, align: Align::Left },
+    ];
+    let rows: Vec<Vec<Cell>> = sc
+        .suppressed
+        .iter()
+        .map(|s| {
+            vec![
+                Cell::Text(vec![
+                    Para::new(&s.id, Style::Mono, 6.8, colour::TEXT),
+                    Para::new(format!("{}, line {}", short_file(&s.file), s.line), Style::Regular, 6.5, colour::MUTED),
+                ]),
+                Cell::Text(vec![
+                    Para::new(&s.value, Style::Regular, 7.0, colour::TEXT),
+                    Para::new(s.field.clone().unwrap_or_default(), Style::Regular, 6.5, colour::MUTED),
+                ]),
+                Cell::Text(vec![Para::new(
+                    format!("{} {} · {}", s.list, s.reference, s.score),
+                    Style::Regular,
+                    7.0,
+                    colour::TEXT,
+                )]),
+                Cell::Text(vec![
+                    Para::new(&s.reason, Style::Regular, 7.0, colour::TEXT),
+                    Para::new(
+                        format!("cleared by {} on {}", s.reviewer, s.reviewed_on),
+                        Style::Regular,
+                        6.5,
+                        colour::MUTED,
+                    ),
+                ]),
+            ]
+        })
+        .collect();
+    c.table(&cols, &["Record", "Name screened", "List entry · score", "Why it is not a match"], &rows);
+}
+
 fn method(c: &mut Composer, r: &Report) {
     c.y += 4.0;
-    c.heading("5  Method and sign-off", 15.0, 40.0);
+    c.heading("6  Method and sign-off", 15.0, 40.0);
     for s in &r.method.statements {
         c.ensure(5.0);
         let top = c.y;

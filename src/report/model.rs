@@ -733,7 +733,7 @@ impl<'a> Collector<'a> {
                 clearances: rules.clearances.entries.len(),
                 suppressed: {
                     let mut v = self.suppressed;
-                    v.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+                    v.sort_by_key(|a| (a.0, a.1));
                     v.into_iter().map(|(_, _, e)| e).collect()
                 },
             },

@@ -257,6 +257,8 @@ pub struct Screening {
     pub subject: Expr,
     /// The list.
     pub list: Ident,
+    /// `programme "DPRK"` / `programme { "DPRK", "DPRK3" }`: only entries of these programmes.
+    pub programmes: Option<Vec<StrLit>>,
     /// `as party`: which kinds of entries count.
     pub kind: Option<Ident>,
     /// `score >= N`: the lowest score that counts (a number or a constant).

@@ -78,6 +78,18 @@ impl ParseError {
         }
     }
 
+    /// A syntax error at `span`: `expected` is what should be there.
+    pub(crate) fn syntax_at(src: &SourceFile, span: Span, expected: &str) -> Self {
+        let found = src.text.get(span.start..span.end).unwrap_or("").to_string();
+        ParseError::Syntax {
+            message: format!("unexpected `{found}`, expected {expected}"),
+            src: src.named(),
+            span: span.into(),
+            label: format!("expected {expected}"),
+            help: None,
+        }
+    }
+
     pub(crate) fn bad_escape(src: &SourceFile, escape: String, span: Span) -> Self {
         ParseError::BadEscape { escape, src: src.named(), span: span.into() }
     }
@@ -191,7 +203,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::op_add
         | Rule::op_sub
         | Rule::op_mul
-        | Rule::op_div => "an operator",
+        | Rule::op_div
+        | Rule::op_matches => "an operator",
+        Rule::kw_list => "`list`",
+        Rule::screen_programme | Rule::kw_programme => "`programme`",
+        Rule::screen_kind | Rule::kw_as => "`as`",
+        Rule::screen_score | Rule::kw_score => "`score`",
         Rule::date => "a date",
         Rule::decimal => "a number",
         Rule::string | Rule::string_inner => "a string",

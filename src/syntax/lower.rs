@@ -213,9 +213,31 @@ impl<'s> Lowerer<'s> {
                 let op_span = span(&op);
                 let mut it = op.into_inner().skip(2);
                 let list = ident(it.next().expect("op_matches: list"));
-                let (mut kind, mut min_score) = (None, None);
+                let (mut kind, mut min_score, mut programmes) = (None, None, None);
                 for clause in it {
                     match clause.as_rule() {
+                        Rule::screen_programme => {
+                            let v = clause.into_inner().nth(1).expect("screen_programme: value");
+                            let mut list = Vec::new();
+                            if v.as_rule() == Rule::string {
+                                list.push(self.lower_string(v)?);
+                            } else {
+                                for item in self.lower_set_literal(v)?.items {
+                                    match item {
+                                        SetItem::Str(s) => list.push(s),
+                                        SetItem::Code(c) => list.push(StrLit { value: c.name, span: c.span }),
+                                        SetItem::Range(a, b) => {
+                                            return Err(ParseError::syntax_at(
+                                                self.src,
+                                                a.span.join(b.span),
+                                                "a programme name, in quotes",
+                                            ));
+                                        }
+                                    }
+                                }
+                            }
+                            programmes = Some(list);
+                        }
                         Rule::screen_kind => {
                             kind = Some(ident(clause.into_inner().nth(1).expect("screen_kind: kind")));
                         }
@@ -227,7 +249,7 @@ impl<'s> Lowerer<'s> {
                 }
                 Ok(Expr {
                     span: subject.span.join(op_span),
-                    kind: ExprKind::Matches(Box::new(Screening { subject, list, kind, min_score })),
+                    kind: ExprKind::Matches(Box::new(Screening { subject, list, programmes, kind, min_score })),
                 })
             })
             .map_infix(|lhs, op, rhs| {

@@ -422,6 +422,14 @@ pub fn flat(e: &Expr) -> String {
         ExprKind::Paren(inner) => format!("({})", flat(inner)),
         ExprKind::Matches(m) => {
             let mut s = format!("{} matches list {}", flat(&m.subject), m.list.name);
+            match m.programmes.as_deref() {
+                Some([one]) => s.push_str(&format!(" programme {}", string(&one.value))),
+                Some(many) => s.push_str(&format!(
+                    " programme {}",
+                    braces(&many.iter().map(|p| string(&p.value)).collect::<Vec<_>>())
+                )),
+                None => {}
+            }
             if let Some(k) = &m.kind {
                 s.push_str(&format!(" as {}", k.name));
             }

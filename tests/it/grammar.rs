@@ -164,7 +164,10 @@ fn screening_binds_tighter_than_not_and_looser_than_calls() {
         "((lower(buyer) matches list OFAC_SDN as party score >= 0.92) and (origin in DPRK))"
     );
     assert_eq!(shape(&when("not vessel_imo matches list UN_SC")), "(not (vessel_imo matches list UN_SC))");
-    assert_eq!(shape(&when("any(p in route: p matches list L score >= MIN)")), "any(p in route: (p matches list L score >= MIN))");
+    assert_eq!(
+        shape(&when("any(p in route: p matches list L score >= MIN)")),
+        "any(p in route: (p matches list L score >= MIN))"
+    );
     // `list`, `as` and `score` stay usable as names elsewhere; `matches` is reserved.
     assert_eq!(shape(&when("list and score")), "(list and score)");
     assert!(parse("rule R { when: matches }").is_err());

@@ -10,6 +10,7 @@ pub mod ftm;
 pub mod ofac_csv;
 pub mod ofac_xml;
 pub mod un;
+pub mod watchlist;
 
 use std::path::{Path, PathBuf};
 
@@ -28,11 +29,13 @@ pub enum Format {
     OfacXml,
     /// OpenSanctions FollowTheMoney JSON lines.
     Ftm,
+    /// Cordon's watchlist CSV (`ref`, `name`, optional `kind`, `imo`, `listed_on` …).
+    Watchlist,
 }
 
 impl Format {
     /// Every format, in a fixed order.
-    pub const ALL: [Format; 4] = [Format::UnXml, Format::OfacCsv, Format::OfacXml, Format::Ftm];
+    pub const ALL: [Format; 5] = [Format::UnXml, Format::OfacCsv, Format::OfacXml, Format::Ftm, Format::Watchlist];
 
     /// The format's name (`un-xml`, `ofac-csv`, `ofac-xml`, `ftm`).
     pub fn name(self) -> &'static str {
@@ -41,6 +44,7 @@ impl Format {
             Format::OfacCsv => "ofac-csv",
             Format::OfacXml => "ofac-xml",
             Format::Ftm => "ftm",
+            Format::Watchlist => "watchlist-csv",
         }
     }
 
@@ -73,6 +77,7 @@ impl Format {
                 _ => None,
             },
             Some(b'{') if contains(head, b"\"schema\"") => Some(Format::Ftm),
+            _ if watchlist::looks_like(head) => Some(Format::Watchlist),
             _ => None,
         }
     }
@@ -111,7 +116,7 @@ pub enum ImportError {
     #[diagnostic(
         code(cordon::lists::unsupported),
         help(
-            "Cordon reads UN XML, OFAC XML, OFAC CSV (sdn.csv) and FollowTheMoney JSON lines; name the format explicitly if the file is one of them"
+            "Cordon reads UN XML, OFAC XML, OFAC CSV (sdn.csv), FollowTheMoney JSON lines and watchlist CSV (`ref`, `name` columns); name the format explicitly if the file is one of them"
         )
     )]
     Unsupported {
@@ -194,6 +199,7 @@ pub fn import(paths: &[PathBuf], format: Option<Format>, name: &str) -> Result<S
         Format::OfacXml => each(&files, ofac_xml::parse)?,
         Format::OfacCsv => ofac_csv::parse(&files)?,
         Format::Ftm => ftm::parse(&files)?,
+        Format::Watchlist => each(&files, watchlist::parse)?,
     };
     let mut entries = parsed.entries;
     entries.sort_by(|a, b| a.reference.cmp(&b.reference));

@@ -1,0 +1,416 @@
+//! `cordon lists`: import sanctions lists from their source files, show a
+//! snapshot or one entry, and compare two snapshots.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Subcommand, ValueEnum};
+use cordon::lists::import::{self, Format};
+use cordon::lists::store::{self, Saved, Store};
+use cordon::lists::{Entry, Kind, Snapshot};
+
+use super::{EXIT_ERROR, EXIT_OK, diag};
+
+/// The lists directory used when none is given.
+pub const DEFAULT_DIR: &str = "seeds/lists";
+
+/// Where snapshots are kept.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ListsDir {
+    /// Lists directory [default: the `lists` directory of `--rules`, else `seeds/lists`].
+    #[arg(long = "lists", value_name = "DIR", env = "CORDON_LISTS")]
+    pub dir: Option<PathBuf>,
+    /// Use the lists directory of this rule pack (its `cordon.yaml`).
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+}
+
+impl ListsDir {
+    /// The directory: `--lists`, else the rule pack's, else `seeds/lists`.
+    pub fn resolve(&self) -> Result<PathBuf, cordon::diagnostics::Diagnostics> {
+        if let Some(d) = &self.dir {
+            return Ok(d.clone());
+        }
+        match &self.rules {
+            Some(r) => cordon::load::load_pack(r).map(|p| p.lists_root),
+            None => Ok(PathBuf::from(DEFAULT_DIR)),
+        }
+    }
+}
+
+/// Arguments of `cordon lists`.
+#[derive(clap::Args, Debug)]
+pub struct ListsArgs {
+    #[command(subcommand)]
+    command: Option<ListsCommand>,
+    #[command(flatten)]
+    dir: ListsDir,
+}
+
+#[derive(Subcommand, Debug)]
+enum ListsCommand {
+    /// Import a list from its source file(s) and keep it as the list's current snapshot.
+    Import(ImportArgs),
+    /// Show a snapshot: source, date, fingerprint, counts; or one entry in full.
+    Show(ShowArgs),
+    /// Compare two snapshots: entries added, removed and changed.
+    Diff(DiffArgs),
+}
+
+/// `--format` of `lists show` and `lists diff`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum OutFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+struct ImportArgs {
+    /// Source file(s): UN XML, OFAC XML, OFAC CSV (sdn.csv and its companions, or their directory), FtM JSON lines, watchlist CSV.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// The list's name in Cordon (`UN_SC`, `OFAC_SDN`).
+    #[arg(long = "as", value_name = "NAME")]
+    name: String,
+    /// The source format [default: detected].
+    #[arg(long, value_name = "FORMAT", value_parser = ["un-xml", "ofac-csv", "ofac-xml", "ftm", "watchlist-csv"])]
+    format: Option<String>,
+    /// The publication date (YYYY-MM-DD), for sources that do not state it (OFAC CSV).
+    #[arg(long, value_name = "DATE")]
+    published: Option<String>,
+    #[command(flatten)]
+    dir: ListsDir,
+}
+
+#[derive(clap::Args, Debug)]
+struct ShowArgs {
+    /// The list (`UN_SC`), an earlier snapshot (`UN_SC@2024-01-01-…`) or a snapshot file.
+    name: String,
+    /// Show this entry in full (its reference, e.g. `KPe.001`).
+    #[arg(long, value_name = "REF")]
+    entry: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutFormat,
+    #[command(flatten)]
+    dir: ListsDir,
+}
+
+#[derive(clap::Args, Debug)]
+struct DiffArgs {
+    /// The older snapshot: a list name, `NAME@…`, a snapshot file, or a source file to import on the fly.
+    old: String,
+    /// The newer one, likewise.
+    new: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutFormat,
+    #[command(flatten)]
+    dir: ListsDir,
+}
+
+/// Runs `cordon lists …`.
+pub fn run(a: ListsArgs) -> u8 {
+    let result = match a.command {
+        None => names(&a.dir),
+        Some(ListsCommand::Import(i)) => run_import(i),
+        Some(ListsCommand::Show(s)) => show(s),
+        Some(ListsCommand::Diff(d)) => diff(d),
+    };
+    match result {
+        Ok(()) => EXIT_OK,
+        Err(code) => code,
+    }
+}
+
+fn store_of(dir: &ListsDir) -> Result<Store, u8> {
+    match dir.resolve() {
+        Ok(d) => Ok(Store::new(d)),
+        Err(d) => {
+            diag::print_all(&d);
+            Err(EXIT_ERROR)
+        }
+    }
+}
+
+fn fail(e: &dyn miette::Diagnostic) -> u8 {
+    diag::print(e);
+    EXIT_ERROR
+}
+
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn counts(s: &Snapshot) -> String {
+    let mut parts = Vec::new();
+    for k in [Kind::Individual, Kind::Entity, Kind::Vessel, Kind::Aircraft] {
+        let n = s.entries.iter().filter(|e| e.kind == k).count();
+        if n > 0 {
+            let word = match (k, n) {
+                (Kind::Entity, 1) => "entity".to_string(),
+                (Kind::Entity, _) => "entities".to_string(),
+                (Kind::Aircraft, _) => "aircraft".to_string(),
+                (k, 1) => k.name().to_string(),
+                (k, _) => format!("{}s", k.name()),
+            };
+            parts.push(format!("{} {word}", thousands(n)));
+        }
+    }
+    format!("{} entries ({})", thousands(s.entries.len()), parts.join(", "))
+}
+
+fn names(dir: &ListsDir) -> Result<(), u8> {
+    let store = store_of(dir)?;
+    let names = store.names();
+    if names.is_empty() {
+        outln!("no lists in `{}`; import one with `cordon lists import FILE --as NAME`", store.dir.display());
+        return Ok(());
+    }
+    for n in names {
+        match store.load(&n) {
+            Ok(s) => outln!(
+                "{n:<12} {:<10} published {:<10} {}  sha256 {}",
+                s.format,
+                s.published.as_deref().unwrap_or("unknown"),
+                counts(&s),
+                s.fingerprint.get(..16).unwrap_or(&s.fingerprint)
+            ),
+            Err(e) => diag::print(&e),
+        }
+    }
+    Ok(())
+}
+
+fn run_import(a: ImportArgs) -> Result<(), u8> {
+    if !store::valid_name(&a.name) {
+        return Err(fail(&store::StoreError::BadName(a.name.clone())));
+    }
+    let store = store_of(&a.dir)?;
+    let format = a.format.as_deref().and_then(Format::from_name);
+    let mut snapshot = import::import(&a.files, format, &a.name).map_err(|e| fail(&e))?;
+    if let Some(p) = &a.published {
+        if let Err(m) = cordon::values::Date::parse(p) {
+            eprintln!("cordon: error: `--published {p}`: {m}");
+            eprintln!("  help: write the date as YYYY-MM-DD");
+            return Err(EXIT_ERROR);
+        }
+        match &snapshot.published {
+            Some(stated) if stated != p => {
+                eprintln!("cordon: error: the source states it was published on {stated}, not {p}");
+                eprintln!("  help: drop `--published`; it is for sources that do not state a date");
+                return Err(EXIT_ERROR);
+            }
+            _ => snapshot.published = Some(p.clone()),
+        }
+    }
+    let previous = store.load(&a.name).ok();
+    let saved = store.save(&snapshot).map_err(|e| fail(&e))?;
+    eprintln!(
+        "cordon: imported {} from {} ({}): {}, published {}, sha256 {}",
+        a.name,
+        a.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "),
+        snapshot.format,
+        counts(&snapshot),
+        snapshot.published.as_deref().unwrap_or("unknown"),
+        snapshot.fingerprint
+    );
+    match saved {
+        Saved::New(p) => eprintln!("cordon: saved `{}`", p.display()),
+        Saved::Unchanged(p) => eprintln!("cordon: `{}` already holds this snapshot; nothing changed", p.display()),
+        Saved::Replaced { current, previous: kept } => {
+            let d = previous.map(|old| store::diff(&old, &snapshot)).unwrap_or_default();
+            eprintln!(
+                "cordon: saved `{}`; the previous snapshot is kept as `{}` ({} added, {} removed, {} changed since)",
+                current.display(),
+                kept.display(),
+                d.added.len(),
+                d.removed.len(),
+                d.changed.len()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn entry_text(e: &Entry, hash: &str) -> String {
+    let mut s = format!("{} · {} · {}\n", e.reference, e.kind.name(), e.primary());
+    for n in &e.names {
+        let q = format!("{:?}", n.quality).to_lowercase();
+        let script = n.script.as_deref().map(|x| format!(", {x}")).unwrap_or_default();
+        s.push_str(&format!("  name          {} ({q}{script})\n", n.text));
+    }
+    let mut line = |k: &str, v: &str| s.push_str(&format!("  {k:<13} {v}\n"));
+    for d in &e.dates_of_birth {
+        line("born", d);
+    }
+    for n in &e.nationalities {
+        line("nationality", n);
+    }
+    for a in &e.addresses {
+        let text = match (&a.text, &a.country) {
+            (t, Some(c)) if !t.is_empty() => format!("{t}, {c}"),
+            (_, Some(c)) => c.clone(),
+            (t, None) => t.clone(),
+        };
+        line("address", &text);
+    }
+    for i in &e.imo {
+        line("IMO", i);
+    }
+    if !e.programmes.is_empty() {
+        line("programmes", &e.programmes.join(", "));
+    }
+    line("listed on", e.listed_on.as_deref().unwrap_or("unknown"));
+    if let Some(r) = &e.remarks {
+        line("remarks", r);
+    }
+    line("entry hash", hash);
+    s
+}
+
+fn show(a: ShowArgs) -> Result<(), u8> {
+    let store = store_of(&a.dir)?;
+    let snap = store.resolve(&a.name).map_err(|e| fail(&e))?;
+    if let Some(r) = &a.entry {
+        let Some(e) = snap.entries.iter().find(|e| &e.reference == r) else {
+            eprintln!("cordon: error: no entry `{r}` in `{}`", a.name);
+            let near: Vec<&str> = snap.entries.iter().map(|e| e.reference.as_str()).collect();
+            if let Some(s) = cordon::suggest::did_you_mean(r, near) {
+                eprintln!("  help: did you mean `{s}`?");
+            }
+            return Err(EXIT_ERROR);
+        };
+        let hash = store::entry_hash(e);
+        match a.format {
+            OutFormat::Text => out!("{}", entry_text(e, &hash)),
+            OutFormat::Json => {
+                let mut v = serde_json::to_value(e).unwrap_or_default();
+                if let Some(m) = v.as_object_mut() {
+                    m.insert("entry_hash".into(), hash.into());
+                }
+                outln!("{v}");
+            }
+        }
+        return Ok(());
+    }
+    let programmes = {
+        let mut m: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+        for e in &snap.entries {
+            for p in &e.programmes {
+                *m.entry(p.as_str()).or_default() += 1;
+            }
+        }
+        let mut v: Vec<(&str, usize)> = m.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v
+    };
+    let aliases: usize = snap.entries.iter().map(|e| e.names.len().saturating_sub(1)).sum();
+    let imo: usize = snap.entries.iter().filter(|e| !e.imo.is_empty()).count();
+    match a.format {
+        OutFormat::Json => {
+            let v = serde_json::json!({
+                "name": snap.name,
+                "format": snap.format,
+                "published": snap.published,
+                "fingerprint": snap.fingerprint,
+                "sources": snap.sources,
+                "entries": snap.entries.len(),
+                "aliases": aliases,
+                "with_imo": imo,
+                "programmes": programmes.iter().map(|(p, n)| serde_json::json!({"programme": p, "entries": n})).collect::<Vec<_>>(),
+            });
+            outln!("{v}");
+        }
+        OutFormat::Text => {
+            outln!("{} · {} · published {}", snap.name, snap.format, snap.published.as_deref().unwrap_or("unknown"));
+            outln!("  sha256      {}", snap.fingerprint);
+            for s in &snap.sources {
+                outln!("  source      {s}");
+            }
+            outln!("  {}", counts(&snap));
+            outln!("  {} aliases; {} entries with an IMO number", thousands(aliases), thousands(imo));
+            let top: Vec<String> = programmes.iter().take(12).map(|(p, n)| format!("{p} {n}")).collect();
+            if !top.is_empty() {
+                outln!("  programmes  {}", top.join(", "));
+            }
+            let earlier = store.history(&snap.name);
+            if !earlier.is_empty() {
+                let names: Vec<String> =
+                    earlier.iter().filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned())).collect();
+                outln!("  earlier     {}", names.join(", "));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A snapshot from a name, a snapshot file, or a source file imported on the fly.
+fn any_snapshot(store: &Store, what: &str) -> Result<Snapshot, u8> {
+    let path = Path::new(what);
+    let is_snapshot_file = what.ends_with(".json") && path.is_file() && store::read(path).is_ok();
+    if path.exists() && !is_snapshot_file {
+        let name = path.file_stem().map_or("SOURCE".into(), |s| s.to_string_lossy().into_owned());
+        return import::import(&[path.to_path_buf()], None, &name).map_err(|e| fail(&e));
+    }
+    store.resolve(what).map_err(|e| fail(&e))
+}
+
+fn diff(a: DiffArgs) -> Result<(), u8> {
+    let store = store_of(&a.dir)?;
+    let old = any_snapshot(&store, &a.old)?;
+    let new = any_snapshot(&store, &a.new)?;
+    let d = store::diff(&old, &new);
+    match a.format {
+        OutFormat::Json => {
+            let v = serde_json::json!({
+                "old": {"name": old.name, "published": old.published, "fingerprint": old.fingerprint},
+                "new": {"name": new.name, "published": new.published, "fingerprint": new.fingerprint},
+                "added": d.added.iter().map(|(r, n)| serde_json::json!({"ref": r, "name": n})).collect::<Vec<_>>(),
+                "removed": d.removed.iter().map(|(r, n)| serde_json::json!({"ref": r, "name": n})).collect::<Vec<_>>(),
+                "changed": d.changed,
+                "unchanged": d.unchanged,
+            });
+            outln!("{v}");
+        }
+        OutFormat::Text => {
+            let label = |s: &Snapshot| {
+                format!(
+                    "{} published {} (sha256 {})",
+                    s.name,
+                    s.published.as_deref().unwrap_or("unknown"),
+                    s.fingerprint.get(..16).unwrap_or(&s.fingerprint)
+                )
+            };
+            outln!("old: {}", label(&old));
+            outln!("new: {}", label(&new));
+            outln!(
+                "{} added, {} removed, {} changed, {} unchanged",
+                d.added.len(),
+                d.removed.len(),
+                d.changed.len(),
+                d.unchanged
+            );
+            for (r, n) in &d.added {
+                outln!("+ {r:<12} {n}");
+            }
+            for (r, n) in &d.removed {
+                outln!("- {r:<12} {n}");
+            }
+            for c in &d.changed {
+                outln!("~ {:<12} {}", c.reference, c.name);
+                for ch in &c.changes {
+                    outln!("    {ch}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
