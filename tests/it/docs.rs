@@ -15,6 +15,17 @@ struct Block {
     line: usize,
 }
 
+/// A pack holding one example file, with the shipped list snapshots in its
+/// `lists/` folder so that screening examples check.
+fn example_pack(text: &str) -> TempPack {
+    let pack = TempPack::new(&[("example.cordon", text)]);
+    for name in ["UN_SC", "OFAC_SDN", "UN_1718_VESSELS"] {
+        let bytes = std::fs::read(root().join(format!("seeds/lists/{name}.json"))).expect("snapshot");
+        pack.write(&format!("lists/{name}.json"), bytes);
+    }
+    pack
+}
+
 fn blocks(md: &str) -> Vec<Block> {
     let mut out = Vec::new();
     let mut current: Option<Block> = None;
@@ -49,7 +60,7 @@ fn the_language_reference_examples_are_right() {
                 files.insert(name, b.text.clone());
             }
             ("cordon", None) => {
-                let pack = TempPack::new(&[("example.cordon", &b.text)]);
+                let pack = example_pack(&b.text);
                 if let Err(d) = Engine::load(pack.path()) {
                     let msgs: Vec<String> = d.errors.iter().map(|e| e.to_string()).collect();
                     panic!("docs/language.md line {}: the example does not check: {msgs:?}\n{}", b.line, b.text);
@@ -67,7 +78,7 @@ fn the_language_reference_examples_are_right() {
                     })
                     .trim()
                     .to_string();
-                let pack = TempPack::new(&[("example.cordon", &b.text)]);
+                let pack = example_pack(&b.text);
                 let codes: Vec<String> = match Engine::load(pack.path()) {
                     Ok(engine) => engine.warnings().iter().filter_map(|w| w.code().map(|c| c.to_string())).collect(),
                     Err(d) => d.errors.iter().filter_map(|e| e.code().map(|c| c.to_string())).collect(),

@@ -10,6 +10,7 @@ mod eval;
 mod fmt;
 mod grammar;
 mod harness;
+mod lists;
 mod records;
 mod report;
 mod rule_pack;
