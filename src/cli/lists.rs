@@ -138,15 +138,7 @@ fn fail(e: &dyn miette::Diagnostic) -> u8 {
 }
 
 fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    cordon::values::thousands(n as u64)
 }
 
 fn counts(s: &Snapshot) -> String {

@@ -22,15 +22,7 @@ fn decision_colour(d: &str) -> Rgb {
 }
 
 fn n(v: u64) -> String {
-    let s = v.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::values::thousands(v)
 }
 
 /// Groups the integer part of a plain decimal for reading ("10200000.00 USD"

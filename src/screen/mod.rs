@@ -207,6 +207,17 @@ fn token_keys(t: &str, out: &mut Vec<u64>) {
     }
 }
 
+/// The keys of a prepared token, as written and as folded, without repeats.
+fn tok_keys(t: &Tok, out: &mut Vec<u64>) {
+    out.clear();
+    token_keys(&t.text, out);
+    if t.spelled != t.text {
+        token_keys(&t.spelled, out);
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
 /// The forms a listed name is indexed under: as written, and for a name
 /// with a parenthesis ("GENERAL BUREAU OF ATOMIC ENERGY (GBAE)") also
 /// without it and the parenthesis alone, which names the same entry.
@@ -311,13 +322,7 @@ impl ListIndex {
                 if t.generic {
                     continue;
                 }
-                keys.clear();
-                token_keys(&t.text, &mut keys);
-                if t.spelled != t.text {
-                    token_keys(&t.spelled, &mut keys);
-                }
-                keys.sort_unstable();
-                keys.dedup();
+                tok_keys(t, &mut keys);
                 for k in &keys {
                     index.postings.entry(*k).or_default().push(Post { alias: ai as u32, tok: ti as u16 });
                 }
@@ -385,13 +390,7 @@ impl ListIndex {
             if t.generic {
                 continue;
             }
-            keys.clear();
-            token_keys(&t.text, &mut keys);
-            if t.spelled != t.text {
-                token_keys(&t.spelled, &mut keys);
-            }
-            keys.sort_unstable();
-            keys.dedup();
+            tok_keys(t, &mut keys);
             for k in &keys {
                 for p in self.postings.get(k).into_iter().flatten() {
                     let m = met.entry(p.alias).or_default();

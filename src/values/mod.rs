@@ -36,6 +36,19 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     Decimal::from_str(t).map_err(|_| format!("`{t}` is out of range for a decimal number"))
 }
 
+/// A count with thousands separators, for people: `1234567` → `1,234,567`.
+pub fn thousands(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
