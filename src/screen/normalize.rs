@@ -165,8 +165,10 @@ fn read_hangul(run: &[char], out: &mut String) {
     let mut i = 0;
     let mut proper = String::new();
     while i < run.len() {
-        // Single-syllable words only count after the proper name they end.
-        let found = words.iter().find(|(w, _)| run[i..].starts_with(w) && (w.len() >= 2 || i > 0));
+        // A single-syllable word (성 ministry, 부 department) only ends the
+        // name: inside it, the syllable is part of a proper name (대성).
+        let found =
+            words.iter().find(|(w, _)| run[i..].starts_with(w) && (w.len() >= 2 || (i > 0 && i + 1 == run.len())));
         match found {
             Some((w, english)) => {
                 if !proper.is_empty() {
@@ -358,10 +360,10 @@ static GENERIC: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(||
         ("corp", &["corp", "corporation", "korporatsiya", "corporacion"]),
         ("ltd", &["ltd", "limited", "ltda", "ld"]),
         ("inc", &["inc", "incorporated"]),
-        ("llc", &["llc", "plc", "llp", "lp", "liability"]),
+        ("llc", &["llc", "plc", "llp", "lp", "liability", "ooo", "tov", "too"]),
         ("gmbh", &["gmbh", "mbh", "ag", "kg", "se", "ohg"]),
         ("sa", &["sa", "sas", "sarl", "srl", "spa", "sl", "bv", "nv", "as", "asa", "ab", "oy", "oyj", "aps"]),
-        ("jsc", &["jsc", "ojsc", "cjsc", "pjsc", "ooo", "oao", "zao", "pao", "ao", "tov", "too", "jv"]),
+        ("jsc", &["jsc", "ojsc", "cjsc", "pjsc", "oao", "zao", "pao", "ao", "jv"]),
         ("pte", &["pte", "pvt", "private", "sdn", "bhd", "tbk", "pt", "kk", "kabushiki", "kaisha", "yk"]),
         ("trading", &["trading", "trade", "traders", "trader", "torgovaya", "torgovyi"]),
         ("general", &["general", "gen"]),
@@ -477,38 +479,103 @@ pub fn token_variants(name: &str) -> Vec<Vec<Token>> {
     vec![first]
 }
 
+/// Legal forms written out in several words, as the one legal form they are
+/// (Joint Stock Company is JSC; ООО spelt out is an LLC).
+const LEGAL_PHRASES: &[(&[&str], &str)] = &[
+    (&["public", "joint", "stock", "company"], "jsc"),
+    (&["closed", "joint", "stock", "company"], "jsc"),
+    (&["open", "joint", "stock", "company"], "jsc"),
+    (&["joint", "stock", "company"], "jsc"),
+    (&["limited", "liability", "company"], "llc"),
+    (&["limited", "liability", "partnership"], "llc"),
+    (&["obshchestvo", "s", "ogranichennoy", "otvetstvennostyu"], "llc"),
+    (&["tovarystvo", "z", "obmezhenoyu", "vidpovidalnistyu"], "llc"),
+    (&["publichnoye", "aktsionernoye", "obshchestvo"], "jsc"),
+    (&["otkrytoye", "aktsionernoye", "obshchestvo"], "jsc"),
+    (&["zakrytoye", "aktsionernoye", "obshchestvo"], "jsc"),
+    (&["aktsionernoye", "obshchestvo"], "jsc"),
+    (&["aktsionerne", "tovarystvo"], "jsc"),
+];
+
+/// Folds legal forms written out in words into one generic token.
+fn fold_legal_phrases(tokens: Vec<Token>) -> Vec<Token> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let found = LEGAL_PHRASES.iter().find(|(words, _)| {
+            tokens.len() - i >= words.len() && words.iter().zip(&tokens[i..]).all(|(w, t)| t.spelled == *w)
+        });
+        match found {
+            Some((words, form)) => {
+                out.push(Token { text: (*form).to_string(), spelled: words.join(" "), generic: true });
+                i += words.len();
+            }
+            None => {
+                out.push(tokens[i].clone());
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 /// Normalises a name to tokens: romanised, transliterated, folded.
 pub fn tokens(name: &str) -> Vec<Token> {
     let romanised = russian_latin(&romanise_hangul(name));
     let ascii = deunicode::deunicode_with_tofu(&romanised, " ");
-    let mut out = Vec::new();
+    // Words as written, lowercase; single letters written with dots
+    // (S.A., L.L.C.) are one word.
+    let mut words: Vec<String> = Vec::new();
     let mut word = String::new();
-    let flush = |word: &mut String, out: &mut Vec<Token>| {
-        if word.is_empty() {
-            return;
-        }
-        let w = std::mem::take(word);
-        let (text, generic) = match GENERIC.get(w.as_str()) {
-            Some(g) => ((*g).to_string(), true),
-            None => (VARIANTS.get(w.as_str()).map_or_else(|| w.clone(), |v| (*v).to_string()), false),
-        };
-        out.push(Token { text, spelled: w, generic });
-    };
-    for c in ascii.chars() {
+    let mut dotted_run = false;
+    let chars: Vec<char> = ascii.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
         match c {
             'a'..='z' | '0'..='9' => word.push(c),
             'A'..='Z' => word.push(c.to_ascii_lowercase()),
             // Apostrophes and quotes join: CH'OE = CHOE, "KOMID" = KOMID.
             '\'' | '`' | '"' => {}
-            '&' => {
-                flush(&mut word, &mut out);
-                out.push(Token { text: "and".into(), spelled: "and".into(), generic: true });
+            '.' => {
+                // A dot between single letters joins them; any other dot ends the word.
+                let single_next = chars.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic())
+                    && chars.get(i + 2).is_none_or(|n| !n.is_ascii_alphanumeric());
+                let letters_so_far = word.chars().count() == 1 || dotted_run;
+                if letters_so_far && single_next && word.chars().all(|l| l.is_ascii_alphabetic()) {
+                    dotted_run = true;
+                } else {
+                    dotted_run = false;
+                    words.extend((!word.is_empty()).then(|| std::mem::take(&mut word)));
+                }
             }
-            _ => flush(&mut word, &mut out),
+            '&' => {
+                dotted_run = false;
+                words.extend((!word.is_empty()).then(|| std::mem::take(&mut word)));
+                words.push("&".into());
+            }
+            _ => {
+                dotted_run = false;
+                words.extend((!word.is_empty()).then(|| std::mem::take(&mut word)));
+            }
         }
     }
-    flush(&mut word, &mut out);
-    out
+    words.extend((!word.is_empty()).then_some(word));
+    let out: Vec<Token> = words
+        .into_iter()
+        .map(|w| {
+            if w == "&" {
+                return Token { text: "and".into(), spelled: "and".into(), generic: true };
+            }
+            match GENERIC.get(w.as_str()) {
+                Some(g) => Token { text: (*g).to_string(), spelled: w, generic: true },
+                None => Token {
+                    text: VARIANTS.get(w.as_str()).map_or_else(|| w.clone(), |v| (*v).to_string()),
+                    spelled: w,
+                    generic: false,
+                },
+            }
+        })
+        .collect();
+    fold_legal_phrases(out)
 }
 
 #[cfg(test)]
@@ -568,7 +635,12 @@ mod tests {
         let generic: Vec<bool> = t.iter().map(|x| x.generic).collect();
         assert_eq!(generic, [false, false, true, true, true, true]);
         assert_eq!(texts("KINGLY WON INTERNATIONAL CO., LTD"), texts("Kingly Won International Company Limited"));
-        assert_eq!(texts("ООО «Северный Морской Путь»")[0], "jsc");
+        assert_eq!(texts("ООО «Северный Морской Путь»")[0], "llc");
         assert!(tokens("Global Trading Co Ltd").iter().all(|t| t.generic));
+        assert_eq!(texts("Acme S.A."), ["acme", "sa"]);
+        assert_eq!(texts("ACME L.L.C."), ["acme", "llc"]);
+        assert_eq!(texts("Joint-Stock Company \"TransKomplektHolding\""), ["jsc", "transkomplektholding"]);
+        assert_eq!(texts("ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ \"ИЖТЕЛЕКОМ\""), texts("OOO Izhtelekom"));
+        assert_eq!(texts("J. Smith"), ["j", "smith"]);
     }
 }
