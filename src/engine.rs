@@ -16,7 +16,7 @@ use crate::diagnostics::Diagnostics;
 use crate::eval;
 use crate::findings::{Decision, Evaluated, RecordOutcome};
 use crate::load;
-use crate::records::{Input, InputError, InputSpec, Record};
+use crate::records::{Input, InputError, InputSpec, Raw, Record};
 use crate::source::hex;
 
 /// Rows read and evaluated together; large enough to keep every core busy,
@@ -128,62 +128,141 @@ impl Engine {
         mut sink: impl FnMut(&RecordOutcome) -> std::io::Result<()>,
     ) -> Result<RunSummary, RunError> {
         let mut summary = RunSummary { rules: self.program.rules.fingerprint.clone(), ..RunSummary::default() };
-        for mut input in inputs {
+        for input in inputs {
             let layout = Arc::clone(&input.input.layout);
             let mut stats = InputStats { file: layout.name.clone(), ..InputStats::default() };
             let mut skipped = vec![0u64; self.program.rules.rules.len()];
-            loop {
-                let batch = input.input.next_batch(BATCH).map_err(RunError::Input)?;
-                if batch.is_empty() {
-                    break;
-                }
-                let outcomes: Vec<RecordOutcome> = batch
-                    .into_par_iter()
-                    .map(|raw| match layout.parse(raw) {
-                        Ok(rec) => {
-                            let mut e = self.evaluate(&rec);
-                            if keep_records && (!e.findings.is_empty() || !e.data_quality.is_empty()) {
-                                e.record = Some(Box::new(rec));
-                            }
-                            RecordOutcome::Evaluated(e)
+            let mut tally = |o: &RecordOutcome, stats: &mut InputStats| -> Result<(), RunError> {
+                stats.read += 1;
+                match o {
+                    RecordOutcome::Evaluated(e) => {
+                        stats.evaluated += 1;
+                        match e.decision {
+                            Decision::Block => stats.block += 1,
+                            Decision::Review => stats.review += 1,
+                            Decision::Pass => stats.pass += 1,
                         }
-                        Err(inv) => RecordOutcome::Invalid(inv),
-                    })
-                    .collect();
-                for o in &outcomes {
-                    stats.read += 1;
-                    match o {
-                        RecordOutcome::Evaluated(e) => {
-                            stats.evaluated += 1;
-                            match e.decision {
-                                Decision::Block => stats.block += 1,
-                                Decision::Review => stats.review += 1,
-                                Decision::Pass => stats.pass += 1,
-                            }
-                            for r in &e.skipped {
-                                skipped[*r] += 1;
-                            }
+                        for r in &e.skipped {
+                            skipped[*r] += 1;
                         }
-                        RecordOutcome::Invalid(_) => stats.invalid += 1,
                     }
-                    sink(o).map_err(RunError::Output)?;
+                    RecordOutcome::Invalid(_) => stats.invalid += 1,
                 }
+                sink(o).map_err(RunError::Output)
+            };
+            // One worker thread: everything on this thread, one batch after another.
+            if rayon::current_num_threads() == 1 {
+                let mut input = input;
+                loop {
+                    let batch = input.input.next_batch(BATCH).map_err(RunError::Input)?;
+                    if batch.is_empty() {
+                        break;
+                    }
+                    for o in &self.evaluate_batch(&layout, batch, keep_records) {
+                        tally(o, &mut stats)?;
+                    }
+                }
+                stats.sha256 = input.finish_hash();
+                self.finish_input(&layout, skipped, stats, &mut summary);
+                continue;
             }
+            // Three stages at once: a thread reads batches, another parses and
+            // evaluates each batch on all cores, this one counts and writes in
+            // input order. Bounded channels keep memory flat.
+            let mut input = std::thread::scope(|scope| -> Result<OpenInput, RunError> {
+                let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Result<Vec<Raw>, InputError>>(2);
+                let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Result<Vec<RecordOutcome>, InputError>>(2);
+                let reader = scope.spawn(move || {
+                    let mut input = input;
+                    loop {
+                        match input.input.next_batch(BATCH) {
+                            Ok(b) if b.is_empty() => break,
+                            Ok(b) => {
+                                if batch_tx.send(Ok(b)).is_err() {
+                                    break;
+                                }
+                            }
+                            Err(e) => {
+                                let _ = batch_tx.send(Err(e));
+                                break;
+                            }
+                        }
+                    }
+                    input
+                });
+                let layout_eval = Arc::clone(&layout);
+                scope.spawn(move || {
+                    for batch in batch_rx {
+                        let outcomes = batch.map(|b| self.evaluate_batch(&layout_eval, b, keep_records));
+                        let failed = outcomes.is_err();
+                        if out_tx.send(outcomes).is_err() || failed {
+                            break;
+                        }
+                    }
+                });
+                for outcomes in out_rx {
+                    for o in &outcomes.map_err(RunError::Input)? {
+                        tally(o, &mut stats)?;
+                    }
+                }
+                reader.join().map_err(|_| {
+                    RunError::Input(InputError::Io {
+                        file: layout.name.clone(),
+                        source: std::io::Error::other("the reading thread failed"),
+                    })
+                })
+            })?;
             stats.sha256 = input.finish_hash();
-            for (rule, count) in skipped.into_iter().enumerate().filter(|(_, c)| *c > 0) {
-                let r = &self.program.rules.rules[rule];
-                let fields = r
-                    .reads
-                    .iter()
-                    .filter(|f| layout.absent.contains(f))
-                    .map(|f| self.program.rules.schema.fields[*f].name.clone())
-                    .collect();
-                summary.skipped.push(Skipped { file: layout.name.clone(), rule: r.id.clone(), records: count, fields });
-            }
-            summary.add(&stats);
-            summary.inputs.push(stats);
+            self.finish_input(&layout, skipped, stats, &mut summary);
         }
         Ok(summary)
+    }
+}
+
+impl Engine {
+    /// Adds an input's counts, and the rules it could not decide for want
+    /// of a column, to the run's summary.
+    fn finish_input(
+        &self,
+        layout: &crate::records::Layout,
+        skipped: Vec<u64>,
+        stats: InputStats,
+        summary: &mut RunSummary,
+    ) {
+        for (rule, count) in skipped.into_iter().enumerate().filter(|(_, c)| *c > 0) {
+            let r = &self.program.rules.rules[rule];
+            let fields = r
+                .reads
+                .iter()
+                .filter(|f| layout.absent.contains(f))
+                .map(|f| self.program.rules.schema.fields[*f].name.clone())
+                .collect();
+            summary.skipped.push(Skipped { file: layout.name.clone(), rule: r.id.clone(), records: count, fields });
+        }
+        summary.add(&stats);
+        summary.inputs.push(stats);
+    }
+
+    /// Parses and evaluates one batch of raw rows on all cores, in order.
+    fn evaluate_batch(
+        &self,
+        layout: &crate::records::Layout,
+        batch: Vec<Raw>,
+        keep_records: bool,
+    ) -> Vec<RecordOutcome> {
+        batch
+            .into_par_iter()
+            .map(|raw| match layout.parse(raw) {
+                Ok(rec) => {
+                    let mut e = self.evaluate(&rec);
+                    if keep_records && (!e.findings.is_empty() || !e.data_quality.is_empty()) {
+                        e.record = Some(Box::new(rec));
+                    }
+                    RecordOutcome::Evaluated(e)
+                }
+                Err(inv) => RecordOutcome::Invalid(inv),
+            })
+            .collect()
     }
 }
 

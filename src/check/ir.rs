@@ -113,6 +113,17 @@ pub struct Screen {
     pub kind_text: Option<String>,
 }
 
+impl Screen {
+    /// What the test asks of its list apart from the value (name or IMO,
+    /// kinds, programmes), as a key for the list's cache of screened values.
+    pub fn spec_key(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        (self.by_imo, &self.kinds, &self.programmes).hash(&mut h);
+        h.finish()
+    }
+}
+
 impl RuleSet {
     /// Applies reviewed clearances from `file` (its bytes hash to `sha256`):
     /// the file becomes an input of the rule set, and part of its fingerprint,

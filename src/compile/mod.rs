@@ -3,8 +3,11 @@
 //! whose dates are day numbers. Compilation cannot fail: every user error was
 //! found by the checker.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
+
+mod index;
+pub(crate) use index::RuleIndex;
 
 use crate::check::{ArithOp, Builtin, CmpOp, ElemKind, EntryValue, Lit, RuleSet, SetDef, Severity, StrOp, TExpr};
 use crate::schema::{FieldId, Scalar};
@@ -18,6 +21,14 @@ pub struct Program {
     pub rules: Arc<RuleSet>,
     pub(crate) compiled: Vec<CRule>,
     pub(crate) matchers: Vec<Matcher>,
+    pub(crate) index: RuleIndex,
+}
+
+impl Program {
+    /// How many rules the rule index can skip for records that do not concern them.
+    pub fn indexed_rules(&self) -> usize {
+        self.index.guarded()
+    }
 }
 
 /// A compiled rule.
@@ -96,7 +107,8 @@ pub fn compile(rules: Arc<RuleSet>) -> Program {
             reads: r.reads.clone(),
         })
         .collect();
-    Program { rules, compiled, matchers }
+    let index = RuleIndex::new(&rules);
+    Program { rules, compiled, matchers, index }
 }
 
 fn build_matcher(set: &SetDef) -> Matcher {
@@ -111,8 +123,8 @@ fn build_matcher(set: &SetDef) -> Matcher {
             Matcher::Country(table)
         }
         ElemKind::Hs => {
-            let mut exact: HashMap<u64, Vec<u32>> = HashMap::new();
-            let mut broader: HashMap<u64, Vec<u32>> = HashMap::new();
+            let mut exact: HashMap<u64, Vec<u32>> = HashMap::default();
+            let mut broader: HashMap<u64, Vec<u32>> = HashMap::default();
             let mut lens = Vec::new();
             for (i, e) in set.entries.iter().enumerate() {
                 if let EntryValue::Hs(h) = e.value {
@@ -128,7 +140,7 @@ fn build_matcher(set: &SetDef) -> Matcher {
             Matcher::Hs { exact, lens, broader }
         }
         ElemKind::String | ElemKind::Name => {
-            let mut map: HashMap<String, Vec<u32>> = HashMap::new();
+            let mut map: HashMap<String, Vec<u32>> = HashMap::default();
             let mut patterns = Vec::new();
             for (i, e) in set.entries.iter().enumerate() {
                 if let EntryValue::String(s) | EntryValue::Name(s) = &e.value {

@@ -433,8 +433,16 @@ pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
         ignore_listing: false,
         suppressed: Vec::new(),
     };
+    thread_local! {
+        static CANDIDATES: std::cell::RefCell<Vec<bool>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let candidates = CANDIDATES.with(|c| {
+        let mut c = c.borrow_mut();
+        prog.index.candidates(rec, &mut c);
+        std::mem::take(&mut *c)
+    });
     for (idx, rule) in prog.compiled.iter().enumerate() {
-        if rule.effective.is_some_and(|e| date < e) || rule.until.is_some_and(|u| date >= u) {
+        if !candidates[idx] || rule.effective.is_some_and(|e| date < e) || rule.until.is_some_and(|u| date >= u) {
             continue;
         }
         ctx.matches.clear();
@@ -488,6 +496,7 @@ pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
             }
         }
     }
+    CANDIDATES.with(|c| *c.borrow_mut() = candidates);
     let decision = findings.iter().map(|f| Decision::from(f.severity)).max().unwrap_or(Decision::Pass);
     let data_quality = schema
         .fields

@@ -38,19 +38,14 @@ pub fn screen_value(
     let mut out = Screened::default();
     let Some(list) = rules.lists.get(s.list) else { return out };
     let index = list.index();
-    let value_key = if s.by_imo { value.chars().filter(char::is_ascii_digit).collect() } else { value.to_string() };
-    let key = crate::screen::CacheKey {
-        by_imo: s.by_imo,
-        value: value_key.clone(),
-        kinds: s.kinds.clone(),
-        programmes: s.programmes.clone(),
-    };
+    let value_key: std::borrow::Cow<'_, str> =
+        if s.by_imo { value.chars().filter(char::is_ascii_digit).collect::<String>().into() } else { value.into() };
     // Candidates down to the lowest score any rule asks of the list, once
     // per value; each test keeps those at or above its own score.
-    let found = list.cache.get_or(key, || {
+    let found = list.cache.get_or(s.spec_key(), &value_key, || {
         let q = Query {
-            name: if s.by_imo { String::new() } else { value_key.clone() },
-            imo: s.by_imo.then(|| value_key.clone()),
+            name: if s.by_imo { String::new() } else { value_key.to_string() },
+            imo: s.by_imo.then(|| value_key.to_string()),
             kinds: s.kinds.clone(),
             programmes: s.programmes.clone(),
             threshold: list.floor.min(s.min_score),

@@ -22,7 +22,7 @@
 pub mod normalize;
 pub mod reviewed;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -94,7 +94,7 @@ enum KeyKind {
 }
 
 fn key(kind: KeyKind, parts: &[&str]) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     (kind as u8).hash(&mut h);
     for p in parts {
         p.hash(&mut h);
@@ -259,7 +259,7 @@ impl ListIndex {
     /// Indexes a snapshot.
     pub fn new(snapshot: Arc<Snapshot>) -> ListIndex {
         let mut raw: Vec<(u32, u16, Vec<Token>)> = Vec::new();
-        let mut imo: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut imo: HashMap<String, Vec<u32>> = HashMap::default();
         let mut countries = Vec::with_capacity(snapshot.entries.len());
         for (ei, e) in snapshot.entries.iter().enumerate() {
             for (ni, n) in e.names.iter().enumerate().take(u16::MAX as usize) {
@@ -284,7 +284,7 @@ impl ListIndex {
             countries.push(cs);
         }
         // Document frequency over aliases, for weights.
-        let mut df: HashMap<&str, usize> = HashMap::new();
+        let mut df: HashMap<&str, usize> = HashMap::default();
         for (_, _, toks) in &raw {
             let mut seen: Vec<&str> = Vec::new();
             for t in toks {
@@ -305,7 +305,7 @@ impl ListIndex {
         let mut index = ListIndex {
             snapshot,
             aliases: Vec::with_capacity(raw.len()),
-            postings: HashMap::new(),
+            postings: HashMap::default(),
             imo,
             weights,
             hashes: Vec::new(),
@@ -384,7 +384,7 @@ impl ListIndex {
             a: u64,
         }
         let bit = |i: usize| if i < 64 { 1u64 << i } else { 0 };
-        let mut met: HashMap<u32, Met> = HashMap::new();
+        let mut met: HashMap<u32, Met> = HashMap::default();
         let mut keys = Vec::new();
         for (qi, t) in q.iter().enumerate().take(MAX_KEYED) {
             if t.generic {
@@ -691,7 +691,7 @@ impl ListIndex {
     /// (`list_index` is set to 0).
     pub fn screen(&self, q: &Query) -> Vec<Candidate> {
         let snap = &self.snapshot;
-        let mut best: HashMap<u32, Candidate> = HashMap::new();
+        let mut best: HashMap<u32, Candidate> = HashMap::default();
         let offer = |c: Candidate, best: &mut HashMap<u32, Candidate>| {
             let key = c.entry_index as u32;
             match best.get(&key) {
@@ -774,7 +774,7 @@ impl ListIndex {
     /// reference the index is tested against (slow; tests only).
     #[doc(hidden)]
     pub fn screen_exhaustive(&self, q: &Query) -> Vec<(String, Decimal)> {
-        let mut best: HashMap<u32, Decimal> = HashMap::new();
+        let mut best: HashMap<u32, Decimal> = HashMap::default();
         for variant in token_variants(&q.name) {
             let qt = self.prepare(&variant);
             for a in &self.aliases {
@@ -808,26 +808,17 @@ impl ListIndex {
     }
 }
 
-/// What a screening test asks of a list, as a cache key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CacheKey {
-    /// Look the value up as an IMO number.
-    pub by_imo: bool,
-    /// The value.
-    pub value: String,
-    /// Entry kinds.
-    pub kinds: Vec<Kind>,
-    /// Programmes.
-    pub programmes: Vec<String>,
-}
-
 /// Screening results by value, shared across records and threads: a
-/// counterparty that appears in many transactions is screened once. Bounded:
-/// a shard that fills up is emptied.
+/// counterparty that appears in many transactions is screened once. Keyed by
+/// what the test asks (`spec`: kinds, programmes, name or IMO) and the value;
+/// a lookup that hits allocates nothing. Bounded: a shard that fills up is
+/// emptied.
 #[derive(Debug)]
 pub struct ScreenCache {
-    shards: Vec<std::sync::Mutex<HashMap<CacheKey, Arc<Vec<Candidate>>>>>,
+    shards: Vec<std::sync::Mutex<Shard>>,
 }
+
+type Shard = rustc_hash::FxHashMap<u64, Vec<(u64, Box<str>, Arc<Vec<Candidate>>)>>;
 
 const CACHE_SHARDS: usize = 64;
 const CACHE_SHARD_ENTRIES: usize = 8192;
@@ -839,22 +830,24 @@ impl Default for ScreenCache {
 }
 
 impl ScreenCache {
-    /// The cached candidates for `key`, or `find()`'s, remembered.
-    pub fn get_or(&self, key: CacheKey, find: impl FnOnce() -> Vec<Candidate>) -> Arc<Vec<Candidate>> {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        key.hash(&mut h);
-        let shard = &self.shards[(h.finish() as usize) % CACHE_SHARDS];
+    /// The cached candidates for `value` under `spec`, or `find()`'s, remembered.
+    pub fn get_or(&self, spec: u64, value: &str, find: impl FnOnce() -> Vec<Candidate>) -> Arc<Vec<Candidate>> {
+        let mut h = rustc_hash::FxHasher::default();
+        spec.hash(&mut h);
+        value.hash(&mut h);
+        let hash = h.finish();
+        let shard = &self.shards[(hash as usize) % CACHE_SHARDS];
         if let Ok(map) = shard.lock()
-            && let Some(found) = map.get(&key)
+            && let Some(found) = map.get(&hash).and_then(|b| b.iter().find(|(s, v, _)| *s == spec && &**v == value))
         {
-            return Arc::clone(found);
+            return Arc::clone(&found.2);
         }
         let found = Arc::new(find());
         if let Ok(mut map) = shard.lock() {
             if map.len() >= CACHE_SHARD_ENTRIES {
                 map.clear();
             }
-            map.insert(key, Arc::clone(&found));
+            map.entry(hash).or_default().push((spec, value.into(), Arc::clone(&found)));
         }
         found
     }
