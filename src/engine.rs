@@ -127,12 +127,25 @@ impl Engine {
         keep_records: bool,
         mut sink: impl FnMut(&RecordOutcome) -> std::io::Result<()>,
     ) -> Result<RunSummary, RunError> {
+        self.run_rendered(inputs, keep_records, &|_| Vec::new(), |o, _| sink(o))
+    }
+
+    /// Like [`Engine::run_with`], and each outcome is also rendered (to the
+    /// bytes of an output line, say) by `render`, on all cores, before `sink`
+    /// gets it with its rendering, in input order.
+    pub fn run_rendered(
+        &self,
+        inputs: Vec<OpenInput>,
+        keep_records: bool,
+        render: &(dyn Fn(&RecordOutcome) -> Vec<u8> + Sync),
+        mut sink: impl FnMut(&RecordOutcome, Vec<u8>) -> std::io::Result<()>,
+    ) -> Result<RunSummary, RunError> {
         let mut summary = RunSummary { rules: self.program.rules.fingerprint.clone(), ..RunSummary::default() };
         for input in inputs {
             let layout = Arc::clone(&input.input.layout);
             let mut stats = InputStats { file: layout.name.clone(), ..InputStats::default() };
             let mut skipped = vec![0u64; self.program.rules.rules.len()];
-            let mut tally = |o: &RecordOutcome, stats: &mut InputStats| -> Result<(), RunError> {
+            let mut tally = |o: &RecordOutcome, bytes: Vec<u8>, stats: &mut InputStats| -> Result<(), RunError> {
                 stats.read += 1;
                 match o {
                     RecordOutcome::Evaluated(e) => {
@@ -148,7 +161,7 @@ impl Engine {
                     }
                     RecordOutcome::Invalid(_) => stats.invalid += 1,
                 }
-                sink(o).map_err(RunError::Output)
+                sink(o, bytes).map_err(RunError::Output)
             };
             // One worker thread: everything on this thread, one batch after another.
             if rayon::current_num_threads() == 1 {
@@ -158,8 +171,8 @@ impl Engine {
                     if batch.is_empty() {
                         break;
                     }
-                    for o in &self.evaluate_batch(&layout, batch, keep_records) {
-                        tally(o, &mut stats)?;
+                    for (o, bytes) in self.evaluate_batch(&layout, batch, keep_records, render) {
+                        tally(&o, bytes, &mut stats)?;
                     }
                 }
                 stats.sha256 = input.finish_hash();
@@ -171,7 +184,8 @@ impl Engine {
             // input order. Bounded channels keep memory flat.
             let mut input = std::thread::scope(|scope| -> Result<OpenInput, RunError> {
                 let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Result<Vec<Raw>, InputError>>(2);
-                let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Result<Vec<RecordOutcome>, InputError>>(2);
+                type Rendered = Vec<(RecordOutcome, Vec<u8>)>;
+                let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Result<Rendered, InputError>>(2);
                 let reader = scope.spawn(move || {
                     let mut input = input;
                     loop {
@@ -193,7 +207,7 @@ impl Engine {
                 let layout_eval = Arc::clone(&layout);
                 scope.spawn(move || {
                     for batch in batch_rx {
-                        let outcomes = batch.map(|b| self.evaluate_batch(&layout_eval, b, keep_records));
+                        let outcomes = batch.map(|b| self.evaluate_batch(&layout_eval, b, keep_records, render));
                         let failed = outcomes.is_err();
                         if out_tx.send(outcomes).is_err() || failed {
                             break;
@@ -201,8 +215,8 @@ impl Engine {
                     }
                 });
                 for outcomes in out_rx {
-                    for o in &outcomes.map_err(RunError::Input)? {
-                        tally(o, &mut stats)?;
+                    for (o, bytes) in outcomes.map_err(RunError::Input)? {
+                        tally(&o, bytes, &mut stats)?;
                     }
                 }
                 reader.join().map_err(|_| {
@@ -243,24 +257,29 @@ impl Engine {
         summary.inputs.push(stats);
     }
 
-    /// Parses and evaluates one batch of raw rows on all cores, in order.
+    /// Parses, evaluates and renders one batch of raw rows on all cores, in order.
     fn evaluate_batch(
         &self,
         layout: &crate::records::Layout,
         batch: Vec<Raw>,
         keep_records: bool,
-    ) -> Vec<RecordOutcome> {
+        render: &(dyn Fn(&RecordOutcome) -> Vec<u8> + Sync),
+    ) -> Vec<(RecordOutcome, Vec<u8>)> {
         batch
             .into_par_iter()
-            .map(|raw| match layout.parse(raw) {
-                Ok(rec) => {
-                    let mut e = self.evaluate(&rec);
-                    if keep_records && (!e.findings.is_empty() || !e.data_quality.is_empty()) {
-                        e.record = Some(Box::new(rec));
+            .map(|raw| {
+                let o = match layout.parse(raw) {
+                    Ok(rec) => {
+                        let mut e = self.evaluate(&rec);
+                        if keep_records && (!e.findings.is_empty() || !e.data_quality.is_empty()) {
+                            e.record = Some(Box::new(rec));
+                        }
+                        RecordOutcome::Evaluated(e)
                     }
-                    RecordOutcome::Evaluated(e)
-                }
-                Err(inv) => RecordOutcome::Invalid(inv),
+                    Err(inv) => RecordOutcome::Invalid(inv),
+                };
+                let bytes = render(&o);
+                (o, bytes)
             })
             .collect()
     }

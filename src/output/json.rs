@@ -327,6 +327,15 @@ impl Sink for JsonlSink<'_> {
     }
 }
 
+/// One record's JSON Lines line (with its newline), for rendering on all cores.
+pub fn jsonl_line(ctx: &Context<'_>, o: &RecordOutcome) -> Vec<u8> {
+    let mut v = Vec::with_capacity(128);
+    // Writing to a Vec cannot fail; serialisation of these views cannot either.
+    let _ = write_record(&mut v, ctx, o);
+    v.push(b'\n');
+    v
+}
+
 /// JSON: `{"summary": …, "records": […]}`. The summary comes first but is
 /// known only at the end, so records are spilled to a temporary file and
 /// copied after it: memory stays flat however large the input.

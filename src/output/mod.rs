@@ -8,7 +8,7 @@ mod json;
 mod table;
 
 pub use self::csv::CsvSink;
-pub use json::{JsonSink, JsonlSink, finding_json, record_json, summary_json};
+pub use json::{JsonSink, JsonlSink, finding_json, jsonl_line, record_json, summary_json};
 pub use table::TableSink;
 
 use std::io;

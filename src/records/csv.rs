@@ -38,17 +38,22 @@ struct Lines {
 
 impl Lines {
     fn note(&mut self, buf: &[u8]) {
-        for (i, b) in buf.iter().enumerate() {
+        if let Some(cr) = self.pending_cr.take()
+            && buf.first().is_some_and(|b| *b != b'\n')
+        {
+            self.breaks.push_back(cr);
+        }
+        for i in memchr::memchr2_iter(b'\n', b'\r', buf) {
             let at = self.seen + i as u64;
-            if let Some(cr) = self.pending_cr.take()
-                && *b != b'\n'
-            {
-                self.breaks.push_back(cr);
+            if buf[i] == b'\n' {
+                self.breaks.push_back(at);
+                continue;
             }
-            match b {
-                b'\n' => self.breaks.push_back(at),
-                b'\r' => self.pending_cr = Some(at),
-                _ => {}
+            // A `\r` ends a line unless a `\n` follows (then that one does).
+            match buf.get(i + 1) {
+                Some(b'\n') => {}
+                Some(_) => self.breaks.push_back(at),
+                None => self.pending_cr = Some(at),
             }
         }
         self.seen += buf.len() as u64;
@@ -209,14 +214,21 @@ pub(super) fn parse_row(layout: &Layout, line: u64, record: &ByteRecord) -> Resu
         });
     }
     let mut cells = Vec::with_capacity(schema.fields.len());
+    // Valid UTF-8 as a whole (the usual case) is checked once, and fields
+    // are slices of it; otherwise field by field, so the bad field is named.
+    let whole = std::str::from_utf8(record.as_slice()).ok();
     for (fid, def) in schema.fields.iter().enumerate() {
         let cell = match layout.columns[fid] {
             None => Cell::NoColumn,
             Some(c) => {
                 let bytes = record.get(c).unwrap_or(b"");
-                match std::str::from_utf8(bytes) {
-                    Ok(text) => parse_cell(text, def, &layout.config),
-                    Err(_) => Cell::Bad {
+                let text = match whole {
+                    Some(w) => record.range(c).and_then(|r| w.get(r)),
+                    None => std::str::from_utf8(bytes).ok(),
+                };
+                match text {
+                    Some(text) => parse_cell(text, def, &layout.config),
+                    None => Cell::Bad {
                         raw: String::from_utf8_lossy(bytes).trim().into(),
                         reason: "the text is not valid UTF-8".into(),
                     },

@@ -106,7 +106,7 @@ pub(super) fn parse_line(layout: &Layout, line: u64, text: &[u8]) -> Result<Reco
                 match bad {
                     Some(reason) => Cell::Bad { raw, reason },
                     None if values.is_empty() => Cell::Missing,
-                    None => Cell::Ok { raw, value: Value::List(values) },
+                    None => Cell::Ok { raw: Some(raw), value: Value::List(values) },
                 }
             }
             Some(other) => {

@@ -20,8 +20,9 @@ pub enum Cell {
     },
     /// A readable value.
     Ok {
-        /// The text as read (trimmed), for evidence.
-        raw: Box<str>,
+        /// The text as read (trimmed), for evidence; `None` when it is the
+        /// value itself (text read as written), to store it once.
+        raw: Option<Box<str>>,
         /// The typed value.
         value: Value,
     },
@@ -31,8 +32,9 @@ impl Cell {
     /// The text as read, if any.
     pub fn text(&self) -> Option<&str> {
         match self {
-            Cell::Ok { raw, .. } | Cell::Bad { raw, .. } => Some(raw),
-            Cell::Missing | Cell::NoColumn => None,
+            Cell::Ok { raw: Some(raw), .. } | Cell::Bad { raw, .. } => Some(raw),
+            Cell::Ok { raw: None, value: Value::Str(s) } => Some(s),
+            Cell::Ok { raw: None, .. } | Cell::Missing | Cell::NoColumn => None,
         }
     }
 
@@ -90,7 +92,8 @@ pub fn parse_cell(text: &str, def: &FieldDef, cfg: &InputConfig) -> Cell {
         }
     };
     match result {
-        Ok(value) => Cell::Ok { raw: t.into(), value },
+        Ok(Value::Str(s)) if *s == *t => Cell::Ok { raw: None, value: Value::Str(s) },
+        Ok(value) => Cell::Ok { raw: Some(t.into()), value },
         Err(reason) => Cell::Bad { raw: t.into(), reason },
     }
 }

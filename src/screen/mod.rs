@@ -815,8 +815,22 @@ impl ListIndex {
 /// emptied.
 #[derive(Debug)]
 pub struct ScreenCache {
+    /// Tells caches apart in the per-thread front cache.
+    id: u64,
     shards: Vec<std::sync::Mutex<Shard>>,
 }
+
+/// Slots of the per-thread front cache (direct-mapped): repeated values are
+/// found without taking a lock.
+const FRONT_SLOTS: usize = 4096;
+
+type FrontSlot = Option<(u64, u64, Box<str>, Arc<Vec<Candidate>>)>;
+
+thread_local! {
+    static FRONT: std::cell::RefCell<Vec<FrontSlot>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+static NEXT_CACHE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 type Shard = rustc_hash::FxHashMap<u64, Vec<(u64, Box<str>, Arc<Vec<Candidate>>)>>;
 
@@ -825,7 +839,10 @@ const CACHE_SHARD_ENTRIES: usize = 8192;
 
 impl Default for ScreenCache {
     fn default() -> Self {
-        ScreenCache { shards: (0..CACHE_SHARDS).map(|_| std::sync::Mutex::default()).collect() }
+        ScreenCache {
+            id: NEXT_CACHE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            shards: (0..CACHE_SHARDS).map(|_| std::sync::Mutex::default()).collect(),
+        }
     }
 }
 
@@ -836,13 +853,39 @@ impl ScreenCache {
         spec.hash(&mut h);
         value.hash(&mut h);
         let hash = h.finish();
+        let slot = (hash as usize ^ self.id as usize) % FRONT_SLOTS;
+        let front = FRONT.with(|f| {
+            let f = f.borrow();
+            match f.get(slot) {
+                Some(Some((id, sp, v, found))) if *id == self.id && *sp == spec && &**v == value => {
+                    Some(Arc::clone(found))
+                }
+                _ => None,
+            }
+        });
+        if let Some(found) = front {
+            return found;
+        }
+        let remember = |found: &Arc<Vec<Candidate>>| {
+            FRONT.with(|f| {
+                let mut f = f.borrow_mut();
+                if f.len() < FRONT_SLOTS {
+                    f.resize(FRONT_SLOTS, None);
+                }
+                f[slot] = Some((self.id, spec, value.into(), Arc::clone(found)));
+            });
+        };
         let shard = &self.shards[(hash as usize) % CACHE_SHARDS];
         if let Ok(map) = shard.lock()
             && let Some(found) = map.get(&hash).and_then(|b| b.iter().find(|(s, v, _)| *s == spec && &**v == value))
         {
-            return Arc::clone(&found.2);
+            let found = Arc::clone(&found.2);
+            drop(map);
+            remember(&found);
+            return found;
         }
         let found = Arc::new(find());
+        remember(&found);
         if let Ok(mut map) = shard.lock() {
             if map.len() >= CACHE_SHARD_ENTRIES {
                 map.clear();
