@@ -138,15 +138,23 @@ pub fn run(a: CheckArgs) -> u8 {
     let ctx = Context { rules: engine.rules(), files: &files, explain: a.explain };
     let stdout = std::io::stdout();
     let mut sink = output::sink(format, Box::new(stdout.lock()));
+    let mut progress = super::progress::Progress::new("checking");
     // JSON Lines are rendered on all cores with the evaluation; the sink only writes.
     let result = if format == OutputFormat::Jsonl {
         let render = |o: &RecordOutcome| output::jsonl_line(&ctx, o);
         let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        let r = engine.run_rendered(inputs, a.explain, &render, |_, line| out.write_all(&line));
+        let r = engine.run_rendered(inputs, a.explain, &render, |_, line| {
+            progress.tick();
+            out.write_all(&line)
+        });
         r.and_then(|s| out.flush().map(|_| s).map_err(RunError::Output))
     } else {
-        engine.run_with(inputs, a.explain, |o| sink.record(&ctx, o))
+        engine.run_with(inputs, a.explain, |o| {
+            progress.tick();
+            sink.record(&ctx, o)
+        })
     };
+    progress.finish();
     let summary = match result {
         Ok(s) => s,
         Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return EXIT_OK,

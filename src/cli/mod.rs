@@ -23,6 +23,7 @@ mod diag;
 mod explain;
 mod fmt;
 mod lists;
+mod progress;
 mod report;
 mod screen;
 mod test;

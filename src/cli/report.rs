@@ -180,7 +180,10 @@ pub fn run(a: ReportArgs) -> u8 {
         config: config_fp,
     };
     let files: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
-    let (model, run) = match report::build(&engine, inputs, &files, &opts) {
+    let mut progress = super::progress::Progress::new("reading");
+    let built = report::build_with_progress(&engine, inputs, &files, &opts, &mut || progress.tick());
+    progress.finish();
+    let (model, run) = match built {
         Ok(r) => r,
         Err(e) => {
             diag::print(&e);

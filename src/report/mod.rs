@@ -49,10 +49,22 @@ pub fn build(
     files: &[String],
     opts: &ReportOptions,
 ) -> Result<(Report, RunSummary), RunError> {
+    build_with_progress(engine, inputs, files, opts, &mut || {})
+}
+
+/// Like [`build`], calling `progress` once per record read.
+pub fn build_with_progress(
+    engine: &Engine,
+    inputs: Vec<OpenInput>,
+    files: &[String],
+    opts: &ReportOptions,
+    progress: &mut dyn FnMut(),
+) -> Result<(Report, RunSummary), RunError> {
     let rules = Arc::clone(engine.rules());
     let mut collector = Collector::new(ReportInputs { rules: &rules, files, period: opts.period });
     let run = engine.run_with(inputs, true, |o| {
         collector.add(o);
+        progress();
         Ok(())
     })?;
     let inputs_fp: Vec<FileFingerprint> = run
