@@ -5,6 +5,9 @@
 # report; median wall time of REPEAT runs, records per second, peak memory,
 # and each figure as a ratio to the floor.
 #
+# Then generated packs of 10, 100 and 1,000 rules (benches/gen_rules.py),
+# all cores, for how the cost grows with the number of rules.
+#
 #     benches/cli.sh                 # 100,000 and 1,000,000 records
 #     REPEAT=5 benches/cli.sh 2000000
 #
@@ -54,4 +57,8 @@ for n in "${sizes[@]}"; do
     run "DPRK pack, 1 thread" "$n" $bin check --rules rules --threads 1 --format jsonl "$data"
     run "DPRK pack, all cores" "$n" $bin check --rules rules --format jsonl "$data"
     run "report (PDF), all cores" "$n" $bin report --rules rules --generated-at 2026-01-01T00:00:00Z -o "$work/r.pdf" "$data"
+    for rules in 10 100 1000; do
+        python3 benches/gen_rules.py "$rules" "$work/gen-$rules"
+        run "$rules generated rules, all cores" "$n" $bin check --rules "$work/gen-$rules" --format jsonl "$data"
+    done
 done
