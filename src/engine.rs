@@ -28,6 +28,7 @@ pub const BATCH: usize = 4096;
 pub struct Engine {
     program: Arc<Program>,
     warnings: Vec<crate::check::Lint>,
+    batch: usize,
 }
 
 impl Engine {
@@ -67,7 +68,14 @@ impl Engine {
 
     /// Compiles an already checked rule set.
     pub fn from_rules(rules: Arc<RuleSet>) -> Engine {
-        Engine { program: Arc::new(compile::compile(rules)), warnings: Vec::new() }
+        Engine { program: Arc::new(compile::compile(rules)), warnings: Vec::new(), batch: BATCH }
+    }
+
+    /// Reads and evaluates `rows` rows at a time instead of [`BATCH`]
+    /// (results do not depend on it; tests vary it to show so).
+    pub fn with_batch(mut self, rows: usize) -> Engine {
+        self.batch = rows.max(1);
+        self
     }
 
     /// Lint warnings about the rules (not errors: the rules can be used).
@@ -167,7 +175,7 @@ impl Engine {
             if rayon::current_num_threads() == 1 {
                 let mut input = input;
                 loop {
-                    let batch = input.input.next_batch(BATCH).map_err(RunError::Input)?;
+                    let batch = input.input.next_batch(self.batch).map_err(RunError::Input)?;
                     if batch.is_empty() {
                         break;
                     }
@@ -189,7 +197,7 @@ impl Engine {
                 let reader = scope.spawn(move || {
                     let mut input = input;
                     loop {
-                        match input.input.next_batch(BATCH) {
+                        match input.input.next_batch(self.batch) {
                             Ok(b) if b.is_empty() => break,
                             Ok(b) => {
                                 if batch_tx.send(Ok(b)).is_err() {

@@ -68,6 +68,8 @@ pub mod engine;
 pub mod eval;
 pub mod explain;
 pub mod findings;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lists;
 pub mod load;
 pub mod output;

@@ -2,11 +2,13 @@
 //! subcommand. Only this module (and `main.rs`) prints.
 
 /// `println!` for results on stdout: a closed pipe (`cordon … | head`) ends
-/// the output quietly instead of panicking.
+/// the output quietly instead of panicking; any other write error (a full
+/// disk) is said, and the exit code is 2.
 macro_rules! outln {
     ($($t:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+        let written = writeln!(std::io::stdout().lock(), $($t)*);
+        $crate::cli::output_failed(written);
     }};
 }
 
@@ -14,8 +16,19 @@ macro_rules! outln {
 macro_rules! out {
     ($($t:tt)*) => {{
         use std::io::Write as _;
-        let _ = write!(std::io::stdout().lock(), $($t)*);
+        let written = write!(std::io::stdout().lock(), $($t)*);
+        $crate::cli::output_failed(written);
     }};
+}
+
+/// Handles a failed write to stdout: ignored for a closed pipe, fatal otherwise.
+pub fn output_failed(written: std::io::Result<()>) {
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("cordon: error: cannot write the output: {e}");
+        std::process::exit(i32::from(EXIT_ERROR));
+    }
 }
 
 mod check;

@@ -10,7 +10,7 @@ use csv::{ByteRecord, ReaderBuilder};
 
 use super::error::{FieldProblem, InputError};
 use super::value::parse_cell;
-use super::{Cell, Format, InputSpec, Invalid, Layout, Raw, Record};
+use super::{Cell, Format, InputSpec, Invalid, Layout, MAX_COLUMNS, MAX_FIELD_BYTES, MAX_LINE_BYTES, Raw, Record};
 use crate::config::InputConfig;
 use crate::schema::Schema;
 
@@ -26,6 +26,9 @@ pub struct CsvReader {
 /// offset. `\n`, `\r\n` and a lone `\r` each end a line.
 #[derive(Default)]
 struct Lines {
+    /// Bytes since the last line break, and the lines seen.
+    since_break: u64,
+    lines_seen: u64,
     /// Offsets of line breaks read but not yet passed by a record.
     breaks: VecDeque<u64>,
     /// Line breaks before the last record looked up.
@@ -43,7 +46,12 @@ impl Lines {
         {
             self.breaks.push_back(cr);
         }
+        let mut last_break: Option<usize> = None;
         for i in memchr::memchr2_iter(b'\n', b'\r', buf) {
+            last_break = Some(i);
+            if buf[i] == b'\n' {
+                self.lines_seen += 1;
+            }
             let at = self.seen + i as u64;
             if buf[i] == b'\n' {
                 self.breaks.push_back(at);
@@ -56,6 +64,10 @@ impl Lines {
                 None => self.pending_cr = Some(at),
             }
         }
+        self.since_break = match last_break {
+            Some(i) => (buf.len() - i - 1) as u64,
+            None => self.since_break + buf.len() as u64,
+        };
         self.seen += buf.len() as u64;
     }
 
@@ -80,7 +92,16 @@ struct LineCounting<R> {
 impl<R: Read> Read for LineCounting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.lines.lock().unwrap_or_else(|p| p.into_inner()).note(&buf[..n]);
+        let mut lines = self.lines.lock().unwrap_or_else(|p| p.into_inner());
+        lines.note(&buf[..n]);
+        // A line longer than the limit stops the file: the CSV reader would
+        // otherwise hold all of it in memory.
+        if lines.since_break > MAX_LINE_BYTES as u64 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("line {} is longer than the limit of {MAX_LINE_BYTES} bytes", lines.lines_seen + 1),
+            ));
+        }
         Ok(n)
     }
 }
@@ -113,6 +134,12 @@ impl CsvReader {
             .map_err(|e| InputError::Header { file: spec.name.clone(), reason: e.to_string() })?;
         if !got {
             return Err(InputError::Header { file: spec.name.clone(), reason: "the file is empty".into() });
+        }
+        if header.len() > MAX_COLUMNS {
+            return Err(InputError::Header {
+                file: spec.name.clone(),
+                reason: format!("the header has {} columns, more than the limit of {MAX_COLUMNS}", header.len()),
+            });
         }
         let names: Vec<String> = header
             .iter()
@@ -205,11 +232,32 @@ pub(super) fn parse_row(layout: &Layout, line: u64, record: &ByteRecord) -> Resu
                 field: None,
                 value: None,
                 reason: format!(
-                    "row has {} field{}, the header has {}",
+                    "row has {} field{}, the header has {}{}",
                     record.len(),
                     if record.len() == 1 { "" } else { "s" },
-                    layout.width
+                    layout.width,
+                    // A field holding line breaks after an odd field count is
+                    // the mark of a quote that was never closed.
+                    match record.iter().position(|f| f.contains(&b'\n')) {
+                        Some(i) if record.len() < layout.width => format!(
+                            "; field {} runs over several lines: a quote may be missing its closing quote",
+                            i + 1
+                        ),
+                        _ => String::new(),
+                    }
                 ),
+            }],
+        });
+    }
+    if let Some((i, f)) = record.iter().enumerate().find(|(_, f)| f.len() > MAX_FIELD_BYTES) {
+        return Err(Invalid {
+            file: layout.file,
+            line,
+            id: None,
+            errors: vec![FieldProblem {
+                field: layout.columns.iter().position(|c| *c == Some(i)).map(|fid| schema.fields[fid].name.clone()),
+                value: None,
+                reason: format!("column {} is {} bytes, longer than the limit of {MAX_FIELD_BYTES}", i + 1, f.len()),
             }],
         });
     }

@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use super::error::{FieldProblem, InputError};
 use super::value::parse_cell;
-use super::{Cell, InputSpec, Invalid, Layout, Raw, Record, Value};
+use super::{Cell, InputSpec, Invalid, Layout, MAX_LINE_BYTES, Raw, Record, Value};
 use crate::config::InputConfig;
 use crate::schema::{FieldType, Schema};
 
@@ -36,14 +36,36 @@ impl JsonReader {
         let mut out = Vec::with_capacity(n.min(65536));
         while out.len() < n {
             let mut buf = Vec::new();
-            let read = self
-                .inner
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| InputError::Io { file: name.to_string(), source: e })?;
+            let io = |e| InputError::Io { file: name.to_string(), source: e };
+            let read = (&mut self.inner).take(MAX_LINE_BYTES as u64 + 1).read_until(b'\n', &mut buf).map_err(io)?;
             if read == 0 {
                 break;
             }
             self.line += 1;
+            if buf.len() > MAX_LINE_BYTES && buf.last() != Some(&b'\n') {
+                // Skip the rest of the line without holding it.
+                let mut bytes = buf.len() as u64;
+                loop {
+                    let chunk = self.inner.fill_buf().map_err(io)?;
+                    if chunk.is_empty() {
+                        break;
+                    }
+                    match memchr::memchr(b'\n', chunk) {
+                        Some(i) => {
+                            bytes += i as u64;
+                            self.inner.consume(i + 1);
+                            break;
+                        }
+                        None => {
+                            let n = chunk.len();
+                            bytes += n as u64;
+                            self.inner.consume(n);
+                        }
+                    }
+                }
+                out.push(Raw::TooLong { line: self.line, bytes });
+                continue;
+            }
             while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
                 buf.pop();
             }

@@ -69,9 +69,23 @@ pub struct Invalid {
     pub errors: Vec<FieldProblem>,
 }
 
+/// Longest line (a CSV row or a JSON Lines record) read, in bytes: 16 MiB.
+pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+/// Longest field value, in bytes: 1 MiB. A longer one makes the record invalid.
+pub const MAX_FIELD_BYTES: usize = 1024 * 1024;
+/// Most columns a CSV header may have.
+pub const MAX_COLUMNS: usize = 1024;
+
 /// One raw row from an input, not yet typed.
 #[derive(Debug)]
 pub enum Raw {
+    /// A line longer than [`MAX_LINE_BYTES`]: not read, reported invalid.
+    TooLong {
+        /// Line number.
+        line: u64,
+        /// Its length in bytes.
+        bytes: u64,
+    },
     /// A CSV row.
     Csv {
         /// Line of the row.
@@ -92,7 +106,7 @@ impl Raw {
     /// The line the row starts on.
     pub fn line(&self) -> u64 {
         match self {
-            Raw::Csv { line, .. } | Raw::Json { line, .. } => *line,
+            Raw::Csv { line, .. } | Raw::Json { line, .. } | Raw::TooLong { line, .. } => *line,
         }
     }
 }
@@ -144,6 +158,18 @@ impl Layout {
         match raw {
             Raw::Csv { line, record } => csv::parse_row(self, line, &record),
             Raw::Json { line, text } => json::parse_line(self, line, &text),
+            Raw::TooLong { line, bytes } => Err(Invalid {
+                file: self.file,
+                line,
+                id: None,
+                errors: vec![FieldProblem {
+                    field: None,
+                    value: None,
+                    reason: format!(
+                        "the line is {bytes} bytes, longer than the limit of {MAX_LINE_BYTES}; it was not read"
+                    ),
+                }],
+            }),
         }
     }
 

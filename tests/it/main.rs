@@ -13,6 +13,7 @@ mod harness;
 mod lists;
 mod records;
 mod report;
+mod robustness;
 mod rule_pack;
 mod screening;
 mod tidy;
