@@ -132,6 +132,7 @@ pub fn run(a: ExplainArgs) -> u8 {
         ExplainFormat::Text => explain::to_text(&explanation),
         ExplainFormat::Json => serde_json::to_string_pretty(&explanation).unwrap_or_default() + "\n",
     };
-    let _ = std::io::stdout().write_all(out.as_bytes());
+    let mut stdout = std::io::stdout().lock();
+    super::output_failed(stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()));
     EXIT_OK
 }

@@ -75,9 +75,8 @@ pub fn run(a: FmtArgs) -> u8 {
             failed += 1;
         }
     }
-    let mut out = std::io::stdout().lock();
     for c in &changed {
-        let _ = writeln!(out, "{}{c}", if a.check { "would reformat " } else { "formatted " });
+        outln!("{}{c}", if a.check { "would reformat " } else { "formatted " });
     }
     let _ = writeln!(
         std::io::stderr(),

@@ -16,7 +16,9 @@ macro_rules! outln {
 macro_rules! out {
     ($($t:tt)*) => {{
         use std::io::Write as _;
-        let written = write!(std::io::stdout().lock(), $($t)*);
+        let mut stdout = std::io::stdout().lock();
+        // Flushed now: an error left in the buffer at exit would go unseen.
+        let written = write!(stdout, $($t)*).and_then(|_| stdout.flush());
         $crate::cli::output_failed(written);
     }};
 }

@@ -1,8 +1,6 @@
 //! `cordon test`: run the rule tests written beside the rules, print each
 //! failure as expected versus actual, and the coverage.
 
-use std::io::Write;
-
 use cordon::testing::{self, Coverage};
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, RulesArg, diag};
@@ -39,56 +37,49 @@ pub fn run(a: TestArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     let mut failed = 0;
     for r in &results {
         if r.passed() {
             if a.verbose {
-                let _ = writeln!(out, "ok     {} — {}", r.file, r.case.name);
+                outln!("ok     {} — {}", r.file, r.case.name);
             }
             continue;
         }
         failed += 1;
-        let _ = writeln!(out, "FAILED {} — {}", r.file, r.case.name);
+        outln!("FAILED {} — {}", r.file, r.case.name);
         for f in &r.failures {
-            let _ = writeln!(out, "    {f}");
+            outln!("    {f}");
         }
         let want = r
             .case
             .hits
             .as_ref()
             .map_or("(not stated)".to_string(), |h| if h.is_empty() { "(none)".into() } else { h.join(", ") });
-        let _ = writeln!(
-            out,
-            "    expected: {want}{}",
-            r.case.decision.as_ref().map_or(String::new(), |d| format!(" → {d}"))
-        );
+        outln!("    expected: {want}{}", r.case.decision.as_ref().map_or(String::new(), |d| format!(" → {d}")));
         if r.actual.is_empty() {
-            let _ = writeln!(out, "    actual:   (none) → {}", r.decision);
+            outln!("    actual:   (none) → {}", r.decision);
         } else {
-            let _ = writeln!(out, "    actual:   → {}", r.decision);
+            outln!("    actual:   → {}", r.decision);
             for (rule, sev, msg) in &r.actual {
-                let _ = writeln!(out, "      {rule} [{sev}] {msg}");
+                outln!("      {rule} [{sev}] {msg}");
             }
         }
     }
     let cov = Coverage::of(&engine, &results);
     let never_hit = cov.never_hit();
     let never_missed = cov.never_missed();
-    let _ = writeln!(out, "{} tests: {} passed, {failed} failed", results.len(), results.len() - failed);
+    outln!("{} tests: {} passed, {failed} failed", results.len(), results.len() - failed);
     let total = cov.by_rule.len();
-    let _ = writeln!(
-        out,
+    outln!(
         "coverage: {}/{total} rules made to fire, {}/{total} with a near miss",
         total - never_hit.len(),
         total - never_missed.len()
     );
     if !never_hit.is_empty() {
-        let _ = writeln!(out, "  no test makes these fire: {}", never_hit.join(", "));
+        outln!("  no test makes these fire: {}", never_hit.join(", "));
     }
     if !never_missed.is_empty() {
-        let _ = writeln!(out, "  no test shows a near miss for: {}", never_missed.join(", "));
+        outln!("  no test shows a near miss for: {}", never_missed.join(", "));
     }
     if failed > 0 { EXIT_FINDINGS } else { EXIT_OK }
 }

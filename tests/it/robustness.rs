@@ -281,3 +281,120 @@ mod fuzz_smoke {
         }
     }
 }
+
+/// Output is whole or absent: a full device or a file-size limit is a clear
+/// error with exit 2, and a report that could not be written leaves the
+/// previous one as it was and no temporary file beside it.
+mod output_safety {
+    use std::process::{Command, Stdio};
+
+    use super::*;
+
+    const SAMPLE: &str = "seeds/transactions/trade-2016-2019.csv";
+    const FIRST_ID: &str = "TX-2008-000001";
+
+    /// Runs `cordon` with its stdout on `/dev/full`.
+    fn to_dev_full(args: &[&str]) -> std::process::Output {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+        Command::new(env!("CARGO_BIN_EXE_cordon"))
+            .args(args)
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::from(full))
+            .stderr(Stdio::piped())
+            .output()
+            .expect("run cordon")
+    }
+
+    #[test]
+    fn every_command_that_writes_to_stdout_fails_clearly_on_a_full_device() {
+        if !Path::new("/dev/full").exists() {
+            return;
+        }
+        let mut runs: Vec<Vec<&str>> = ["jsonl", "json", "csv", "table"]
+            .iter()
+            .map(|f| vec!["check", "--rules", "rules", "--format", f, SAMPLE])
+            .collect();
+        runs.push(vec!["check", "--rules", "rules", "--threads", "1", "--format", "jsonl", SAMPLE]);
+        runs.push(vec!["screen", "--rules", "rules", "Korea Mining Development Trading Corporation"]);
+        runs.push(vec!["test", "--rules", "rules"]);
+        runs.push(vec!["lists", "show", "--lists", "seeds/lists", "UN_SC"]);
+        runs.push(vec!["explain", "--rules", "rules", "--input", SAMPLE, "--id", FIRST_ID]);
+        runs.push(vec!["report", "--rules", "rules", "--format", "json", "-o", "-", SAMPLE]);
+        for args in runs {
+            let o = to_dev_full(&args);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+            let err = stderr(&o);
+            assert!(err.contains("cannot write") && err.contains("No space left on device"), "{args:?}: {err}");
+        }
+    }
+
+    /// `ulimit -f` makes writes past a size fail with EFBIG, as a full disk
+    /// would for a regular file (SIGXFSZ is ignored so the write returns an
+    /// error instead of killing the process).
+    #[test]
+    fn a_report_that_cannot_be_written_leaves_the_previous_one_and_nothing_else() {
+        if Command::new("sh").arg("-c").arg("ulimit -f 16").status().map(|s| !s.success()).unwrap_or(true) {
+            return;
+        }
+        let dir = tempfile::tempdir().expect("tmp");
+        let target = dir.path().join("report.pdf");
+        std::fs::write(&target, b"the previous report").expect("write");
+        let script = format!(
+            "trap '' XFSZ; ulimit -f 16; exec \"$0\" report --rules rules --generated-at 2026-11-28T12:00:00Z -o '{}' {SAMPLE}",
+            target.display()
+        );
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg(&script)
+            .arg(env!("CARGO_BIN_EXE_cordon"))
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(&format!("cannot write `{}`", target.display())), "{}", stderr(&o));
+        assert_eq!(std::fs::read(&target).expect("previous"), b"the previous report");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name().into_string().expect("utf-8"))
+            .collect();
+        assert_eq!(names, ["report.pdf"]);
+    }
+
+    #[test]
+    fn a_list_snapshot_that_cannot_be_written_leaves_the_store_as_it_was() {
+        if Command::new("sh").arg("-c").arg("ulimit -f 16").status().map(|s| !s.success()).unwrap_or(true) {
+            return;
+        }
+        let store = tempfile::tempdir().expect("tmp");
+        let src = root().join("tests/fixtures/lists/un-consolidated-2018-10-29.xml");
+        let script = format!(
+            "trap '' XFSZ; ulimit -f 1; exec \"$0\" lists import --lists '{}' --as UN_SC '{}'",
+            store.path().display(),
+            src.display()
+        );
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg(&script)
+            .arg(env!("CARGO_BIN_EXE_cordon"))
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+        let left: Vec<_> = walk(store.path());
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).expect("dir").flatten() {
+            let p = e.path();
+            if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+        }
+        out
+    }
+}
