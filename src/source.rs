@@ -6,6 +6,10 @@ use std::sync::Arc;
 use miette::{MietteError, MietteSpanContents, SourceCode, SpanContents};
 use sha2::{Digest, Sha256};
 
+/// The largest rule, schema or config file Cordon reads (8 MiB; the shipped
+/// DPRK pack is under 100 KiB).
+pub const MAX_TEXT_FILE_BYTES: usize = 8 * 1024 * 1024;
+
 /// A text file Cordon read (a rule file, a schema, a config), kept whole so
 /// diagnostics can quote it.
 #[derive(Debug)]
@@ -24,9 +28,20 @@ impl SourceFile {
         SourceFile { name: name.into(), path: path.into(), text: text.into() }
     }
 
-    /// Reads a file from disk; the name is the path as displayed.
+    /// Reads a file from disk; the name is the path as displayed. Files
+    /// larger than [`MAX_TEXT_FILE_BYTES`] are refused without being read
+    /// whole (the read stops one byte past the limit, so a device or a pipe
+    /// that never ends is refused too).
     pub fn read(path: &Path) -> std::io::Result<Self> {
-        let bytes = std::fs::read(path)?;
+        use std::io::Read as _;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)?.take(MAX_TEXT_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+        if bytes.len() > MAX_TEXT_FILE_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("larger than the limit of {MAX_TEXT_FILE_BYTES} bytes for a rule, schema or config file"),
+            ));
+        }
         let text = String::from_utf8(bytes)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8: {e}")))?;
         let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);

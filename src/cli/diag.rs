@@ -62,7 +62,9 @@ pub fn render(d: &dyn Diagnostic, f: ErrorFormat) -> String {
         ErrorFormat::Human => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-            let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+            // Every message already ends with its cause ("cannot read `x`: …"):
+            // miette's cause chain would only repeat it.
+            let handler = GraphicalReportHandler::new_themed(theme).with_width(100).without_cause_chain();
             let mut out = String::new();
             if handler.render_report(&mut out, d).is_err() {
                 out = format!("error: {d}\n");

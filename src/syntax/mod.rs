@@ -17,8 +17,9 @@ use crate::source::{SourceFile, Span};
 use ast::RuleFile;
 use grammar::{CordonParser, Rule};
 
-/// Largest rule file accepted, in bytes.
-pub const MAX_RULE_FILE_BYTES: usize = 8 * 1024 * 1024;
+/// Largest rule file accepted, in bytes: the limit for every text file
+/// (files on disk are refused before they are read whole).
+pub const MAX_RULE_FILE_BYTES: usize = crate::source::MAX_TEXT_FILE_BYTES;
 /// Deepest nesting of brackets accepted.
 pub const MAX_NESTING: usize = 64;
 

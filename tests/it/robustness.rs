@@ -126,6 +126,21 @@ fn a_hundred_thousand_brackets_are_an_error_not_a_stack_overflow() {
     assert!(stderr(&o).contains("nested deeper than"), "{}", stderr(&o));
 }
 
+#[test]
+fn a_rule_or_config_file_past_the_size_limit_is_refused_without_reading_it_whole() {
+    let big = format!("regime R\n{}", "// padding\n".repeat(800_000));
+    let pack = TempPack::new(&[("big.cordon", &big)]);
+    let o = cordon(&["validate", "--rules", pack.path().to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("larger than the limit of 8388608 bytes"), "{}", stderr(&o));
+    // A config that never ends (a device) is refused after the limit, not read forever.
+    if Path::new("/dev/zero").exists() {
+        let o = cordon(&["check", "--rules", "rules", "--config", "/dev/zero", "seeds/transactions/sample.jsonl"]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("larger than the limit"), "{}", stderr(&o));
+    }
+}
+
 /// Runs the pack over files and returns (id, line, decision, rules) per record, in order.
 fn outcomes(files: &[PathBuf], threads: usize, batch: Option<usize>) -> Vec<(String, u64, String, Vec<String>)> {
     let engine = cordon::Engine::load(&root().join("rules")).expect("rules");
