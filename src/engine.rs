@@ -149,12 +149,15 @@ impl Engine {
         mut sink: impl FnMut(&RecordOutcome, Vec<u8>) -> std::io::Result<()>,
     ) -> Result<RunSummary, RunError> {
         let mut summary = RunSummary { rules: self.program.rules.fingerprint.clone(), ..RunSummary::default() };
+        let mut ids = IdTracker::default();
         for input in inputs {
             let layout = Arc::clone(&input.input.layout);
             let mut stats = InputStats { file: layout.name.clone(), ..InputStats::default() };
             let mut skipped = vec![0u64; self.program.rules.rules.len()];
+            ids.files.push(layout.name.clone());
             let mut tally = |o: &RecordOutcome, bytes: Vec<u8>, stats: &mut InputStats| -> Result<(), RunError> {
                 stats.read += 1;
+                ids.see(o, &mut summary.duplicate_ids);
                 match o {
                     RecordOutcome::Evaluated(e) => {
                         stats.evaluated += 1;
@@ -417,6 +420,87 @@ pub struct RunSummary {
     pub inputs: Vec<InputStats>,
     /// Rules skipped for lack of a column.
     pub skipped: Vec<Skipped>,
+    /// Records whose id an earlier record of the run already had.
+    pub duplicate_ids: DuplicateIds,
+}
+
+/// Most duplicate ids a summary lists by name; all are counted.
+pub const MAX_DUPLICATE_EXAMPLES: usize = 100;
+
+/// Records that repeat an id seen earlier in the run (in any of its inputs).
+/// Both are evaluated — Cordon cannot know which is right — and the repeat
+/// is reported, since a transaction counted twice can matter (caps add up
+/// quantities).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DuplicateIds {
+    /// How many records repeat an earlier id.
+    pub records: u64,
+    /// The first [`MAX_DUPLICATE_EXAMPLES`] of them, in input order.
+    pub examples: Vec<DuplicateId>,
+}
+
+/// One record whose id was seen before.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DuplicateId {
+    /// The id.
+    pub id: String,
+    /// The repeat's file.
+    pub file: String,
+    /// The repeat's line.
+    pub line: u64,
+    /// The file of the first record with the id.
+    pub first_file: String,
+    /// The line of the first record with the id.
+    pub first_line: u64,
+}
+
+/// Remembers every id of a run by a 64-bit SipHash of it (about 24 bytes a
+/// record, far less than the ids themselves) and where it was first seen.
+/// Two different ids sharing a hash would be reported as a repeat; with a
+/// million ids the chance is about 1 in 30 million, and the report names
+/// both lines, so such a report can be checked by eye.
+#[derive(Default)]
+struct IdTracker {
+    files: Vec<String>,
+    seen: std::collections::HashMap<u64, (u32, u64), rustc_hash::FxBuildHasher>,
+}
+
+impl IdTracker {
+    fn see(&mut self, o: &RecordOutcome, dups: &mut DuplicateIds) {
+        let (id, line) = match o {
+            RecordOutcome::Evaluated(e) => (e.id.as_str(), e.line),
+            RecordOutcome::Invalid(i) => match i.id.as_deref() {
+                Some(id) => (id, i.line),
+                None => return,
+            },
+        };
+        if id.is_empty() {
+            return;
+        }
+        let file = u32::try_from(self.files.len().saturating_sub(1)).unwrap_or(u32::MAX);
+        let mut h = std::hash::DefaultHasher::new();
+        std::hash::Hasher::write(&mut h, id.as_bytes());
+        let key = std::hash::Hasher::finish(&h);
+        match self.seen.entry(key) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert((file, line));
+            }
+            std::collections::hash_map::Entry::Occupied(first) => {
+                dups.records += 1;
+                if dups.examples.len() < MAX_DUPLICATE_EXAMPLES {
+                    let (first_file, first_line) = *first.get();
+                    let name = |f: u32| self.files.get(f as usize).cloned().unwrap_or_default();
+                    dups.examples.push(DuplicateId {
+                        id: id.to_string(),
+                        file: name(file),
+                        line,
+                        first_file: name(first_file),
+                        first_line,
+                    });
+                }
+            }
+        }
+    }
 }
 
 impl RunSummary {

@@ -172,6 +172,9 @@ pub fn run(a: CheckArgs) -> u8 {
     }
     let mut err = std::io::stderr();
     let _ = writeln!(err, "{}", output::summary_line(&summary));
+    if let Some(note) = output::duplicates_note(&summary) {
+        let _ = writeln!(err, "{note}");
+    }
     for k in &summary.skipped {
         let _ = writeln!(
             err,

@@ -252,7 +252,9 @@ pub fn run(a: ReportArgs) -> u8 {
         c.decisions.review,
         c.decisions.pass,
     );
-    let _ = run;
+    if let Some(note) = cordon::output::duplicates_note(&run) {
+        let _ = writeln!(std::io::stderr(), "{note}");
+    }
     EXIT_OK
 }
 

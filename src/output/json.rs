@@ -278,6 +278,12 @@ struct SummaryView<'a> {
     inputs: &'a [crate::engine::InputStats],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     skipped: &'a [crate::engine::Skipped],
+    #[serde(skip_serializing_if = "no_duplicates")]
+    duplicate_ids: &'a crate::engine::DuplicateIds,
+}
+
+fn no_duplicates(d: &&crate::engine::DuplicateIds) -> bool {
+    d.records == 0
 }
 
 #[derive(Serialize)]
@@ -296,6 +302,7 @@ fn summary_view(s: &RunSummary) -> SummaryView<'_> {
         rules: &s.rules,
         inputs: &s.inputs,
         skipped: &s.skipped,
+        duplicate_ids: &s.duplicate_ids,
     }
 }
 

@@ -59,6 +59,24 @@ pub fn sink<'w>(format: OutputFormat, out: Box<dyn io::Write + 'w>) -> Box<dyn S
     }
 }
 
+/// The note on stderr about records that repeat an earlier id, if any.
+pub fn duplicates_note(s: &RunSummary) -> Option<String> {
+    let d = &s.duplicate_ids;
+    let first = d.examples.first()?;
+    let more = if d.records > 1 { format!(" and {} more", d.records - 1) } else { String::new() };
+    Some(format!(
+        "cordon: warning: {} record{} repeat{} an id seen earlier, e.g. `{}` on line {} of {} (first on line {} of {}){more}; each was evaluated",
+        d.records,
+        if d.records == 1 { "" } else { "s" },
+        if d.records == 1 { "s" } else { "" },
+        first.id,
+        first.line,
+        first.file,
+        first.first_line,
+        first.first_file,
+    ))
+}
+
 /// The one-line summary for stderr.
 pub fn summary_line(s: &RunSummary) -> String {
     format!(

@@ -705,6 +705,52 @@ fn quality(c: &mut Composer, r: &Report) {
         }
         c.y += 2.0;
     }
+    let dups = &dq.duplicate_ids;
+    figure_title(c, "Repeated record ids");
+    if dups.records == 0 {
+        c.paragraph(Para::new(
+            "None: every record id is unique across the inputs.",
+            Style::Regular,
+            8.5,
+            colour::MUTED,
+        ));
+        c.y += 2.0;
+        return;
+    }
+    let listed = if dups.records > dups.examples.len() as u64 {
+        format!(" The first {} are listed.", n(dups.examples.len() as u64))
+    } else {
+        String::new()
+    };
+    c.paragraph(Para::new(
+        format!(
+            "{} record{} an id that an earlier record already had. Each was evaluated on its own; if they are the same transaction, it is counted twice in these figures and in any cap.{listed}",
+            n(dups.records),
+            if dups.records == 1 { " repeats" } else { "s repeat" },
+        ),
+        Style::Regular,
+        8.5,
+        colour::TEXT,
+    ));
+    c.y += 1.0;
+    let cols = [
+        Column { width: 50.0, align: Align::Left },
+        Column { width: 65.0, align: Align::Left },
+        Column { width: 65.0, align: Align::Left },
+    ];
+    let cell = |t: String, style: Style| Cell::Text(vec![Para::new(t, style, 7.0, colour::TEXT)]);
+    let rows: Vec<Vec<Cell>> = dups
+        .examples
+        .iter()
+        .map(|d| {
+            vec![
+                cell(d.id.clone(), Style::Mono),
+                cell(format!("{}, line {}", short_file(&d.file), d.line), Style::Regular),
+                cell(format!("{}, line {}", short_file(&d.first_file), d.first_line), Style::Regular),
+            ]
+        })
+        .collect();
+    c.table(&cols, &["Record id", "Repeated at", "First seen at"], &rows);
 }
 
 fn screening(c: &mut Composer, r: &Report) {

@@ -350,6 +350,8 @@ pub struct DataQuality {
     pub incomplete: Vec<QualityEntry>,
     /// Rules not decided for a file's records because it has no column for a field.
     pub skipped_rules: Vec<Skipped>,
+    /// Records that repeat an id seen earlier in the run (each was evaluated).
+    pub duplicate_ids: crate::engine::DuplicateIds,
 }
 
 /// One problem with one record.
@@ -716,6 +718,7 @@ impl<'a> Collector<'a> {
                 invalid: self.invalid,
                 incomplete: self.incomplete,
                 skipped_rules: run.skipped.clone(),
+                duplicate_ids: run.duplicate_ids.clone(),
             },
             screening: ScreeningInfo {
                 lists: rules

@@ -24,6 +24,9 @@ struct Case {
     counts: Option<[u64; 3]>,
     #[serde(default)]
     problems: Vec<(u64, String, String)>,
+    /// Repeated ids: (id, line, line first seen); none unless listed.
+    #[serde(default)]
+    duplicates: Vec<(String, u64, u64)>,
 }
 
 /// Writes a generated case (too large to keep in the repository).
@@ -90,6 +93,21 @@ fn every_case_of_the_bad_input_catalogue_has_its_documented_outcome() {
         assert_eq!(got[0], got[1] + got[2], "{case}: read = evaluated + invalid");
         let records = v["records"].as_array().expect("records");
         assert_eq!(records.len() as u64, got[0], "{case}: one output record per record read");
+        let dups: Vec<(String, u64, u64)> = s["duplicate_ids"]["examples"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|d| {
+                        let n = |k: &str| d[k].as_u64().unwrap_or(0);
+                        (d["id"].as_str().unwrap_or("").to_string(), n("line"), n("first_line"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(dups, c.duplicates, "{case}: repeated ids");
+        if !c.duplicates.is_empty() {
+            assert!(stderr(&o).contains("repeats an id seen earlier"), "{case}: {}", stderr(&o));
+        }
         for (line, decision, reason) in &c.problems {
             let r = records
                 .iter()
@@ -172,8 +190,23 @@ fn outcomes(files: &[PathBuf], threads: usize, batch: Option<usize>) -> Vec<(Str
             .expect("run");
         assert_eq!(summary.read, summary.evaluated + summary.invalid);
         assert_eq!(summary.read as usize, out.len());
+        assert_eq!(summary.duplicate_ids.records, 0, "the seed ids are unique, however the file is split");
     });
     out
+}
+
+#[test]
+fn ids_repeated_across_files_are_reported_with_both_places() {
+    let sample = "seeds/transactions/trade-2016-2019.csv";
+    let o = cordon(&["check", "--rules", "rules", "--format", "json", sample, sample]);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let s = &v["summary"];
+    let per_file = s["inputs"][0]["read"].as_u64().expect("read");
+    assert_eq!(s["duplicate_ids"]["records"].as_u64(), Some(per_file), "every record of the second copy repeats");
+    let examples = s["duplicate_ids"]["examples"].as_array().expect("examples");
+    assert_eq!(examples.len(), 100, "examples are capped");
+    assert_eq!((examples[0]["line"].as_u64(), examples[0]["first_line"].as_u64()), (Some(2), Some(2)));
+    assert!(stderr(&o).contains(&format!("{per_file} records repeat an id seen earlier")), "{}", stderr(&o));
 }
 
 proptest! {
