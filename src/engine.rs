@@ -437,6 +437,14 @@ pub struct DuplicateIds {
     pub records: u64,
     /// The first [`MAX_DUPLICATE_EXAMPLES`] of them, in input order.
     pub examples: Vec<DuplicateId>,
+    /// Records read after [`MAX_TRACKED_IDS`] distinct ids were remembered:
+    /// checked against those, but repeats among them are not found.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unchecked: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One record whose id was seen before.
@@ -454,15 +462,29 @@ pub struct DuplicateId {
     pub first_line: u64,
 }
 
-/// Remembers every id of a run by a 64-bit SipHash of it (about 24 bytes a
-/// record, far less than the ids themselves) and where it was first seen.
-/// Two different ids sharing a hash would be reported as a repeat; with a
-/// million ids the chance is about 1 in 30 million, and the report names
-/// both lines, so such a report can be checked by eye.
-#[derive(Default)]
+/// Most ids remembered for the repeat check: 4,194,304, about 70 MB at
+/// most, so memory stays bounded whatever the input size. Past it, later
+/// records are still checked against the ids remembered, but their own ids
+/// are not added (counted in [`DuplicateIds::unchecked`]).
+pub const MAX_TRACKED_IDS: usize = (1 << 21) / 8 * 7;
+
+/// Remembers the ids of a run by a 64-bit SipHash of each, with where it was
+/// first seen packed in 64 bits (file index: 16 bits, line: 48 bits), so
+/// 16 bytes a record rather than the ids themselves. Two different ids
+/// sharing a hash would be reported as a repeat; with a million ids the
+/// chance is about 1 in 30 million, and the report names both lines, so such
+/// a report can be checked by eye.
 struct IdTracker {
     files: Vec<String>,
-    seen: std::collections::HashMap<u64, (u32, u64), rustc_hash::FxBuildHasher>,
+    seen: std::collections::HashMap<u64, u64, rustc_hash::FxBuildHasher>,
+    /// [`MAX_TRACKED_IDS`], smaller in tests.
+    cap: usize,
+}
+
+impl Default for IdTracker {
+    fn default() -> Self {
+        IdTracker { files: Vec::new(), seen: Default::default(), cap: MAX_TRACKED_IDS }
+    }
 }
 
 impl IdTracker {
@@ -477,28 +499,33 @@ impl IdTracker {
         if id.is_empty() {
             return;
         }
-        let file = u32::try_from(self.files.len().saturating_sub(1)).unwrap_or(u32::MAX);
+        let file = self.files.len().saturating_sub(1);
         let mut h = std::hash::DefaultHasher::new();
         std::hash::Hasher::write(&mut h, id.as_bytes());
         let key = std::hash::Hasher::finish(&h);
-        match self.seen.entry(key) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert((file, line));
+        const LINE_BITS: u32 = 48;
+        let first = match self.seen.get(&key) {
+            Some(packed) => *packed,
+            None if self.seen.len() < self.cap => {
+                let file_bits = (file as u64).min((1 << (64 - LINE_BITS)) - 1);
+                self.seen.insert(key, file_bits << LINE_BITS | line.min((1 << LINE_BITS) - 1));
+                return;
             }
-            std::collections::hash_map::Entry::Occupied(first) => {
-                dups.records += 1;
-                if dups.examples.len() < MAX_DUPLICATE_EXAMPLES {
-                    let (first_file, first_line) = *first.get();
-                    let name = |f: u32| self.files.get(f as usize).cloned().unwrap_or_default();
-                    dups.examples.push(DuplicateId {
-                        id: id.to_string(),
-                        file: name(file),
-                        line,
-                        first_file: name(first_file),
-                        first_line,
-                    });
-                }
+            None => {
+                dups.unchecked += 1;
+                return;
             }
+        };
+        dups.records += 1;
+        if dups.examples.len() < MAX_DUPLICATE_EXAMPLES {
+            let name = |f: u64| self.files.get(f as usize).cloned().unwrap_or_default();
+            dups.examples.push(DuplicateId {
+                id: id.to_string(),
+                file: name(file as u64),
+                line,
+                first_file: name(first >> LINE_BITS),
+                first_line: first & ((1 << LINE_BITS) - 1),
+            });
         }
     }
 }
@@ -520,5 +547,39 @@ impl RunSummary {
             Decision::Review => self.block + self.review + self.invalid > 0,
             Decision::Pass => self.read > 0,
         }
+    }
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::*;
+    use crate::records::Invalid;
+
+    fn rec(id: &str, line: u64) -> RecordOutcome {
+        RecordOutcome::Invalid(Invalid { file: 0, line, id: Some(id.into()), errors: Vec::new() })
+    }
+
+    #[test]
+    fn repeats_name_both_places_across_files_and_the_cap_bounds_what_is_remembered() {
+        let mut t = IdTracker { cap: 3, ..IdTracker::default() };
+        let mut d = DuplicateIds::default();
+        t.files.push("a.csv".into());
+        for (id, line) in [("A", 2), ("B", 3), ("A", 4), ("", 5)] {
+            t.see(&rec(id, line), &mut d);
+        }
+        t.files.push("b.csv".into());
+        for (id, line) in [("C", 2), ("D", 3), ("D", 4), ("B", 5)] {
+            t.see(&rec(id, line), &mut d);
+        }
+        // A repeats in a.csv; B repeats across files; D comes after the cap
+        // (A, B, C remembered), so its repeat is not found and both are unchecked.
+        assert_eq!(d.records, 2);
+        assert_eq!(d.unchecked, 2);
+        let places: Vec<_> = d
+            .examples
+            .iter()
+            .map(|e| (e.id.as_str(), e.file.as_str(), e.line, e.first_file.as_str(), e.first_line))
+            .collect();
+        assert_eq!(places, [("A", "a.csv", 4, "a.csv", 2), ("B", "b.csv", 5, "a.csv", 3)]);
     }
 }

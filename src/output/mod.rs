@@ -59,22 +59,32 @@ pub fn sink<'w>(format: OutputFormat, out: Box<dyn io::Write + 'w>) -> Box<dyn S
     }
 }
 
-/// The note on stderr about records that repeat an earlier id, if any.
+/// The warnings on stderr about records that repeat an earlier id, and
+/// about records whose ids were past the repeat check's memory, if any.
 pub fn duplicates_note(s: &RunSummary) -> Option<String> {
     let d = &s.duplicate_ids;
-    let first = d.examples.first()?;
-    let more = if d.records > 1 { format!(" and {} more", d.records - 1) } else { String::new() };
-    Some(format!(
-        "cordon: warning: {} record{} repeat{} an id seen earlier, e.g. `{}` on line {} of {} (first on line {} of {}){more}; each was evaluated",
-        d.records,
-        if d.records == 1 { "" } else { "s" },
-        if d.records == 1 { "s" } else { "" },
-        first.id,
-        first.line,
-        first.file,
-        first.first_line,
-        first.first_file,
-    ))
+    let mut lines = Vec::new();
+    if let Some(first) = d.examples.first() {
+        let more = if d.records > 1 { format!(" and {} more", d.records - 1) } else { String::new() };
+        lines.push(format!(
+            "cordon: warning: {} record{} an id seen earlier, e.g. `{}` on line {} of {} (first on line {} of {}){more}; each was evaluated",
+            d.records,
+            if d.records == 1 { " repeats" } else { "s repeat" },
+            first.id,
+            first.line,
+            first.file,
+            first.first_line,
+            first.first_file,
+        ));
+    }
+    if d.unchecked > 0 {
+        lines.push(format!(
+            "cordon: note: {} records came after the first {} distinct ids; they were checked against those, not against each other",
+            d.unchecked,
+            crate::engine::MAX_TRACKED_IDS
+        ));
+    }
+    if lines.is_empty() { None } else { Some(lines.join("\n")) }
 }
 
 /// The one-line summary for stderr.

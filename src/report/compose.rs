@@ -707,13 +707,22 @@ fn quality(c: &mut Composer, r: &Report) {
     }
     let dups = &dq.duplicate_ids;
     figure_title(c, "Repeated record ids");
-    if dups.records == 0 {
+    if dups.unchecked > 0 {
         c.paragraph(Para::new(
-            "None: every record id is unique across the inputs.",
+            format!(
+                "The repeat check remembers the first {} distinct ids; the {} records after them were checked against those ids, not against each other.",
+                n(crate::engine::MAX_TRACKED_IDS as u64),
+                n(dups.unchecked)
+            ),
             Style::Regular,
             8.5,
-            colour::MUTED,
+            colour::TEXT,
         ));
+    }
+    if dups.records == 0 {
+        let text =
+            if dups.unchecked > 0 { "No repeat found." } else { "None: every record id is unique across the inputs." };
+        c.paragraph(Para::new(text, Style::Regular, 8.5, colour::MUTED));
         c.y += 2.0;
         return;
     }
