@@ -37,6 +37,8 @@
 //! - [`report`]: the audit report model, its layout, and its PDF, JSON and CSV renderings.
 //! - [`testing`]: rule tests written beside rule files (`*.tests.yaml`).
 //! - [`diagnostics`]: many problems carried together to the user.
+//! - `fuzzing` (hidden): the entry points of the fuzz targets in `fuzz/`, also
+//!   run by `cargo test` (docs/robustness.md).
 //! - `cli` (binary only): argument parsing and the subcommands.
 //!
 //! # Invariants
@@ -54,6 +56,13 @@
 //! - Money and quantities are exact decimals; dates are calendar dates.
 //! - The same rules and records give the same findings in the same order,
 //!   whatever the number of threads.
+//! - No input reaches a panic, a stack overflow or unbounded memory: sizes
+//!   are capped where they are read ([`records::MAX_LINE_BYTES`],
+//!   [`records::MAX_FIELD_BYTES`], [`records::MAX_COLUMNS`],
+//!   [`source::MAX_TEXT_FILE_BYTES`], [`syntax::MAX_NESTING`]), and the
+//!   run's only state that grows with input, the repeat-id table, stops at
+//!   [`engine::MAX_TRACKED_IDS`].
+//! - Every file written goes through [`output::atomic`]: whole or absent.
 //! - One outside crate per module: pest in `syntax`, YAML in `config`, CSV and
 //!   JSON input in `records`, printpdf (with lopdf and allsorts) in `report::pdf`.
 //!   The report layout is built without PDF and can be tested as data.
