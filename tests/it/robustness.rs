@@ -377,64 +377,58 @@ mod output_safety {
         }
     }
 
-    /// `ulimit -f` makes writes past a size fail with EFBIG, as a full disk
-    /// would for a regular file (SIGXFSZ is ignored so the write returns an
-    /// error instead of killing the process).
-    #[test]
-    fn a_report_that_cannot_be_written_leaves_the_previous_one_and_nothing_else() {
+    /// Runs `cordon` under `ulimit -f BLOCKS` (512-byte blocks): writes past
+    /// that size fail with EFBIG, as on a full disk, since SIGXFSZ is
+    /// ignored so the write returns an error instead of killing the process.
+    /// `None` where the shell cannot set the limit.
+    fn with_file_size_limit(blocks: u32, args: &[&str]) -> Option<std::process::Output> {
         if Command::new("sh").arg("-c").arg("ulimit -f 16").status().map(|s| !s.success()).unwrap_or(true) {
-            return;
+            return None;
         }
-        let dir = tempfile::tempdir().expect("tmp");
-        let target = dir.path().join("report.pdf");
-        std::fs::write(&target, b"the previous report").expect("write");
-        let script = format!(
-            "trap '' XFSZ; ulimit -f 16; exec \"$0\" report --rules rules --generated-at 2026-11-28T12:00:00Z -o '{}' {SAMPLE}",
-            target.display()
-        );
+        let script = format!("trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" \"$@\"");
         let o = Command::new("sh")
             .arg("-c")
             .arg(&script)
             .arg(env!("CARGO_BIN_EXE_cordon"))
+            .args(args)
             .current_dir(root())
             .env("NO_COLOR", "1")
             .output()
             .expect("run");
+        Some(o)
+    }
+
+    #[test]
+    fn a_report_that_cannot_be_written_leaves_the_previous_one_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let target = dir.path().join("report.pdf");
+        std::fs::write(&target, b"the previous report").expect("write");
+        let out = target.to_str().expect("utf-8");
+        let args = ["report", "--rules", "rules", "--generated-at", "2026-11-28T12:00:00Z", "-o", out, SAMPLE];
+        let Some(o) = with_file_size_limit(16, &args) else { return };
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-        assert!(stderr(&o).contains(&format!("cannot write `{}`", target.display())), "{}", stderr(&o));
+        assert!(stderr(&o).contains(&format!("cannot write `{out}`")), "{}", stderr(&o));
         assert_eq!(std::fs::read(&target).expect("previous"), b"the previous report");
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .expect("dir")
-            .flatten()
-            .map(|e| e.file_name().into_string().expect("utf-8"))
-            .collect();
-        assert_eq!(names, ["report.pdf"]);
+        assert_eq!(walk(dir.path()), [target]);
     }
 
     #[test]
     fn a_list_snapshot_that_cannot_be_written_leaves_the_store_as_it_was() {
-        if Command::new("sh").arg("-c").arg("ulimit -f 16").status().map(|s| !s.success()).unwrap_or(true) {
-            return;
-        }
         let store = tempfile::tempdir().expect("tmp");
         let src = root().join("tests/fixtures/lists/un-consolidated-2018-10-29.xml");
-        let script = format!(
-            "trap '' XFSZ; ulimit -f 1; exec \"$0\" lists import --lists '{}' --as UN_SC '{}'",
-            store.path().display(),
-            src.display()
-        );
-        let o = Command::new("sh")
-            .arg("-c")
-            .arg(&script)
-            .arg(env!("CARGO_BIN_EXE_cordon"))
-            .current_dir(root())
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run");
+        let args = [
+            "lists",
+            "import",
+            "--lists",
+            store.path().to_str().expect("utf-8"),
+            "--as",
+            "UN_SC",
+            src.to_str().expect("utf-8"),
+        ];
+        let Some(o) = with_file_size_limit(1, &args) else { return };
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
         assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
-        let left: Vec<_> = walk(store.path());
-        assert!(left.is_empty(), "{left:?}");
+        assert_eq!(walk(store.path()), Vec::<PathBuf>::new());
     }
 
     fn walk(dir: &Path) -> Vec<PathBuf> {
