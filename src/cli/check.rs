@@ -8,7 +8,7 @@ use clap::ValueEnum;
 use cordon::config::{self, InputConfig};
 use cordon::engine::RunError;
 use cordon::findings::{Decision, RecordOutcome};
-use cordon::output::{self, Context, OutputFormat};
+use cordon::output::{self, Context, OutputFormat, atomic};
 use cordon::records::InputSpec;
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FailOn, RulesArg, diag};
@@ -37,9 +37,14 @@ pub struct CheckArgs {
     /// Reviewed screening matches to suppress [default: reviewed-matches.yaml beside --config, if there].
     #[arg(long, value_name = "FILE")]
     reviewed: Option<PathBuf>,
-    /// Output format.
+    /// Output format [default: from the `-o` file's extension (.jsonl, .json, .csv, .txt), else a table on a
+    /// terminal and JSON Lines otherwise].
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Write the output to this file instead of stdout. It appears only when the run is complete: a run that
+    /// fails half way leaves the previous file, or none.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Exit 1 when a record is at or above this level (`invalid` ranks with review).
     #[arg(long, value_enum, default_value = "block")]
     fail_on: FailOn,
@@ -131,43 +136,71 @@ pub fn run(a: CheckArgs) -> u8 {
         Some(Format::Jsonl) => OutputFormat::Jsonl,
         Some(Format::Json) => OutputFormat::Json,
         Some(Format::Csv) => OutputFormat::Csv,
-        None if std::io::stdout().is_terminal() => OutputFormat::Table,
-        None => OutputFormat::Jsonl,
+        None => match a.output.as_ref().filter(|p| p.as_os_str() != "-") {
+            Some(p) => match p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+                Some("json") => OutputFormat::Json,
+                Some("csv") => OutputFormat::Csv,
+                Some("txt") => OutputFormat::Table,
+                _ => OutputFormat::Jsonl,
+            },
+            None if std::io::stdout().is_terminal() => OutputFormat::Table,
+            None => OutputFormat::Jsonl,
+        },
     };
-    let files: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
-    let ctx = Context { rules: engine.rules(), files: &files, explain: a.explain };
-    let stdout = std::io::stdout();
-    let mut sink = output::sink(format, Box::new(stdout.lock()));
-    let mut progress = super::progress::Progress::new("checking");
-    // JSON Lines are rendered on all cores with the evaluation; the sink only writes.
-    let result = if format == OutputFormat::Jsonl {
-        let render = |o: &RecordOutcome| output::jsonl_line(&ctx, o);
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        let r = engine.run_rendered(inputs, a.explain, &render, |_, line| {
-            progress.tick();
-            out.write_all(&line)
-        });
-        r.and_then(|s| out.flush().map(|_| s).map_err(RunError::Output))
-    } else {
-        engine.run_with(inputs, a.explain, |o| {
-            progress.tick();
-            sink.record(&ctx, o)
-        })
-    };
-    progress.finish();
-    let summary = match result {
-        Ok(s) => s,
-        Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return EXIT_OK,
+    let mut file = match a.output.as_deref().map(atomic::AtomicFile::create).transpose() {
+        Ok(f) => f,
         Err(e) => {
             diag::print(&e);
             return EXIT_ERROR;
         }
     };
-    if let Err(e) = sink.finish(&ctx, &summary) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return EXIT_OK;
+    let files: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+    let ctx = Context { rules: engine.rules(), files: &files, explain: a.explain };
+    let to_file = file.is_some();
+    let dest: Box<dyn Write + '_> = match file.as_mut() {
+        Some(f) => Box::new(std::io::BufWriter::with_capacity(1 << 16, f)),
+        None => Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
+    };
+    let mut progress = super::progress::Progress::new("checking");
+    // JSON Lines are rendered on all cores with the evaluation; the sink only writes.
+    let (result, finished) = if format == OutputFormat::Jsonl {
+        let render = |o: &RecordOutcome| output::jsonl_line(&ctx, o);
+        let mut out = dest;
+        let r = engine.run_rendered(inputs, a.explain, &render, |_, line| {
+            progress.tick();
+            out.write_all(&line)
+        });
+        let flushed = out.flush();
+        (r, flushed)
+    } else {
+        let mut sink = output::sink(format, dest);
+        let r = engine.run_with(inputs, a.explain, |o| {
+            progress.tick();
+            sink.record(&ctx, o)
+        });
+        let finished = match &r {
+            Ok(summary) => sink.finish(&ctx, summary),
+            Err(_) => Ok(()),
+        };
+        (r, finished)
+    };
+    progress.finish();
+    let summary = match result.and_then(|s| finished.map(|_| s).map_err(RunError::Output)) {
+        Ok(s) => s,
+        Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe && !to_file => return EXIT_OK,
+        Err(e) => {
+            // The temporary file is dropped with `file`: nothing is left behind.
+            match (e, file.as_ref()) {
+                (RunError::Output(io), Some(f)) => diag::print(&f.error(io)),
+                (e, _) => diag::print(&e),
+            }
+            return EXIT_ERROR;
         }
-        diag::print(&RunError::Output(e));
+    };
+    if let Some(f) = file
+        && let Err(e) = f.commit()
+    {
+        diag::print(&e);
         return EXIT_ERROR;
     }
     let mut err = std::io::stderr();

@@ -399,6 +399,36 @@ mod output_safety {
     }
 
     #[test]
+    fn check_output_to_a_file_appears_only_when_the_run_is_complete() {
+        let dir = tempfile::tempdir().expect("tmp");
+        // Complete: the format follows the extension.
+        let json = dir.path().join("findings.json");
+        let o = cordon(&["check", "--rules", "rules", "-o", json.to_str().expect("utf-8"), SAMPLE]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(o.stdout.is_empty());
+        let v: Value = serde_json::from_slice(&std::fs::read(&json).expect("written")).expect("json");
+        assert_eq!(v["summary"]["read"].as_u64(), Some(2755));
+        // Failing half way (a CSV line past the limit stops the run): the
+        // previous file stays, and nothing else is left beside it.
+        let target = dir.path().join("findings.jsonl");
+        std::fs::write(&target, b"the previous findings").expect("write");
+        let bad = generate(dir.path(), "long-line.csv");
+        let out = target.to_str().expect("utf-8");
+        let o = cordon(&["check", "--rules", "rules", "-o", out, bad.to_str().expect("utf-8")]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("longer than the limit"), "{}", stderr(&o));
+        assert_eq!(std::fs::read(&target).expect("previous"), b"the previous findings");
+        std::fs::remove_file(&bad).expect("rm");
+        assert_eq!(walk(dir.path()).len(), 2, "{:?}", walk(dir.path()));
+        // A full device names the file.
+        if Path::new("/dev/full").exists() {
+            let o = cordon(&["check", "--rules", "rules", "-o", "/dev/full", SAMPLE]);
+            assert_eq!(o.status.code(), Some(2));
+            assert!(stderr(&o).contains("cannot write `/dev/full`: No space left on device"), "{}", stderr(&o));
+        }
+    }
+
+    #[test]
     fn a_report_that_cannot_be_written_leaves_the_previous_one_and_nothing_else() {
         let dir = tempfile::tempdir().expect("tmp");
         let target = dir.path().join("report.pdf");
