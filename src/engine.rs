@@ -155,10 +155,10 @@ impl Engine {
             let mut stats = InputStats { file: layout.name.clone(), ..InputStats::default() };
             let mut skipped = vec![0u64; self.program.rules.rules.len()];
             ids.files.push(layout.name.clone());
-            let mut tally = |o: &RecordOutcome, bytes: Vec<u8>, stats: &mut InputStats| -> Result<(), RunError> {
+            let mut tally = |(o, bytes, key): Outcome, stats: &mut InputStats| -> Result<(), RunError> {
                 stats.read += 1;
-                ids.see(o, &mut summary.duplicate_ids);
-                match o {
+                ids.see(key, &o, &mut summary.duplicate_ids);
+                match &o {
                     RecordOutcome::Evaluated(e) => {
                         stats.evaluated += 1;
                         match e.decision {
@@ -172,7 +172,7 @@ impl Engine {
                     }
                     RecordOutcome::Invalid(_) => stats.invalid += 1,
                 }
-                sink(o, bytes).map_err(RunError::Output)
+                sink(&o, bytes).map_err(RunError::Output)
             };
             // One worker thread: everything on this thread, one batch after another.
             if rayon::current_num_threads() == 1 {
@@ -182,8 +182,8 @@ impl Engine {
                     if batch.is_empty() {
                         break;
                     }
-                    for (o, bytes) in self.evaluate_batch(&layout, batch, keep_records, render) {
-                        tally(&o, bytes, &mut stats)?;
+                    for outcome in self.evaluate_batch(&layout, batch, keep_records, render) {
+                        tally(outcome, &mut stats)?;
                     }
                 }
                 stats.sha256 = input.finish_hash();
@@ -195,8 +195,7 @@ impl Engine {
             // input order. Bounded channels keep memory flat.
             let mut input = std::thread::scope(|scope| -> Result<OpenInput, RunError> {
                 let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Result<Vec<Raw>, InputError>>(2);
-                type Rendered = Vec<(RecordOutcome, Vec<u8>)>;
-                let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Result<Rendered, InputError>>(2);
+                let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Result<Vec<Outcome>, InputError>>(2);
                 let reader = scope.spawn(move || {
                     let mut input = input;
                     loop {
@@ -226,8 +225,8 @@ impl Engine {
                     }
                 });
                 for outcomes in out_rx {
-                    for (o, bytes) in outcomes.map_err(RunError::Input)? {
-                        tally(&o, bytes, &mut stats)?;
+                    for outcome in outcomes.map_err(RunError::Input)? {
+                        tally(outcome, &mut stats)?;
                     }
                 }
                 reader.join().map_err(|_| {
@@ -268,14 +267,15 @@ impl Engine {
         summary.inputs.push(stats);
     }
 
-    /// Parses, evaluates and renders one batch of raw rows on all cores, in order.
+    /// Parses, evaluates and renders one batch of raw rows on all cores, in
+    /// order, with the hash of each record's id for the repeat check.
     fn evaluate_batch(
         &self,
         layout: &crate::records::Layout,
         batch: Vec<Raw>,
         keep_records: bool,
         render: &(dyn Fn(&RecordOutcome) -> Vec<u8> + Sync),
-    ) -> Vec<(RecordOutcome, Vec<u8>)> {
+    ) -> Vec<Outcome> {
         batch
             .into_par_iter()
             .map(|raw| {
@@ -290,10 +290,29 @@ impl Engine {
                     Err(inv) => RecordOutcome::Invalid(inv),
                 };
                 let bytes = render(&o);
-                (o, bytes)
+                let key = id_key(&o);
+                (o, bytes, key)
             })
             .collect()
     }
+}
+
+/// An outcome with its rendering and the hash of its id (see [`IdTracker`]).
+type Outcome = (RecordOutcome, Vec<u8>, Option<u64>);
+
+/// The hash the repeat check remembers a record's id by; `None` when the
+/// record has no readable id.
+fn id_key(o: &RecordOutcome) -> Option<u64> {
+    let id = match o {
+        RecordOutcome::Evaluated(e) => e.id.as_str(),
+        RecordOutcome::Invalid(i) => i.id.as_deref()?,
+    };
+    if id.is_empty() {
+        return None;
+    }
+    let mut h = std::hash::DefaultHasher::new();
+    std::hash::Hasher::write(&mut h, id.as_bytes());
+    Some(std::hash::Hasher::finish(&h))
 }
 
 /// An input opened for a run; its bytes are hashed as they are read.
@@ -488,21 +507,13 @@ impl Default for IdTracker {
 }
 
 impl IdTracker {
-    fn see(&mut self, o: &RecordOutcome, dups: &mut DuplicateIds) {
+    fn see(&mut self, key: Option<u64>, o: &RecordOutcome, dups: &mut DuplicateIds) {
+        let Some(key) = key else { return };
         let (id, line) = match o {
             RecordOutcome::Evaluated(e) => (e.id.as_str(), e.line),
-            RecordOutcome::Invalid(i) => match i.id.as_deref() {
-                Some(id) => (id, i.line),
-                None => return,
-            },
+            RecordOutcome::Invalid(i) => (i.id.as_deref().unwrap_or_default(), i.line),
         };
-        if id.is_empty() {
-            return;
-        }
         let file = self.files.len().saturating_sub(1);
-        let mut h = std::hash::DefaultHasher::new();
-        std::hash::Hasher::write(&mut h, id.as_bytes());
-        let key = std::hash::Hasher::finish(&h);
         const LINE_BITS: u32 = 48;
         let first = match self.seen.get(&key) {
             Some(packed) => *packed,
@@ -565,11 +576,13 @@ mod id_tests {
         let mut d = DuplicateIds::default();
         t.files.push("a.csv".into());
         for (id, line) in [("A", 2), ("B", 3), ("A", 4), ("", 5)] {
-            t.see(&rec(id, line), &mut d);
+            let r = rec(id, line);
+            t.see(id_key(&r), &r, &mut d);
         }
         t.files.push("b.csv".into());
         for (id, line) in [("C", 2), ("D", 3), ("D", 4), ("B", 5)] {
-            t.see(&rec(id, line), &mut d);
+            let r = rec(id, line);
+            t.see(id_key(&r), &r, &mut d);
         }
         // A repeats in a.csv; B repeats across files; D comes after the cap
         // (A, B, C remembered), so its repeat is not found and both are unchecked.

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::check::{ArithOp, Builtin, CmpOp, EntryValue, Lit, Rule, RuleSet, Severity, StrOp, TExpr};
-use crate::eval::{contains_word, render_message};
+use crate::eval::{cmp_holds, render_message, str_test};
 use crate::findings::{Decision, Outcome};
 use crate::records::{Cell, Record, Value};
 use crate::schema::{FieldId, Scalar};
@@ -798,15 +798,6 @@ enum Lookup {
     None,
 }
 
-fn str_test(op: StrOp, s: &str, p: &str) -> bool {
-    match op {
-        StrOp::Contains => s.contains(p),
-        StrOp::ContainsWord => contains_word(s, p),
-        StrOp::StartsWith => s.starts_with(p),
-        StrOp::EndsWith => s.ends_with(p),
-    }
-}
-
 fn compare(op: CmpOp, a: &V<'_>, b: &V<'_>) -> bool {
     use std::cmp::Ordering;
     let ord: Option<Ordering> = match (a, b) {
@@ -818,15 +809,7 @@ fn compare(op: CmpOp, a: &V<'_>, b: &V<'_>) -> bool {
         (V::Bool(x), V::Bool(y)) => Some(x.cmp(y)),
         _ => None,
     };
-    let Some(o) = ord else { return op == CmpOp::Ne };
-    match op {
-        CmpOp::Eq => o == Ordering::Equal,
-        CmpOp::Ne => o != Ordering::Equal,
-        CmpOp::Lt => o == Ordering::Less,
-        CmpOp::Le => o != Ordering::Greater,
-        CmpOp::Gt => o == Ordering::Greater,
-        CmpOp::Ge => o != Ordering::Less,
-    }
+    cmp_holds(op, ord)
 }
 
 /// Like [`expr_text`] inside `depth` enclosing quantifiers.

@@ -277,14 +277,15 @@ pub fn lint(rules: &RuleSet, usage: &Usage) -> Vec<Lint> {
             ));
         }
         let window = intersect(rule_window(r), date_window(&r.when, date_field));
-        if empty(window) || never_true(&r.when, rules) {
+        let never = never_true(&r.when, rules);
+        if never || empty(window) {
             out.push(Lint::new(
                 LintKind::NeverInForce,
                 src(r),
                 r.id_span,
                 format!("rule `{}` can never apply", r.id),
                 "never in force",
-                Some(if never_true(&r.when, rules) {
+                Some(if never {
                     "its condition is always false (`false`, or a lookup in an empty set)".to_string()
                 } else {
                     "the dates its condition allows do not meet its `effective`/`until` window".to_string()

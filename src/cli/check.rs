@@ -30,13 +30,7 @@ pub enum Format {
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
     #[command(flatten)]
-    rules: RulesArg,
-    /// Config file mapping your column names and formats onto the schema.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Reviewed screening matches to suppress [default: reviewed-matches.yaml beside --config, if there].
-    #[arg(long, value_name = "FILE")]
-    reviewed: Option<PathBuf>,
+    run: RunArgs,
     /// Output format [default: from the `-o` file's extension (.jsonl, .json, .csv, .txt), else a table on a
     /// terminal and JSON Lines otherwise].
     #[arg(long, value_enum)]
@@ -59,8 +53,37 @@ pub struct CheckArgs {
     inputs: Vec<PathBuf>,
 }
 
+/// Common to the commands that evaluate records: the rules, the input
+/// config and the reviewed screening matches.
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub rules: RulesArg,
+    /// Config file mapping your column names and formats onto the schema.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Reviewed screening matches to suppress [default: reviewed-matches.yaml beside --config, if there].
+    #[arg(long, value_name = "FILE")]
+    pub reviewed: Option<PathBuf>,
+}
+
+impl RunArgs {
+    /// The reviewed-matches file of the run (see [`reviewed_path`]).
+    pub fn reviewed_path(&self) -> Option<PathBuf> {
+        reviewed_path(self.reviewed.as_ref(), self.config.as_ref())
+    }
+
+    /// Loads the engine (with the run's clearances) and the input config,
+    /// printing any problem; the error is the exit code.
+    pub fn load(&self) -> Result<(cordon::Engine, Arc<InputConfig>), u8> {
+        let engine = load_engine(&self.rules.rules, self.reviewed_path().as_ref())?;
+        let cfg = load_config(self.config.as_ref(), &engine.rules().schema)?;
+        Ok((engine, cfg))
+    }
+}
+
 /// Loads the input config, or the standard one.
-pub fn load_config(path: Option<&PathBuf>, schema: &cordon::schema::Schema) -> Result<Arc<InputConfig>, u8> {
+fn load_config(path: Option<&PathBuf>, schema: &cordon::schema::Schema) -> Result<Arc<InputConfig>, u8> {
     match path {
         None => Ok(Arc::new(InputConfig::standard())),
         Some(p) => {
@@ -81,7 +104,7 @@ pub const REVIEWED_FILE: &str = "reviewed-matches.yaml";
 
 /// The reviewed-matches file of a run: `--reviewed`, else
 /// `reviewed-matches.yaml` beside `--config` when there is one.
-pub fn reviewed_path(reviewed: Option<&PathBuf>, config: Option<&PathBuf>) -> Option<PathBuf> {
+fn reviewed_path(reviewed: Option<&PathBuf>, config: Option<&PathBuf>) -> Option<PathBuf> {
     reviewed.cloned().or_else(|| {
         let beside = config?.parent().unwrap_or(std::path::Path::new(".")).join(REVIEWED_FILE);
         beside.is_file().then_some(beside)
@@ -89,7 +112,7 @@ pub fn reviewed_path(reviewed: Option<&PathBuf>, config: Option<&PathBuf>) -> Op
 }
 
 /// Loads, checks and compiles the rules, with the run's clearances.
-pub fn load_engine(rules: &std::path::Path, reviewed: Option<&PathBuf>) -> Result<cordon::Engine, u8> {
+fn load_engine(rules: &std::path::Path, reviewed: Option<&PathBuf>) -> Result<cordon::Engine, u8> {
     match cordon::Engine::load_with(rules, reviewed.map(PathBuf::as_path)) {
         Ok(e) => {
             diag::note_warnings(&e);
@@ -112,13 +135,8 @@ pub fn set_threads(n: Option<usize>) {
 /// Runs `cordon check`.
 pub fn run(a: CheckArgs) -> u8 {
     set_threads(a.threads);
-    let reviewed = reviewed_path(a.reviewed.as_ref(), a.config.as_ref());
-    let engine = match load_engine(&a.rules.rules, reviewed.as_ref()) {
-        Ok(e) => e,
-        Err(code) => return code,
-    };
-    let cfg = match load_config(a.config.as_ref(), &engine.rules().schema) {
-        Ok(c) => c,
+    let (engine, cfg) = match a.run.load() {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let specs: Vec<InputSpec> = a.inputs.iter().map(InputSpec::new).collect();

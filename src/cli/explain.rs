@@ -9,8 +9,8 @@ use clap::ValueEnum;
 use cordon::explain;
 use cordon::records::{InputSpec, Layout, Raw, Record};
 
-use super::check::{load_config, load_engine, reviewed_path};
-use super::{EXIT_ERROR, EXIT_OK, RulesArg, diag};
+use super::check::RunArgs;
+use super::{EXIT_ERROR, EXIT_OK, diag};
 
 /// Output formats of `explain`.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,13 +26,7 @@ pub enum ExplainFormat {
 #[command(group(clap::ArgGroup::new("source").required(true).args(["record", "input"])))]
 pub struct ExplainArgs {
     #[command(flatten)]
-    rules: RulesArg,
-    /// Config file mapping your column names and formats onto the schema.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Reviewed screening matches to suppress [default: reviewed-matches.yaml beside --config, if there].
-    #[arg(long, value_name = "FILE")]
-    reviewed: Option<PathBuf>,
+    run: RunArgs,
     /// The record as a JSON object, e.g. '{"id":"T1","date":"2018-01-05",…}'.
     #[arg(long, value_name = "JSON")]
     record: Option<String>,
@@ -54,16 +48,11 @@ fn fail(msg: String) -> u8 {
 
 /// Runs `cordon explain`.
 pub fn run(a: ExplainArgs) -> u8 {
-    let reviewed = reviewed_path(a.reviewed.as_ref(), a.config.as_ref());
-    let engine = match load_engine(&a.rules.rules, reviewed.as_ref()) {
-        Ok(e) => e,
+    let (engine, cfg) = match a.run.load() {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let rules = Arc::clone(engine.rules());
-    let cfg = match load_config(a.config.as_ref(), &rules.schema) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
     let record: Record = if let Some(json) = &a.record {
         let layout = Layout::for_json(0, "--record", Arc::clone(&rules.schema), Arc::clone(&cfg));
         match layout.parse(Raw::Json { line: 1, text: json.as_bytes().to_vec() }) {

@@ -9,8 +9,8 @@ use cordon::records::InputSpec;
 use cordon::report::model::FileFingerprint;
 use cordon::report::{self, DEFAULT_TITLE, PDF_RECORD_LIMIT, Period, ReportOptions};
 
-use super::check::{load_config, load_engine, reviewed_path, set_threads};
-use super::{EXIT_ERROR, EXIT_OK, RulesArg, diag};
+use super::check::{RunArgs, set_threads};
+use super::{EXIT_ERROR, EXIT_OK, diag};
 
 /// Report formats.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,13 +37,7 @@ impl ReportFormat {
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
     #[command(flatten)]
-    rules: RulesArg,
-    /// Config file mapping your column names and formats onto the schema.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Reviewed screening matches to suppress [default: reviewed-matches.yaml beside --config, if there].
-    #[arg(long, value_name = "FILE")]
-    reviewed: Option<PathBuf>,
+    run: RunArgs,
     /// Only records dated in this period are evaluated: FROM..TO, both inclusive.
     #[arg(long, value_name = "FROM..TO")]
     period: Option<String>,
@@ -124,13 +118,8 @@ pub fn run(a: ReportArgs) -> u8 {
         Ok(g) => g,
         Err(e) => return fail(e),
     };
-    let reviewed = reviewed_path(a.reviewed.as_ref(), a.config.as_ref());
-    let engine = match load_engine(&a.rules.rules, reviewed.as_ref()) {
-        Ok(e) => e,
-        Err(code) => return code,
-    };
-    let cfg = match load_config(a.config.as_ref(), &engine.rules().schema) {
-        Ok(c) => c,
+    let (engine, cfg) = match a.run.load() {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let config_fp = cfg.source.as_ref().map(|s| FileFingerprint {
@@ -149,11 +138,11 @@ pub fn run(a: ReportArgs) -> u8 {
         }
     };
     let mut command =
-        vec!["cordon".to_string(), "report".into(), "--rules".into(), quote(&a.rules.rules.display().to_string())];
-    if let Some(c) = &a.config {
+        vec!["cordon".to_string(), "report".into(), "--rules".into(), quote(&a.run.rules.rules.display().to_string())];
+    if let Some(c) = &a.run.config {
         command.extend(["--config".into(), quote(&c.display().to_string())]);
     }
-    if let Some(r) = &reviewed {
+    if let Some(r) = &a.run.reviewed_path() {
         command.extend(["--reviewed".into(), quote(&r.display().to_string())]);
     }
     if let Some(p) = &period {

@@ -354,7 +354,8 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn str_test(op: StrOp, s: &str, p: &str) -> bool {
+/// A string test; shared with the reference evaluator.
+pub(crate) fn str_test(op: StrOp, s: &str, p: &str) -> bool {
     match op {
         StrOp::Contains => s.contains(p),
         StrOp::ContainsWord => contains_word(s, p),
@@ -397,6 +398,13 @@ fn compare(op: CmpOp, a: &V<'_>, b: &V<'_>) -> bool {
         (V::Bool(x), V::Bool(y)) => Some(x.cmp(y)),
         _ => None,
     };
+    cmp_holds(op, ord)
+}
+
+/// Whether a comparison holds given how its sides order; values of different
+/// kinds (`None`) are only unequal. Shared with the reference evaluator.
+pub(crate) fn cmp_holds(op: CmpOp, ord: Option<std::cmp::Ordering>) -> bool {
+    use std::cmp::Ordering;
     let Some(o) = ord else { return op == CmpOp::Ne };
     match op {
         CmpOp::Eq => o == Ordering::Equal,

@@ -195,8 +195,8 @@ fn cover(c: &mut Composer, r: &Report) {
     match &r.fingerprints.config {
         Some(f) => fp_rows.push(row_fp("config", &f.path, &f.sha256)),
         None => fp_rows.push(vec![
-            Cell::Text(vec![Para::new("config", Style::Regular, 7.0, colour::MUTED)]),
-            Cell::Text(vec![Para::new("none: columns named as the schema fields", Style::Regular, 7.0, colour::TEXT)]),
+            Cell::para("config", Style::Regular, 7.0, colour::MUTED),
+            Cell::text("none: columns named as the schema fields", Style::Regular, 7.0),
             Cell::Text(vec![]),
         ]),
     }
@@ -210,9 +210,9 @@ fn cover(c: &mut Composer, r: &Report) {
 
 fn row_fp(kind: &str, path: &str, sha: &str) -> Vec<Cell> {
     vec![
-        Cell::Text(vec![Para::new(kind, Style::Regular, 7.0, colour::MUTED)]),
-        Cell::Text(vec![Para::new(path, Style::Regular, 7.0, colour::TEXT)]),
-        Cell::Text(vec![Para::new(sha, Style::Mono, 6.6, colour::TEXT)]),
+        Cell::para(kind, Style::Regular, 7.0, colour::MUTED),
+        Cell::text(path, Style::Regular, 7.0),
+        Cell::text(sha, Style::Mono, 6.6),
     ]
 }
 
@@ -619,10 +619,10 @@ fn inventory(c: &mut Composer, r: &Report) {
                     Para::new(&x.id, Style::Mono, 6.8, colour::TEXT),
                     Para::new(&x.title, Style::Regular, 7.0, colour::MUTED),
                 ]),
-                Cell::Text(vec![Para::new(&x.citation, Style::Regular, 7.0, colour::TEXT)]),
-                Cell::Text(vec![Para::new(window, Style::Regular, 7.0, colour::TEXT)]),
+                Cell::text(&x.citation, Style::Regular, 7.0),
+                Cell::text(window, Style::Regular, 7.0),
                 Cell::Badge(x.severity.clone(), decision_colour(&x.severity)),
-                Cell::Text(vec![Para::new(n(x.in_force_for), Style::Regular, 7.3, colour::TEXT)]),
+                Cell::text(n(x.in_force_for), Style::Regular, 7.3),
                 Cell::Text(hits),
             ]
         })
@@ -662,26 +662,11 @@ fn quality(c: &mut Composer, r: &Report) {
             .iter()
             .map(|e| {
                 vec![
-                    Cell::Text(vec![Para::new(
-                        format!("{}, line {}", short_file(&e.file), e.line),
-                        Style::Regular,
-                        7.0,
-                        colour::TEXT,
-                    )]),
-                    Cell::Text(vec![Para::new(
-                        e.id.clone().unwrap_or_else(|| "—".into()),
-                        Style::Mono,
-                        6.8,
-                        colour::TEXT,
-                    )]),
-                    Cell::Text(vec![Para::new(
-                        e.field.clone().unwrap_or_else(|| "whole row".into()),
-                        Style::Regular,
-                        7.0,
-                        colour::TEXT,
-                    )]),
-                    Cell::Text(vec![Para::new(e.value.clone().unwrap_or_default(), Style::Mono, 6.8, colour::TEXT)]),
-                    Cell::Text(vec![Para::new(&e.reason, Style::Regular, 7.0, colour::TEXT)]),
+                    Cell::text(format!("{}, line {}", short_file(&e.file), e.line), Style::Regular, 7.0),
+                    Cell::text(e.id.clone().unwrap_or_else(|| "—".into()), Style::Mono, 6.8),
+                    Cell::text(e.field.clone().unwrap_or_else(|| "whole row".into()), Style::Regular, 7.0),
+                    Cell::text(e.value.clone().unwrap_or_default(), Style::Mono, 6.8),
+                    Cell::text(&e.reason, Style::Regular, 7.0),
                 ]
             })
             .collect();
@@ -747,15 +732,14 @@ fn quality(c: &mut Composer, r: &Report) {
         Column { width: 65.0, align: Align::Left },
         Column { width: 65.0, align: Align::Left },
     ];
-    let cell = |t: String, style: Style| Cell::Text(vec![Para::new(t, style, 7.0, colour::TEXT)]);
     let rows: Vec<Vec<Cell>> = dups
         .examples
         .iter()
         .map(|d| {
             vec![
-                cell(d.id.clone(), Style::Mono),
-                cell(format!("{}, line {}", short_file(&d.file), d.line), Style::Regular),
-                cell(format!("{}, line {}", short_file(&d.first_file), d.first_line), Style::Regular),
+                Cell::text(d.id.clone(), Style::Mono, 7.0),
+                Cell::text(format!("{}, line {}", short_file(&d.file), d.line), Style::Regular, 7.0),
+                Cell::text(format!("{}, line {}", short_file(&d.first_file), d.first_line), Style::Regular, 7.0),
             ]
         })
         .collect();
@@ -789,16 +773,11 @@ fn screening(c: &mut Composer, r: &Report) {
         .iter()
         .map(|l| {
             vec![
-                Cell::Text(vec![Para::new(&l.name, Style::Bold, 7.5, colour::TEXT)]),
-                Cell::Text(vec![Para::new(&l.format, Style::Regular, 7.0, colour::TEXT)]),
-                Cell::Text(vec![Para::new(
-                    l.published.clone().unwrap_or_else(|| "not stated".into()),
-                    Style::Regular,
-                    7.0,
-                    colour::TEXT,
-                )]),
-                Cell::Text(vec![Para::new(n(l.entries as u64), Style::Regular, 7.0, colour::TEXT)]),
-                Cell::Text(vec![Para::new(&l.fingerprint, Style::Mono, 6.5, colour::TEXT)]),
+                Cell::text(&l.name, Style::Bold, 7.5),
+                Cell::text(&l.format, Style::Regular, 7.0),
+                Cell::text(l.published.clone().unwrap_or_else(|| "not stated".into()), Style::Regular, 7.0),
+                Cell::text(n(l.entries as u64), Style::Regular, 7.0),
+                Cell::text(&l.fingerprint, Style::Mono, 6.5),
             ]
         })
         .collect();
@@ -838,12 +817,7 @@ fn screening(c: &mut Composer, r: &Report) {
                     Para::new(&s.value, Style::Regular, 7.0, colour::TEXT),
                     Para::new(s.field.clone().unwrap_or_default(), Style::Regular, 6.5, colour::MUTED),
                 ]),
-                Cell::Text(vec![Para::new(
-                    format!("{} {} · {}", s.list, s.reference, s.score),
-                    Style::Regular,
-                    7.0,
-                    colour::TEXT,
-                )]),
+                Cell::text(format!("{} {} · {}", s.list, s.reference, s.score), Style::Regular, 7.0),
                 Cell::Text(vec![
                     Para::new(&s.reason, Style::Regular, 7.0, colour::TEXT),
                     Para::new(

@@ -202,6 +202,18 @@ pub enum Cell {
     Badge(String, Rgb),
 }
 
+impl Cell {
+    /// One paragraph in `color`.
+    pub fn para(text: impl Into<String>, style: Style, size: f32, color: Rgb) -> Cell {
+        Cell::Text(vec![Para::new(text, style, size, color)])
+    }
+
+    /// One paragraph in the text colour.
+    pub fn text(text: impl Into<String>, style: Style, size: f32) -> Cell {
+        Cell::para(text, style, size, colour::TEXT)
+    }
+}
+
 /// A table column.
 #[derive(Debug, Clone, Copy)]
 pub struct Column {

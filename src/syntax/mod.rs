@@ -39,38 +39,68 @@ pub fn parse(src: &SourceFile) -> Result<RuleFile, ParseError> {
 /// Finds the first bracket nested deeper than [`MAX_NESTING`], skipping
 /// strings and comments, so pest never recurses without bound.
 fn too_deep(text: &str) -> Option<usize> {
-    let b = text.as_bytes();
-    let (mut i, mut depth) = (0usize, 0usize);
-    while i < b.len() {
-        match b[i] {
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'(' | b'{' | b'[' => {
+    let mut depth = 0usize;
+    for piece in pieces(text) {
+        match piece {
+            Piece::Byte(i, b'(' | b'{' | b'[') => {
                 depth += 1;
                 if depth > MAX_NESTING {
                     return Some(i);
                 }
             }
-            b')' | b'}' | b']' => depth = depth.saturating_sub(1),
+            Piece::Byte(_, b')' | b'}' | b']') => depth = depth.saturating_sub(1),
             _ => {}
         }
-        i += 1;
     }
     None
+}
+
+/// A piece of rule text outside string literals.
+pub(crate) enum Piece {
+    /// A byte of code, with its offset.
+    Byte(usize, u8),
+    /// A `//` or `/* */` comment.
+    Comment(Span),
+}
+
+/// Walks rule text without parsing it, skipping string literals, and yields
+/// every other byte and every comment. The nesting check and the
+/// formatter's comment finder both use it, so they agree on what a comment is.
+pub(crate) fn pieces(text: &str) -> impl Iterator<Item = Piece> + '_ {
+    let b = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let c = *b.get(i)?;
+            match c {
+                b'"' => {
+                    i += 1;
+                    while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                        i += if b[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i += 1;
+                }
+                b'/' if b.get(i + 1) == Some(&b'/') => {
+                    let start = i;
+                    while i < b.len() && b[i] != b'\n' {
+                        i += 1;
+                    }
+                    return Some(Piece::Comment(Span::new(start, i)));
+                }
+                b'/' if b.get(i + 1) == Some(&b'*') => {
+                    let start = i;
+                    i += 2;
+                    while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                        i += 1;
+                    }
+                    i = (i + 2).min(b.len());
+                    return Some(Piece::Comment(Span::new(start, i)));
+                }
+                _ => {
+                    i += 1;
+                    return Some(Piece::Byte(i - 1, c));
+                }
+            }
+        }
+    })
 }

@@ -24,38 +24,16 @@ struct Comment {
 
 /// Finds every comment, skipping strings.
 fn comments(text: &str) -> Vec<Comment> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
+    super::pieces(text)
+        .filter_map(|p| match p {
+            super::Piece::Comment(span) => {
+                let c = &text[span.start..span.end];
+                let c = if c.starts_with("//") { c.trim_end() } else { c };
+                Some(Comment { span, text: c.to_string() })
             }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                let start = i;
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-                out.push(Comment { span: Span::new(start, i), text: text[start..i].trim_end().to_string() });
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                let start = i;
-                i += 2;
-                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-                    i += 1;
-                }
-                i = (i + 2).min(b.len());
-                out.push(Comment { span: Span::new(start, i), text: text[start..i].to_string() });
-            }
-            _ => i += 1,
-        }
-    }
-    out
+            super::Piece::Byte(..) => None,
+        })
+        .collect()
 }
 
 /// Formats a rule file; fails if it does not parse.

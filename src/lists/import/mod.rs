@@ -475,6 +475,30 @@ pub(crate) mod xml {
     /// holds (the root has depth 0) are handed to `on_record` when they
     /// close, and left out of the tree; the rest of the tree (the root with
     /// its attributes and non-record children) is returned.
+    /// Parses a list file whose root element must be `root_name`, turning
+    /// each record element into an entry; returns the root (its attributes
+    /// and non-record children) and the entries in file order.
+    pub(crate) fn entries<T>(
+        path: &str,
+        bytes: &[u8],
+        root_name: &str,
+        is_record: &dyn Fn(&str, usize) -> bool,
+        entry: impl Fn(&str, &Node) -> Result<T, ImportError>,
+    ) -> Result<(Node, Vec<T>), ImportError> {
+        let mut entries = Vec::new();
+        let root = parse(path, bytes, is_record, &mut |node| {
+            entries.push(entry(path, &node)?);
+            Ok(())
+        })?;
+        if root.name != root_name {
+            return Err(ImportError::format(
+                path,
+                format!("the root element is `<{}>`, not `<{root_name}>`", root.name),
+            ));
+        }
+        Ok((root, entries))
+    }
+
     pub(crate) fn parse(
         path: &str,
         bytes: &[u8],

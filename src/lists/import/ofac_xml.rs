@@ -15,15 +15,8 @@ const ROOT: &str = "sdnList";
 /// Parses one `sdnList` XML file.
 pub fn parse(file: &SourceFile) -> Result<Parsed, ImportError> {
     let path = file.path.as_str();
-    let mut entries = Vec::new();
     let is_record = |name: &str, depth: usize| depth == 1 && name == "sdnEntry";
-    let root = xml::parse(path, &file.bytes, &is_record, &mut |node| {
-        entries.push(entry(path, &node)?);
-        Ok(())
-    })?;
-    if root.name != ROOT {
-        return Err(ImportError::format(path, format!("the root element is `<{}>`, not `<{ROOT}>`", root.name)));
-    }
+    let (root, entries) = xml::entries(path, &file.bytes, ROOT, &is_record, entry)?;
     let published = root.child("publshInformation").and_then(|p| p.text_of("Publish_Date")).and_then(|d| us_date(&d));
     Ok(Parsed { entries, published })
 }

@@ -14,15 +14,8 @@ const ROOT: &str = "CONSOLIDATED_LIST";
 /// Parses one UN Consolidated List XML file.
 pub fn parse(file: &SourceFile) -> Result<Parsed, ImportError> {
     let path = file.path.as_str();
-    let mut entries = Vec::new();
     let is_record = |name: &str, depth: usize| depth == 2 && matches!(name, "INDIVIDUAL" | "ENTITY");
-    let root = xml::parse(path, &file.bytes, &is_record, &mut |node| {
-        entries.push(entry(path, &node)?);
-        Ok(())
-    })?;
-    if root.name != ROOT {
-        return Err(ImportError::format(path, format!("the root element is `<{}>`, not `<{ROOT}>`", root.name)));
-    }
+    let (root, entries) = xml::entries(path, &file.bytes, ROOT, &is_record, entry)?;
     let published = root.attr("dateGenerated").and_then(date_part);
     Ok(Parsed { entries, published })
 }
