@@ -26,9 +26,8 @@ pub struct CsvReader {
 /// offset. `\n`, `\r\n` and a lone `\r` each end a line.
 #[derive(Default)]
 struct Lines {
-    /// Bytes since the last line break, and the lines seen.
+    /// Bytes since the last line break (or `\r`).
     since_break: u64,
-    lines_seen: u64,
     /// Offsets of line breaks read but not yet passed by a record.
     breaks: VecDeque<u64>,
     /// Line breaks before the last record looked up.
@@ -49,9 +48,6 @@ impl Lines {
         let mut last_break: Option<usize> = None;
         for i in memchr::memchr2_iter(b'\n', b'\r', buf) {
             last_break = Some(i);
-            if buf[i] == b'\n' {
-                self.lines_seen += 1;
-            }
             let at = self.seen + i as u64;
             if buf[i] == b'\n' {
                 self.breaks.push_back(at);
@@ -69,6 +65,11 @@ impl Lines {
             None => self.since_break + buf.len() as u64,
         };
         self.seen += buf.len() as u64;
+    }
+
+    /// The 1-based line the reader is on now.
+    fn current_line(&self) -> u64 {
+        self.passed + self.breaks.len() as u64 + u64::from(self.pending_cr.is_some()) + 1
     }
 
     /// The 1-based line of a record starting at byte `offset` (offsets must
@@ -99,7 +100,7 @@ impl<R: Read> Read for LineCounting<R> {
         if lines.since_break > MAX_LINE_BYTES as u64 {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
-                format!("line {} is longer than the limit of {MAX_LINE_BYTES} bytes", lines.lines_seen + 1),
+                format!("line {} is longer than the limit of {MAX_LINE_BYTES} bytes", lines.current_line()),
             ));
         }
         Ok(n)
@@ -309,4 +310,23 @@ pub fn read_table(bytes: &[u8]) -> Result<(Vec<String>, Table), String> {
         rows.push((line, row));
     }
     Ok((header, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lines;
+
+    #[test]
+    fn the_current_line_counts_lf_crlf_and_a_lone_cr_once_each() {
+        let mut l = Lines::default();
+        l.note(b"a\nb\r\nc\rd");
+        assert_eq!(l.current_line(), 4);
+        assert_eq!(l.since_break, 1);
+        // A `\r` at the end of a read, then its `\n` in the next one: one break.
+        l.note(b"e\r");
+        assert_eq!(l.current_line(), 5);
+        l.note(b"\nf");
+        assert_eq!(l.current_line(), 5);
+        assert_eq!(l.line_at(0), 1);
+    }
 }
