@@ -151,7 +151,8 @@ impl Sink for TableSink<'_> {
             s.rules
         )?;
         for i in &s.inputs {
-            writeln!(self.out, "input: {} ({} records, sha256 {})", i.file, i.read, i.sha256)?;
+            let records = if i.read == 1 { "record" } else { "records" };
+            writeln!(self.out, "input: {} ({} {records}, sha256 {})", i.file, i.read, i.sha256)?;
         }
         for k in &s.skipped {
             writeln!(
