@@ -82,6 +82,22 @@ impl RunArgs {
     }
 }
 
+/// Opens every input (headers read), printing every file that cannot be
+/// used; the error is the exit code.
+pub fn open_inputs(
+    engine: &cordon::Engine,
+    files: &[PathBuf],
+    cfg: &Arc<InputConfig>,
+) -> Result<Vec<cordon::engine::OpenInput>, u8> {
+    let specs: Vec<InputSpec> = files.iter().map(InputSpec::new).collect();
+    engine.open_inputs(&specs, cfg).map_err(|errs| {
+        for e in &errs {
+            diag::print(e);
+        }
+        EXIT_ERROR
+    })
+}
+
 /// Loads the input config, or the standard one.
 fn load_config(path: Option<&PathBuf>, schema: &cordon::schema::Schema) -> Result<Arc<InputConfig>, u8> {
     match path {
@@ -139,15 +155,9 @@ pub fn run(a: CheckArgs) -> u8 {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let specs: Vec<InputSpec> = a.inputs.iter().map(InputSpec::new).collect();
-    let inputs = match engine.open_inputs(&specs, &cfg) {
+    let inputs = match open_inputs(&engine, &a.inputs, &cfg) {
         Ok(i) => i,
-        Err(errs) => {
-            for e in &errs {
-                diag::print(e);
-            }
-            return EXIT_ERROR;
-        }
+        Err(code) => return code,
     };
     let format = match a.format {
         Some(Format::Table) => OutputFormat::Table,
@@ -172,7 +182,7 @@ pub fn run(a: CheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let files: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+    let files: Vec<String> = inputs.iter().map(|i| i.layout().name.clone()).collect();
     let ctx = Context { rules: engine.rules(), files: &files, explain: a.explain };
     let to_file = file.is_some();
     let dest: Box<dyn Write + '_> = match file.as_mut() {

@@ -5,11 +5,10 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use cordon::output::atomic;
-use cordon::records::InputSpec;
 use cordon::report::model::FileFingerprint;
 use cordon::report::{self, DEFAULT_TITLE, PDF_RECORD_LIMIT, Period, ReportOptions};
 
-use super::check::{RunArgs, set_threads};
+use super::check::{RunArgs, open_inputs, set_threads};
 use super::{EXIT_ERROR, EXIT_OK, diag};
 
 /// Report formats.
@@ -127,15 +126,9 @@ pub fn run(a: ReportArgs) -> u8 {
         kind: "config".into(),
         sha256: s.sha256(),
     });
-    let specs: Vec<InputSpec> = a.inputs.iter().map(InputSpec::new).collect();
-    let inputs = match engine.open_inputs(&specs, &cfg) {
+    let inputs = match open_inputs(&engine, &a.inputs, &cfg) {
         Ok(i) => i,
-        Err(errs) => {
-            for e in &errs {
-                diag::print(e);
-            }
-            return EXIT_ERROR;
-        }
+        Err(code) => return code,
     };
     let mut command =
         vec!["cordon".to_string(), "report".into(), "--rules".into(), quote(&a.run.rules.rules.display().to_string())];
@@ -159,7 +152,7 @@ pub fn run(a: ReportArgs) -> u8 {
     }
     command.extend(["--format".into(), format.name().into(), "--generated-at".into(), generated.clone()]);
     command.extend(["-o".into(), quote(&a.output.display().to_string())]);
-    command.extend(specs.iter().map(|s| quote(&s.name)));
+    command.extend(inputs.iter().map(|i| quote(&i.layout().name)));
     let opts = ReportOptions {
         title: a.title.clone(),
         organisation: a.org.clone(),
@@ -168,7 +161,7 @@ pub fn run(a: ReportArgs) -> u8 {
         command: command.join(" "),
         config: config_fp,
     };
-    let files: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+    let files: Vec<String> = inputs.iter().map(|i| i.layout().name.clone()).collect();
     let mut progress = super::progress::Progress::new("reading");
     let built = report::build_with_progress(&engine, inputs, &files, &opts, &mut || progress.tick());
     progress.finish();

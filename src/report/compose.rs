@@ -216,6 +216,11 @@ fn row_fp(kind: &str, path: &str, sha: &str) -> Vec<Cell> {
     ]
 }
 
+/// A paragraph of body text.
+fn body(c: &mut Composer, text: impl Into<String>) {
+    c.paragraph(Para::new(text, Style::Regular, 9.0, colour::TEXT));
+}
+
 fn summary(c: &mut Composer, r: &Report) {
     c.heading("1  Executive summary", 15.0, 30.0);
     let cnt = &r.counts;
@@ -489,7 +494,7 @@ fn findings(c: &mut Composer, r: &Report, limit: usize) {
             n(total as u64)
         ));
     }
-    c.paragraph(Para::new(intro, Style::Regular, 9.0, colour::TEXT));
+    body(c, intro);
     c.y += 2.0;
     if total == 0 {
         c.paragraph(Para::new("No record was decided block or review.", Style::Regular, 9.0, colour::MUTED));
@@ -580,16 +585,14 @@ fn short_file(f: &str) -> String {
 fn inventory(c: &mut Composer, r: &Report) {
     c.heading("3  Rule inventory", 15.0, 30.0);
     let zero = r.rules.iter().filter(|x| x.hits == 0).count();
-    c.paragraph(Para::new(
+    body(
+        c,
         format!(
             "Every rule evaluated, with its legal citation, the dates it is in force (the first day, and the first day it no longer applies), how many evaluated records fell in that window, and how many it produced a finding on. {} of the {} rules produced no finding: they were checked all the same.",
             zero,
             r.rules.len()
         ),
-        Style::Regular,
-        9.0,
-        colour::TEXT,
-    ));
+    );
     c.y += 2.0;
     let cols = [
         Column { width: 52.0, align: Align::Left },
@@ -633,16 +636,14 @@ fn inventory(c: &mut Composer, r: &Report) {
 fn quality(c: &mut Composer, r: &Report) {
     c.heading("4  Data quality", 15.0, 30.0);
     let dq = &r.data_quality;
-    c.paragraph(Para::new(
+    body(
+        c,
         format!(
             "{} records could not be read and were not evaluated (invalid); {} records were evaluated although an optional field could not be read (incomplete): rules that needed such a field could not decide and sent the record to review. Every problem is listed with its file, line, field and reason.",
             n(r.counts.invalid),
             n(r.counts.incomplete)
         ),
-        Style::Regular,
-        9.0,
-        colour::TEXT,
-    ));
+    );
     c.y += 2.0;
     let cols = [
         Column { width: 34.0, align: Align::Left },
@@ -751,15 +752,13 @@ fn screening(c: &mut Composer, r: &Report) {
     c.heading("5  Sanctions-list screening", 15.0, 30.0);
     let sc = &r.screening;
     if sc.lists.is_empty() {
-        c.paragraph(Para::new("The rules screen against no sanctions list.", Style::Regular, 9.0, colour::TEXT));
+        body(c, "The rules screen against no sanctions list.");
         return;
     }
-    c.paragraph(Para::new(
+    body(
+        c,
         "Parties and vessels were screened against these list snapshots. The fingerprint is the SHA-256 of the source files each snapshot was imported from; each finding's evidence names the entry, the alias that matched, its score and the snapshot.",
-        Style::Regular,
-        9.0,
-        colour::TEXT,
-    ));
+    );
     c.y += 2.0;
     let cols = [
         Column { width: 30.0, align: Align::Left },
