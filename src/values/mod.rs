@@ -1,11 +1,12 @@
 //! Domain values shared by rules and records: countries, HS codes, dates,
-//! decimals and normalised names. Parsing them is the same in a rule file and
+//! decimals, units of measure and normalised names. Parsing them is the same in a rule file and
 //! in a transaction record, so it lives here once.
 
 pub mod country;
 pub mod date;
 pub mod hs;
 pub mod name;
+pub mod unit;
 
 pub use country::Country;
 pub use date::Date;
