@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
-use crate::schema::{FieldDef, FieldType, MAX_FIELDS, Pattern, Schema};
+use crate::schema::{FieldDef, FieldType, GroupDef, MAX_FIELDS, MissingColumn, Pattern, Schema};
 use crate::source::SourceFile;
 
 /// A YAML file that could not be used.
@@ -102,6 +102,33 @@ struct SchemaFile {
     key: String,
     date: String,
     fields: Vec<SchemaField>,
+    #[serde(default)]
+    groups: Vec<SchemaGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SchemaGroup {
+    name: String,
+    members: Vec<String>,
+    #[serde(default)]
+    on_missing_column: Option<String>,
+    #[serde(default)]
+    description: String,
+}
+
+fn missing_column(src: &SourceFile, value: Option<&str>, what: &str) -> Result<MissingColumn, ConfigError> {
+    match value {
+        None => Ok(MissingColumn::Review),
+        Some(v) => MissingColumn::from_name(v).ok_or_else(|| {
+            ConfigError::invalid(
+                src,
+                format!("`on_missing_column` of {what} is `{v}`, not `review` or `skip`"),
+                find_value(src, v),
+                Some("`review`: the rules that need it are undecided for the file's records; `skip`: they are skipped, and the run says so".into()),
+            )
+        }),
+    }
 }
 
 #[derive(Deserialize)]
@@ -120,12 +147,17 @@ struct SchemaField {
     separator: Option<String>,
     #[serde(default)]
     description: String,
+    #[serde(default)]
+    on_missing_column: Option<String>,
+    #[serde(default)]
+    unit_field: Option<String>,
 }
 
 /// Loads a record schema from YAML.
 pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
     let file: SchemaFile = parse_yaml(src)?;
     let mut fields: Vec<FieldDef> = Vec::new();
+    let mut unit_fields: Vec<(usize, String)> = Vec::new();
     if file.fields.len() > MAX_FIELDS {
         return Err(ConfigError::invalid(
             src,
@@ -166,12 +198,13 @@ pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
             None => None,
             Some("imo") => Some(Pattern::Imo),
             Some("currency") => Some(Pattern::Currency),
+            Some("unit") => Some(Pattern::Unit),
             Some(other) => {
                 return Err(ConfigError::invalid(
                     src,
                     format!("unknown pattern `{other}`"),
                     find_value(src, other),
-                    Some("patterns are `imo` and `currency`".into()),
+                    Some("patterns are `imo`, `currency` and `unit`".into()),
                 ));
             }
         };
@@ -187,6 +220,10 @@ pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
                 ));
             }
         };
+        let on_missing_column = missing_column(src, f.on_missing_column.as_deref(), &format!("field `{}`", f.name))?;
+        if let Some(u) = f.unit_field {
+            unit_fields.push((fields.len(), u));
+        }
         fields.push(FieldDef {
             name: f.name,
             ty,
@@ -195,7 +232,34 @@ pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
             pattern,
             separator,
             description: f.description,
+            on_missing_column,
+            unit_field: None,
         });
+    }
+    for (fid, unit) in unit_fields {
+        let Some(u) = fields.iter().position(|f| f.name == unit) else {
+            return Err(ConfigError::invalid(
+                src,
+                format!("`unit_field` of `{}` names `{unit}`, which is not a field", fields[fid].name),
+                find_value(src, &unit),
+                crate::suggest::did_you_mean(&unit, fields.iter().map(|f| f.name.as_str()))
+                    .map(|s| format!("did you mean `{s}`?")),
+            ));
+        };
+        if fields[fid].ty != FieldType::Scalar(crate::schema::Scalar::Decimal)
+            || fields[u].ty != FieldType::Scalar(crate::schema::Scalar::String)
+        {
+            return Err(ConfigError::invalid(
+                src,
+                format!(
+                    "`unit_field` links a decimal field to a string field; `{}` → `{unit}` does not",
+                    fields[fid].name
+                ),
+                find_value(src, &unit),
+                None,
+            ));
+        }
+        fields[fid].unit_field = Some(u);
     }
     let find = |name: &str, what: &str| {
         fields.iter().position(|f| f.name == name).ok_or_else(|| {
@@ -217,7 +281,43 @@ pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
             None,
         ));
     }
-    Ok(Schema::new(file.name, fields, key, date))
+    let mut groups: Vec<GroupDef> = Vec::new();
+    for g in file.groups {
+        let bad_name = |msg: String| ConfigError::invalid(src, msg, find_value(src, &g.name), None);
+        if fields.iter().any(|f| f.name == g.name) || groups.iter().any(|h| h.name == g.name) {
+            return Err(bad_name(format!("group `{}` has the name of a field or of another group", g.name)));
+        }
+        if g.members.is_empty() {
+            return Err(bad_name(format!("group `{}` has no members", g.name)));
+        }
+        let mut members = Vec::new();
+        for m in &g.members {
+            let Some(fid) = fields.iter().position(|f| &f.name == m) else {
+                return Err(ConfigError::invalid(
+                    src,
+                    format!("group `{}` names `{m}`, which is not a field", g.name),
+                    find_value(src, m),
+                    crate::suggest::did_you_mean(m, fields.iter().map(|f| f.name.as_str()))
+                        .map(|s| format!("did you mean `{s}`?")),
+                ));
+            };
+            members.push(fid);
+        }
+        let scalar = fields[members[0]].scalar();
+        if let Some(other) = members.iter().find(|m| fields[**m].scalar() != scalar) {
+            return Err(bad_name(format!(
+                "the members of group `{}` must share one type: `{}` is {}, `{}` is {}",
+                g.name,
+                fields[members[0]].name,
+                scalar.name(),
+                fields[*other].name,
+                fields[*other].scalar().name()
+            )));
+        }
+        let on_missing_column = missing_column(src, g.on_missing_column.as_deref(), &format!("group `{}`", g.name))?;
+        groups.push(GroupDef { name: g.name, members, scalar, on_missing_column, description: g.description });
+    }
+    Ok(Schema::new(file.name, fields, key, date, groups))
 }
 
 // ─────────────────────────── input config ───────────────────────────
@@ -237,6 +337,8 @@ pub struct InputConfig {
     pub list_separator: Option<char>,
     /// CSV field delimiter.
     pub delimiter: u8,
+    /// Per field or group: what a missing column means, overriding the schema.
+    pub on_missing_column: BTreeMap<String, MissingColumn>,
     /// The config file, for fingerprints and diagnostics.
     pub source: Option<std::sync::Arc<SourceFile>>,
 }
@@ -291,6 +393,18 @@ impl InputConfig {
     pub fn column_for<'a>(&'a self, field: &'a str) -> &'a str {
         self.columns.get(field).map_or(field, String::as_str)
     }
+
+    /// What a missing column for a field means: the config's word, else the schema's.
+    pub fn field_policy(&self, schema: &Schema, f: crate::schema::FieldId) -> MissingColumn {
+        let def = &schema.fields[f];
+        self.on_missing_column.get(&def.name).copied().unwrap_or(def.on_missing_column)
+    }
+
+    /// What a file with no column for any member of a group means.
+    pub fn group_policy(&self, schema: &Schema, g: crate::schema::GroupId) -> MissingColumn {
+        let def = &schema.groups[g];
+        self.on_missing_column.get(&def.name).copied().unwrap_or(def.on_missing_column)
+    }
 }
 
 #[derive(Deserialize)]
@@ -302,6 +416,8 @@ struct ConfigFile {
     formats: FormatsFile,
     #[serde(default)]
     csv: CsvFile,
+    #[serde(default)]
+    on_missing_column: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -398,6 +514,30 @@ pub fn load_config(src: SourceFile, schema: &Schema) -> Result<InputConfig, Conf
             ));
         }
     };
+    let mut on_missing_column = BTreeMap::new();
+    for (name, policy) in &file.on_missing_column {
+        if schema.field(name).is_none() && schema.group(name).is_none() {
+            let help =
+                crate::suggest::did_you_mean(name, schema.names().chain(schema.groups.iter().map(|g| g.name.as_str())))
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .or_else(|| Some(format!("the schema `{}` has no such field or group", schema.name)));
+            return Err(ConfigError::invalid(
+                &src,
+                format!("`on_missing_column` names unknown field `{name}`"),
+                find_key(&src, name),
+                help,
+            ));
+        }
+        if let Some(f) = schema.field(name).filter(|f| schema.fields[*f].required) {
+            return Err(ConfigError::invalid(
+                &src,
+                format!("`{}` is required: a file without its column cannot be read at all", schema.fields[f].name),
+                find_key(&src, name),
+                Some("map the column that holds it under `columns`".into()),
+            ));
+        }
+        on_missing_column.insert(name.clone(), missing_column(&src, Some(policy), &format!("`{name}`"))?);
+    }
     Ok(InputConfig {
         columns: file.columns,
         date_format,
@@ -405,6 +545,7 @@ pub fn load_config(src: SourceFile, schema: &Schema) -> Result<InputConfig, Conf
         thousands_separator,
         list_separator,
         delimiter,
+        on_missing_column,
         source: Some(std::sync::Arc::new(src)),
     })
 }

@@ -148,12 +148,13 @@ impl Engine {
         render: &(dyn Fn(&RecordOutcome) -> Vec<u8> + Sync),
         mut sink: impl FnMut(&RecordOutcome, Vec<u8>) -> std::io::Result<()>,
     ) -> Result<RunSummary, RunError> {
-        let mut summary = RunSummary { rules: self.program.rules.fingerprint.clone(), ..RunSummary::default() };
+        let rules = &self.program.rules;
+        let mut summary = RunSummary { rules: rules.fingerprint.clone(), ..RunSummary::default() };
+        let mut unchecked = CheckTally::new(rules);
         let mut ids = IdTracker::default();
         for input in inputs {
             let layout = Arc::clone(&input.input.layout);
             let mut stats = InputStats { file: layout.name.clone(), ..InputStats::default() };
-            let mut skipped = vec![0u64; self.program.rules.rules.len()];
             ids.files.push(layout.name.clone());
             let mut tally = |(o, bytes, key): Outcome, stats: &mut InputStats| -> Result<(), RunError> {
                 stats.read += 1;
@@ -166,9 +167,7 @@ impl Engine {
                             Decision::Review => stats.review += 1,
                             Decision::Pass => stats.pass += 1,
                         }
-                        for r in &e.skipped {
-                            skipped[*r] += 1;
-                        }
+                        unchecked.add(e);
                     }
                     RecordOutcome::Invalid(_) => stats.invalid += 1,
                 }
@@ -187,7 +186,7 @@ impl Engine {
                     }
                 }
                 stats.sha256 = input.finish_hash();
-                self.finish_input(&layout, skipped, stats, &mut summary);
+                self.finish_input(&layout, stats, &mut summary);
                 continue;
             }
             // Three stages at once: a thread reads batches, another parses and
@@ -237,31 +236,32 @@ impl Engine {
                 })
             })?;
             stats.sha256 = input.finish_hash();
-            self.finish_input(&layout, skipped, stats, &mut summary);
+            self.finish_input(&layout, stats, &mut summary);
         }
+        let files: Vec<String> = summary.inputs.iter().map(|i| i.file.clone()).collect();
+        (summary.skipped_rules, summary.screening) = unchecked.finish(&files, summary.evaluated);
         Ok(summary)
     }
 }
 
 impl Engine {
-    /// Adds an input's counts, and the rules it could not decide for want
-    /// of a column, to the run's summary.
-    fn finish_input(
-        &self,
-        layout: &crate::records::Layout,
-        skipped: Vec<u64>,
-        stats: InputStats,
-        summary: &mut RunSummary,
-    ) {
-        for (rule, count) in skipped.into_iter().enumerate().filter(|(_, c)| *c > 0) {
-            let r = &self.program.rules.rules[rule];
-            let fields = r
-                .reads
-                .iter()
-                .filter(|f| layout.absent.contains(f))
-                .map(|f| self.program.rules.schema.fields[*f].name.clone())
-                .collect();
-            summary.skipped.push(Skipped { file: layout.name.clone(), rule: r.id.clone(), records: count, fields });
+    /// Adds an input's counts and its missing columns to the run's summary.
+    fn finish_input(&self, layout: &crate::records::Layout, stats: InputStats, summary: &mut RunSummary) {
+        let schema = &self.program.rules.schema;
+        for g in layout.groups_without_columns() {
+            summary.missing_groups.push(MissingGroupNote {
+                file: layout.name.clone(),
+                group: schema.groups[g].name.clone(),
+                on_missing_column: layout.config.group_policy(schema, g).name(),
+            });
+        }
+        for (f, policy) in layout.missing_columns() {
+            summary.missing_columns.push(MissingColumnNote {
+                file: layout.name.clone(),
+                field: schema.fields[f].name.clone(),
+                on_missing_column: policy.name(),
+                groups: schema.groups_of(f).map(|g| g.name.clone()).collect(),
+            });
         }
         summary.add(&stats);
         summary.inputs.push(stats);
@@ -294,6 +294,82 @@ impl Engine {
                 (o, bytes, key)
             })
             .collect()
+    }
+}
+
+/// Counts what evaluated records say was not checked — rules skipped for a
+/// missing column, by file — and what was screened against each list: the
+/// run summary and the audit report build the same figures with it.
+#[derive(Debug)]
+pub struct CheckTally<'r> {
+    rules: &'r RuleSet,
+    /// (file, rule, fields read directly, groups) → records.
+    skipped: std::collections::BTreeMap<(usize, usize, Vec<usize>, Vec<usize>), u64>,
+    /// Per list: records with something screened, and records per field.
+    coverage: Vec<(u64, Vec<u64>)>,
+}
+
+impl<'r> CheckTally<'r> {
+    /// An empty tally for a rule set.
+    pub fn new(rules: &'r RuleSet) -> Self {
+        let fields = rules.schema.fields.len();
+        CheckTally { rules, skipped: Default::default(), coverage: vec![(0, vec![0; fields]); rules.lists.len()] }
+    }
+
+    /// Counts one evaluated record.
+    pub fn add(&mut self, e: &Evaluated) {
+        let schema = &self.rules.schema;
+        for sk in &e.skipped {
+            *self.skipped.entry((e.file, sk.rule, sk.direct_fields(schema), sk.groups.clone())).or_default() += 1;
+        }
+        let mut seen = vec![false; self.coverage.len()];
+        for (l, f) in &e.screened {
+            if let Some((_, by_field)) = self.coverage.get_mut(*l) {
+                by_field[*f] += 1;
+                seen[*l] = true;
+            }
+        }
+        for (c, s) in self.coverage.iter_mut().zip(seen) {
+            c.0 += u64::from(s);
+        }
+    }
+
+    /// The skipped rules (by file, in file order) and the screening coverage
+    /// of `evaluated` records; `files` names the files by index.
+    pub fn finish(self, files: &[String], evaluated: u64) -> (Vec<Skipped>, Vec<ListCoverage>) {
+        let schema = &self.rules.schema;
+        let skipped = self
+            .skipped
+            .into_iter()
+            .map(|((file, rule, direct, groups), records)| Skipped {
+                file: files.get(file).cloned().unwrap_or_default(),
+                rule: self.rules.rules[rule].id.clone(),
+                records,
+                fields: direct
+                    .iter()
+                    .map(|f| schema.fields[*f].name.clone())
+                    .chain(groups.iter().map(|g| schema.groups[*g].name.clone()))
+                    .collect(),
+            })
+            .collect();
+        let coverage = self
+            .rules
+            .lists
+            .iter()
+            .zip(self.coverage)
+            .map(|(l, (records, by_field))| ListCoverage {
+                list: l.name.clone(),
+                records_screened: records,
+                records_not_screened: evaluated.saturating_sub(records),
+                by_field: by_field
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(f, n)| (schema.fields[f].name.clone(), *n))
+                    .collect(),
+            })
+            .collect();
+        (skipped, coverage)
     }
 }
 
@@ -405,7 +481,8 @@ pub struct InputStats {
     pub pass: u64,
 }
 
-/// Rules not decided for some records because their file has no column for a field.
+/// Rules not decided for some records because their file has no column for
+/// a field (or any field of a group), whose missing column means `skip`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Skipped {
     /// The file.
@@ -414,8 +491,58 @@ pub struct Skipped {
     pub rule: String,
     /// How many records.
     pub records: u64,
-    /// The fields the file has no column for.
+    /// The fields (or groups) the file has no column for.
     pub fields: Vec<String>,
+}
+
+/// An optional field an input file has no column for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MissingColumnNote {
+    /// The file.
+    pub file: String,
+    /// The field.
+    pub field: String,
+    /// What that means for the rules that need it: `review` or `skip`.
+    pub on_missing_column: &'static str,
+    /// The groups the field belongs to (read through a group, the other
+    /// members' columns are used).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+}
+
+/// A group an input file has no column for at all.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MissingGroupNote {
+    /// The file.
+    pub file: String,
+    /// The group.
+    pub group: String,
+    /// What that means for the rules that read it: `review` or `skip`.
+    pub on_missing_column: &'static str,
+}
+
+/// How many records had a value screened against one sanctions list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ListCoverage {
+    /// The list.
+    pub list: String,
+    /// Evaluated records with at least one value screened against it.
+    pub records_screened: u64,
+    /// Evaluated records with nothing screened against it.
+    pub records_not_screened: u64,
+    /// Records per field screened (`seller`: 2,750), in schema order.
+    #[serde(serialize_with = "counts_as_map")]
+    pub by_field: Vec<(String, u64)>,
+}
+
+/// Serialises (name, count) pairs as a JSON object, in their order.
+fn counts_as_map<S: serde::Serializer>(pairs: &[(String, u64)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
 }
 
 /// Totals of a run; `read = evaluated + invalid` always holds.
@@ -438,7 +565,13 @@ pub struct RunSummary {
     /// Per-input counts and fingerprints.
     pub inputs: Vec<InputStats>,
     /// Rules skipped for lack of a column.
-    pub skipped: Vec<Skipped>,
+    pub skipped_rules: Vec<Skipped>,
+    /// Optional fields each input has no column for.
+    pub missing_columns: Vec<MissingColumnNote>,
+    /// Groups each input has no column for at all.
+    pub missing_groups: Vec<MissingGroupNote>,
+    /// Per sanctions list the rules screen against: what was screened.
+    pub screening: Vec<ListCoverage>,
     /// Records whose id an earlier record of the run already had.
     pub duplicate_ids: DuplicateIds,
 }
@@ -542,6 +675,96 @@ impl IdTracker {
 }
 
 impl RunSummary {
+    /// What a run did not check, one line each (without a `note:` prefix):
+    /// columns its inputs lack and what that meant, rules skipped for them, and
+    /// records with nothing screened against a list. The same lines go to the
+    /// table output and to stderr.
+    pub fn not_checked(&self) -> Vec<String> {
+        let s = self;
+        let mut out = Vec::new();
+        let quote = |v: &[&str]| v.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
+        let mut files: Vec<&str> = s.missing_columns.iter().map(|m| m.file.as_str()).collect();
+        files.dedup();
+        for file in files {
+            let cols: Vec<_> = s.missing_columns.iter().filter(|m| m.file == file).collect();
+            // Fields outside groups, and members of a group the file has no
+            // column for at all when read on their own, are listed by what their
+            // missing column means.
+            let wholly_missing = |g: &String| s.missing_groups.iter().any(|w| w.file == file && &w.group == g);
+            let alone = |policy: &str| -> Vec<&str> {
+                cols.iter()
+                    .filter(|m| m.groups.iter().all(wholly_missing) && m.on_missing_column == policy)
+                    .map(|m| m.field.as_str())
+                    .collect()
+            };
+            let review = alone("review");
+            if !review.is_empty() {
+                out.push(format!(
+                    "{file} has no column for {}: the rules that need them are undecided (review) for its records",
+                    quote(&review)
+                ));
+            }
+            let skip = alone("skip");
+            if !skip.is_empty() {
+                out.push(format!(
+                    "{file} has no column for {}: the rules that need them are skipped for its records",
+                    quote(&skip)
+                ));
+            }
+            let whole: Vec<_> = s.missing_groups.iter().filter(|g| g.file == file).collect();
+            for g in &whole {
+                out.push(format!(
+                    "{file} has no column for any field of the `{}` group: the rules that read it are {}",
+                    g.group,
+                    if g.on_missing_column == "review" {
+                        "undecided (review) for its records"
+                    } else {
+                        "skipped for its records"
+                    }
+                ));
+            }
+            let mut groups: Vec<&str> = Vec::new();
+            for g in cols.iter().filter_map(|m| m.groups.first().map(String::as_str)) {
+                if !groups.contains(&g) && !whole.iter().any(|w| w.group == g) {
+                    groups.push(g);
+                }
+            }
+            for g in groups {
+                let members: Vec<&str> = cols
+                    .iter()
+                    .filter(|m| m.groups.first().map(String::as_str) == Some(g))
+                    .map(|m| m.field.as_str())
+                    .collect();
+                out.push(format!(
+                    "{file} has no column for {} of the `{g}` group: rules that read the group use its other columns",
+                    quote(&members)
+                ));
+            }
+        }
+        for k in &s.skipped_rules {
+            out.push(format!(
+                "rule {} not decided for {} record{} of {}: the file has no column for {}",
+                k.rule,
+                k.records,
+                if k.records == 1 { "" } else { "s" },
+                k.file,
+                quote(&k.fields.iter().map(String::as_str).collect::<Vec<_>>())
+            ));
+        }
+        for c in s.screening.iter().filter(|c| c.records_not_screened > 0) {
+            let fields: Vec<&str> = c.by_field.iter().map(|(f, _)| f.as_str()).collect();
+            out.push(format!(
+                "{} of {} evaluated record{} had nothing to screen against {}{}",
+                c.records_not_screened,
+                s.evaluated,
+                if s.evaluated == 1 { "" } else { "s" },
+                c.list,
+                if fields.is_empty() { String::new() } else { format!(" (it screens {})", quote(&fields)) }
+            ));
+        }
+        out
+    }
+
     fn add(&mut self, s: &InputStats) {
         self.read += s.read;
         self.evaluated += s.evaluated;
@@ -551,11 +774,13 @@ impl RunSummary {
         self.pass += s.pass;
     }
 
-    /// Whether any record ranks at or above `fail_on` (invalid ranks with review).
+    /// Whether any record ranks at or above `fail_on` (invalid ranks with
+    /// review, and so does a rule skipped for a missing column: under
+    /// `--fail-on review` something not checked is never a clean run).
     pub fn fails(&self, fail_on: Decision) -> bool {
         match fail_on {
             Decision::Block => self.block > 0,
-            Decision::Review => self.block + self.review + self.invalid > 0,
+            Decision::Review => self.block + self.review + self.invalid > 0 || !self.skipped_rules.is_empty(),
             Decision::Pass => self.read > 0,
         }
     }

@@ -67,6 +67,9 @@ pub struct RuleExplanation {
 /// One `unless` clause.
 #[derive(Debug, Clone, Serialize)]
 pub struct UnlessExplanation {
+    /// The exemption's name, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The condition.
     pub condition: Node,
     /// `review` for `then review`.
@@ -131,12 +134,23 @@ struct Unknown {
     missing: Vec<FieldId>,
     bad: Vec<FieldId>,
     nocol: Vec<FieldId>,
+    /// Groups the file has no column for at all.
+    groups: Vec<usize>,
     error: Option<&'static str>,
 }
 
 impl Unknown {
+    fn error(e: &'static str) -> Unknown {
+        Unknown { error: Some(e), ..Unknown::default() }
+    }
+
     fn merge(mut self, o: Unknown) -> Unknown {
-        for (a, b) in [(&mut self.missing, o.missing), (&mut self.bad, o.bad), (&mut self.nocol, o.nocol)] {
+        for (a, b) in [
+            (&mut self.missing, o.missing),
+            (&mut self.bad, o.bad),
+            (&mut self.nocol, o.nocol),
+            (&mut self.groups, o.groups),
+        ] {
             for f in b {
                 if !a.contains(&f) {
                     a.push(f);
@@ -254,6 +268,22 @@ impl Printer<'_> {
                 let kw = if *k == Quantifier::Any { "any" } else { "all" };
                 (format!("{kw}({var} in {}: {b})", self.field(*f)), 8)
             }
+            TExpr::GroupQuant(k, g, body) => {
+                let var = var_name(self.depth);
+                self.depth += 1;
+                let b = self.text(body, 0);
+                self.depth -= 1;
+                let kw = if *k == Quantifier::Any { "any" } else { "all" };
+                let group = self.rules.schema.groups.get(*g).map_or("?", |g| g.name.as_str());
+                (format!("{kw}({var} in {group}: {b})"), 8)
+            }
+            TExpr::Convert(c) => {
+                let mut t = format!("{} as {}", self.field(c.value), c.target.code);
+                if let Some(f) = &c.factor {
+                    t.push_str(&format!(" with {} {} = {} {}", f.amount_from, f.from.code, f.amount_to, f.to.code));
+                }
+                (t, 8)
+            }
             TExpr::Present(f) => (format!("present({})", self.field(*f)), 8),
             TExpr::Absent(f) => (format!("absent({})", self.field(*f)), 8),
             TExpr::Call(b, args) => {
@@ -309,7 +339,8 @@ struct Ref<'a> {
     rules: &'a RuleSet,
     rec: &'a Record,
     date: Date,
-    vars: Vec<&'a Value>,
+    /// Elements bound by enclosing quantifiers, with the field each came from.
+    vars: Vec<(&'a Value, FieldId)>,
     /// Count list entries listed after the date as matches (second pass).
     ignore_listing: bool,
     /// A screening test matched only entries listed after the date.
@@ -358,6 +389,9 @@ impl<'a> Ref<'a> {
         }
         if !u.nocol.is_empty() {
             parts.push(format!("the file has no column for {}", names(&u.nocol)));
+        }
+        for g in u.groups.iter().filter_map(|g| self.rules.schema.groups.get(*g)) {
+            parts.push(format!("the file has no column for any of the `{}` fields ({})", g.name, names(&g.members)));
         }
         if let Some(e) = u.error {
             parts.push(e.to_string());
@@ -415,6 +449,12 @@ impl<'a> Ref<'a> {
                 };
                 (r.clone(), node(&r, because, Vec::new()))
             }
+            TExpr::Present(f) | TExpr::Absent(f) if matches!(self.rec.cells[*f], Cell::NoColumn) => {
+                let u = Unknown { nocol: vec![*f], ..Unknown::default() };
+                let because = self.why_unknown(&u);
+                let r = Err(u);
+                (r.clone(), node(&r, because, Vec::new()))
+            }
             TExpr::Present(f) | TExpr::Absent(f) => {
                 let present = matches!(self.rec.cells[*f], Cell::Ok { .. } | Cell::Bad { .. });
                 let r = Ok(present == matches!(e, TExpr::Present(_)));
@@ -469,12 +509,14 @@ impl<'a> Ref<'a> {
                 let shown = self.shown(&sc.subject);
                 let field = match &sc.subject {
                     TExpr::Field(f) => Some(*f),
+                    TExpr::Var(d) => self.vars.get(*d).map(|(_, f)| *f),
                     _ => None,
                 };
                 let v = match self.value(&sc.subject) {
                     Ok(V::Str(v)) => v,
                     Ok(other) => {
-                        return (Ok(false), node(&Ok(false), format!("{} is not text", other.show()), Vec::new()));
+                        let r = Err(Unknown::error(crate::eval::TYPE_ERROR));
+                        return (r.clone(), node(&r, format!("{} is not text", other.show()), Vec::new()));
                     }
                     Err(u) => {
                         let because = self.why_unknown(&u);
@@ -542,51 +584,66 @@ impl<'a> Ref<'a> {
                 (Ok(r), node(&Ok(r), because, Vec::new()))
             }
             TExpr::Quant(kind, f, body) => {
-                let items = match self.field(*f) {
-                    Ok(V::List(items)) => items,
-                    Ok(_) => &[],
+                let items: Vec<(&'a Value, FieldId)> = match self.field(*f) {
+                    Ok(V::List(items)) => items.iter().map(|i| (i, *f)).collect(),
+                    Ok(_) => {
+                        let r = Err(Unknown::error(crate::eval::TYPE_ERROR));
+                        return (r.clone(), node(&r, "not a list".into(), Vec::new()));
+                    }
                     Err(u) => {
                         let because = self.why_unknown(&u);
                         let r = Err(u);
                         return (r.clone(), node(&r, because, Vec::new()));
                     }
                 };
-                let mut parts = Vec::new();
-                let mut unknown: Option<Unknown> = None;
-                let mut decided = None;
-                for item in items {
-                    self.vars.push(item);
-                    let (r, n) = self.cond(body);
-                    self.vars.pop();
-                    parts.push(Node {
-                        condition: format!("{} = {}", var_name(self.vars.len()), from_value(item).show()),
-                        ..n
-                    });
-                    match (kind, r) {
-                        (Quantifier::Any, Ok(true)) => {
-                            decided = Some(true);
-                            break;
+                let (r, parts) = self.quantify(*kind, &items, body);
+                let because = self.quantified(*kind, &r);
+                (r.clone(), node(&r, because, parts))
+            }
+            TExpr::GroupQuant(kind, g, body) => {
+                let rules = self.rules;
+                let rec = self.rec;
+                let group = &rules.schema.groups[*g];
+                let mut items: Vec<(&'a Value, FieldId)> = Vec::new();
+                let mut with_column = false;
+                let mut blank = Vec::new();
+                let mut bad = Vec::new();
+                for &m in &group.members {
+                    match &rec.cells[m] {
+                        Cell::NoColumn => continue,
+                        Cell::Missing => blank.push(m),
+                        Cell::Bad { .. } => bad.push(m),
+                        Cell::Ok { value: Value::List(l), .. } => {
+                            if l.is_empty() {
+                                blank.push(m);
+                            }
+                            items.extend(l.iter().map(|i| (i, m)));
                         }
-                        (Quantifier::All, Ok(false)) => {
-                            decided = Some(false);
-                            break;
-                        }
-                        (_, Err(u)) => unknown = Some(unknown.map_or(u.clone(), |a| a.merge(u))),
-                        _ => {}
+                        Cell::Ok { value, .. } => items.push((value, m)),
                     }
+                    with_column = true;
                 }
-                let r = match (decided, unknown) {
-                    (Some(b), _) => Ok(b),
-                    (None, Some(u)) => Err(u),
-                    (None, None) => Ok(*kind == Quantifier::All),
+                let (r, parts) = if !with_column {
+                    (Err(Unknown { groups: vec![*g], ..Unknown::default() }), Vec::new())
+                } else if items.is_empty() && bad.is_empty() {
+                    (Err(Unknown { missing: blank, ..Unknown::default() }), Vec::new())
+                } else {
+                    let (r, parts) = self.quantify(*kind, &items, body);
+                    let r = match r {
+                        Ok(true) if *kind == Quantifier::Any => Ok(true),
+                        Ok(false) if *kind == Quantifier::All => Ok(false),
+                        _ if !bad.is_empty() => {
+                            let u = Unknown { bad, ..Unknown::default() };
+                            Err(match r {
+                                Err(w) => u.merge(w),
+                                Ok(_) => u,
+                            })
+                        }
+                        r => r,
+                    };
+                    (r, parts)
                 };
-                let because = match &r {
-                    Ok(true) if *kind == Quantifier::Any => "an element holds".to_string(),
-                    Ok(false) if *kind == Quantifier::Any => "no element holds".to_string(),
-                    Ok(true) => "every element holds".to_string(),
-                    Ok(false) => "an element does not hold".to_string(),
-                    Err(u) => self.why_unknown(u),
-                };
+                let because = self.quantified(*kind, &r);
                 (r.clone(), node(&r, because, parts))
             }
             other => {
@@ -596,7 +653,10 @@ impl<'a> Ref<'a> {
                         let because = self.because(other);
                         (Ok(b), node(&Ok(b), because, Vec::new()))
                     }
-                    Ok(v) => (Ok(false), node(&Ok(false), format!("not a condition: {}", v.show()), Vec::new())),
+                    Ok(v) => {
+                        let r = Err(Unknown::error(crate::eval::TYPE_ERROR));
+                        (r.clone(), node(&r, format!("not a condition: {}", v.show()), Vec::new()))
+                    }
                     Err(u) => {
                         let because = self.why_unknown(&u);
                         let r = Err(u);
@@ -605,6 +665,71 @@ impl<'a> Ref<'a> {
                 }
             }
         }
+    }
+
+    /// Evaluates a quantifier's body on each element, in Kleene logic;
+    /// `any` looks at every element, as the compiled evaluator does.
+    fn quantify(
+        &mut self,
+        kind: Quantifier,
+        items: &[(&'a Value, FieldId)],
+        body: &'a TExpr,
+    ) -> (Result<bool, Unknown>, Vec<Node>) {
+        let mut parts = Vec::new();
+        let mut unknown: Option<Unknown> = None;
+        let mut found = false;
+        for item in items {
+            self.vars.push(*item);
+            let (r, n) = self.cond(body);
+            self.vars.pop();
+            parts.push(Node {
+                condition: format!(
+                    "{} = {} ({})",
+                    var_name(self.vars.len()),
+                    from_value(item.0).show(),
+                    self.field_name(item.1)
+                ),
+                ..n
+            });
+            match (kind, r) {
+                (Quantifier::Any, Ok(true)) => found = true,
+                (Quantifier::All, Ok(false)) => return (Ok(false), parts),
+                (_, Err(u)) => unknown = Some(unknown.map_or(u.clone(), |a| a.merge(u))),
+                _ => {}
+            }
+        }
+        let r = match (found, unknown) {
+            (true, _) => Ok(true),
+            (false, Some(u)) => Err(u),
+            (false, None) => Ok(kind == Quantifier::All),
+        };
+        (r, parts)
+    }
+
+    fn quantified(&self, kind: Quantifier, r: &Result<bool, Unknown>) -> String {
+        match r {
+            Ok(true) if kind == Quantifier::Any => "an element holds".to_string(),
+            Ok(false) if kind == Quantifier::Any => "no element holds".to_string(),
+            Ok(true) => "every element holds".to_string(),
+            Ok(false) => "an element does not hold".to_string(),
+            Err(u) => self.why_unknown(u),
+        }
+    }
+
+    /// `quantity as UNIT`, the plain way.
+    fn convert(&self, c: &crate::check::Convert) -> Result<Decimal, Unknown> {
+        let (q, u) = (self.field(c.value), self.field(c.unit));
+        let (q, u) = match (q, u) {
+            (Ok(V::Dec(q)), Ok(V::Str(u))) => (q, u),
+            (Err(a), Err(b)) => return Err(a.merge(b)),
+            (Err(a), _) | (_, Err(a)) => return Err(a),
+            _ => return Err(Unknown::error(crate::eval::TYPE_ERROR)),
+        };
+        let table = crate::values::unit::table();
+        let from = table.lookup(&u).map_err(|p| Unknown::error(p.reason()))?;
+        crate::values::unit::convert(q, from, &c.target, c.factor.as_ref())
+            .map_err(|p| Unknown::error(p.reason()))?
+            .ok_or(Unknown::error("arithmetic overflow"))
     }
 
     /// A value for people: a field as written in the record, else computed.
@@ -670,28 +795,27 @@ impl<'a> Ref<'a> {
                 Lit::Hs(h) => V::Hs(*h),
             },
             TExpr::Field(f) => self.field(*f)?,
-            TExpr::Var(d) => from_value(self.vars[*d]),
+            TExpr::Var(d) => from_value(self.vars[*d].0),
+            TExpr::Convert(c) => V::Dec(self.convert(c)?),
             TExpr::Arith(op, a, b) => {
                 let (x, y) = match (self.value(a), self.value(b)) {
                     (Ok(V::Dec(x)), Ok(V::Dec(y))) => (x, y),
                     (Err(u), Ok(_)) | (Ok(_), Err(u)) => return Err(u),
                     (Err(u), Err(w)) => return Err(u.merge(w)),
-                    _ => return Err(Unknown { error: Some("not a number"), ..Unknown::default() }),
+                    _ => return Err(Unknown::error(crate::eval::TYPE_ERROR)),
                 };
                 let r = match op {
                     ArithOp::Add => x.checked_add(y),
                     ArithOp::Sub => x.checked_sub(y),
                     ArithOp::Mul => x.checked_mul(y),
-                    ArithOp::Div if y.is_zero() => {
-                        return Err(Unknown { error: Some("division by zero"), ..Unknown::default() });
-                    }
+                    ArithOp::Div if y.is_zero() => return Err(Unknown::error("division by zero")),
                     ArithOp::Div => x.checked_div(y),
                 };
-                V::Dec(r.ok_or(Unknown { error: Some("arithmetic overflow"), ..Unknown::default() })?)
+                V::Dec(r.ok_or(Unknown::error("arithmetic overflow"))?)
             }
             TExpr::Neg(x) => match self.value(x)? {
                 V::Dec(d) => V::Dec(-d),
-                _ => return Err(Unknown { error: Some("not a number"), ..Unknown::default() }),
+                _ => return Err(Unknown::error(crate::eval::TYPE_ERROR)),
             },
             TExpr::Cmp(op, _, a, b) => {
                 let (x, y) = (self.value(a), self.value(b));
@@ -705,7 +829,7 @@ impl<'a> Ref<'a> {
             TExpr::StrTest(op, a, b) => match (self.value(a), self.value(b)) {
                 (Ok(V::Str(s)), Ok(V::Str(p))) => V::Bool(str_test(*op, &s.to_lowercase(), &p.to_lowercase())),
                 (Err(u), _) | (_, Err(u)) => return Err(u),
-                _ => V::Bool(false),
+                _ => return Err(Unknown::error(crate::eval::TYPE_ERROR)),
             },
             TExpr::StrTestSet(op, a, s) => match self.value(a)? {
                 V::Str(text) => {
@@ -715,13 +839,13 @@ impl<'a> Ref<'a> {
                         _ => false,
                     }))
                 }
-                _ => V::Bool(false),
+                _ => return Err(Unknown::error(crate::eval::TYPE_ERROR)),
             },
             TExpr::ListHas(f, v) => {
                 let (items, want) = match (self.field(*f), self.value(v)) {
                     (Ok(V::List(items)), Ok(want)) => (items, want),
                     (Err(u), _) | (_, Err(u)) => return Err(u),
-                    _ => return Ok(V::Bool(false)),
+                    _ => return Err(Unknown::error(crate::eval::TYPE_ERROR)),
                 };
                 V::Bool(items.iter().any(|i| compare(CmpOp::Eq, &from_value(i), &want)))
             }
@@ -738,20 +862,19 @@ impl<'a> Ref<'a> {
         for a in args {
             vals.push(self.value(a)?);
         }
-        let dec = |v: &V<'_>| if let V::Dec(d) = v { *d } else { Decimal::ZERO };
         Ok(match (f, vals.as_slice()) {
             (Builtin::Lower, [V::Str(s)]) => V::Str(s.to_lowercase()),
             (Builtin::Upper, [V::Str(s)]) => V::Str(s.to_uppercase()),
             (Builtin::Trim, [V::Str(s)]) => V::Str(s.trim().to_string()),
             (Builtin::Len, [V::Str(s)]) => V::Dec(Decimal::from(s.chars().count())),
             (Builtin::Len, [V::List(l)]) => V::Dec(Decimal::from(l.len())),
-            (Builtin::Abs, [v]) => V::Dec(dec(v).abs()),
+            (Builtin::Abs, [V::Dec(d)]) => V::Dec(d.abs()),
             (Builtin::Year, [V::Date(d)]) => V::Dec(Decimal::from(d.year())),
             (Builtin::Chapter, [V::Hs(h)]) => V::Dec(Decimal::from(h.chapter().value())),
             (Builtin::DaysBetween, [V::Date(a), V::Date(b)]) => V::Dec(Decimal::from(b.day_number() - a.day_number())),
-            (Builtin::Min, [a, b]) => V::Dec(dec(a).min(dec(b))),
-            (Builtin::Max, [a, b]) => V::Dec(dec(a).max(dec(b))),
-            _ => V::Dec(Decimal::ZERO),
+            (Builtin::Min, [V::Dec(a), V::Dec(b)]) => V::Dec(*a.min(b)),
+            (Builtin::Max, [V::Dec(a), V::Dec(b)]) => V::Dec(*a.max(b)),
+            _ => return Err(Unknown::error(crate::eval::TYPE_ERROR)),
         })
     }
 
@@ -917,17 +1040,44 @@ fn judge<'a>(r: &mut Ref<'a>, rule: &'a Rule) -> Judged {
                 (Err(e), _) if e.record_level() => unknown = Some(unknown.map_or(e.clone(), |a| a.merge(e.clone()))),
                 _ => {}
             }
-            unless.push(UnlessExplanation { condition: n, then: u.then.map(|s| s.name().to_string()) });
+            unless.push(UnlessExplanation {
+                name: u.name.clone(),
+                condition: n,
+                then: u.then.map(|s| s.name().to_string()),
+            });
             if exempt {
                 break;
             }
         }
     }
-    let indeterminate =
-        |u: &Unknown| Outcome::Indeterminate { missing: u.missing.clone(), unreadable: u.bad.clone(), error: u.error };
+    let schema = &r.rules.schema;
+    let indeterminate = |u: &Unknown| {
+        let mut no_column = u.nocol.clone();
+        for g in &u.groups {
+            no_column.extend(schema.groups[*g].members.iter().copied());
+        }
+        no_column.sort_unstable();
+        no_column.dedup();
+        let mut groups = u.groups.clone();
+        groups.sort_unstable();
+        Outcome::Indeterminate {
+            missing: u.missing.clone(),
+            unreadable: u.bad.clone(),
+            no_column,
+            no_column_groups: groups,
+            error: u.error,
+        }
+    };
+    // A missing column whose field (or group) means `review` is undecided
+    // like a missing value; one that means `skip` is noted by the run.
+    let policy = r.rec.policy;
+    let review_column = |u: &Unknown| {
+        u.nocol.iter().any(|f| policy.review_fields & (1 << (*f as u32 & 63)) != 0)
+            || u.groups.iter().any(|g| policy.review_groups & (1 << (*g as u32 & 63)) != 0)
+    };
     let (finding, outcome): (Option<(Severity, Outcome)>, String) = match &when {
         Ok(false) => (None, "no finding: the condition does not hold".into()),
-        Err(u) if u.record_level() => (
+        Err(u) if u.record_level() || review_column(u) => (
             Some((Severity::Review, indeterminate(u))),
             format!(
                 "review: the rule could not be decided ({}), so the record is not passed",
@@ -936,7 +1086,10 @@ fn judge<'a>(r: &mut Ref<'a>, rule: &'a Rule) -> Judged {
         ),
         Err(u) => (
             None,
-            format!("not decided: {}; the run notes it once", r.why_unknown(u).trim_start_matches("cannot decide: ")),
+            format!(
+                "skipped: {}, and the input config says such a column is skipped; every output notes it",
+                r.why_unknown(u).trim_start_matches("cannot decide: ")
+            ),
         ),
         Ok(true) if exempt => (None, "no finding: an exemption (unless) holds".into()),
         Ok(true) => match (&unknown, lowered) {
@@ -982,8 +1135,8 @@ pub fn to_text(e: &Explanation) -> String {
         node_text(&mut s, &r.when, 1);
         for (i, u) in r.unless.iter().enumerate() {
             s.push_str(&format!(
-                "  unless #{}{} ",
-                i + 1,
+                "  unless {}{} ",
+                u.name.clone().unwrap_or_else(|| format!("#{}", i + 1)),
                 u.then.as_ref().map(|t| format!(" (then {t})")).unwrap_or_default()
             ));
             node_text(&mut s, &u.condition, 1);

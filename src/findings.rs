@@ -3,7 +3,7 @@
 
 use crate::check::{ListId, SetId, Severity};
 use crate::records::{FieldProblem, Invalid};
-use crate::schema::FieldId;
+use crate::schema::{FieldId, GroupId};
 use crate::values::{Date, Decimal};
 
 /// The decision on a record. Order matters: most severe last.
@@ -43,15 +43,55 @@ pub enum Outcome {
     /// The rule's condition holds.
     Violation,
     /// The rule could not be decided (fail closed): fields it needs are
-    /// missing or unreadable, or arithmetic failed.
+    /// missing or unreadable, the file has no column for them, or a value
+    /// could not be used (division by zero, an unknown unit).
     Indeterminate {
         /// Fields with no value.
         missing: Vec<FieldId>,
         /// Fields with a value that could not be read.
         unreadable: Vec<FieldId>,
-        /// Another reason (division by zero, overflow).
+        /// Fields the file has no column for (the members of `no_column_groups` included).
+        no_column: Vec<FieldId>,
+        /// Groups the file has no column for at all.
+        no_column_groups: Vec<GroupId>,
+        /// Another reason (division by zero, overflow, an unknown unit).
         error: Option<&'static str>,
     },
+}
+
+/// A rule not decided on a record because the file has no column for a
+/// field it needs, and that field's missing column means `skip`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedRule {
+    /// Index of the rule.
+    pub rule: usize,
+    /// Fields the file has no column for (group members included).
+    pub fields: Vec<FieldId>,
+    /// Groups the file has no column for at all.
+    pub groups: Vec<GroupId>,
+}
+
+impl SkippedRule {
+    /// The fields read directly that had no column, then the groups with
+    /// none: what outputs name as missing (a group, not all its members).
+    pub fn missing<'s>(&self, schema: &'s crate::schema::Schema) -> Vec<&'s str> {
+        let in_group = |f: &FieldId| self.groups.iter().any(|g| schema.groups[*g].members.contains(f));
+        self.fields
+            .iter()
+            .filter(|f| !in_group(f))
+            .map(|f| schema.fields[*f].name.as_str())
+            .chain(self.groups.iter().map(|g| schema.groups[*g].name.as_str()))
+            .collect()
+    }
+
+    /// The fields read directly that had no column.
+    pub fn direct_fields(&self, schema: &crate::schema::Schema) -> Vec<FieldId> {
+        self.fields
+            .iter()
+            .copied()
+            .filter(|f| !self.groups.iter().any(|g| schema.groups[*g].members.contains(f)))
+            .collect()
+    }
 }
 
 /// A set entry that matched, as evidence.
@@ -131,8 +171,9 @@ pub struct Finding {
     pub matches: Vec<SetMatch>,
     /// Sanctions-list entries that matched.
     pub screens: Vec<ScreenHit>,
-    /// The `unless … then review` exemption that lowered the finding.
-    pub exemption: Option<String>,
+    /// The `unless … then review` exemption that lowered the finding (index
+    /// into the rule's `unless` clauses).
+    pub exemption: Option<usize>,
 }
 
 /// A record that was evaluated.
@@ -156,10 +197,14 @@ pub struct Evaluated {
     pub findings: Vec<Finding>,
     /// Optional fields whose values could not be read.
     pub data_quality: Vec<FieldProblem>,
-    /// Rules not decided because the file has no column for a field they need.
-    pub skipped: Vec<usize>,
+    /// Rules not decided because the file has no column for a field they
+    /// need (and its missing column means `skip`).
+    pub skipped: Vec<SkippedRule>,
     /// Screening matches suppressed by reviewed clearances, in evaluation order.
     pub suppressed: Vec<Suppression>,
+    /// Which fields were screened against which list (a value was there to
+    /// screen), sorted: the report's screening coverage.
+    pub screened: Vec<(ListId, FieldId)>,
 }
 
 /// The result for one record read.

@@ -197,7 +197,7 @@ pub fn load_pack(path: &Path) -> Result<Pack, Diagnostics> {
 
 /// Resolves `.` and `..` without touching the file system, so a file
 /// reached through an import has the same name as when found directly.
-fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in p.components() {

@@ -88,6 +88,61 @@ pub enum Pattern {
     Imo,
     /// Three uppercase letters (ISO 4217).
     Currency,
+    /// A unit of measure: spellings the unit table knows are written in its
+    /// canonical form (`barrels` → `bbl`); others are kept as written (a
+    /// conversion that needs them is undecided).
+    Unit,
+}
+
+/// What a file without a column for a field means for the rules that need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingColumn {
+    /// The rules that need the field are undecided for every record of the
+    /// file: each record gets an `indeterminate` review naming the column.
+    #[default]
+    Review,
+    /// The rules are skipped for the file's records; every output says so.
+    Skip,
+}
+
+impl MissingColumn {
+    /// `review` or `skip`.
+    pub fn name(self) -> &'static str {
+        match self {
+            MissingColumn::Review => "review",
+            MissingColumn::Skip => "skip",
+        }
+    }
+
+    /// Parses `review` or `skip`.
+    pub fn from_name(s: &str) -> Option<MissingColumn> {
+        match s {
+            "review" => Some(MissingColumn::Review),
+            "skip" => Some(MissingColumn::Skip),
+            _ => None,
+        }
+    }
+}
+
+/// Index of a group in [`Schema::groups`].
+pub type GroupId = usize;
+
+/// Fields read together, where any one column suffices: the party roles of a
+/// transaction, say. A rule ranges over a group's values with
+/// `any(p in parties: …)`; a file is undecided for it only when it has no
+/// column for any member.
+#[derive(Debug, Clone)]
+pub struct GroupDef {
+    /// Group name, as rules refer to it (`parties`).
+    pub name: String,
+    /// Member fields, in declaration order; all of one scalar type.
+    pub members: Vec<FieldId>,
+    /// The members' scalar type.
+    pub scalar: Scalar,
+    /// What a file with no column for any member means.
+    pub on_missing_column: MissingColumn,
+    /// What the group means.
+    pub description: String,
 }
 
 /// One field of a schema.
@@ -107,6 +162,19 @@ pub struct FieldDef {
     pub separator: char,
     /// What the field means.
     pub description: String,
+    /// What a file without a column for this field means.
+    pub on_missing_column: MissingColumn,
+    /// For a quantity: the field holding its unit of measure.
+    pub unit_field: Option<FieldId>,
+}
+
+impl FieldDef {
+    /// The field's scalar type (the element type of a list field).
+    pub fn scalar(&self) -> Scalar {
+        match self.ty {
+            FieldType::Scalar(s) | FieldType::List(s) => s,
+        }
+    }
 }
 
 /// A record schema.
@@ -120,14 +188,26 @@ pub struct Schema {
     pub key: FieldId,
     /// The transaction-date field.
     pub date: FieldId,
+    /// Groups of fields read together.
+    pub groups: Vec<GroupDef>,
     by_name: HashMap<String, FieldId>,
 }
 
 impl Schema {
     /// Builds a schema; the caller has validated names and types.
-    pub fn new(name: String, fields: Vec<FieldDef>, key: FieldId, date: FieldId) -> Schema {
+    pub fn new(name: String, fields: Vec<FieldDef>, key: FieldId, date: FieldId, groups: Vec<GroupDef>) -> Schema {
         let by_name = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
-        Schema { name, fields, key, date, by_name }
+        Schema { name, fields, key, date, groups, by_name }
+    }
+
+    /// Looks a group up by name.
+    pub fn group(&self, name: &str) -> Option<GroupId> {
+        self.groups.iter().position(|g| g.name == name)
+    }
+
+    /// The groups a field belongs to.
+    pub fn groups_of(&self, f: FieldId) -> impl Iterator<Item = &GroupDef> {
+        self.groups.iter().filter(move |g| g.members.contains(&f))
     }
 
     /// The standard trade-transaction schema shipped in `seeds/schema/`.
@@ -159,12 +239,19 @@ mod tests {
     #[test]
     fn standard_schema_loads() {
         let s = Schema::standard();
-        assert_eq!(s.fields.len(), 19);
+        assert_eq!(s.fields.len(), 36);
         assert_eq!(s.fields[s.date].name, "date");
         assert_eq!(s.fields[s.key].name, "id");
         let route = s.field("route").unwrap();
         assert_eq!(s.fields[route].ty, FieldType::List(Scalar::Country));
         assert!(s.fields[s.field("hs_code").unwrap()].required);
         assert!(!s.fields[s.field("license").unwrap()].required);
+        let parties = &s.groups[s.group("parties").unwrap()];
+        assert_eq!(parties.members.len(), 10);
+        assert_eq!(parties.scalar, Scalar::String);
+        let qty = &s.fields[s.field("quantity").unwrap()];
+        assert_eq!(qty.unit_field, s.field("unit"));
+        assert_eq!(s.fields[s.field("vessel_name").unwrap()].on_missing_column, MissingColumn::Skip);
+        assert_eq!(s.fields[s.field("description").unwrap()].on_missing_column, MissingColumn::Review);
     }
 }

@@ -19,6 +19,12 @@
 //! The record's date decides which rules are in force, as in a real run.
 //! `hits` is exact: a rule that fires but is not listed fails the test.
 //! Coverage counts, per rule, the tests that list it in `hits` and in `misses`.
+//!
+//! `no_columns: [seller, buyer]` (on a case, or on the file beside
+//! `defaults`; a group's name stands for all its members) models an input
+//! file that has no column for those fields:
+//! the record is evaluated exactly as `check` evaluates such a file's records.
+//! A field a record names that the schema does not have is an error.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +45,9 @@ pub const TEST_SUFFIX: &str = ".tests.yaml";
 struct TestFile {
     #[serde(default)]
     defaults: BTreeMap<String, serde_json::Value>,
+    /// Fields every case's simulated file has no column for.
+    #[serde(default)]
+    no_columns: Vec<String>,
     tests: Vec<TestCase>,
 }
 
@@ -62,6 +71,9 @@ pub struct TestCase {
     /// Texts that must each appear in some finding's message (case-insensitive).
     #[serde(default)]
     pub says: Vec<String>,
+    /// Fields the simulated input file has no column for (besides the file's `no_columns`).
+    #[serde(default)]
+    pub no_columns: Vec<String>,
 }
 
 /// The result of one test.
@@ -106,6 +118,34 @@ pub enum TestError {
         /// Advice.
         #[help]
         help: Option<String>,
+    },
+    /// A test names a field the schema does not have.
+    #[error("test `{test}` in `{file}` names unknown field `{field}`")]
+    #[diagnostic(code(cordon::test::unknown_field))]
+    UnknownField {
+        /// The file.
+        file: String,
+        /// The test (or `defaults`).
+        test: String,
+        /// The field.
+        field: String,
+        /// Advice.
+        #[help]
+        help: Option<String>,
+    },
+    /// A test gives a value for a field it also says has no column.
+    #[error("test `{test}` in `{file}` gives `{field}` a value but lists it in `no_columns`")]
+    #[diagnostic(
+        code(cordon::test::no_column_with_value),
+        help("a file without the column has no value for it: drop the value, or the field from `no_columns`")
+    )]
+    NoColumnWithValue {
+        /// The file.
+        file: String,
+        /// The test.
+        test: String,
+        /// The field.
+        field: String,
     },
     /// A test has no expectation.
     #[error("test `{test}` in `{file}` expects nothing")]
@@ -166,15 +206,55 @@ pub fn run_file(engine: &Engine, path: &Path) -> Result<Vec<TestResult>, TestErr
             }
         }
     }
-    let layout = Layout::for_json(0, &name, Arc::clone(&rules.schema), Arc::new(InputConfig::standard()));
+    let schema = &rules.schema;
+    let unknown = |test: &str, field: &str| TestError::UnknownField {
+        file: name.clone(),
+        test: test.to_string(),
+        field: field.to_string(),
+        help: crate::suggest::did_you_mean(field, schema.names()).map(|s| format!("did you mean `{s}`?")),
+    };
+    let field_or_group = |k: &String| schema.field(k).is_some() || schema.group(k).is_some();
+    if let Some(k) = file.defaults.keys().find(|k| schema.field(k).is_none()) {
+        return Err(unknown("defaults", k));
+    }
+    if let Some(k) = file.no_columns.iter().find(|k| !field_or_group(k)) {
+        return Err(unknown("defaults", k));
+    }
+    // A group in `no_columns` stands for all its members.
+    let expand = |names: &[String]| -> Vec<usize> {
+        names
+            .iter()
+            .flat_map(|n| match (schema.field(n), schema.group(n)) {
+                (Some(f), _) => vec![f],
+                (None, Some(g)) => schema.groups[g].members.clone(),
+                (None, None) => Vec::new(),
+            })
+            .collect()
+    };
     let mut results = Vec::new();
     for (i, case) in file.tests.iter().enumerate() {
+        if let Some(k) = case.record.keys().find(|k| schema.field(k).is_none()) {
+            return Err(unknown(&case.name, k));
+        }
+        if let Some(k) = case.no_columns.iter().find(|k| !field_or_group(k)) {
+            return Err(unknown(&case.name, k));
+        }
+        let mut no_columns = expand(&file.no_columns);
+        no_columns.extend(expand(&case.no_columns));
         let mut rec = file.defaults.clone();
         for (k, v) in &case.record {
             rec.insert(k.clone(), v.clone());
         }
+        if let Some(f) = no_columns.iter().map(|f| &schema.fields[*f].name).find(|f| case.record.contains_key(*f)) {
+            return Err(TestError::NoColumnWithValue { file: name.clone(), test: case.name.clone(), field: f.clone() });
+        }
+        for f in &no_columns {
+            rec.remove(&schema.fields[*f].name);
+        }
         rec.entry("id".to_string()).or_insert_with(|| serde_json::Value::String(format!("test-{}", i + 1)));
         let text = serde_json::to_vec(&rec).unwrap_or_default();
+        let layout = Layout::for_json(0, &name, Arc::clone(schema), Arc::new(InputConfig::standard()))
+            .without_columns(&no_columns);
         let outcome = match layout.parse(Raw::Json { line: i as u64 + 1, text }) {
             Ok(r) => RecordOutcome::Evaluated(engine.evaluate(&r)),
             Err(inv) => RecordOutcome::Invalid(inv),

@@ -87,16 +87,24 @@ pub fn load(
     if errors.len() > before {
         return None;
     }
-    let full = data_root.join(&path.value);
+    // `./…` and `../…` are relative to the rule file (data that belongs to
+    // the pack, beside its rules); other paths to the pack's data folder.
+    let beside = path.value.starts_with("./") || path.value.starts_with("../");
+    let full = match (beside, src.path.parent()) {
+        (true, Some(dir)) => dir.join(&path.value),
+        _ => data_root.join(&path.value),
+    };
     let err = |msg: String| CheckError::new(CheckErrorKind::DataFile, src, path.span, msg);
     let bytes = match std::fs::read(&full) {
         Ok(b) => b,
         Err(e) => {
-            errors.push(
-                err(format!("cannot read data file `{}`: {e}", path.value))
-                    .label("loaded from here")
-                    .help(format!("data files are found under the pack's data folder, `{}`", data_root.display())),
-            );
+            errors.push(err(format!("cannot read data file `{}`: {e}", path.value)).label("loaded from here").help(
+                if beside {
+                    "a path starting with `./` or `../` is relative to the rule file".to_string()
+                } else {
+                    format!("data files are found under the pack's data folder, `{}`", data_root.display())
+                },
+            ));
             return None;
         }
     };

@@ -60,6 +60,10 @@ pub enum CheckErrorKind {
     Message,
     /// A sanctions list that is not there, cannot be read, or a bad screening clause.
     List,
+    /// A unit of measure or a conversion that cannot be used.
+    Unit,
+    /// An exemption's name or its `{ cite, message }` block.
+    Exemption,
 }
 
 impl CheckErrorKind {
@@ -92,6 +96,8 @@ impl CheckErrorKind {
             CheckErrorKind::Regime => "cordon::check::regime",
             CheckErrorKind::Message => "cordon::check::message",
             CheckErrorKind::List => "cordon::check::list",
+            CheckErrorKind::Unit => "cordon::check::unit",
+            CheckErrorKind::Exemption => "cordon::check::exemption",
         }
     }
 }

@@ -94,6 +94,19 @@ impl ListRef {
     }
 }
 
+/// `quantity as bbl [with 1 t = 6.35 bbl]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Convert {
+    /// The quantity field.
+    pub value: FieldId,
+    /// The field holding its unit.
+    pub unit: FieldId,
+    /// The unit converted into.
+    pub target: crate::values::unit::Unit,
+    /// A factor between two dimensions, as the rule states it.
+    pub factor: Option<crate::values::unit::Factor>,
+}
+
 /// `subject matches list NAME [as KIND] [score >= N]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Screen {
@@ -320,7 +333,7 @@ impl Rule {
     }
 }
 
-/// An `unless` clause.
+/// An `unless` clause: an exemption.
 #[derive(Debug, Clone)]
 pub struct Unless {
     /// The exemption condition.
@@ -328,8 +341,23 @@ pub struct Unless {
     /// `then review`: when the exemption holds, the finding is lowered to
     /// this severity instead of dropped.
     pub then: Option<Severity>,
-    /// The condition as written.
+    /// The condition as written, on one line.
     pub text: String,
+    /// Where the condition is written.
+    pub span: Span,
+    /// The exemption's name (`unless PRE_ADOPTION_CONTRACT: …`).
+    pub name: Option<String>,
+    /// Its legal basis (`{ cite: "…" }`).
+    pub cite: Option<String>,
+    /// What a finding it lowers says about it (`{ message: "…" }`).
+    pub note: Option<String>,
+}
+
+impl Unless {
+    /// How findings and reports name the exemption: its name, else its condition.
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.text)
+    }
 }
 
 /// Part of a message.
@@ -465,6 +493,12 @@ pub enum TExpr {
     ListHas(FieldId, Box<TExpr>),
     /// `any`/`all` over a list field.
     Quant(Quantifier, FieldId, Box<TExpr>),
+    /// `any`/`all` over the values of a group's fields (every member with a
+    /// column; list members give each of their items).
+    GroupQuant(Quantifier, crate::schema::GroupId, Box<TExpr>),
+    /// `quantity as bbl`: a quantity converted into a unit, by the unit its
+    /// record gives.
+    Convert(Box<Convert>),
     /// `present(field)`.
     Present(FieldId),
     /// `absent(field)`.
@@ -485,6 +519,14 @@ impl TExpr {
                 if let TExpr::Quant(_, _, b) | TExpr::ListHas(_, b) = self {
                     b.value_reads(f);
                 }
+            }
+            // The members of a group are read through it (all of them, for
+            // evidence); the schema is not at hand here, so groups are
+            // expanded by `Rule::reads`.
+            TExpr::GroupQuant(_, _, b) => b.value_reads(f),
+            TExpr::Convert(c) => {
+                f(c.value);
+                f(c.unit);
             }
             TExpr::Lit(_) | TExpr::Var(_) | TExpr::Present(_) | TExpr::Absent(_) => {}
             TExpr::Not(e) | TExpr::Neg(e) => e.value_reads(f),
@@ -512,7 +554,11 @@ impl TExpr {
     pub fn visit(&self, f: &mut impl FnMut(&TExpr)) {
         f(self);
         match self {
-            TExpr::Not(e) | TExpr::Neg(e) | TExpr::ListHas(_, e) | TExpr::Quant(_, _, e) => e.visit(f),
+            TExpr::Not(e)
+            | TExpr::Neg(e)
+            | TExpr::ListHas(_, e)
+            | TExpr::Quant(_, _, e)
+            | TExpr::GroupQuant(_, _, e) => e.visit(f),
             TExpr::And(es) | TExpr::Or(es) | TExpr::Call(_, es) => es.iter().for_each(|e| e.visit(f)),
             TExpr::Cmp(_, _, a, b) | TExpr::Arith(_, a, b) | TExpr::StrTest(_, a, b) => {
                 a.visit(f);
@@ -520,7 +566,25 @@ impl TExpr {
             }
             TExpr::In { value, .. } | TExpr::StrTestSet(_, value, _) => value.visit(f),
             TExpr::Screen(s) => s.subject.visit(f),
-            TExpr::Lit(_) | TExpr::Field(_) | TExpr::Var(_) | TExpr::Present(_) | TExpr::Absent(_) => {}
+            TExpr::Lit(_)
+            | TExpr::Field(_)
+            | TExpr::Var(_)
+            | TExpr::Present(_)
+            | TExpr::Absent(_)
+            | TExpr::Convert(_) => {}
         }
+    }
+
+    /// The groups this expression ranges over.
+    pub fn groups(&self) -> Vec<crate::schema::GroupId> {
+        let mut out = Vec::new();
+        self.visit(&mut |e| {
+            if let TExpr::GroupQuant(_, g, _) = e
+                && !out.contains(g)
+            {
+                out.push(*g);
+            }
+        });
+        out
     }
 }

@@ -33,6 +33,8 @@ pub enum LintKind {
     UnusedConst,
     /// A milder measure superseded by a later prohibition over the same goods, without `until`.
     Superseded,
+    /// A plain `unless` that reads free text and drops a `block` outright.
+    TextExemption,
 }
 
 impl LintKind {
@@ -48,6 +50,7 @@ impl LintKind {
             LintKind::UnusedSet => "cordon::lint::unused_set",
             LintKind::UnusedConst => "cordon::lint::unused_const",
             LintKind::Superseded => "cordon::lint::superseded",
+            LintKind::TextExemption => "cordon::lint::text_exemption",
         }
     }
 }
@@ -215,14 +218,6 @@ fn negation_text(e: &TExpr, rules: &RuleSet) -> String {
     }
 }
 
-fn span_of_unless(src: &SourceFile, rule: &Rule, text: &str) -> Span {
-    let body = &src.text[rule.span.start.min(src.text.len())..rule.span.end.min(src.text.len())];
-    match body.find(text) {
-        Some(i) => Span::new(rule.span.start + i, rule.span.start + i + text.len()),
-        None => rule.id_span,
-    }
-}
-
 /// The HS entries a rule's condition requires (top-level `hs_code in SET`
 /// parts, or `or`s of them), and the text of its other top-level parts.
 fn goods_and_rest(r: &Rule, rules: &RuleSet) -> Option<(Vec<crate::values::HsCode>, BTreeSet<String>)> {
@@ -260,6 +255,43 @@ fn goods_and_rest(r: &Rule, rules: &RuleSet) -> Option<(Vec<crate::values::HsCod
     (!goods.is_empty()).then_some((goods, rest))
 }
 
+/// The free-text fields a condition tests with words (`contains`,
+/// `contains word`, `starts with`, `ends with`, `==` or `in` a set of
+/// texts): string fields without a pattern, read directly or through a group.
+fn text_tests(e: &TExpr, rules: &RuleSet) -> Vec<String> {
+    let schema = &rules.schema;
+    let free = |f: usize| {
+        let d = &schema.fields[f];
+        d.scalar() == crate::schema::Scalar::String && d.pattern.is_none()
+    };
+    let mut out = Vec::new();
+    let subject = |x: &TExpr, out: &mut Vec<String>| {
+        let mut push = |f: usize| {
+            if free(f) && !out.contains(&schema.fields[f].name) {
+                out.push(schema.fields[f].name.clone());
+            }
+        };
+        match x {
+            TExpr::Field(f) => push(*f),
+            // A bound element of a group or list: every member may be text.
+            TExpr::Var(_) => {}
+            other => other.value_reads(&mut push),
+        }
+    };
+    e.visit(&mut |n| match n {
+        TExpr::StrTest(_, a, _) | TExpr::StrTestSet(_, a, _) => subject(a, &mut out),
+        TExpr::Cmp(_, crate::schema::Scalar::String, a, b) => {
+            subject(a, &mut out);
+            subject(b, &mut out);
+        }
+        TExpr::In { value, set } if matches!(rules.sets[*set].elem, super::ir::ElemKind::String) => {
+            subject(value, &mut out)
+        }
+        _ => {}
+    });
+    out
+}
+
 /// Runs every lint over a checked rule set.
 pub fn lint(rules: &RuleSet, usage: &Usage) -> Vec<Lint> {
     let mut out = Vec::new();
@@ -294,7 +326,26 @@ pub fn lint(rules: &RuleSet, usage: &Usage) -> Vec<Lint> {
         }
         let when_parts: BTreeSet<String> = conjuncts(&r.when).into_iter().map(|c| expr_text(c, rules)).collect();
         for u in &r.unless {
-            let span = span_of_unless(src(r), r, &u.text);
+            let span = u.span;
+            let text = text_tests(&u.expr, rules);
+            if r.severity == super::ir::Severity::Block && u.then.is_none() && !text.is_empty() {
+                out.push(Lint::new(
+                    LintKind::TextExemption,
+                    src(r),
+                    span,
+                    format!(
+                        "this `unless` of rule `{}` drops a block because of words in {}",
+                        r.id,
+                        text.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                    "free text relieves a prohibition",
+                    Some(
+                        "free text can be written to slip through: end the exemption in `then review`, so it lowers \
+                         the block to review instead of passing the record"
+                            .into(),
+                    ),
+                ));
+            }
             let uw = date_window(&u.expr, date_field);
             let contradicts = conjuncts(&u.expr).into_iter().any(|c| when_parts.contains(&negation_text(c, rules)));
             if never_true(&u.expr, rules) || empty(intersect(window, uw)) || contradicts {

@@ -208,14 +208,13 @@ impl<'p> Checker<'p> {
     }
 
     fn declare(&mut self, name: &ast::Ident, decl: Decl, file: usize) {
-        if let Some(schema_field) = self.pack.schema.field(&name.name) {
-            let _ = schema_field;
+        if self.pack.schema.field(&name.name).is_some() || self.pack.schema.group(&name.name).is_some() {
             self.err(
                 CheckError::new(
                     CheckErrorKind::DuplicateName,
                     self.src(file),
                     name.span,
-                    format!("`{}` is a record field and cannot name a set or constant", name.name),
+                    format!("`{}` is a record field or group and cannot name a set or constant", name.name),
                 )
                 .help("choose another name; sets are usually written in capitals"),
             );
@@ -381,11 +380,20 @@ impl<'p> Checker<'p> {
                         if let Some(loaded) =
                             data::load(src, &self.pack.data_root, path, options, elem, &parse, &mut self.errors)
                         {
+                            // A file beside the rules is named from the pack's root.
+                            let label = if path.value.starts_with("./") || path.value.starts_with("../") {
+                                let dir = std::path::Path::new(&self.pack.files[fi].rel)
+                                    .parent()
+                                    .unwrap_or(std::path::Path::new(""));
+                                crate::load::normalize(&dir.join(&path.value)).to_string_lossy().replace('\\', "/")
+                            } else {
+                                path.value.clone()
+                            };
                             self.sets[this].entries = loaded.entries;
-                            self.sets[this].data_file = Some(path.value.clone());
-                            if !self.data_inputs.iter().any(|d| d.path == path.value) {
+                            self.sets[this].data_file = Some(label.clone());
+                            if !self.data_inputs.iter().any(|d| d.path == label) {
                                 self.data_inputs.push(ir::Fingerprint {
-                                    path: path.value.clone(),
+                                    path: label,
                                     sha256: loaded.sha256,
                                     kind: "data",
                                 });
@@ -536,6 +544,18 @@ impl<'p> Checker<'p> {
                     format!("only `unless` takes `then`, not `{key}`"),
                 ));
             }
+            if key != "unless" && (p.name.is_some() || p.meta.is_some()) {
+                let t = p.name.as_ref().map_or(p.span, |n| n.span);
+                self.err(
+                    CheckError::new(
+                        CheckErrorKind::Exemption,
+                        src,
+                        t,
+                        format!("only `unless` takes a name and a `{{ cite, message }}` block, not `{key}`"),
+                    )
+                    .help("write `unless NAME: <condition> then review { cite: \"…\" message: \"…\" }`"),
+                );
+            }
             let expr = match &p.value {
                 PropValue::Expr(e) => Some(e),
                 PropValue::Tags(_) => None,
@@ -647,7 +667,8 @@ impl<'p> Checker<'p> {
                         continue;
                     };
                     let Some(t) = typeck::condition(self, fi, e) else { continue };
-                    let text = src.slice(e.span).to_string();
+                    // As written, on one line (reports and findings quote it).
+                    let text = src.slice(e.span).split_whitespace().collect::<Vec<_>>().join(" ");
                     if key == "when" {
                         when = Some((t, text));
                     } else {
@@ -669,7 +690,22 @@ impl<'p> Checker<'p> {
                                 }
                             },
                         };
-                        unless.push((Unless { expr: t, then: then.map(|(s, _)| s), text }, then.map(|(_, sp)| sp)));
+                        let (cite, note) = self.exemption_meta(fi, p);
+                        let name = p.name.as_ref().map(|n| n.name.clone());
+                        if let Some(n) = &p.name
+                            && unless.iter().any(|(u, _): &(Unless, _)| u.name.as_deref() == Some(n.name.as_str()))
+                        {
+                            self.err(CheckError::new(
+                                CheckErrorKind::Exemption,
+                                src,
+                                n.span,
+                                format!("exemption `{}` is named twice in this rule", n.name),
+                            ));
+                        }
+                        unless.push((
+                            Unless { expr: t, then: then.map(|(s, _)| s), text, span: e.span, name, cite, note },
+                            then.map(|(_, sp)| sp),
+                        ));
                     }
                 }
                 "tags" => match &p.value {
@@ -737,9 +773,11 @@ impl<'p> Checker<'p> {
         let (when, when_text) = when?;
         let unless: Vec<Unless> = unless.into_iter().map(|(u, _)| u).collect();
         let mut reads = Vec::new();
-        when.value_reads(&mut |f| reads.push(f));
-        for u in &unless {
-            u.expr.value_reads(&mut |f| reads.push(f));
+        for e in std::iter::once(&when).chain(unless.iter().map(|u| &u.expr)) {
+            e.value_reads(&mut |f| reads.push(f));
+            for g in e.groups() {
+                reads.extend(self.pack.schema.groups[g].members.iter().copied());
+            }
         }
         reads.sort_unstable();
         reads.dedup();
@@ -762,6 +800,55 @@ impl<'p> Checker<'p> {
             reads,
             when_text,
         })
+    }
+
+    /// The `{ cite: "…" message: "…" }` block of an exemption.
+    fn exemption_meta(&mut self, fi: usize, p: &ast::Property) -> (Option<String>, Option<String>) {
+        let src = self.src(fi);
+        let (mut cite, mut note) = (None, None);
+        for (k, v) in p.meta.iter().flatten() {
+            let slot = match k.name.as_str() {
+                "cite" => &mut cite,
+                "message" => &mut note,
+                other => {
+                    let help = crate::suggest::did_you_mean(other, ["cite", "message"])
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| "an exemption takes `cite` and `message`".into());
+                    self.err(
+                        CheckError::new(
+                            CheckErrorKind::Exemption,
+                            src,
+                            k.span,
+                            format!("unknown exemption property `{other}`"),
+                        )
+                        .help(help),
+                    );
+                    continue;
+                }
+            };
+            if slot.is_some() || v.value.trim().is_empty() {
+                self.err(CheckError::new(
+                    CheckErrorKind::Exemption,
+                    src,
+                    k.span,
+                    format!("`{}` is given twice or empty", k.name),
+                ));
+                continue;
+            }
+            *slot = Some(v.value.clone());
+        }
+        if p.meta.is_some() && p.name.is_none() {
+            self.err(
+                CheckError::new(
+                    CheckErrorKind::Exemption,
+                    src,
+                    p.key.span,
+                    "an exemption with a `{ … }` block needs a name",
+                )
+                .help("write `unless NAME: …`, in capitals, e.g. `unless PRE_ADOPTION_CONTRACT: …`"),
+            );
+        }
+        (cite, note)
     }
 
     /// Splits a message into text and `{field}` placeholders.
@@ -830,6 +917,12 @@ impl<'p> Checker<'p> {
             inputs.push(ir::Fingerprint { path, sha256: s.sha256(), kind: "schema" });
         }
         inputs.append(&mut self.data_inputs);
+        // The unit table decides how units read and convert: part of the rule set.
+        inputs.push(ir::Fingerprint {
+            path: crate::values::unit::TABLE_PATH.to_string(),
+            sha256: sha256_hex(crate::values::unit::TABLE_SOURCE.as_bytes()),
+            kind: "units",
+        });
         inputs.sort_by(|a, b| (a.kind, &a.path).cmp(&(b.kind, &b.path)));
         let mut all = String::new();
         for i in &inputs {

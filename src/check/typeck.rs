@@ -159,9 +159,30 @@ impl Tc<'_, '_> {
             }
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span),
             ExprKind::Quant { kind, var, list, body } => {
-                let Some(fid) = self.c.pack.schema.field(&list.name) else {
-                    let help = self.suggest_field(&list.name);
-                    self.error(CheckErrorKind::UnknownField, list.span, format!("unknown field `{}`", list.name), help);
+                let schema = std::sync::Arc::clone(&self.c.pack.schema);
+                if let (None, Some(g)) = (schema.field(&list.name), schema.group(&list.name)) {
+                    self.vars.push((var.name.clone(), schema.groups[g].scalar));
+                    let (b, bty) = self.expr(body);
+                    self.vars.pop();
+                    return match bty {
+                        Ty::Bool => (TExpr::GroupQuant(*kind, g, Box::new(b)), Ty::Bool),
+                        Ty::Error => err,
+                        other => {
+                            let msg = format!("the body of a quantifier must be a condition, not {}", describe(other));
+                            self.error(CheckErrorKind::TypeMismatch, body.span, msg, None);
+                            err
+                        }
+                    };
+                }
+                let Some(fid) = schema.field(&list.name) else {
+                    let names = schema.names().chain(schema.groups.iter().map(|g| g.name.as_str()));
+                    let help = crate::suggest::did_you_mean(&list.name, names).map(|s| format!("did you mean `{s}`?"));
+                    self.error(
+                        CheckErrorKind::UnknownField,
+                        list.span,
+                        format!("unknown field or group `{}`", list.name),
+                        help,
+                    );
                     return err;
                 };
                 let FieldType::List(elem) = self.c.pack.schema.fields[fid].ty else {
@@ -193,7 +214,108 @@ impl Tc<'_, '_> {
             }
             ExprKind::Call { func, args } => self.call(func, args, e.span),
             ExprKind::Matches(m) => self.screening(m),
+            ExprKind::Convert(c) => self.conversion(c),
         }
+    }
+
+    /// A unit of the unit table, by the name a rule writes.
+    fn unit(&mut self, u: &ast::Ident) -> Option<crate::values::unit::Unit> {
+        use crate::values::unit::{self, UnitProblem};
+        match unit::table().lookup(&u.name) {
+            Ok(found) => Some(found.clone()),
+            Err(p) => {
+                let codes: Vec<&str> = unit::table().units().iter().map(|u| u.code.as_str()).collect();
+                let help = match p {
+                    UnitProblem::Ambiguous => "write `t`, `short_ton` or `long_ton`".to_string(),
+                    _ => unit::table()
+                        .suggest(&u.name)
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| format!("units are {}", codes.join(", "))),
+                };
+                self.error(CheckErrorKind::Unit, u.span, format!("`{}`: {}", u.name, p.reason()), Some(help));
+                None
+            }
+        }
+    }
+
+    /// A positive number, or a constant holding one, in a conversion factor.
+    fn amount(&mut self, e: &ast::Expr) -> Option<Decimal> {
+        match self.expr(e) {
+            (TExpr::Lit(Lit::Dec(d)), _) if d > Decimal::ZERO => Some(d),
+            (_, Ty::Error) => None,
+            _ => {
+                let msg = format!("a conversion factor needs a number above zero, not `{}`", self.text(e.span));
+                self.error(CheckErrorKind::Unit, e.span, msg, None);
+                None
+            }
+        }
+    }
+
+    /// `quantity as bbl [with 1 t = 6.35 bbl]`.
+    fn conversion(&mut self, c: &ast::Conversion) -> (TExpr, Ty) {
+        use crate::values::unit::Factor;
+        let err = (TExpr::Lit(Lit::Bool(false)), Ty::Error);
+        let schema = std::sync::Arc::clone(&self.c.pack.schema);
+        let field = match &c.value.kind {
+            ExprKind::Name(n) => schema.field(n),
+            _ => None,
+        };
+        let unit_field = field.and_then(|f| schema.fields[f].unit_field);
+        let (Some(value), Some(unit_field)) = (field, unit_field) else {
+            let with_units: Vec<&str> =
+                schema.fields.iter().filter(|f| f.unit_field.is_some()).map(|f| f.name.as_str()).collect();
+            let msg = format!("`as` converts a quantity with a unit, and `{}` is not one", self.text(c.value.span));
+            let help = format!(
+                "fields with a unit are {} (their schema names the unit field with `unit_field`)",
+                with_units.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+            );
+            self.error(CheckErrorKind::Unit, c.value.span, msg, Some(help));
+            return err;
+        };
+        let target = self.unit(&c.unit);
+        let factor = match &c.factor {
+            None => None,
+            Some(f) => {
+                let (a, fu, b, tu) = (
+                    self.amount(&f.from_amount),
+                    self.unit(&f.from_unit),
+                    self.amount(&f.to_amount),
+                    self.unit(&f.to_unit),
+                );
+                let (Some(a), Some(fu), Some(b), Some(tu)) = (a, fu, b, tu) else { return err };
+                if fu.dimension == tu.dimension {
+                    self.error(
+                        CheckErrorKind::Unit,
+                        f.from_unit.span.join(f.to_unit.span),
+                        format!(
+                            "`{}` and `{}` both measure {}: the unit table converts them",
+                            fu.code, tu.code, fu.dimension
+                        ),
+                        Some("a factor links two dimensions, e.g. `with 1 t = 7.33 bbl`; drop it".into()),
+                    );
+                    return err;
+                }
+                Some(Factor { amount_from: a, from: fu, amount_to: b, to: tu })
+            }
+        };
+        let Some(target) = target else { return err };
+        if let Some(f) = &factor
+            && f.from.dimension != target.dimension
+            && f.to.dimension != target.dimension
+        {
+            self.error(
+                CheckErrorKind::Unit,
+                c.unit.span,
+                format!(
+                    "the factor links {} and {}, but `{}` measures {}",
+                    f.from.dimension, f.to.dimension, target.code, target.dimension
+                ),
+                None,
+            );
+            return err;
+        }
+        let conv = crate::check::Convert { value, unit: unit_field, target, factor };
+        (TExpr::Convert(Box::new(conv)), Ty::Scalar(Scalar::Decimal))
     }
 
     /// `subject matches list NAME [as KIND] [score >= N]`.

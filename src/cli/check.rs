@@ -236,15 +236,8 @@ pub fn run(a: CheckArgs) -> u8 {
     if let Some(note) = output::duplicates_note(&summary) {
         let _ = writeln!(err, "{note}");
     }
-    for k in &summary.skipped {
-        let _ = writeln!(
-            err,
-            "cordon: note: rule {} not decided for {} records of {}: no column for {}",
-            k.rule,
-            k.records,
-            k.file,
-            k.fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
-        );
+    for note in output::not_checked(&summary) {
+        let _ = writeln!(err, "cordon: note: {note}");
     }
     let fail_on = match a.fail_on {
         FailOn::Block => Decision::Block,

@@ -55,19 +55,42 @@ pub(crate) enum CExpr {
     Cmp(CmpOp, Box<CExpr>, Box<CExpr>),
     Arith(ArithOp, Box<CExpr>, Box<CExpr>),
     Neg(Box<CExpr>),
-    /// Membership; `field` names the field looked up, for evidence.
-    In(Box<CExpr>, usize, Option<FieldId>),
+    /// Membership; the subject names the field looked up, for evidence.
+    In(Box<CExpr>, usize, Subject),
     /// A string test against a literal already lowercased.
     StrLit(StrOp, Box<CExpr>, Box<str>),
     StrDyn(StrOp, Box<CExpr>, Box<CExpr>),
     StrSet(StrOp, Box<CExpr>, usize),
     ListHas(FieldId, Box<CExpr>),
     Quant(Quantifier, FieldId, Box<CExpr>),
+    GroupQuant(Quantifier, crate::schema::GroupId, Box<CExpr>),
+    Convert(Box<crate::check::Convert>),
     Present(FieldId),
     Absent(FieldId),
     Call(Builtin, Vec<CExpr>),
-    /// Screening; `field` names the field screened, for evidence.
-    Screen(Box<CExpr>, Box<crate::check::Screen>, Option<FieldId>),
+    /// Screening; the subject names the field screened, for evidence.
+    Screen(Box<CExpr>, Box<crate::check::Screen>, Subject),
+}
+
+/// Which field a looked-up or screened value came from, for evidence: known
+/// when compiling for a field, known only when evaluating for the element of
+/// a quantifier (a group's elements come from several fields).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Subject {
+    /// Not a field's value.
+    None,
+    /// This field.
+    Field(FieldId),
+    /// The element bound by the `n`-th enclosing quantifier.
+    Var(usize),
+}
+
+fn subject(e: &TExpr) -> Subject {
+    match e {
+        TExpr::Field(f) => Subject::Field(*f),
+        TExpr::Var(d) => Subject::Var(*d),
+        _ => Subject::None,
+    }
 }
 
 /// A set, ready for lookups. Each lookup yields entry indices; the evaluator
@@ -89,6 +112,8 @@ pub(crate) enum Matcher {
         map: HashMap<String, Vec<u32>>,
         names: bool,
         patterns: Vec<String>,
+        /// The patterns as `contains word` compares them.
+        phrases: Vec<String>,
     },
 }
 
@@ -99,8 +124,8 @@ pub fn compile(rules: Arc<RuleSet>) -> Program {
         .rules
         .iter()
         .map(|r| CRule {
-            when: lower(&r.when, &mut Vec::new()),
-            unless: r.unless.iter().map(|u| (lower(&u.expr, &mut Vec::new()), u.then)).collect(),
+            when: lower(&r.when),
+            unless: r.unless.iter().map(|u| (lower(&u.expr), u.then)).collect(),
             effective: r.effective,
             until: r.until,
             severity: r.severity,
@@ -150,62 +175,47 @@ fn build_matcher(set: &SetDef) -> Matcher {
                     }
                 }
             }
-            Matcher::Text { map, names: set.elem == ElemKind::Name, patterns }
+            let mut phrases: Vec<String> = patterns.iter().map(|p| crate::eval::phrase_key(p)).collect();
+            phrases.sort_unstable();
+            phrases.dedup();
+            Matcher::Text { map, names: set.elem == ElemKind::Name, patterns, phrases }
         }
     }
 }
 
-/// Lowers a typed expression; `quant` is the stack of list fields bound by
-/// enclosing quantifiers (for evidence on `Var` lookups).
-fn lower(e: &TExpr, quant: &mut Vec<FieldId>) -> CExpr {
-    let b = |x: &TExpr, q: &mut Vec<FieldId>| Box::new(lower(x, q));
+/// Lowers a typed expression.
+fn lower(e: &TExpr) -> CExpr {
+    let b = |x: &TExpr| Box::new(lower(x));
     match e {
         TExpr::Lit(l) => CExpr::Lit(l.clone()),
         TExpr::Field(f) => CExpr::Field(*f),
         TExpr::Var(d) => CExpr::Var(*d),
-        TExpr::Not(x) => CExpr::Not(b(x, quant)),
-        TExpr::And(xs) => CExpr::And(xs.iter().map(|x| lower(x, quant)).collect()),
-        TExpr::Or(xs) => CExpr::Or(xs.iter().map(|x| lower(x, quant)).collect()),
+        TExpr::Not(x) => CExpr::Not(b(x)),
+        TExpr::And(xs) => CExpr::And(xs.iter().map(lower).collect()),
+        TExpr::Or(xs) => CExpr::Or(xs.iter().map(lower).collect()),
         TExpr::Cmp(op, s, l, r) => {
             // Text compares case-insensitively: lowercase literals once here.
-            let low = |x: &TExpr, q: &mut Vec<FieldId>| match (s, x) {
+            let low = |x: &TExpr| match (s, x) {
                 (Scalar::String, TExpr::Lit(Lit::Str(t))) => Box::new(CExpr::Lit(Lit::Str(t.to_lowercase()))),
-                _ => b(x, q),
+                _ => b(x),
             };
-            CExpr::Cmp(*op, low(l, quant), low(r, quant))
+            CExpr::Cmp(*op, low(l), low(r))
         }
-        TExpr::Arith(op, l, r) => CExpr::Arith(*op, b(l, quant), b(r, quant)),
-        TExpr::Neg(x) => CExpr::Neg(b(x, quant)),
-        TExpr::In { value, set } => {
-            let field = match value.as_ref() {
-                TExpr::Field(f) => Some(*f),
-                TExpr::Var(d) => quant.get(*d).copied(),
-                _ => None,
-            };
-            CExpr::In(b(value, quant), *set, field)
-        }
+        TExpr::Arith(op, l, r) => CExpr::Arith(*op, b(l), b(r)),
+        TExpr::Neg(x) => CExpr::Neg(b(x)),
+        TExpr::In { value, set } => CExpr::In(b(value), *set, subject(value)),
         TExpr::StrTest(op, s, p) => match p.as_ref() {
-            TExpr::Lit(Lit::Str(t)) => CExpr::StrLit(*op, b(s, quant), t.to_lowercase().into()),
-            _ => CExpr::StrDyn(*op, b(s, quant), b(p, quant)),
+            TExpr::Lit(Lit::Str(t)) => CExpr::StrLit(*op, b(s), t.to_lowercase().into()),
+            _ => CExpr::StrDyn(*op, b(s), b(p)),
         },
-        TExpr::StrTestSet(op, s, set) => CExpr::StrSet(*op, b(s, quant), *set),
-        TExpr::ListHas(f, v) => CExpr::ListHas(*f, b(v, quant)),
-        TExpr::Quant(k, f, body) => {
-            quant.push(*f);
-            let body = b(body, quant);
-            quant.pop();
-            CExpr::Quant(*k, *f, body)
-        }
+        TExpr::StrTestSet(op, s, set) => CExpr::StrSet(*op, b(s), *set),
+        TExpr::ListHas(f, v) => CExpr::ListHas(*f, b(v)),
+        TExpr::Quant(k, f, body) => CExpr::Quant(*k, *f, b(body)),
+        TExpr::GroupQuant(k, g, body) => CExpr::GroupQuant(*k, *g, b(body)),
+        TExpr::Convert(c) => CExpr::Convert(c.clone()),
         TExpr::Present(f) => CExpr::Present(*f),
         TExpr::Absent(f) => CExpr::Absent(*f),
-        TExpr::Call(f, args) => CExpr::Call(*f, args.iter().map(|x| lower(x, quant)).collect()),
-        TExpr::Screen(s) => {
-            let field = match &s.subject {
-                TExpr::Field(f) => Some(*f),
-                TExpr::Var(d) => quant.get(*d).copied(),
-                _ => None,
-            };
-            CExpr::Screen(b(&s.subject, quant), s.clone(), field)
-        }
+        TExpr::Call(f, args) => CExpr::Call(*f, args.iter().map(lower).collect()),
+        TExpr::Screen(s) => CExpr::Screen(b(&s.subject), s.clone(), subject(&s.subject)),
     }
 }

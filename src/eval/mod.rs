@@ -7,24 +7,28 @@ pub mod screen;
 
 use std::borrow::Cow;
 
+use crate::check::ListId;
 use crate::check::{ArithOp, Builtin, CmpOp, Lit, MsgPart, Severity, StrOp};
+use crate::compile::Subject;
 use crate::compile::{CExpr, CRule, Matcher, Program};
-use crate::findings::{Decision, Evaluated, Finding, Outcome, ScreenHit, SetMatch, Suppression};
+use crate::findings::{Decision, Evaluated, Finding, Outcome, ScreenHit, SetMatch, SkippedRule, Suppression};
 use crate::records::{Cell, FieldProblem, Record, Value};
 use crate::schema::FieldId;
 use crate::syntax::ast::Quantifier;
-use crate::values::{Country, Date, Decimal, HsCode, name::normalize};
+use crate::values::{Country, Date, Decimal, HsCode, name::normalize, unit};
 
-/// Why a value is unknown. Masks are bit sets of field ids.
+/// Why a value is unknown. Masks are bit sets of field (or group) ids.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Why {
     /// The record has the column but no value.
     missing: u64,
     /// The value could not be read.
     bad: u64,
-    /// The file has no column.
+    /// The file has no column for a field read directly.
     nocol: u64,
-    /// Arithmetic failed.
+    /// The file has no column for any member of a group.
+    groups: u64,
+    /// A value could not be used (division by zero, an unknown unit).
     error: Option<&'static str>,
 }
 
@@ -34,8 +38,13 @@ impl Why {
             missing: self.missing | o.missing,
             bad: self.bad | o.bad,
             nocol: self.nocol | o.nocol,
+            groups: self.groups | o.groups,
             error: self.error.or(o.error),
         }
+    }
+
+    fn error(e: &'static str) -> Why {
+        Why { error: Some(e), ..Why::default() }
     }
 
     /// Whether the record itself is at fault (not only missing columns).
@@ -76,7 +85,8 @@ struct Ctx<'a> {
     prog: &'a Program,
     rec: &'a Record,
     date: Date,
-    vars: Vec<&'a Value>,
+    /// Elements bound by enclosing quantifiers, with the field each came from.
+    vars: Vec<(&'a Value, FieldId)>,
     matches: Vec<SetMatch>,
     /// Screening hits of the rule being evaluated.
     screens: Vec<ScreenHit>,
@@ -86,6 +96,8 @@ struct Ctx<'a> {
     ignore_listing: bool,
     /// Suppressed screening matches, for the whole record.
     suppressed: Vec<Suppression>,
+    /// (list, field) pairs screened, for the whole record.
+    screened: Vec<(ListId, FieldId)>,
 }
 
 fn bit(f: FieldId) -> u64 {
@@ -104,6 +116,14 @@ fn from_value(v: &Value) -> V<'_> {
 }
 
 impl<'a> Ctx<'a> {
+    fn subject(&self, s: Subject) -> Option<FieldId> {
+        match s {
+            Subject::None => None,
+            Subject::Field(f) => Some(f),
+            Subject::Var(d) => self.vars.get(d).map(|(_, f)| *f),
+        }
+    }
+
     fn field(&self, f: FieldId) -> R<'a> {
         match &self.rec.cells[f] {
             Cell::Ok { value, .. } => Ok(from_value(value)),
@@ -143,8 +163,12 @@ impl<'a> Ctx<'a> {
                 }
                 why.map_or(Tri::F, Tri::U)
             }
-            CExpr::Present(f) => Tri::from(matches!(self.rec.cells[*f], Cell::Ok { .. } | Cell::Bad { .. })),
-            CExpr::Absent(f) => Tri::from(matches!(self.rec.cells[*f], Cell::Missing | Cell::NoColumn)),
+            // Without a column, presence cannot be known either.
+            CExpr::Present(f) | CExpr::Absent(f) => match self.rec.cells[*f] {
+                Cell::NoColumn => Tri::U(Why { nocol: bit(*f), ..Why::default() }),
+                Cell::Ok { .. } | Cell::Bad { .. } => Tri::from(matches!(e, CExpr::Present(_))),
+                Cell::Missing => Tri::from(matches!(e, CExpr::Absent(_))),
+            },
             CExpr::Cmp(op, l, r) => {
                 let (l, r) = (self.value(l), self.value(r));
                 match (l, r) {
@@ -153,20 +177,27 @@ impl<'a> Ctx<'a> {
                     (Err(a), Err(b)) => Tri::U(a.merge(b)),
                 }
             }
-            CExpr::In(v, set, field) => match self.value(v) {
+            CExpr::In(v, set, subject) => match self.value(v) {
                 Err(w) => Tri::U(w),
                 Ok(val) => match self.lookup(*set, &val) {
                     Some((entry, broader)) => {
-                        self.matches.push(SetMatch { field: *field, set: *set, entry, broader });
+                        let field = self.subject(*subject);
+                        self.matches.push(SetMatch { field, set: *set, entry, broader });
                         Tri::T
                     }
                     None => Tri::F,
                 },
             },
-            CExpr::Screen(subject, spec, field) => match self.value(subject) {
+            CExpr::Screen(value, spec, subject) => match self.value(value) {
                 Err(w) => Tri::U(w),
                 Ok(V::Str(v)) => {
-                    let r = screen::screen_value(&self.prog.rules, spec, &v, *field, self.date, self.ignore_listing);
+                    let field = self.subject(*subject);
+                    if let Some(f) = field
+                        && !self.screened.contains(&(spec.list, f))
+                    {
+                        self.screened.push((spec.list, f));
+                    }
+                    let r = screen::screen_value(&self.prog.rules, spec, &v, field, self.date, self.ignore_listing);
                     for sup in r.suppressed {
                         if !self.suppressed.contains(&sup) {
                             self.suppressed.push(sup);
@@ -183,25 +214,32 @@ impl<'a> Ctx<'a> {
                         }
                     }
                 }
-                Ok(_) => Tri::F,
+                Ok(_) => Tri::U(Why::error(TYPE_ERROR)),
             },
             CExpr::StrLit(op, s, pat) => match self.value(s) {
                 Ok(V::Str(s)) => Tri::from(str_test(*op, &s.to_lowercase(), pat)),
-                Ok(_) => Tri::F,
+                Ok(_) => Tri::U(Why::error(TYPE_ERROR)),
                 Err(w) => Tri::U(w),
             },
             CExpr::StrDyn(op, s, p) => match (self.value(s), self.value(p)) {
                 (Ok(V::Str(s)), Ok(V::Str(p))) => Tri::from(str_test(*op, &s.to_lowercase(), &p.to_lowercase())),
                 (Err(w), _) | (_, Err(w)) => Tri::U(w),
-                _ => Tri::F,
+                _ => Tri::U(Why::error(TYPE_ERROR)),
             },
             CExpr::StrSet(op, s, set) => match self.value(s) {
                 Ok(V::Str(s)) => {
                     let low = s.to_lowercase();
-                    let Matcher::Text { patterns, .. } = &self.prog.matchers[*set] else { return Tri::F };
-                    Tri::from(patterns.iter().any(|p| str_test(*op, &low, p)))
+                    let Matcher::Text { patterns, phrases, .. } = &self.prog.matchers[*set] else {
+                        return Tri::U(Why::error(TYPE_ERROR));
+                    };
+                    if *op == StrOp::ContainsWord {
+                        let w = words(&low);
+                        Tri::from(phrases.iter().any(|p| has_phrase(&w, p)))
+                    } else {
+                        Tri::from(patterns.iter().any(|p| str_test(*op, &low, p)))
+                    }
                 }
-                Ok(_) => Tri::F,
+                Ok(_) => Tri::U(Why::error(TYPE_ERROR)),
                 Err(w) => Tri::U(w),
             },
             CExpr::ListHas(f, v) => match (self.field(*f), self.value(v)) {
@@ -209,37 +247,124 @@ impl<'a> Ctx<'a> {
                     Tri::from(items.iter().any(|i| compare(CmpOp::Eq, &from_value(i), &want)))
                 }
                 (Err(w), _) | (_, Err(w)) => Tri::U(w),
-                _ => Tri::F,
+                _ => Tri::U(Why::error(TYPE_ERROR)),
             },
             CExpr::Quant(kind, f, body) => {
                 let items = match self.field(*f) {
                     Ok(V::List(items)) => items,
-                    Ok(_) => return Tri::F,
+                    Ok(_) => return Tri::U(Why::error(TYPE_ERROR)),
                     Err(w) => return Tri::U(w),
                 };
-                let mut why: Option<Why> = None;
-                for item in items {
-                    self.vars.push(item);
-                    let t = self.truth(body);
-                    self.vars.pop();
-                    match (kind, t) {
-                        (Quantifier::Any, Tri::T) => return Tri::T,
-                        (Quantifier::All, Tri::F) => return Tri::F,
-                        (_, Tri::U(w)) => why = Some(why.map_or(w, |a| a.merge(w))),
-                        _ => {}
+                self.quantify(*kind, items.iter().map(|i| (i, *f)), body)
+            }
+            CExpr::GroupQuant(kind, g, body) => {
+                let group = &self.prog.rules.schema.groups[*g];
+                let mut elements: Vec<(&'a Value, FieldId)> = Vec::new();
+                let (mut with_column, mut blank, mut bad) = (false, 0u64, 0u64);
+                for &m in &group.members {
+                    match &self.rec.cells[m] {
+                        Cell::NoColumn => {}
+                        Cell::Missing => {
+                            with_column = true;
+                            blank |= bit(m);
+                        }
+                        Cell::Bad { .. } => {
+                            with_column = true;
+                            bad |= bit(m);
+                        }
+                        Cell::Ok { value: Value::List(items), .. } => {
+                            with_column = true;
+                            if items.is_empty() {
+                                blank |= bit(m);
+                            }
+                            elements.extend(items.iter().map(|i| (i, m)));
+                        }
+                        Cell::Ok { value, .. } => {
+                            with_column = true;
+                            elements.push((value, m));
+                        }
                     }
                 }
-                match (why, kind) {
-                    (Some(w), _) => Tri::U(w),
-                    (None, Quantifier::Any) => Tri::F,
-                    (None, Quantifier::All) => Tri::T,
+                if !with_column {
+                    return Tri::U(Why { groups: 1 << (*g as u32 & 63), ..Why::default() });
+                }
+                // An unreadable member is unknown; blank members are only
+                // unknown when no member has a value at all.
+                let r = self.quantify(*kind, elements.iter().copied(), body);
+                match r {
+                    _ if elements.is_empty() && bad == 0 => Tri::U(Why { missing: blank, ..Why::default() }),
+                    Tri::T if *kind == Quantifier::Any => Tri::T,
+                    Tri::F if *kind == Quantifier::All => Tri::F,
+                    _ if bad != 0 => Tri::U(Why { bad, ..Why::default() }.merge(match r {
+                        Tri::U(w) => w,
+                        _ => Why::default(),
+                    })),
+                    r => r,
                 }
             }
-            other => match self.value(other) {
-                Ok(V::Bool(b)) => Tri::from(b),
-                Ok(_) => Tri::F,
+            CExpr::Convert(c) => match self.convert(c) {
+                Ok(_) => Tri::U(Why::error(TYPE_ERROR)),
                 Err(w) => Tri::U(w),
             },
+            other => match self.value(other) {
+                Ok(V::Bool(b)) => Tri::from(b),
+                Ok(_) => Tri::U(Why::error(TYPE_ERROR)),
+                Err(w) => Tri::U(w),
+            },
+        }
+    }
+
+    /// `any`/`all` over elements in Kleene logic. `any` looks at every
+    /// element, so that every match is evidence and every value is screened.
+    fn quantify(
+        &mut self,
+        kind: Quantifier,
+        items: impl Iterator<Item = (&'a Value, FieldId)>,
+        body: &'a CExpr,
+    ) -> Tri {
+        let mut why: Option<Why> = None;
+        let mut found = false;
+        for item in items {
+            self.vars.push(item);
+            let t = self.truth(body);
+            self.vars.pop();
+            match (kind, t) {
+                (Quantifier::Any, Tri::T) => found = true,
+                (Quantifier::All, Tri::F) => return Tri::F,
+                (_, Tri::U(w)) => why = Some(why.map_or(w, |a| a.merge(w))),
+                _ => {}
+            }
+        }
+        match (found, why, kind) {
+            (true, _, _) => Tri::T,
+            (false, Some(w), _) => Tri::U(w),
+            (false, None, Quantifier::Any) => Tri::F,
+            (false, None, Quantifier::All) => Tri::T,
+        }
+    }
+
+    /// `quantity as UNIT`: the record's quantity in the rule's unit.
+    fn convert(&self, c: &crate::check::Convert) -> Result<Decimal, Why> {
+        let qty = match self.field(c.value) {
+            Ok(V::Dec(d)) => Ok(d),
+            Ok(_) => Err(Why::error(TYPE_ERROR)),
+            Err(w) => Err(w),
+        };
+        let unit = match self.field(c.unit) {
+            Ok(V::Str(u)) => Ok(u),
+            Ok(_) => Err(Why::error(TYPE_ERROR)),
+            Err(w) => Err(w),
+        };
+        let (qty, unit) = match (qty, unit) {
+            (Ok(q), Ok(u)) => (q, u),
+            (Err(a), Err(b)) => return Err(a.merge(b)),
+            (Err(w), _) | (_, Err(w)) => return Err(w),
+        };
+        let from = unit::table().lookup(&unit).map_err(|p| Why::error(p.reason()))?;
+        match unit::convert(qty, from, &c.target, c.factor.as_ref()) {
+            Ok(Some(d)) => Ok(d),
+            Ok(None) => Err(Why::error("arithmetic overflow")),
+            Err(p) => Err(Why::error(p.reason())),
         }
     }
 
@@ -254,7 +379,8 @@ impl<'a> Ctx<'a> {
                 Lit::Hs(h) => V::Hs(*h),
             }),
             CExpr::Field(f) => self.field(*f),
-            CExpr::Var(d) => Ok(from_value(self.vars[*d])),
+            CExpr::Var(d) => Ok(from_value(self.vars[*d].0)),
+            CExpr::Convert(c) => self.convert(c).map(V::Dec),
             CExpr::Arith(op, l, r) => {
                 let (a, b) = (self.dec(l), self.dec(r));
                 let (a, b) = match (a, b) {
@@ -266,12 +392,10 @@ impl<'a> Ctx<'a> {
                     ArithOp::Add => a.checked_add(b),
                     ArithOp::Sub => a.checked_sub(b),
                     ArithOp::Mul => a.checked_mul(b),
-                    ArithOp::Div if b.is_zero() => {
-                        return Err(Why { error: Some("division by zero"), ..Why::default() });
-                    }
+                    ArithOp::Div if b.is_zero() => return Err(Why::error("division by zero")),
                     ArithOp::Div => a.checked_div(b),
                 };
-                r.map(V::Dec).ok_or(Why { error: Some("arithmetic overflow"), ..Why::default() })
+                r.map(V::Dec).ok_or(Why::error("arithmetic overflow"))
             }
             CExpr::Neg(x) => Ok(V::Dec(-self.dec(x)?)),
             CExpr::Call(f, args) => self.call(*f, args),
@@ -286,7 +410,7 @@ impl<'a> Ctx<'a> {
     fn dec(&mut self, e: &'a CExpr) -> Result<Decimal, Why> {
         match self.value(e)? {
             V::Dec(d) => Ok(d),
-            _ => Err(Why { error: Some("not a number"), ..Why::default() }),
+            _ => Err(Why::error(TYPE_ERROR)),
         }
     }
 
@@ -294,7 +418,7 @@ impl<'a> Ctx<'a> {
         let arg = |c: &mut Self, i: usize| -> R<'a> { c.value(&args[i]) };
         Ok(match f {
             Builtin::Lower | Builtin::Upper | Builtin::Trim => {
-                let V::Str(s) = arg(self, 0)? else { return Ok(V::Str(Cow::Borrowed(""))) };
+                let V::Str(s) = arg(self, 0)? else { return Err(Why::error(TYPE_ERROR)) };
                 V::Str(Cow::Owned(match f {
                     Builtin::Lower => s.to_lowercase(),
                     Builtin::Upper => s.to_uppercase(),
@@ -304,20 +428,20 @@ impl<'a> Ctx<'a> {
             Builtin::Len => match arg(self, 0)? {
                 V::Str(s) => V::Dec(Decimal::from(s.chars().count())),
                 V::List(l) => V::Dec(Decimal::from(l.len())),
-                _ => V::Dec(Decimal::ZERO),
+                _ => return Err(Why::error(TYPE_ERROR)),
             },
             Builtin::Abs => V::Dec(self.dec(&args[0])?.abs()),
             Builtin::Year => match arg(self, 0)? {
                 V::Date(d) => V::Dec(Decimal::from(d.year())),
-                _ => V::Dec(Decimal::ZERO),
+                _ => return Err(Why::error(TYPE_ERROR)),
             },
             Builtin::Chapter => match arg(self, 0)? {
                 V::Hs(h) => V::Dec(Decimal::from(h.chapter().value())),
-                _ => V::Dec(Decimal::ZERO),
+                _ => return Err(Why::error(TYPE_ERROR)),
             },
             Builtin::DaysBetween => match (arg(self, 0)?, arg(self, 1)?) {
                 (V::Date(a), V::Date(b)) => V::Dec(Decimal::from(b.day_number() - a.day_number())),
-                _ => V::Dec(Decimal::ZERO),
+                _ => return Err(Why::error(TYPE_ERROR)),
             },
             Builtin::Min | Builtin::Max => {
                 let (a, b) = (self.dec(&args[0])?, self.dec(&args[1])?);
@@ -354,7 +478,11 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// A string test; shared with the reference evaluator.
+/// What evaluation reports when a value has a kind the checker did not
+/// give it: undecided, never `0`, `""` or `false` (fail closed).
+pub(crate) const TYPE_ERROR: &str = "type error";
+
+/// A string test; shared with the reference evaluator. `s` and `p` are lowercased.
 pub(crate) fn str_test(op: StrOp, s: &str, p: &str) -> bool {
     match op {
         StrOp::Contains => s.contains(p),
@@ -364,27 +492,56 @@ pub(crate) fn str_test(op: StrOp, s: &str, p: &str) -> bool {
     }
 }
 
-/// Whether `p` occurs in `s` as a whole word or phrase: where `p` begins or
-/// ends with a letter or digit, the neighbouring character of `s` must not
-/// be one ("used" is not in "unused"; "gold" is in "gold-tone").
-pub fn contains_word(s: &str, p: &str) -> bool {
-    if p.is_empty() {
+/// The words of a text: its runs of letters and digits, in order.
+pub(crate) fn words(s: &str) -> Vec<&str> {
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect()
+}
+
+/// A phrase as `contains word` compares it: its words run together
+/// (`Jet A-1` → `jeta1`).
+pub(crate) fn phrase_key(p: &str) -> String {
+    words(p).concat()
+}
+
+/// Whether a character is of a script written without spaces between words
+/// (Han, Hiragana, Katakana) or with particles joined to them (Hangul).
+fn unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
+        | 0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF)
+}
+
+/// Whether consecutive words of a text, run together, spell `key` exactly,
+/// starting and ending at word boundaries. A key in a script written without
+/// spaces matches anywhere inside a word.
+pub(crate) fn has_phrase(text: &[&str], key: &str) -> bool {
+    if key.is_empty() {
         return true;
     }
-    let starts_alnum = p.chars().next().is_some_and(char::is_alphanumeric);
-    let ends_alnum = p.chars().next_back().is_some_and(char::is_alphanumeric);
-    let mut from = 0;
-    while let Some(i) = s[from..].find(p) {
-        let at = from + i;
-        let end = at + p.len();
-        let before_ok = !starts_alnum || !s[..at].chars().next_back().is_some_and(char::is_alphanumeric);
-        let after_ok = !ends_alnum || !s[end..].chars().next().is_some_and(char::is_alphanumeric);
-        if before_ok && after_ok {
-            return true;
-        }
-        from = at + s[at..].chars().next().map_or(1, char::len_utf8);
+    if key.chars().any(unspaced_script) {
+        return text.iter().any(|w| w.contains(key));
     }
-    false
+    (0..text.len()).any(|i| {
+        let mut rest = key;
+        for w in &text[i..] {
+            match rest.strip_prefix(w) {
+                Some("") => return true,
+                Some(r) => rest = r,
+                // The phrase may end in an English plural ("machine guns").
+                None => return w.strip_prefix(rest).is_some_and(|tail| tail == "s" || tail == "es"),
+            }
+        }
+        false
+    })
+}
+
+/// Whether `p` occurs in `s` as a whole word or phrase, whatever the spaces,
+/// hyphens and punctuation between and inside its words, and in the plural:
+/// "jet a-1" is in "JET A1" and "Jet-A1 fuel"; "machine gun" is in "machine
+/// guns"; "used" is not in "unused"; "l/c" is in "L/C at sight" but not in
+/// "Al/Cu".
+pub fn contains_word(s: &str, p: &str) -> bool {
+    has_phrase(&words(s), &phrase_key(p))
 }
 
 fn compare(op: CmpOp, a: &V<'_>, b: &V<'_>) -> bool {
@@ -416,7 +573,7 @@ pub(crate) fn cmp_holds(op: CmpOp, ord: Option<std::cmp::Ordering>) -> bool {
     }
 }
 
-fn fields_of(mask: u64) -> Vec<FieldId> {
+pub(crate) fn fields_of(mask: u64) -> Vec<FieldId> {
     (0..64).filter(|i| mask & (1u64 << i) != 0).collect()
 }
 
@@ -440,6 +597,7 @@ pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
         later: false,
         ignore_listing: false,
         suppressed: Vec::new(),
+        screened: Vec::new(),
     };
     thread_local! {
         static CANDIDATES: std::cell::RefCell<Vec<bool>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -475,16 +633,23 @@ pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
         }
         match result {
             RuleResult::NoFinding => {}
-            RuleResult::Skipped => skipped.push(idx),
+            RuleResult::Skipped(w) => skipped.push(SkippedRule {
+                rule: idx,
+                fields: fields_of(w.nocol | group_members(schema, w.groups)),
+                groups: fields_of(w.groups),
+            }),
             RuleResult::Finding { severity, outcome, exemption } => {
                 let r = &prog.rules.rules[idx];
-                let mut message = render_message(&r.message, rec, schema);
-                if let Outcome::Indeterminate { missing, unreadable, error } = &outcome {
-                    message.push_str(&format!(" — not decided: {}", why_text(missing, unreadable, *error, schema)));
-                }
-                let exemption = exemption.and_then(|i| r.unless.get(i)).map(|u| u.text.clone());
-                if let Some(ex) = &exemption {
-                    message.push_str(&format!(" — exemption claimed (`{ex}`): review"));
+                // An undecided finding states what could not be checked, in
+                // neutral words: the rule's message would assert what is not known.
+                let mut message = match &outcome {
+                    Outcome::Indeterminate { .. } => {
+                        format!("Not decided: {} — {}", r.title, why_text(&outcome, schema))
+                    }
+                    Outcome::Violation => render_message(&r.message, rec, schema),
+                };
+                if let Some(u) = exemption.and_then(|i| r.unless.get(i)) {
+                    message.push_str(&exemption_note(u));
                 }
                 if listed_after {
                     message.push_str(&screen::listed_after_note(&ctx.screens, &prog.rules, date));
@@ -519,6 +684,8 @@ pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
             _ => None,
         })
         .collect();
+    let mut screened = ctx.screened;
+    screened.sort_unstable();
     Evaluated {
         file: rec.file,
         line: rec.line,
@@ -530,12 +697,40 @@ pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
         data_quality,
         skipped,
         suppressed: ctx.suppressed,
+        screened,
     }
+}
+
+/// What a finding says about the exemption that lowered it.
+pub fn exemption_note(u: &crate::check::Unless) -> String {
+    match (&u.name, &u.cite, &u.note) {
+        (None, _, _) => format!(" — exemption claimed (`{}`): review", u.text),
+        (Some(n), cite, note) => {
+            let mut s = format!(" — exemption {n}");
+            if let Some(c) = cite {
+                s.push_str(&format!(" ({c})"));
+            }
+            match note {
+                Some(m) => s.push_str(&format!(": {m}")),
+                None => s.push_str(": review"),
+            }
+            s
+        }
+    }
+}
+
+fn group_members(schema: &crate::schema::Schema, groups: u64) -> u64 {
+    fields_of(groups)
+        .into_iter()
+        .filter_map(|g| schema.groups.get(g))
+        .flat_map(|g| g.members.iter())
+        .fold(0, |m, f| m | bit(*f))
 }
 
 enum RuleResult {
     NoFinding,
-    Skipped,
+    /// Not decided for want of columns whose absence means `skip`.
+    Skipped(Why),
     /// `exemption`: index of the `unless … then` clause that lowered the finding.
     Finding {
         severity: Severity,
@@ -544,19 +739,36 @@ enum RuleResult {
     },
 }
 
-fn indeterminate(w: Why) -> RuleResult {
+fn indeterminate(w: Why, schema: &crate::schema::Schema) -> RuleResult {
     RuleResult::Finding {
         severity: Severity::Review,
-        outcome: Outcome::Indeterminate { missing: fields_of(w.missing), unreadable: fields_of(w.bad), error: w.error },
+        outcome: Outcome::Indeterminate {
+            missing: fields_of(w.missing),
+            unreadable: fields_of(w.bad),
+            no_column: fields_of(w.nocol | group_members(schema, w.groups)),
+            no_column_groups: fields_of(w.groups),
+            error: w.error,
+        },
         exemption: None,
+    }
+}
+
+/// An undecided condition: a finding (review) when the record is at fault
+/// or a missing column means review; skipped when every missing column
+/// means skip.
+fn undecided(ctx: &Ctx<'_>, w: Why) -> RuleResult {
+    let p = ctx.rec.policy;
+    if w.record_level() || w.nocol & p.review_fields != 0 || w.groups & p.review_groups != 0 {
+        indeterminate(w, &ctx.prog.rules.schema)
+    } else {
+        RuleResult::Skipped(w)
     }
 }
 
 fn evaluate_rule<'a>(ctx: &mut Ctx<'a>, rule: &'a CRule) -> RuleResult {
     match ctx.truth(&rule.when) {
         Tri::F => RuleResult::NoFinding,
-        Tri::U(w) if w.record_level() => indeterminate(w),
-        Tri::U(_) => RuleResult::Skipped,
+        Tri::U(w) => undecided(ctx, w),
         Tri::T => {
             let when_matches = std::mem::take(&mut ctx.matches);
             let when_screens = std::mem::take(&mut ctx.screens);
@@ -572,6 +784,8 @@ fn evaluate_rule<'a>(ctx: &mut Ctx<'a>, rule: &'a CRule) -> RuleResult {
                             }
                         }
                     },
+                    // An exemption the record cannot show is undecided; one
+                    // the file has no column for is not claimed: the finding stands.
                     Tri::U(w) if w.record_level() => unknown = Some(unknown.map_or(w, |a| a.merge(w))),
                     _ => {}
                 }
@@ -579,7 +793,7 @@ fn evaluate_rule<'a>(ctx: &mut Ctx<'a>, rule: &'a CRule) -> RuleResult {
             ctx.matches = when_matches;
             ctx.screens = when_screens;
             if let Some(w) = unknown {
-                return indeterminate(w);
+                return indeterminate(w, &ctx.prog.rules.schema);
             }
             match lowered {
                 Some((s, i)) => RuleResult::Finding { severity: s, outcome: Outcome::Violation, exemption: Some(i) },
@@ -589,12 +803,11 @@ fn evaluate_rule<'a>(ctx: &mut Ctx<'a>, rule: &'a CRule) -> RuleResult {
     }
 }
 
-fn why_text(
-    missing: &[FieldId],
-    unreadable: &[FieldId],
-    error: Option<&str>,
-    schema: &crate::schema::Schema,
-) -> String {
+/// Why a finding could not be decided, in words (`outcome` is indeterminate).
+pub fn why_text(outcome: &Outcome, schema: &crate::schema::Schema) -> String {
+    let Outcome::Indeterminate { missing, unreadable, no_column, no_column_groups, error } = outcome else {
+        return String::new();
+    };
     let names =
         |v: &[FieldId]| v.iter().map(|f| format!("`{}`", schema.fields[*f].name)).collect::<Vec<_>>().join(", ");
     let mut parts = Vec::new();
@@ -603,6 +816,15 @@ fn why_text(
     }
     if !unreadable.is_empty() {
         parts.push(format!("{} could not be read", names(unreadable)));
+    }
+    let in_groups: Vec<FieldId> =
+        no_column_groups.iter().filter_map(|g| schema.groups.get(*g)).flat_map(|g| g.members.clone()).collect();
+    let direct: Vec<FieldId> = no_column.iter().copied().filter(|f| !in_groups.contains(f)).collect();
+    if !direct.is_empty() {
+        parts.push(format!("the file has no column for {}", names(&direct)));
+    }
+    for g in no_column_groups.iter().filter_map(|g| schema.groups.get(*g)) {
+        parts.push(format!("the file has no column for any of the `{}` fields ({})", g.name, names(&g.members)));
     }
     if let Some(e) = error {
         parts.push(e.to_string());
@@ -623,4 +845,43 @@ pub fn render_message(parts: &[MsgPart], rec: &Record, schema: &crate::schema::S
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_word;
+
+    #[test]
+    fn whole_words_ignore_spacing_and_punctuation_between_them() {
+        for (text, phrase) in [
+            ("jet a1 aviation kerosene", "jet a-1"),
+            ("jet-a1", "jet a-1"),
+            ("jeta1", "jet a-1"),
+            ("fuel: jp4", "jp-4"),
+            ("jet\u{a0}fuel", "jet fuel"),
+            ("jet  fuel", "jet fuel"),
+            ("jetfuel", "jet fuel"),
+            ("l/c at sight", "l/c"),
+            ("second hand tanker", "second-hand"),
+            ("gold-tone dial, gold case", "gold case"),
+            ("3号喷气燃料", "喷气燃料"),
+            ("heavy machine guns", "machine gun"),
+            ("two gold cases", "gold case"),
+            ("항공유를 공급", "항공유"),
+        ] {
+            assert!(contains_word(text, phrase), "{phrase:?} in {text:?}");
+        }
+        for (text, phrase) in [
+            ("unused vessel", "used"),
+            ("al/cu alloy", "l/c"),
+            ("jet a-10", "jet a-1"),
+            ("fighter-bomber", "fight"),
+            ("gold-tone dial", "gold case"),
+            ("gunsmith", "gun"),
+            ("fighters-bombers", "fighter bomb"),
+        ] {
+            assert!(!contains_word(text, phrase), "{phrase:?} not in {text:?}");
+        }
+        assert!(contains_word("anything", ""));
+    }
 }

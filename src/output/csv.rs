@@ -1,5 +1,6 @@
-//! CSV output: one row per finding (and one per record without findings, and
-//! one per reason an invalid record could not be read).
+//! CSV output: one row per finding (and one per record without findings, one
+//! per rule skipped on a record for want of a column, and one per reason an
+//! invalid record could not be read).
 
 use std::io::{self, Write};
 
@@ -87,6 +88,29 @@ impl Sink for CsvSink<'_> {
                         "",
                     ];
                     self.out.write_record(row).map_err(err)?;
+                }
+                // What was not checked on the record says so too.
+                for sk in &e.skipped {
+                    let rule = &ctx.rules.rules[sk.rule];
+                    for field in sk.missing(&ctx.rules.schema) {
+                        let reason = format!("the file has no column for `{field}`: the rule was not checked");
+                        let row = [
+                            e.id.as_str(),
+                            file,
+                            &line,
+                            e.decision.name(),
+                            &rule.id,
+                            "",
+                            "skipped",
+                            &rule.citation(),
+                            "",
+                            "",
+                            field,
+                            "",
+                            &reason,
+                        ];
+                        self.out.write_record(row).map_err(err)?;
+                    }
                 }
             }
             RecordOutcome::Invalid(i) => {

@@ -21,6 +21,25 @@ struct EvaluatedView<'a> {
     data_quality: &'a [FieldProblem],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressed: Vec<SuppressedView<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    skipped: Vec<SkippedView<'a>>,
+}
+
+/// A rule not decided on the record for want of a column (`skip`).
+#[derive(Serialize)]
+struct SkippedView<'a> {
+    rule: &'a str,
+    field: &'a str,
+}
+
+/// The exemption that lowered a finding.
+#[derive(Serialize)]
+struct ExemptionView<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cite: Option<&'a str>,
+    condition: &'a str,
 }
 
 /// A screening match a reviewed clearance suppressed.
@@ -62,6 +81,8 @@ struct FindingView<'a> {
     missing: Vec<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     unreadable: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    no_column: Vec<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -69,7 +90,7 @@ struct FindingView<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     screening: Vec<ScreenView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    exemption: Option<&'a str>,
+    exemption: Option<ExemptionView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explanation: Option<serde_json::Value>,
 }
@@ -111,10 +132,10 @@ struct ScreenView<'a> {
     clearance_outdated: Option<String>,
 }
 
-/// Evidence: field → value, in schema order.
-struct Evidence<'a>(Vec<(&'a str, &'a str)>);
+/// Evidence: field → value, in schema order (an ordered JSON object).
+struct Evidence<'a, V = &'a str>(Vec<(&'a str, V)>);
 
-impl Serialize for Evidence<'_> {
+impl<V: Serialize> Serialize for Evidence<'_, V> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
         for (k, v) in &self.0 {
@@ -129,11 +150,15 @@ fn finding_view<'a>(ctx: &Context<'a>, f: &'a Finding) -> FindingView<'a> {
     let rule = &rules.rules[f.rule];
     let schema = &rules.schema;
     let name = |id: &usize| schema.fields[*id].name.as_str();
-    let (outcome, missing, unreadable, error) = match &f.outcome {
-        Outcome::Violation => ("violation", Vec::new(), Vec::new(), None),
-        Outcome::Indeterminate { missing, unreadable, error } => {
-            ("indeterminate", missing.iter().map(name).collect(), unreadable.iter().map(name).collect(), *error)
-        }
+    let (outcome, missing, unreadable, no_column, error) = match &f.outcome {
+        Outcome::Violation => ("violation", Vec::new(), Vec::new(), Vec::new(), None),
+        Outcome::Indeterminate { missing, unreadable, no_column, error, .. } => (
+            "indeterminate",
+            missing.iter().map(name).collect(),
+            unreadable.iter().map(name).collect(),
+            no_column.iter().map(name).collect(),
+            *error,
+        ),
     };
     FindingView {
         rule: &rule.id,
@@ -146,6 +171,7 @@ fn finding_view<'a>(ctx: &Context<'a>, f: &'a Finding) -> FindingView<'a> {
         outcome,
         missing,
         unreadable,
+        no_column,
         error,
         matches: f
             .matches
@@ -187,7 +213,11 @@ fn finding_view<'a>(ctx: &Context<'a>, f: &'a Finding) -> FindingView<'a> {
                 })
             })
             .collect(),
-        exemption: f.exemption.as_deref(),
+        exemption: f.exemption.and_then(|i| rule.unless.get(i)).map(|u| ExemptionView {
+            name: u.name.as_deref(),
+            cite: u.cite.as_deref(),
+            condition: &u.text,
+        }),
         explanation: None,
     }
 }
@@ -208,6 +238,17 @@ fn suppressed_views<'a>(ctx: &Context<'a>, e: &'a crate::findings::Evaluated) ->
                 reason: &c.reason,
                 reviewed_on: &c.date,
             })
+        })
+        .collect()
+}
+
+fn skipped_views<'a>(ctx: &Context<'a>, e: &'a crate::findings::Evaluated) -> Vec<SkippedView<'a>> {
+    let rules = ctx.rules;
+    e.skipped
+        .iter()
+        .flat_map(|sk| {
+            let rule = rules.rules[sk.rule].id.as_str();
+            sk.missing(&rules.schema).into_iter().map(move |field| SkippedView { rule, field })
         })
         .collect()
 }
@@ -242,6 +283,7 @@ fn write_record(w: &mut dyn Write, ctx: &Context<'_>, o: &RecordOutcome) -> io::
                     findings,
                     data_quality: &e.data_quality,
                     suppressed: suppressed_views(ctx, e),
+                    skipped: skipped_views(ctx, e),
                 },
             )
         }
@@ -276,10 +318,24 @@ struct SummaryView<'a> {
     decisions: Decisions,
     rules: &'a str,
     inputs: &'a [crate::engine::InputStats],
+    skipped_rules: &'a [crate::engine::Skipped],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    skipped: &'a [crate::engine::Skipped],
+    missing_columns: &'a [crate::engine::MissingColumnNote],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    missing_groups: &'a [crate::engine::MissingGroupNote],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    screening: Vec<CoverageView<'a>>,
     #[serde(skip_serializing_if = "no_duplicates")]
     duplicate_ids: &'a crate::engine::DuplicateIds,
+}
+
+/// What was screened against one list.
+#[derive(Serialize)]
+struct CoverageView<'a> {
+    list: &'a str,
+    records_screened: u64,
+    records_not_screened: u64,
+    by_field: Evidence<'a, u64>,
 }
 
 fn no_duplicates(d: &&crate::engine::DuplicateIds) -> bool {
@@ -301,7 +357,19 @@ fn summary_view(s: &RunSummary) -> SummaryView<'_> {
         decisions: Decisions { block: s.block, review: s.review, pass: s.pass },
         rules: &s.rules,
         inputs: &s.inputs,
-        skipped: &s.skipped,
+        skipped_rules: &s.skipped_rules,
+        missing_columns: &s.missing_columns,
+        missing_groups: &s.missing_groups,
+        screening: s
+            .screening
+            .iter()
+            .map(|c| CoverageView {
+                list: &c.list,
+                records_screened: c.records_screened,
+                records_not_screened: c.records_not_screened,
+                by_field: Evidence(c.by_field.iter().map(|(f, n)| (f.as_str(), *n)).collect()),
+            })
+            .collect(),
         duplicate_ids: &s.duplicate_ids,
     }
 }

@@ -87,6 +87,11 @@ pub fn duplicates_note(s: &RunSummary) -> Option<String> {
     if lines.is_empty() { None } else { Some(lines.join("\n")) }
 }
 
+/// What a run did not check, one line each: see [`RunSummary::not_checked`].
+pub fn not_checked(s: &RunSummary) -> Vec<String> {
+    s.not_checked()
+}
+
 /// The one-line summary for stderr.
 pub fn summary_line(s: &RunSummary) -> String {
     format!(

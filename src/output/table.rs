@@ -136,7 +136,8 @@ impl Sink for TableSink<'_> {
         if self.header {
             writeln!(self.out)?;
         }
-        writeln!(self.out, "{} records read: {} evaluated, {} invalid", s.read, s.evaluated, s.invalid)?;
+        let records = if s.read == 1 { "record" } else { "records" };
+        writeln!(self.out, "{} {records} read: {} evaluated, {} invalid", s.read, s.evaluated, s.invalid)?;
         writeln!(
             self.out,
             "decisions: {} block, {} review, {} pass (passed records are not listed)",
@@ -154,15 +155,8 @@ impl Sink for TableSink<'_> {
             let records = if i.read == 1 { "record" } else { "records" };
             writeln!(self.out, "input: {} ({} {records}, sha256 {})", i.file, i.read, i.sha256)?;
         }
-        for k in &s.skipped {
-            writeln!(
-                self.out,
-                "note: rule {} not decided for {} records of {}: the file has no column for {}",
-                k.rule,
-                k.records,
-                k.file,
-                k.fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
-            )?;
+        for note in super::not_checked(s) {
+            writeln!(self.out, "note: {note}")?;
         }
         self.out.flush()
     }

@@ -10,7 +10,9 @@ use csv::{ByteRecord, ReaderBuilder};
 
 use super::error::{FieldProblem, InputError};
 use super::value::parse_cell;
-use super::{Cell, Format, InputSpec, Invalid, Layout, MAX_COLUMNS, MAX_FIELD_BYTES, MAX_LINE_BYTES, Raw, Record};
+use super::{
+    Cell, ColumnPolicy, Format, InputSpec, Invalid, Layout, MAX_COLUMNS, MAX_FIELD_BYTES, MAX_LINE_BYTES, Raw, Record,
+};
 use crate::config::InputConfig;
 use crate::schema::Schema;
 
@@ -184,6 +186,7 @@ impl CsvReader {
             keys: Vec::new(),
             width: names.len(),
             absent,
+            policy: ColumnPolicy::of(&schema, &config),
             schema,
             config,
             format: Format::Csv,

@@ -97,6 +97,10 @@ pub(super) fn parse_line(layout: &Layout, line: u64, text: &[u8]) -> Result<Reco
     };
     let mut cells = Vec::with_capacity(layout.schema.fields.len());
     for (fid, def) in layout.schema.fields.iter().enumerate() {
+        if layout.absent.contains(&fid) {
+            cells.push(Cell::NoColumn);
+            continue;
+        }
         let cell = match map.get(&layout.keys[fid]) {
             None | Some(Json::Null) => Cell::Missing,
             Some(Json::String(s)) => parse_cell(s, def, &layout.config),

@@ -38,6 +38,35 @@ impl Format {
     }
 }
 
+/// What missing columns mean for the records of one input: the fields and
+/// groups whose missing column leaves the rules that need them undecided
+/// (review); the others are skipped. Bit sets of field and group ids.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ColumnPolicy {
+    /// Fields whose missing column means review.
+    pub review_fields: u64,
+    /// Groups whose missing columns (all of them) mean review.
+    pub review_groups: u64,
+}
+
+impl ColumnPolicy {
+    /// The policy of a schema as a config adjusts it.
+    pub fn of(schema: &Schema, config: &InputConfig) -> ColumnPolicy {
+        let mut p = ColumnPolicy::default();
+        for f in 0..schema.fields.len() {
+            if config.field_policy(schema, f) == crate::schema::MissingColumn::Review {
+                p.review_fields |= 1 << f;
+            }
+        }
+        for g in 0..schema.groups.len() {
+            if config.group_policy(schema, g) == crate::schema::MissingColumn::Review {
+                p.review_groups |= 1 << g;
+            }
+        }
+        p
+    }
+}
+
 /// A typed record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
@@ -47,6 +76,8 @@ pub struct Record {
     pub line: u64,
     /// One cell per schema field, in schema order.
     pub cells: Vec<Cell>,
+    /// What a cell without a column means for the rules ([`Cell::NoColumn`]).
+    pub policy: ColumnPolicy,
 }
 
 impl Record {
@@ -127,6 +158,8 @@ pub struct Layout {
     pub width: usize,
     /// Optional fields the file has no column for.
     pub absent: Vec<FieldId>,
+    /// What missing columns mean for the rules.
+    pub policy: ColumnPolicy,
     /// The schema.
     pub schema: Arc<Schema>,
     /// Formats and mapping.
@@ -147,10 +180,35 @@ impl Layout {
             keys,
             width: 0,
             absent: Vec::new(),
+            policy: ColumnPolicy::of(&schema, &config),
             schema,
             config,
             format: Format::Jsonl,
         }
+    }
+
+    /// The same layout for a source that has no column for these fields
+    /// (rule tests model such a file): their cells read as [`Cell::NoColumn`].
+    pub fn without_columns(mut self, fields: &[FieldId]) -> Layout {
+        for f in fields {
+            if !self.absent.contains(f) {
+                self.absent.push(*f);
+            }
+        }
+        self.absent.sort_unstable();
+        self
+    }
+
+    /// Optional fields the input has no column for, each with what that means.
+    pub fn missing_columns(&self) -> Vec<(FieldId, crate::schema::MissingColumn)> {
+        self.absent.iter().map(|f| (*f, self.config.field_policy(&self.schema, *f))).collect()
+    }
+
+    /// Groups none of whose members have a column in this input.
+    pub fn groups_without_columns(&self) -> Vec<crate::schema::GroupId> {
+        (0..self.schema.groups.len())
+            .filter(|g| self.schema.groups[*g].members.iter().all(|m| self.absent.contains(m)))
+            .collect()
     }
 
     /// Types a raw row.
@@ -205,7 +263,7 @@ impl Layout {
             let id = cells.get(self.schema.key).and_then(Cell::text).map(str::to_string);
             return Err(Invalid { file: self.file, line, id, errors: problems });
         }
-        Ok(Record { file: self.file, line, cells })
+        Ok(Record { file: self.file, line, cells, policy: self.policy })
     }
 }
 

@@ -111,6 +111,9 @@ pub fn parse_scalar(t: &str, s: Scalar, def: &FieldDef, cfg: &InputConfig) -> Re
                     Err(format!("`{t}` is not a three-letter ISO 4217 currency code"))
                 }
             }
+            // Known spellings become the canonical code (`barrels` → `bbl`);
+            // others stay as written: only a conversion that needs one is undecided.
+            Some(Pattern::Unit) => Ok(Value::Str(crate::values::unit::table().canonical(t).unwrap_or(t).into())),
         },
         Scalar::Decimal => {
             let mut owned;
@@ -235,6 +238,11 @@ mod tests {
         assert!(
             matches!(parse_cell("usd", &def("currency"), &cfg), Cell::Ok { value: Value::Str(ref s), .. } if &**s == "USD")
         );
+        // Units the table knows read as their code, and the evidence keeps what was written.
+        let barrels = parse_cell("Barrels", &def("unit"), &cfg);
+        assert_eq!(barrels.value(), Some(&Value::Str("bbl".into())));
+        assert_eq!(barrels.text(), Some("Barrels"));
+        assert_eq!(parse_cell("furlongs", &def("unit"), &cfg).value(), Some(&Value::Str("furlongs".into())));
     }
 
     #[test]

@@ -169,10 +169,14 @@ pub struct RuleDecl {
 pub struct Property {
     /// Property name (`title`, `when`, …).
     pub key: Ident,
+    /// The exemption's name, for `unless NAME: …`.
+    pub name: Option<Ident>,
     /// Its value.
     pub value: PropValue,
     /// `then review` after an `unless` expression.
     pub then: Option<Ident>,
+    /// `{ cite: "…" message: "…" }` after an `unless` expression.
+    pub meta: Option<Vec<(Ident, StrLit)>>,
     /// The whole property.
     pub span: Span,
 }
@@ -248,6 +252,32 @@ pub enum ExprKind {
     Paren(Box<Expr>),
     /// `e matches list NAME [as KIND] [score >= N]`.
     Matches(Box<Screening>),
+    /// `e as UNIT [with A U1 = B U2]`.
+    Convert(Box<Conversion>),
+}
+
+/// A unit conversion: `quantity as bbl with 1 t = 6.35 bbl`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conversion {
+    /// The quantity converted.
+    pub value: Expr,
+    /// The unit it is converted into.
+    pub unit: Ident,
+    /// `with A U1 = B U2`: a factor between two dimensions.
+    pub factor: Option<ConversionFactor>,
+}
+
+/// `A U1 = B U2` (numbers or constants).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversionFactor {
+    /// The left amount.
+    pub from_amount: Expr,
+    /// The left unit.
+    pub from_unit: Ident,
+    /// The right amount.
+    pub to_amount: Expr,
+    /// The right unit.
+    pub to_unit: Ident,
 }
 
 /// A screening test: `seller matches list UN_SC as party score >= 0.9`.

@@ -204,7 +204,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::op_sub
         | Rule::op_mul
         | Rule::op_div
-        | Rule::op_matches => "an operator",
+        | Rule::op_matches
+        | Rule::op_as => "an operator",
+        Rule::convert_factor => "`with`",
+        Rule::exemption_name => "a name",
         Rule::kw_list => "`list`",
         Rule::screen_programme | Rule::kw_programme => "`programme`",
         Rule::screen_kind | Rule::kw_as => "`as`",

@@ -17,7 +17,7 @@ pub const MAX_EXPR_TERMS: usize = 512;
 pub const MAX_EXPR_DEPTH: usize = 256;
 
 /// Operator precedence, lowest first:
-/// `or` < `and` < `not` < `matches list` < comparisons and `in`/`contains`/… < `+ -` < `* /` < unary `-`.
+/// `or` < `and` < `not` < `matches list` < comparisons and `in`/`contains`/… < `+ -` < `* /` < unary `-` < `as UNIT`.
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
         .op(Op::infix(Rule::op_or, Assoc::Left))
@@ -39,6 +39,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
         .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
         .op(Op::prefix(Rule::op_neg))
+        .op(Op::postfix(Rule::op_as))
 });
 
 type Result<T> = std::result::Result<T, ParseError>;
@@ -80,16 +81,7 @@ impl<'s> Lowerer<'s> {
         let mut inner = p.into_inner().skip(1);
         let name = ident(inner.next().expect("regime_decl: name"));
         let meta = match inner.next() {
-            Some(block) => {
-                let mut entries = Vec::new();
-                for e in block.into_inner().filter(|e| e.as_rule() == Rule::meta_entry) {
-                    let mut kv = e.into_inner();
-                    let k = ident(kv.next().expect("meta_entry: key"));
-                    let v = self.lower_string(kv.next().expect("meta_entry: value"))?;
-                    entries.push((k, v));
-                }
-                Some(entries)
-            }
+            Some(block) => Some(self.lower_meta_block(block)?),
             None => None,
         };
         Ok(RegimeDecl { name, meta, span: sp })
@@ -177,16 +169,38 @@ impl<'s> Lowerer<'s> {
 
     fn lower_property(&self, p: Pair<'_, Rule>) -> Result<Property> {
         let sp = span(&p);
-        let mut inner = p.into_inner();
+        let mut inner = p.into_inner().peekable();
         let key = ident(inner.next().expect("property: key"));
+        let name = match inner.peek().map(|n| n.as_rule()) {
+            Some(Rule::exemption_name) => inner.next().and_then(|n| n.into_inner().next()).map(ident),
+            _ => None,
+        };
         let v = inner.next().expect("property: value");
         let value = match v.as_rule() {
             Rule::tag_list => PropValue::Tags(v.into_inner().filter(|t| t.as_rule() == Rule::tag).map(ident).collect()),
             Rule::expr => PropValue::Expr(self.lower_expr(v)?),
             r => unreachable!("property: unexpected {r:?}"),
         };
-        let then = inner.next().map(|t| ident(t.into_inner().nth(1).expect("then_clause: severity")));
-        Ok(Property { key, value, then, span: sp })
+        let (mut then, mut meta) = (None, None);
+        for rest in inner {
+            match rest.as_rule() {
+                Rule::then_clause => then = Some(ident(rest.into_inner().nth(1).expect("then_clause: severity"))),
+                Rule::meta_block => meta = Some(self.lower_meta_block(rest)?),
+                r => unreachable!("property: unexpected {r:?}"),
+            }
+        }
+        Ok(Property { key, name, value, then, meta, span: sp })
+    }
+
+    fn lower_meta_block(&self, p: Pair<'_, Rule>) -> Result<Vec<(Ident, StrLit)>> {
+        let mut entries = Vec::new();
+        for e in p.into_inner().filter(|e| e.as_rule() == Rule::meta_entry) {
+            let mut kv = e.into_inner();
+            let k = ident(kv.next().expect("meta_entry: key"));
+            let v = self.lower_string(kv.next().expect("meta_entry: value"))?;
+            entries.push((k, v));
+        }
+        Ok(entries)
     }
 
     /// Lowers an expression with the Pratt table.
@@ -211,6 +225,9 @@ impl<'s> Lowerer<'s> {
             .map_postfix(|lhs, op| {
                 let subject = lhs?;
                 let op_span = span(&op);
+                if op.as_rule() == Rule::op_as {
+                    return self.lower_conversion(subject, op);
+                }
                 let mut it = op.into_inner().skip(2);
                 let list = ident(it.next().expect("op_matches: list"));
                 let (mut kind, mut min_score, mut programmes) = (None, None, None);
@@ -285,6 +302,28 @@ impl<'s> Lowerer<'s> {
             return Err(ParseError::TooDeep { limit: MAX_EXPR_DEPTH, src: self.src.named(), span: sp.into() });
         }
         Ok(expr)
+    }
+
+    /// `value as UNIT [with A U1 = B U2]`.
+    fn lower_conversion(&self, value: Expr, op: Pair<'_, Rule>) -> Result<Expr> {
+        let op_span = span(&op);
+        let mut it = op.into_inner().skip(1);
+        let unit = ident(it.next().expect("op_as: unit"));
+        let factor = match it.next() {
+            Some(f) => {
+                let mut f = f.into_inner().skip(1);
+                let from_amount = self.lower_primary(f.next().expect("convert_factor: amount"))?;
+                let from_unit = ident(f.next().expect("convert_factor: unit"));
+                let to_amount = self.lower_primary(f.next().expect("convert_factor: amount"))?;
+                let to_unit = ident(f.next().expect("convert_factor: unit"));
+                Some(ConversionFactor { from_amount, from_unit, to_amount, to_unit })
+            }
+            None => None,
+        };
+        Ok(Expr {
+            span: value.span.join(op_span),
+            kind: ExprKind::Convert(Box::new(Conversion { value, unit, factor })),
+        })
     }
 
     fn lower_primary(&self, p: Pair<'_, Rule>) -> Result<Expr> {
@@ -377,6 +416,7 @@ pub fn depth(e: &Expr) -> usize {
         ExprKind::Binary { lhs, rhs, .. } => depth(lhs).max(depth(rhs)),
         ExprKind::Quant { body, .. } => depth(body),
         ExprKind::Matches(m) => depth(&m.subject),
+        ExprKind::Convert(c) => depth(&c.value),
         ExprKind::Call { args, .. } => args.iter().map(depth).max().unwrap_or(0),
         _ => 0,
     }

@@ -306,8 +306,14 @@ impl Printer<'_> {
     }
 
     fn property(&mut self, prop: &Property) {
-        let key = &prop.key.name;
-        let then = prop.then.as_ref().map(|t| format!(" then {}", t.name)).unwrap_or_default();
+        let key = match &prop.name {
+            Some(n) => format!("{} {}", prop.key.name, n.name),
+            None => prop.key.name.clone(),
+        };
+        let mut then = prop.then.as_ref().map(|t| format!(" then {}", t.name)).unwrap_or_default();
+        if prop.meta.is_some() {
+            then.push_str(" {");
+        }
         match &prop.value {
             PropValue::Tags(tags) => {
                 let t: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
@@ -333,6 +339,12 @@ impl Printer<'_> {
                     }
                 }
             }
+        }
+        if let Some(meta) = &prop.meta {
+            for (k, v) in meta {
+                self.line(2, &format!("{}: {}", k.name, string(&v.value)));
+            }
+            self.line(1, "}");
         }
     }
 }
@@ -398,6 +410,19 @@ pub fn flat(e: &Expr) -> String {
             flat(body)
         ),
         ExprKind::Paren(inner) => format!("({})", flat(inner)),
+        ExprKind::Convert(c) => {
+            let mut s = format!("{} as {}", flat(&c.value), c.unit.name);
+            if let Some(f) = &c.factor {
+                s.push_str(&format!(
+                    " with {} {} = {} {}",
+                    flat(&f.from_amount),
+                    f.from_unit.name,
+                    flat(&f.to_amount),
+                    f.to_unit.name
+                ));
+            }
+            s
+        }
         ExprKind::Matches(m) => {
             let mut s = format!("{} matches list {}", flat(&m.subject), m.list.name);
             match m.programmes.as_deref() {

@@ -45,6 +45,20 @@ fn shape(e: &Expr) -> String {
             )
         }
         ExprKind::Paren(inner) => shape(inner),
+        ExprKind::Convert(c) => {
+            let mut s = format!("({} as {}", shape(&c.value), c.unit.name);
+            if let Some(f) = &c.factor {
+                s.push_str(&format!(
+                    " with {} {} = {} {}",
+                    shape(&f.from_amount),
+                    f.from_unit.name,
+                    shape(&f.to_amount),
+                    f.to_unit.name
+                ));
+            }
+            s.push(')');
+            s
+        }
         ExprKind::Matches(m) => {
             let mut s = format!("({} matches list {}", shape(&m.subject), m.list.name);
             if let Some(k) = &m.kind {
@@ -133,6 +147,39 @@ fn rules_with_every_property() {
     assert_eq!(r.properties.len(), 11);
     assert_eq!(r.properties[8].then.as_ref().map(|t| t.name.as_str()), Some("review"));
     assert!(matches!(&r.properties[6].value, PropValue::Tags(t) if t.len() == 2));
+}
+
+#[test]
+fn named_exemptions_with_a_citation_and_a_message() {
+    let f = ok(r#"
+        rule R {
+          unless PRE_ADOPTION_CONTRACT: contract_date < 2017-08-05 then review {
+            cite: "S/RES/2371 (2017), para. 8"
+            message: "window"
+          }
+          unless PLAIN: false
+        }"#);
+    let Item::Rule(r) = &f.items[0] else { panic!() };
+    let p = &r.properties[0];
+    assert_eq!(p.name.as_ref().map(|n| n.name.as_str()), Some("PRE_ADOPTION_CONTRACT"));
+    assert_eq!(p.then.as_ref().map(|t| t.name.as_str()), Some("review"));
+    let meta: Vec<(&str, &str)> = p.meta.iter().flatten().map(|(k, v)| (k.name.as_str(), v.value.as_str())).collect();
+    assert_eq!(meta, [("cite", "S/RES/2371 (2017), para. 8"), ("message", "window")]);
+    assert_eq!(r.properties[1].name.as_ref().map(|n| n.name.as_str()), Some("PLAIN"));
+    assert!(r.properties[1].meta.is_none());
+}
+
+#[test]
+fn unit_conversions_bind_tightest() {
+    assert_eq!(shape(&when("quantity as bbl > 500000")), "((quantity as bbl) > 500000)");
+    assert_eq!(shape(&when("value / quantity as u > 500")), "((value / (quantity as u)) > 500)");
+    assert_eq!(
+        shape(&when("quantity as bbl with 1 t = FACTOR bbl > CAP")),
+        "((quantity as bbl with 1 t = FACTOR bbl) > CAP)"
+    );
+    assert_eq!(shape(&when("-quantity as t < 0")), "((- (quantity as t)) < 0)");
+    assert!(parse("rule R { when: quantity as }").is_err());
+    assert!(parse("rule R { when: quantity as bbl with 1 t == 2 bbl > 3 }").is_err());
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use cordon::config::{self, InputConfig};
-use cordon::findings::RecordOutcome;
+use cordon::findings::{Decision, Outcome, RecordOutcome};
 use cordon::records::{InputError, InputSpec};
 use cordon::{Engine, engine::RunSummary};
 
@@ -117,20 +117,107 @@ fn unusable_files_are_errors() {
     assert_eq!(s.read, 0);
 }
 
-#[test]
-fn absent_optional_columns_skip_rules_that_need_them() {
-    let pack = TempPack::new(&[(
-        "r.cordon",
-        "regime T\nrule V { title: \"v\" cite: \"c\" severity: review when: vessel_imo == \"9191773\" }\n",
-    )]);
+/// Runs one rule over a one-record CSV with only the required columns.
+fn run_without_columns(rule: &str, config: Option<&str>) -> (Vec<RecordOutcome>, RunSummary) {
+    let pack = TempPack::new(&[("r.cordon", rule)]);
     let engine = Engine::load(pack.path()).expect("rules");
     let p = pack.write("t.csv", format!("{HEADER}\nT1,2018-01-01,KP,CN,2701\n"));
+    let cfg = match config {
+        None => Arc::new(InputConfig::standard()),
+        Some(text) => {
+            let c = pack.write("config.yaml", text);
+            let src = config::read_source(&c).expect("config");
+            Arc::new(config::load_config(src, &engine.rules().schema).expect("valid config"))
+        }
+    };
+    let inputs = engine.open_inputs(&[InputSpec::new(&p)], &cfg).expect("open");
+    let mut out = Vec::new();
+    let s = engine
+        .run(inputs, |o| {
+            out.push(o.clone());
+            Ok(())
+        })
+        .expect("run");
+    (out, s)
+}
+
+#[test]
+fn a_missing_column_whose_field_means_review_leaves_its_rules_undecided() {
+    let rule = "regime T\nrule V { title: \"v\" cite: \"c\" severity: block when: vessel_imo == \"9191773\" }\n";
+    let (out, s) = run_without_columns(rule, None);
+    // Never a pass: the record is reviewed, the finding names the column.
+    assert_eq!((s.pass, s.review), (0, 1));
+    assert!(s.skipped_rules.is_empty());
+    let RecordOutcome::Evaluated(e) = &out[0] else { panic!("evaluated") };
+    let Outcome::Indeterminate { no_column, .. } = &e.findings[0].outcome else { panic!("indeterminate") };
+    assert_eq!(no_column.len(), 1);
+    assert!(e.findings[0].message.contains("the file has no column for `vessel_imo`"), "{}", e.findings[0].message);
+    assert!(s.missing_columns.iter().any(|m| m.field == "vessel_imo" && m.on_missing_column == "review"));
+    assert!(s.fails(Decision::Review) && !s.fails(Decision::Block));
+}
+
+#[test]
+fn a_missing_column_a_config_says_to_skip_is_reported_and_fails_under_review() {
+    let rule = "regime T\nrule V { title: \"v\" cite: \"c\" severity: block when: vessel_imo == \"9191773\" }\n";
+    let (out, s) = run_without_columns(rule, Some("on_missing_column:\n  vessel_imo: skip\n"));
+    assert_eq!((s.pass, s.review), (1, 0));
+    assert_eq!(s.skipped_rules.len(), 1, "the run says so once");
+    assert_eq!((s.skipped_rules[0].rule.as_str(), s.skipped_rules[0].records), ("V", 1));
+    assert_eq!(s.skipped_rules[0].fields, ["vessel_imo"]);
+    let RecordOutcome::Evaluated(e) = &out[0] else { panic!("evaluated") };
+    assert_eq!(e.skipped.len(), 1, "and each record says so");
+    // Something not checked is never a clean run under --fail-on review.
+    assert!(s.fails(Decision::Review) && !s.fails(Decision::Block));
+}
+
+#[test]
+fn a_field_the_schema_marks_skip_is_skipped_without_a_config() {
+    let rule = "regime T\nrule V { title: \"v\" cite: \"c\" severity: block when: vessel_name == \"X\" }\n";
+    let (_, s) = run_without_columns(rule, None);
+    assert_eq!((s.pass, s.review), (1, 0));
+    assert_eq!(s.skipped_rules[0].fields, ["vessel_name"]);
+}
+
+#[test]
+fn presence_tests_cannot_hide_a_missing_column() {
+    // `present(x) and …` used to pass every record of a file without `x`.
+    let rule = "regime T\nrule V { title: \"v\" cite: \"c\" severity: block when: present(vessel_imo) and vessel_imo == \"9191773\" }\n";
+    let (_, s) = run_without_columns(rule, None);
+    assert_eq!((s.pass, s.review), (0, 1));
+}
+
+#[test]
+fn a_group_is_read_from_the_columns_a_file_has() {
+    // The file has `seller` but no other party column: decided on it.
+    let rule = "regime T\nrule P { title: \"p\" cite: \"c\" severity: block when: any(p in parties: p == \"X\") }\n";
+    let pack = TempPack::new(&[("r.cordon", rule)]);
+    let engine = Engine::load(pack.path()).expect("rules");
+    let p = pack.write(
+        "t.csv",
+        format!("{HEADER},seller\nT1,2018-01-01,KP,CN,2701,Y\nT2,2018-01-01,KP,CN,2701,X\nT3,2018-01-01,KP,CN,2701,\n"),
+    );
     let inputs = engine.open_inputs(&[InputSpec::new(&p)], &Arc::new(InputConfig::standard())).expect("open");
     let s = engine.run(inputs, |_| Ok(())).expect("run");
+    // Y passes, X blocks, an empty seller (no party at all) is undecided.
+    assert_eq!((s.pass, s.block, s.review), (1, 1, 1));
+    // Without any party column the group is undecided for every record.
+    let (_, s) = run_without_columns(rule, None);
+    assert_eq!((s.pass, s.review), (0, 1));
+    let (_, s) = run_without_columns(rule, Some("on_missing_column:\n  parties: skip\n"));
     assert_eq!((s.pass, s.review), (1, 0));
-    assert_eq!(s.skipped.len(), 1, "the run says so once");
-    assert_eq!((s.skipped[0].rule.as_str(), s.skipped[0].records), ("V", 1));
-    assert_eq!(s.skipped[0].fields, ["vessel_imo"]);
+    assert_eq!(s.skipped_rules[0].fields, ["parties"]);
+}
+
+#[test]
+fn a_config_cannot_skip_a_required_field_or_name_an_unknown_one() {
+    let schema = cordon::schema::Schema::standard();
+    let src = |t: &str| cordon::source::SourceFile::new("c.yaml", "c.yaml", t);
+    let e = config::load_config(src("on_missing_column:\n  hs_code: skip\n"), &schema).unwrap_err();
+    assert!(e.to_string().contains("`hs_code` is required"), "{e}");
+    let e = config::load_config(src("on_missing_column:\n  vessel_imoo: skip\n"), &schema).unwrap_err();
+    assert!(e.to_string().contains("unknown field `vessel_imoo`"), "{e}");
+    let e = config::load_config(src("on_missing_column:\n  vessel_imo: ignore\n"), &schema).unwrap_err();
+    assert!(e.to_string().contains("not `review` or `skip`"), "{e}");
 }
 
 #[test]
