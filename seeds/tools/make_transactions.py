@@ -53,10 +53,11 @@ END = date(2019, 12, 31)
 
 
 def schema_fields():
-    """Field names of the record schema, in schema order."""
+    """The columns written: the schema's fields in schema order, up to
+    `contract_date` (the party roles after it are left to files that have them)."""
     names = re.findall(r"^  - name: (\w+)\s*$", SCHEMA.read_text(encoding="utf-8"), re.M)
-    assert len(names) == 19 and names[0] == "id", names
-    return names
+    assert names[0] == "id" and names[19] == "contract_date", names
+    return names[:20]
 
 
 def hs_descriptions():
@@ -501,7 +502,7 @@ def ordinary_rows(world, rng, n):
             "seller_country": seller_country, "buyer_country": buyer_country,
             "vessel_imo": "", "vessel_name": "", "vessel_flag": "",
             "description": world.hs[hs6], "quantity": fmt_qty(q, unit), "unit": unit,
-            "value": str(value), "currency": cur, "license": "",
+            "value": str(value), "currency": cur, "license": "", "contract_date": "",
         }
         ship_p = {"bulk": 0.75, "tanker": 0.8, "container": 0.45, "roro": 0.6}.get(mode, 0)
         if rng.random() < ship_p:
@@ -542,6 +543,12 @@ def hit(when, o, d, hs, desc, qty, unit, price, expect, **kw):
 
 
 CONTRACT = "Contract No. {} of {}"
+
+
+def contract_date(license):
+    """The date of a contract cited as `Contract No. X of YYYY-MM-DD`, or ""."""
+    m = re.fullmatch(r"Contract No\. \S+ of (\d{4}-\d{2}-\d{2})", license)
+    return m.group(1) if m else ""
 
 
 def hit_specs():
@@ -608,7 +615,8 @@ def hit_specs():
         H("2018-08-21", "CN", "KP", "6911.10", "Porcelain dinner sets, 48 pieces", "40", "pcs", 160, ["KP-LUX-1718", "KP-LUX-2321"]),
         H("2017-05-30", "CN", "KP", "5703.31", "Tufted polypropylene carpeting", "1800", "m2", 9, ["KP-LUX-1718", "KP-LUX-2321.UNPRICED"],
           currency="CNY"),
-        H("2019-02-19", "CN", "KP", "6911.10", "Porcelain tableware, hotel grade", "2400", "kg", 7.5, ["KP-LUX-1718", "KP-LUX-2321.UNPRICED"]),
+        # In kilograms: the per-item value cannot be computed, so KP-LUX-2321 is undecided (review).
+        H("2019-02-19", "CN", "KP", "6911.10", "Porcelain tableware, hotel grade", "2400", "kg", 7.5, ["KP-LUX-1718", "KP-LUX-2321"]),
         # ── maritime.cordon ──
         H("2018-06-12", "RU", "CN", "2701.12", "Steam coal, 5,500 kcal/kg NAR", "38000.000", "t", 92, ["KP-DESIG-VESSEL"],
           vessel=("8791667", "WAN HENG 11", "TG"), seller="АО «Кузбасская Угольная Компания»", buyer="Shenyang Liaobei Coal Trading Co., Ltd."),
@@ -764,14 +772,26 @@ def hit_specs():
         H("2018-03-06", "CN", "KP", "7308.90", "Steel structures for a warehouse", "180.000", "t", 1450, ["KP-SUP-METAL-2397"]),
         H("2019-02-26", "CN", "KP", "7610.10", "Aluminium window frames", "2500", "u", 85, ["KP-SUP-METAL-2397"]),
         H("2018-04-10", "CN", "KP", "8901.90", "Used general cargo vessel, built 1998, 4,900 dwt", "1", "u", 1900000,
-          ["KP-SUP-VEH-2397", "KP-VSL-SUP-2397"]),
+          ["KP-SUP-VEH-2397", "KP-VSL-SUP-2397", "KP-HELI-VSL-2321"]),
         H("2019-07-30", "CN", "KP", "8902.00", "New fishing trawler, 38 m", "1", "u", 2600000,
           ["KP-SUP-VEH-2397", "KP-VSL-SUP-2397", "KP-HELI-VSL-2321"]),
         # ── fail closed: DPRK trade without a goods description ──
         H("2016-07-26", "CN", "KP", "8419.89", "", "6", "u", 14000, ["KP-WMD-1718.LIST-ITEMS"]),
         H("2017-02-08", "CN", "KP", "8901.20", "", "1", "u", 2400000, ["KP-HELI-VSL-2321", "KP-TRADEFIN-2321", "KP-WMD-1718.LIST-ITEMS"]),
         H("2018-08-14", "RU", "KP", "2710.19", "", "900.000", "t", 620,
-          ["KP-AVFUEL-2270", "KP-RPP-2397", "KP-TRADEFIN-2321", "KP-WMD-1718.LIST-ITEMS"]),
+          ["KP-AVFUEL-2270", "KP-RPP-2397", "KP-TRADEFIN-2321", "KP-WMD-1718.LIST-ITEMS", "KP-STS-2375"]),
+        # ── rules added with "nothing fails open" (issue 10): dated last and with
+        # their parties given, so that every earlier row keeps its id and line ──
+        H("2019-12-31", "RU", "KP", "2710.19", "Kerosene", "800.000", "t", 640,
+          ["KP-AVFUEL-2270.UNCLEAR", "KP-RPP-2397"], seller="ООО «Хасанская Логистика»",
+          buyer="Korea Sinhung Machinery Import Corp."),
+        H("2019-12-31", "KP", "CN", "2615.90", "Niobium-tantalum ore concentrate", "60.000", "t", 4200,
+          ["KP-MIN-2270.MIXED-ORE"], seller="Korea Rakwon Minerals Export Corp.",
+          buyer="Shenyang Liaobei Coal Trading Co., Ltd."),
+        H("2019-12-31", "CN", "JP", "1006.30", "Milled rice, 25 kg bags", "500.000", "t", 480,
+          ["KP-INDIRECT-SELLER"], seller="Rason Haebit Trading Co.", seller_country="KP", buyer="株式会社みなと商事"),
+        H("2019-12-31", "VN", "US", "6109.10", "Cotton T-shirts", "12000", "u", 3.4,
+          ["KP-DESIG-PARTY.UNSCREENED"], seller="Công ty TNHH Dệt May Sài Gòn Xanh", buyer=""),
     ]
 
 
@@ -802,6 +822,8 @@ def hit_rows(world, rng):
             "vessel_imo": ship[0], "vessel_name": ship[1], "vessel_flag": ship[2],
             "description": s["description"], "quantity": s["quantity"], "unit": s["unit"], "value": str(value),
             "currency": cur, "license": s.get("license", ""),
+            # A pre-adoption contract cited in the licence field carries its date.
+            "contract_date": contract_date(s.get("license", "")),
         }
         # The HS 2022 subheading must exist; designated names only where a
         # designation rule is meant to fire, and then only after the listing.
@@ -822,7 +844,7 @@ def malformed_rows(world, rng):
     """Deliberately broken rows: (row, what is wrong, expected outcome)."""
     base = {
         "route": "", "seller_country": "", "buyer_country": "", "vessel_imo": "", "vessel_name": "",
-        "vessel_flag": "", "license": "",
+        "vessel_flag": "", "license": "", "contract_date": "",
     }
 
     def row(**kw):
@@ -849,7 +871,7 @@ def malformed_rows(world, rng):
              buyer="Northern Spirits Distillers Ltd", seller_country="NL", buyer_country="GB", description=world.hs["040690"],
              quantity="18.5", unit="kg", value="-1850.00", currency="EUR"),
          "negative value `-1850.00`", "evaluated with a data-quality note on `value` (optional, non-negative); pass"),
-        ("SHORT", "row with 12 of the 19 fields (cut off after `vessel_name`)", "invalid (row has 12 fields, header has 19)"),
+        ("SHORT", "row with 12 of the 20 fields (cut off after `vessel_name`)", "invalid (row has 12 fields, header has 20)"),
         (row(date="2017-09-12", origin="ID", destination="IN", hs_code="27A1", seller="PT Kalimantan Batubara Sejahtera",
              buyer="Narmada Steel Traders Pvt. Ltd.", seller_country="ID", buyer_country="IN", description="Coal; steam coal",
              quantity="55000.000", unit="t", value="3410000.00", currency="USD"),
