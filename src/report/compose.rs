@@ -25,6 +25,11 @@ fn n(v: u64) -> String {
     crate::values::thousands(v)
 }
 
+/// A count with its noun, singular or plural ("1 record", "2 records").
+fn count(v: u64, one: &str, many: &str) -> String {
+    format!("{} {}", n(v), if v == 1 { one } else { many })
+}
+
 /// Groups the integer part of a plain decimal for reading ("10200000.00 USD"
 /// → "10,200,000.00 USD"); anything else is left as written.
 fn grouped(text: &str) -> String {
@@ -227,37 +232,47 @@ fn summary(c: &mut Composer, r: &Report) {
     let flagged = cnt.decisions.block + cnt.decisions.review;
     let regimes: Vec<&str> = r.regimes.iter().map(|g| g.name.as_str()).collect();
     let mut text = format!(
-        "{}, {} of {} transaction records read were checked against {} rules ({}). {} records were blocked and {} need review; {} passed.",
+        "{}, {} of {} read were checked against {} ({}). {} blocked and {} review; {} passed.",
         period_clause(r),
         n(cnt.evaluated),
-        n(cnt.read),
-        r.rules.len(),
+        count(cnt.read, "transaction record", "transaction records"),
+        count(r.rules.len() as u64, "rule", "rules"),
         regimes.join(", "),
-        n(cnt.decisions.block),
-        n(cnt.decisions.review),
+        count(cnt.decisions.block, "record was", "records were"),
+        count(cnt.decisions.review, "needs", "need"),
         n(cnt.decisions.pass),
     );
     if cnt.invalid > 0 {
         text.push_str(&format!(
-            " {} records could not be read; they are listed in section 4 and were not passed.",
-            n(cnt.invalid)
+            " {} not be read; they are listed in section 4 and were not passed.",
+            count(cnt.invalid, "record could", "records could")
         ));
     }
     if cnt.indeterminate_findings > 0 {
         text.push_str(&format!(
-            " {} findings could not be decided for lack of data and were sent to review (fail closed).",
-            n(cnt.indeterminate_findings)
+            " {} not be decided for lack of data and {} sent to review (fail closed).",
+            count(cnt.indeterminate_findings, "finding could", "findings could"),
+            if cnt.indeterminate_findings == 1 { "was" } else { "were" }
         ));
     }
     if cnt.excluded_outside_period > 0 {
         text.push_str(&format!(
-            " {} records dated outside the period were not evaluated.",
-            n(cnt.excluded_outside_period)
+            " {} outside the period {} not evaluated.",
+            count(cnt.excluded_outside_period, "record dated", "records dated"),
+            if cnt.excluded_outside_period == 1 { "was" } else { "were" }
         ));
     }
-    text.push_str(&format!(" In all, {} findings on {} records.", n(cnt.findings), n(flagged)));
+    if !r.summary.not_checked.is_empty() {
+        text.push_str(" Some rules or fields could not be checked for some records: see \"Not checked\" below.");
+    }
+    text.push_str(&format!(
+        " In all, {} on {}.",
+        count(cnt.findings, "finding", "findings"),
+        count(flagged, "record", "records")
+    ));
     c.paragraph(Para::new(text, Style::Regular, 9.5, colour::TEXT));
     c.y += 3.0;
+    not_checked(c, r);
     // Tiles.
     let tiles = [
         ("Read", cnt.read, colour::NAVY),
@@ -281,6 +296,34 @@ fn summary(c: &mut Composer, r: &Report) {
     regime_chart(c, r);
     rule_chart(c, r);
     tallies(c, r);
+}
+
+/// What the run could not check, in the executive summary: a reader of the
+/// summary alone must not take "not checked" for "checked, clean".
+fn not_checked(c: &mut Composer, r: &Report) {
+    if r.summary.not_checked.is_empty() {
+        return;
+    }
+    figure_title(c, "Not checked");
+    for line in &r.summary.not_checked {
+        bullet(c, line, colour::BLOCK);
+    }
+    c.y += 2.0;
+}
+
+/// A bulleted paragraph.
+fn bullet(c: &mut Composer, text: &str, mark: Rgb) {
+    c.ensure(5.0);
+    let top = c.y;
+    c.text(LEFT + 1.0, top + 3.2, "•", (Style::Regular, 9.0, mark), Align::Left);
+    c.y = top;
+    c.paragraph_in(
+        Para::new(text.replace('`', ""), Style::Regular, 8.5, colour::TEXT),
+        LEFT + 5.0,
+        WIDTH - 5.0,
+        Align::Left,
+    );
+    c.y += 1.0;
 }
 
 fn figure_title(c: &mut Composer, title: &str) {
@@ -617,12 +660,29 @@ fn inventory(c: &mut Composer, r: &Report) {
             if x.indeterminate > 0 {
                 hits.push(Para::new(format!("{} undecided", n(x.indeterminate)), Style::Regular, 6.3, colour::MUTED));
             }
+            if x.skipped > 0 {
+                hits.push(Para::new(format!("{} not checked", n(x.skipped)), Style::Regular, 6.3, colour::BLOCK));
+            }
+            let mut rule = vec![
+                Para::new(&x.id, Style::Mono, 6.8, colour::TEXT),
+                Para::new(&x.title, Style::Regular, 7.0, colour::MUTED),
+            ];
+            if let Some(note) = &x.note {
+                rule.push(Para::new(note, Style::Regular, 6.3, colour::REVIEW));
+            }
+            let mut citation = vec![Para::new(&x.citation, Style::Regular, 7.0, colour::TEXT)];
+            for e in &x.exemptions {
+                let effect = if e.then.is_some() { "lowers to review" } else { "lifts the finding" };
+                let text = match (&e.name, &e.cite) {
+                    (Some(name), Some(cite)) => format!("Exemption {name} ({cite}) {effect}"),
+                    (Some(name), None) => format!("Exemption {name} {effect}"),
+                    (None, _) => format!("Exemption ({}) {effect}", e.condition),
+                };
+                citation.push(Para::new(text, Style::Regular, 6.3, colour::MUTED));
+            }
             vec![
-                Cell::Text(vec![
-                    Para::new(&x.id, Style::Mono, 6.8, colour::TEXT),
-                    Para::new(&x.title, Style::Regular, 7.0, colour::MUTED),
-                ]),
-                Cell::text(&x.citation, Style::Regular, 7.0),
+                Cell::Text(rule),
+                Cell::Text(citation),
                 Cell::text(window, Style::Regular, 7.0),
                 Cell::Badge(x.severity.clone(), decision_colour(&x.severity)),
                 Cell::text(n(x.in_force_for), Style::Regular, 7.3),
@@ -673,16 +733,58 @@ fn quality(c: &mut Composer, r: &Report) {
             .collect();
         c.table(&cols, &["File and line", "Record", "Field", "Value", "Reason"], &rows);
     }
+    figure_title(c, "Columns the inputs lack");
+    if dq.missing_columns.is_empty() {
+        c.paragraph(Para::new("None: every input has a column for every field.", Style::Regular, 8.5, colour::MUTED));
+        c.y += 2.0;
+    } else {
+        let cols = [
+            Column { width: 56.0, align: Align::Left },
+            Column { width: 36.0, align: Align::Left },
+            Column { width: 88.0, align: Align::Left },
+        ];
+        let rows: Vec<Vec<Cell>> = dq
+            .missing_columns
+            .iter()
+            .map(|m| {
+                let own = if m.on_missing_column == "review" {
+                    "the rules that need it are undecided: review"
+                } else {
+                    "the rules that need it are skipped, and said so"
+                };
+                let wholly = |g: &String| dq.missing_groups.iter().find(|w| w.file == m.file && &w.group == g);
+                let meaning = match m.groups.first() {
+                    None => own.to_string(),
+                    Some(g) => match wholly(g) {
+                        None => {
+                            format!("read through the {g} group from the columns the file has; {own} when read alone")
+                        }
+                        Some(w) if w.on_missing_column == "review" => {
+                            format!("no column of the {g} group at all: rules reading the group are undecided (review)")
+                        }
+                        Some(_) => format!("no column of the {g} group at all: rules reading the group are skipped"),
+                    },
+                };
+                vec![
+                    Cell::text(short_file(&m.file), Style::Regular, 7.0),
+                    Cell::text(&m.field, Style::Mono, 6.8),
+                    Cell::text(meaning.replace('`', ""), Style::Regular, 7.0),
+                ]
+            })
+            .collect();
+        c.table(&cols, &["File", "Field", "What it means"], &rows);
+    }
     if !dq.skipped_rules.is_empty() {
         figure_title(c, "Rules not decided for want of a column");
         for s in &dq.skipped_rules {
             c.paragraph(Para::new(
                 format!(
-                    "{} was not decided for {} records of {}: the file has no column for {}.",
+                    "{} was not decided for {} record{} of {}: the file has no column for {}.",
                     s.rule,
                     n(s.records),
+                    if s.records == 1 { "" } else { "s" },
                     s.file,
-                    s.fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+                    s.fields.join(", ")
                 ),
                 Style::Regular,
                 8.5,
@@ -757,7 +859,7 @@ fn screening(c: &mut Composer, r: &Report) {
     }
     body(
         c,
-        "Parties and vessels were screened against these list snapshots. The fingerprint is the SHA-256 of the source files each snapshot was imported from; each finding's evidence names the entry, the alias that matched, its score and the snapshot.",
+        "The rules screen parties and vessels against these list snapshots; what each record actually had screened follows the table. The fingerprint is the SHA-256 of the source files each snapshot was imported from; each finding's evidence names the entry, the alias that matched, its score and the snapshot.",
     );
     c.y += 2.0;
     let cols = [
@@ -781,6 +883,41 @@ fn screening(c: &mut Composer, r: &Report) {
         })
         .collect();
     c.table(&cols, &["List", "Format", "Published", "Entries", "Snapshot fingerprint (SHA-256)"], &rows);
+    figure_title(c, "What was screened");
+    body(
+        c,
+        "Per list, how many evaluated records had each field screened against it, and how many had nothing to screen. A list counts as screened only for records that had a value to screen; a field no input has a column for does not appear.",
+    );
+    c.y += 1.0;
+    let cols = [
+        Column { width: 40.0, align: Align::Left },
+        Column { width: 40.0, align: Align::Left },
+        Column { width: 30.0, align: Align::Right },
+        Column { width: 70.0, align: Align::Left },
+    ];
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    for cov in &sc.coverage {
+        for (i, (field, count)) in cov.by_field.iter().enumerate() {
+            rows.push(vec![
+                Cell::text(if i == 0 { cov.list.as_str() } else { "" }, Style::Bold, 7.3),
+                Cell::text(field, Style::Mono, 6.8),
+                Cell::text(n(*count), Style::Regular, 7.3),
+                Cell::text("", Style::Regular, 7.0),
+            ]);
+        }
+        let none = if cov.records_not_screened == 0 { colour::TEXT } else { colour::BLOCK };
+        rows.push(vec![
+            Cell::text(if cov.by_field.is_empty() { cov.list.as_str() } else { "" }, Style::Bold, 7.3),
+            Cell::text("nothing to screen", Style::Regular, 7.0),
+            Cell::Text(vec![Para::new(n(cov.records_not_screened), Style::Bold, 7.3, none)]),
+            Cell::text(
+                format!("{} of {} evaluated records screened", n(cov.records_screened), n(r.counts.evaluated)),
+                Style::Regular,
+                7.0,
+            ),
+        ]);
+    }
+    c.table(&cols, &["List", "Field", "Records", ""], &rows);
     figure_title(c, "Matches suppressed by reviewed clearances");
     let intro = match &sc.reviewed_file {
         None => "No reviewed-matches file was used: no match was suppressed.".to_string(),
@@ -836,17 +973,7 @@ fn method(c: &mut Composer, r: &Report) {
     c.y += 4.0;
     c.heading("6  Method and sign-off", 15.0, 40.0);
     for s in &r.method.statements {
-        c.ensure(5.0);
-        let top = c.y;
-        c.text(LEFT + 1.0, top + 3.2, "•", (Style::Regular, 9.0, colour::NAVY), Align::Left);
-        c.y = top;
-        c.paragraph_in(
-            Para::new(s.replace('`', ""), Style::Regular, 9.0, colour::TEXT),
-            LEFT + 5.0,
-            WIDTH - 5.0,
-            Align::Left,
-        );
-        c.y += 1.2;
+        bullet(c, s, colour::NAVY);
     }
     c.y += 2.0;
     figure_title(c, "To reproduce this report");

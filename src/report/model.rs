@@ -61,6 +61,8 @@ pub struct ScreeningInfo {
     pub clearances: usize,
     /// Every suppression applied, in input order.
     pub suppressed: Vec<SuppressionEntry>,
+    /// Per list: how many records had something screened, per field, and how many had nothing.
+    pub coverage: Vec<crate::engine::ListCoverage>,
 }
 
 /// A list snapshot, as the report names it.
@@ -220,6 +222,9 @@ pub struct Summary {
     pub top_destinations: Vec<Tally>,
     /// HS chapters of flagged records.
     pub top_hs_chapters: Vec<Tally>,
+    /// What the run could not check: columns its inputs lack and what that
+    /// meant, rules skipped for them, records with nothing to screen.
+    pub not_checked: Vec<String>,
 }
 
 /// A count with its key and a label for people.
@@ -339,7 +344,30 @@ pub struct RuleEntry {
     pub hits: u64,
     /// Of those, findings that could not be decided (fail closed).
     pub indeterminate: u64,
+    /// Records it was not decided on because a file lacks a column (`skip`).
+    pub skipped: u64,
+    /// What the rule's tags say of it that a reader must know (a cap reviewed
+    /// per shipment).
+    pub note: Option<String>,
+    /// Its exemptions, by name and citation.
+    pub exemptions: Vec<ExemptionEntry>,
 }
+
+/// An exemption (`unless`) of a rule, as the inventory lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExemptionEntry {
+    /// Its name, if it has one.
+    pub name: Option<String>,
+    /// Its legal basis.
+    pub cite: Option<String>,
+    /// The condition, as written.
+    pub condition: String,
+    /// `review` when it lowers the finding; none when it lifts it.
+    pub then: Option<String>,
+}
+
+/// What the inventory says of a rule tagged `cap`.
+pub const CAP_NOTE: &str = "A cap on all States' supplies: one firm's records cannot enforce it, so each shipment is reviewed; only a shipment above the whole cap on its own is blocked.";
 
 /// Data-quality problems.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -350,6 +378,10 @@ pub struct DataQuality {
     pub incomplete: Vec<QualityEntry>,
     /// Rules not decided for a file's records because it has no column for a field.
     pub skipped_rules: Vec<Skipped>,
+    /// Optional fields each input has no column for, and what that meant.
+    pub missing_columns: Vec<crate::engine::MissingColumnNote>,
+    /// Groups an input has no column for at all, and what that meant.
+    pub missing_groups: Vec<crate::engine::MissingGroupNote>,
     /// Records that repeat an id seen earlier in the run (each was evaluated).
     pub duplicate_ids: crate::engine::DuplicateIds,
 }
@@ -386,6 +418,9 @@ impl Method {
                 "Every record is checked against every rule in force on its transaction date: `effective` is the first day a rule applies, `until` the first day it no longer does.".into(),
                 "A record's decision is its most severe finding: block above review above pass. A record with no finding passes.".into(),
                 "Fail closed: a rule that needs a value the record lacks, or cannot read, is not passed silently; it gives a review finding naming the field (\"indeterminate\"). An exemption never turns a prohibited record into a pass on its own; at most it lowers the finding to review.".into(),
+                "A file without a column for a field is not a file of empty values: the rules that need the field are undecided for every one of its records (a review naming the column), unless the field's missing column is declared `skip` in the schema or the input config, and then the rules are skipped and the executive summary, the data-quality section and every output say so. Fields read as a group (the parties to a transaction in all their roles) are read from the columns a file has; a file with none of them is undecided.".into(),
+                "Quantities are converted exactly between units of one dimension (the unit table is part of the rule-set fingerprint), across dimensions only by a factor the rule states. An unknown or ambiguous unit is undecided, never a pass.".into(),
+                "Words in free text (descriptions, licence references) decide findings only through word lists kept as data files of the rule pack; an exemption read from such words lowers a block to review at most, and wind-downs for earlier contracts need a contract date, not any licence text.".into(),
                 "A record that cannot be read at all (a required field missing or malformed, a wrong number of fields) is counted as invalid and listed under data quality; it is never counted as passed.".into(),
                 "Parties and vessels are screened against sanctions-list snapshots: vessels by IMO number, names by a score in [0, 1] that tolerates other scripts, romanisations, word order, legal forms and typing errors; a match counts from the entry's listing date, and a match listed only after the transaction is a review, not a block. Reviewed false positives are suppressed while the list entry is unchanged, and each suppression is listed.".into(),
                 "HS codes match by prefix: a heading covers its subheadings. Countries are ISO 3166-1 alpha-2 codes. Amounts are exact decimals.".into(),
@@ -420,6 +455,8 @@ pub struct Collector<'a> {
     chapters: HashMap<String, u64>,
     regime_findings: Vec<u64>,
     suppressed: Vec<(usize, u64, SuppressionEntry)>,
+    /// Rules skipped and lists screened, over the records in the period.
+    unchecked: crate::engine::CheckTally<'a>,
 }
 
 impl<'a> Collector<'a> {
@@ -428,7 +465,6 @@ impl<'a> Collector<'a> {
         let n = inputs.rules.rules.len();
         let r = inputs.rules.regimes.len();
         Collector {
-            inputs,
             counts: Counts::default(),
             flagged: Vec::new(),
             invalid: Vec::new(),
@@ -440,6 +476,8 @@ impl<'a> Collector<'a> {
             chapters: HashMap::new(),
             regime_findings: vec![0; r.max(1)],
             suppressed: Vec::new(),
+            unchecked: crate::engine::CheckTally::new(inputs.rules),
+            inputs,
         }
     }
 
@@ -486,6 +524,7 @@ impl<'a> Collector<'a> {
                     self.flag(e);
                 }
                 self.suppressions(e);
+                self.unchecked.add(e);
             }
         }
     }
@@ -638,6 +677,15 @@ impl<'a> Collector<'a> {
     /// Finishes the model.
     pub fn finish(self, run: &RunSummary, meta: ReportMeta) -> Report {
         let rules = self.inputs.rules;
+        // What was not checked, over the records in the period (the run's
+        // own figures cover every record read).
+        let (skipped_rules, coverage) = self.unchecked.finish(self.inputs.files, self.counts.evaluated);
+        let in_period = RunSummary {
+            evaluated: self.counts.evaluated,
+            skipped_rules: skipped_rules.clone(),
+            screening: coverage.clone(),
+            ..run.clone()
+        };
         let mut flagged = self.flagged;
         flagged.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         let in_force = |r: &crate::check::Rule| -> u64 {
@@ -658,6 +706,18 @@ impl<'a> Collector<'a> {
                 in_force_for: in_force(r),
                 hits: self.rule_hits[i].0,
                 indeterminate: self.rule_hits[i].1,
+                skipped: skipped_rules.iter().filter(|k| k.rule == r.id).map(|k| k.records).sum(),
+                note: r.tags.iter().any(|t| t == "cap").then(|| CAP_NOTE.to_string()),
+                exemptions: r
+                    .unless
+                    .iter()
+                    .map(|u| ExemptionEntry {
+                        name: u.name.clone(),
+                        cite: u.cite.clone(),
+                        condition: u.text.clone(),
+                        then: u.then.map(|t| t.name().to_string()),
+                    })
+                    .collect(),
             })
             .collect();
         let mut by_rule: Vec<Tally> = inventory
@@ -690,6 +750,7 @@ impl<'a> Collector<'a> {
                 Country::parse(k).map(|c| c.name().to_string()).unwrap_or_default()
             }),
             top_hs_chapters: top(self.chapters, &|k| hs_chapter_name(k).to_string()),
+            not_checked: in_period.not_checked(),
         };
         let regimes = rules
             .regimes
@@ -717,7 +778,9 @@ impl<'a> Collector<'a> {
             data_quality: DataQuality {
                 invalid: self.invalid,
                 incomplete: self.incomplete,
-                skipped_rules: run.skipped.clone(),
+                skipped_rules,
+                missing_columns: run.missing_columns.clone(),
+                missing_groups: run.missing_groups.clone(),
                 duplicate_ids: run.duplicate_ids.clone(),
             },
             screening: ScreeningInfo {
@@ -739,8 +802,20 @@ impl<'a> Collector<'a> {
                     v.sort_by_key(|a| (a.0, a.1));
                     v.into_iter().map(|(_, _, e)| e).collect()
                 },
+                coverage,
             },
-            method: Method::standard(),
+            method: {
+                let mut m = Method::standard();
+                let caps: Vec<&str> =
+                    rules.rules.iter().filter(|r| r.tags.iter().any(|t| t == "cap")).map(|r| r.id.as_str()).collect();
+                if !caps.is_empty() {
+                    m.statements.push(format!(
+                        "Caps on the supplies of all States ({}) cannot be enforced from one firm's records: each shipment under a cap is reviewed, not counted against it, and only a shipment that on its own exceeds the whole cap is blocked.",
+                        caps.join(", ")
+                    ));
+                }
+                m
+            },
         }
     }
 }

@@ -7,6 +7,7 @@ mod cli;
 mod docs;
 mod editors;
 mod eval;
+mod fail_open;
 mod fmt;
 mod grammar;
 mod harness;
