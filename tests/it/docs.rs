@@ -98,7 +98,7 @@ fn the_language_reference_examples_are_right() {
     let pack = TempPack::new(&refs);
     let engine = Engine::load(pack.path()).expect("the worked example checks");
     let results = cordon::testing::run_all(&engine, pack.path()).expect("its tests run");
-    assert_eq!(results.len(), 4);
+    assert_eq!(results.len(), 5);
     let failed: Vec<String> =
         results.iter().filter(|r| !r.passed()).map(|r| format!("{}: {:?}", r.case.name, r.failures)).collect();
     assert!(failed.is_empty(), "{failed:?}");
