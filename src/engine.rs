@@ -745,7 +745,7 @@ impl RunSummary {
             out.push(format!(
                 "rule {} not decided for {} record{} of {}: the file has no column for {}",
                 k.rule,
-                k.records,
+                crate::values::thousands(k.records),
                 if k.records == 1 { "" } else { "s" },
                 k.file,
                 quote(&k.fields.iter().map(String::as_str).collect::<Vec<_>>())
@@ -755,8 +755,8 @@ impl RunSummary {
             let fields: Vec<&str> = c.by_field.iter().map(|(f, _)| f.as_str()).collect();
             out.push(format!(
                 "{} of {} evaluated record{} had nothing to screen against {}{}",
-                c.records_not_screened,
-                s.evaluated,
+                crate::values::thousands(c.records_not_screened),
+                crate::values::thousands(s.evaluated),
                 if s.evaluated == 1 { "" } else { "s" },
                 c.list,
                 if fields.is_empty() { String::new() } else { format!(" (it screens {})", quote(&fields)) }

@@ -739,9 +739,9 @@ fn quality(c: &mut Composer, r: &Report) {
         c.y += 2.0;
     } else {
         let cols = [
-            Column { width: 56.0, align: Align::Left },
-            Column { width: 36.0, align: Align::Left },
-            Column { width: 88.0, align: Align::Left },
+            Column { width: 48.0, align: Align::Left },
+            Column { width: 46.0, align: Align::Left },
+            Column { width: 86.0, align: Align::Left },
         ];
         let rows: Vec<Vec<Cell>> = dq
             .missing_columns
