@@ -11,11 +11,8 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use cordon::Engine;
-use cordon::config::InputConfig;
-use cordon::records::InputSpec;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 fn root() -> PathBuf {
@@ -159,9 +156,7 @@ fn generated_rules(n: usize) -> String {
 /// Runs a pack over the file on one thread; returns the number of records read.
 fn run(engine: &Engine, path: &Path, pool: &rayon::ThreadPool) -> u64 {
     pool.install(|| {
-        let config = Arc::new(InputConfig::standard());
-        let inputs = engine.open_inputs(&[InputSpec::new(path)], &config).expect("open");
-        engine.run(inputs, |_| Ok(())).expect("run").read
+        engine.run(vec![cordon::InputSource::path(path)], &cordon::RunOptions::new(), &mut []).expect("run").read
     })
 }
 

@@ -3,7 +3,7 @@
 //! YAML library, so replacing it is a one-file change.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use miette::{Diagnostic, SourceSpan};
 use serde::Deserialize;
@@ -49,9 +49,24 @@ impl ConfigError {
     }
 }
 
-/// Reads a file as a [`SourceFile`], with a config error on failure.
+/// The text of the standard trade-transaction schema shipped in `seeds/schema/`.
+pub const STANDARD_SCHEMA: &str = include_str!("../seeds/schema/trade-transaction.yaml");
+
+/// The standard trade-transaction schema shipped in `seeds/schema/`: the
+/// schema of every pack whose manifest names none.
+pub fn standard_schema() -> Schema {
+    let src = SourceFile::new("seeds/schema/trade-transaction.yaml", "", STANDARD_SCHEMA);
+    match load_schema(&src) {
+        Ok(s) => s,
+        // INVARIANT: the shipped schema is valid; `standard_schema_loads` tests it.
+        Err(e) => unreachable!("the shipped standard schema is invalid: {e}"),
+    }
+}
+
+/// Reads a text file (a config, a schema, reviewed matches) from disk,
+/// with a config error naming it on failure.
 pub fn read_source(path: &Path) -> Result<SourceFile, ConfigError> {
-    SourceFile::read(path).map_err(|source| ConfigError::Io { path: path.display().to_string(), source })
+    crate::sources::read_text_file(path).map_err(|source| ConfigError::Io { path: path.display().to_string(), source })
 }
 
 /// Deserialises YAML text into `T`, turning YAML errors into diagnostics that
@@ -552,20 +567,24 @@ pub fn load_config(src: SourceFile, schema: &Schema) -> Result<InputConfig, Conf
 
 // ─────────────────────────── rule-pack manifest ───────────────────────────
 
-/// `cordon.yaml` at the root of a rules directory.
+/// `cordon.yaml` at the root of a rules directory. Its paths are names
+/// relative to the pack root (see [`crate::sources`]); the folders it names
+/// are the only places outside the pack that the pack may read.
 #[derive(Debug, Clone)]
 pub struct PackManifest {
     /// Pack name.
     pub name: Option<String>,
-    /// Schema file, resolved against the manifest's directory.
-    pub schema: Option<PathBuf>,
-    /// The schema path as written in the manifest (stable across working
-    /// directories; used in fingerprints).
+    /// Schema file, by name.
+    pub schema: Option<String>,
+    /// The schema path as written in the manifest (used in fingerprints).
     pub schema_as_written: Option<String>,
-    /// Root for data files that sets load (`set X: name from "lists/…"`).
-    pub data: Option<PathBuf>,
-    /// Where sanctions-list snapshots live (default: `lists/` in the data directory).
-    pub lists: Option<PathBuf>,
+    /// Root for data files that sets load (`set X: name from "lists/…"`), by name.
+    pub data: Option<String>,
+    /// Where sanctions-list snapshots live (default: `lists/` in the data folder), by name.
+    pub lists: Option<String>,
+    /// Other folders outside the pack that imports and data files may
+    /// read from, by name.
+    pub roots: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -575,18 +594,21 @@ struct ManifestFile {
     schema: Option<String>,
     data: Option<String>,
     lists: Option<String>,
+    #[serde(default)]
+    roots: Vec<String>,
 }
 
-/// Loads a pack manifest; relative paths resolve against its directory.
+/// Loads a pack manifest (at the pack root).
 pub fn load_manifest(src: &SourceFile) -> Result<PackManifest, ConfigError> {
     let m: ManifestFile = parse_yaml(src)?;
-    let dir = src.path.parent().unwrap_or(Path::new("."));
+    let name = |s: &String| crate::sources::normalize(s);
     Ok(PackManifest {
         name: m.name,
-        schema: m.schema.as_ref().map(|s| dir.join(s)),
+        schema: m.schema.as_ref().map(name),
         schema_as_written: m.schema,
-        data: m.data.map(|s| dir.join(s)),
-        lists: m.lists.map(|s| dir.join(s)),
+        data: m.data.as_ref().map(name),
+        lists: m.lists.as_ref().map(name),
+        roots: m.roots.iter().map(name).collect(),
     })
 }
 
@@ -660,7 +682,7 @@ mod tests {
 
     #[test]
     fn config_maps_columns_and_formats() {
-        let schema = Schema::standard();
+        let schema = crate::config::standard_schema();
         let c = load_config(
             src("columns:\n  id: TxnRef\n  hs_code: HS\nformats:\n  date: DD/MM/YYYY\n  decimal_separator: \",\"\n  thousands_separator: \".\"\ncsv:\n  delimiter: \";\"\n"),
             &schema,
@@ -675,7 +697,7 @@ mod tests {
 
     #[test]
     fn config_rejects_unknown_field_with_suggestion() {
-        let schema = Schema::standard();
+        let schema = crate::config::standard_schema();
         let err = load_config(src("columns:\n  hscode: HS\n"), &schema).unwrap_err();
         let ConfigError::Invalid { message, help, span, .. } = err else { panic!("wrong error") };
         assert_eq!(message, "`columns` maps unknown field `hscode`");
@@ -685,7 +707,7 @@ mod tests {
 
     #[test]
     fn config_rejects_unknown_keys_with_location() {
-        let schema = Schema::standard();
+        let schema = crate::config::standard_schema();
         let err = load_config(src("colums:\n  id: X\n"), &schema).unwrap_err();
         assert!(err.to_string().contains("unknown field `colums`"), "{err}");
     }
@@ -777,4 +799,29 @@ pub fn load_reviewed(src: &SourceFile) -> Result<Vec<ReviewedMatch>, ConfigError
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod standard_schema_tests {
+    use super::*;
+    use crate::schema::Scalar;
+
+    #[test]
+    fn standard_schema_loads() {
+        let s = standard_schema();
+        assert_eq!(s.fields.len(), 36);
+        assert_eq!(s.fields[s.date].name, "date");
+        assert_eq!(s.fields[s.key].name, "id");
+        let route = s.field("route").unwrap();
+        assert_eq!(s.fields[route].ty, FieldType::List(Scalar::Country));
+        assert!(s.fields[s.field("hs_code").unwrap()].required);
+        assert!(!s.fields[s.field("license").unwrap()].required);
+        let parties = &s.groups[s.group("parties").unwrap()];
+        assert_eq!(parties.members.len(), 10);
+        assert_eq!(parties.scalar, Scalar::String);
+        let qty = &s.fields[s.field("quantity").unwrap()];
+        assert_eq!(qty.unit_field, s.field("unit"));
+        assert_eq!(s.fields[s.field("vessel_name").unwrap()].on_missing_column, MissingColumn::Skip);
+        assert_eq!(s.fields[s.field("description").unwrap()].on_missing_column, MissingColumn::Review);
+    }
 }

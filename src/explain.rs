@@ -3,93 +3,13 @@
 //! a plain tree walk over the checked rule set (sets searched entry by entry,
 //! nothing precompiled), against which the compiled evaluator is tested.
 
-use serde::Serialize;
-
 use crate::check::{ArithOp, Builtin, CmpOp, EntryValue, Lit, Rule, RuleSet, Severity, StrOp, TExpr};
 use crate::eval::{cmp_holds, render_message, str_test};
-use crate::findings::{Decision, Outcome};
+use crate::findings::{Decision, Explanation, Node, Outcome, RuleExplanation, Truth, UnlessExplanation};
 use crate::records::{Cell, Record, Value};
 use crate::schema::{FieldId, Scalar};
 use crate::syntax::ast::Quantifier;
 use crate::values::{Date, Decimal, name::normalize};
-
-/// A condition's truth value: three-valued, as in evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Truth {
-    /// Holds.
-    True,
-    /// Does not hold.
-    False,
-    /// Cannot be decided: a value it needs is missing or unreadable.
-    Undecided,
-}
-
-/// One condition, what it came to, and why.
-#[derive(Debug, Clone, Serialize)]
-pub struct Node {
-    /// The condition, written as in the rule language.
-    pub condition: String,
-    /// Its value.
-    pub result: Truth,
-    /// Why, in plain words (values read, entries matched).
-    pub because: String,
-    /// The conditions it is made of.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub parts: Vec<Node>,
-}
-
-/// One rule's explanation on one record.
-#[derive(Debug, Clone, Serialize)]
-pub struct RuleExplanation {
-    /// Rule id.
-    pub rule: String,
-    /// Title.
-    pub title: String,
-    /// Citations.
-    pub citation: String,
-    /// The rule's severity.
-    pub severity: String,
-    /// When the rule is in force.
-    pub in_force: String,
-    /// The `when` condition.
-    pub when: Node,
-    /// Each `unless`, with `then` if it lowers instead of exempting.
-    pub unless: Vec<UnlessExplanation>,
-    /// What came of it, in words.
-    pub outcome: String,
-    /// The finding's severity, if there is a finding.
-    pub finding: Option<String>,
-    /// The rule's message, if there is a finding.
-    pub message: Option<String>,
-}
-
-/// One `unless` clause.
-#[derive(Debug, Clone, Serialize)]
-pub struct UnlessExplanation {
-    /// The exemption's name, if it has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The condition.
-    pub condition: Node,
-    /// `review` for `then review`.
-    pub then: Option<String>,
-}
-
-/// A record's explanation.
-#[derive(Debug, Clone, Serialize)]
-pub struct Explanation {
-    /// Record id.
-    pub id: String,
-    /// Transaction date.
-    pub date: String,
-    /// The decision.
-    pub decision: String,
-    /// Every rule in force on the date.
-    pub rules: Vec<RuleExplanation>,
-    /// Rules not in force on the date, with their window.
-    pub not_in_force: Vec<String>,
-}
 
 /// A finding of the reference evaluator.
 #[derive(Debug, Clone, PartialEq, Eq)]

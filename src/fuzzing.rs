@@ -9,11 +9,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use crate::check;
+use crate::check::{Pack, PackFile};
 use crate::config::{self, InputConfig};
 use crate::lists::import::{self, SourceFile as ListFile};
-use crate::load::{Pack, PackFile};
-use crate::records::{Format, Input, InputSpec, Raw};
-use crate::schema::Schema;
+use crate::records::{Format, Input, InputSpec, Limits, Raw};
 use crate::source::SourceFile;
 
 fn text(data: &[u8]) -> Option<&str> {
@@ -33,17 +32,10 @@ pub fn rules(data: &[u8]) {
             assert!(b == ast, "fmt changed the meaning of a rule file");
         }
     }
-    let nowhere = std::env::temp_dir().join("cordon-fuzz-nowhere");
-    let pack = Pack {
-        root: nowhere.clone(),
-        schema: Arc::new(Schema::standard()),
-        schema_source: None,
-        schema_label: None,
-        data_root: nowhere.clone(),
-        lists_root: nowhere,
-        files: vec![PackFile { source: src, rel: "fuzz.cordon".into(), ast, imports: Vec::new() }],
-    };
-    if let Ok((rules, _)) = check::check(&pack) {
+    let mut pack = Pack::empty(Arc::new(crate::config::standard_schema()));
+    pack.files.push(PackFile { source: src, rel: "fuzz.cordon".into(), ast, imports: Vec::new() });
+    // No data files or lists: the sources are empty.
+    if let Ok((rules, _)) = check::check(&pack, &crate::sources::MemSources::new()) {
         let engine = crate::Engine::from_rules(Arc::new(rules));
         // Evaluate the sample's first record against whatever was checked.
         let layout = crate::records::Layout::for_json(
@@ -65,9 +57,10 @@ pub fn rules(data: &[u8]) {
 /// row is an `Err` from `parse`, never a panic), stopping at a file error.
 fn records(data: &[u8], format: Format) {
     let spec = InputSpec { path: PathBuf::from("fuzz"), name: "fuzz".into(), format };
-    let schema = Arc::new(Schema::standard());
+    let schema = Arc::new(crate::config::standard_schema());
+    let config = Arc::new(InputConfig::standard());
     let Ok(mut input) =
-        Input::from_reader(std::io::Cursor::new(data.to_vec()), &spec, 0, schema, Arc::new(InputConfig::standard()))
+        Input::from_reader(std::io::Cursor::new(data.to_vec()), &spec, 0, schema, config, Limits::default())
     else {
         return;
     };
@@ -98,7 +91,7 @@ pub fn jsonl(data: &[u8]) {
 /// YAML: as an input config, a schema, a pack manifest and a reviewed-matches file.
 pub fn config(data: &[u8]) {
     let Some(t) = text(data) else { return };
-    let schema = Schema::standard();
+    let schema = crate::config::standard_schema();
     let _ = config::load_config(SourceFile::new("fuzz.yaml", "fuzz.yaml", t), &schema);
     let src = SourceFile::new("fuzz.yaml", "fuzz.yaml", t);
     let _ = config::load_schema(&src);

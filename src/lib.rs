@@ -62,34 +62,139 @@
 //!   [`source::MAX_TEXT_FILE_BYTES`], [`syntax::MAX_NESTING`]), and the
 //!   run's only state that grows with input, the repeat-id table, stops at
 //!   [`engine::MAX_TRACKED_IDS`].
-//! - Every file written goes through [`output::atomic`]: whole or absent.
+//! - Every file written goes through [`atomic`]: whole or absent.
 //! - One outside crate per module: pest in `syntax`, YAML in `config`, CSV and
 //!   JSON input in `records`, printpdf (with lopdf and allsorts) in `report::pdf`.
 //!   The report layout is built without PDF and can be tested as data.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
-pub mod check;
-pub mod compile;
-pub mod config;
-pub mod diagnostics;
-pub mod engine;
-pub mod eval;
-pub mod explain;
-pub mod findings;
+mod atomic;
+mod check;
+mod compile;
+mod config;
+mod diagnostics;
+mod engine;
+mod error;
+mod eval;
+mod explain;
+mod findings;
+mod fuzzing;
+mod lists;
+mod load;
+mod output;
+mod records;
+mod report;
+mod results;
+mod run;
+mod schema;
+mod screen;
+mod source;
+mod sources;
+mod suggest;
+mod syntax;
+mod testing;
+mod values;
+
+pub use check::Severity;
+pub use config::InputConfig;
+pub use diagnostics::{Diagnostics, Problem};
+pub use engine::{Engine, LoadOptions};
+pub use error::Error;
+pub use findings::{Decision, Explanation, Node, RuleExplanation, Truth, UnlessExplanation};
+pub use records::{FieldProblem, Format, InputError, Limits, Value};
+pub use results::{
+    EvaluatedRecord, ExemptionResult, FindingOutcome, FindingResult, InvalidDecision, InvalidRecord,
+    RESULT_SCHEMA_VERSION, RecordResult, ScreenMatch, SetMatchResult, SkippedCheck, SuppressedMatch,
+};
+pub use run::{
+    CancelToken, Decisions, DuplicateId, DuplicateIds, EachRecord, InputInfo, InputSource, InputStats, Item,
+    ListCoverage, MissingColumnNote, MissingGroupNote, RunError, RunOptions, RunSummary, Skipped, Stage, StageError,
+    each_record,
+};
+pub use schema::MissingColumn;
+pub use sources::{FsSources, MemSources, SourceError, Sources};
+
+/// Cordon's internals, for its command-line tool, fuzz targets and tests.
+/// No stability promise: anything here may change in any release. Embed
+/// through the crate root instead.
 #[doc(hidden)]
-pub mod fuzzing;
-pub mod lists;
-pub mod load;
-pub mod output;
-pub mod records;
-pub mod report;
-pub mod schema;
-pub mod screen;
-pub mod source;
-pub mod suggest;
-pub mod syntax;
-pub mod testing;
-pub mod values;
-
-pub use engine::Engine;
+pub mod unstable {
+    #![allow(missing_docs)]
+    pub mod atomic {
+        pub use crate::atomic::*;
+    }
+    pub mod check {
+        pub use crate::check::*;
+    }
+    pub mod compile {
+        pub use crate::compile::*;
+    }
+    pub mod config {
+        pub use crate::config::*;
+    }
+    pub mod diagnostics {
+        pub use crate::diagnostics::*;
+    }
+    pub mod engine {
+        pub use crate::engine::*;
+    }
+    pub mod eval {
+        pub use crate::eval::*;
+    }
+    pub mod explain {
+        pub use crate::explain::*;
+    }
+    pub mod findings {
+        pub use crate::findings::*;
+    }
+    pub mod fuzzing {
+        pub use crate::fuzzing::*;
+    }
+    pub mod lists {
+        pub use crate::lists::*;
+    }
+    pub mod load {
+        pub use crate::load::*;
+    }
+    pub mod output {
+        pub use crate::output::*;
+    }
+    pub mod records {
+        pub use crate::records::*;
+    }
+    pub mod report {
+        pub use crate::report::*;
+    }
+    pub mod results {
+        pub use crate::results::*;
+    }
+    pub mod run {
+        pub use crate::run::*;
+    }
+    pub mod schema {
+        pub use crate::schema::*;
+    }
+    pub mod screen {
+        pub use crate::screen::*;
+    }
+    pub mod source {
+        pub use crate::source::*;
+    }
+    pub mod sources {
+        pub use crate::sources::*;
+    }
+    pub mod suggest {
+        pub use crate::suggest::*;
+    }
+    pub mod syntax {
+        pub use crate::syntax::*;
+    }
+    pub mod testing {
+        pub use crate::testing::*;
+    }
+    pub mod values {
+        pub use crate::values::*;
+    }
+}

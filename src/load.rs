@@ -1,16 +1,18 @@
-//! Finding and parsing a rule pack: every `*.cordon` file under the rules
-//! directory, the files they import, the pack manifest (`cordon.yaml`) with
-//! its schema and data directory.
+//! Loading a rule pack through its [`Sources`]: every rule file, the files
+//! they import, the pack manifest (`cordon.yaml`) with its schema and data
+//! folders. Imports may not leave the pack (or a folder the manifest
+//! declares): a pack read from a database or a tenant cannot reach other
+//! files.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::check::{CheckError, CheckErrorKind};
-use crate::config::{self, ConfigError};
+use crate::check::{CheckError, CheckErrorKind, Pack, PackFile};
+use crate::config::{self, ConfigError, PackManifest};
 use crate::diagnostics::Diagnostics;
-use crate::schema::Schema;
 use crate::source::SourceFile;
+use crate::sources::{self, MAX_TEXT_FILE_BYTES, SourceError, Sources};
 use crate::syntax::{self, ast};
 
 /// The name of a pack manifest.
@@ -18,164 +20,172 @@ pub const MANIFEST: &str = "cordon.yaml";
 /// Extension of rule files.
 pub const RULE_EXT: &str = "cordon";
 
-/// A parsed rule pack, ready to check.
-#[derive(Debug)]
-pub struct Pack {
-    /// The rules directory.
-    pub root: PathBuf,
-    /// The record schema the rules are written for.
-    pub schema: Arc<Schema>,
-    /// The schema file, when it came from a file.
-    pub schema_source: Option<Arc<SourceFile>>,
-    /// The schema path as the manifest writes it, for fingerprints.
-    pub schema_label: Option<String>,
-    /// Where data files of file-backed sets live.
-    pub data_root: PathBuf,
-    /// Where sanctions-list snapshots live.
-    pub lists_root: PathBuf,
-    /// Rule files in path order.
-    pub files: Vec<PackFile>,
+/// Reads a text file of the pack by name, as a [`SourceFile`] named for
+/// people by the source.
+pub(crate) fn read_text(sources: &dyn Sources, name: &str) -> Result<SourceFile, ConfigError> {
+    let shown = sources.display_name(name);
+    sources
+        .read(name, MAX_TEXT_FILE_BYTES)
+        .map_err(SourceError::into_io)
+        .and_then(|bytes| SourceFile::from_bytes(shown.clone(), name, bytes))
+        .map_err(|source| ConfigError::Io { path: shown, source })
 }
 
-/// One rule file of a pack.
-#[derive(Debug)]
-pub struct PackFile {
-    /// The text.
-    pub source: Arc<SourceFile>,
-    /// Path relative to the rules directory (`un/dprk/coal.cordon`).
-    pub rel: String,
-    /// The syntax tree.
-    pub ast: ast::RuleFile,
-    /// Indices of the files this one imports.
-    pub imports: Vec<usize>,
-}
-
-/// Loads the pack at `path` (a directory, or a single rule file).
-pub fn load_pack(path: &Path) -> Result<Pack, Diagnostics> {
+/// Loads the pack its sources serve.
+pub fn load(sources: &dyn Sources) -> Result<Pack, Diagnostics> {
     let mut diags = Diagnostics::new();
-    let path = &normalize(path);
-    let (root, mut paths) = if path.is_file() {
-        (path.parent().unwrap_or(Path::new(".")).to_path_buf(), vec![path.to_path_buf()])
-    } else if path.is_dir() {
-        let mut v = Vec::new();
-        if let Err(e) = walk(path, &mut v) {
-            diags.push(ConfigError::Io { path: path.display().to_string(), source: e });
-            return Err(diags);
-        }
-        (path.to_path_buf(), v)
-    } else {
-        diags.push(ConfigError::Io {
-            path: path.display().to_string(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
-        });
-        return Err(diags);
+    let fail = |diags: &mut Diagnostics, e: ConfigError| {
+        diags.push(e);
+        Err(std::mem::take(diags))
     };
-    paths.sort();
-
-    // The manifest gives the schema and the data directory.
-    let manifest_path = root.join(MANIFEST);
-    let manifest = if manifest_path.is_file() {
-        match config::read_source(&manifest_path).and_then(|s| config::load_manifest(&s)) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                diags.push(e);
-                return Err(diags);
-            }
+    let names = match sources.rule_files() {
+        Ok(n) if !n.is_empty() => n,
+        Ok(_) => {
+            let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no `.cordon` rule files here");
+            return fail(&mut diags, ConfigError::Io { path: sources.display_name(""), source });
         }
-    } else {
-        None
+        Err(e) => {
+            let source = match e {
+                SourceError::NotFound(_) => {
+                    std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory")
+                }
+                e => e.into_io(),
+            };
+            return fail(&mut diags, ConfigError::Io { path: sources.display_name(""), source });
+        }
+    };
+    let manifest = match sources.read(MANIFEST, MAX_TEXT_FILE_BYTES) {
+        Err(e) if e.is_not_found() => None,
+        _ => match read_text(sources, MANIFEST).and_then(|s| config::load_manifest(&s)) {
+            Ok(m) => Some(m),
+            Err(e) => return fail(&mut diags, e),
+        },
     };
     let (schema, schema_source) = match manifest.as_ref().and_then(|m| m.schema.clone()) {
-        Some(p) => match config::read_source(&p) {
-            Ok(src) => match config::load_schema(&src) {
-                Ok(s) => (Arc::new(s), Some(Arc::new(src))),
-                Err(e) => {
-                    diags.push(e);
-                    return Err(diags);
-                }
-            },
-            Err(e) => {
-                diags.push(e);
-                return Err(diags);
-            }
+        Some(name) => match read_text(sources, &name).and_then(|src| config::load_schema(&src).map(|s| (s, src))) {
+            Ok((s, src)) => (Arc::new(s), Some(Arc::new(src))),
+            Err(e) => return fail(&mut diags, e),
         },
-        None => (Arc::new(Schema::standard()), None),
+        None => (Arc::new(config::standard_schema()), None),
     };
-    let data_root = manifest.as_ref().and_then(|m| m.data.clone()).unwrap_or_else(|| root.clone());
-    let lists_root = manifest.as_ref().and_then(|m| m.lists.clone()).unwrap_or_else(|| data_root.join("lists"));
-
-    if paths.is_empty() {
-        diags.push(ConfigError::Io {
-            path: root.display().to_string(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no `.cordon` rule files here"),
-        });
+    let data_root = manifest.as_ref().and_then(|m| m.data.clone()).unwrap_or_default();
+    let lists_root =
+        manifest.as_ref().and_then(|m| m.lists.clone()).unwrap_or_else(|| sources::under(&data_root, "lists"));
+    let roots = declared_roots(manifest.as_ref(), &data_root, &lists_root);
+    let files = parse_files(sources, names, &roots, &mut diags);
+    if diags.has_errors() {
         return Err(diags);
     }
+    let schema_label = manifest.and_then(|m| m.schema_as_written);
+    Ok(Pack { schema, schema_source, schema_label, data_root, lists_root, roots, files })
+}
 
-    // Parse every file, then follow imports until no new file appears.
+/// The folders outside the pack root its manifest names.
+fn declared_roots(manifest: Option<&PackManifest>, data_root: &str, lists_root: &str) -> Vec<String> {
+    let mut roots: Vec<String> = [data_root, lists_root]
+        .into_iter()
+        .map(str::to_string)
+        .chain(manifest.and_then(|m| m.schema.clone()))
+        .chain(manifest.map(|m| m.roots.clone()).unwrap_or_default())
+        .filter(|r| !r.is_empty())
+        .collect();
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
+/// Parses every rule file, then follows imports until no new file appears;
+/// returns the files in name order with their imports resolved.
+fn parse_files(sources: &dyn Sources, names: Vec<String>, roots: &[String], diags: &mut Diagnostics) -> Vec<PackFile> {
     let mut files: Vec<PackFile> = Vec::new();
-    let mut index: HashMap<PathBuf, usize> = HashMap::new();
-    let mut queue: Vec<PathBuf> = paths;
-    let mut pending_imports: Vec<(usize, ast::ImportDecl)> = Vec::new();
-    while let Some(p) = queue.pop() {
-        let key = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
-        if index.contains_key(&key) {
+    // name → file index (`None`: unreadable or not parsed, reported).
+    let mut index: HashMap<String, Option<usize>> = HashMap::new();
+    let mut queue: Vec<(String, bool)> = names.into_iter().map(|n| (sources::normalize(&n), true)).collect();
+    queue.reverse();
+    let mut pending: Vec<(usize, ast::ImportDecl, String)> = Vec::new();
+    while let Some((name, listed)) = queue.pop() {
+        if index.contains_key(&name) {
             continue;
         }
-        let src = match SourceFile::read(&p) {
-            Ok(s) => Arc::new(s),
-            Err(e) => {
-                diags.push(ConfigError::Io { path: p.display().to_string(), source: e });
+        let src = match sources.read(&name, MAX_TEXT_FILE_BYTES) {
+            // An import of a file that is not there is reported at the import.
+            Err(e) if e.is_not_found() && !listed => {
+                index.insert(name, None);
                 continue;
             }
+            _ => match read_text(sources, &name) {
+                Ok(s) => Arc::new(s),
+                Err(e) => {
+                    diags.push(e);
+                    index.insert(name, None);
+                    continue;
+                }
+            },
         };
-        let rel = p.strip_prefix(&root).map_or_else(|_| p.display().to_string(), slash);
         match syntax::parse(&src) {
             Ok(tree) => {
                 let idx = files.len();
-                index.insert(key, idx);
+                index.insert(name.clone(), Some(idx));
                 for item in &tree.items {
                     if let ast::Item::Import(imp) = item {
-                        pending_imports.push((idx, imp.clone()));
-                        let target = normalize(&p.parent().unwrap_or(Path::new(".")).join(&imp.path.value));
-                        if target.is_file() {
-                            queue.push(target);
+                        let target = sources::beside(&name, &imp.path.value);
+                        if sources::confined(&target, roots) && imp.path.value.ends_with(".cordon") {
+                            queue.push((target.clone(), false));
                         }
+                        pending.push((idx, imp.clone(), target));
                     }
                 }
-                files.push(PackFile { source: src, rel, ast: tree, imports: Vec::new() });
+                files.push(PackFile { source: src, rel: name, ast: tree, imports: Vec::new() });
             }
             Err(e) => {
-                index.insert(key, usize::MAX);
+                index.insert(name, None);
                 diags.push(e);
             }
         }
     }
-    for (idx, imp) in pending_imports {
-        let base = files[idx].source.path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        let target = base.join(&imp.path.value);
-        let key = std::fs::canonicalize(&target).ok();
-        match key.as_ref().and_then(|k| index.get(k)) {
-            Some(&t) if t != usize::MAX => files[idx].imports.push(t),
-            Some(_) => {} // the imported file has a syntax error, reported already
-            None => {
+    for (idx, imp, target) in pending {
+        match index.get(&target) {
+            _ if !sources::confined(&target, roots) => {
+                diags.push(
+                    CheckError::new(
+                        CheckErrorKind::Import,
+                        &files[idx].source,
+                        imp.path.span,
+                        format!("cannot import `{}`: it is outside the pack folder", imp.path.value),
+                    )
+                    .label("imported here")
+                    .help("import rule files inside the pack, or name their folder under `roots:` in the pack's `cordon.yaml`"),
+                );
+            }
+            Some(Some(t)) => files[idx].imports.push(*t),
+            Some(None) if imp.path.value.ends_with(".cordon") && file_exists(sources, &target) => {
+                // The imported file has a syntax error, reported already.
+            }
+            _ => {
                 let msg = if !imp.path.value.ends_with(".cordon") {
                     format!("cannot import `{}`: rule files end in `.cordon`", imp.path.value)
                 } else {
                     format!("cannot import `{}`: no such file", imp.path.value)
                 };
+                let folder = sources::beside(&files[idx].rel, ".");
+                let shown = sources.display_name(&folder);
                 diags.push(
                     CheckError::new(CheckErrorKind::Import, &files[idx].source, imp.path.span, msg)
                         .label("imported here")
-                        .help(format!("paths are relative to the importing file's folder, here `{}`", base.display())),
+                        .help(format!("paths are relative to the importing file's folder, here `{shown}`")),
                 );
             }
         }
     }
-    if diags.has_errors() {
-        return Err(diags);
-    }
-    // Deterministic order: by relative path. Remap import indices.
+    sort_files(files)
+}
+
+fn file_exists(sources: &dyn Sources, name: &str) -> bool {
+    !matches!(sources.read(name, MAX_TEXT_FILE_BYTES), Err(e) if e.is_not_found())
+}
+
+/// Deterministic order: by name; import indices remapped.
+fn sort_files(files: Vec<PackFile>) -> Vec<PackFile> {
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by(|a, b| files[*a].rel.cmp(&files[*b].rel));
     let mut new_index = vec![0; files.len()];
@@ -191,13 +201,12 @@ pub fn load_pack(path: &Path) -> Result<Pack, Diagnostics> {
         f.imports.sort_unstable();
         f.imports.dedup();
     }
-    let schema_label = manifest.and_then(|m| m.schema_as_written);
-    Ok(Pack { root, schema, schema_source, schema_label, data_root, lists_root, files: sorted })
+    sorted
 }
 
-/// Resolves `.` and `..` without touching the file system, so a file
-/// reached through an import has the same name as when found directly.
-pub(crate) fn normalize(p: &Path) -> PathBuf {
+/// Resolves `.` and `..` without touching the file system, so a path given
+/// as `rules/../rules` names the same pack as `rules`.
+pub(crate) fn normalize_path(p: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in p.components() {
@@ -214,23 +223,4 @@ pub(crate) fn normalize(p: &Path) -> PathBuf {
         }
     }
     out
-}
-
-fn slash(p: &Path) -> String {
-    p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let p = e.path();
-        let ft = e.file_type()?;
-        if ft.is_dir() {
-            walk(&p, out)?;
-        } else if p.extension().is_some_and(|x| x == RULE_EXT) {
-            out.push(p);
-        }
-    }
-    Ok(())
 }

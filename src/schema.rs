@@ -95,7 +95,8 @@ pub enum Pattern {
 }
 
 /// What a file without a column for a field means for the rules that need it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum MissingColumn {
     /// The rules that need the field are undecided for every record of the
     /// file: each record gets an `indeterminate` review naming the column.
@@ -210,17 +211,6 @@ impl Schema {
         self.groups.iter().filter(move |g| g.members.contains(&f))
     }
 
-    /// The standard trade-transaction schema shipped in `seeds/schema/`.
-    pub fn standard() -> Schema {
-        let text = include_str!("../seeds/schema/trade-transaction.yaml");
-        let src = crate::source::SourceFile::new("seeds/schema/trade-transaction.yaml", "", text);
-        match crate::config::load_schema(&src) {
-            Ok(s) => s,
-            // INVARIANT: the shipped schema is valid; `standard_schema_loads` tests it.
-            Err(e) => unreachable!("the shipped standard schema is invalid: {e}"),
-        }
-    }
-
     /// Looks a field up by name.
     pub fn field(&self, name: &str) -> Option<FieldId> {
         self.by_name.get(name).copied()
@@ -229,29 +219,5 @@ impl Schema {
     /// All field names.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.fields.iter().map(|f| f.name.as_str())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn standard_schema_loads() {
-        let s = Schema::standard();
-        assert_eq!(s.fields.len(), 36);
-        assert_eq!(s.fields[s.date].name, "date");
-        assert_eq!(s.fields[s.key].name, "id");
-        let route = s.field("route").unwrap();
-        assert_eq!(s.fields[route].ty, FieldType::List(Scalar::Country));
-        assert!(s.fields[s.field("hs_code").unwrap()].required);
-        assert!(!s.fields[s.field("license").unwrap()].required);
-        let parties = &s.groups[s.group("parties").unwrap()];
-        assert_eq!(parties.members.len(), 10);
-        assert_eq!(parties.scalar, Scalar::String);
-        let qty = &s.fields[s.field("quantity").unwrap()];
-        assert_eq!(qty.unit_field, s.field("unit"));
-        assert_eq!(s.fields[s.field("vessel_name").unwrap()].on_missing_column, MissingColumn::Skip);
-        assert_eq!(s.fields[s.field("description").unwrap()].on_missing_column, MissingColumn::Review);
     }
 }

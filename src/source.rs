@@ -1,6 +1,6 @@
 //! Source files and byte spans: where every rule, set and diagnostic came from.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SpanContents};
@@ -28,24 +28,14 @@ impl SourceFile {
         SourceFile { name: name.into(), path: path.into(), text: text.into() }
     }
 
-    /// Reads a file from disk; the name is the path as displayed. Files
-    /// larger than [`MAX_TEXT_FILE_BYTES`] are refused without being read
-    /// whole (the read stops one byte past the limit, so a device or a pipe
-    /// that never ends is refused too).
-    pub fn read(path: &Path) -> std::io::Result<Self> {
-        use std::io::Read as _;
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)?.take(MAX_TEXT_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
-        if bytes.len() > MAX_TEXT_FILE_BYTES {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("larger than the limit of {MAX_TEXT_FILE_BYTES} bytes for a rule, schema or config file"),
-            ));
-        }
+    /// A text file from its bytes: UTF-8 (a byte-order mark is dropped),
+    /// named `name` for people, `path` for resolving what it refers to.
+    /// Bytes that are not UTF-8 are an error.
+    pub fn from_bytes(name: impl Into<String>, path: impl Into<PathBuf>, bytes: Vec<u8>) -> std::io::Result<Self> {
         let text = String::from_utf8(bytes)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8: {e}")))?;
         let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
-        Ok(SourceFile::new(path.display().to_string(), path, text))
+        Ok(SourceFile::new(name, path, text))
     }
 
     /// A cheap handle for diagnostics to quote this file.

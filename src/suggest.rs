@@ -15,9 +15,20 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     best.map(|(_, c)| c)
 }
 
+/// Help for a word not found among `candidates`: "did you mean `x`?" for a
+/// likely typo, else `fallback` (what the choices are).
+pub fn help<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>, fallback: &str) -> String {
+    did_you_mean(word, candidates).map_or_else(|| fallback.to_string(), |s| format!("did you mean `{s}`?"))
+}
+
+/// The names quoted and joined for help text: `` `a`, `b`, `c` ``.
+pub fn quoted<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    names.into_iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::did_you_mean;
+    use super::{did_you_mean, help};
 
     #[test]
     fn suggests_close_names_only() {
@@ -26,5 +37,7 @@ mod tests {
         assert_eq!(did_you_mean("destinaton", names), Some("destination"));
         assert_eq!(did_you_mean("Origin", names), Some("origin"));
         assert_eq!(did_you_mean("zzz", names), None);
+        assert_eq!(help("hscode", names, "fields are …"), "did you mean `hs_code`?");
+        assert_eq!(help("zzz", names, "fields are …"), "fields are …");
     }
 }

@@ -185,7 +185,7 @@ pub fn discover(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// Runs the tests of one file.
 pub fn run_file(engine: &Engine, path: &Path) -> Result<Vec<TestResult>, TestError> {
-    let src = config::read_source(path)?;
+    let src = crate::config::read_source(path)?;
     let file: TestFile = config::parse_yaml(&src)?;
     let rules = engine.rules();
     let known: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();

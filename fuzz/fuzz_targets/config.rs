@@ -1,6 +1,6 @@
-//! Fuzz target: `cordon::fuzzing::config` on arbitrary bytes (see that module).
+//! Fuzz target: `cordon::unstable::fuzzing::config` on arbitrary bytes (see that module).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| cordon::fuzzing::config(data));
+fuzz_target!(|data: &[u8]| cordon::unstable::fuzzing::config(data));

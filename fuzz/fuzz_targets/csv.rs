@@ -1,6 +1,6 @@
-//! Fuzz target: `cordon::fuzzing::csv` on arbitrary bytes (see that module).
+//! Fuzz target: `cordon::unstable::fuzzing::csv` on arbitrary bytes (see that module).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| cordon::fuzzing::csv(data));
+fuzz_target!(|data: &[u8]| cordon::unstable::fuzzing::csv(data));

@@ -1,6 +1,6 @@
-//! Fuzz target: `cordon::fuzzing::lists` on arbitrary bytes (see that module).
+//! Fuzz target: `cordon::unstable::fuzzing::lists` on arbitrary bytes (see that module).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| cordon::fuzzing::lists(data));
+fuzz_target!(|data: &[u8]| cordon::unstable::fuzzing::lists(data));

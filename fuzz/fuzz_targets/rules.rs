@@ -1,6 +1,6 @@
-//! Fuzz target: `cordon::fuzzing::rules` on arbitrary bytes (see that module).
+//! Fuzz target: `cordon::unstable::fuzzing::rules` on arbitrary bytes (see that module).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| cordon::fuzzing::rules(data));
+fuzz_target!(|data: &[u8]| cordon::unstable::fuzzing::rules(data));

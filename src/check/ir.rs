@@ -14,7 +14,10 @@ pub type SetId = usize;
 pub type ListId = usize;
 
 /// How severe a finding is. Order matters: `Block` is the most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// A person must look at the record.
     Review,

@@ -6,17 +6,19 @@ mod data;
 mod error;
 pub mod ir;
 pub mod lints;
+mod pack;
 mod typeck;
 
 pub use error::{CheckError, CheckErrorKind};
 pub use ir::*;
 pub use lints::{Lint, LintKind};
+pub use pack::{Pack, PackFile};
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::load::Pack;
 use crate::source::{SourceFile, Span, sha256_hex};
+use crate::sources::Sources;
 use crate::syntax::ast::{self, ExprKind, Item, PropValue, SetBody, SetItem};
 use crate::values::{Country, Date, HsCode, name::normalize, parse_decimal};
 
@@ -24,9 +26,10 @@ use crate::values::{Country, Date, HsCode, name::normalize, parse_decimal};
 pub const MAX_RANGE: u64 = 1000;
 
 /// Checks a parsed pack and produces the checked rule set with its lint
-/// warnings, or every problem found.
-pub fn check(pack: &Pack) -> Result<(RuleSet, Vec<Lint>), Vec<CheckError>> {
-    let mut c = Checker::new(pack);
+/// warnings, or every problem found. Data files and list snapshots are read
+/// through `sources`.
+pub fn check(pack: &Pack, sources: &dyn Sources) -> Result<(RuleSet, Vec<Lint>), Vec<CheckError>> {
+    let mut c = Checker::new(pack, sources);
     c.collect_declarations();
     c.build_sets();
     c.build_consts();
@@ -63,6 +66,7 @@ struct ConstDef {
 
 struct Checker<'p> {
     pack: &'p Pack,
+    sources: &'p dyn Sources,
     errors: Vec<CheckError>,
     /// name → (declaration, declaring file, span of the name).
     names: HashMap<String, (Decl, usize, Span)>,
@@ -79,9 +83,10 @@ struct Checker<'p> {
 }
 
 impl<'p> Checker<'p> {
-    fn new(pack: &'p Pack) -> Self {
+    fn new(pack: &'p Pack, sources: &'p dyn Sources) -> Self {
         Checker {
             pack,
+            sources,
             errors: Vec::new(),
             names: HashMap::new(),
             sets: Vec::new(),
@@ -95,42 +100,71 @@ impl<'p> Checker<'p> {
         }
     }
 
-    /// Resolves a list name to its snapshot, loading it on first use.
+    /// Resolves a list name to its snapshot, loading it on first use. The
+    /// fingerprint is of the bytes parsed.
     fn list(&mut self, file: usize, name: &ast::Ident) -> Option<ListId> {
         if let Some(id) = self.list_ids.get(&name.name) {
             return *id;
         }
-        let store = crate::lists::store::Store::new(&self.pack.lists_root);
         let src = self.src(file);
-        let id = match store.load(&name.name) {
-            Ok(snapshot) => {
-                let path = store.path(&name.name);
-                let sha256 = std::fs::read(&path).map(|b| sha256_hex(&b)).unwrap_or_default();
-                let label = path
-                    .strip_prefix(&self.pack.data_root)
-                    .map(|p| p.to_string_lossy().replace('\\', "/"))
-                    .unwrap_or_else(|_| path.display().to_string());
+        let id = match self.load_list(&name.name) {
+            Ok((label, sha256, snapshot)) => {
                 self.data_inputs.push(ir::Fingerprint { path: label.clone(), sha256, kind: "list" });
                 self.lists.push(ListRef::new(name.name.clone(), label, Arc::new(snapshot)));
                 Some(self.lists.len() - 1)
             }
-            Err(e) => {
-                let help = match &e {
-                    crate::lists::store::StoreError::Missing { help, .. } => help.clone(),
-                    _ => "re-import the list with `cordon lists import`".to_string(),
-                };
-                let msg = match &e {
-                    crate::lists::store::StoreError::Missing { .. } => {
-                        format!("unknown list `{}`: no snapshot in `{}`", name.name, self.pack.lists_root.display())
-                    }
-                    other => other.to_string(),
-                };
+            Err((msg, help)) => {
                 self.err(CheckError::new(CheckErrorKind::List, src, name.span, msg).label("no such list").help(help));
                 None
             }
         };
         self.list_ids.insert(name.name.clone(), id);
         id
+    }
+
+    /// Reads and parses a list snapshot: its label (relative to the data
+    /// folder), the SHA-256 of its bytes and the snapshot; or a message and
+    /// advice.
+    fn load_list(&self, list: &str) -> Result<(String, String, crate::lists::Snapshot), (String, String)> {
+        use crate::lists::store;
+        let reimport = || "re-import the list with `cordon lists import`".to_string();
+        if !store::valid_name(list) {
+            return Err((store::StoreError::BadName(list.to_string()).to_string(), reimport()));
+        }
+        let root = &self.pack.lists_root;
+        let name = crate::sources::under(root, &format!("{list}.json"));
+        let shown = self.sources.display_name(&name);
+        let bytes = match self.sources.read(&name, crate::sources::MAX_DATA_FILE_BYTES) {
+            Ok(b) => b,
+            Err(e) if e.is_not_found() => {
+                let mut names: Vec<String> = self
+                    .sources
+                    .list_folder(root)
+                    .iter()
+                    .filter_map(|f| f.strip_suffix(".json"))
+                    .filter(|n| store::valid_name(n))
+                    .map(str::to_string)
+                    .collect();
+                names.sort();
+                let help = if names.is_empty() {
+                    "import one with `cordon lists import FILE --as NAME`".to_string()
+                } else {
+                    format!("lists here: {}", names.join(", "))
+                };
+                let msg = format!("unknown list `{list}`: no snapshot in `{}`", self.sources.display_name(root));
+                return Err((msg, help));
+            }
+            Err(e) => return Err((format!("cannot read `{shown}`: {e}"), reimport())),
+        };
+        let snapshot =
+            store::from_bytes(&bytes, std::path::Path::new(&shown)).map_err(|e| (e.to_string(), reimport()))?;
+        let data = &self.pack.data_root;
+        let label = match name.strip_prefix(data.as_str()) {
+            Some(rest) if data.is_empty() => rest.to_string(),
+            Some(rest) if rest.starts_with('/') => rest[1..].to_string(),
+            _ => shown,
+        };
+        Ok((label, sha256_hex(&bytes), snapshot))
     }
 
     fn src(&self, file: usize) -> &'p SourceFile {
@@ -377,23 +411,19 @@ impl<'p> Checker<'p> {
                     }
                     SetBody::File { path, options } => {
                         let parse = move |t: &str| Self::parse_entry(elem, t, true).map_err(|(_, m)| m);
-                        if let Some(loaded) =
-                            data::load(src, &self.pack.data_root, path, options, elem, &parse, &mut self.errors)
-                        {
-                            // A file beside the rules is named from the pack's root.
-                            let label = if path.value.starts_with("./") || path.value.starts_with("../") {
-                                let dir = std::path::Path::new(&self.pack.files[fi].rel)
-                                    .parent()
-                                    .unwrap_or(std::path::Path::new(""));
-                                crate::load::normalize(&dir.join(&path.value)).to_string_lossy().replace('\\', "/")
-                            } else {
-                                path.value.clone()
-                            };
+                        let ctx = data::Ctx {
+                            src,
+                            file: &self.pack.files[fi].rel,
+                            data_root: &self.pack.data_root,
+                            roots: &self.pack.roots,
+                            sources: self.sources,
+                        };
+                        if let Some(loaded) = data::load(&ctx, path, options, elem, &parse, &mut self.errors) {
                             self.sets[this].entries = loaded.entries;
-                            self.sets[this].data_file = Some(label.clone());
-                            if !self.data_inputs.iter().any(|d| d.path == label) {
+                            self.sets[this].data_file = Some(loaded.label.clone());
+                            if !self.data_inputs.iter().any(|d| d.path == loaded.label) {
                                 self.data_inputs.push(ir::Fingerprint {
-                                    path: label,
+                                    path: loaded.label,
                                     sha256: loaded.sha256,
                                     kind: "data",
                                 });
@@ -930,10 +960,7 @@ impl<'p> Checker<'p> {
         }
         // The standard schema is compiled in; its text is part of the fingerprint too.
         if self.pack.schema_source.is_none() {
-            all.push_str(&format!(
-                "schema builtin {}\n",
-                sha256_hex(include_str!("../../seeds/schema/trade-transaction.yaml").as_bytes())
-            ));
+            all.push_str(&format!("schema builtin {}\n", sha256_hex(crate::config::STANDARD_SCHEMA.as_bytes())));
         }
         RuleSet {
             schema: Arc::clone(&self.pack.schema),

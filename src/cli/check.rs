@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::ValueEnum;
-use cordon::config::{self, InputConfig};
-use cordon::engine::RunError;
-use cordon::findings::{Decision, RecordOutcome};
-use cordon::output::{self, Context, OutputFormat, atomic};
-use cordon::records::InputSpec;
+use cordon::unstable::atomic;
+use cordon::unstable::config::{self, InputConfig};
+use cordon::unstable::findings::{Decision, RecordOutcome};
+use cordon::unstable::output::{self, Context, OutputFormat, Sink};
+use cordon::unstable::run::{OpenInput, RunError, RunOptions};
+use cordon::{InputSource, Item, RunSummary, Stage, StageError};
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FailOn, RulesArg, diag};
 
@@ -84,13 +85,9 @@ impl RunArgs {
 
 /// Opens every input (headers read), printing every file that cannot be
 /// used; the error is the exit code.
-pub fn open_inputs(
-    engine: &cordon::Engine,
-    files: &[PathBuf],
-    cfg: &Arc<InputConfig>,
-) -> Result<Vec<cordon::engine::OpenInput>, u8> {
-    let specs: Vec<InputSpec> = files.iter().map(InputSpec::new).collect();
-    engine.open_inputs(&specs, cfg).map_err(|errs| {
+pub fn open_inputs(engine: &cordon::Engine, files: &[PathBuf], opts: &RunOptions) -> Result<Vec<OpenInput>, u8> {
+    let sources: Vec<InputSource> = files.iter().map(InputSource::path).collect();
+    engine.open(sources, opts).map_err(|errs| {
         for e in &errs {
             diag::print(e);
         }
@@ -99,11 +96,11 @@ pub fn open_inputs(
 }
 
 /// Loads the input config, or the standard one.
-fn load_config(path: Option<&PathBuf>, schema: &cordon::schema::Schema) -> Result<Arc<InputConfig>, u8> {
+fn load_config(path: Option<&PathBuf>, schema: &cordon::unstable::schema::Schema) -> Result<Arc<InputConfig>, u8> {
     match path {
         None => Ok(Arc::new(InputConfig::standard())),
         Some(p) => {
-            let loaded = match config::read_source(p) {
+            let loaded = match cordon::unstable::config::read_source(p) {
                 Ok(src) => config::load_config(src, schema),
                 Err(e) => Err(e),
             };
@@ -155,7 +152,8 @@ pub fn run(a: CheckArgs) -> u8 {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let inputs = match open_inputs(&engine, &a.inputs, &cfg) {
+    let opts = RunOptions::new().config(cfg).explain(a.explain);
+    let inputs = match open_inputs(&engine, &a.inputs, &opts) {
         Ok(i) => i,
         Err(code) => return code,
     };
@@ -183,37 +181,26 @@ pub fn run(a: CheckArgs) -> u8 {
         }
     };
     let files: Vec<String> = inputs.iter().map(|i| i.layout().name.clone()).collect();
-    let ctx = Context { rules: engine.rules(), files: &files, explain: a.explain };
+    let ctx = Context { rules: engine.rules(), files: &files };
     let to_file = file.is_some();
     let dest: Box<dyn Write + '_> = match file.as_mut() {
         Some(f) => Box::new(std::io::BufWriter::with_capacity(1 << 16, f)),
         None => Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
     };
     let mut progress = super::progress::Progress::new("checking");
-    // JSON Lines are rendered on all cores with the evaluation; the sink only writes.
-    let (result, finished) = if format == OutputFormat::Jsonl {
-        let render = |o: &RecordOutcome| output::jsonl_line(&ctx, o);
-        let mut out = dest;
-        let r = engine.run_rendered(inputs, a.explain, &render, |_, line| {
-            progress.tick();
-            out.write_all(&line)
-        });
-        let flushed = out.flush();
-        (r, flushed)
+    // JSON Lines are rendered on all cores with the evaluation; the stage only writes.
+    let render = |o: &RecordOutcome| output::jsonl_line(&ctx, o);
+    let (result, written) = if format == OutputFormat::Jsonl {
+        let mut out = Bytes { out: dest };
+        let r = engine.run_opened(inputs, &opts, Some(&render), &mut [&mut progress, &mut out]);
+        (r, Ok(()))
     } else {
-        let mut sink = output::sink(format, dest);
-        let r = engine.run_with(inputs, a.explain, |o| {
-            progress.tick();
-            sink.record(&ctx, o)
-        });
-        let finished = match &r {
-            Ok(summary) => sink.finish(&ctx, summary),
-            Err(_) => Ok(()),
-        };
-        (r, finished)
+        let mut out = Sinked { ctx: &ctx, sink: output::sink(format, dest) };
+        let r = engine.run_opened(inputs, &opts, None, &mut [&mut progress, &mut out]);
+        (r, Ok(()))
     };
     progress.finish();
-    let summary = match result.and_then(|s| finished.map(|_| s).map_err(RunError::Output)) {
+    let summary: RunSummary = match result.and_then(|s| written.map(|()| s)) {
         Ok(s) => s,
         Err(RunError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe && !to_file => return EXIT_OK,
         Err(e) => {
@@ -244,4 +231,37 @@ pub fn run(a: CheckArgs) -> u8 {
         FailOn::Review => Decision::Review,
     };
     if summary.fails(fail_on) { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+/// The JSON Lines output: each record's line, rendered on the evaluating
+/// cores, written in input order.
+struct Bytes<'w> {
+    out: Box<dyn Write + 'w>,
+}
+
+impl Stage for Bytes<'_> {
+    fn record(&mut self, item: &Item<'_>) -> Result<(), StageError> {
+        Ok(self.out.write_all(item.rendered())?)
+    }
+
+    fn finish(&mut self, _: &mut RunSummary) -> Result<(), StageError> {
+        Ok(self.out.flush()?)
+    }
+}
+
+/// The other outputs: each record written by the format's sink, and the
+/// summary after the last.
+struct Sinked<'c, 'w> {
+    ctx: &'c Context<'c>,
+    sink: Box<dyn Sink + 'w>,
+}
+
+impl Stage for Sinked<'_, '_> {
+    fn record(&mut self, item: &Item<'_>) -> Result<(), StageError> {
+        Ok(self.sink.record(self.ctx, item.outcome())?)
+    }
+
+    fn finish(&mut self, summary: &mut RunSummary) -> Result<(), StageError> {
+        Ok(self.sink.finish(self.ctx, summary)?)
+    }
 }

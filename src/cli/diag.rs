@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
 
 use clap::ValueEnum;
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, Severity};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
 /// How diagnostics are printed.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -31,33 +31,8 @@ fn format() -> ErrorFormat {
     FORMAT.get().copied().unwrap_or_default()
 }
 
-/// Where a diagnostic points: file, 1-based line and column, end line and column, label.
-fn location(d: &dyn Diagnostic) -> Option<(String, usize, usize, usize, usize, Option<String>)> {
-    let src = d.source_code()?;
-    let label = d.labels()?.next()?;
-    let start = src.read_span(label.inner(), 0, 0).ok()?;
-    let name = start.name().unwrap_or("").to_string();
-    let (line, col) = (start.line() + 1, start.column() + 1);
-    let end_off = (label.offset() + label.len()).saturating_sub(1).max(label.offset());
-    let (end_line, end_col) = match src.read_span(&(end_off, 0).into(), 0, 0) {
-        Ok(e) => (e.line() + 1, e.column() + 1 + usize::from(!label.is_empty())),
-        Err(_) => (line, col),
-    };
-    Some((name, line, col, end_line, end_col, label.label().map(str::to_string)))
-}
-
-fn severity_word(d: &dyn Diagnostic) -> &'static str {
-    match d.severity() {
-        Some(Severity::Warning) => "warning",
-        Some(Severity::Advice) => "advice",
-        _ => "error",
-    }
-}
-
 /// Renders one diagnostic in the chosen format.
 pub fn render(d: &dyn Diagnostic, f: ErrorFormat) -> String {
-    let code = d.code().map(|c| c.to_string());
-    let help = d.help().map(|h| h.to_string());
     match f {
         ErrorFormat::Human => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -71,32 +46,8 @@ pub fn render(d: &dyn Diagnostic, f: ErrorFormat) -> String {
             }
             out
         }
-        ErrorFormat::Plain => {
-            let place = location(d).map(|(file, line, col, ..)| format!("{file}:{line}:{col}: ")).unwrap_or_default();
-            let code = code.map(|c| format!("[{c}]")).unwrap_or_default();
-            let mut out = format!("{place}{}{code}: {d}\n", severity_word(d));
-            if let Some(h) = help {
-                out.push_str(&format!("  help: {h}\n"));
-            }
-            out
-        }
-        ErrorFormat::Json => {
-            let mut v = serde_json::json!({
-                "severity": severity_word(d),
-                "code": code,
-                "message": d.to_string(),
-                "help": help,
-            });
-            if let Some((file, line, column, end_line, end_column, label)) = location(d) {
-                v["file"] = file.into();
-                v["line"] = line.into();
-                v["column"] = column.into();
-                v["end_line"] = end_line.into();
-                v["end_column"] = end_column.into();
-                v["label"] = label.into();
-            }
-            format!("{v}\n")
-        }
+        ErrorFormat::Plain => cordon::unstable::diagnostics::to_plain(d),
+        ErrorFormat::Json => format!("{}\n", cordon::unstable::diagnostics::to_json(d)),
     }
 }
 
@@ -106,7 +57,7 @@ pub fn print(d: &dyn Diagnostic) {
 }
 
 /// Prints every problem of a failed load and a closing count.
-pub fn print_all(d: &cordon::diagnostics::Diagnostics) {
+pub fn print_all(d: &cordon::unstable::diagnostics::Diagnostics) {
     for p in &d.errors {
         print(p);
     }

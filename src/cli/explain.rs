@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::ValueEnum;
-use cordon::explain;
-use cordon::records::{InputSpec, Layout, Raw, Record};
+use cordon::unstable::explain;
+use cordon::unstable::records::{Layout, Raw, Record};
 
 use super::check::RunArgs;
 use super::{EXIT_ERROR, EXIT_OK, diag};
@@ -73,8 +73,10 @@ pub fn run(a: ExplainArgs) -> u8 {
         let (Some(path), Some(id)) = (&a.input, &a.id) else {
             return fail("give --record, or --input with --id".into());
         };
-        let spec = InputSpec::new(path);
-        let mut inputs = match engine.open_inputs(std::slice::from_ref(&spec), &cfg) {
+        let source = cordon::InputSource::path(path);
+        let shown = source.name().to_string();
+        let opts = cordon::RunOptions::new().config(Arc::clone(&cfg));
+        let mut inputs = match engine.open(vec![source], &opts) {
             Ok(i) => i,
             Err(errs) => {
                 for e in &errs {
@@ -84,7 +86,7 @@ pub fn run(a: ExplainArgs) -> u8 {
             }
         };
         let mut input = inputs.remove(0);
-        let layout = input.layout_arc();
+        let layout = std::sync::Arc::clone(&input.layout_shared());
         let mut found = None;
         'read: loop {
             let batch = match input.next_batch(4096) {
@@ -113,7 +115,7 @@ pub fn run(a: ExplainArgs) -> u8 {
         }
         match found {
             Some(r) => r,
-            None => return fail(format!("no record with id `{id}` in {}", spec.name)),
+            None => return fail(format!("no record with id `{id}` in {shown}")),
         }
     };
     let (explanation, _) = explain::explain(&rules, &record);

@@ -4,9 +4,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use cordon::output::atomic;
-use cordon::source::SourceFile;
-use cordon::syntax::print;
+use cordon::unstable::atomic;
+use cordon::unstable::syntax::print;
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, diag};
 
@@ -48,7 +47,7 @@ pub fn run(a: FmtArgs) -> u8 {
     }
     let (mut changed, mut failed) = (Vec::new(), 0);
     for f in &files {
-        let src = match SourceFile::read(f) {
+        let src = match cordon::unstable::sources::read_text_file(f) {
             Ok(s) => s,
             Err(e) => {
                 let _ = writeln!(std::io::stderr(), "cordon: error: cannot read `{}`: {e}", f.display());

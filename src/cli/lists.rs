@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
-use cordon::lists::import::{self, Format};
-use cordon::lists::store::{self, Saved, Store};
-use cordon::lists::{Entry, Kind, Snapshot};
+use cordon::unstable::lists::import::{self, Format};
+use cordon::unstable::lists::store::{self, Saved, Store};
+use cordon::unstable::lists::{Entry, Kind, Snapshot};
 
 use super::{EXIT_ERROR, EXIT_OK, diag};
 
@@ -26,12 +26,15 @@ pub struct ListsDir {
 
 impl ListsDir {
     /// The directory: `--lists`, else the rule pack's, else `seeds/lists`.
-    pub fn resolve(&self) -> Result<PathBuf, cordon::diagnostics::Diagnostics> {
+    pub fn resolve(&self) -> Result<PathBuf, cordon::unstable::diagnostics::Diagnostics> {
         if let Some(d) = &self.dir {
             return Ok(d.clone());
         }
         match &self.rules {
-            Some(r) => cordon::load::load_pack(r).map(|p| p.lists_root),
+            Some(r) => {
+                let sources = cordon::FsSources::new(r);
+                cordon::unstable::load::load(&sources).map(|p| sources.root().join(p.lists_root))
+            }
             None => Ok(PathBuf::from(DEFAULT_DIR)),
         }
     }
@@ -138,7 +141,7 @@ fn fail(e: &dyn miette::Diagnostic) -> u8 {
 }
 
 fn thousands(n: usize) -> String {
-    cordon::values::thousands(n as u64)
+    cordon::unstable::values::thousands(n as u64)
 }
 
 fn counts(s: &Snapshot) -> String {
@@ -189,7 +192,7 @@ fn run_import(a: ImportArgs) -> Result<(), u8> {
     let format = a.format.as_deref().and_then(Format::from_name);
     let mut snapshot = import::import(&a.files, format, &a.name).map_err(|e| fail(&e))?;
     if let Some(p) = &a.published {
-        if let Err(m) = cordon::values::Date::parse(p) {
+        if let Err(m) = cordon::unstable::values::Date::parse(p) {
             eprintln!("cordon: error: `--published {p}`: {m}");
             eprintln!("  help: write the date as YYYY-MM-DD");
             return Err(EXIT_ERROR);
@@ -275,7 +278,7 @@ fn show(a: ShowArgs) -> Result<(), u8> {
         let Some(e) = snap.entries.iter().find(|e| &e.reference == r) else {
             eprintln!("cordon: error: no entry `{r}` in `{}`", a.name);
             let near: Vec<&str> = snap.entries.iter().map(|e| e.reference.as_str()).collect();
-            if let Some(s) = cordon::suggest::did_you_mean(r, near) {
+            if let Some(s) = cordon::unstable::suggest::did_you_mean(r, near) {
                 eprintln!("  help: did you mean `{s}`?");
             }
             return Err(EXIT_ERROR);

@@ -26,7 +26,7 @@ impl Progress {
             ))
             .unwrap_or_else(|_| ProgressStyle::default_spinner())
             .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = write!(w, "{}", cordon::values::thousands(s.per_sec() as u64));
+                let _ = write!(w, "{}", cordon::unstable::values::thousands(s.per_sec() as u64));
             });
             bar.set_style(style);
             bar.enable_steady_tick(Duration::from_millis(200));
@@ -50,5 +50,12 @@ impl Progress {
         if let Some(b) = self.bar {
             b.finish_and_clear();
         }
+    }
+}
+
+impl cordon::Stage for Progress {
+    fn record(&mut self, _: &cordon::Item<'_>) -> Result<(), cordon::StageError> {
+        self.tick();
+        Ok(())
     }
 }

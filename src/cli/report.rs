@@ -4,9 +4,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
-use cordon::output::atomic;
-use cordon::report::model::FileFingerprint;
-use cordon::report::{self, DEFAULT_TITLE, PDF_RECORD_LIMIT, Period, ReportOptions};
+use cordon::unstable::atomic;
+use cordon::unstable::report::model::FileFingerprint;
+use cordon::unstable::report::{self, DEFAULT_TITLE, PDF_RECORD_LIMIT, Period, ReportOptions};
 
 use super::check::{RunArgs, open_inputs, set_threads};
 use super::{EXIT_ERROR, EXIT_OK, diag};
@@ -126,7 +126,8 @@ pub fn run(a: ReportArgs) -> u8 {
         kind: "config".into(),
         sha256: s.sha256(),
     });
-    let inputs = match open_inputs(&engine, &a.inputs, &cfg) {
+    let run_opts = cordon::RunOptions::new().config(cfg);
+    let inputs = match open_inputs(&engine, &a.inputs, &run_opts) {
         Ok(i) => i,
         Err(code) => return code,
     };
@@ -234,7 +235,7 @@ pub fn run(a: ReportArgs) -> u8 {
         c.decisions.review,
         c.decisions.pass,
     );
-    if let Some(note) = cordon::output::duplicates_note(&run) {
+    if let Some(note) = cordon::unstable::output::duplicates_note(&run) {
         let _ = writeln!(std::io::stderr(), "{note}");
     }
     EXIT_OK

@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::ValueEnum;
-use cordon::lists::Kind;
-use cordon::lists::store::Store;
-use cordon::screen::reviewed::{Clearances, Cleared};
-use cordon::screen::{Candidate, DEFAULT_THRESHOLD, Query, Screener};
-use cordon::values::{Country, Decimal};
+use cordon::unstable::lists::Kind;
+use cordon::unstable::lists::store::Store;
+use cordon::unstable::screen::reviewed::{Clearances, Cleared};
+use cordon::unstable::screen::{Candidate, DEFAULT_THRESHOLD, Query, Screener};
+use cordon::unstable::values::{Country, Decimal};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -234,13 +234,15 @@ fn load(a: &ScreenArgs) -> Result<Ctx, u8> {
     }
     let clearances = match &a.reviewed {
         None => Clearances::default(),
-        Some(p) => match cordon::config::read_source(p).and_then(|s| cordon::config::load_reviewed(&s)) {
-            Ok(entries) => Clearances::new(Some(p.display().to_string()), None, entries),
-            Err(e) => {
-                diag::print(&e);
-                return Err(EXIT_ERROR);
+        Some(p) => {
+            match cordon::unstable::config::read_source(p).and_then(|s| cordon::unstable::config::load_reviewed(&s)) {
+                Ok(entries) => Clearances::new(Some(p.display().to_string()), None, entries),
+                Err(e) => {
+                    diag::print(&e);
+                    return Err(EXIT_ERROR);
+                }
             }
-        },
+        }
     };
     Ok(Ctx { screener: Screener::new(snapshots), clearances })
 }

@@ -1,7 +1,7 @@
 //! `cordon test`: run the rule tests written beside the rules, print each
 //! failure as expected versus actual, and the coverage.
 
-use cordon::testing::{self, Coverage};
+use cordon::unstable::testing::{self, Coverage};
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, RulesArg, diag};
 

@@ -698,6 +698,7 @@ pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
         skipped,
         suppressed: ctx.suppressed,
         screened,
+        explanation: None,
     }
 }
 

@@ -53,7 +53,7 @@ pub enum StoreError {
     /// A snapshot that could not be written.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Write(#[from] crate::output::atomic::WriteError),
+    Write(#[from] crate::atomic::WriteError),
 }
 
 /// The file: a version tag and the snapshot.
@@ -92,7 +92,12 @@ pub fn to_bytes(snapshot: &Snapshot) -> Vec<u8> {
 /// Reads a snapshot file.
 pub fn read(path: &Path) -> Result<Snapshot, StoreError> {
     let bytes = std::fs::read(path).map_err(|source| StoreError::Read { path: path.to_path_buf(), source })?;
-    let stored: Stored = serde_json::from_slice(&bytes)
+    from_bytes(&bytes, path)
+}
+
+/// Parses a snapshot file's bytes (`path` names it in errors).
+pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Snapshot, StoreError> {
+    let stored: Stored = serde_json::from_slice(bytes)
         .map_err(|e| StoreError::Format { path: path.to_path_buf(), message: e.to_string() })?;
     if stored.cordon_list_snapshot != FORMAT_VERSION {
         return Err(StoreError::Format {
@@ -193,13 +198,12 @@ impl Store {
         let current = self.path(&snapshot.name);
         let bytes = to_bytes(snapshot);
         let mkdir = |dir: &Path| {
-            std::fs::create_dir_all(dir).map_err(|source| {
-                StoreError::Write(crate::output::atomic::WriteError { path: dir.to_path_buf(), source })
-            })
+            std::fs::create_dir_all(dir)
+                .map_err(|source| StoreError::Write(crate::atomic::WriteError { path: dir.to_path_buf(), source }))
         };
         mkdir(&self.dir)?;
         if !current.is_file() {
-            crate::output::atomic::write_file(&current, &bytes)?;
+            crate::atomic::write_file(&current, &bytes)?;
             return Ok(Saved::New(current));
         }
         let old = read(&current)?;
@@ -211,8 +215,8 @@ impl Store {
         let fp: String = old.fingerprint.chars().take(12).collect();
         let previous =
             history.join(format!("{}@{}-{fp}.json", old.name, old.published.as_deref().unwrap_or("undated")));
-        crate::output::atomic::write_file(&previous, &to_bytes(&old))?;
-        crate::output::atomic::write_file(&current, &bytes)?;
+        crate::atomic::write_file(&previous, &to_bytes(&old))?;
+        crate::atomic::write_file(&current, &bytes)?;
         Ok(Saved::Replaced { current, previous })
     }
 

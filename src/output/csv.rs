@@ -5,8 +5,8 @@
 use std::io::{self, Write};
 
 use super::{Context, Sink};
-use crate::engine::RunSummary;
 use crate::findings::{Outcome, RecordOutcome};
+use crate::run::RunSummary;
 
 /// Column names of the CSV output.
 pub const HEADER: [&str; 13] = [

@@ -2,20 +2,19 @@
 //! machine contracts), CSV (one row per finding), and a table for people.
 //! Every format carries the same counts: read = evaluated + invalid.
 
-pub mod atomic;
 mod csv;
 mod json;
 mod table;
 
 pub use self::csv::CsvSink;
-pub use json::{JsonSink, JsonlSink, finding_json, jsonl_line, record_json, summary_json};
+pub use json::{JsonSink, JsonlSink, jsonl_line, record_json, record_result, summary_json};
 pub use table::TableSink;
 
 use std::io;
 
 use crate::check::RuleSet;
-use crate::engine::RunSummary;
 use crate::findings::RecordOutcome;
+use crate::run::RunSummary;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +36,6 @@ pub struct Context<'a> {
     pub rules: &'a RuleSet,
     /// Input display names, by file index.
     pub files: &'a [String],
-    /// Attach explanations to findings (needs records kept by the run).
-    pub explain: bool,
 }
 
 /// A destination for outcomes, written as they come, in input order.
@@ -81,7 +78,7 @@ pub fn duplicates_note(s: &RunSummary) -> Option<String> {
         lines.push(format!(
             "cordon: note: {} records came after the first {} distinct ids; they were checked against those, not against each other",
             d.unchecked,
-            crate::engine::MAX_TRACKED_IDS
+            crate::run::MAX_TRACKED_IDS
         ));
     }
     if lines.is_empty() { None } else { Some(lines.join("\n")) }
@@ -96,6 +93,6 @@ pub fn not_checked(s: &RunSummary) -> Vec<String> {
 pub fn summary_line(s: &RunSummary) -> String {
     format!(
         "cordon: {} read, {} evaluated, {} invalid; {} block, {} review, {} pass",
-        s.read, s.evaluated, s.invalid, s.block, s.review, s.pass
+        s.read, s.evaluated, s.invalid, s.decisions.block, s.decisions.review, s.decisions.pass
     )
 }

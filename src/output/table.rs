@@ -4,8 +4,8 @@
 use std::io::{self, BufWriter, Write};
 
 use super::{Context, Sink};
-use crate::engine::RunSummary;
 use crate::findings::RecordOutcome;
+use crate::run::RunSummary;
 
 /// The human table.
 pub struct TableSink<'w> {
@@ -141,7 +141,7 @@ impl Sink for TableSink<'_> {
         writeln!(
             self.out,
             "decisions: {} block, {} review, {} pass (passed records are not listed)",
-            s.block, s.review, s.pass
+            s.decisions.block, s.decisions.review, s.decisions.pass
         )?;
         writeln!(
             self.out,

@@ -10,9 +10,7 @@ use csv::{ByteRecord, ReaderBuilder};
 
 use super::error::{FieldProblem, InputError};
 use super::value::parse_cell;
-use super::{
-    Cell, ColumnPolicy, Format, InputSpec, Invalid, Layout, MAX_COLUMNS, MAX_FIELD_BYTES, MAX_LINE_BYTES, Raw, Record,
-};
+use super::{Cell, ColumnPolicy, Format, InputSpec, Invalid, Layout, Limits, Raw, Record};
 use crate::config::InputConfig;
 use crate::schema::Schema;
 
@@ -90,6 +88,7 @@ impl Lines {
 struct LineCounting<R> {
     inner: R,
     lines: Arc<Mutex<Lines>>,
+    max_line_bytes: usize,
 }
 
 impl<R: Read> Read for LineCounting<R> {
@@ -99,10 +98,10 @@ impl<R: Read> Read for LineCounting<R> {
         lines.note(&buf[..n]);
         // A line longer than the limit stops the file: the CSV reader would
         // otherwise hold all of it in memory.
-        if lines.since_break > MAX_LINE_BYTES as u64 {
+        if lines.since_break > self.max_line_bytes as u64 {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
-                format!("line {} is longer than the limit of {MAX_LINE_BYTES} bytes", lines.current_line()),
+                format!("line {} is longer than the limit of {} bytes", lines.current_line(), self.max_line_bytes),
             ));
         }
         Ok(n)
@@ -123,9 +122,10 @@ impl CsvReader {
         file: usize,
         schema: Arc<Schema>,
         config: Arc<InputConfig>,
+        limits: Limits,
     ) -> Result<(CsvReader, Layout), InputError> {
         let lines = Arc::new(Mutex::new(Lines::default()));
-        let counting = LineCounting { inner: input, lines: Arc::clone(&lines) };
+        let counting = LineCounting { inner: input, lines: Arc::clone(&lines), max_line_bytes: limits.max_line_bytes };
         let mut inner = ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -138,10 +138,14 @@ impl CsvReader {
         if !got {
             return Err(InputError::Header { file: spec.name.clone(), reason: "the file is empty".into() });
         }
-        if header.len() > MAX_COLUMNS {
+        if header.len() > limits.max_columns {
             return Err(InputError::Header {
                 file: spec.name.clone(),
-                reason: format!("the header has {} columns, more than the limit of {MAX_COLUMNS}", header.len()),
+                reason: format!(
+                    "the header has {} columns, more than the limit of {}",
+                    header.len(),
+                    limits.max_columns
+                ),
             });
         }
         let names: Vec<String> = header
@@ -190,6 +194,7 @@ impl CsvReader {
             schema,
             config,
             format: Format::Csv,
+            limits,
         };
         Ok((CsvReader { inner, lines }, layout))
     }
@@ -253,7 +258,7 @@ pub(super) fn parse_row(layout: &Layout, line: u64, record: &ByteRecord) -> Resu
             }],
         });
     }
-    if let Some((i, f)) = record.iter().enumerate().find(|(_, f)| f.len() > MAX_FIELD_BYTES) {
+    if let Some((i, f)) = record.iter().enumerate().find(|(_, f)| f.len() > layout.limits.max_field_bytes) {
         return Err(Invalid {
             file: layout.file,
             line,
@@ -261,7 +266,12 @@ pub(super) fn parse_row(layout: &Layout, line: u64, record: &ByteRecord) -> Resu
             errors: vec![FieldProblem {
                 field: layout.columns.iter().position(|c| *c == Some(i)).map(|fid| schema.fields[fid].name.clone()),
                 value: None,
-                reason: format!("column {} is {} bytes, longer than the limit of {MAX_FIELD_BYTES}", i + 1, f.len()),
+                reason: format!(
+                    "column {} is {} bytes, longer than the limit of {}",
+                    i + 1,
+                    f.len(),
+                    layout.limits.max_field_bytes
+                ),
             }],
         });
     }

@@ -52,12 +52,13 @@ pub enum InputError {
 }
 
 /// Why one field (or a whole row) could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FieldProblem {
     /// The field; `None` when the whole row is at fault.
     pub field: Option<String>,
     /// The value as read, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// What is wrong.
     pub reason: String,

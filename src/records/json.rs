@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use super::error::{FieldProblem, InputError};
 use super::value::parse_cell;
-use super::{Cell, InputSpec, Invalid, Layout, MAX_LINE_BYTES, Raw, Record, Value};
+use super::{Cell, InputSpec, Invalid, Layout, Raw, Record, Value};
 use crate::config::InputConfig;
 use crate::schema::{FieldType, Schema};
 
@@ -31,18 +31,19 @@ impl JsonReader {
         Ok((JsonReader { inner: BufReader::new(Box::new(input)), line: 0 }, layout))
     }
 
-    /// Reads up to `n` non-blank lines.
-    pub fn next_batch(&mut self, n: usize, name: &str) -> Result<Vec<Raw>, InputError> {
+    /// Reads up to `n` non-blank lines; a line longer than `max_line_bytes`
+    /// is skipped and reported.
+    pub fn next_batch(&mut self, n: usize, name: &str, max_line_bytes: usize) -> Result<Vec<Raw>, InputError> {
         let mut out = Vec::with_capacity(n.min(65536));
         while out.len() < n {
             let mut buf = Vec::new();
             let io = |e| InputError::Io { file: name.to_string(), source: e };
-            let read = (&mut self.inner).take(MAX_LINE_BYTES as u64 + 1).read_until(b'\n', &mut buf).map_err(io)?;
+            let read = (&mut self.inner).take(max_line_bytes as u64 + 1).read_until(b'\n', &mut buf).map_err(io)?;
             if read == 0 {
                 break;
             }
             self.line += 1;
-            if buf.len() > MAX_LINE_BYTES && buf.last() != Some(&b'\n') {
+            if buf.len() > max_line_bytes && buf.last() != Some(&b'\n') {
                 // Skip the rest of the line without holding it.
                 let mut bytes = buf.len() as u64;
                 loop {

@@ -107,10 +107,30 @@ pub const MAX_FIELD_BYTES: usize = 1024 * 1024;
 /// Most columns a CSV header may have.
 pub const MAX_COLUMNS: usize = 1024;
 
+/// Size limits on an input: beyond them a line or a field is reported
+/// (invalid record, or an error naming the line), never held whole. The
+/// defaults are [`MAX_LINE_BYTES`], [`MAX_FIELD_BYTES`] and [`MAX_COLUMNS`];
+/// a service may lower them per run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest line (a CSV row or a JSON Lines record), in bytes.
+    pub max_line_bytes: usize,
+    /// Longest CSV field value, in bytes.
+    pub max_field_bytes: usize,
+    /// Most columns a CSV header may have.
+    pub max_columns: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_line_bytes: MAX_LINE_BYTES, max_field_bytes: MAX_FIELD_BYTES, max_columns: MAX_COLUMNS }
+    }
+}
+
 /// One raw row from an input, not yet typed.
 #[derive(Debug)]
 pub enum Raw {
-    /// A line longer than [`MAX_LINE_BYTES`]: not read, reported invalid.
+    /// A line longer than [`Limits::max_line_bytes`]: not read, reported invalid.
     TooLong {
         /// Line number.
         line: u64,
@@ -166,6 +186,8 @@ pub struct Layout {
     pub config: Arc<InputConfig>,
     /// Format.
     pub format: Format,
+    /// Size limits.
+    pub limits: Limits,
 }
 
 impl Layout {
@@ -184,6 +206,7 @@ impl Layout {
             schema,
             config,
             format: Format::Jsonl,
+            limits: Limits::default(),
         }
     }
 
@@ -224,7 +247,8 @@ impl Layout {
                     field: None,
                     value: None,
                     reason: format!(
-                        "the line is {bytes} bytes, longer than the limit of {MAX_LINE_BYTES}; it was not read"
+                        "the line is {bytes} bytes, longer than the limit of {}; it was not read",
+                        self.limits.max_line_bytes
                     ),
                 }],
             }),
@@ -307,14 +331,16 @@ impl Input {
         file: usize,
         schema: Arc<Schema>,
         config: Arc<InputConfig>,
+        limits: Limits,
     ) -> Result<Input, InputError> {
         match spec.format {
             Format::Csv => {
-                let (reader, layout) = csv::CsvReader::open(reader, spec, file, schema, config)?;
+                let (reader, layout) = csv::CsvReader::open(reader, spec, file, schema, config, limits)?;
                 Ok(Input { layout: Arc::new(layout), reader: Reader::Csv(reader) })
             }
             Format::Jsonl => {
-                let (reader, layout) = json::JsonReader::open(reader, spec, file, schema, config)?;
+                let (reader, mut layout) = json::JsonReader::open(reader, spec, file, schema, config)?;
+                layout.limits = limits;
                 Ok(Input { layout: Arc::new(layout), reader: Reader::Json(reader) })
             }
         }
@@ -324,7 +350,7 @@ impl Input {
     pub fn next_batch(&mut self, n: usize) -> Result<Vec<Raw>, InputError> {
         match &mut self.reader {
             Reader::Csv(r) => r.next_batch(n, &self.layout.name),
-            Reader::Json(r) => r.next_batch(n, &self.layout.name),
+            Reader::Json(r) => r.next_batch(n, &self.layout.name, self.layout.limits.max_line_bytes),
         }
     }
 }

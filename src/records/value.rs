@@ -209,10 +209,9 @@ pub fn parse_imo(t: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::Schema;
 
     fn def(name: &str) -> FieldDef {
-        let s = Schema::standard();
+        let s = crate::config::standard_schema();
         s.fields[s.field(name).unwrap()].clone()
     }
 

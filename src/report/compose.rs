@@ -747,7 +747,7 @@ fn quality(c: &mut Composer, r: &Report) {
             .missing_columns
             .iter()
             .map(|m| {
-                let own = if m.on_missing_column == "review" {
+                let own = if m.on_missing_column == crate::schema::MissingColumn::Review {
                     "the rules that need it are undecided: review"
                 } else {
                     "the rules that need it are skipped, and said so"
@@ -759,7 +759,7 @@ fn quality(c: &mut Composer, r: &Report) {
                         None => {
                             format!("read through the {g} group from the columns the file has; {own} when read alone")
                         }
-                        Some(w) if w.on_missing_column == "review" => {
+                        Some(w) if w.on_missing_column == crate::schema::MissingColumn::Review => {
                             format!("no column of the {g} group at all: rules reading the group are undecided (review)")
                         }
                         Some(_) => format!("no column of the {g} group at all: rules reading the group are skipped"),
@@ -799,7 +799,7 @@ fn quality(c: &mut Composer, r: &Report) {
         c.paragraph(Para::new(
             format!(
                 "The repeat check remembers the first {} distinct ids; the {} records after them were checked against those ids, not against each other.",
-                n(crate::engine::MAX_TRACKED_IDS as u64),
+                n(crate::run::MAX_TRACKED_IDS as u64),
                 n(dups.unchecked)
             ),
             Style::Regular,

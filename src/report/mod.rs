@@ -18,7 +18,8 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::engine::{Engine, OpenInput, RunError, RunSummary};
+use crate::engine::Engine;
+use crate::run::{InputInfo, Item, OpenInput, RunError, RunOptions, RunSummary, Stage, StageError};
 use crate::source::hex;
 use model::{FileFingerprint, Fingerprints};
 
@@ -62,11 +63,9 @@ pub fn build_with_progress(
 ) -> Result<(Report, RunSummary), RunError> {
     let rules = Arc::clone(engine.rules());
     let mut collector = Collector::new(ReportInputs { rules: &rules, files, period: opts.period });
-    let run = engine.run_with(inputs, true, |o| {
-        collector.add(o);
-        progress();
-        Ok(())
-    })?;
+    let mut stage = Collect { collector: &mut collector, progress };
+    let run_opts = RunOptions::new().keep_flagged_records(true);
+    let run = engine.run_opened(inputs, &run_opts, None, &mut [&mut stage])?;
     let inputs_fp: Vec<FileFingerprint> = run
         .inputs
         .iter()
@@ -92,6 +91,24 @@ pub fn build_with_progress(
         fingerprints,
     };
     Ok((collector.finish(&run, meta), run))
+}
+
+/// The report's collector as a stage of the run.
+struct Collect<'c, 'a> {
+    collector: &'c mut Collector<'a>,
+    progress: &'c mut dyn FnMut(),
+}
+
+impl Stage for Collect<'_, '_> {
+    fn record(&mut self, item: &Item<'_>) -> Result<(), StageError> {
+        self.collector.add(item.outcome());
+        (self.progress)();
+        Ok(())
+    }
+
+    fn begin_input(&mut self, _: &InputInfo<'_>) -> Result<(), StageError> {
+        Ok(())
+    }
 }
 
 /// An identifier derived from what the report is about — rules, inputs,

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::check::RuleSet;
-use crate::engine::{RunSummary, Skipped};
 use crate::findings::{Decision, Evaluated, Finding, Outcome, RecordOutcome};
 use crate::records::{Cell, FieldProblem, Record};
+use crate::run::{RunSummary, Skipped};
 use crate::values::{Country, Date};
 
 /// A whole audit report.
@@ -62,7 +62,7 @@ pub struct ScreeningInfo {
     /// Every suppression applied, in input order.
     pub suppressed: Vec<SuppressionEntry>,
     /// Per list: how many records had something screened, per field, and how many had nothing.
-    pub coverage: Vec<crate::engine::ListCoverage>,
+    pub coverage: Vec<crate::run::ListCoverage>,
 }
 
 /// A list snapshot, as the report names it.
@@ -379,11 +379,11 @@ pub struct DataQuality {
     /// Rules not decided for a file's records because it has no column for a field.
     pub skipped_rules: Vec<Skipped>,
     /// Optional fields each input has no column for, and what that meant.
-    pub missing_columns: Vec<crate::engine::MissingColumnNote>,
+    pub missing_columns: Vec<crate::run::MissingColumnNote>,
     /// Groups an input has no column for at all, and what that meant.
-    pub missing_groups: Vec<crate::engine::MissingGroupNote>,
+    pub missing_groups: Vec<crate::run::MissingGroupNote>,
     /// Records that repeat an id seen earlier in the run (each was evaluated).
-    pub duplicate_ids: crate::engine::DuplicateIds,
+    pub duplicate_ids: crate::run::DuplicateIds,
 }
 
 /// One problem with one record.
@@ -456,7 +456,7 @@ pub struct Collector<'a> {
     regime_findings: Vec<u64>,
     suppressed: Vec<(usize, u64, SuppressionEntry)>,
     /// Rules skipped and lists screened, over the records in the period.
-    unchecked: crate::engine::CheckTally<'a>,
+    unchecked: crate::run::CheckTally<'a>,
 }
 
 impl<'a> Collector<'a> {
@@ -476,7 +476,7 @@ impl<'a> Collector<'a> {
             chapters: HashMap::new(),
             regime_findings: vec![0; r.max(1)],
             suppressed: Vec::new(),
-            unchecked: crate::engine::CheckTally::new(inputs.rules),
+            unchecked: crate::run::CheckTally::new(inputs.rules),
             inputs,
         }
     }

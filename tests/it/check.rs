@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use cordon::Engine;
-use cordon::source::SourceFile;
 use miette::Diagnostic;
 use serde::Deserialize;
 
@@ -52,8 +51,9 @@ fn seen(d: &dyn Diagnostic, text: &str) -> (String, String, String, Option<Strin
 
 #[test]
 fn every_check_error_is_reported_as_documented() {
-    let src = SourceFile::read(&root().join("tests/data/check/cases.yaml")).expect("cases file");
-    let cases: Cases = cordon::config::parse_yaml(&src).expect("cases parse");
+    let src =
+        cordon::unstable::sources::read_text_file(&root().join("tests/data/check/cases.yaml")).expect("cases file");
+    let cases: Cases = cordon::unstable::config::parse_yaml(&src).expect("cases parse");
     assert!(cases.cases.len() >= 25);
     let mut failures = Vec::new();
     for case in &cases.cases {
@@ -108,8 +108,9 @@ fn rendered_diagnostics_snapshot() {
 /// Every lint fires on its crafted pack (`tests/data/lint/cases.yaml`).
 #[test]
 fn every_lint_fires_on_its_crafted_pack() {
-    let src = SourceFile::read(&root().join("tests/data/lint/cases.yaml")).expect("cases file");
-    let cases: Cases = cordon::config::parse_yaml(&src).expect("cases parse");
+    let src =
+        cordon::unstable::sources::read_text_file(&root().join("tests/data/lint/cases.yaml")).expect("cases file");
+    let cases: Cases = cordon::unstable::config::parse_yaml(&src).expect("cases parse");
     let mut failures = Vec::new();
     let mut codes = std::collections::BTreeSet::new();
     for case in &cases.cases {

@@ -109,7 +109,7 @@ fn input_fingerprint_is_the_files_sha256() {
     let tx = p.path().join("tx.csv");
     let o = run(&p, &["--format", "json", &tx.display().to_string()]);
     let doc: Value = serde_json::from_slice(&o.stdout).expect("json");
-    let want = cordon::source::hex(&sha2::Sha256::digest(std::fs::read(&tx).expect("read")));
+    let want = cordon::unstable::source::hex(&sha2::Sha256::digest(std::fs::read(&tx).expect("read")));
     assert_eq!(doc["summary"]["inputs"][0]["sha256"], want.as_str());
 }
 

@@ -4,8 +4,8 @@
 //! files, exemptions).
 
 use cordon::Engine;
-use cordon::findings::{Outcome, RecordOutcome};
-use cordon::testing;
+use cordon::unstable::findings::{Outcome, RecordOutcome};
+use cordon::unstable::testing;
 
 use super::harness::root;
 
@@ -68,14 +68,14 @@ fn exemptions() {
 fn indeterminate_findings_name_the_missing_field() {
     let dir = root().join("tests/data/eval/fail_closed");
     let engine = Engine::load(&dir).expect("rules");
-    let layout = cordon::records::Layout::for_json(
+    let layout = cordon::unstable::records::Layout::for_json(
         0,
         "t",
         std::sync::Arc::clone(&engine.rules().schema),
-        std::sync::Arc::new(cordon::config::InputConfig::standard()),
+        std::sync::Arc::new(cordon::unstable::config::InputConfig::standard()),
     );
     let text = br#"{"id":"1","date":"2020-01-01","origin":"CN","destination":"KP","hs_code":"2710.19"}"#.to_vec();
-    let rec = layout.parse(cordon::records::Raw::Json { line: 1, text }).expect("valid");
+    let rec = layout.parse(cordon::unstable::records::Raw::Json { line: 1, text }).expect("valid");
     let e = engine.evaluate(&rec);
     let f = &e.findings[0];
     assert_eq!(engine.rules().rules[f.rule].id, "F-DESC");
@@ -97,7 +97,7 @@ fn indeterminate_findings_name_the_missing_field() {
     let hs_dir = root().join("tests/data/eval/hs");
     let engine = Engine::load(&hs_dir).expect("rules");
     let text = br#"{"id":"2","date":"2020-01-01","origin":"CN","destination":"JP","hs_code":"2710"}"#.to_vec();
-    let rec = layout.parse(cordon::records::Raw::Json { line: 1, text }).expect("valid");
+    let rec = layout.parse(cordon::unstable::records::Raw::Json { line: 1, text }).expect("valid");
     let e = engine.evaluate(&rec);
     assert!(e.findings[0].matches.iter().any(|m| m.broader), "heading-level match is marked");
     let _ = RecordOutcome::Evaluated(e);
@@ -107,14 +107,13 @@ fn indeterminate_findings_name_the_missing_field() {
 /// explains) reach the same findings on every record of the seed files.
 #[test]
 fn compiled_and_reference_evaluators_agree_on_the_seeds() {
-    use cordon::records::InputSpec;
     let engine = Engine::load(&root().join("rules")).expect("rules");
-    let cfg = std::sync::Arc::new(cordon::config::InputConfig::standard());
+    let opts = cordon::RunOptions::new();
     let mut compared = 0;
     for file in ["seeds/transactions/trade-2016-2019.csv", "seeds/transactions/sample.jsonl"] {
-        let mut inputs = engine.open_inputs(&[InputSpec::new(root().join(file))], &cfg).expect("open");
+        let mut inputs = engine.open(vec![cordon::InputSource::path(root().join(file))], &opts).expect("open");
         let mut input = inputs.remove(0);
-        let layout = input.layout_arc();
+        let layout = input.layout_shared();
         loop {
             let batch = input.next_batch(1024).expect("read");
             if batch.is_empty() {
@@ -123,7 +122,7 @@ fn compiled_and_reference_evaluators_agree_on_the_seeds() {
             for raw in batch {
                 let Ok(rec) = layout.parse(raw) else { continue };
                 let compiled = engine.evaluate(&rec);
-                let (explanation, reference) = cordon::explain::explain(engine.rules(), &rec);
+                let (explanation, reference) = cordon::unstable::explain::explain(engine.rules(), &rec);
                 let a: Vec<_> = compiled.findings.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
                 let b: Vec<_> = reference.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
                 assert_eq!(a, b, "record {} line {}", compiled.id, compiled.line);
@@ -261,18 +260,18 @@ mod generated {
         fn compiled_and_reference_evaluators_agree(rules in pack(), records in prop::collection::vec(record(), 1..24)) {
             let dir = TempPack::new(&[("gen.cordon", &rules)]);
             let engine = Engine::load(dir.path()).map_err(|d| TestCaseError::fail(format!("{d:?}\n{rules}")))?;
-            let layout = cordon::records::Layout::for_json(
+            let layout = cordon::unstable::records::Layout::for_json(
                 0,
                 "g",
                 std::sync::Arc::clone(&engine.rules().schema),
-                std::sync::Arc::new(cordon::config::InputConfig::standard()),
+                std::sync::Arc::new(cordon::unstable::config::InputConfig::standard()),
             );
             for text in &records {
-                let Ok(rec) = layout.parse(cordon::records::Raw::Json { line: 1, text: text.clone().into_bytes() }) else {
+                let Ok(rec) = layout.parse(cordon::unstable::records::Raw::Json { line: 1, text: text.clone().into_bytes() }) else {
                     continue;
                 };
                 let compiled = engine.evaluate(&rec);
-                let (explanation, reference) = cordon::explain::explain(engine.rules(), &rec);
+                let (explanation, reference) = cordon::unstable::explain::explain(engine.rules(), &rec);
                 let a: Vec<_> = compiled.findings.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
                 let b: Vec<_> = reference.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
                 prop_assert_eq!(&a, &b, "{}\n{}", rules, text);

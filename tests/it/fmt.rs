@@ -1,8 +1,8 @@
 //! `cordon fmt`: idempotent, keeps every comment, never changes what a file
 //! means — on every rule file in the repository and on generated ones.
 
-use cordon::source::SourceFile;
-use cordon::syntax::{parse, print::format};
+use cordon::unstable::source::SourceFile;
+use cordon::unstable::syntax::{parse, print::format};
 use proptest::prelude::*;
 
 use super::harness::{TempPack, cordon, root, stderr, stdout};

@@ -1,9 +1,9 @@
 //! The grammar, construct by construct: what parses, into what, and what does
 //! not. Parse trees are compared without spans.
 
-use cordon::source::SourceFile;
-use cordon::syntax::ast::*;
-use cordon::syntax::{self, ParseError};
+use cordon::unstable::source::SourceFile;
+use cordon::unstable::syntax::ast::*;
+use cordon::unstable::syntax::{self, ParseError};
 
 fn parse(text: &str) -> Result<RuleFile, ParseError> {
     syntax::parse(&SourceFile::new("t.cordon", "t.cordon", text))

@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use cordon::lists::import::{self, Format};
-use cordon::lists::store::{self, Store};
+use cordon::unstable::lists::import::{self, Format};
+use cordon::unstable::lists::store::{self, Store};
 use serde_json::Value;
 
 use super::harness::{TempPack, cordon, root, stderr, stdout};

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use cordon::config::{self, InputConfig};
-use cordon::findings::{Decision, Outcome, RecordOutcome};
-use cordon::records::{InputError, InputSpec};
-use cordon::{Engine, engine::RunSummary};
+use cordon::unstable::config::{self, InputConfig};
+use cordon::unstable::findings::{Decision, Outcome, RecordOutcome};
+use cordon::unstable::records::InputError;
+use cordon::{Engine, InputSource, RunOptions, RunSummary};
 
 use super::harness::{TempPack, root};
 
@@ -28,18 +28,18 @@ fn run(
         None => Arc::new(InputConfig::standard()),
         Some(text) => {
             let p = pack.write("config.yaml", text);
-            let src = config::read_source(&p).expect("config");
+            let src = cordon::unstable::config::read_source(&p).expect("config");
             Arc::new(config::load_config(src, &engine.rules().schema).expect("valid config"))
         }
     };
-    let inputs = engine.open_inputs(&[InputSpec::new(&path)], &cfg)?;
+    let opts = RunOptions::new().config(cfg);
+    let inputs = engine.open(vec![InputSource::path(&path)], &opts)?;
     let mut out = Vec::new();
-    let summary = engine
-        .run(inputs, |o| {
-            out.push(o.clone());
-            Ok(())
-        })
-        .expect("run");
+    let mut collect = cordon::each_record(|item| {
+        out.push(item.outcome().clone());
+        Ok(())
+    });
+    let summary = engine.run_opened(inputs, &opts, None, &mut [&mut collect]).expect("run");
     assert_eq!(summary.read, summary.evaluated + summary.invalid, "counts reconcile");
     assert_eq!(summary.read as usize, out.len(), "every record read is reported");
     Ok((out, summary))
@@ -60,7 +60,7 @@ fn csv_with_bom_crlf_and_quotes() {
         "\u{feff}{HEADER},description\r\nT1,2018-01-01,KP,CN,2701,\"coal, \"\"lump\"\"\r\nsecond line\"\r\nT2,2018-01-01,CN,JP,2701,plain\r\n"
     );
     let (out, s) = run("t.csv", text.as_bytes(), None).expect("usable");
-    assert_eq!((s.read, s.evaluated, s.invalid, s.block, s.pass), (2, 2, 0, 1, 1));
+    assert_eq!((s.read, s.evaluated, s.invalid, s.decisions.block, s.decisions.pass), (2, 2, 0, 1, 1));
     assert_eq!(out[1].line(), 4, "line numbers count physical lines");
 }
 
@@ -126,18 +126,18 @@ fn run_without_columns(rule: &str, config: Option<&str>) -> (Vec<RecordOutcome>,
         None => Arc::new(InputConfig::standard()),
         Some(text) => {
             let c = pack.write("config.yaml", text);
-            let src = config::read_source(&c).expect("config");
+            let src = cordon::unstable::config::read_source(&c).expect("config");
             Arc::new(config::load_config(src, &engine.rules().schema).expect("valid config"))
         }
     };
-    let inputs = engine.open_inputs(&[InputSpec::new(&p)], &cfg).expect("open");
+    let opts = RunOptions::new().config(cfg);
+    let inputs = engine.open(vec![InputSource::path(&p)], &opts).expect("open");
     let mut out = Vec::new();
-    let s = engine
-        .run(inputs, |o| {
-            out.push(o.clone());
-            Ok(())
-        })
-        .expect("run");
+    let mut collect = cordon::each_record(|item| {
+        out.push(item.outcome().clone());
+        Ok(())
+    });
+    let s = engine.run_opened(inputs, &opts, None, &mut [&mut collect]).expect("run");
     (out, s)
 }
 
@@ -146,13 +146,17 @@ fn a_missing_column_whose_field_means_review_leaves_its_rules_undecided() {
     let rule = "regime T\nrule V { title: \"v\" cite: \"c\" severity: block when: vessel_imo == \"9191773\" }\n";
     let (out, s) = run_without_columns(rule, None);
     // Never a pass: the record is reviewed, the finding names the column.
-    assert_eq!((s.pass, s.review), (0, 1));
+    assert_eq!((s.decisions.pass, s.decisions.review), (0, 1));
     assert!(s.skipped_rules.is_empty());
     let RecordOutcome::Evaluated(e) = &out[0] else { panic!("evaluated") };
     let Outcome::Indeterminate { no_column, .. } = &e.findings[0].outcome else { panic!("indeterminate") };
     assert_eq!(no_column.len(), 1);
     assert!(e.findings[0].message.contains("the file has no column for `vessel_imo`"), "{}", e.findings[0].message);
-    assert!(s.missing_columns.iter().any(|m| m.field == "vessel_imo" && m.on_missing_column == "review"));
+    assert!(
+        s.missing_columns
+            .iter()
+            .any(|m| m.field == "vessel_imo" && m.on_missing_column == cordon::MissingColumn::Review)
+    );
     assert!(s.fails(Decision::Review) && !s.fails(Decision::Block));
 }
 
@@ -160,7 +164,7 @@ fn a_missing_column_whose_field_means_review_leaves_its_rules_undecided() {
 fn a_missing_column_a_config_says_to_skip_is_reported_and_fails_under_review() {
     let rule = "regime T\nrule V { title: \"v\" cite: \"c\" severity: block when: vessel_imo == \"9191773\" }\n";
     let (out, s) = run_without_columns(rule, Some("on_missing_column:\n  vessel_imo: skip\n"));
-    assert_eq!((s.pass, s.review), (1, 0));
+    assert_eq!((s.decisions.pass, s.decisions.review), (1, 0));
     assert_eq!(s.skipped_rules.len(), 1, "the run says so once");
     assert_eq!((s.skipped_rules[0].rule.as_str(), s.skipped_rules[0].records), ("V", 1));
     assert_eq!(s.skipped_rules[0].fields, ["vessel_imo"]);
@@ -174,7 +178,7 @@ fn a_missing_column_a_config_says_to_skip_is_reported_and_fails_under_review() {
 fn a_field_the_schema_marks_skip_is_skipped_without_a_config() {
     let rule = "regime T\nrule V { title: \"v\" cite: \"c\" severity: block when: vessel_name == \"X\" }\n";
     let (_, s) = run_without_columns(rule, None);
-    assert_eq!((s.pass, s.review), (1, 0));
+    assert_eq!((s.decisions.pass, s.decisions.review), (1, 0));
     assert_eq!(s.skipped_rules[0].fields, ["vessel_name"]);
 }
 
@@ -183,7 +187,7 @@ fn presence_tests_cannot_hide_a_missing_column() {
     // `present(x) and …` used to pass every record of a file without `x`.
     let rule = "regime T\nrule V { title: \"v\" cite: \"c\" severity: block when: present(vessel_imo) and vessel_imo == \"9191773\" }\n";
     let (_, s) = run_without_columns(rule, None);
-    assert_eq!((s.pass, s.review), (0, 1));
+    assert_eq!((s.decisions.pass, s.decisions.review), (0, 1));
 }
 
 #[test]
@@ -196,22 +200,21 @@ fn a_group_is_read_from_the_columns_a_file_has() {
         "t.csv",
         format!("{HEADER},seller\nT1,2018-01-01,KP,CN,2701,Y\nT2,2018-01-01,KP,CN,2701,X\nT3,2018-01-01,KP,CN,2701,\n"),
     );
-    let inputs = engine.open_inputs(&[InputSpec::new(&p)], &Arc::new(InputConfig::standard())).expect("open");
-    let s = engine.run(inputs, |_| Ok(())).expect("run");
+    let s = engine.run(vec![InputSource::path(&p)], &RunOptions::new(), &mut []).expect("run");
     // Y passes, X blocks, an empty seller (no party at all) is undecided.
-    assert_eq!((s.pass, s.block, s.review), (1, 1, 1));
+    assert_eq!((s.decisions.pass, s.decisions.block, s.decisions.review), (1, 1, 1));
     // Without any party column the group is undecided for every record.
     let (_, s) = run_without_columns(rule, None);
-    assert_eq!((s.pass, s.review), (0, 1));
+    assert_eq!((s.decisions.pass, s.decisions.review), (0, 1));
     let (_, s) = run_without_columns(rule, Some("on_missing_column:\n  parties: skip\n"));
-    assert_eq!((s.pass, s.review), (1, 0));
+    assert_eq!((s.decisions.pass, s.decisions.review), (1, 0));
     assert_eq!(s.skipped_rules[0].fields, ["parties"]);
 }
 
 #[test]
 fn a_config_cannot_skip_a_required_field_or_name_an_unknown_one() {
-    let schema = cordon::schema::Schema::standard();
-    let src = |t: &str| cordon::source::SourceFile::new("c.yaml", "c.yaml", t);
+    let schema = cordon::unstable::config::standard_schema();
+    let src = |t: &str| cordon::unstable::source::SourceFile::new("c.yaml", "c.yaml", t);
     let e = config::load_config(src("on_missing_column:\n  hs_code: skip\n"), &schema).unwrap_err();
     assert!(e.to_string().contains("`hs_code` is required"), "{e}");
     let e = config::load_config(src("on_missing_column:\n  vessel_imoo: skip\n"), &schema).unwrap_err();
@@ -232,7 +235,7 @@ fn json_lines() {
         "not json at all\n",
     );
     let (out, s) = run("t.jsonl", text.as_bytes(), None).expect("usable");
-    assert_eq!((s.read, s.evaluated, s.invalid, s.block), (6, 2, 4, 1));
+    assert_eq!((s.read, s.evaluated, s.invalid, s.decisions.block), (6, 2, 4, 1));
     assert_eq!(out[1].line(), 3, "blank lines are skipped but counted as lines");
     assert_eq!(invalid_reasons(&out[1]), ["the JSON object is cut off"]);
     assert_eq!(invalid_reasons(&out[2]), ["a JSON Lines record must be an object `{…}`"]);
@@ -247,7 +250,7 @@ fn a_config_maps_a_firms_columns_and_formats() {
     let config = "columns:\n  id: TxnRef\n  date: ShipDate\n  origin: Origin\n  destination: Dest\n  hs_code: HS\n  value: Amount\nformats:\n  date: DD/MM/YYYY\n  decimal_separator: \",\"\n  thousands_separator: \".\"\ncsv:\n  delimiter: \";\"\n";
     let text = "TxnRef;ShipDate;Origin;Dest;HS;Amount;Warehouse\nE1;05/08/2017;KP;CN;2701.12;1.234,50;W1\nE2;31/02/2017;CN;JP;2701;1,0;W2\n";
     let (out, s) = run("erp.csv", text.as_bytes(), Some(config)).expect("usable");
-    assert_eq!((s.read, s.evaluated, s.invalid, s.block), (2, 1, 1, 1));
+    assert_eq!((s.read, s.evaluated, s.invalid, s.decisions.block), (2, 1, 1, 1));
     let RecordOutcome::Evaluated(e) = &out[0] else { panic!() };
     assert_eq!(e.id, "E1");
     assert!(invalid_reasons(&out[1])[0].contains("not a calendar date"));
@@ -256,6 +259,7 @@ fn a_config_maps_a_firms_columns_and_formats() {
 #[test]
 fn the_example_config_matches_the_schema() {
     let p = root().join("seeds/config/example-config.yaml");
-    let src = config::read_source(&p).expect("readable");
-    config::load_config(src, &cordon::schema::Schema::standard()).expect("the shipped example config is valid");
+    let src = cordon::unstable::config::read_source(&p).expect("readable");
+    config::load_config(src, &cordon::unstable::config::standard_schema())
+        .expect("the shipped example config is valid");
 }

@@ -2,13 +2,9 @@
 //! back with its headings, citations and the names in Cyrillic and Hangul;
 //! generation is deterministic; output files appear whole or not at all.
 
-use std::sync::Arc;
-
 use cordon::Engine;
-use cordon::config::InputConfig;
-use cordon::records::InputSpec;
-use cordon::report::layout::{Item, PAGE_W};
-use cordon::report::{self, Period, Report, ReportOptions};
+use cordon::unstable::report::layout::{Item, PAGE_W};
+use cordon::unstable::report::{self, Period, Report, ReportOptions};
 
 use super::harness::{TempPack, cordon, root, stderr};
 
@@ -27,9 +23,10 @@ fn options(period: Option<Period>) -> ReportOptions {
 
 fn build(rules: &std::path::Path, input: &std::path::Path, period: Option<Period>) -> Report {
     let engine = Engine::load(rules).expect("rules");
-    let spec = InputSpec::new(input);
-    let inputs = engine.open_inputs(std::slice::from_ref(&spec), &Arc::new(InputConfig::standard())).expect("input");
-    report::build(&engine, inputs, std::slice::from_ref(&spec.name), &options(period)).expect("run").0
+    let source = cordon::InputSource::path(input);
+    let name = source.name().to_string();
+    let inputs = engine.open(vec![source], &cordon::RunOptions::new()).expect("input");
+    report::build(&engine, inputs, std::slice::from_ref(&name), &options(period)).expect("run").0
 }
 
 fn seeds_report() -> Report {

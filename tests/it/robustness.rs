@@ -162,32 +162,30 @@ fn a_rule_or_config_file_past_the_size_limit_is_refused_without_reading_it_whole
 /// Runs the pack over files and returns (id, line, decision, rules) per record, in order.
 fn outcomes(files: &[PathBuf], threads: usize, batch: Option<usize>) -> Vec<(String, u64, String, Vec<String>)> {
     let engine = cordon::Engine::load(&root().join("rules")).expect("rules");
-    let engine = match batch {
-        Some(b) => engine.with_batch(b),
-        None => engine,
+    let opts = match batch {
+        Some(b) => cordon::RunOptions::new().batch(b),
+        None => cordon::RunOptions::new(),
     };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
-    let cfg = std::sync::Arc::new(cordon::config::InputConfig::standard());
-    let specs: Vec<_> = files.iter().map(cordon::records::InputSpec::new).collect();
     let mut out = Vec::new();
     pool.install(|| {
-        let inputs = engine.open_inputs(&specs, &cfg).expect("open");
-        let summary = engine
-            .run(inputs, |o| {
-                let (id, decision, rules) = match o {
-                    cordon::findings::RecordOutcome::Evaluated(e) => (
-                        e.id.clone(),
-                        e.decision.name().to_string(),
-                        e.findings.iter().map(|f| engine.rules().rules[f.rule].id.clone()).collect(),
-                    ),
-                    cordon::findings::RecordOutcome::Invalid(i) => {
-                        (i.id.clone().unwrap_or_default(), "invalid".into(), Vec::new())
-                    }
-                };
-                out.push((id, o.line(), decision, rules));
-                Ok(())
-            })
-            .expect("run");
+        let inputs: Vec<_> = files.iter().map(cordon::InputSource::path).collect();
+        let mut collect = cordon::each_record(|item| {
+            let o = item.outcome();
+            let (id, decision, rules) = match o {
+                cordon::unstable::findings::RecordOutcome::Evaluated(e) => (
+                    e.id.clone(),
+                    e.decision.name().to_string(),
+                    e.findings.iter().map(|f| engine.rules().rules[f.rule].id.clone()).collect(),
+                ),
+                cordon::unstable::findings::RecordOutcome::Invalid(i) => {
+                    (i.id.clone().unwrap_or_default(), "invalid".into(), Vec::new())
+                }
+            };
+            out.push((id, o.line(), decision, rules));
+            Ok(())
+        });
+        let summary = engine.run(inputs, &opts, &mut [&mut collect]).expect("run");
         assert_eq!(summary.read, summary.evaluated + summary.invalid);
         assert_eq!(summary.read as usize, out.len());
         assert_eq!(summary.duplicate_ids.records, 0, "the seed ids are unique, however the file is split");
@@ -295,11 +293,11 @@ mod fuzz_smoke {
     #[test]
     fn seed_corpus() {
         for (target, run) in [
-            ("rules", cordon::fuzzing::rules as fn(&[u8])),
-            ("csv", cordon::fuzzing::csv),
-            ("jsonl", cordon::fuzzing::jsonl),
-            ("config", cordon::fuzzing::config),
-            ("lists", cordon::fuzzing::lists),
+            ("rules", cordon::unstable::fuzzing::rules as fn(&[u8])),
+            ("csv", cordon::unstable::fuzzing::csv),
+            ("jsonl", cordon::unstable::fuzzing::jsonl),
+            ("config", cordon::unstable::fuzzing::config),
+            ("lists", cordon::unstable::fuzzing::lists),
         ] {
             for s in seeds(target) {
                 run(&s);
@@ -310,22 +308,22 @@ mod fuzz_smoke {
     proptest! {
         #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
         #[test]
-        fn mutated_rules(m in mutations()) { cordon::fuzzing::rules(&mutate(&seeds("rules"), m)); }
+        fn mutated_rules(m in mutations()) { cordon::unstable::fuzzing::rules(&mutate(&seeds("rules"), m)); }
         #[test]
-        fn mutated_csv(m in mutations()) { cordon::fuzzing::csv(&mutate(&seeds("csv"), m)); }
+        fn mutated_csv(m in mutations()) { cordon::unstable::fuzzing::csv(&mutate(&seeds("csv"), m)); }
         #[test]
-        fn mutated_jsonl(m in mutations()) { cordon::fuzzing::jsonl(&mutate(&seeds("jsonl"), m)); }
+        fn mutated_jsonl(m in mutations()) { cordon::unstable::fuzzing::jsonl(&mutate(&seeds("jsonl"), m)); }
         #[test]
-        fn mutated_config(m in mutations()) { cordon::fuzzing::config(&mutate(&seeds("config"), m)); }
+        fn mutated_config(m in mutations()) { cordon::unstable::fuzzing::config(&mutate(&seeds("config"), m)); }
         #[test]
-        fn mutated_lists(m in mutations()) { cordon::fuzzing::lists(&mutate(&seeds("lists"), m)); }
+        fn mutated_lists(m in mutations()) { cordon::unstable::fuzzing::lists(&mutate(&seeds("lists"), m)); }
         #[test]
         fn random_bytes(data in prop::collection::vec(any::<u8>(), 0..4096)) {
-            cordon::fuzzing::rules(&data);
-            cordon::fuzzing::csv(&data);
-            cordon::fuzzing::jsonl(&data);
-            cordon::fuzzing::config(&data);
-            cordon::fuzzing::lists(&data);
+            cordon::unstable::fuzzing::rules(&data);
+            cordon::unstable::fuzzing::csv(&data);
+            cordon::unstable::fuzzing::jsonl(&data);
+            cordon::unstable::fuzzing::config(&data);
+            cordon::unstable::fuzzing::lists(&data);
         }
     }
 }

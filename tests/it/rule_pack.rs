@@ -2,7 +2,7 @@
 //! has a test that makes it fire and a near miss that must not.
 
 use cordon::Engine;
-use cordon::testing::{self, Coverage};
+use cordon::unstable::testing::{self, Coverage};
 
 use super::harness::root;
 

@@ -6,10 +6,10 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
-use cordon::lists::Kind;
-use cordon::lists::store::Store;
-use cordon::screen::{DEFAULT_THRESHOLD, ListIndex, Query};
-use cordon::values::Decimal;
+use cordon::unstable::lists::Kind;
+use cordon::unstable::lists::store::Store;
+use cordon::unstable::screen::{DEFAULT_THRESHOLD, ListIndex, Query};
+use cordon::unstable::values::Decimal;
 
 use super::harness::root;
 

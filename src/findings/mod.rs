@@ -1,13 +1,20 @@
 //! What evaluation produces: decisions, findings with their evidence, and
 //! records that could not be read. A violation is data, not an error.
 
+mod explanation;
+
+pub use explanation::{Explanation, Node, RuleExplanation, Truth, UnlessExplanation};
+
 use crate::check::{ListId, SetId, Severity};
 use crate::records::{FieldProblem, Invalid};
 use crate::schema::{FieldId, GroupId};
 use crate::values::{Date, Decimal};
 
 /// The decision on a record. Order matters: most severe last.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Decision {
     /// No rule found anything.
     Pass,
@@ -205,6 +212,9 @@ pub struct Evaluated {
     /// Which fields were screened against which list (a value was there to
     /// screen), sorted: the report's screening coverage.
     pub screened: Vec<(ListId, FieldId)>,
+    /// Why, condition by condition, when the run explains (records with a
+    /// finding only).
+    pub explanation: Option<Box<Explanation>>,
 }
 
 /// The result for one record read.

@@ -1,0 +1,59 @@
+//! A parsed rule pack, ready to check: its rule files with their syntax
+//! trees and imports, its schema, and the folders its data files and list
+//! snapshots are read from. [`crate::load`] makes one from [`crate::Sources`];
+//! the fuzz targets make one in memory.
+
+use std::sync::Arc;
+
+use crate::schema::Schema;
+use crate::source::SourceFile;
+use crate::syntax::ast;
+
+/// A parsed rule pack, ready to check.
+#[derive(Debug)]
+pub struct Pack {
+    /// The record schema the rules are written for.
+    pub schema: Arc<Schema>,
+    /// The schema file, when it came from a file.
+    pub schema_source: Option<Arc<SourceFile>>,
+    /// The schema path as the manifest writes it, for fingerprints.
+    pub schema_label: Option<String>,
+    /// The folder data files of file-backed sets are under, by name (`""`
+    /// is the pack root).
+    pub data_root: String,
+    /// The folder list snapshots are in, by name.
+    pub lists_root: String,
+    /// Folders outside the pack that its manifest declares (data, lists,
+    /// schema, `roots:`), by name: files there may be read.
+    pub roots: Vec<String>,
+    /// Rule files in name order.
+    pub files: Vec<PackFile>,
+}
+
+/// One rule file of a pack.
+#[derive(Debug)]
+pub struct PackFile {
+    /// The text; its `path` is the pack-relative name.
+    pub source: Arc<SourceFile>,
+    /// The pack-relative name (`un/dprk/coal.cordon`).
+    pub rel: String,
+    /// The syntax tree.
+    pub ast: ast::RuleFile,
+    /// Indices of the files this one imports.
+    pub imports: Vec<usize>,
+}
+
+impl Pack {
+    /// An empty pack with the standard schema (for tests and fuzz targets).
+    pub fn empty(schema: Arc<Schema>) -> Pack {
+        Pack {
+            schema,
+            schema_source: None,
+            schema_label: None,
+            data_root: String::new(),
+            lists_root: "lists".into(),
+            roots: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+}

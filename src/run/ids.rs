@@ -1,0 +1,142 @@
+//! The repeat-id check, as an in-order stage: a record whose id an earlier
+//! record of the run already had is counted and named in the summary.
+
+use super::summary::{DuplicateId, DuplicateIds, MAX_DUPLICATE_EXAMPLES, RunSummary};
+use super::{InputInfo, Item, Stage, StageError};
+use crate::findings::RecordOutcome;
+
+/// The hash the repeat check remembers a record's id by; `None` when the
+/// record has no readable id. Computed on the evaluating cores.
+pub(crate) fn id_key(o: &RecordOutcome) -> Option<u64> {
+    let id = match o {
+        RecordOutcome::Evaluated(e) => e.id.as_str(),
+        RecordOutcome::Invalid(i) => i.id.as_deref()?,
+    };
+    if id.is_empty() {
+        return None;
+    }
+    let mut h = std::hash::DefaultHasher::new();
+    std::hash::Hasher::write(&mut h, id.as_bytes());
+    Some(std::hash::Hasher::finish(&h))
+}
+
+/// Most ids remembered for the repeat check by default: 1,835,008 (the
+/// table's 2^21 buckets at 7/8 load), about 29 MB at 16 bytes an id at
+/// most, so memory stays bounded whatever the input size. Past it, later
+/// records are still checked against the ids remembered, but their own ids
+/// are not added (counted in [`DuplicateIds::unchecked`]). [`super::RunOptions`] can
+/// lower it.
+pub const MAX_TRACKED_IDS: usize = (1 << 21) / 8 * 7;
+
+/// Remembers the ids of a run by a 64-bit SipHash of each, with where it was
+/// first seen packed in 64 bits (file index: 16 bits, line: 48 bits), so
+/// 16 bytes a record rather than the ids themselves. Two different ids
+/// sharing a hash would be reported as a repeat; with a million ids the
+/// chance is about 1 in 30 million, and the report names both lines, so such
+/// a report can be checked by eye.
+pub(crate) struct IdTracker {
+    files: Vec<String>,
+    seen: std::collections::HashMap<u64, u64, rustc_hash::FxBuildHasher>,
+    /// [`MAX_TRACKED_IDS`] unless the run says otherwise.
+    cap: usize,
+    dups: DuplicateIds,
+}
+
+impl Default for IdTracker {
+    fn default() -> Self {
+        IdTracker { files: Vec::new(), seen: Default::default(), cap: MAX_TRACKED_IDS, dups: DuplicateIds::default() }
+    }
+}
+
+impl IdTracker {
+    pub(crate) fn with_cap(cap: usize) -> Self {
+        IdTracker { cap, ..IdTracker::default() }
+    }
+
+    fn see(&mut self, key: Option<u64>, o: &RecordOutcome) {
+        let dups = &mut self.dups;
+        let Some(key) = key else { return };
+        let (id, line) = match o {
+            RecordOutcome::Evaluated(e) => (e.id.as_str(), e.line),
+            RecordOutcome::Invalid(i) => (i.id.as_deref().unwrap_or_default(), i.line),
+        };
+        let file = self.files.len().saturating_sub(1);
+        const LINE_BITS: u32 = 48;
+        let first = match self.seen.get(&key) {
+            Some(packed) => *packed,
+            None if self.seen.len() < self.cap => {
+                let file_bits = (file as u64).min((1 << (64 - LINE_BITS)) - 1);
+                self.seen.insert(key, file_bits << LINE_BITS | line.min((1 << LINE_BITS) - 1));
+                return;
+            }
+            None => {
+                dups.unchecked += 1;
+                return;
+            }
+        };
+        dups.records += 1;
+        if dups.examples.len() < MAX_DUPLICATE_EXAMPLES {
+            let name = |f: u64| self.files.get(f as usize).cloned().unwrap_or_default();
+            dups.examples.push(DuplicateId {
+                id: id.to_string(),
+                file: name(file as u64),
+                line,
+                first_file: name(first >> LINE_BITS),
+                first_line: first & ((1 << LINE_BITS) - 1),
+            });
+        }
+    }
+}
+
+impl Stage for IdTracker {
+    fn begin_input(&mut self, input: &InputInfo<'_>) -> Result<(), StageError> {
+        self.files.push(input.name().to_string());
+        Ok(())
+    }
+
+    fn record(&mut self, item: &Item<'_>) -> Result<(), StageError> {
+        self.see(item.id_hash, item.outcome());
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &mut RunSummary) -> Result<(), StageError> {
+        summary.duplicate_ids = std::mem::take(&mut self.dups);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::Invalid;
+
+    fn rec(id: &str, line: u64) -> RecordOutcome {
+        RecordOutcome::Invalid(Invalid { file: 0, line, id: Some(id.into()), errors: Vec::new() })
+    }
+
+    #[test]
+    fn repeats_name_both_places_across_files_and_the_cap_bounds_what_is_remembered() {
+        let mut t = IdTracker::with_cap(3);
+        t.files.push("a.csv".into());
+        for (id, line) in [("A", 2), ("B", 3), ("A", 4), ("", 5)] {
+            let r = rec(id, line);
+            t.see(id_key(&r), &r);
+        }
+        t.files.push("b.csv".into());
+        for (id, line) in [("C", 2), ("D", 3), ("D", 4), ("B", 5)] {
+            let r = rec(id, line);
+            t.see(id_key(&r), &r);
+        }
+        let d = &t.dups;
+        // A repeats in a.csv; B repeats across files; D comes after the cap
+        // (A, B, C remembered), so its repeat is not found and both are unchecked.
+        assert_eq!(d.records, 2);
+        assert_eq!(d.unchecked, 2);
+        let places: Vec<_> = d
+            .examples
+            .iter()
+            .map(|e| (e.id.as_str(), e.file.as_str(), e.line, e.first_file.as_str(), e.first_line))
+            .collect();
+        assert_eq!(places, [("A", "a.csv", 4, "a.csv", 2), ("B", "b.csv", 5, "a.csv", 3)]);
+    }
+}

@@ -1,0 +1,298 @@
+//! What a run reports at its end: counts that reconcile
+//! (`read = evaluated + invalid`), per-input fingerprints, what was not checked (columns the
+//! inputs lack, rules skipped for them, records with nothing screened) and
+//! ids seen twice. These are the `summary` of the JSON output, as owned,
+//! serialisable types an embedder can store.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::findings::Decision;
+use crate::schema::MissingColumn;
+
+/// Counts for one input file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InputStats {
+    /// Display name.
+    pub file: String,
+    /// SHA-256 of the file's bytes (lowercase hex).
+    pub sha256: String,
+    /// Records read.
+    pub read: u64,
+    /// Records evaluated.
+    pub evaluated: u64,
+    /// Records that could not be read.
+    pub invalid: u64,
+    /// Records blocked.
+    pub block: u64,
+    /// Records for review.
+    pub review: u64,
+    /// Records passed.
+    pub pass: u64,
+}
+
+/// Rules not decided for some records because their file has no column for
+/// a field (or any field of a group), whose missing column means `skip`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Skipped {
+    /// The file.
+    pub file: String,
+    /// The rule id.
+    pub rule: String,
+    /// How many records.
+    pub records: u64,
+    /// The fields (or groups) the file has no column for.
+    pub fields: Vec<String>,
+}
+
+/// An optional field an input file has no column for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MissingColumnNote {
+    /// The file.
+    pub file: String,
+    /// The field.
+    pub field: String,
+    /// What that means for the rules that need it.
+    pub on_missing_column: MissingColumn,
+    /// The groups the field belongs to (read through a group, the other
+    /// members' columns are used).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+}
+
+/// A group an input file has no column for at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MissingGroupNote {
+    /// The file.
+    pub file: String,
+    /// The group.
+    pub group: String,
+    /// What that means for the rules that read it.
+    pub on_missing_column: MissingColumn,
+}
+
+/// How many records had a value screened against one sanctions list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListCoverage {
+    /// The list.
+    pub list: String,
+    /// Evaluated records with at least one value screened against it.
+    pub records_screened: u64,
+    /// Evaluated records with nothing screened against it.
+    pub records_not_screened: u64,
+    /// Records per field screened (`seller`: 2,750), in schema order.
+    pub by_field: indexmap::IndexMap<String, u64>,
+}
+
+/// Records per decision.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decisions {
+    /// Records blocked.
+    pub block: u64,
+    /// Records for review.
+    pub review: u64,
+    /// Records passed.
+    pub pass: u64,
+}
+
+/// Totals of a run; `read = evaluated + invalid` and `evaluated = block +
+/// review + pass` always hold. Serialised, it is the `summary` of the JSON
+/// output (`docs/schema/summary.schema.json`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunSummary {
+    /// Records read.
+    pub read: u64,
+    /// Records evaluated.
+    pub evaluated: u64,
+    /// Records that could not be read.
+    pub invalid: u64,
+    /// Evaluated records per decision.
+    pub decisions: Decisions,
+    /// Fingerprint of the rule set.
+    pub rules: String,
+    /// Per-input counts and fingerprints, in input order.
+    pub inputs: Vec<InputStats>,
+    /// Rules skipped for lack of a column.
+    pub skipped_rules: Vec<Skipped>,
+    /// Optional fields each input has no column for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_columns: Vec<MissingColumnNote>,
+    /// Groups each input has no column for at all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_groups: Vec<MissingGroupNote>,
+    /// Per sanctions list the rules screen against: what was screened.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub screening: Vec<ListCoverage>,
+    /// Records whose id an earlier record of the run already had.
+    #[serde(default, skip_serializing_if = "DuplicateIds::is_empty")]
+    pub duplicate_ids: DuplicateIds,
+}
+
+/// Most duplicate ids a summary lists by name; all are counted.
+pub const MAX_DUPLICATE_EXAMPLES: usize = 100;
+
+/// Records that repeat an id seen earlier in the run (in any of its inputs).
+/// Both are evaluated — Cordon cannot know which is right — and the repeat
+/// is reported, since a transaction counted twice can matter (caps add up
+/// quantities).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DuplicateIds {
+    /// How many records repeat an earlier id.
+    pub records: u64,
+    /// The first [`MAX_DUPLICATE_EXAMPLES`] of them, in input order.
+    pub examples: Vec<DuplicateId>,
+    /// Records read after the repeat check's memory was full
+    /// ([`crate::run::Limits::max_tracked_ids`]): checked against the ids
+    /// remembered, but repeats among them are not found.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unchecked: u64,
+}
+
+impl DuplicateIds {
+    /// No repeat found and none unchecked.
+    pub fn is_empty(&self) -> bool {
+        self.records == 0
+    }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// One record whose id was seen before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DuplicateId {
+    /// The id.
+    pub id: String,
+    /// The repeat's file.
+    pub file: String,
+    /// The repeat's line.
+    pub line: u64,
+    /// The file of the first record with the id.
+    pub first_file: String,
+    /// The line of the first record with the id.
+    pub first_line: u64,
+}
+
+impl RunSummary {
+    /// What a run did not check, one line each (without a `note:` prefix):
+    /// columns its inputs lack and what that meant, rules skipped for them, and
+    /// records with nothing screened against a list. The same lines go to the
+    /// table output and to stderr.
+    pub fn not_checked(&self) -> Vec<String> {
+        let s = self;
+        let mut out = Vec::new();
+        let quote = |v: &[&str]| v.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
+        let mut files: Vec<&str> = s.missing_columns.iter().map(|m| m.file.as_str()).collect();
+        files.dedup();
+        for file in files {
+            let cols: Vec<_> = s.missing_columns.iter().filter(|m| m.file == file).collect();
+            // Fields outside groups, and members of a group the file has no
+            // column for at all when read on their own, are listed by what their
+            // missing column means.
+            let wholly_missing = |g: &String| s.missing_groups.iter().any(|w| w.file == file && &w.group == g);
+            let alone = |policy: MissingColumn| -> Vec<&str> {
+                cols.iter()
+                    .filter(|m| m.groups.iter().all(wholly_missing) && m.on_missing_column == policy)
+                    .map(|m| m.field.as_str())
+                    .collect()
+            };
+            let review = alone(MissingColumn::Review);
+            if !review.is_empty() {
+                out.push(format!(
+                    "{file} has no column for {}: the rules that need them are undecided (review) for its records",
+                    quote(&review)
+                ));
+            }
+            let skip = alone(MissingColumn::Skip);
+            if !skip.is_empty() {
+                out.push(format!(
+                    "{file} has no column for {}: the rules that need them are skipped for its records",
+                    quote(&skip)
+                ));
+            }
+            let whole: Vec<_> = s.missing_groups.iter().filter(|g| g.file == file).collect();
+            for g in &whole {
+                out.push(format!(
+                    "{file} has no column for any field of the `{}` group: the rules that read it are {}",
+                    g.group,
+                    if g.on_missing_column == MissingColumn::Review {
+                        "undecided (review) for its records"
+                    } else {
+                        "skipped for its records"
+                    }
+                ));
+            }
+            let mut groups: Vec<&str> = Vec::new();
+            for g in cols.iter().filter_map(|m| m.groups.first().map(String::as_str)) {
+                if !groups.contains(&g) && !whole.iter().any(|w| w.group == g) {
+                    groups.push(g);
+                }
+            }
+            for g in groups {
+                let members: Vec<&str> = cols
+                    .iter()
+                    .filter(|m| m.groups.first().map(String::as_str) == Some(g))
+                    .map(|m| m.field.as_str())
+                    .collect();
+                out.push(format!(
+                    "{file} has no column for {} of the `{g}` group: rules that read the group use its other columns",
+                    quote(&members)
+                ));
+            }
+        }
+        for k in &s.skipped_rules {
+            out.push(format!(
+                "rule {} not decided for {} record{} of {}: the file has no column for {}",
+                k.rule,
+                crate::values::thousands(k.records),
+                if k.records == 1 { "" } else { "s" },
+                k.file,
+                quote(&k.fields.iter().map(String::as_str).collect::<Vec<_>>())
+            ));
+        }
+        for c in s.screening.iter().filter(|c| c.records_not_screened > 0) {
+            let fields: Vec<&str> = c.by_field.iter().map(|(f, _)| f.as_str()).collect();
+            out.push(format!(
+                "{} of {} evaluated record{} had nothing to screen against {}{}",
+                crate::values::thousands(c.records_not_screened),
+                crate::values::thousands(s.evaluated),
+                if s.evaluated == 1 { "" } else { "s" },
+                c.list,
+                if fields.is_empty() { String::new() } else { format!(" (it screens {})", quote(&fields)) }
+            ));
+        }
+        out
+    }
+
+    pub(crate) fn add(&mut self, s: &InputStats) {
+        self.read += s.read;
+        self.evaluated += s.evaluated;
+        self.invalid += s.invalid;
+        self.decisions.block += s.block;
+        self.decisions.review += s.review;
+        self.decisions.pass += s.pass;
+    }
+
+    /// Whether any record ranks at or above `fail_on` (invalid ranks with
+    /// review, and so does a rule skipped for a missing column: under
+    /// `--fail-on review` something not checked is never a clean run).
+    pub fn fails(&self, fail_on: Decision) -> bool {
+        match fail_on {
+            Decision::Block => self.decisions.block > 0,
+            Decision::Review => {
+                self.decisions.block + self.decisions.review + self.invalid > 0 || !self.skipped_rules.is_empty()
+            }
+            Decision::Pass => self.read > 0,
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! The run's counts, as an in-order stage: records per decision and input,
+//! rules skipped for a missing column, what was screened against each list,
+//! and the columns each input lacks. The audit report counts with the same
+//! [`CheckTally`].
+
+use std::collections::BTreeMap;
+
+use super::summary::{InputStats, ListCoverage, MissingColumnNote, MissingGroupNote, RunSummary, Skipped};
+use super::{InputInfo, Item, Stage, StageError};
+use crate::check::RuleSet;
+use crate::findings::{Decision, Evaluated, RecordOutcome};
+
+/// Counts what evaluated records say was not checked — rules skipped for a
+/// missing column, by file — and what was screened against each list: the
+/// run summary and the audit report build the same figures with it.
+#[derive(Debug)]
+pub struct CheckTally<'r> {
+    rules: &'r RuleSet,
+    /// (file, rule, fields read directly, groups) → records.
+    skipped: BTreeMap<(usize, usize, Vec<usize>, Vec<usize>), u64>,
+    /// Per list: records with something screened, and records per field.
+    coverage: Vec<(u64, Vec<u64>)>,
+}
+
+impl<'r> CheckTally<'r> {
+    /// An empty tally for a rule set.
+    pub fn new(rules: &'r RuleSet) -> Self {
+        let fields = rules.schema.fields.len();
+        CheckTally { rules, skipped: Default::default(), coverage: vec![(0, vec![0; fields]); rules.lists.len()] }
+    }
+
+    /// Counts one evaluated record.
+    pub fn add(&mut self, e: &Evaluated) {
+        let schema = &self.rules.schema;
+        for sk in &e.skipped {
+            *self.skipped.entry((e.file, sk.rule, sk.direct_fields(schema), sk.groups.clone())).or_default() += 1;
+        }
+        let mut seen = vec![false; self.coverage.len()];
+        for (l, f) in &e.screened {
+            if let Some((_, by_field)) = self.coverage.get_mut(*l) {
+                by_field[*f] += 1;
+                seen[*l] = true;
+            }
+        }
+        for (c, s) in self.coverage.iter_mut().zip(seen) {
+            c.0 += u64::from(s);
+        }
+    }
+
+    /// The skipped rules (by file, in file order) and the screening coverage
+    /// of `evaluated` records; `files` names the files by index.
+    pub fn finish(self, files: &[String], evaluated: u64) -> (Vec<Skipped>, Vec<ListCoverage>) {
+        let schema = &self.rules.schema;
+        let skipped = self
+            .skipped
+            .into_iter()
+            .map(|((file, rule, direct, groups), records)| Skipped {
+                file: files.get(file).cloned().unwrap_or_default(),
+                rule: self.rules.rules[rule].id.clone(),
+                records,
+                fields: direct
+                    .iter()
+                    .map(|f| schema.fields[*f].name.clone())
+                    .chain(groups.iter().map(|g| schema.groups[*g].name.clone()))
+                    .collect(),
+            })
+            .collect();
+        let coverage = self
+            .rules
+            .lists
+            .iter()
+            .zip(self.coverage)
+            .map(|(l, (records, by_field))| ListCoverage {
+                list: l.name.clone(),
+                records_screened: records,
+                records_not_screened: evaluated.saturating_sub(records),
+                by_field: by_field
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(f, n)| (schema.fields[f].name.clone(), *n))
+                    .collect(),
+            })
+            .collect();
+        (skipped, coverage)
+    }
+}
+
+/// The counting stage every run has first.
+pub(crate) struct Tally<'r> {
+    rules: &'r RuleSet,
+    checks: CheckTally<'r>,
+    stats: InputStats,
+    files: Vec<String>,
+    summary: RunSummary,
+}
+
+impl<'r> Tally<'r> {
+    pub(crate) fn new(rules: &'r RuleSet) -> Self {
+        Tally {
+            rules,
+            checks: CheckTally::new(rules),
+            stats: InputStats::default(),
+            files: Vec::new(),
+            summary: RunSummary { rules: rules.fingerprint.clone(), ..RunSummary::default() },
+        }
+    }
+
+    /// The summary so far, with the skipped rules and the screening
+    /// coverage of every record counted.
+    pub(crate) fn into_summary(self) -> RunSummary {
+        let mut summary = self.summary;
+        (summary.skipped_rules, summary.screening) = self.checks.finish(&self.files, summary.evaluated);
+        summary
+    }
+}
+
+impl Stage for Tally<'_> {
+    fn begin_input(&mut self, input: &InputInfo<'_>) -> Result<(), StageError> {
+        self.stats = InputStats { file: input.name().to_string(), ..InputStats::default() };
+        self.files.push(input.name().to_string());
+        Ok(())
+    }
+
+    fn record(&mut self, item: &Item<'_>) -> Result<(), StageError> {
+        let stats = &mut self.stats;
+        stats.read += 1;
+        match item.outcome() {
+            RecordOutcome::Evaluated(e) => {
+                stats.evaluated += 1;
+                match e.decision {
+                    Decision::Block => stats.block += 1,
+                    Decision::Review => stats.review += 1,
+                    Decision::Pass => stats.pass += 1,
+                }
+                self.checks.add(e);
+            }
+            RecordOutcome::Invalid(_) => stats.invalid += 1,
+        }
+        Ok(())
+    }
+
+    fn end_input(&mut self, input: &InputInfo<'_>, sha256: &str) -> Result<(), StageError> {
+        let schema = &self.rules.schema;
+        let layout = input.layout;
+        let name = input.name();
+        for g in layout.groups_without_columns() {
+            self.summary.missing_groups.push(MissingGroupNote {
+                file: name.to_string(),
+                group: schema.groups[g].name.clone(),
+                on_missing_column: layout.config.group_policy(schema, g),
+            });
+        }
+        for (f, policy) in layout.missing_columns() {
+            self.summary.missing_columns.push(MissingColumnNote {
+                file: name.to_string(),
+                field: schema.fields[f].name.clone(),
+                on_missing_column: policy,
+                groups: schema.groups_of(f).map(|g| g.name.clone()).collect(),
+            });
+        }
+        let mut stats = std::mem::take(&mut self.stats);
+        stats.sha256 = sha256.to_string();
+        self.summary.add(&stats);
+        self.summary.inputs.push(stats);
+        Ok(())
+    }
+}
