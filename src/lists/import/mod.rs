@@ -648,6 +648,41 @@ mod tests {
     fn decodes_windows_1252() {
         assert_eq!(decode_lenient(b"caf\xe9 \x80 \xe2\x82\xac ok"), "café € € ok");
         assert_eq!(decode_lenient(b"\x81\x9d"), "\u{81}\u{9d}");
+        assert_eq!(decode_lenient(b""), "");
+    }
+
+    #[test]
+    fn decodes_every_byte_0x80_to_0x9f_as_windows_1252() {
+        // Windows-1252 as browsers read it (the WHATWG Encoding Standard):
+        // the five unassigned bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D are the C1
+        // controls of the same value. Written out so any change shows.
+        const EXPECTED: [char; 32] = [
+            '\u{20ac}', '\u{81}', '\u{201a}', '\u{192}', '\u{201e}', '\u{2026}', '\u{2020}', '\u{2021}', // 0x80
+            '\u{2c6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8d}', '\u{17d}', '\u{8f}', // 0x88
+            '\u{90}', '\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}', '\u{2022}', '\u{2013}', '\u{2014}', // 0x90
+            '\u{2dc}', '\u{2122}', '\u{161}', '\u{203a}', '\u{153}', '\u{9d}', '\u{17e}', '\u{178}', // 0x98
+        ];
+        for (b, want) in (0x80u8..=0x9F).zip(EXPECTED) {
+            assert_eq!(decode_lenient(&[b]), want.to_string(), "byte {b:#04x}");
+            assert_eq!(decode_lenient(&[b'a', b, b'z']), format!("a{want}z"), "byte {b:#04x} between letters");
+        }
+        // Latin-1 above 0x9F and ASCII are the code points of the same value.
+        for b in (0x00u8..=0x7F).chain(0xA0..=0xFF) {
+            let want = char::from(b).to_string();
+            assert_eq!(decode_lenient(&[b]), want, "byte {b:#04x}");
+        }
+    }
+
+    #[test]
+    fn valid_utf8_stays_and_only_stray_bytes_are_windows_1252() {
+        // A UTF-8 name in curly quotes written by a Windows-1252 editor:
+        // the Cyrillic, the CJK and the UTF-8 en dash stay as they are, the
+        // lone 0x93/0x94 become the curly quotes.
+        let bytes = b"\x93\xd0\x9a\xd0\xb8\xd0\xbc \xe9\x87\x91\x94 \xe2\x80\x93 Caf\xc3\xa9 \x93ok\x94";
+        assert_eq!(decode_lenient(bytes), "“Ким 金” – Café “ok”");
+        // A truncated UTF-8 sequence is read byte by byte.
+        assert_eq!(decode_lenient(b"\xe2\x80 x"), "â€ x");
+        assert_eq!(decode_lenient(b"x \xd0"), "x \u{d0}");
     }
 
     #[test]
