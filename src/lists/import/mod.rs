@@ -329,26 +329,22 @@ pub(crate) fn push_unique(list: &mut Vec<String>, value: &str) {
 
 /// Decodes bytes as UTF-8, reading any byte that is not valid UTF-8 as
 /// Windows-1252 (OFAC's legacy files are not guaranteed to be UTF-8).
+///
+/// Valid UTF-8 sequences are kept as they are; only the bytes between them
+/// go through `encoding_rs`'s Windows-1252, the WHATWG Encoding Standard's
+/// (its five unassigned bytes 0x81, 0x8D, 0x8F, 0x90 and 0x9D are the C1
+/// controls, as browsers read them). Every byte has a character there, so
+/// nothing is lost or replaced.
 pub(crate) fn decode_lenient(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());
-        out.extend(chunk.invalid().iter().map(|&b| windows_1252(b)));
+        if !chunk.invalid().is_empty() {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(chunk.invalid());
+            out.push_str(&text);
+        }
     }
     out
-}
-
-/// One Windows-1252 byte as a character (the five unassigned bytes map to
-/// the C1 controls, as browsers do).
-fn windows_1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘',
-        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9F => HIGH.get(usize::from(b - 0x80)).copied().unwrap_or(char::REPLACEMENT_CHARACTER),
-        _ => char::from(b),
-    }
 }
 
 /// Reads an OFAC date as written in remarks and `dateOfBirth` elements into
