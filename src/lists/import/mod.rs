@@ -625,6 +625,57 @@ mod tests {
     }
 
     #[test]
+    fn detects_the_scripts_of_real_names() {
+        let s = |t: &str| script_of(t);
+        assert_eq!(s("Ким Чен Ын").as_deref(), Some("Cyrl"));
+        assert_eq!(s("김정은").as_deref(), Some("Hang"));
+        assert_eq!(s("金正恩").as_deref(), Some("Hani"));
+        assert_eq!(s("キム・ジョンウン").as_deref(), Some("Jpan"));
+        assert_eq!(s("きむ じょんうん").as_deref(), Some("Jpan"));
+        assert_eq!(s("كيم جونغ أون").as_deref(), Some("Arab"));
+        assert_eq!(s("Κιμ Γιονγκ Ουν").as_deref(), Some("Grek"));
+        assert_eq!(s("קים ג'ונג און").as_deref(), Some("Hebr"));
+        // Kana with Han is Japanese, even where the Han outnumbers the kana.
+        assert_eq!(s("金正恩（キム・ジョンウン）").as_deref(), Some("Jpan"));
+        assert_eq!(s("朝鮮民主主義人民共和国の金正恩").as_deref(), Some("Jpan"));
+        // A script's own digits are that script.
+        assert_eq!(s("١٢٣").as_deref(), Some("Arab"));
+    }
+
+    #[test]
+    fn latin_digits_and_punctuation_are_no_script() {
+        for t in [
+            "KIM JONG UN",
+            "Kim Jong-un, Mr.",
+            "Müller-Lüdenscheidt, Ł.",
+            "Nguyễn Tấn Dũng",
+            "1718 / 2017-09-11 (No. 42)",
+            "— «» „“ ‹›",
+            "Jose\u{301}",
+            "",
+        ] {
+            assert_eq!(script_of(t), None, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn mixed_names_go_to_the_script_with_most_letters() {
+        let s = |t: &str| script_of(t);
+        // Latin never counts, however many letters it has.
+        assert_eq!(s("Kim Jong Un (Ким Чен Ын)").as_deref(), Some("Cyrl"));
+        assert_eq!(s("KOREA KWANGSON BANKING CORP (Ким)").as_deref(), Some("Cyrl"));
+        assert_eq!(s("Ки 金正恩").as_deref(), Some("Hani"));
+        assert_eq!(s("Ким 金正").as_deref(), Some("Cyrl"));
+        assert_eq!(s("金正恩 김정은님").as_deref(), Some("Hang"));
+        // Ties go by the order Cyrl, Arab, Hani, Hang, Jpan, Grek, Hebr.
+        assert_eq!(s("Ки 김정").as_deref(), Some("Cyrl"));
+        assert_eq!(s("عب Ки").as_deref(), Some("Cyrl"));
+        assert_eq!(s("金正恩 김정은").as_deref(), Some("Hani"));
+        assert_eq!(s("Αβ אב").as_deref(), Some("Grek"));
+        assert_eq!(s("אב عب").as_deref(), Some("Arab"));
+    }
+
+    #[test]
     fn reads_ofac_dates() {
         let d = |s: &str| ofac_date(s);
         assert_eq!(d("13 Jan 1975").as_deref(), Some("1975-01-13"));
