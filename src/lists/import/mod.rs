@@ -270,37 +270,47 @@ fn xml_root(head: &[u8]) -> Option<String> {
     }
 }
 
+/// The scripts that win a tie in [`script_of`], in this order; any other
+/// script comes after them.
+const FIRST_ON_TIES: [&str; 7] = ["Cyrl", "Arab", "Hani", "Hang", "Jpan", "Grek", "Hebr"];
+
 /// The ISO 15924 code of the non-Latin script a name is written in, if any:
-/// `Cyrl`, `Arab`, `Hani`, `Hang`, also `Jpan` (kana), `Grek`, `Hebr`. The
-/// script with the most letters wins; Latin, digits and punctuation give `None`.
+/// `Cyrl`, `Arab`, `Hani` (Han alone), `Hang`, `Jpan` (kana, with or without
+/// Han: kana with Han is Japanese), `Grek`, `Hebr`, and likewise any other
+/// script Unicode knows (`Thai`, `Deva`, `Geor`, `Armn`, …).
+///
+/// Each character's script comes from the Unicode Character Database
+/// (`unicode-script`). The script with the most characters wins; a tie goes
+/// to the first of `Cyrl`, `Arab`, `Hani`, `Hang`, `Jpan`, `Grek`, `Hebr`,
+/// then to the alphabetically first code. Latin, and the characters scripts
+/// share (the digits 0-9, punctuation, spaces, combining accents), never
+/// count: a name in Latin letters, digits and punctuation gives `None`. A
+/// script's own digits (Arabic-Indic, Thai) count as that script.
 pub fn script_of(text: &str) -> Option<String> {
-    const CODES: [&str; 7] = ["Cyrl", "Arab", "Hani", "Hang", "Jpan", "Grek", "Hebr"];
-    let mut counts = [0usize; 7];
+    use unicode_script::{Script, UnicodeScript};
+
+    // ASCII is Latin or shared; skip the table for it.
+    let script = |c: char| if c.is_ascii() { Script::Common } else { c.script() };
+    // Kana with Han is Japanese: the Han then counts as Japanese too.
+    let japanese = text.chars().any(|c| matches!(script(c), Script::Hiragana | Script::Katakana));
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
     for c in text.chars() {
-        let i = match u32::from(c) {
-            0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => 0,
-            0x0600..=0x06FF | 0x0750..=0x077F | 0x0870..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => 1,
-            0x2E80..=0x2FDF | 0x3005..=0x3007 | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF => 2,
-            0x20000..=0x3134F => 2,
-            0x1100..=0x11FF | 0x3130..=0x318F | 0xA960..=0xA97F | 0xAC00..=0xD7FF => 3,
-            0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => 4,
-            0x0370..=0x03FF | 0x1F00..=0x1FFF => 5,
-            0x0590..=0x05FF | 0xFB1D..=0xFB4F => 6,
-            _ => continue,
+        let code = match script(c) {
+            Script::Latin | Script::Common | Script::Inherited | Script::Unknown => continue,
+            Script::Hiragana | Script::Katakana => "Jpan",
+            Script::Han if japanese => "Jpan",
+            s => s.short_name(),
         };
-        if let Some(n) = counts.get_mut(i) {
-            *n += 1;
+        match counts.iter_mut().find(|(k, _)| *k == code) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((code, 1)),
         }
     }
-    let [cyrl, arab, mut hani, hang, mut kana, grek, hebr] = counts;
-    // Kana with Han is Japanese.
-    if kana > 0 {
-        kana += hani;
-        hani = 0;
-    }
-    let counts = [cyrl, arab, hani, hang, kana, grek, hebr];
-    let (best, n) = counts.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
-    (*n > 0).then(|| CODES.get(best).map(|c| c.to_string())).flatten()
+    let rank = |code: &str| FIRST_ON_TIES.iter().position(|c| *c == code).unwrap_or(FIRST_ON_TIES.len());
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| rank(b.0).cmp(&rank(a.0))).then_with(|| b.0.cmp(a.0)))
+        .map(|(code, _)| code.to_string())
 }
 
 /// Collapses runs of whitespace (newlines, tabs, no-break spaces) into single
@@ -673,6 +683,46 @@ mod tests {
         assert_eq!(s("金正恩 김정은").as_deref(), Some("Hani"));
         assert_eq!(s("Αβ אב").as_deref(), Some("Grek"));
         assert_eq!(s("אב عب").as_deref(), Some("Arab"));
+    }
+
+    #[test]
+    fn names_in_other_scripts_are_reported_too() {
+        // The hand-written table knew seven scripts and gave None for these.
+        let s = |t: &str| script_of(t);
+        assert_eq!(s("คิม จ็อง-อึน").as_deref(), Some("Thai"));
+        assert_eq!(s("किम जोंग-उन").as_deref(), Some("Deva"));
+        assert_eq!(s("კიმ ჩენ ინი").as_deref(), Some("Geor"));
+        assert_eq!(s("Կիմ Չեն Ին").as_deref(), Some("Armn"));
+        assert_eq!(s("ᠬᠢᠮ").as_deref(), Some("Mong"));
+        // Kana outside the basic blocks (small kana, the kana supplement).
+        assert_eq!(s("\u{1B001}\u{1B132}").as_deref(), Some("Jpan"));
+        // A tie between two of them goes to the alphabetically first code,
+        // a tie with one of the seven to the seven.
+        assert_eq!(s("กข კა").as_deref(), Some("Geor"));
+        assert_eq!(s("กข Ки").as_deref(), Some("Cyrl"));
+        assert_eq!(s("คิม จ็อง Ким").as_deref(), Some("Thai"));
+    }
+
+    #[test]
+    fn shared_marks_inside_a_script_block_do_not_count() {
+        // Characters the hand-written ranges counted for a script although
+        // Unicode gives them to no script (Common, Inherited): alone or with
+        // Latin they are no script.
+        for t in [
+            "KIM・JONG UN", // katakana middle dot
+            "ー",           // prolonged sound mark
+            "Ali، Hassan؟", // Arabic comma and question mark
+            "Ali\u{64e}",   // Arabic fatha (a combining mark)
+            "What\u{37e}",  // Greek question mark (canonically `;`)
+            "Ivan\u{485}",  // Cyrillic combining mark
+        ] {
+            assert_eq!(script_of(t), None, "{t:?}");
+        }
+        // Within a name in the script they change nothing.
+        assert_eq!(script_of("مُحَمَّد، عَلِيّ").as_deref(), Some("Arab"));
+        assert_eq!(script_of("キム・ジョンウン").as_deref(), Some("Jpan"));
+        // Coptic letters in the Greek block are Coptic.
+        assert_eq!(script_of("ϢϤϦ").as_deref(), Some("Copt"));
     }
 
     #[test]
