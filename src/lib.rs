@@ -64,7 +64,8 @@
 //!   [`engine::MAX_TRACKED_IDS`].
 //! - Every file written goes through [`atomic`]: whole or absent.
 //! - One outside crate per module: pest in `syntax`, YAML in `config`, CSV and
-//!   JSON input in `records`, printpdf (with lopdf and allsorts) in `report::pdf`.
+//!   JSON input in `records`, printpdf (with lopdf and allsorts) in `report::pdf`,
+//!   quick-xml, encoding_rs and unicode-script in `lists::import`.
 //!   The report layout is built without PDF and can be tested as data.
 
 #![warn(missing_docs)]

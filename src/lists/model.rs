@@ -78,7 +78,8 @@ pub struct Name {
     pub text: String,
     /// Its quality.
     pub quality: Quality,
-    /// ISO 15924 script code when not Latin (`Cyrl`, `Hang`, `Hani`, `Arab`).
+    /// ISO 15924 code of the script when not Latin (`Cyrl`, `Hang`, `Hani`,
+    /// `Jpan`, `Arab`, `Thai` …), as [`script_of`](super::import::script_of) tells it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
 }

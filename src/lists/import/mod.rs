@@ -270,37 +270,47 @@ fn xml_root(head: &[u8]) -> Option<String> {
     }
 }
 
+/// The scripts that win a tie in [`script_of`], in this order; any other
+/// script comes after them.
+const FIRST_ON_TIES: [&str; 7] = ["Cyrl", "Arab", "Hani", "Hang", "Jpan", "Grek", "Hebr"];
+
 /// The ISO 15924 code of the non-Latin script a name is written in, if any:
-/// `Cyrl`, `Arab`, `Hani`, `Hang`, also `Jpan` (kana), `Grek`, `Hebr`. The
-/// script with the most letters wins; Latin, digits and punctuation give `None`.
+/// `Cyrl`, `Arab`, `Hani` (Han alone), `Hang`, `Jpan` (kana, with or without
+/// Han: kana with Han is Japanese), `Grek`, `Hebr`, and likewise any other
+/// script Unicode knows (`Thai`, `Deva`, `Geor`, `Armn`, …).
+///
+/// Each character's script comes from the Unicode Character Database
+/// (`unicode-script`). The script with the most characters wins; a tie goes
+/// to the first of `Cyrl`, `Arab`, `Hani`, `Hang`, `Jpan`, `Grek`, `Hebr`,
+/// then to the alphabetically first code. Latin, and the characters scripts
+/// share (the digits 0-9, punctuation, spaces, combining accents), never
+/// count: a name in Latin letters, digits and punctuation gives `None`. A
+/// script's own digits (Arabic-Indic, Thai) count as that script.
 pub fn script_of(text: &str) -> Option<String> {
-    const CODES: [&str; 7] = ["Cyrl", "Arab", "Hani", "Hang", "Jpan", "Grek", "Hebr"];
-    let mut counts = [0usize; 7];
+    use unicode_script::{Script, UnicodeScript};
+
+    // ASCII is Latin or shared; skip the table for it.
+    let script = |c: char| if c.is_ascii() { Script::Common } else { c.script() };
+    // Kana with Han is Japanese: the Han then counts as Japanese too.
+    let japanese = text.chars().any(|c| matches!(script(c), Script::Hiragana | Script::Katakana));
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
     for c in text.chars() {
-        let i = match u32::from(c) {
-            0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => 0,
-            0x0600..=0x06FF | 0x0750..=0x077F | 0x0870..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => 1,
-            0x2E80..=0x2FDF | 0x3005..=0x3007 | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF => 2,
-            0x20000..=0x3134F => 2,
-            0x1100..=0x11FF | 0x3130..=0x318F | 0xA960..=0xA97F | 0xAC00..=0xD7FF => 3,
-            0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => 4,
-            0x0370..=0x03FF | 0x1F00..=0x1FFF => 5,
-            0x0590..=0x05FF | 0xFB1D..=0xFB4F => 6,
-            _ => continue,
+        let code = match script(c) {
+            Script::Latin | Script::Common | Script::Inherited | Script::Unknown => continue,
+            Script::Hiragana | Script::Katakana => "Jpan",
+            Script::Han if japanese => "Jpan",
+            s => s.short_name(),
         };
-        if let Some(n) = counts.get_mut(i) {
-            *n += 1;
+        match counts.iter_mut().find(|(k, _)| *k == code) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((code, 1)),
         }
     }
-    let [cyrl, arab, mut hani, hang, mut kana, grek, hebr] = counts;
-    // Kana with Han is Japanese.
-    if kana > 0 {
-        kana += hani;
-        hani = 0;
-    }
-    let counts = [cyrl, arab, hani, hang, kana, grek, hebr];
-    let (best, n) = counts.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
-    (*n > 0).then(|| CODES.get(best).map(|c| c.to_string())).flatten()
+    let rank = |code: &str| FIRST_ON_TIES.iter().position(|c| *c == code).unwrap_or(FIRST_ON_TIES.len());
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| rank(b.0).cmp(&rank(a.0))).then_with(|| b.0.cmp(a.0)))
+        .map(|(code, _)| code.to_string())
 }
 
 /// Collapses runs of whitespace (newlines, tabs, no-break spaces) into single
@@ -329,26 +339,22 @@ pub(crate) fn push_unique(list: &mut Vec<String>, value: &str) {
 
 /// Decodes bytes as UTF-8, reading any byte that is not valid UTF-8 as
 /// Windows-1252 (OFAC's legacy files are not guaranteed to be UTF-8).
+///
+/// Valid UTF-8 sequences are kept as they are; only the bytes between them
+/// go through `encoding_rs`'s Windows-1252, the WHATWG Encoding Standard's
+/// (its five unassigned bytes 0x81, 0x8D, 0x8F, 0x90 and 0x9D are the C1
+/// controls, as browsers read them). Every byte has a character there, so
+/// nothing is lost or replaced.
 pub(crate) fn decode_lenient(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());
-        out.extend(chunk.invalid().iter().map(|&b| windows_1252(b)));
+        if !chunk.invalid().is_empty() {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(chunk.invalid());
+            out.push_str(&text);
+        }
     }
     out
-}
-
-/// One Windows-1252 byte as a character (the five unassigned bytes map to
-/// the C1 controls, as browsers do).
-fn windows_1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘',
-        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9F => HIGH.get(usize::from(b - 0x80)).copied().unwrap_or(char::REPLACEMENT_CHARACTER),
-        _ => char::from(b),
-    }
 }
 
 /// Reads an OFAC date as written in remarks and `dateOfBirth` elements into
@@ -629,6 +635,97 @@ mod tests {
     }
 
     #[test]
+    fn detects_the_scripts_of_real_names() {
+        let s = |t: &str| script_of(t);
+        assert_eq!(s("Ким Чен Ын").as_deref(), Some("Cyrl"));
+        assert_eq!(s("김정은").as_deref(), Some("Hang"));
+        assert_eq!(s("金正恩").as_deref(), Some("Hani"));
+        assert_eq!(s("キム・ジョンウン").as_deref(), Some("Jpan"));
+        assert_eq!(s("きむ じょんうん").as_deref(), Some("Jpan"));
+        assert_eq!(s("كيم جونغ أون").as_deref(), Some("Arab"));
+        assert_eq!(s("Κιμ Γιονγκ Ουν").as_deref(), Some("Grek"));
+        assert_eq!(s("קים ג'ונג און").as_deref(), Some("Hebr"));
+        // Kana with Han is Japanese, even where the Han outnumbers the kana.
+        assert_eq!(s("金正恩（キム・ジョンウン）").as_deref(), Some("Jpan"));
+        assert_eq!(s("朝鮮民主主義人民共和国の金正恩").as_deref(), Some("Jpan"));
+        // A script's own digits are that script.
+        assert_eq!(s("١٢٣").as_deref(), Some("Arab"));
+    }
+
+    #[test]
+    fn latin_digits_and_punctuation_are_no_script() {
+        for t in [
+            "KIM JONG UN",
+            "Kim Jong-un, Mr.",
+            "Müller-Lüdenscheidt, Ł.",
+            "Nguyễn Tấn Dũng",
+            "1718 / 2017-09-11 (No. 42)",
+            "— «» „“ ‹›",
+            "Jose\u{301}",
+            "",
+        ] {
+            assert_eq!(script_of(t), None, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn mixed_names_go_to_the_script_with_most_letters() {
+        let s = |t: &str| script_of(t);
+        // Latin never counts, however many letters it has.
+        assert_eq!(s("Kim Jong Un (Ким Чен Ын)").as_deref(), Some("Cyrl"));
+        assert_eq!(s("KOREA KWANGSON BANKING CORP (Ким)").as_deref(), Some("Cyrl"));
+        assert_eq!(s("Ки 金正恩").as_deref(), Some("Hani"));
+        assert_eq!(s("Ким 金正").as_deref(), Some("Cyrl"));
+        assert_eq!(s("金正恩 김정은님").as_deref(), Some("Hang"));
+        // Ties go by the order Cyrl, Arab, Hani, Hang, Jpan, Grek, Hebr.
+        assert_eq!(s("Ки 김정").as_deref(), Some("Cyrl"));
+        assert_eq!(s("عب Ки").as_deref(), Some("Cyrl"));
+        assert_eq!(s("金正恩 김정은").as_deref(), Some("Hani"));
+        assert_eq!(s("Αβ אב").as_deref(), Some("Grek"));
+        assert_eq!(s("אב عب").as_deref(), Some("Arab"));
+    }
+
+    #[test]
+    fn names_in_other_scripts_are_reported_too() {
+        // The hand-written table knew seven scripts and gave None for these.
+        let s = |t: &str| script_of(t);
+        assert_eq!(s("คิม จ็อง-อึน").as_deref(), Some("Thai"));
+        assert_eq!(s("किम जोंग-उन").as_deref(), Some("Deva"));
+        assert_eq!(s("კიმ ჩენ ინი").as_deref(), Some("Geor"));
+        assert_eq!(s("Կիմ Չեն Ին").as_deref(), Some("Armn"));
+        assert_eq!(s("ᠬᠢᠮ").as_deref(), Some("Mong"));
+        // Kana outside the basic blocks (small kana, the kana supplement).
+        assert_eq!(s("\u{1B001}\u{1B132}").as_deref(), Some("Jpan"));
+        // A tie between two of them goes to the alphabetically first code,
+        // a tie with one of the seven to the seven.
+        assert_eq!(s("กข კა").as_deref(), Some("Geor"));
+        assert_eq!(s("กข Ки").as_deref(), Some("Cyrl"));
+        assert_eq!(s("คิม จ็อง Ким").as_deref(), Some("Thai"));
+    }
+
+    #[test]
+    fn shared_marks_inside_a_script_block_do_not_count() {
+        // Characters the hand-written ranges counted for a script although
+        // Unicode gives them to no script (Common, Inherited): alone or with
+        // Latin they are no script.
+        for t in [
+            "KIM・JONG UN", // katakana middle dot
+            "ー",           // prolonged sound mark
+            "Ali، Hassan؟", // Arabic comma and question mark
+            "Ali\u{64e}",   // Arabic fatha (a combining mark)
+            "What\u{37e}",  // Greek question mark (canonically `;`)
+            "Ivan\u{485}",  // Cyrillic combining mark
+        ] {
+            assert_eq!(script_of(t), None, "{t:?}");
+        }
+        // Within a name in the script they change nothing.
+        assert_eq!(script_of("مُحَمَّد، عَلِيّ").as_deref(), Some("Arab"));
+        assert_eq!(script_of("キム・ジョンウン").as_deref(), Some("Jpan"));
+        // Coptic letters in the Greek block are Coptic.
+        assert_eq!(script_of("ϢϤϦ").as_deref(), Some("Copt"));
+    }
+
+    #[test]
     fn reads_ofac_dates() {
         let d = |s: &str| ofac_date(s);
         assert_eq!(d("13 Jan 1975").as_deref(), Some("1975-01-13"));
@@ -648,6 +745,41 @@ mod tests {
     fn decodes_windows_1252() {
         assert_eq!(decode_lenient(b"caf\xe9 \x80 \xe2\x82\xac ok"), "café € € ok");
         assert_eq!(decode_lenient(b"\x81\x9d"), "\u{81}\u{9d}");
+        assert_eq!(decode_lenient(b""), "");
+    }
+
+    #[test]
+    fn decodes_every_byte_0x80_to_0x9f_as_windows_1252() {
+        // Windows-1252 as browsers read it (the WHATWG Encoding Standard):
+        // the five unassigned bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D are the C1
+        // controls of the same value. Written out so any change shows.
+        const EXPECTED: [char; 32] = [
+            '\u{20ac}', '\u{81}', '\u{201a}', '\u{192}', '\u{201e}', '\u{2026}', '\u{2020}', '\u{2021}', // 0x80
+            '\u{2c6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8d}', '\u{17d}', '\u{8f}', // 0x88
+            '\u{90}', '\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}', '\u{2022}', '\u{2013}', '\u{2014}', // 0x90
+            '\u{2dc}', '\u{2122}', '\u{161}', '\u{203a}', '\u{153}', '\u{9d}', '\u{17e}', '\u{178}', // 0x98
+        ];
+        for (b, want) in (0x80u8..=0x9F).zip(EXPECTED) {
+            assert_eq!(decode_lenient(&[b]), want.to_string(), "byte {b:#04x}");
+            assert_eq!(decode_lenient(&[b'a', b, b'z']), format!("a{want}z"), "byte {b:#04x} between letters");
+        }
+        // Latin-1 above 0x9F and ASCII are the code points of the same value.
+        for b in (0x00u8..=0x7F).chain(0xA0..=0xFF) {
+            let want = char::from(b).to_string();
+            assert_eq!(decode_lenient(&[b]), want, "byte {b:#04x}");
+        }
+    }
+
+    #[test]
+    fn valid_utf8_stays_and_only_stray_bytes_are_windows_1252() {
+        // A UTF-8 name in curly quotes written by a Windows-1252 editor:
+        // the Cyrillic, the CJK and the UTF-8 en dash stay as they are, the
+        // lone 0x93/0x94 become the curly quotes.
+        let bytes = b"\x93\xd0\x9a\xd0\xb8\xd0\xbc \xe9\x87\x91\x94 \xe2\x80\x93 Caf\xc3\xa9 \x93ok\x94";
+        assert_eq!(decode_lenient(bytes), "“Ким 金” – Café “ok”");
+        // A truncated UTF-8 sequence is read byte by byte.
+        assert_eq!(decode_lenient(b"\xe2\x80 x"), "â€ x");
+        assert_eq!(decode_lenient(b"x \xd0"), "x \u{d0}");
     }
 
     #[test]

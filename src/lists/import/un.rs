@@ -218,6 +218,12 @@ mod tests {
         assert_eq!(s.entries.iter().filter(|e| e.kind == Kind::Entity).count(), 390);
         assert_eq!(s.entries.iter().filter(|e| e.programmes == ["DPRK"]).count(), 155);
         assert_eq!(s.published.as_deref(), Some("2018-10-29"));
+        // The two Tigrinya names written in Ge'ez are Ethiopic script.
+        for reference in ["LYi.021", "LYi.022"] {
+            let e = find(&s, reference);
+            let ethi = e.names.iter().filter(|n| n.script.as_deref() == Some("Ethi")).count();
+            assert_eq!(ethi, 1, "{reference}: {:?}", e.names);
+        }
     }
 
     #[test]
