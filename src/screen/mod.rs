@@ -22,6 +22,8 @@
 pub mod normalize;
 pub mod reviewed;
 
+pub use normalize::TABLES;
+
 use rustc_hash::FxHashMap as HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;

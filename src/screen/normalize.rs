@@ -9,6 +9,10 @@
 //! romanisation variants of Korean names (Ri/Rhee/Lee/Yi, Pak/Park,
 //! Choe/Choi, Jong/Chong/Jeong …) fold to one form; legal forms and generic
 //! words (CO, LTD, TRADING …) are marked so they never carry a match alone.
+//!
+//! The word tables (Korean words, name variants, generic words and legal
+//! forms) are data in `assets/screening/`, compiled in and fingerprinted
+//! with every rule set that screens ([`TABLES`]).
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -22,6 +26,151 @@ pub struct Token {
     pub spelled: String,
     /// A legal form or generic word: weighs little and cannot match alone.
     pub generic: bool,
+}
+
+/// The screening tables as shipped, `(path in the repository, text)`: the
+/// Korean words of organisation names, the spelling variants of names and
+/// the generic words and legal forms. They decide how names compare, so
+/// their SHA-256 belongs in the fingerprint of every rule set that screens
+/// names (`assets/screening/README.md`).
+pub const TABLES: &[(&str, &str)] = &[KOREAN_WORDS_FILE, NAME_VARIANTS_FILE, GENERIC_WORDS_FILE];
+
+/// Words of Korean organisation names and their English in the lists.
+const KOREAN_WORDS_FILE: (&str, &str) =
+    ("assets/screening/korean-words.csv", include_str!("../../assets/screening/korean-words.csv"));
+/// Spellings of names that fold to one form.
+const NAME_VARIANTS_FILE: (&str, &str) =
+    ("assets/screening/name-variants.csv", include_str!("../../assets/screening/name-variants.csv"));
+/// Legal forms and generic words of company names.
+const GENERIC_WORDS_FILE: (&str, &str) =
+    ("assets/screening/generic-words.csv", include_str!("../../assets/screening/generic-words.csv"));
+
+/// The rows of a table, with their line numbers: the header must name
+/// `columns` in order; every other line has exactly that many
+/// comma-separated values, unquoted (no value holds a comma or a double
+/// quote), without spaces around them, and none empty but a `note`. A line
+/// that breaks this is an error naming it: no line is skipped.
+fn rows(text: &'static str, columns: &[&str]) -> Result<Vec<(usize, Vec<&'static str>)>, String> {
+    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
+    let header = lines.next().map_or("", |(_, l)| l);
+    if !header.split(',').eq(columns.iter().copied()) {
+        return Err(format!("line 1: the header must be `{}`", columns.join(",")));
+    }
+    let mut out = Vec::new();
+    for (line, text) in lines {
+        let values: Vec<&'static str> = text.split(',').collect();
+        if values.len() != columns.len() {
+            return Err(format!("line {line}: {} values where the header has {}", values.len(), columns.len()));
+        }
+        for (value, column) in values.iter().zip(columns) {
+            if value.contains('"') {
+                return Err(format!("line {line}: `{column}` has a double quote (values are not quoted)"));
+            }
+            if value.trim() != *value {
+                return Err(format!("line {line}: `{column}` begins or ends with a space"));
+            }
+            if value.is_empty() && *column != "note" {
+                return Err(format!("line {line}: `{column}` is empty"));
+            }
+        }
+        out.push((line, values));
+    }
+    Ok(out)
+}
+
+/// Reads `korean-words.csv`: each word's syllables and its English, longest
+/// word first (so that 총회사 wins over 총 and 회사).
+fn parse_korean_words(text: &'static str) -> Result<Vec<(Vec<char>, &'static str)>, String> {
+    let mut words: Vec<(Vec<char>, &'static str)> = Vec::new();
+    for (line, values) in rows(text, &["hangul", "english", "note"])? {
+        let (hangul, english) = (values[0], values[1]);
+        if !hangul.chars().all(is_hangul) {
+            return Err(format!("line {line}: `{hangul}` is not Hangul syllables alone"));
+        }
+        if !english.split(' ').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase())) {
+            return Err(format!("line {line}: the English `{english}` is not lowercase words and single spaces"));
+        }
+        let syllables: Vec<char> = hangul.chars().collect();
+        if words.iter().any(|(w, _)| *w == syllables) {
+            return Err(format!("line {line}: `{hangul}` is listed twice"));
+        }
+        words.push((syllables, english));
+    }
+    // Stable: words of one length keep the file's order.
+    words.sort_by_key(|w| std::cmp::Reverse(w.0.len()));
+    Ok(words)
+}
+
+/// A table of spellings as read: its rows (line number, values), and each
+/// spelling mapped to its row's `canonical` form.
+type Spellings = (Vec<(usize, Vec<&'static str>)>, HashMap<&'static str, &'static str>);
+
+/// Reads a table of spellings (`name-variants.csv`, `generic-words.csv`). A
+/// spelling is lowercase ASCII letters and digits (or `&`), in one row only;
+/// a row's canonical form is one of its spellings.
+fn parse_spellings(text: &'static str, columns: &[&str]) -> Result<Spellings, String> {
+    let column = |name: &str| columns.iter().position(|c| *c == name);
+    let (Some(canonical), Some(spellings)) = (column("canonical"), column("spellings")) else {
+        return Err("a table of spellings needs `canonical` and `spellings` columns".into());
+    };
+    let mut all = Vec::new();
+    let mut map = HashMap::new();
+    for (line, values) in rows(text, columns)? {
+        let canon = values[canonical];
+        let mut has_canonical = false;
+        for s in values[spellings].split(';') {
+            if s.is_empty() || !(s == "&" || s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())) {
+                return Err(format!("line {line}: the spelling `{s}` is not lowercase ASCII letters and digits"));
+            }
+            if let Some(other) = map.insert(s, canon) {
+                return Err(format!("line {line}: `{s}` is also a spelling of `{other}`"));
+            }
+            has_canonical |= s == canon;
+        }
+        if !has_canonical {
+            return Err(format!("line {line}: `{canon}` is not among its own spellings"));
+        }
+        all.push((line, values));
+    }
+    Ok((all, map))
+}
+
+/// The generic words: each spelling mapped to its canonical form, and the
+/// canonical forms that weigh least (legal forms and connecting words).
+#[derive(Debug)]
+struct GenericWords {
+    words: HashMap<&'static str, &'static str>,
+    least: Vec<&'static str>,
+}
+
+/// Reads `name-variants.csv`: each spelling mapped to the form it folds to.
+fn parse_name_variants(text: &'static str) -> Result<HashMap<&'static str, &'static str>, String> {
+    parse_spellings(text, &["canonical", "spellings", "source"]).map(|(_, map)| map)
+}
+
+/// Reads `generic-words.csv`.
+fn parse_generic_words(text: &'static str) -> Result<GenericWords, String> {
+    let (rows, words) = parse_spellings(text, &["canonical", "kind", "spellings", "source"])?;
+    let mut least = Vec::new();
+    for (line, row) in rows {
+        match row[1] {
+            "legal form" | "connecting" => least.push(row[0]),
+            "generic" => {}
+            kind => {
+                return Err(format!("line {line}: the kind `{kind}` is not `legal form`, `connecting` or `generic`"));
+            }
+        }
+    }
+    Ok(GenericWords { words, least })
+}
+
+/// A shipped table, parsed.
+fn shipped<T>((path, text): (&str, &'static str), parse: fn(&'static str) -> Result<T, String>) -> T {
+    match parse(text) {
+        Ok(t) => t,
+        // INVARIANT: the shipped tables parse; `shipped_tables_parse` tests it.
+        Err(e) => unreachable!("{path} is invalid: {e}"),
+    }
 }
 
 // North Korean romanisation (McCune–Reischauer without breves or
@@ -59,91 +208,10 @@ fn romanise_syllable(c: char, voiced: bool, out: &mut String) {
 }
 
 /// Words of Korean organisation names and their English in the lists
-/// (조선광업개발무역회사 is KOREA MINING DEVELOPMENT TRADING CORPORATION).
-static KOREAN_WORDS: LazyLock<Vec<(Vec<char>, &'static str)>> = LazyLock::new(|| {
-    let words: &[(&str, &str)] = &[
-        ("조선", "korea"),
-        ("로동당", "workers party"),
-        ("중앙", "central"),
-        ("은행", "bank"),
-        ("무역", "trading"),
-        ("총회사", "general corporation"),
-        ("합영회사", "joint venture company"),
-        ("회사", "company"),
-        ("상사", "trading company"),
-        ("해운", "shipping"),
-        ("원양", "ocean"),
-        ("로동", "labour"),
-        ("국무", "state affairs"),
-        ("군사", "military"),
-        ("항공우주", "aerospace"),
-        ("우주공간", "space"),
-        ("해사", "maritime"),
-        ("선박", "ship"),
-        ("관리", "management"),
-        ("상업", "commercial"),
-        ("신용", "credit"),
-        ("개발", "development"),
-        ("광업", "mining"),
-        ("공업", "industry"),
-        ("기술", "technology"),
-        ("총국", "general bureau"),
-        ("위원회", "committee"),
-        ("국방", "national defence"),
-        ("국가", "state"),
-        ("인민", "people"),
-        ("무력", "armed forces"),
-        ("보안", "security"),
-        ("정찰", "reconnaissance"),
-        ("원자력", "atomic energy"),
-        ("항공", "air"),
-        ("우주", "space"),
-        ("공간", "space"),
-        ("과학", "science"),
-        ("연구소", "research institute"),
-        ("연구원", "research institute"),
-        ("대학", "university"),
-        ("군수", "munitions"),
-        ("원유", "crude oil"),
-        ("석유", "petroleum"),
-        ("화학", "chemical"),
-        ("금속", "metal"),
-        ("기계", "machinery"),
-        ("전자", "electronics"),
-        ("경제", "economic"),
-        ("계획", "planning"),
-        ("정치", "political"),
-        ("참모부", "staff department"),
-        ("해외", "overseas"),
-        ("사업", "project"),
-        ("건설", "construction"),
-        ("창작사", "art studio"),
-        ("그룹", "group"),
-        ("수산", "fisheries"),
-        ("콤퓨터", "computer"),
-        ("컴퓨터", "computer"),
-        ("쎈터", "center"),
-        ("센터", "center"),
-        ("전략군", "strategic force"),
-        ("련합기업소", "complex"),
-        ("기업소", "enterprise"),
-        ("련합", "association"),
-        ("청년", "youth"),
-        ("동맹", "league"),
-        ("인민군", "people army"),
-        ("군", "army"),
-        ("성", "ministry"),
-        ("부", "department"),
-        ("국", "bureau"),
-        ("총", "general"),
-        ("실", "office"),
-        ("호실", "office"),
-    ];
-    let mut v: Vec<(Vec<char>, &'static str)> = words.iter().map(|(k, e)| (k.chars().collect(), *e)).collect();
-    // Longest first, so that 총회사 wins over 총 and 회사.
-    v.sort_by_key(|a| std::cmp::Reverse(a.0.len()));
-    v
-});
+/// (조선광업개발무역회사 is KOREA MINING DEVELOPMENT TRADING CORPORATION),
+/// longest first: `assets/screening/korean-words.csv`.
+static KOREAN_WORDS: LazyLock<Vec<(Vec<char>, &'static str)>> =
+    LazyLock::new(|| shipped(KOREAN_WORDS_FILE, parse_korean_words));
 
 /// Reads one run of Hangul syllables. A run with a word of two or more
 /// syllables from [`KOREAN_WORDS`] is an organisation name: its words are
@@ -291,126 +359,31 @@ fn russian_latin(s: &str) -> String {
 }
 
 /// Spelling variants that fold to one form: Korean names in Revised,
-/// McCune–Reischauer, North Korean and Russian (Kontsevich) romanisation.
-static VARIANTS: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
-    let groups: &[(&str, &[&str])] = &[
-        ("ri", &["ri", "rhee", "lee", "yi", "li", "rhi", "ree", "i"]),
-        ("pak", &["pak", "park", "bak", "bahk", "pack", "paik", "baek", "paek"]),
-        ("choe", &["choe", "choi", "chwe", "choy", "tsoi", "tsoy", "chhoe"]),
-        ("jong", &["jong", "chong", "jeong", "cheong", "joung", "jung", "chung", "chen", "tsong"]),
-        ("chon", &["chon", "jon", "jeon", "cheon"]),
-        ("yon", &["yon", "yeon"]),
-        ("kim", &["kim", "gim", "kimm"]),
-        ("kang", &["kang", "gang"]),
-        ("cho", &["cho", "jo", "joe", "cheo"]),
-        ("un", &["un", "eun", "yn", "woon"]),
-        ("song", &["song", "seong", "sung", "sen"]),
-        ("yun", &["yun", "yoon", "yoen"]),
-        ("ryu", &["ryu", "yu", "yoo", "ryoo"]),
-        ("rim", &["rim", "lim", "im"]),
-        ("o", &["o", "oh"]),
-        ("hwang", &["hwang", "whang"]),
-        ("jang", &["jang", "chang"]),
-        ("il", &["il", "ir"]),
-        ("sok", &["sok", "seok", "suk", "sek"]),
-        ("chol", &["chol", "cheol", "chul", "chor"]),
-        ("hyok", &["hyok", "hyeok", "hyuk"]),
-        ("yong", &["yong", "yeong", "young", "ryong", "ryeong"]),
-        ("myong", &["myong", "myeong", "myung", "myon"]),
-        ("kwang", &["kwang", "gwang"]),
-        ("hak", &["hak", "hag"]),
-        ("su", &["su", "soo"]),
-        ("jin", &["jin", "chin"]),
-        ("ju", &["ju", "chu", "joo"]),
-        ("kyong", &["kyong", "kyeong", "gyeong", "kyung"]),
-        ("kil", &["kil", "gil"]),
-        ("dok", &["dok", "tok", "deok"]),
-        ("nam", &["nam"]),
-        ("hyon", &["hyon", "hyeon", "hyun"]),
-        ("gon", &["gon", "kon", "geon"]),
-        ("gyu", &["gyu", "kyu"]),
-        ("taek", &["taek", "thaek"]),
-        ("hui", &["hui", "hee", "hi"]),
-        ("u", &["u", "woo", "wu"]),
-        ("jun", &["jun", "joon"]),
-        ("dae", &["dae", "tae"]),
-        ("bong", &["bong", "pong"]),
-        // Words that the lists and translations write two ways.
-        ("committee", &["committee", "commission"]),
-        ("labour", &["labour", "labor"]),
-        ("bank", &["bank", "banking"]),
-        ("concern", &["concern", "kontsern"]),
-        ("defence", &["defence", "defense"]),
-        ("centre", &["centre", "center"]),
-    ];
-    let mut m = HashMap::new();
-    for (canon, vs) in groups {
-        for v in *vs {
-            m.insert(*v, *canon);
-        }
-    }
-    m
-});
+/// McCune–Reischauer, North Korean and Russian (Kontsevich) romanisation,
+/// and words the lists write two ways: `assets/screening/name-variants.csv`.
+static VARIANTS: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| shipped(NAME_VARIANTS_FILE, parse_name_variants));
 
 /// Legal forms and generic words of company names, folded (and their
-/// spellings in the main trading languages).
-static GENERIC: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
-    let groups: &[(&str, &[&str])] = &[
-        ("co", &["co", "company", "companies", "cie", "compania", "companhia", "kompaniya"]),
-        ("corp", &["corp", "corporation", "korporatsiya", "corporacion"]),
-        ("ltd", &["ltd", "limited", "ltda", "ld"]),
-        ("inc", &["inc", "incorporated"]),
-        ("llc", &["llc", "plc", "llp", "lp", "liability", "ooo", "tov", "too"]),
-        ("gmbh", &["gmbh", "mbh", "ag", "kg", "se", "ohg"]),
-        ("sa", &["sa", "sas", "sarl", "srl", "spa", "sl", "bv", "nv", "as", "asa", "ab", "oy", "oyj", "aps"]),
-        ("jsc", &["jsc", "ojsc", "cjsc", "pjsc", "oao", "zao", "pao", "ao", "jv"]),
-        ("pte", &["pte", "pvt", "private", "sdn", "bhd", "tbk", "pt", "kk", "kabushiki", "kaisha", "yk"]),
-        ("trading", &["trading", "trade", "traders", "trader", "torgovaya", "torgovyi"]),
-        ("general", &["general", "gen"]),
-        ("group", &["group", "groupe", "gruppa"]),
-        ("holding", &["holding", "holdings"]),
-        ("international", &["international", "intl", "internatsional"]),
-        ("import", &["import", "imports", "importing", "importer"]),
-        ("export", &["export", "exports", "exporting", "exporter"]),
-        ("enterprise", &["enterprise", "enterprises"]),
-        ("industry", &["industry", "industries", "industrial"]),
-        ("global", &["global", "worldwide"]),
-        ("service", &["service", "services"]),
-        ("shipping", &["shipping", "shpg", "maritime", "marine", "navigation", "shipmanagement", "logistics"]),
-        ("and", &["and", "&", "und", "et"]),
-        ("the", &["the", "of", "for", "de", "la", "le", "el", "al", "der", "die", "das", "du", "des"]),
-        ("branch", &["branch", "office", "representative"]),
-        ("joint", &["joint", "venture", "stock", "public", "closed", "open"]),
-        ("agency", &["agency", "agencies"]),
-        ("development", &["development"]),
-        ("business", &["business", "commercial"]),
-        ("partners", &["partners", "partnership"]),
-        ("no", &["no", "nr", "number", "num"]),
-    ];
-    let mut m = HashMap::new();
-    for (canon, vs) in groups {
-        for v in *vs {
-            m.insert(*v, *canon);
-        }
-    }
-    m
-});
+/// spellings in the main trading languages): `assets/screening/generic-words.csv`.
+static GENERIC: LazyLock<GenericWords> = LazyLock::new(|| shipped(GENERIC_WORDS_FILE, parse_generic_words));
 
 /// Legal forms and connecting words: they say almost nothing about who a
 /// party is ("Co., Ltd" against "Corporation"), so they weigh even less than
-/// other generic words.
+/// other generic words: the rows of `generic-words.csv` of kind `legal form`
+/// or `connecting`.
 pub fn is_legal_form(canonical: &str) -> bool {
-    matches!(canonical, "co" | "corp" | "ltd" | "inc" | "llc" | "gmbh" | "sa" | "jsc" | "pte" | "and" | "the" | "no")
+    GENERIC.least.contains(&canonical)
 }
 
 /// Whether a word is one of the generic words or legal forms (as written).
 pub fn is_generic_word(word: &str) -> bool {
-    GENERIC.contains_key(word)
+    GENERIC.words.contains_key(word)
 }
 
 /// Every generic word and legal form, as written.
 pub fn generic_words() -> impl Iterator<Item = &'static str> {
-    GENERIC.keys().copied()
+    GENERIC.words.keys().copied()
 }
 
 /// Korean names in Russian Cyrillic (Kontsevich: Ким Чен Ын, Чхве Рён Хэ,
@@ -565,7 +538,7 @@ pub fn tokens(name: &str) -> Vec<Token> {
             if w == "&" {
                 return Token { text: "and".into(), spelled: "and".into(), generic: true };
             }
-            match GENERIC.get(w.as_str()) {
+            match GENERIC.words.get(w.as_str()) {
                 Some(g) => Token { text: (*g).to_string(), spelled: w, generic: true },
                 None => Token {
                     text: VARIANTS.get(w.as_str()).map_or_else(|| w.clone(), |v| (*v).to_string()),
@@ -642,5 +615,96 @@ mod tests {
         assert_eq!(texts("Joint-Stock Company \"TransKomplektHolding\""), ["jsc", "transkomplektholding"]);
         assert_eq!(texts("ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ \"ИЖТЕЛЕКОМ\""), texts("OOO Izhtelekom"));
         assert_eq!(texts("J. Smith"), ["j", "smith"]);
+    }
+
+    /// Every table as shipped, parsed.
+    #[test]
+    fn shipped_tables_parse() {
+        for (path, text) in TABLES {
+            let parsed = match *path {
+                "assets/screening/korean-words.csv" => parse_korean_words(text).map(drop),
+                "assets/screening/name-variants.csv" => parse_name_variants(text).map(drop),
+                "assets/screening/generic-words.csv" => parse_generic_words(text).map(drop),
+                other => panic!("{other}: no parser"),
+            };
+            assert_eq!(parsed, Ok(()), "{path}");
+            // The path is the file that was compiled in (it is what fingerprints name).
+            let on_disk = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path));
+            assert_eq!(on_disk.as_deref().ok(), Some(*text), "{path}");
+            // No value is quoted or holds a comma: every line has the header's commas.
+            let commas = text.lines().next().map_or(0, |h| h.matches(',').count());
+            assert!(text.lines().all(|l| l.matches(',').count() == commas && !l.contains('"')), "{path}");
+        }
+        // A word that is generic is never read as a variant: the tables do not overlap.
+        let variants = parse_name_variants(NAME_VARIANTS_FILE.1).unwrap_or_default();
+        assert!(variants.keys().all(|v| !is_generic_word(v)));
+    }
+
+    /// The tables have the rows they had as code: a row lost or added is a decision.
+    #[test]
+    fn shipped_tables_have_their_sizes() {
+        assert_eq!(KOREAN_WORDS.len(), 76);
+        let sizes = |text, columns| parse_spellings(text, columns).map(|(rows, map)| (rows.len(), map.len()));
+        assert_eq!(sizes(NAME_VARIANTS_FILE.1, &["canonical", "spellings", "source"]), Ok((47, 148)));
+        assert_eq!(sizes(GENERIC_WORDS_FILE.1, &["canonical", "kind", "spellings", "source"]), Ok((30, 142)));
+        assert_eq!(VARIANTS.len(), 148);
+        assert_eq!(generic_words().count(), 142);
+        let mut least = GENERIC.least.clone();
+        least.sort_unstable();
+        assert_eq!(least, ["and", "co", "corp", "gmbh", "inc", "jsc", "llc", "ltd", "no", "pte", "sa", "the"]);
+    }
+
+    #[test]
+    fn table_lookups_behave_as_before() {
+        // Korean words: the longest word wins (총회사, not 총 and 회사).
+        assert_eq!(texts("조선"), ["korea"]);
+        assert_eq!(texts("평양총회사"), ["pyongyang", "general", "corp"]);
+        assert_eq!(texts("김성"), ["kim", "song"]);
+        // Name variants: folded, the spelling kept.
+        let rhee = &tokens("Rhee")[0];
+        assert_eq!((rhee.text.as_str(), rhee.spelled.as_str(), rhee.generic), ("ri", "rhee", false));
+        assert_eq!(texts("Tsoi Labor Defense Center"), ["choe", "labour", "defence", "centre"]);
+        assert_eq!(texts("Smith"), ["smith"]);
+        // Generic words and legal forms.
+        let t = tokens("Kompaniya Torgovyi Maritime");
+        assert!(t.iter().all(|t| t.generic));
+        assert_eq!(texts("Kompaniya Torgovyi Maritime"), ["co", "trading", "shipping"]);
+        assert!(is_generic_word("gmbh") && is_generic_word("&") && !is_generic_word("kim"));
+        assert!(is_legal_form("co") && is_legal_form("the") && is_legal_form("no"));
+        assert!(!is_legal_form("trading") && !is_legal_form("company"));
+    }
+
+    #[test]
+    fn malformed_tables_are_errors() {
+        let spellings = |t| parse_spellings(t, &["canonical", "spellings", "source"]).map(|(_, m)| m.len());
+        assert_eq!(spellings("canonical,spellings,source\nri,ri;lee,x\n"), Ok(2));
+        for bad in [
+            "canonical,source,spellings\nri,ri;lee,x\n",
+            "\u{feff}canonical,spellings,source\nri,ri;lee,x\n",
+            "canonical,spellings,source\nri,ri;lee,x,y\n",
+            "canonical,spellings,source\nri,ri;lee\n",
+            "canonical,spellings,source\n\nri,ri;lee,x\n",
+            "canonical,spellings,source\nri,\"ri;lee\",x\n",
+            "canonical,spellings,source\nri, ri;lee,x\n",
+            "canonical,spellings,source\nri,ri;lee,\n",
+            "canonical,spellings,source\nri,ri;;lee,x\n",
+            "canonical,spellings,source\nri,ri;Lee,x\n",
+            "canonical,spellings,source\nri,ri; lee,x\n",
+            "canonical,spellings,source\nri,rhee;lee,x\n",
+            "canonical,spellings,source\nri,ri;lee,x\nyi,yi;lee,x\n",
+        ] {
+            assert!(spellings(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse_korean_words("hangul,english,note\n조선,korea,\n").is_ok());
+        for bad in [
+            "hangul,english,note\nchoson,korea,\n",
+            "hangul,english,note\n조선,Korea,\n",
+            "hangul,english,note\n조선,korea,\n조선,korea,\n",
+            "hangul,english,note\n조선,north  korea,\n",
+        ] {
+            assert!(parse_korean_words(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse_generic_words("canonical,kind,spellings,source\nco,legal form,co,x\n").is_ok());
+        assert!(parse_generic_words("canonical,kind,spellings,source\nco,legal,co,x\n").is_err());
     }
 }
