@@ -31,8 +31,8 @@ pub struct Token {
 /// The screening tables as shipped, `(path in the repository, text)`: the
 /// Korean words of organisation names, the spelling variants of names and
 /// the generic words and legal forms. They decide how names compare, so
-/// their SHA-256 belongs in the fingerprint of every rule set that screens
-/// names (`assets/screening/README.md`).
+/// their SHA-256 is part of the fingerprint of every rule set, as the unit
+/// table's is (`assets/screening/README.md`).
 pub const TABLES: &[(&str, &str)] = &[KOREAN_WORDS_FILE, NAME_VARIANTS_FILE, GENERIC_WORDS_FILE];
 
 /// Words of Korean organisation names and their English in the lists.
