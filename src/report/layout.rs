@@ -335,7 +335,7 @@ impl Composer {
 
     /// Wraps a paragraph to a width, first fit: lines break at the Unicode
     /// line-break opportunities of its text (UAX #14: at spaces, after `/`
-    /// before a letter, between ideographs; see [`pieces`]) and after a
+    /// before a letter, at CJK punctuation; see [`pieces`]) and after a
     /// hyphen between letters, measured by the fonts' glyph advances; a
     /// piece wider than the line breaks between characters. A line break in
     /// the text starts a new line.
@@ -664,15 +664,17 @@ fn without_dictionary(c: char) -> char {
 
 /// Cuts characters `range` of a paragraph (one line of its text) into
 /// pieces at its line-break opportunities: those of the Unicode line
-/// breaking algorithm (UAX #14) and, after a hyphen, those of
-/// [`after_hyphens`]. Spaces at the start of the line are dropped. A piece
+/// breaking algorithm (UAX #14) but none inside a run of CJK letters
+/// ([`keeps_all`]) and, after a hyphen, those of [`after_hyphens`]. Spaces
+/// at the start of the line are dropped. A piece
 /// wider than `width` (an id, a hash, a run of Thai, which has no break
 /// opportunities without a dictionary) is cut between characters, never
 /// between a character and its combining marks.
 fn pieces(chars: &[(char, Face)], widths: &[f32], range: Range<usize>, width: f32) -> Vec<Piece> {
     let text: String = chars[range.clone()].iter().map(|(c, _)| without_dictionary(*c)).collect();
     let words = WordSeparator::UnicodeBreakProperties.find_words(&text);
-    let mut out = Vec::new();
+    // Each word as characters `start..end` and its spaces up to `space_end`.
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new();
     let mut at = range.start;
     for w in split_words(words, &WordSplitter::Custom(after_hyphens)) {
         // The words cover the text without gaps, in order.
@@ -680,9 +682,17 @@ fn pieces(chars: &[(char, Face)], widths: &[f32], range: Range<usize>, width: f3
         let end = start + w.word.chars().count();
         let space_end = end + w.whitespace.chars().count();
         at = space_end;
-        if start == end && out.is_empty() {
-            continue;
+        match spans.last_mut() {
+            None if start == end => {}
+            Some(last) if last.1 == last.2 && keeps_all(chars[last.1 - 1].0) && keeps_all(chars[start].0) => {
+                (last.1, last.2) = (end, space_end);
+            }
+            _ => spans.push((start, end, space_end)),
         }
+    }
+    debug_assert_eq!(at, range.end, "the words cover the line");
+    let mut out = Vec::new();
+    for (start, end, space_end) in spans {
         let word: f32 = widths[start..end].iter().sum();
         let space: f32 = widths[end..space_end].iter().sum();
         if word <= width {
@@ -706,8 +716,32 @@ fn pieces(chars: &[(char, Face)], widths: &[f32], range: Range<usize>, width: f3
         }
         out.push(Piece { start: from, end, width: acc, space });
     }
-    debug_assert_eq!(at, range.end, "the words cover the line");
     out
+}
+
+/// Whether a character is a letter of Chinese, Japanese or Korean, between
+/// two of which no line breaks (CSS `word-break: keep-all`, a tailoring UAX
+/// #14 allows): CJK text in the report is names of parties, kept whole on
+/// a line where they fit, as before. A name wider than the line is still
+/// cut between characters; a break at CJK punctuation stays.
+fn keeps_all(c: char) -> bool {
+    matches!(
+        c,
+        '\u{1100}'..='\u{11FF}'
+            | '\u{3041}'..='\u{3096}'
+            | '\u{30A1}'..='\u{30FA}'
+            | '\u{30FC}'..='\u{30FF}'
+            | '\u{3131}'..='\u{318E}'
+            | '\u{31F0}'..='\u{31FF}'
+            | '\u{3400}'..='\u{4DBF}'
+            | '\u{4E00}'..='\u{9FFF}'
+            | '\u{A960}'..='\u{A97F}'
+            | '\u{AC00}'..='\u{D7A3}'
+            | '\u{D7B0}'..='\u{D7FF}'
+            | '\u{F900}'..='\u{FAFF}'
+            | '\u{FF66}'..='\u{FF9F}'
+            | '\u{20000}'..='\u{3FFFF}'
+    )
 }
 
 /// Where a word may break after a hyphen-minus (byte offsets after it):
@@ -1030,5 +1064,24 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn a_cjk_name_moves_whole_to_the_next_line_when_it_fits() {
+        let mut c = Composer::new();
+        for name in ["辽宁东港海产品有限公司", "조선대동강무역회사", "ヤマト貿易株式会社"]
+        {
+            let text = format!("Dandong Trading Co. → {name}");
+            let width = c.measure(&text, Style::Regular, 7.3) - 0.5;
+            assert_eq!(wrapped(&text, Style::Regular, 7.3, width), ["Dandong Trading Co. →", name]);
+            // Wider than the line, it is cut between characters.
+            let narrow = c.measure(name, Style::Regular, 7.3) * 0.6;
+            assert_fits(name, Style::Regular, 7.3, narrow);
+            assert_eq!(wrapped(name, Style::Regular, 7.3, narrow).len(), 2);
+        }
+        // A break at CJK punctuation stays.
+        let text = "辽宁东港海产品有限公司、丹东鸭绿江边贸有限公司";
+        let width = c.measure("辽宁东港海产品有限公司、丹东", Style::Regular, 7.3);
+        assert_eq!(wrapped(text, Style::Regular, 7.3, width), ["辽宁东港海产品有限公司、", "丹东鸭绿江边贸有限公司"]);
     }
 }
