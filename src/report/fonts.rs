@@ -203,6 +203,19 @@ pub fn width_mm(runs: &[Run], size_pt: f32) -> f32 {
     em * size_pt * PT_TO_MM
 }
 
+/// Whether `next` belongs to the same user-perceived character as `prev`, so
+/// a line broken between characters must not separate them: `next` is a
+/// combining mark (Thai vowels and tone marks, accents, variation
+/// selectors), Thai or Lao SARA AM, an emoji skin-tone modifier or a
+/// zero-width joiner, or `prev` is a zero-width joiner. An approximation of
+/// extended grapheme clusters, for text that is already NFC.
+pub fn joins(prev: char, next: char) -> bool {
+    const ZWJ: char = '\u{200D}';
+    prev == ZWJ
+        || unicode_normalization::char::is_combining_mark(next)
+        || matches!(next, ZWJ | '\u{0E33}' | '\u{0EB3}' | '\u{1F3FB}'..='\u{1F3FF}')
+}
+
 /// Width of plain text in a style, in millimetres.
 pub fn text_width_mm(text: &str, style: Style, size_pt: f32) -> f32 {
     width_mm(&runs(text, style, &mut BTreeSet::new()), size_pt)
@@ -265,5 +278,15 @@ mod tests {
         assert!(
             (text_width_mm("ab", Style::Regular, 20.0) - 2.0 * text_width_mm("ab", Style::Regular, 10.0)).abs() < 0.001
         );
+    }
+
+    #[test]
+    fn marks_and_joiners_stay_with_their_base() {
+        assert!(joins('ท', '\u{0E35}') && joins('ท', '\u{0E48}'), "Thai vowel and tone marks");
+        assert!(joins('ก', '\u{0E33}'), "SARA AM");
+        assert!(
+            joins('e', '\u{0301}') && joins('👍', '\u{1F3FD}') && joins('👩', '\u{200D}') && joins('\u{200D}', '💻')
+        );
+        assert!(!joins('a', 'b') && !joins('ท', 'ย') && !joins('\u{0E48}', 'ย') && !joins('/', 'R'));
     }
 }

@@ -1,12 +1,20 @@
 //! The layout model of the PDF report: pages of positioned text runs, lines
 //! and boxes, in millimetres from the page's top-left corner — and the
-//! composer that fills them: wrapping measured from the embedded fonts' real
-//! glyph advances, tables whose header row repeats on every page and whose
-//! cells wrap (rows taller than a page continue on the next), pagination,
-//! and running headers and footers with "Page X of Y". Nothing here knows PDF;
-//! a layout can be tested without rendering it.
+//! composer that fills them: wrapping at the Unicode line-break
+//! opportunities (UAX #14, from the `textwrap` crate, which is used nowhere
+//! else) measured from the embedded fonts' real glyph advances, tables whose
+//! header row repeats on every page and whose cells wrap (rows taller than a
+//! page continue on the next), pagination, and running headers and footers
+//! with "Page X of Y". Nothing here knows PDF; a layout can be tested without
+//! rendering it.
 
 use std::collections::BTreeSet;
+use std::ops::Range;
+
+use textwrap::WordSeparator;
+use textwrap::core::Fragment;
+use textwrap::word_splitters::{WordSplitter, split_words};
+use textwrap::wrap_algorithms::wrap_first_fit;
 
 use super::fonts::{self, Face, PT_TO_MM, Run, Style};
 
@@ -325,74 +333,51 @@ impl Composer {
         fonts::assign(text, style, &mut self.missing).iter().map(|(c, f)| fonts::char_width_mm(*c, *f, size)).sum()
     }
 
-    /// Wraps a paragraph to a width: greedy at spaces; a word wider than the
-    /// line breaks between characters.
+    /// Wraps a paragraph to a width, first fit: lines break at the Unicode
+    /// line-break opportunities of its text (UAX #14: at spaces, after `/`
+    /// before a letter, at CJK punctuation; see [`pieces`]) and after a
+    /// hyphen between letters, measured by the fonts' glyph advances; a
+    /// piece wider than the line breaks between characters. A line break in
+    /// the text starts a new line.
     fn wrap(&mut self, p: &Para, width: f32) -> Vec<Wrapped> {
         let chars = fonts::assign(&p.text, p.style, &mut self.missing);
-        let w = |c: &(char, Face)| fonts::char_width_mm(c.0, c.1, p.size);
+        let widths: Vec<f32> = chars.iter().map(|(c, f)| fonts::char_width_mm(*c, *f, p.size)).collect();
         let height = p.size * LEADING * PT_TO_MM;
-        let mut lines: Vec<Vec<(char, Face)>> = Vec::new();
-        let mut line: Vec<(char, Face)> = Vec::new();
-        let mut line_w = 0.0f32;
-        let mut i = 0;
-        while i < chars.len() {
-            if chars[i].0 == '\n' {
-                lines.push(std::mem::take(&mut line));
-                line_w = 0.0;
-                i += 1;
-                continue;
-            }
-            // The next word, with the spaces before it.
-            let mut j = i;
-            while j < chars.len() && chars[j].0 == ' ' {
-                j += 1;
-            }
-            let spaces = &chars[i..j];
-            let mut k = j;
-            while k < chars.len() && chars[k].0 != ' ' && chars[k].0 != '\n' {
-                k += 1;
-            }
-            let word = &chars[j..k];
-            let spaces_w: f32 = spaces.iter().map(w).sum();
-            let word_w: f32 = word.iter().map(w).sum();
-            if line.is_empty() || line_w + spaces_w + word_w <= width {
-                if !line.is_empty() {
-                    line.extend_from_slice(spaces);
-                    line_w += spaces_w;
-                }
-                if word_w <= width || !line.is_empty() && line_w + word_w <= width {
-                    line.extend_from_slice(word);
-                    line_w += word_w;
-                } else {
-                    // Longer than a line: break between characters.
-                    for c in word {
-                        let cw = w(c);
-                        if !line.is_empty() && line_w + cw > width {
-                            lines.push(std::mem::take(&mut line));
-                            line_w = 0.0;
-                        }
-                        line.push(*c);
-                        line_w += cw;
-                    }
+        let mut lines: Vec<Range<usize>> = Vec::new();
+        let mut start = 0;
+        loop {
+            let end = chars[start..].iter().position(|(c, _)| *c == '\n').map_or(chars.len(), |n| start + n);
+            let pieces = pieces(&chars, &widths, start..end, width);
+            if pieces.is_empty() {
+                // An empty line of the text stays, but a final line break
+                // adds none.
+                if end < chars.len() || lines.is_empty() {
+                    lines.push(start..start);
                 }
             } else {
-                lines.push(std::mem::take(&mut line));
-                line_w = 0.0;
-                i = j;
-                continue;
+                for l in wrap_first_fit(&pieces, &[f64::from(width)]) {
+                    lines.push(l[0].start..l[l.len() - 1].end);
+                }
             }
-            i = k;
-        }
-        if !line.is_empty() || lines.is_empty() {
-            lines.push(line);
+            if end == chars.len() {
+                break;
+            }
+            start = end + 1;
         }
         lines
             .into_iter()
             .enumerate()
-            .map(|(n, l)| {
-                let width = l.iter().map(w).sum();
+            .map(|(n, r)| {
+                let width = widths[r.clone()].iter().sum();
                 let gap = if n == 0 { p.gap } else { 0.0 };
-                Wrapped { runs: fonts::group(&l), width, size: p.size, color: p.color, height: height + gap, gap }
+                Wrapped {
+                    runs: fonts::group(&chars[r]),
+                    width,
+                    size: p.size,
+                    color: p.color,
+                    height: height + gap,
+                    gap,
+                }
             })
             .collect()
     }
@@ -625,6 +610,158 @@ impl CellLines {
     }
 }
 
+/// A piece of a line between two break opportunities: characters
+/// `start..end` of a paragraph, `width` mm wide, then spaces `space` mm wide
+/// that are not drawn at the end of a line. Widths come from the glyph
+/// advances of the faces that draw the characters.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    start: usize,
+    end: usize,
+    width: f32,
+    space: f32,
+}
+
+impl Fragment for Piece {
+    fn width(&self) -> f64 {
+        f64::from(self.width)
+    }
+
+    fn whitespace_width(&self) -> f64 {
+        f64::from(self.space)
+    }
+
+    /// Nothing is added at a break: after a hyphen, the hyphen is already
+    /// part of the piece.
+    fn penalty_width(&self) -> f64 {
+        0.0
+    }
+}
+
+/// The character the line breaking algorithm sees for `c`: the characters
+/// of the scripts written without spaces between words (Thai, Lao, Khmer,
+/// Myanmar) resolve as UAX #14 rule LB1 resolves them without a word
+/// dictionary, marks to a combining mark and the rest to a letter, so that
+/// the segmenter, built without dictionaries, does not look for one (a debug
+/// build would say on stderr that it has none). Digits stay digits.
+fn without_dictionary(c: char) -> char {
+    let complex = matches!(
+        c,
+        '\u{0E00}'..='\u{0EFF}'
+            | '\u{1000}'..='\u{109F}'
+            | '\u{1780}'..='\u{17FF}'
+            | '\u{19E0}'..='\u{19FF}'
+            | '\u{A9E0}'..='\u{A9FF}'
+            | '\u{AA60}'..='\u{AA7F}'
+    );
+    match c {
+        _ if !complex => c,
+        _ if fonts::joins('a', c) => '\u{0300}',
+        _ if c.is_numeric() => '0',
+        _ => 'a',
+    }
+}
+
+/// Cuts characters `range` of a paragraph (one line of its text) into
+/// pieces at its line-break opportunities: those of the Unicode line
+/// breaking algorithm (UAX #14) but none inside a run of CJK letters
+/// ([`keeps_all`]) and, after a hyphen, those of [`after_hyphens`]. Spaces
+/// at the start of the line are dropped. A piece
+/// wider than `width` (an id, a hash, a run of Thai, which has no break
+/// opportunities without a dictionary) is cut between characters, never
+/// between a character and its combining marks.
+fn pieces(chars: &[(char, Face)], widths: &[f32], range: Range<usize>, width: f32) -> Vec<Piece> {
+    let text: String = chars[range.clone()].iter().map(|(c, _)| without_dictionary(*c)).collect();
+    let words = WordSeparator::UnicodeBreakProperties.find_words(&text);
+    // Each word as characters `start..end` and its spaces up to `space_end`.
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+    let mut at = range.start;
+    for w in split_words(words, &WordSplitter::Custom(after_hyphens)) {
+        // The words cover the text without gaps, in order.
+        let start = at;
+        let end = start + w.word.chars().count();
+        let space_end = end + w.whitespace.chars().count();
+        at = space_end;
+        match spans.last_mut() {
+            None if start == end => {}
+            Some(last) if last.1 == last.2 && keeps_all(chars[last.1 - 1].0) && keeps_all(chars[start].0) => {
+                (last.1, last.2) = (end, space_end);
+            }
+            _ => spans.push((start, end, space_end)),
+        }
+    }
+    debug_assert_eq!(at, range.end, "the words cover the line");
+    let mut out = Vec::new();
+    for (start, end, space_end) in spans {
+        let word: f32 = widths[start..end].iter().sum();
+        let space: f32 = widths[end..space_end].iter().sum();
+        if word <= width {
+            out.push(Piece { start, end, width: word, space });
+            continue;
+        }
+        let (mut from, mut acc) = (start, 0.0f32);
+        let mut i = start;
+        while i < end {
+            let mut j = i + 1;
+            while j < end && fonts::joins(chars[j - 1].0, chars[j].0) {
+                j += 1;
+            }
+            let w: f32 = widths[i..j].iter().sum();
+            if i > from && acc + w > width {
+                out.push(Piece { start: from, end: i, width: acc, space: 0.0 });
+                (from, acc) = (i, 0.0);
+            }
+            acc += w;
+            i = j;
+        }
+        out.push(Piece { start: from, end, width: acc, space });
+    }
+    out
+}
+
+/// Whether a character is a letter of Chinese, Japanese or Korean, between
+/// two of which no line breaks (CSS `word-break: keep-all`, a tailoring UAX
+/// #14 allows): CJK text in the report is names of parties, kept whole on
+/// a line where they fit, as before. A name wider than the line is still
+/// cut between characters; a break at CJK punctuation stays.
+fn keeps_all(c: char) -> bool {
+    matches!(
+        c,
+        '\u{1100}'..='\u{11FF}'
+            | '\u{3041}'..='\u{3096}'
+            | '\u{30A1}'..='\u{30FA}'
+            | '\u{30FC}'..='\u{30FF}'
+            | '\u{3131}'..='\u{318E}'
+            | '\u{31F0}'..='\u{31FF}'
+            | '\u{3400}'..='\u{4DBF}'
+            | '\u{4E00}'..='\u{9FFF}'
+            | '\u{A960}'..='\u{A97F}'
+            | '\u{AC00}'..='\u{D7A3}'
+            | '\u{D7B0}'..='\u{D7FF}'
+            | '\u{F900}'..='\u{FAFF}'
+            | '\u{FF66}'..='\u{FF9F}'
+            | '\u{20000}'..='\u{3FFFF}'
+    )
+}
+
+/// Where a word may break after a hyphen-minus (byte offsets after it):
+/// between a letter or digit and a letter, as UAX #14 allows (`dual-use`,
+/// `UN-DPRK`) — but not before a digit (`2017-03-01`, `TX-0001`, `S-300`),
+/// nor after a leading or doubled hyphen. textwrap's UAX #14 word separator
+/// leaves breaks at hyphens to a word splitter; this is that splitter.
+fn after_hyphens(word: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut prev: Option<char> = None;
+    let mut it = word.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if c == '-' && prev.is_some_and(char::is_alphanumeric) && it.peek().is_some_and(|(_, n)| n.is_alphabetic()) {
+            out.push(i + 1);
+        }
+        prev = Some(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -707,5 +844,244 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The lines a paragraph wraps to, as text.
+    fn wrapped(text: &str, style: Style, size: f32, width: f32) -> Vec<String> {
+        let lines = Composer::new().wrap(&Para::new(text, style, size, colour::TEXT), width);
+        lines.iter().map(|l| l.runs.iter().map(|r| r.text.as_str()).collect()).collect()
+    }
+
+    /// Asserts that no line of a paragraph is wider than `width`, measured
+    /// again from its runs, and that its text is all there.
+    fn assert_fits(text: &str, style: Style, size: f32, width: f32) {
+        let lines = Composer::new().wrap(&Para::new(text, style, size, colour::TEXT), width);
+        for l in &lines {
+            let w = fonts::width_mm(&l.runs, l.size);
+            assert!(w <= width + 1e-3, "{w} mm > {width} mm: {:?}", l.runs);
+            assert!((w - l.width).abs() < 1e-3, "the line's width is its runs' width");
+        }
+        let strip = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        let all: String = lines.iter().flat_map(|l| l.runs.iter().map(|r| r.text.as_str())).collect();
+        assert_eq!(strip(&all), strip(text), "text lost at {width} mm");
+    }
+
+    /// The wrapper this one replaced, greedy at ASCII spaces, kept as the
+    /// reference for the text it wrapped well.
+    fn greedy_at_spaces(text: &str, style: Style, size: f32, width: f32) -> Vec<String> {
+        let chars = fonts::assign(text, style, &mut BTreeSet::new());
+        let w = |c: &(char, Face)| fonts::char_width_mm(c.0, c.1, size);
+        let mut lines: Vec<String> = Vec::new();
+        let (mut line, mut line_w) = (String::new(), 0.0f32);
+        let mut i = 0;
+        while i < chars.len() {
+            let mut j = i;
+            while j < chars.len() && chars[j].0 == ' ' {
+                j += 1;
+            }
+            let mut k = j;
+            while k < chars.len() && chars[k].0 != ' ' {
+                k += 1;
+            }
+            let (spaces, word) = (&chars[i..j], &chars[j..k]);
+            let spaces_w: f32 = spaces.iter().map(w).sum();
+            let word_w: f32 = word.iter().map(w).sum();
+            if line.is_empty() || line_w + spaces_w + word_w <= width {
+                if !line.is_empty() {
+                    line.extend(spaces.iter().map(|c| c.0));
+                    line_w += spaces_w;
+                }
+                if word_w <= width {
+                    line.extend(word.iter().map(|c| c.0));
+                    line_w += word_w;
+                } else {
+                    for c in word {
+                        if !line.is_empty() && line_w + w(c) > width {
+                            lines.push(std::mem::take(&mut line));
+                            line_w = 0.0;
+                        }
+                        line.push(c.0);
+                        line_w += w(c);
+                    }
+                }
+            } else {
+                lines.push(std::mem::take(&mut line));
+                line_w = 0.0;
+                i = j;
+                continue;
+            }
+            i = k;
+        }
+        if !line.is_empty() || lines.is_empty() {
+            lines.push(line);
+        }
+        lines
+    }
+
+    const ENGLISH: &str = "Designated parties and vessels match by IMO number or by name after folding case, spacing and punctuation. \
+        Each record is evaluated on its own; if two records are the same transaction, it is counted twice in these figures and in any cap. \
+        Anyone can run the command in section 5 again on files with these fingerprints and obtain the same report. \
+        The repeat check remembers the first 1,835,008 distinct ids (about 16 bytes each), so memory is bounded. \
+        \"Quoted\" words, 12.5 % of 2,760 records, and the EUR 1,000,000 threshold: all of it wraps at spaces.";
+
+    #[test]
+    fn english_wraps_exactly_as_the_greedy_wrapper_did() {
+        for (style, size) in [(Style::Regular, 9.0), (Style::Bold, 7.0), (Style::Mono, 7.5)] {
+            for tenth in (150..=1800).step_by(17) {
+                let width = tenth as f32 / 10.0;
+                assert_eq!(
+                    wrapped(ENGLISH, style, size, width),
+                    greedy_at_spaces(ENGLISH, style, size, width),
+                    "{style:?} at {width} mm"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_citation_breaks_after_a_slash_when_it_does_not_fit() {
+        let text = "Prohibited under S/RES/2397 (2017), para. 7";
+        let mut c = Composer::new();
+        let width = c.measure("Prohibited under S/RES/", Style::Regular, 9.0);
+        let lines = wrapped(text, Style::Regular, 9.0, width);
+        assert_eq!(lines[0], "Prohibited under S/");
+        assert!(lines[1].starts_with("RES/2397 (2017),"), "{lines:?}");
+        assert_ne!(greedy_at_spaces(text, Style::Regular, 9.0, width)[0], "Prohibited under S/");
+        // No break between the slash and the resolution's number.
+        let width = c.measure("Prohibited under S/RES/23", Style::Regular, 9.0);
+        assert_eq!(wrapped(text, Style::Regular, 9.0, width)[0], "Prohibited under S/");
+        // A path breaks after its slashes rather than between characters.
+        let path = "rules/packs/unsc/democratic-peoples-republic/coal.cordon";
+        let width = c.measure("rules/packs/unsc/", Style::Mono, 7.0) + 0.1;
+        let lines = wrapped(path, Style::Mono, 7.0, width);
+        assert_eq!(lines[0], "rules/packs/unsc/");
+        assert_eq!(lines.concat(), path);
+        for l in &lines[..lines.len() - 1] {
+            assert!(l.ends_with('/') || l.ends_with('-'), "{l:?} of {lines:?}");
+        }
+    }
+
+    #[test]
+    fn a_hyphenated_word_breaks_after_its_hyphen_but_a_date_does_not() {
+        let mut c = Composer::new();
+        let text = "controls on dual-use goods";
+        let width = c.measure("controls on dual-us", Style::Regular, 9.0);
+        assert_eq!(wrapped(text, Style::Regular, 9.0, width), ["controls on dual-", "use goods"]);
+        assert_eq!(greedy_at_spaces(text, Style::Regular, 9.0, width), ["controls on", "dual-use goods"]);
+        for text in ["shipped 2017-03-01", "record TX-0001", "a S-300 system"] {
+            let (head, tail) = text.rsplit_once(' ').expect("two words");
+            let width = c.measure(&format!("{head} {}", &tail[..tail.len() - 1]), Style::Regular, 9.0);
+            assert_eq!(wrapped(text, Style::Regular, 9.0, width), [head, tail], "no break before a digit");
+        }
+    }
+
+    #[test]
+    fn a_sha256_breaks_between_characters_and_never_overflows() {
+        let hash = "7d844a842143101febebdb3ede6027c661381d913b6d01f418e7093886e2e177";
+        let mut c = Composer::new();
+        let char_w = c.measure("7", Style::Mono, 6.6);
+        for width in [4.0, 8.0, 12.5, 20.0, 33.3, 50.0, 80.0] {
+            assert_fits(hash, Style::Mono, 6.6, width);
+            if width < c.measure("sha256", Style::Mono, 6.6) {
+                continue;
+            }
+            let lines = wrapped(&format!("sha256 {hash}"), Style::Mono, 6.6, width);
+            assert_eq!(lines[0], "sha256", "the hash starts a line of its own");
+            assert_eq!(lines[1..].concat(), hash);
+            for l in &lines[1..lines.len() - 1] {
+                // Full lines: not one more character would have fitted.
+                assert!(c.measure(l, Style::Mono, 6.6) + char_w > width, "{l:?} at {width} mm");
+            }
+        }
+    }
+
+    #[test]
+    fn no_line_is_wider_than_its_width() {
+        let texts = [
+            ENGLISH,
+            "S/RES/2397 (2017), para. 7; S/RES/2371 (2017), para. 8 — KP-COAL-IRON-2371, dual-use, UN-DPRK",
+            "https://scsanctions.un.org/resources/xml/en/consolidated.xml?version=2026-12-05&format=full",
+            "ООО «Дальневосточный Экспорт» — 조선대동강무역회사 — 辽宁东港海产品有限公司, Łódź Česká",
+            "บริษัท ไทยเทรดดิ้ง จำกัด ส่งออกสินค้าที่ใช้ได้สองทาง ไปยังประเทศที่ถูกคว่ำบาตร",
+            "ID 7d844a842143101febebdb3ede6027c661381d913b6d01f418e7093886e2e177 first line\nsecond line\n\nfourth",
+        ];
+        for text in texts {
+            for style in [Style::Regular, Style::Bold, Style::Mono] {
+                for width in [9.0, 13.7, 21.0, 28.4, 40.0, 55.5, 86.0, 120.0, WIDTH] {
+                    assert_fits(text, style, 7.3, width);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn thai_breaks_at_its_spaces_and_a_long_run_keeps_its_marks() {
+        let sentence = "บริษัท ไทยเทรดดิ้ง จำกัด ส่งออกสินค้า ที่ใช้ได้สองทาง ไปยังประเทศ ที่ถูกคว่ำบาตร";
+        let words: BTreeSet<&str> = sentence.split(' ').collect();
+        let mut c = Composer::new();
+        let widest = words.iter().map(|w| c.measure(w, Style::Regular, 9.0)).fold(0.0, f32::max);
+        for width in [widest + 0.1, widest * 1.5, widest * 2.2, widest * 3.7] {
+            assert_fits(sentence, Style::Regular, 9.0, width);
+            let lines = wrapped(sentence, Style::Regular, 9.0, width);
+            assert!(lines.len() > 1);
+            for l in &lines {
+                assert!(l.split(' ').all(|w| words.contains(w)), "{l:?} breaks inside a word at {width} mm");
+            }
+        }
+        // A run with no space is cut between characters, never before a mark.
+        let run = sentence.replace(' ', "");
+        for width in [6.0, 9.5, 14.0, 23.0] {
+            assert_fits(&run, Style::Regular, 9.0, width);
+            let lines = wrapped(&run, Style::Regular, 9.0, width);
+            assert!(lines.len() > 1);
+            for pair in lines.windows(2) {
+                let (a, b) = (pair[0].chars().last(), pair[1].chars().next());
+                assert!(!fonts::joins(a.expect("a"), b.expect("b")), "{pair:?} splits a character at {width} mm");
+            }
+        }
+    }
+
+    #[test]
+    fn line_breaks_in_the_text_are_kept_and_spaces_around_a_line_dropped() {
+        assert_eq!(wrapped("a\n\nb\n", Style::Regular, 9.0, 50.0), ["a", "", "b"]);
+        assert_eq!(wrapped("", Style::Regular, 9.0, 50.0), [""]);
+        assert_eq!(wrapped("  indented  \n   ", Style::Regular, 9.0, 50.0), ["indented"]);
+        for text in ["a\n\nb\n", "", "  indented  \n   ", "\n", "x\n  \ny"] {
+            assert_eq!(wrapped(text, Style::Regular, 9.0, 50.0), greedy_at_spaces_lines(text), "{text:?}");
+        }
+    }
+
+    /// The old wrapper, line break by line break, without the spaces it
+    /// left at the end of a paragraph (they shifted right-aligned text).
+    fn greedy_at_spaces_lines(text: &str) -> Vec<String> {
+        let hard: Vec<&str> = text.split('\n').collect();
+        let mut out = Vec::new();
+        for (n, h) in hard.iter().enumerate() {
+            let ls = greedy_at_spaces(h, Style::Regular, 9.0, 50.0);
+            let empty = ls == [""];
+            if !(empty && n == hard.len() - 1 && !out.is_empty()) {
+                out.extend(ls.iter().map(|l| l.trim_end().to_string()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_cjk_name_moves_whole_to_the_next_line_when_it_fits() {
+        let mut c = Composer::new();
+        for name in ["辽宁东港海产品有限公司", "조선대동강무역회사", "ヤマト貿易株式会社"]
+        {
+            let text = format!("Dandong Trading Co. → {name}");
+            let width = c.measure(&text, Style::Regular, 7.3) - 0.5;
+            assert_eq!(wrapped(&text, Style::Regular, 7.3, width), ["Dandong Trading Co. →", name]);
+            // Wider than the line, it is cut between characters.
+            let narrow = c.measure(name, Style::Regular, 7.3) * 0.6;
+            assert_fits(name, Style::Regular, 7.3, narrow);
+            assert_eq!(wrapped(name, Style::Regular, 7.3, narrow).len(), 2);
+        }
+        // A break at CJK punctuation stays.
+        let text = "辽宁东港海产品有限公司、丹东鸭绿江边贸有限公司";
+        let width = c.measure("辽宁东港海产品有限公司、丹东", Style::Regular, 7.3);
+        assert_eq!(wrapped(text, Style::Regular, 7.3, width), ["辽宁东港海产品有限公司、", "丹东鸭绿江边贸有限公司"]);
     }
 }
