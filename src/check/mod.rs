@@ -955,7 +955,11 @@ impl<'p> Checker<'p> {
         });
         // So do the screening tables: how names are normalised and compared.
         for (path, text) in crate::screen::TABLES {
-            inputs.push(ir::Fingerprint { path: path.to_string(), sha256: sha256_hex(text.as_bytes()), kind: "screening" });
+            inputs.push(ir::Fingerprint {
+                path: path.to_string(),
+                sha256: sha256_hex(text.as_bytes()),
+                kind: "screening",
+            });
         }
         inputs.sort_by(|a, b| (a.kind, &a.path).cmp(&(b.kind, &b.path)));
         let mut all = String::new();

@@ -692,7 +692,7 @@ fn pieces(chars: &[(char, Face)], widths: &[f32], range: Range<usize>, width: f3
     }
     debug_assert_eq!(at, range.end, "the words cover the line");
     let mut out = Vec::new();
-    for (start, end, space_end) in spans {
+    for (start, end, space_end) in keep_whole(spans, widths, width) {
         let word: f32 = widths[start..end].iter().sum();
         let space: f32 = widths[end..space_end].iter().sum();
         if word <= width {
@@ -716,6 +716,35 @@ fn pieces(chars: &[(char, Face)], widths: &[f32], range: Range<usize>, width: f3
         }
         out.push(Piece { start: from, end, width: acc, space });
     }
+    out
+}
+
+/// Joins the parts of a word that UAX #14 may break inside — after `/` or
+/// a hyphen (`S/RES/2397`, `ship-to-ship`, `KP-RPP-2375`) — back into one
+/// piece wherever the whole word fits on a line, so that it is found by a
+/// search of the PDF and copied whole (a reader joins a line that ends in
+/// a hyphen without it). Only a word wider than the line breaks there.
+fn keep_whole(spans: Vec<(usize, usize, usize)>, widths: &[f32], width: f32) -> Vec<(usize, usize, usize)> {
+    let mut out: Vec<(usize, usize, usize)> = Vec::with_capacity(spans.len());
+    let mut run: Vec<(usize, usize, usize)> = Vec::new();
+    let flush = |run: &mut Vec<(usize, usize, usize)>, out: &mut Vec<(usize, usize, usize)>| {
+        if let (Some(first), Some(last)) = (run.first().copied(), run.last().copied()) {
+            if widths[first.0..last.1].iter().sum::<f32>() <= width {
+                out.push((first.0, last.1, last.2));
+            } else {
+                out.append(run);
+            }
+        }
+        run.clear();
+    };
+    for s in spans {
+        run.push(s);
+        // Whitespace after the part ends the word.
+        if s.1 != s.2 {
+            flush(&mut run, &mut out);
+        }
+    }
+    flush(&mut run, &mut out);
     out
 }
 
@@ -939,35 +968,41 @@ mod tests {
     }
 
     #[test]
-    fn a_citation_breaks_after_a_slash_when_it_does_not_fit() {
+    fn a_citation_stays_whole_where_it_fits_and_breaks_after_a_slash_where_it_cannot() {
         let text = "Prohibited under S/RES/2397 (2017), para. 7";
         let mut c = Composer::new();
+        // The citation fits on a line of its own: it moves there whole, so a
+        // search of the PDF for `S/RES/2397` finds it.
         let width = c.measure("Prohibited under S/RES/", Style::Regular, 9.0);
         let lines = wrapped(text, Style::Regular, 9.0, width);
-        assert_eq!(lines[0], "Prohibited under S/");
-        assert!(lines[1].starts_with("RES/2397 (2017),"), "{lines:?}");
-        assert_ne!(greedy_at_spaces(text, Style::Regular, 9.0, width)[0], "Prohibited under S/");
-        // No break between the slash and the resolution's number.
-        let width = c.measure("Prohibited under S/RES/23", Style::Regular, 9.0);
-        assert_eq!(wrapped(text, Style::Regular, 9.0, width)[0], "Prohibited under S/");
-        // A path breaks after its slashes rather than between characters.
+        assert_eq!(lines[0], "Prohibited under");
+        assert!(lines[1].starts_with("S/RES/2397"), "{lines:?}");
+        // A word wider than the line breaks after its slashes rather than
+        // between characters (the old wrapper cut it anywhere).
         let path = "rules/packs/unsc/democratic-peoples-republic/coal.cordon";
-        let width = c.measure("rules/packs/unsc/", Style::Mono, 7.0) + 0.1;
+        let width = c.measure("rules/packs/unsc/de", Style::Mono, 7.0) + 0.1;
         let lines = wrapped(path, Style::Mono, 7.0, width);
         assert_eq!(lines[0], "rules/packs/unsc/");
         assert_eq!(lines.concat(), path);
         for l in &lines[..lines.len() - 1] {
             assert!(l.ends_with('/') || l.ends_with('-'), "{l:?} of {lines:?}");
         }
+        assert_ne!(greedy_at_spaces(path, Style::Mono, 7.0, width)[0], "rules/packs/unsc/");
     }
 
     #[test]
-    fn a_hyphenated_word_breaks_after_its_hyphen_but_a_date_does_not() {
+    fn a_hyphenated_word_stays_whole_where_it_fits_and_breaks_after_its_hyphen_where_it_cannot() {
         let mut c = Composer::new();
+        // Whole where it fits: a PDF reader would join `dual-` and `use` into
+        // `dualuse` when copying, and a rule id must copy as written.
         let text = "controls on dual-use goods";
         let width = c.measure("controls on dual-us", Style::Regular, 9.0);
-        assert_eq!(wrapped(text, Style::Regular, 9.0, width), ["controls on dual-", "use goods"]);
-        assert_eq!(greedy_at_spaces(text, Style::Regular, 9.0, width), ["controls on", "dual-use goods"]);
+        assert_eq!(wrapped(text, Style::Regular, 9.0, width), ["controls on", "dual-use goods"]);
+        let id = "KP-RPP-2375-REFINED-PETROLEUM-CAP";
+        let width = c.measure("KP-RPP-2375-REFINED-", Style::Mono, 7.0) + 0.1;
+        let lines = wrapped(id, Style::Mono, 7.0, width);
+        assert_eq!(lines[0], "KP-RPP-2375-REFINED-", "a word wider than the line breaks after a hyphen");
+        assert_eq!(lines.concat(), id);
         for text in ["shipped 2017-03-01", "record TX-0001", "a S-300 system"] {
             let (head, tail) = text.rsplit_once(' ').expect("two words");
             let width = c.measure(&format!("{head} {}", &tail[..tail.len() - 1]), Style::Regular, 9.0);
