@@ -568,7 +568,7 @@ pub fn load_config(src: SourceFile, schema: &Schema) -> Result<InputConfig, Conf
 // ─────────────────────────── rule-pack manifest ───────────────────────────
 
 /// `cordon.yaml` at the root of a rules directory. Its paths are names
-/// relative to the pack root (see [`crate::sources`]); the folders it names
+/// relative to the pack root (see [`crate::Sources`]); the folders it names
 /// are the only places outside the pack that the pack may read.
 #[derive(Debug, Clone)]
 pub struct PackManifest {

@@ -3,7 +3,8 @@
 //! a plain tree walk over the checked rule set (sets searched entry by entry,
 //! nothing precompiled), against which the compiled evaluator is tested.
 
-use crate::check::{ArithOp, Builtin, CmpOp, EntryValue, Lit, Rule, RuleSet, Severity, StrOp, TExpr};
+use crate::check::display::{expr_text_with_vars, str_op, var_name};
+use crate::check::{ArithOp, Builtin, CmpOp, EntryValue, Lit, Rule, RuleSet, Severity, TExpr};
 use crate::eval::{cmp_holds, render_message, str_test};
 use crate::findings::{Decision, Explanation, Node, Outcome, RuleExplanation, Truth, UnlessExplanation};
 use crate::records::{Cell, Record, Value};
@@ -95,162 +96,6 @@ fn from_value(v: &Value) -> V<'_> {
         Value::Country(c) => V::Country(*c),
         Value::Hs(h) => V::Hs(*h),
         Value::List(l) => V::List(l),
-    }
-}
-
-/// Writes a checked expression back in the rule language.
-pub fn expr_text(e: &TExpr, rules: &RuleSet) -> String {
-    Printer { rules, depth: 0 }.text(e, 0)
-}
-
-struct Printer<'a> {
-    rules: &'a RuleSet,
-    depth: usize,
-}
-
-fn var_name(d: usize) -> String {
-    if d == 0 { "c".into() } else { format!("c{}", d + 1) }
-}
-
-fn lit_text(l: &Lit) -> String {
-    match l {
-        Lit::Bool(b) => b.to_string(),
-        Lit::Str(s) => format!("{s:?}"),
-        Lit::Dec(d) => d.to_string(),
-        Lit::Date(d) => d.to_string(),
-        Lit::Country(c) => format!("\"{c}\""),
-        Lit::Hs(h) => format!("\"{h}\""),
-    }
-}
-
-impl Printer<'_> {
-    fn field(&self, f: FieldId) -> String {
-        self.rules.schema.fields[f].name.clone()
-    }
-
-    fn set(&self, s: usize) -> String {
-        let set = &self.rules.sets[s];
-        if set.name.starts_with('{') {
-            format!("{{ {} }}", set.name.trim_matches(|c| c == '{' || c == '}'))
-        } else {
-            set.name.clone()
-        }
-    }
-
-    /// Precedence: or 1, and 2, not 3, comparisons 4, + - 5, * / 6, unary 7, atoms 8.
-    fn text(&mut self, e: &TExpr, outer: u8) -> String {
-        let (s, p) = self.inner(e);
-        if p < outer { format!("({s})") } else { s }
-    }
-
-    fn inner(&mut self, e: &TExpr) -> (String, u8) {
-        match e {
-            TExpr::Lit(l) => (lit_text(l), 8),
-            TExpr::Field(f) => (self.field(*f), 8),
-            TExpr::Var(d) => (var_name(*d), 8),
-            TExpr::Not(x) => match x.as_ref() {
-                TExpr::In { value, set } => (format!("{} not in {}", self.text(value, 5), self.set(*set)), 4),
-                _ => (format!("not {}", self.text(x, 3)), 3),
-            },
-            TExpr::And(xs) => (xs.iter().map(|x| self.text(x, 3)).collect::<Vec<_>>().join(" and "), 2),
-            // `and` inside `or` is parenthesised for readers, though not needed.
-            TExpr::Or(xs) => (xs.iter().map(|x| self.text(x, 3)).collect::<Vec<_>>().join(" or "), 1),
-            TExpr::Cmp(op, _, a, b) => {
-                let sym = match op {
-                    CmpOp::Eq => "==",
-                    CmpOp::Ne => "!=",
-                    CmpOp::Lt => "<",
-                    CmpOp::Le => "<=",
-                    CmpOp::Gt => ">",
-                    CmpOp::Ge => ">=",
-                };
-                (format!("{} {sym} {}", self.text(a, 5), self.text(b, 5)), 4)
-            }
-            TExpr::Arith(op, a, b) => {
-                let (sym, p) = match op {
-                    ArithOp::Add => ("+", 5),
-                    ArithOp::Sub => ("-", 5),
-                    ArithOp::Mul => ("*", 6),
-                    ArithOp::Div => ("/", 6),
-                };
-                (format!("{} {sym} {}", self.text(a, p), self.text(b, p + 1)), p)
-            }
-            TExpr::Neg(x) => (format!("-{}", self.text(x, 7)), 7),
-            TExpr::In { value, set } => (format!("{} in {}", self.text(value, 5), self.set(*set)), 4),
-            TExpr::StrTest(op, a, b) => (format!("{} {} {}", self.text(a, 5), str_op(*op), self.text(b, 5)), 4),
-            TExpr::StrTestSet(op, a, s) => (format!("{} {} {}", self.text(a, 5), str_op(*op), self.set(*s)), 4),
-            TExpr::ListHas(f, v) => (format!("{} contains {}", self.field(*f), self.text(v, 5)), 4),
-            TExpr::Quant(k, f, body) => {
-                let var = var_name(self.depth);
-                self.depth += 1;
-                let b = self.text(body, 0);
-                self.depth -= 1;
-                let kw = if *k == Quantifier::Any { "any" } else { "all" };
-                (format!("{kw}({var} in {}: {b})", self.field(*f)), 8)
-            }
-            TExpr::GroupQuant(k, g, body) => {
-                let var = var_name(self.depth);
-                self.depth += 1;
-                let b = self.text(body, 0);
-                self.depth -= 1;
-                let kw = if *k == Quantifier::Any { "any" } else { "all" };
-                let group = self.rules.schema.groups.get(*g).map_or("?", |g| g.name.as_str());
-                (format!("{kw}({var} in {group}: {b})"), 8)
-            }
-            TExpr::Convert(c) => {
-                let mut t = format!("{} as {}", self.field(c.value), c.target.code);
-                if let Some(f) = &c.factor {
-                    t.push_str(&format!(" with {} {} = {} {}", f.amount_from, f.from.code, f.amount_to, f.to.code));
-                }
-                (t, 8)
-            }
-            TExpr::Present(f) => (format!("present({})", self.field(*f)), 8),
-            TExpr::Absent(f) => (format!("absent({})", self.field(*f)), 8),
-            TExpr::Call(b, args) => {
-                let name = match b {
-                    Builtin::Lower => "lower",
-                    Builtin::Upper => "upper",
-                    Builtin::Trim => "trim",
-                    Builtin::Len => "len",
-                    Builtin::Abs => "abs",
-                    Builtin::Year => "year",
-                    Builtin::DaysBetween => "days_between",
-                    Builtin::Min => "min",
-                    Builtin::Max => "max",
-                    Builtin::Chapter => "chapter",
-                };
-                let a: Vec<String> = args.iter().map(|x| self.text(x, 0)).collect();
-                (format!("{name}({})", a.join(", ")), 8)
-            }
-            TExpr::Screen(sc) => {
-                let list = self.rules.lists.get(sc.list).map_or("?", |l| l.name.as_str());
-                let mut t = format!("{} matches list {list}", self.text(&sc.subject, 5));
-                match sc.programmes.as_slice() {
-                    [] => {}
-                    [one] => t.push_str(&format!(" programme {one:?}")),
-                    many => t.push_str(&format!(
-                        " programme {{ {} }}",
-                        many.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ")
-                    )),
-                }
-                if let Some(k) = &sc.kind_text {
-                    t.push_str(&format!(" as {k}"));
-                }
-                if sc.min_score != crate::screen::DEFAULT_THRESHOLD {
-                    t.push_str(&format!(" score >= {}", sc.min_score));
-                }
-                (t, 4)
-            }
-        }
-    }
-}
-
-fn str_op(op: StrOp) -> &'static str {
-    match op {
-        StrOp::Contains => "contains",
-        StrOp::ContainsWord => "contains word",
-        StrOp::StartsWith => "starts with",
-        StrOp::EndsWith => "ends with",
     }
 }
 
@@ -853,11 +698,6 @@ fn compare(op: CmpOp, a: &V<'_>, b: &V<'_>) -> bool {
         _ => None,
     };
     cmp_holds(op, ord)
-}
-
-/// Like [`expr_text`] inside `depth` enclosing quantifiers.
-fn expr_text_with_vars(e: &TExpr, rules: &RuleSet, depth: usize) -> String {
-    Printer { rules, depth }.text(e, 0)
 }
 
 fn window(r: &Rule) -> String {

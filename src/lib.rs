@@ -1,72 +1,122 @@
 //! Cordon: a compliance rules engine for sanctions and export controls.
 //!
+//! Rule authors write restrictions (the UN Security Council measures on the
+//! DPRK first) in Cordon's rule language. The engine checks trade and
+//! payment records against them and says, per record, `block`, `review` or
+//! `pass`, with every finding's legal citation and evidence.
+//!
+//! # Embedding
+//!
+//! ```
+//! use cordon::{Engine, LoadOptions, MemSources};
+//!
+//! let pack = MemSources::new().with(
+//!     "dprk.cordon",
+//!     r#"regime UN_DPRK
+//!        rule KP-COAL {
+//!          title: "Coal from the DPRK"
+//!          cite: "S/RES/2371 (2017), para. 8"
+//!          severity: block
+//!          when: origin in { KP } and hs_code in { 2701 }
+//!        }"#,
+//! );
+//! let engine = Engine::from_sources(&pack, &LoadOptions::new())?;
+//! let result = engine.check_json(&serde_json::json!({
+//!     "id": "TX-1", "date": "2024-03-01", "origin": "KP",
+//!     "destination": "CN", "hs_code": "2701.12",
+//! }));
+//! assert_eq!(result.decision(), Some(cordon::Decision::Block));
+//! # Ok::<(), cordon::Diagnostics>(())
+//! ```
+//!
+//! The public API is what this page lists: [`Engine`] (built from a folder
+//! or from [`Sources`]), [`RunOptions`] and [`Stage`]s for runs over
+//! [`InputSource`]s, the owned, serialisable [`RecordResult`] and
+//! [`RunSummary`], [`Diagnostics`] and one [`Error`]. `docs/embedding.md`
+//! shows a service; `docs/schema/` holds the JSON Schemas of the outputs.
+//! `unstable` (hidden) is for Cordon's own CLI, fuzz targets and tests.
+//!
 //! # Bird's-eye view
 //!
-//! Rule authors write restrictions (the UN Security Council measures on the
-//! DPRK first) in Cordon's rule language. The engine checks trade transaction
-//! records against them and says, per record, `block`, `review` or `pass`,
-//! with every finding's legal citation and evidence.
-//!
 //! ```text
-//! rules/**/*.cordon ─syntax─▶ AST (spans) ─check(+schema, +data files)─▶ RuleSet
-//!                                                      │ compile
-//! input CSV / JSONL ─records (+config)─▶ typed Record ─eval─▶ Evaluated (findings)
-//!                                                      │
-//!                              output: table · jsonl · json · csv
+//! Sources ─load─▶ Pack (syntax trees) ─check─▶ RuleSet ─compile─▶ Program
+//!                                                                    │
+//! InputSource ─run: reader ▶ parse + evaluate (all cores) ▶ stages in order
+//!                                    │                        (tally, ids, outputs…)
+//!                              RecordOutcome ─results─▶ RecordResult (JSON)
 //! ```
 //!
 //! # Code map
 //!
-//! - [`source`]: source files and byte spans; the only place line/column is computed.
-//! - [`values`]: countries, HS codes, dates, decimals, normalised names — parsed
-//!   the same way in rules and in records.
-//! - [`schema`]: the record schema (fields, types, required, the date field).
-//! - [`config`]: every YAML file (schemas, input configs, pack manifests, YAML
-//!   data); the only module that imports the YAML library.
-//! - [`syntax`]: rule text → syntax tree (pest); `grammar/cordon.pest` is the grammar.
-//! - [`load`]: finds a pack's rule files, follows imports, reads its manifest.
-//! - [`check`]: names, types, codes and dates checked; produces the typed [`check::RuleSet`].
-//! - [`compile`]: sets become hash and prefix tables; produces the [`compile::Program`].
-//! - [`records`]: CSV and JSON Lines readers, column mapping, typed cells.
-//! - [`eval`]: three-valued evaluation of rules on a record (fail closed).
-//! - [`findings`]: decisions, findings, evidence, invalid records.
-//! - [`explain`]: why a record got its decision, condition by condition; also
-//!   the reference (tree-walking) evaluator the compiled one is tested against.
-//! - [`engine`]: the facade: load once, run over inputs in parallel, in order.
-//! - [`output`]: the stable output formats of `cordon check`, and safe file writing.
-//! - [`report`]: the audit report model, its layout, and its PDF, JSON and CSV renderings.
-//! - [`testing`]: rule tests written beside rule files (`*.tests.yaml`).
-//! - [`diagnostics`]: many problems carried together to the user.
-//! - `fuzzing` (hidden): the entry points of the fuzz targets in `fuzz/`, also
-//!   run by `cargo test` (docs/robustness.md).
+//! Leaves first; a module uses only modules above it in this list.
+//!
+//! - `source`: source files and byte spans; the only place line/column is computed.
+//! - `suggest`: "did you mean …?" help.
+//! - `tables`: the strict reader of the data tables Cordon compiles in.
+//! - `atomic`: writing a file whole or not at all.
+//! - `sources`: where a pack's files come from ([`Sources`], [`FsSources`],
+//!   [`MemSources`]), pack-relative names and their confinement; with
+//!   `atomic`, the output writers and the CLI, the only file access.
+//! - `values`: countries, HS codes, dates, decimals, units, names, text
+//!   words — parsed the same way in rules and in records.
+//! - `schema`: the record schema (fields, types, groups, required, the date field).
+//! - `config`: every YAML file (schemas, input configs, pack manifests, YAML
+//!   data, reviewed matches); the only module that imports the YAML library.
+//! - `syntax`: rule text → syntax tree (pest); `grammar/cordon.pest` is the grammar.
+//! - `lists`: sanctions-list snapshots: the model, importers, the store on disk.
+//! - `screen`: name screening: normalisation (tables in `assets/screening/`),
+//!   the index, scores, reviewed clearances.
+//! - `records`: CSV and JSON Lines readers, column mapping, typed cells.
+//! - `check`: the pack ([`check::Pack`]), names, types, codes and dates checked,
+//!   lints, the expression printer; produces the typed `RuleSet`.
+//! - `diagnostics`: many problems carried together; their JSON and plain forms.
+//! - `load`: reads a pack through its sources: rule files, imports, manifest.
+//! - `compile`: sets become hash and prefix tables; produces the `Program`.
+//! - `findings`: decisions, findings, evidence, explanations, invalid records.
+//! - `eval`: three-valued evaluation of rules on a record (fail closed).
+//! - `explain`: the reference (tree-walking) evaluator, which explains.
+//! - `results`: owned, serialisable results named by rule, set and field.
+//! - `run`: the pipeline: inputs, options, stages, the run's summary.
+//! - `error`: the crate's one [`Error`].
+//! - `engine`: the facade: load once, evaluate a record or run over inputs.
+//! - `output`: the formats of `cordon check` (table, JSON Lines, JSON, CSV).
+//! - `report`: the audit report model, its layout, and its PDF, JSON and CSV renderings.
+//! - `contracts`: the JSON output documents and their JSON Schemas.
+//! - `testing`: rule tests written beside rule files (`*.tests.yaml`).
+//! - `fuzzing`: the entry points of the fuzz targets in `fuzz/`, also run
+//!   by `cargo test` (docs/robustness.md).
 //! - `cli` (binary only): argument parsing and the subcommands.
 //!
 //! # Invariants
 //!
-//! - Data flows one way: syntax knows nothing of records, evaluation never
-//!   parses rule text, output reads only findings.
+//! - Data flows one way: the modules form no cycle (`tests/it/tidy.rs`
+//!   computes the graph); syntax knows nothing of records, evaluation never
+//!   parses rule text, outputs read only outcomes and the rule set.
+//! - The core does no I/O of its own: loading and checking read through
+//!   [`Sources`]; runs read [`InputSource`]s; a fingerprint is of the bytes
+//!   parsed. Names never leave the pack but for folders its manifest names.
 //! - Every syntax node carries a span; spans never take part in equality.
 //! - Checking collects every problem in one run; only a rule set without
 //!   errors is compiled, and compilation cannot fail.
 //! - Library code never prints and never exits; the binary renders diagnostics.
 //! - Every record read is either evaluated or reported invalid:
 //!   `read = evaluated + invalid` in every output.
-//! - Decisions: `block` > `review` > `pass`; a rule that cannot be decided for
-//!   lack of a value is reported (`review`, indeterminate), never passed.
+//! - Decisions: `block` > `review` > `pass`; a rule that cannot be decided —
+//!   a value missing or unreadable, a column absent, a value of an
+//!   unexpected kind — is reported (`review`, indeterminate), never passed.
 //! - Money and quantities are exact decimals; dates are calendar dates.
 //! - The same rules and records give the same findings in the same order,
-//!   whatever the number of threads.
+//!   whatever the number of threads or the batch size.
 //! - No input reaches a panic, a stack overflow or unbounded memory: sizes
-//!   are capped where they are read ([`records::MAX_LINE_BYTES`],
-//!   [`records::MAX_FIELD_BYTES`], [`records::MAX_COLUMNS`],
-//!   [`source::MAX_TEXT_FILE_BYTES`], [`syntax::MAX_NESTING`]), and the
-//!   run's only state that grows with input, the repeat-id table, stops at
-//!   [`engine::MAX_TRACKED_IDS`].
-//! - Every file written goes through [`atomic`]: whole or absent.
+//!   are capped where they are read ([`Limits`], `sources::MAX_TEXT_FILE_BYTES`,
+//!   `syntax::MAX_NESTING`), and the run's only state that grows with
+//!   input, the repeat-id table, stops at `run::MAX_TRACKED_IDS`.
+//! - Every file written goes through `atomic`: whole or absent.
 //! - One outside crate per module: pest in `syntax`, YAML in `config`, CSV and
-//!   JSON input in `records`, printpdf (with lopdf and allsorts) in `report::pdf`,
-//!   quick-xml, encoding_rs and unicode-script in `lists::import`.
+//!   JSON input in `records`, printpdf (with lopdf, allsorts and textwrap) in
+//!   `report`, unicode-script and encoding_rs in `lists::import`.
 //!   The report layout is built without PDF and can be tested as data.
+//! - [`Engine`] is `Send + Sync`; no `unsafe` code.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
@@ -75,6 +125,7 @@ mod atomic;
 mod check;
 mod compile;
 mod config;
+mod contracts;
 mod diagnostics;
 mod engine;
 mod error;
@@ -95,11 +146,13 @@ mod source;
 mod sources;
 mod suggest;
 mod syntax;
+mod tables;
 mod testing;
 mod values;
 
 pub use check::Severity;
 pub use config::InputConfig;
+pub use contracts::{CheckOutput, json_schemas};
 pub use diagnostics::{Diagnostics, Problem};
 pub use engine::{Engine, LoadOptions};
 pub use error::Error;
@@ -134,6 +187,9 @@ pub mod unstable {
     }
     pub mod config {
         pub use crate::config::*;
+    }
+    pub mod contracts {
+        pub use crate::contracts::*;
     }
     pub mod diagnostics {
         pub use crate::diagnostics::*;
@@ -191,6 +247,9 @@ pub mod unstable {
     }
     pub mod syntax {
         pub use crate::syntax::*;
+    }
+    pub mod tables {
+        pub use crate::tables::*;
     }
     pub mod testing {
         pub use crate::testing::*;

@@ -5,7 +5,6 @@
 //! files.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::check::{CheckError, CheckErrorKind, Pack, PackFile};
@@ -17,8 +16,7 @@ use crate::syntax::{self, ast};
 
 /// The name of a pack manifest.
 pub const MANIFEST: &str = "cordon.yaml";
-/// Extension of rule files.
-pub const RULE_EXT: &str = "cordon";
+pub use crate::sources::RULE_EXT;
 
 /// Reads a text file of the pack by name, as a [`SourceFile`] named for
 /// people by the source.
@@ -202,25 +200,4 @@ fn sort_files(files: Vec<PackFile>) -> Vec<PackFile> {
         f.imports.dedup();
     }
     sorted
-}
-
-/// Resolves `.` and `..` without touching the file system, so a path given
-/// as `rules/../rules` names the same pack as `rules`.
-pub(crate) fn normalize_path(p: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
-                    out.pop();
-                } else {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }

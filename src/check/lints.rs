@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use miette::{Diagnostic, LabeledSpan, Severity as MietteSeverity, SourceCode};
 use thiserror::Error;
 
+use super::display::expr_text;
 use super::ir::{CmpOp, EntryValue, Lit, Rule, RuleSet, TExpr};
-use crate::explain::expr_text;
 use crate::source::{SourceFile, Span, Src};
 use crate::values::Date;
 

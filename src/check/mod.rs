@@ -3,6 +3,7 @@
 //! problems of a run are collected; none stops the others from being found.
 
 mod data;
+pub mod display;
 mod error;
 pub mod ir;
 pub mod lints;

@@ -175,7 +175,7 @@ fn build_matcher(set: &SetDef) -> Matcher {
                     }
                 }
             }
-            let mut phrases: Vec<String> = patterns.iter().map(|p| crate::eval::phrase_key(p)).collect();
+            let mut phrases: Vec<String> = patterns.iter().map(|p| crate::values::text::phrase_key(p)).collect();
             phrases.sort_unstable();
             phrases.dedup();
             Matcher::Text { map, names: set.elem == ElemKind::Name, patterns, phrases }

@@ -15,6 +15,7 @@ use crate::findings::{Decision, Evaluated, Finding, Outcome, ScreenHit, SetMatch
 use crate::records::{Cell, FieldProblem, Record, Value};
 use crate::schema::FieldId;
 use crate::syntax::ast::Quantifier;
+use crate::values::text::{contains_word, has_phrase, words};
 use crate::values::{Country, Date, Decimal, HsCode, name::normalize, unit};
 
 /// Why a value is unknown. Masks are bit sets of field (or group) ids.
@@ -492,58 +493,6 @@ pub(crate) fn str_test(op: StrOp, s: &str, p: &str) -> bool {
     }
 }
 
-/// The words of a text: its runs of letters and digits, in order.
-pub(crate) fn words(s: &str) -> Vec<&str> {
-    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect()
-}
-
-/// A phrase as `contains word` compares it: its words run together
-/// (`Jet A-1` → `jeta1`).
-pub(crate) fn phrase_key(p: &str) -> String {
-    words(p).concat()
-}
-
-/// Whether a character is of a script written without spaces between words
-/// (Han, Hiragana, Katakana) or with particles joined to them (Hangul).
-fn unspaced_script(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
-        | 0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF)
-}
-
-/// Whether consecutive words of a text, run together, spell `key` exactly,
-/// starting and ending at word boundaries. A key in a script written without
-/// spaces matches anywhere inside a word.
-pub(crate) fn has_phrase(text: &[&str], key: &str) -> bool {
-    if key.is_empty() {
-        return true;
-    }
-    if key.chars().any(unspaced_script) {
-        return text.iter().any(|w| w.contains(key));
-    }
-    (0..text.len()).any(|i| {
-        let mut rest = key;
-        for w in &text[i..] {
-            match rest.strip_prefix(w) {
-                Some("") => return true,
-                Some(r) => rest = r,
-                // The phrase may end in an English plural ("machine guns").
-                None => return w.strip_prefix(rest).is_some_and(|tail| tail == "s" || tail == "es"),
-            }
-        }
-        false
-    })
-}
-
-/// Whether `p` occurs in `s` as a whole word or phrase, whatever the spaces,
-/// hyphens and punctuation between and inside its words, and in the plural:
-/// "jet a-1" is in "JET A1" and "Jet-A1 fuel"; "machine gun" is in "machine
-/// guns"; "used" is not in "unused"; "l/c" is in "L/C at sight" but not in
-/// "Al/Cu".
-pub fn contains_word(s: &str, p: &str) -> bool {
-    has_phrase(&words(s), &phrase_key(p))
-}
-
 fn compare(op: CmpOp, a: &V<'_>, b: &V<'_>) -> bool {
     use std::cmp::Ordering;
     let ord: Option<Ordering> = match (a, b) {
@@ -846,43 +795,4 @@ pub fn render_message(parts: &[MsgPart], rec: &Record, schema: &crate::schema::S
         }
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::contains_word;
-
-    #[test]
-    fn whole_words_ignore_spacing_and_punctuation_between_them() {
-        for (text, phrase) in [
-            ("jet a1 aviation kerosene", "jet a-1"),
-            ("jet-a1", "jet a-1"),
-            ("jeta1", "jet a-1"),
-            ("fuel: jp4", "jp-4"),
-            ("jet\u{a0}fuel", "jet fuel"),
-            ("jet  fuel", "jet fuel"),
-            ("jetfuel", "jet fuel"),
-            ("l/c at sight", "l/c"),
-            ("second hand tanker", "second-hand"),
-            ("gold-tone dial, gold case", "gold case"),
-            ("3号喷气燃料", "喷气燃料"),
-            ("heavy machine guns", "machine gun"),
-            ("two gold cases", "gold case"),
-            ("항공유를 공급", "항공유"),
-        ] {
-            assert!(contains_word(text, phrase), "{phrase:?} in {text:?}");
-        }
-        for (text, phrase) in [
-            ("unused vessel", "used"),
-            ("al/cu alloy", "l/c"),
-            ("jet a-10", "jet a-1"),
-            ("fighter-bomber", "fight"),
-            ("gold-tone dial", "gold case"),
-            ("gunsmith", "gun"),
-            ("fighters-bombers", "fighter bomb"),
-        ] {
-            assert!(!contains_word(text, phrase), "{phrase:?} not in {text:?}");
-        }
-        assert!(contains_word("anything", ""));
-    }
 }

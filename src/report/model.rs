@@ -13,7 +13,7 @@ use crate::run::{RunSummary, Skipped};
 use crate::values::{Country, Date};
 
 /// A whole audit report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Report {
     /// Content-derived identifier (rules, inputs, config, period, organisation).
     pub report_id: String,
@@ -51,7 +51,7 @@ pub struct Report {
 }
 
 /// The sanctions lists of a run and the clearances it applied.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct ScreeningInfo {
     /// Each list snapshot the rules screened against.
     pub lists: Vec<ListInfo>,
@@ -66,7 +66,7 @@ pub struct ScreeningInfo {
 }
 
 /// A list snapshot, as the report names it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ListInfo {
     /// List name.
     pub name: String,
@@ -81,7 +81,7 @@ pub struct ListInfo {
 }
 
 /// A screening match a reviewed clearance suppressed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SuppressionEntry {
     /// Input file.
     pub file: String,
@@ -115,6 +115,26 @@ pub struct Period {
     pub from: Date,
     /// Last day.
     pub to: Date,
+}
+
+/// How a period is written in the JSON report: two ISO dates.
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)] // describes the JSON form only
+struct PeriodJson {
+    /// First day (inclusive), `YYYY-MM-DD`.
+    from: String,
+    /// Last day (inclusive), `YYYY-MM-DD`.
+    to: String,
+}
+
+impl schemars::JsonSchema for Period {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Period".into()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        PeriodJson::json_schema(g)
+    }
 }
 
 impl Serialize for Period {
@@ -154,7 +174,7 @@ impl std::fmt::Display for Period {
 }
 
 /// Fingerprints of everything the report depends on.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Fingerprints {
     /// SHA-256 over all rule, schema and data files: the rule set as a whole.
     pub rule_set: String,
@@ -167,7 +187,7 @@ pub struct Fingerprints {
 }
 
 /// One file's fingerprint.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FileFingerprint {
     /// Path as shown.
     pub path: String,
@@ -178,7 +198,7 @@ pub struct FileFingerprint {
 }
 
 /// Record counts.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct Counts {
     /// Records read.
     pub read: u64,
@@ -199,7 +219,7 @@ pub struct Counts {
 }
 
 /// Decisions by kind.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, schemars::JsonSchema)]
 pub struct Decisions {
     /// Blocked.
     pub block: u64,
@@ -210,7 +230,7 @@ pub struct Decisions {
 }
 
 /// Findings grouped.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     /// Findings per regime.
     pub by_regime: Vec<Tally>,
@@ -228,7 +248,7 @@ pub struct Summary {
 }
 
 /// A count with its key and a label for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Tally {
     /// What is counted (rule id, country code, chapter, name).
     pub key: String,
@@ -239,7 +259,7 @@ pub struct Tally {
 }
 
 /// A regime.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RegimeInfo {
     /// Name.
     pub name: String,
@@ -250,7 +270,7 @@ pub struct RegimeInfo {
 }
 
 /// A record that needs attention.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FlaggedRecord {
     /// Record id.
     pub id: String,
@@ -289,7 +309,7 @@ pub struct FlaggedRecord {
 }
 
 /// One finding on a flagged record.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ReportFinding {
     /// Rule id.
     pub rule: String,
@@ -307,6 +327,7 @@ pub struct ReportFinding {
     pub message: String,
     /// The field values the rule read, as an object in schema order.
     #[serde(serialize_with = "pairs_as_map")]
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
     pub evidence: Vec<(String, String)>,
     /// List entries matched (set, entry, reference, listing date).
     pub matches: Vec<String>,
@@ -322,7 +343,7 @@ fn pairs_as_map<S: serde::Serializer>(pairs: &[(String, String)], s: S) -> Resul
 }
 
 /// A rule in the inventory.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RuleEntry {
     /// Rule id.
     pub id: String,
@@ -354,7 +375,7 @@ pub struct RuleEntry {
 }
 
 /// An exemption (`unless`) of a rule, as the inventory lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ExemptionEntry {
     /// Its name, if it has one.
     pub name: Option<String>,
@@ -370,7 +391,7 @@ pub struct ExemptionEntry {
 pub const CAP_NOTE: &str = "A cap on all States' supplies: one firm's records cannot enforce it, so each shipment is reviewed; only a shipment above the whole cap on its own is blocked.";
 
 /// Data-quality problems.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct DataQuality {
     /// Records that could not be read: one entry per reason.
     pub invalid: Vec<QualityEntry>,
@@ -387,7 +408,7 @@ pub struct DataQuality {
 }
 
 /// One problem with one record.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct QualityEntry {
     /// Input file.
     pub file: String,
@@ -404,7 +425,7 @@ pub struct QualityEntry {
 }
 
 /// The method section: fixed statements of how decisions are reached.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Method {
     /// Statements, in order.
     pub statements: Vec<String>,

@@ -25,7 +25,7 @@ impl FsSources {
     /// or one rule file (its folder is the pack root, and only it and the
     /// files it imports are rules).
     pub fn new(path: impl AsRef<Path>) -> FsSources {
-        let path = crate::load::normalize_path(path.as_ref());
+        let path = super::normalize_path(path.as_ref());
         if path.is_file() {
             let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
             let single = path.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -114,7 +114,7 @@ fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Result<()> 
         let ft = e.file_type()?;
         if ft.is_dir() {
             walk(&e.path(), &rel, out)?;
-        } else if Path::new(&name).extension().is_some_and(|x| x == crate::load::RULE_EXT) {
+        } else if Path::new(&name).extension().is_some_and(|x| x == super::RULE_EXT) {
             out.push(rel);
         }
     }

@@ -18,7 +18,10 @@ pub(crate) use fs::open_input_file;
 pub use fs::{FsSources, read_text_file};
 pub use mem::MemSources;
 
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
+
+/// Extension of rule files.
+pub const RULE_EXT: &str = "cordon";
 
 /// The largest rule, schema, manifest or config file read (8 MiB).
 pub const MAX_TEXT_FILE_BYTES: usize = crate::source::MAX_TEXT_FILE_BYTES;
@@ -139,6 +142,27 @@ pub fn confined(name: &str, roots: &[String]) -> bool {
 
 fn is_absolute(name: &str) -> bool {
     name.starts_with('/') || Path::new(name).components().next().is_some_and(|c| matches!(c, Component::Prefix(_)))
+}
+
+/// Resolves `.` and `..` without touching the file system, so a path given
+/// as `rules/../rules` names the same pack as `rules`.
+pub fn normalize_path(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

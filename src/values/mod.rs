@@ -6,6 +6,7 @@ pub mod country;
 pub mod date;
 pub mod hs;
 pub mod name;
+pub mod text;
 pub mod unit;
 
 pub use country::Country;

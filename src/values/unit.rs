@@ -77,11 +77,18 @@ pub fn key(text: &str) -> String {
 impl UnitTable {
     /// Parses a table in the shipped CSV layout.
     pub fn parse(text: &str) -> Result<UnitTable, String> {
-        let (_, rows) = crate::records::csv::read_table(text.as_bytes())?;
+        let (header, rows) = crate::tables::parse(text)?;
         let mut units = Vec::new();
         let mut by_key = HashMap::new();
         for (line, row) in rows {
-            let get = |k: &str| row.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+            let get = |k: &str| {
+                header
+                    .iter()
+                    .position(|h| h == k)
+                    .and_then(|i| row.get(i))
+                    .map(|s| s.trim().to_string())
+                    .unwrap_or_default()
+            };
             let code = get("unit");
             let dimension = get("dimension");
             if code.is_empty() || dimension.is_empty() {

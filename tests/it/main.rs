@@ -16,5 +16,6 @@ mod records;
 mod report;
 mod robustness;
 mod rule_pack;
+mod schema;
 mod screening;
 mod tidy;

@@ -39,3 +39,124 @@ fn no_stubs_in_the_library() {
         }
     }
 }
+
+/// The library's modules (the top-level names under `src/`, but the binary's
+/// `main.rs` and `cli/`), each with the modules it names through `crate::`
+/// paths outside comments and unit tests.
+fn module_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let src = root().join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let top = |p: &std::path::Path| -> Option<String> {
+        let rel = p.strip_prefix(&src).ok()?;
+        let first = rel.components().next()?.as_os_str().to_string_lossy().into_owned();
+        let name = first.trim_end_matches(".rs").to_string();
+        (!matches!(name.as_str(), "main" | "cli" | "lib")).then_some(name)
+    };
+    let modules: BTreeSet<String> = files.iter().filter_map(|f| top(f)).collect();
+    let path = regex::Regex::new(r"crate::(\w+)").expect("regex");
+    let group = regex::Regex::new(r"crate::\{([^}]*)\}").expect("regex");
+    let item = regex::Regex::new(r"(?:^|,)\s*(\w+)").expect("regex");
+    let mut graph: BTreeMap<String, BTreeSet<String>> = modules.iter().map(|m| (m.clone(), BTreeSet::new())).collect();
+    for f in &files {
+        let Some(from) = top(f) else { continue };
+        let text = std::fs::read_to_string(f).expect("read");
+        // Unit tests sit at the end of a file and may reach anywhere.
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        let code: String = code.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
+        let mut names: Vec<String> = path.captures_iter(&code).map(|c| c[1].to_string()).collect();
+        for g in group.captures_iter(&code) {
+            names.extend(item.captures_iter(&g[1]).map(|c| c[1].to_string()));
+        }
+        for to in names {
+            if to != from && modules.contains(&to) {
+                graph.entry(from.clone()).or_default().insert(to);
+            }
+        }
+    }
+    graph
+}
+
+/// The modules that reach each other both ways (Tarjan's strongly
+/// connected components of more than one module).
+fn cycles(graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>) -> Vec<Vec<String>> {
+    fn visit(
+        v: &str,
+        g: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        state: &mut (usize, std::collections::HashMap<String, (usize, usize)>, Vec<String>, Vec<Vec<String>>),
+    ) {
+        let i = state.0;
+        state.0 += 1;
+        state.1.insert(v.to_string(), (i, i));
+        state.2.push(v.to_string());
+        for w in g.get(v).into_iter().flatten() {
+            match state.1.get(w).copied() {
+                None => {
+                    visit(w, g, state);
+                    let lw = state.1[w].1;
+                    let e = state.1.get_mut(v).expect("visited");
+                    e.1 = e.1.min(lw);
+                }
+                Some((iw, _)) if state.2.contains(w) => {
+                    let e = state.1.get_mut(v).expect("visited");
+                    e.1 = e.1.min(iw);
+                }
+                Some(_) => {}
+            }
+        }
+        if state.1[v].0 == state.1[v].1 {
+            let mut comp = Vec::new();
+            while let Some(w) = state.2.pop() {
+                let done = w == v;
+                comp.push(w);
+                if done {
+                    break;
+                }
+            }
+            if comp.len() > 1 {
+                comp.sort();
+                state.3.push(comp);
+            }
+        }
+    }
+    let mut state = (0, std::collections::HashMap::new(), Vec::new(), Vec::new());
+    for v in graph.keys() {
+        if !state.1.contains_key(v) {
+            visit(v, graph, &mut state);
+        }
+    }
+    state.3
+}
+
+#[test]
+fn the_modules_form_no_cycle() {
+    let graph = module_graph();
+    assert!(graph.len() > 20, "the graph was read: {graph:?}");
+    let found = cycles(&graph);
+    let shown: Vec<String> = found
+        .iter()
+        .map(|c| {
+            let edges: Vec<String> = c
+                .iter()
+                .flat_map(|a| graph[a].iter().filter(|b| c.contains(b)).map(move |b| format!("{a} → {b}")))
+                .collect();
+            edges.join(", ")
+        })
+        .collect();
+    assert!(found.is_empty(), "modules that depend on each other: {}", shown.join("; "));
+    // The check itself finds a cycle when there is one.
+    let mut bad = graph.clone();
+    bad.entry("source".into()).or_default().insert("engine".into());
+    assert!(!cycles(&bad).is_empty());
+}
+
+#[test]
+fn the_code_map_names_every_module() {
+    let lib = std::fs::read_to_string(root().join("src/lib.rs")).expect("lib.rs");
+    let map = lib.split("# Code map").nth(1).and_then(|s| s.split("# Invariants").next()).expect("a code map");
+    let graph = module_graph();
+    let missing: Vec<&String> =
+        graph.keys().filter(|m| !map.contains(&format!("[`{m}`]")) && !map.contains(&format!("`{m}`"))).collect();
+    assert!(missing.is_empty(), "modules the code map in src/lib.rs does not describe: {missing:?}");
+}
