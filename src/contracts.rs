@@ -24,7 +24,7 @@ pub struct CheckOutput {
 
 /// Every schema, by its file name under `docs/schema/`.
 pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
-    let mut out = vec![
+    let mut out = [
         ("record.schema.json", "One line of `cordon check --format jsonl`", schema::<RecordResult>()),
         ("check.schema.json", "The output of `cordon check --format json`", schema::<CheckOutput>()),
         ("summary.schema.json", "The summary of a run", schema::<RunSummary>()),
