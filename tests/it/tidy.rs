@@ -78,14 +78,14 @@ fn module_graph() -> std::collections::BTreeMap<String, std::collections::BTreeS
     graph
 }
 
+/// Tarjan's walk: the next index, each module's (index, lowest link), the
+/// stack, and the components found.
+type Tarjan = (usize, std::collections::HashMap<String, (usize, usize)>, Vec<String>, Vec<Vec<String>>);
+
 /// The modules that reach each other both ways (Tarjan's strongly
 /// connected components of more than one module).
 fn cycles(graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>) -> Vec<Vec<String>> {
-    fn visit(
-        v: &str,
-        g: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
-        state: &mut (usize, std::collections::HashMap<String, (usize, usize)>, Vec<String>, Vec<Vec<String>>),
-    ) {
+    fn visit(v: &str, g: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>, state: &mut Tarjan) {
         let i = state.0;
         state.0 += 1;
         state.1.insert(v.to_string(), (i, i));
@@ -120,7 +120,7 @@ fn cycles(graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<
             }
         }
     }
-    let mut state = (0, std::collections::HashMap::new(), Vec::new(), Vec::new());
+    let mut state: Tarjan = (0, std::collections::HashMap::new(), Vec::new(), Vec::new());
     for v in graph.keys() {
         if !state.1.contains_key(v) {
             visit(v, graph, &mut state);
