@@ -169,6 +169,12 @@ pub use run::{
 };
 pub use schema::MissingColumn;
 pub use sources::{FsSources, MemSources, SourceError, Sources};
+pub use values::{Country, Date, Decimal, HsCode};
+
+// The Rust examples of docs/embedding.md compile and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/embedding.md")]
+struct EmbeddingGuide;
 
 /// Cordon's internals, for its command-line tool, fuzz targets and tests.
 /// No stability promise: anything here may change in any release. Embed

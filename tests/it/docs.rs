@@ -119,3 +119,13 @@ fn the_language_reference_examples_are_right() {
         assert!(actual.contains(line), "`{line}` is not what explain prints:\n{actual}");
     }
 }
+
+#[test]
+fn the_embedding_guide_shows_the_example_service_as_it_is() {
+    let md = std::fs::read_to_string(root().join("docs/embedding.md")).expect("docs/embedding.md");
+    let example = std::fs::read_to_string(root().join("examples/screening_service.rs")).expect("example");
+    let code: String = example.lines().filter(|l| !l.starts_with("//!")).map(|l| format!("{l}\n")).collect();
+    let shown = blocks(&md).into_iter().find(|b| b.info.starts_with("rust")).expect("a rust block");
+    assert_eq!(shown.text, code, "docs/embedding.md line {} differs from examples/screening_service.rs", shown.line);
+    assert!(code.lines().count() <= 30, "the service is {} lines", code.lines().count());
+}

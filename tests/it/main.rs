@@ -6,6 +6,7 @@ mod check;
 mod cli;
 mod docs;
 mod editors;
+mod embedding;
 mod eval;
 mod fail_open;
 mod fmt;
