@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
-use crate::schema::{FieldDef, FieldType, GroupDef, MAX_FIELDS, MissingColumn, Pattern, Schema};
+use crate::schema::{FieldDef, FieldType, GroupDef, MAX_FIELDS, MissingColumn, Pattern, Role, Schema};
 use crate::source::SourceFile;
 
 /// A YAML file that could not be used.
@@ -132,6 +132,25 @@ struct SchemaGroup {
     description: String,
 }
 
+/// A field's `role:`, which no earlier field may have.
+fn field_role(src: &SourceFile, value: Option<&str>, earlier: &[FieldDef]) -> Result<Option<Role>, ConfigError> {
+    let Some(v) = value else { return Ok(None) };
+    let Some(role) = Role::from_name(v) else {
+        let names = Role::ALL.map(Role::name);
+        let help = crate::suggest::help(v, names, &format!("roles are {}", crate::suggest::quoted(names)));
+        return Err(ConfigError::invalid(src, format!("unknown role `{v}`"), find_value(src, v), Some(help)));
+    };
+    if let Some(other) = earlier.iter().find(|f| f.role == Some(role)) {
+        return Err(ConfigError::invalid(
+            src,
+            format!("role `{v}` is given to `{}` already", other.name),
+            find_value(src, v),
+            Some("a role names one field".into()),
+        ));
+    }
+    Ok(Some(role))
+}
+
 fn missing_column(src: &SourceFile, value: Option<&str>, what: &str) -> Result<MissingColumn, ConfigError> {
     match value {
         None => Ok(MissingColumn::Review),
@@ -152,6 +171,8 @@ struct SchemaField {
     name: String,
     #[serde(rename = "type")]
     ty: String,
+    #[serde(default)]
+    role: Option<String>,
     #[serde(default)]
     required: bool,
     #[serde(default)]
@@ -187,7 +208,10 @@ pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
                 src,
                 format!("unknown field type `{}` for field `{}`", f.ty, f.name),
                 find_value(src, &f.ty),
-                Some("types are string, decimal, date, country, hs, or list<…> of one of them".into()),
+                Some(format!(
+                    "types are {}, or list<…> of one of them",
+                    crate::suggest::quoted(crate::schema::Scalar::field_kinds().map(crate::schema::Scalar::name))
+                )),
             )
         })?;
         let ok_name = !f.name.is_empty()
@@ -236,6 +260,7 @@ pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
             }
         };
         let on_missing_column = missing_column(src, f.on_missing_column.as_deref(), &format!("field `{}`", f.name))?;
+        let role = field_role(src, f.role.as_deref(), &fields)?;
         if let Some(u) = f.unit_field {
             unit_fields.push((fields.len(), u));
         }
@@ -249,6 +274,7 @@ pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
             description: f.description,
             on_missing_column,
             unit_field: None,
+            role,
         });
     }
     for (fid, unit) in unit_fields {
@@ -261,8 +287,8 @@ pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
                     .map(|s| format!("did you mean `{s}`?")),
             ));
         };
-        if fields[fid].ty != FieldType::Scalar(crate::schema::Scalar::Decimal)
-            || fields[u].ty != FieldType::Scalar(crate::schema::Scalar::String)
+        if fields[fid].ty != FieldType::Scalar(crate::schema::Scalar::DECIMAL)
+            || fields[u].ty != FieldType::Scalar(crate::schema::Scalar::STRING)
         {
             return Err(ConfigError::invalid(
                 src,
@@ -288,7 +314,7 @@ pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
     };
     let key = find(&file.key, "key")?;
     let date = find(&file.date, "date")?;
-    if fields[date].ty != FieldType::Scalar(crate::schema::Scalar::Date) || !fields[date].required {
+    if fields[date].ty != FieldType::Scalar(crate::schema::Scalar::DATE) || !fields[date].required {
         return Err(ConfigError::invalid(
             src,
             format!("the date field `{}` must have type `date` and be required", file.date),
@@ -343,7 +369,7 @@ pub struct InputConfig {
     /// Schema field → the column (CSV header or JSON key) that holds it.
     pub columns: BTreeMap<String, String>,
     /// Date format of the files.
-    pub date_format: DateFormat,
+    pub date_format: crate::values::DateLayout,
     /// Decimal separator in numbers (`.` or `,`).
     pub decimal_separator: char,
     /// Thousands separator to drop from numbers, if any.
@@ -356,46 +382,6 @@ pub struct InputConfig {
     pub on_missing_column: BTreeMap<String, MissingColumn>,
     /// The config file, for fingerprints and diagnostics.
     pub source: Option<std::sync::Arc<SourceFile>>,
-}
-
-/// Accepted date layouts in input files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DateFormat {
-    /// `2017-08-05`.
-    #[default]
-    Iso,
-    /// `05/08/2017`.
-    DayMonthYearSlash,
-    /// `08/05/2017`.
-    MonthDayYearSlash,
-    /// `05.08.2017`.
-    DayMonthYearDot,
-    /// `20170805`.
-    Compact,
-}
-
-impl DateFormat {
-    fn from_name(s: &str) -> Option<DateFormat> {
-        Some(match s {
-            "YYYY-MM-DD" => DateFormat::Iso,
-            "DD/MM/YYYY" => DateFormat::DayMonthYearSlash,
-            "MM/DD/YYYY" => DateFormat::MonthDayYearSlash,
-            "DD.MM.YYYY" => DateFormat::DayMonthYearDot,
-            "YYYYMMDD" => DateFormat::Compact,
-            _ => return None,
-        })
-    }
-
-    /// The layout as users write it.
-    pub fn name(self) -> &'static str {
-        match self {
-            DateFormat::Iso => "YYYY-MM-DD",
-            DateFormat::DayMonthYearSlash => "DD/MM/YYYY",
-            DateFormat::MonthDayYearSlash => "MM/DD/YYYY",
-            DateFormat::DayMonthYearDot => "DD.MM.YYYY",
-            DateFormat::Compact => "YYYYMMDD",
-        }
-    }
 }
 
 impl InputConfig {
@@ -488,13 +474,13 @@ pub fn load_config(src: SourceFile, schema: &Schema) -> Result<InputConfig, Conf
         }
     }
     let date_format = match file.formats.date.as_deref() {
-        None => DateFormat::Iso,
-        Some(s) => DateFormat::from_name(s).ok_or_else(|| {
+        None => crate::values::DateLayout::iso(),
+        Some(s) => crate::values::DateLayout::named(s).map_err(|e| {
             ConfigError::invalid(
                 &src,
                 format!("unknown date format `{s}`"),
                 find_value(&src, s),
-                Some("use YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY, DD.MM.YYYY or YYYYMMDD".into()),
+                Some(e.replace(&format!("unknown date layout `{s}`: "), "")),
             )
         })?,
     };
@@ -690,7 +676,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.column_for("id"), "TxnRef");
         assert_eq!(c.column_for("origin"), "origin");
-        assert_eq!(c.date_format, DateFormat::DayMonthYearSlash);
+        assert_eq!(c.date_format.name(), "DD/MM/YYYY");
         assert_eq!(c.decimal_separator, ',');
         assert_eq!(c.delimiter, b';');
     }
@@ -813,12 +799,14 @@ mod standard_schema_tests {
         assert_eq!(s.fields[s.date].name, "date");
         assert_eq!(s.fields[s.key].name, "id");
         let route = s.field("route").unwrap();
-        assert_eq!(s.fields[route].ty, FieldType::List(Scalar::Country));
+        assert_eq!(s.fields[route].ty, FieldType::List(Scalar::from_name("country").unwrap()));
         assert!(s.fields[s.field("hs_code").unwrap()].required);
         assert!(!s.fields[s.field("license").unwrap()].required);
         let parties = &s.groups[s.group("parties").unwrap()];
         assert_eq!(parties.members.len(), 10);
-        assert_eq!(parties.scalar, Scalar::String);
+        assert_eq!(parties.scalar, Scalar::STRING);
+        assert_eq!(s.role(crate::schema::Role::Goods), s.field("hs_code"));
+        assert_eq!(s.role(crate::schema::Role::Licence), s.field("license"));
         let qty = &s.fields[s.field("quantity").unwrap()];
         assert_eq!(qty.unit_field, s.field("unit"));
         assert_eq!(s.fields[s.field("vessel_name").unwrap()].on_missing_column, MissingColumn::Skip);

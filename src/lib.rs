@@ -169,7 +169,7 @@ pub use run::{
 };
 pub use schema::MissingColumn;
 pub use sources::{FsSources, MemSources, SourceError, Sources};
-pub use values::{Country, Date, Decimal, HsCode};
+pub use values::{Code, Date, Decimal, Scalar};
 
 // The Rust examples of docs/embedding.md compile and run as doctests.
 #[cfg(doctest)]

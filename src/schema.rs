@@ -12,45 +12,7 @@ pub type FieldId = usize;
 /// 64-bit mask).
 pub const MAX_FIELDS: usize = 64;
 
-/// A scalar value type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scalar {
-    /// Free text.
-    String,
-    /// An exact decimal number.
-    Decimal,
-    /// A calendar date.
-    Date,
-    /// An ISO 3166-1 alpha-2 country code.
-    Country,
-    /// A Harmonized System code.
-    Hs,
-}
-
-impl Scalar {
-    /// The name used in schemas and diagnostics.
-    pub fn name(self) -> &'static str {
-        match self {
-            Scalar::String => "string",
-            Scalar::Decimal => "decimal",
-            Scalar::Date => "date",
-            Scalar::Country => "country",
-            Scalar::Hs => "hs",
-        }
-    }
-
-    /// Parses a scalar type name.
-    pub fn from_name(name: &str) -> Option<Scalar> {
-        Some(match name {
-            "string" => Scalar::String,
-            "decimal" => Scalar::Decimal,
-            "date" => Scalar::Date,
-            "country" => Scalar::Country,
-            "hs" => Scalar::Hs,
-            _ => return None,
-        })
-    }
-}
+pub use crate::values::Scalar;
 
 /// A field's type: one value, or a list of values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -71,13 +33,99 @@ impl fmt::Display for FieldType {
 }
 
 impl FieldType {
-    /// Parses `decimal`, `list<country>` and the like.
+    /// Parses `decimal`, `list<country>` and the like (any kind a field may have).
     pub fn from_name(name: &str) -> Option<FieldType> {
         let name = name.trim();
+        let kind = |n: &str| Scalar::from_name(n.trim()).filter(|s| s.kind().is_field_kind());
         if let Some(inner) = name.strip_prefix("list<").and_then(|r| r.strip_suffix('>')) {
-            return Scalar::from_name(inner.trim()).map(FieldType::List);
+            return kind(inner).map(FieldType::List);
         }
-        Scalar::from_name(name).map(FieldType::Scalar)
+        kind(name).map(FieldType::Scalar)
+    }
+}
+
+/// What a field means to the report, the lints and the explanations,
+/// whatever the schema calls it: an export-control schema can name its
+/// exporter `exporter` and its classification `eccn` and still have them
+/// shown where a trade schema shows its seller and HS code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The party that sells or exports.
+    Seller,
+    /// The party that buys or receives.
+    Buyer,
+    /// Where the goods come from.
+    Origin,
+    /// Where the goods go.
+    Destination,
+    /// Countries on the way.
+    Route,
+    /// The vessel's name.
+    VesselName,
+    /// The vessel's IMO number.
+    VesselImo,
+    /// The vessel's flag.
+    VesselFlag,
+    /// The goods' classification code (HS code, ECCN).
+    Goods,
+    /// The goods in words.
+    Description,
+    /// How much.
+    Quantity,
+    /// Its unit of measure.
+    Unit,
+    /// What it is worth.
+    Value,
+    /// The value's currency.
+    Currency,
+    /// A licence or authorisation reference.
+    Licence,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 15] = [
+        Role::Seller,
+        Role::Buyer,
+        Role::Origin,
+        Role::Destination,
+        Role::Route,
+        Role::VesselName,
+        Role::VesselImo,
+        Role::VesselFlag,
+        Role::Goods,
+        Role::Description,
+        Role::Quantity,
+        Role::Unit,
+        Role::Value,
+        Role::Currency,
+        Role::Licence,
+    ];
+
+    /// The name in schemas (`role: goods`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Seller => "seller",
+            Role::Buyer => "buyer",
+            Role::Origin => "origin",
+            Role::Destination => "destination",
+            Role::Route => "route",
+            Role::VesselName => "vessel_name",
+            Role::VesselImo => "vessel_imo",
+            Role::VesselFlag => "vessel_flag",
+            Role::Goods => "goods",
+            Role::Description => "description",
+            Role::Quantity => "quantity",
+            Role::Unit => "unit",
+            Role::Value => "value",
+            Role::Currency => "currency",
+            Role::Licence => "licence",
+        }
+    }
+
+    /// The role of this name.
+    pub fn from_name(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.name() == name)
     }
 }
 
@@ -167,6 +215,8 @@ pub struct FieldDef {
     pub on_missing_column: MissingColumn,
     /// For a quantity: the field holding its unit of measure.
     pub unit_field: Option<FieldId>,
+    /// What the field means to reports and lints.
+    pub role: Option<Role>,
 }
 
 impl FieldDef {
@@ -209,6 +259,11 @@ impl Schema {
     /// The groups a field belongs to.
     pub fn groups_of(&self, f: FieldId) -> impl Iterator<Item = &GroupDef> {
         self.groups.iter().filter(move |g| g.members.contains(&f))
+    }
+
+    /// The field with a role, if the schema has one.
+    pub fn role(&self, role: Role) -> Option<FieldId> {
+        self.fields.iter().position(|f| f.role == Some(role))
     }
 
     /// Looks a field up by name.

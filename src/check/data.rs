@@ -284,7 +284,7 @@ fn entries(
             Ok(v) => v,
             Err(e) => {
                 let e = err(format!("line {line} of `{}`: {e}", path.value))
-                    .label(format!("a set of {}", elem.plural()))
+                    .label(format!("a set of {}", elem.kind().plural()))
                     .help(format!("fix the value in column `{column}`"));
                 report(e, errors);
                 continue;

@@ -2,7 +2,7 @@
 //! quote conditions with it, lints name what they flag, `validate` lists
 //! sets. One precedence table, the grammar's.
 
-use crate::check::{ArithOp, Builtin, CmpOp, Lit, RuleSet, StrOp, TExpr};
+use crate::check::{ArithOp, CmpOp, Lit, RuleSet, StrOp, TExpr};
 use crate::schema::FieldId;
 use crate::syntax::ast::Quantifier;
 
@@ -27,8 +27,7 @@ fn lit_text(l: &Lit) -> String {
         Lit::Str(s) => format!("{s:?}"),
         Lit::Dec(d) => d.to_string(),
         Lit::Date(d) => d.to_string(),
-        Lit::Country(c) => format!("\"{c}\""),
-        Lit::Hs(h) => format!("\"{h}\""),
+        Lit::Code(c) => format!("\"{c}\""),
     }
 }
 
@@ -116,18 +115,7 @@ impl Printer<'_> {
             TExpr::Present(f) => (format!("present({})", self.field(*f)), 8),
             TExpr::Absent(f) => (format!("absent({})", self.field(*f)), 8),
             TExpr::Call(b, args) => {
-                let name = match b {
-                    Builtin::Lower => "lower",
-                    Builtin::Upper => "upper",
-                    Builtin::Trim => "trim",
-                    Builtin::Len => "len",
-                    Builtin::Abs => "abs",
-                    Builtin::Year => "year",
-                    Builtin::DaysBetween => "days_between",
-                    Builtin::Min => "min",
-                    Builtin::Max => "max",
-                    Builtin::Chapter => "chapter",
-                };
+                let name = b.name();
                 let a: Vec<String> = args.iter().map(|x| self.text(x, 0)).collect();
                 (format!("{name}({})", a.join(", ")), 8)
             }

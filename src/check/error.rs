@@ -26,10 +26,9 @@ pub enum CheckErrorKind {
     DuplicateRuleId,
     /// Two sets or constants share a name.
     DuplicateName,
-    /// A country code not in ISO 3166-1.
-    InvalidCountry,
-    /// A malformed HS code.
-    InvalidHs,
+    /// A value that does not read as its kind (a country code not in ISO
+    /// 3166-1, a malformed HS code); the code names the kind.
+    InvalidValue(crate::values::Scalar),
     /// A malformed date.
     InvalidDate,
     /// A malformed number.
@@ -79,8 +78,7 @@ impl CheckErrorKind {
             CheckErrorKind::Arity => "cordon::check::arity",
             CheckErrorKind::DuplicateRuleId => "cordon::check::duplicate_rule_id",
             CheckErrorKind::DuplicateName => "cordon::check::duplicate_name",
-            CheckErrorKind::InvalidCountry => "cordon::check::invalid_country",
-            CheckErrorKind::InvalidHs => "cordon::check::invalid_hs",
+            CheckErrorKind::InvalidValue(s) => s.kind().invalid_code(),
             CheckErrorKind::InvalidDate => "cordon::check::invalid_date",
             CheckErrorKind::InvalidNumber => "cordon::check::invalid_number",
             CheckErrorKind::UntilNotAfterEffective => "cordon::check::until_not_after_effective",

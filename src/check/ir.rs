@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use crate::schema::{FieldId, Scalar, Schema};
 use crate::source::{SourceFile, Span};
-use crate::values::{Country, Date, Decimal, HsCode};
+use crate::values::functions::Function;
+use crate::values::{Code, Date, Decimal};
 
 /// Index of a set in [`RuleSet::sets`].
 pub type SetId = usize;
@@ -180,60 +181,9 @@ impl Regime {
     }
 }
 
-/// What the elements of a set are and how they match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ElemKind {
-    /// Country codes.
-    Country,
-    /// HS codes, matched by prefix.
-    Hs,
-    /// Text, matched case-insensitively.
-    String,
-    /// Party or vessel names, matched after normalising case, spacing and punctuation.
-    Name,
-}
-
-impl ElemKind {
-    /// The name in rule files.
-    pub fn name(self) -> &'static str {
-        match self {
-            ElemKind::Country => "country",
-            ElemKind::Hs => "hs",
-            ElemKind::String => "string",
-            ElemKind::Name => "name",
-        }
-    }
-
-    /// The plural for messages ("a set of countries").
-    pub fn plural(self) -> &'static str {
-        match self {
-            ElemKind::Country => "countries",
-            ElemKind::Hs => "HS codes",
-            ElemKind::String => "texts",
-            ElemKind::Name => "names",
-        }
-    }
-
-    /// Parses a set type name.
-    pub fn from_name(s: &str) -> Option<ElemKind> {
-        Some(match s {
-            "country" => ElemKind::Country,
-            "hs" => ElemKind::Hs,
-            "string" => ElemKind::String,
-            "name" => ElemKind::Name,
-            _ => return None,
-        })
-    }
-
-    /// The scalar type of values that can be looked up in such a set.
-    pub fn scalar(self) -> Scalar {
-        match self {
-            ElemKind::Country => Scalar::Country,
-            ElemKind::Hs => Scalar::Hs,
-            ElemKind::String | ElemKind::Name => Scalar::String,
-        }
-    }
-}
+/// What the elements of a set are: a value kind (`country`, `hs`,
+/// `string`, `name`), which says how they match.
+pub type ElemKind = Scalar;
 
 /// A set of values.
 #[derive(Debug, Clone)]
@@ -277,14 +227,10 @@ pub enum EntryOrigin {
 /// A parsed set element.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum EntryValue {
-    /// A country.
-    Country(Country),
-    /// An HS code prefix.
-    Hs(HsCode),
-    /// Lowercased text.
-    String(String),
-    /// A normalised name.
-    Name(String),
+    /// A code (a country, an HS code prefix).
+    Code(Code),
+    /// Text folded to the set kind's key (lowercase text, a normalised name).
+    Text(String),
 }
 
 /// A checked rule.
@@ -383,10 +329,8 @@ pub enum Lit {
     Dec(Decimal),
     /// Date.
     Date(Date),
-    /// Country.
-    Country(Country),
-    /// HS code.
-    Hs(HsCode),
+    /// A code (a country, an HS code), from text compared with a field of its kind.
+    Code(Code),
 }
 
 /// Comparison operators.
@@ -432,29 +376,20 @@ pub enum StrOp {
     EndsWith,
 }
 
-/// Built-in functions with a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Builtin {
-    /// `lower(s)`.
-    Lower,
-    /// `upper(s)`.
-    Upper,
-    /// `trim(s)`.
-    Trim,
-    /// `len(s)` or `len(list)`.
-    Len,
-    /// `abs(d)`.
-    Abs,
-    /// `year(date)`.
-    Year,
-    /// `days_between(a, b)`: days from `a` to `b`.
-    DaysBetween,
-    /// `min(a, b)`.
-    Min,
-    /// `max(a, b)`.
-    Max,
-    /// `chapter(hs)`: the two-digit chapter, as a number.
-    Chapter,
+/// A function of the rule language (see [`crate::values::functions`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Builtin {
+    /// The function.
+    pub function: &'static Function,
+    /// The kind that brings it (for `Param::Own`).
+    pub owner: Scalar,
+}
+
+impl Builtin {
+    /// Its name in rules.
+    pub fn name(self) -> &'static str {
+        self.function.name
+    }
 }
 
 /// Quantifiers.

@@ -218,10 +218,11 @@ fn negation_text(e: &TExpr, rules: &RuleSet) -> String {
     }
 }
 
-/// The HS entries a rule's condition requires (top-level `hs_code in SET`
-/// parts, or `or`s of them), and the text of its other top-level parts.
-fn goods_and_rest(r: &Rule, rules: &RuleSet) -> Option<(Vec<crate::values::HsCode>, BTreeSet<String>)> {
-    let hs_field = rules.schema.field("hs_code")?;
+/// The goods codes a rule's condition requires (top-level `hs_code in SET`
+/// parts on the schema's goods field, or `or`s of them), and the text of its
+/// other top-level parts.
+fn goods_and_rest(r: &Rule, rules: &RuleSet) -> Option<(Vec<crate::values::Code>, BTreeSet<String>)> {
+    let hs_field = rules.schema.role(crate::schema::Role::Goods)?;
     let mut goods = Vec::new();
     let mut rest = BTreeSet::new();
     let hs_sets = |e: &TExpr| -> Option<Vec<usize>> {
@@ -242,8 +243,8 @@ fn goods_and_rest(r: &Rule, rules: &RuleSet) -> Option<(Vec<crate::values::HsCod
             Some(sets) => {
                 for s in sets {
                     goods.extend(rules.sets[s].entries.iter().filter_map(|e| match e.value {
-                        EntryValue::Hs(h) => Some(h),
-                        _ => None,
+                        EntryValue::Code(c) => Some(c),
+                        EntryValue::Text(_) => None,
                     }));
                 }
             }
@@ -262,7 +263,7 @@ fn text_tests(e: &TExpr, rules: &RuleSet) -> Vec<String> {
     let schema = &rules.schema;
     let free = |f: usize| {
         let d = &schema.fields[f];
-        d.scalar() == crate::schema::Scalar::String && d.pattern.is_none()
+        d.scalar() == crate::schema::Scalar::STRING && d.pattern.is_none()
     };
     let mut out = Vec::new();
     let subject = |x: &TExpr, out: &mut Vec<String>| {
@@ -280,13 +281,11 @@ fn text_tests(e: &TExpr, rules: &RuleSet) -> Vec<String> {
     };
     e.visit(&mut |n| match n {
         TExpr::StrTest(_, a, _) | TExpr::StrTestSet(_, a, _) => subject(a, &mut out),
-        TExpr::Cmp(_, crate::schema::Scalar::String, a, b) => {
+        TExpr::Cmp(_, crate::schema::Scalar::STRING, a, b) => {
             subject(a, &mut out);
             subject(b, &mut out);
         }
-        TExpr::In { value, set } if matches!(rules.sets[*set].elem, super::ir::ElemKind::String) => {
-            subject(value, &mut out)
-        }
+        TExpr::In { value, set } if rules.sets[*set].elem == crate::schema::Scalar::STRING => subject(value, &mut out),
         _ => {}
     });
     out
@@ -439,7 +438,9 @@ pub fn lint(rules: &RuleSet, usage: &Usage) -> Vec<Lint> {
             let covering = set.entries.iter().enumerate().find(|(b, eb)| {
                 *b != a
                     && match (&eb.value, &ea.value) {
-                        (EntryValue::Hs(x), EntryValue::Hs(y)) => x.covers(*y) && (x != y || *b < a),
+                        (EntryValue::Code(x), EntryValue::Code(y)) => {
+                            set.elem.kind().covers(x, y) && (x != y || *b < a)
+                        }
                         (x, y) => x == y && *b < a,
                     }
             });
@@ -488,7 +489,7 @@ pub fn lint(rules: &RuleSet, usage: &Usage) -> Vec<Lint> {
                 continue;
             }
             let Some((goods_b, rest_b)) = goods_and_rest(b, rules) else { continue };
-            let covered = goods_a.iter().all(|g| goods_b.iter().any(|h| h.covers(*g)));
+            let covered = goods_a.iter().all(|g| goods_b.iter().any(|h| h.kind().kind().covers(h, g)));
             if covered && rest_b.is_subset(&rest_a) {
                 let from = b.effective.map(|d| d.to_string()).unwrap_or_default();
                 out.push(Lint::new(

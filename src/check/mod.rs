@@ -18,10 +18,12 @@ pub use pack::{Pack, PackFile};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use crate::schema::Scalar;
 use crate::source::{SourceFile, Span, sha256_hex};
 use crate::sources::Sources;
 use crate::syntax::ast::{self, ExprKind, Item, PropValue, SetBody, SetItem};
-use crate::values::{Country, Date, HsCode, name::normalize, parse_decimal};
+use crate::values::kind::Matching;
+use crate::values::{Date, Value, parse_decimal};
 
 /// Largest number of codes one range (`50..63`) may expand to.
 pub const MAX_RANGE: u64 = 1000;
@@ -224,7 +226,7 @@ impl<'p> Checker<'p> {
                         let id = self.sets.len();
                         self.sets.push(SetDef {
                             name: s.name.name.clone(),
-                            elem: ElemKind::String,
+                            elem: Scalar::STRING,
                             entries: Vec::new(),
                             decl: Some((fi, s.span)),
                             data_file: None,
@@ -276,24 +278,14 @@ impl<'p> Checker<'p> {
     }
 
     /// Parses one set element for a set of kind `elem`.
-    fn parse_entry(elem: ElemKind, text: &str, quoted: bool) -> Result<EntryValue, (CheckErrorKind, String)> {
-        match elem {
-            ElemKind::Country => {
-                Country::parse(text).map(EntryValue::Country).map_err(|e| (CheckErrorKind::InvalidCountry, e))
-            }
-            ElemKind::Hs => HsCode::parse(text, 2).map(EntryValue::Hs).map_err(|e| (CheckErrorKind::InvalidHs, e)),
-            ElemKind::String => {
-                let _ = quoted;
-                Ok(EntryValue::String(text.to_lowercase()))
-            }
-            ElemKind::Name => {
-                let n = normalize(text);
-                if n.is_empty() {
-                    Err((CheckErrorKind::InvalidProperty, format!("`{text}` has no letters or digits to match")))
-                } else {
-                    Ok(EntryValue::Name(n))
-                }
-            }
+    fn parse_entry(elem: ElemKind, text: &str) -> Result<EntryValue, (CheckErrorKind, String)> {
+        match elem.read_rule(text) {
+            Ok(Value::Code(c)) => Ok(EntryValue::Code(c)),
+            Ok(_) => Ok(EntryValue::Text(match elem.kind().matching() {
+                Matching::Text(fold) => fold(text),
+                _ => text.to_string(),
+            })),
+            Err(e) => Err((CheckErrorKind::InvalidValue(elem), e)),
         }
     }
 
@@ -303,67 +295,56 @@ impl<'p> Checker<'p> {
         let mut out = Vec::new();
         for item in &lit.items {
             match item {
-                SetItem::Code(c) => self.push_entry(src, elem, &c.name, false, c.span, &mut out),
-                SetItem::Str(s) => self.push_entry(src, elem, &s.value, true, s.span, &mut out),
-                SetItem::Range(a, b) => {
-                    let span = a.span.join(b.span);
-                    if elem != ElemKind::Hs {
-                        self.err(
-                            CheckError::new(CheckErrorKind::InvalidRange, src, span, "ranges are only for HS codes")
-                                .help(format!("list the {} one by one", elem.plural())),
-                        );
-                        continue;
-                    }
-                    let (Ok(x), Ok(y)) = (HsCode::parse(&a.name, 2), HsCode::parse(&b.name, 2)) else {
-                        self.err(CheckError::new(
-                            CheckErrorKind::InvalidHs,
-                            src,
-                            span,
-                            format!("`{}..{}` is not a range of HS codes", a.name, b.name),
-                        ));
-                        continue;
-                    };
-                    if x.len() != y.len() || x.value() > y.value() || y.value() - x.value() >= MAX_RANGE {
-                        self.err(
-                            CheckError::new(
-                                CheckErrorKind::InvalidRange,
-                                src,
-                                span,
-                                format!("`{x}..{y}` is not a usable range"),
-                            )
-                            .help(format!(
-                                "both ends need the same number of digits, the first no greater than the last, and at most {MAX_RANGE} codes between them"
-                            )),
-                        );
-                        continue;
-                    }
-                    for n in 0..=(y.value() - x.value()) {
-                        if let Some(code) = x.offset(n) {
-                            out.push(Entry {
-                                value: EntryValue::Hs(code),
-                                text: code.to_string(),
-                                since: None,
-                                reference: None,
-                                origin: EntryOrigin::Rule(span),
-                            });
-                        }
-                    }
-                }
+                SetItem::Code(c) => self.push_entry(src, elem, &c.name, c.span, &mut out),
+                SetItem::Str(s) => self.push_entry(src, elem, &s.value, s.span, &mut out),
+                SetItem::Range(a, b) => self.range_entries(src, elem, a, b, &mut out),
             }
         }
         out
     }
 
-    fn push_entry(
+    /// The entries of a range (`50..63`), for kinds that have ranges.
+    fn range_entries(
         &mut self,
         src: &SourceFile,
         elem: ElemKind,
-        text: &str,
-        quoted: bool,
-        span: Span,
+        a: &ast::Ident,
+        b: &ast::Ident,
         out: &mut Vec<Entry>,
     ) {
-        match Self::parse_entry(elem, text, quoted) {
+        let span = a.span.join(b.span);
+        let Some(values) = elem.kind().range(elem, &a.name, &b.name, MAX_RANGE) else {
+            let help = format!("list the {} one by one", elem.kind().plural());
+            let kinds: Vec<&str> = Scalar::all()
+                .filter(|k| k.kind().range(*k, "0", "0", 1).is_some())
+                .map(|k| k.kind().plural())
+                .collect();
+            let msg = format!("ranges are only for {}", kinds.join(" and "));
+            self.err(CheckError::new(CheckErrorKind::InvalidRange, src, span, msg).help(help));
+            return;
+        };
+        match values {
+            Ok(values) => out.extend(values.into_iter().filter_map(|v| match v {
+                Value::Code(c) => Some(Entry {
+                    value: EntryValue::Code(c),
+                    text: c.to_string(),
+                    since: None,
+                    reference: None,
+                    origin: EntryOrigin::Rule(span),
+                }),
+                _ => None,
+            })),
+            Err(msg) => match msg.split_once(": ") {
+                Some((m, help)) if msg.contains("is not a usable range") => self.err(
+                    CheckError::new(CheckErrorKind::InvalidRange, src, span, m.to_string()).help(help.to_string()),
+                ),
+                _ => self.err(CheckError::new(CheckErrorKind::InvalidValue(elem), src, span, msg)),
+            },
+        }
+    }
+
+    fn push_entry(&mut self, src: &SourceFile, elem: ElemKind, text: &str, span: Span, out: &mut Vec<Entry>) {
+        match Self::parse_entry(elem, text) {
             Ok(value) => out.push(Entry {
                 value,
                 text: text.to_string(),
@@ -372,10 +353,13 @@ impl<'p> Checker<'p> {
                 origin: EntryOrigin::Rule(span),
             }),
             Err((kind, msg)) => {
-                let mut e = CheckError::new(kind, src, span, msg).label(format!("in a set of {}", elem.plural()));
-                if kind == CheckErrorKind::InvalidCountry {
-                    e = e.maybe_help(country_help(text));
-                }
+                let kind = match elem.kind().matching() {
+                    Matching::Text(_) => CheckErrorKind::InvalidProperty,
+                    _ => kind,
+                };
+                let e = CheckError::new(kind, src, span, msg)
+                    .label(format!("in a set of {}", elem.kind().plural()))
+                    .maybe_help(elem.kind().help(text));
                 self.err(e);
             }
         }
@@ -389,10 +373,13 @@ impl<'p> Checker<'p> {
                 let Item::Set(s) = item else { continue };
                 let this = id;
                 id += 1;
-                let Some(elem) = ElemKind::from_name(&s.elem_type.name) else {
-                    let help = crate::suggest::did_you_mean(&s.elem_type.name, ["country", "hs", "string", "name"])
-                        .map(|x| format!("did you mean `{x}`?"))
-                        .unwrap_or_else(|| "set types are `country`, `hs`, `string` and `name`".into());
+                let Some(elem) = Scalar::from_name(&s.elem_type.name).filter(|k| set_kind(*k)) else {
+                    let kinds: Vec<&str> = Scalar::all().filter(|k| set_kind(*k)).map(Scalar::name).collect();
+                    let help = crate::suggest::help(
+                        &s.elem_type.name,
+                        kinds.iter().copied(),
+                        &format!("set types are {}", crate::suggest::quoted(kinds.iter().copied())),
+                    );
                     self.err(
                         CheckError::new(
                             CheckErrorKind::InvalidSetType,
@@ -411,7 +398,7 @@ impl<'p> Checker<'p> {
                         self.sets[this].entries = entries;
                     }
                     SetBody::File { path, options } => {
-                        let parse = move |t: &str| Self::parse_entry(elem, t, true).map_err(|(_, m)| m);
+                        let parse = move |t: &str| Self::parse_entry(elem, t).map_err(|(_, m)| m);
                         let ctx = data::Ctx {
                             src,
                             file: &self.pack.files[fi].rel,
@@ -985,22 +972,8 @@ impl<'p> Checker<'p> {
     }
 }
 
-/// Advice for a bad country code: the common confusions.
-fn country_help(text: &str) -> Option<String> {
-    let t = text.trim().to_ascii_uppercase();
-    let hint = match t.as_str() {
-        "UK" => Some("GB"),
-        "EL" => Some("GR"),
-        "PRK" | "DPRK" | "NK" => Some("KP"),
-        "ROK" | "KOR" | "SK" => Some("KR"),
-        "RUS" => Some("RU"),
-        "CHN" | "PRC" => Some("CN"),
-        "USA" => Some("US"),
-        _ => None,
-    };
-    match hint {
-        Some(h) => Some(format!("did you mean `{h}`?")),
-        None if t.len() == 3 => Some("use the two-letter ISO 3166-1 alpha-2 code".into()),
-        None => Some("country codes are ISO 3166-1 alpha-2, such as `KP` or `CN`".into()),
-    }
+/// Whether sets may hold values of a kind: those that match (every kind but
+/// numbers and dates, which are compared, not looked up).
+fn set_kind(k: Scalar) -> bool {
+    k != Scalar::DECIMAL && k != Scalar::DATE
 }

@@ -1,8 +1,8 @@
-//! Rule indexing: most rules can only hold when a country or HS field of the
-//! record is in some set (`origin in DPRK and …`, `hs_code in COAL or …`).
-//! Compilation finds, for each rule, such a guard — conditions of which at
-//! least one must hold for the rule to hold — and indexes the guards by
-//! country and by HS prefix. For each record, a few table lookups give the
+//! Rule indexing: most rules can only hold when a coded field of the record
+//! (a country, an HS code) is in some set (`origin in DPRK and …`,
+//! `hs_code in COAL or …`). Compilation finds, for each rule, such a guard —
+//! conditions of which at least one must hold for the rule to hold — and
+//! indexes the guards by code (and, for hierarchical kinds, by prefix). For each record, a few table lookups give the
 //! rules whose guard may hold; only those are evaluated, so the cost of a
 //! record follows the rules that concern it, not the size of the pack.
 //!
@@ -12,12 +12,12 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::check::{ElemKind, EntryValue, RuleSet, SetId, TExpr};
+use crate::check::{EntryValue, RuleSet, SetId, TExpr};
 use crate::records::{Cell, Record, Value};
 use crate::schema::FieldId;
-use crate::values::Country;
+use crate::values::kind::{Code, Matching};
 
-/// A condition `field in set` on a country or HS field.
+/// A condition `field in set` on a coded field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Atom {
     field: FieldId,
@@ -28,8 +28,10 @@ struct Atom {
 /// to hold; `None` when there is no such set of atoms.
 fn guard(e: &TExpr, rules: &RuleSet) -> Option<Vec<Atom>> {
     match e {
-        TExpr::In { value, set } => match (value.as_ref(), rules.sets.get(*set).map(|s| s.elem)) {
-            (TExpr::Field(f), Some(ElemKind::Country | ElemKind::Hs)) => Some(vec![Atom { field: *f, set: *set }]),
+        TExpr::In { value, set } => match (value.as_ref(), rules.sets.get(*set).map(|s| s.elem.kind().matching())) {
+            (TExpr::Field(f), Some(Matching::Exact | Matching::Prefix { .. })) => {
+                Some(vec![Atom { field: *f, set: *set }])
+            }
             _ => None,
         },
         // Any conjunct's guard will do: take the one with the fewest atoms.
@@ -52,13 +54,13 @@ fn guard(e: &TExpr, rules: &RuleSet) -> Option<Vec<Atom>> {
 #[derive(Debug, Default)]
 struct FieldTable {
     field: FieldId,
-    /// Country index → atoms whose set holds that country.
-    by_country: Vec<Vec<u32>>,
-    /// HS prefix key → atoms with an entry of that code, and atoms with a
-    /// longer entry under it (a record coded less precisely matches too).
-    by_hs: FxHashMap<u64, Vec<u32>>,
-    /// Distinct HS entry lengths, ascending.
-    hs_lens: Vec<usize>,
+    /// Code → atoms with an entry of that code, and (hierarchical kinds)
+    /// atoms with a longer entry under it (a record coded less precisely
+    /// matches too).
+    by_code: FxHashMap<Code, Vec<u32>>,
+    /// Distinct lengths of the codes in `by_code`, ascending; empty when
+    /// codes are looked up whole.
+    lens: Vec<usize>,
     /// Every atom on this field (all may hold when the value is unknown).
     all: Vec<u32>,
 }
@@ -98,37 +100,37 @@ impl RuleIndex {
             let ti = match index.tables.iter().position(|t| t.field == a.field) {
                 Some(i) => i,
                 None => {
-                    index.tables.push(FieldTable {
-                        field: a.field,
-                        by_country: vec![Vec::new(); Country::SPACE],
-                        ..FieldTable::default()
-                    });
+                    index.tables.push(FieldTable { field: a.field, ..FieldTable::default() });
                     index.tables.len() - 1
                 }
             };
             let table = &mut index.tables[ti];
             table.all.push(ai as u32);
-            for e in &rules.sets[a.set].entries {
-                match e.value {
-                    EntryValue::Country(c) => table.by_country[c.index()].push(ai as u32),
-                    EntryValue::Hs(h) => {
-                        // The entry's own key, and every shorter prefix (4
-                        // digits or more) for records coded less precisely.
-                        table.by_hs.entry(h.key()).or_default().push(ai as u32);
-                        table.hs_lens.push(h.len());
-                        for k in 4..h.len() {
-                            table.by_hs.entry(h.prefix(k).key()).or_default().push(ai as u32);
-                            table.hs_lens.push(k);
-                        }
+            let set = &rules.sets[a.set];
+            let kind = set.elem.kind();
+            let broader_from = match kind.matching() {
+                Matching::Prefix { broader_from } => Some(broader_from),
+                _ => None,
+            };
+            for e in &set.entries {
+                let EntryValue::Code(c) = e.value else { continue };
+                table.by_code.entry(c).or_default().push(ai as u32);
+                if let Some(from) = broader_from {
+                    // The entry's own code, and every shorter prefix at a
+                    // boundary (from `broader_from` on) for records coded
+                    // less precisely.
+                    table.lens.push(c.len());
+                    for k in (from..c.len()).filter(|k| kind.is_boundary(&c, *k)) {
+                        table.by_code.entry(c.prefix(k)).or_default().push(ai as u32);
+                        table.lens.push(k);
                     }
-                    _ => {}
                 }
             }
         }
         for t in &mut index.tables {
-            t.hs_lens.sort_unstable();
-            t.hs_lens.dedup();
-            for v in t.by_country.iter_mut().chain(t.by_hs.values_mut()) {
+            t.lens.sort_unstable();
+            t.lens.dedup();
+            for v in t.by_code.values_mut() {
                 v.sort_unstable();
                 v.dedup();
             }
@@ -152,17 +154,24 @@ impl RuleIndex {
         };
         for t in &self.tables {
             match rec.cells.get(t.field) {
-                Some(Cell::Ok { value: Value::Country(c), .. }) => mark(&t.by_country[c.index()], out),
-                Some(Cell::Ok { value: Value::Hs(h), .. }) => {
-                    for &k in &t.hs_lens {
-                        if k > h.len() {
+                Some(Cell::Ok { value: Value::Code(c), .. }) if t.lens.is_empty() => {
+                    if let Some(a) = t.by_code.get(c) {
+                        mark(a, out);
+                    }
+                }
+                Some(Cell::Ok { value: Value::Code(c), .. }) => {
+                    let kind = c.kind().kind();
+                    for &k in &t.lens {
+                        if k > c.len() {
                             // The record is coded less precisely than these entries.
-                            if let Some(a) = t.by_hs.get(&h.key()) {
+                            if let Some(a) = t.by_code.get(c) {
                                 mark(a, out);
                             }
                             break;
                         }
-                        if let Some(a) = t.by_hs.get(&h.prefix(k).key()) {
+                        if kind.is_boundary(c, k)
+                            && let Some(a) = t.by_code.get(&c.prefix(k))
+                        {
                             mark(a, out);
                         }
                     }

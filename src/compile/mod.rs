@@ -9,10 +9,11 @@ use std::sync::Arc;
 mod index;
 pub(crate) use index::RuleIndex;
 
-use crate::check::{ArithOp, Builtin, CmpOp, ElemKind, EntryValue, Lit, RuleSet, SetDef, Severity, StrOp, TExpr};
+use crate::check::{ArithOp, Builtin, CmpOp, EntryValue, Lit, RuleSet, SetDef, Severity, StrOp, TExpr};
 use crate::schema::{FieldId, Scalar};
 use crate::syntax::ast::Quantifier;
-use crate::values::{Country, Date};
+use crate::values::Date;
+use crate::values::kind::{Code, Matching};
 
 /// A compiled, immutable rule program; shareable across threads.
 #[derive(Debug)]
@@ -97,20 +98,23 @@ fn subject(e: &TExpr) -> Subject {
 /// checks each entry's `since` date against the record's date.
 #[derive(Debug)]
 pub(crate) enum Matcher {
-    Country(Vec<Vec<u32>>),
-    Hs {
-        /// Entry-prefix key → entries.
-        exact: HashMap<u64, Vec<u32>>,
-        /// Distinct entry lengths, ascending.
+    /// Codes looked up whole, or by prefix for hierarchical kinds.
+    Codes {
+        /// Entry code → entries.
+        exact: HashMap<Code, Vec<u32>>,
+        /// Distinct entry lengths, ascending (prefix kinds).
         lens: Vec<usize>,
-        /// Key of every proper prefix (4 digits or more) of an entry → entries,
-        /// for records coded less precisely than the set ("heading-level").
-        broader: HashMap<u64, Vec<u32>>,
+        /// Prefix kinds: every proper prefix (at a boundary, at least
+        /// `broader_from` long) of an entry → entries, for records coded
+        /// less precisely than the set ("broader").
+        broader: HashMap<Code, Vec<u32>>,
+        /// Whether entries are prefixes.
+        prefix: bool,
     },
-    /// Lowercased text (string sets) or normalised names (name sets).
+    /// Text folded to the set kind's key (lowercase text, normalised names).
     Text {
         map: HashMap<String, Vec<u32>>,
-        names: bool,
+        fold: fn(&str) -> String,
         patterns: Vec<String>,
         /// The patterns as `contains word` compares them.
         phrases: Vec<String>,
@@ -137,38 +141,13 @@ pub fn compile(rules: Arc<RuleSet>) -> Program {
 }
 
 fn build_matcher(set: &SetDef) -> Matcher {
-    match set.elem {
-        ElemKind::Country => {
-            let mut table = vec![Vec::new(); Country::SPACE];
-            for (i, e) in set.entries.iter().enumerate() {
-                if let EntryValue::Country(c) = e.value {
-                    table[c.index()].push(i as u32);
-                }
-            }
-            Matcher::Country(table)
-        }
-        ElemKind::Hs => {
-            let mut exact: HashMap<u64, Vec<u32>> = HashMap::default();
-            let mut broader: HashMap<u64, Vec<u32>> = HashMap::default();
-            let mut lens = Vec::new();
-            for (i, e) in set.entries.iter().enumerate() {
-                if let EntryValue::Hs(h) = e.value {
-                    exact.entry(h.key()).or_default().push(i as u32);
-                    lens.push(h.len());
-                    for k in 4..h.len() {
-                        broader.entry(h.prefix(k).key()).or_default().push(i as u32);
-                    }
-                }
-            }
-            lens.sort_unstable();
-            lens.dedup();
-            Matcher::Hs { exact, lens, broader }
-        }
-        ElemKind::String | ElemKind::Name => {
+    let kind = set.elem.kind();
+    match kind.matching() {
+        Matching::Text(fold) => {
             let mut map: HashMap<String, Vec<u32>> = HashMap::default();
             let mut patterns = Vec::new();
             for (i, e) in set.entries.iter().enumerate() {
-                if let EntryValue::String(s) | EntryValue::Name(s) = &e.value {
+                if let EntryValue::Text(s) = &e.value {
                     map.entry(s.clone()).or_default().push(i as u32);
                     if !patterns.contains(s) {
                         patterns.push(s.clone());
@@ -178,7 +157,29 @@ fn build_matcher(set: &SetDef) -> Matcher {
             let mut phrases: Vec<String> = patterns.iter().map(|p| crate::values::text::phrase_key(p)).collect();
             phrases.sort_unstable();
             phrases.dedup();
-            Matcher::Text { map, names: set.elem == ElemKind::Name, patterns, phrases }
+            Matcher::Text { map, fold, patterns, phrases }
+        }
+        matching => {
+            let prefix = matches!(matching, Matching::Prefix { .. });
+            let broader_from = match matching {
+                Matching::Prefix { broader_from } => broader_from,
+                _ => usize::MAX,
+            };
+            let mut exact: HashMap<Code, Vec<u32>> = HashMap::default();
+            let mut broader: HashMap<Code, Vec<u32>> = HashMap::default();
+            let mut lens = Vec::new();
+            for (i, e) in set.entries.iter().enumerate() {
+                if let EntryValue::Code(c) = e.value {
+                    exact.entry(c).or_default().push(i as u32);
+                    lens.push(c.len());
+                    for k in (broader_from..c.len()).filter(|k| kind.is_boundary(&c, *k)) {
+                        broader.entry(c.prefix(k)).or_default().push(i as u32);
+                    }
+                }
+            }
+            lens.sort_unstable();
+            lens.dedup();
+            Matcher::Codes { exact, lens, broader, prefix }
         }
     }
 }
@@ -196,7 +197,7 @@ fn lower(e: &TExpr) -> CExpr {
         TExpr::Cmp(op, s, l, r) => {
             // Text compares case-insensitively: lowercase literals once here.
             let low = |x: &TExpr| match (s, x) {
-                (Scalar::String, TExpr::Lit(Lit::Str(t))) => Box::new(CExpr::Lit(Lit::Str(t.to_lowercase()))),
+                (&Scalar::STRING, TExpr::Lit(Lit::Str(t))) => Box::new(CExpr::Lit(Lit::Str(t.to_lowercase()))),
                 _ => b(x),
             };
             CExpr::Cmp(*op, low(l), low(r))

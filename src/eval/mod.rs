@@ -15,8 +15,9 @@ use crate::findings::{Decision, Evaluated, Finding, Outcome, ScreenHit, SetMatch
 use crate::records::{Cell, FieldProblem, Record, Value};
 use crate::schema::FieldId;
 use crate::syntax::ast::Quantifier;
+use crate::values::functions::Arg;
 use crate::values::text::{contains_word, has_phrase, words};
-use crate::values::{Country, Date, Decimal, HsCode, name::normalize, unit};
+use crate::values::{Code, Date, Decimal, unit};
 
 /// Why a value is unknown. Masks are bit sets of field (or group) ids.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -75,8 +76,7 @@ enum V<'a> {
     Str(Cow<'a, str>),
     Dec(Decimal),
     Date(Date),
-    Country(Country),
-    Hs(HsCode),
+    Code(Code),
     List(&'a [Value]),
 }
 
@@ -110,8 +110,7 @@ fn from_value(v: &Value) -> V<'_> {
         Value::Str(s) => V::Str(Cow::Borrowed(s)),
         Value::Dec(d) => V::Dec(*d),
         Value::Date(d) => V::Date(*d),
-        Value::Country(c) => V::Country(*c),
-        Value::Hs(h) => V::Hs(*h),
+        Value::Code(c) => V::Code(*c),
         Value::List(l) => V::List(l),
     }
 }
@@ -173,7 +172,7 @@ impl<'a> Ctx<'a> {
             CExpr::Cmp(op, l, r) => {
                 let (l, r) = (self.value(l), self.value(r));
                 match (l, r) {
-                    (Ok(a), Ok(b)) => Tri::from(compare(*op, &a, &b)),
+                    (Ok(a), Ok(b)) => compare(*op, &a, &b).map_or(Tri::U(Why::error(TYPE_ERROR)), Tri::from),
                     (Err(w), Ok(_)) | (Ok(_), Err(w)) => Tri::U(w),
                     (Err(a), Err(b)) => Tri::U(a.merge(b)),
                 }
@@ -181,12 +180,13 @@ impl<'a> Ctx<'a> {
             CExpr::In(v, set, subject) => match self.value(v) {
                 Err(w) => Tri::U(w),
                 Ok(val) => match self.lookup(*set, &val) {
-                    Some((entry, broader)) => {
+                    Lookup::Found(entry, broader) => {
                         let field = self.subject(*subject);
                         self.matches.push(SetMatch { field, set: *set, entry, broader });
                         Tri::T
                     }
-                    None => Tri::F,
+                    Lookup::NotFound => Tri::F,
+                    Lookup::WrongKind => Tri::U(Why::error(TYPE_ERROR)),
                 },
             },
             CExpr::Screen(value, spec, subject) => match self.value(value) {
@@ -245,7 +245,18 @@ impl<'a> Ctx<'a> {
             },
             CExpr::ListHas(f, v) => match (self.field(*f), self.value(v)) {
                 (Ok(V::List(items)), Ok(want)) => {
-                    Tri::from(items.iter().any(|i| compare(CmpOp::Eq, &from_value(i), &want)))
+                    let mut found = Some(false);
+                    for i in items {
+                        match compare(CmpOp::Eq, &from_value(i), &want) {
+                            Some(true) => {
+                                found = Some(true);
+                                break;
+                            }
+                            Some(false) => {}
+                            None => found = None,
+                        }
+                    }
+                    found.map_or(Tri::U(Why::error(TYPE_ERROR)), Tri::from)
                 }
                 (Err(w), _) | (_, Err(w)) => Tri::U(w),
                 _ => Tri::U(Why::error(TYPE_ERROR)),
@@ -376,8 +387,7 @@ impl<'a> Ctx<'a> {
                 Lit::Str(s) => V::Str(Cow::Borrowed(s)),
                 Lit::Dec(d) => V::Dec(*d),
                 Lit::Date(d) => V::Date(*d),
-                Lit::Country(c) => V::Country(*c),
-                Lit::Hs(h) => V::Hs(*h),
+                Lit::Code(c) => V::Code(*c),
             }),
             CExpr::Field(f) => self.field(*f),
             CExpr::Var(d) => Ok(from_value(self.vars[*d].0)),
@@ -416,67 +426,78 @@ impl<'a> Ctx<'a> {
     }
 
     fn call(&mut self, f: Builtin, args: &'a [CExpr]) -> R<'a> {
-        let arg = |c: &mut Self, i: usize| -> R<'a> { c.value(&args[i]) };
-        Ok(match f {
-            Builtin::Lower | Builtin::Upper | Builtin::Trim => {
-                let V::Str(s) = arg(self, 0)? else { return Err(Why::error(TYPE_ERROR)) };
-                V::Str(Cow::Owned(match f {
-                    Builtin::Lower => s.to_lowercase(),
-                    Builtin::Upper => s.to_uppercase(),
-                    _ => s.trim().to_string(),
-                }))
+        let mut vals = Vec::with_capacity(args.len());
+        let mut why: Option<Why> = None;
+        for a in args {
+            match self.value(a) {
+                Ok(v) => vals.push(v),
+                Err(w) => why = Some(why.map_or(w, |x| x.merge(w))),
             }
-            Builtin::Len => match arg(self, 0)? {
-                V::Str(s) => V::Dec(Decimal::from(s.chars().count())),
-                V::List(l) => V::Dec(Decimal::from(l.len())),
-                _ => return Err(Why::error(TYPE_ERROR)),
-            },
-            Builtin::Abs => V::Dec(self.dec(&args[0])?.abs()),
-            Builtin::Year => match arg(self, 0)? {
-                V::Date(d) => V::Dec(Decimal::from(d.year())),
-                _ => return Err(Why::error(TYPE_ERROR)),
-            },
-            Builtin::Chapter => match arg(self, 0)? {
-                V::Hs(h) => V::Dec(Decimal::from(h.chapter().value())),
-                _ => return Err(Why::error(TYPE_ERROR)),
-            },
-            Builtin::DaysBetween => match (arg(self, 0)?, arg(self, 1)?) {
-                (V::Date(a), V::Date(b)) => V::Dec(Decimal::from(b.day_number() - a.day_number())),
-                _ => return Err(Why::error(TYPE_ERROR)),
-            },
-            Builtin::Min | Builtin::Max => {
-                let (a, b) = (self.dec(&args[0])?, self.dec(&args[1])?);
-                V::Dec(if (f == Builtin::Min) == (a <= b) { a } else { b })
-            }
+        }
+        if let Some(w) = why {
+            return Err(w);
+        }
+        let args: Option<Vec<Arg<'_>>> = vals
+            .iter()
+            .map(|v| match v {
+                V::Str(s) => Some(Arg::Str(s)),
+                V::Dec(d) => Some(Arg::Dec(*d)),
+                V::Date(d) => Some(Arg::Date(*d)),
+                V::Code(c) => Some(Arg::Code(*c)),
+                V::List(l) => Some(Arg::List(l)),
+                V::Bool(_) => None,
+            })
+            .collect();
+        let out = args.and_then(|a| (f.function.call)(&a)).ok_or(Why::error(TYPE_ERROR))?;
+        Ok(match out {
+            Value::Str(s) => V::Str(Cow::Owned(s.into())),
+            Value::Dec(d) => V::Dec(d),
+            Value::Date(d) => V::Date(d),
+            Value::Code(c) => V::Code(c),
+            Value::List(_) => return Err(Why::error(TYPE_ERROR)),
         })
     }
 
-    /// Looks a value up in a set; returns the first entry in force on the
-    /// record's date, and whether it matched only at a broader level.
-    fn lookup(&self, set: usize, v: &V<'_>) -> Option<(u32, bool)> {
+    /// Looks a value up in a set; the first entry in force on the record's
+    /// date, and whether it matched only at a broader level.
+    fn lookup(&self, set: usize, v: &V<'_>) -> Lookup {
         let entries = &self.prog.rules.sets[set].entries;
         let in_force =
             |ids: &Vec<u32>| ids.iter().copied().find(|i| entries[*i as usize].since.is_none_or(|s| s <= self.date));
+        let found = |hit: Option<(u32, bool)>| hit.map_or(Lookup::NotFound, |(i, b)| Lookup::Found(i, b));
         match (&self.prog.matchers[set], v) {
-            (Matcher::Country(t), V::Country(c)) => in_force(&t[c.index()]).map(|i| (i, false)),
-            (Matcher::Hs { exact, lens, broader }, V::Hs(h)) => {
+            (Matcher::Codes { exact, prefix: false, .. }, V::Code(c)) => {
+                found(exact.get(c).and_then(in_force).map(|i| (i, false)))
+            }
+            (Matcher::Codes { exact, lens, broader, prefix: true }, V::Code(c)) => {
+                let kind = c.kind().kind();
                 for &k in lens {
-                    if k > h.len() {
+                    if k > c.len() {
                         break;
                     }
-                    if let Some(i) = exact.get(&h.prefix(k).key()).and_then(in_force) {
-                        return Some((i, false));
+                    if kind.is_boundary(c, k)
+                        && let Some(i) = exact.get(&c.prefix(k)).and_then(in_force)
+                    {
+                        return Lookup::Found(i, false);
                     }
                 }
-                broader.get(&h.key()).and_then(in_force).map(|i| (i, true))
+                found(broader.get(c).and_then(in_force).map(|i| (i, true)))
             }
-            (Matcher::Text { map, names, .. }, V::Str(s)) => {
-                let key = if *names { normalize(s) } else { s.to_lowercase() };
-                map.get(&key).and_then(in_force).map(|i| (i, false))
+            (Matcher::Text { map, fold, .. }, V::Str(s)) => {
+                found(map.get(&fold(s)).and_then(in_force).map(|i| (i, false)))
             }
-            _ => None,
+            _ => Lookup::WrongKind,
         }
     }
+}
+
+/// What looking a value up in a set found.
+enum Lookup {
+    /// The entry, and whether only at a broader level.
+    Found(u32, bool),
+    NotFound,
+    /// The value is not of the set's kind (a type error).
+    WrongKind,
 }
 
 /// What evaluation reports when a value has a kind the checker did not
@@ -493,25 +514,23 @@ pub(crate) fn str_test(op: StrOp, s: &str, p: &str) -> bool {
     }
 }
 
-fn compare(op: CmpOp, a: &V<'_>, b: &V<'_>) -> bool {
-    use std::cmp::Ordering;
-    let ord: Option<Ordering> = match (a, b) {
-        (V::Str(x), V::Str(y)) => Some(x.to_lowercase().cmp(&y.to_lowercase())),
-        (V::Dec(x), V::Dec(y)) => Some(x.cmp(y)),
-        (V::Date(x), V::Date(y)) => Some(x.cmp(y)),
-        (V::Country(x), V::Country(y)) => Some(x.cmp(y)),
-        (V::Hs(x), V::Hs(y)) => Some(x.cmp(y)),
-        (V::Bool(x), V::Bool(y)) => Some(x.cmp(y)),
-        _ => None,
+/// Compares two values of one kind; `None` when their kinds differ (which
+/// the checker rules out: a type error, undecided).
+fn compare(op: CmpOp, a: &V<'_>, b: &V<'_>) -> Option<bool> {
+    let ord = match (a, b) {
+        (V::Str(x), V::Str(y)) => x.to_lowercase().cmp(&y.to_lowercase()),
+        (V::Dec(x), V::Dec(y)) => x.cmp(y),
+        (V::Date(x), V::Date(y)) => x.cmp(y),
+        (V::Code(x), V::Code(y)) if x.kind() == y.kind() => x.cmp(y),
+        (V::Bool(x), V::Bool(y)) => x.cmp(y),
+        _ => return None,
     };
-    cmp_holds(op, ord)
+    Some(cmp_holds(op, ord))
 }
 
-/// Whether a comparison holds given how its sides order; values of different
-/// kinds (`None`) are only unequal. Shared with the reference evaluator.
-pub(crate) fn cmp_holds(op: CmpOp, ord: Option<std::cmp::Ordering>) -> bool {
+/// Whether a comparison holds given how its sides order.
+fn cmp_holds(op: CmpOp, o: std::cmp::Ordering) -> bool {
     use std::cmp::Ordering;
-    let Some(o) = ord else { return op == CmpOp::Ne };
     match op {
         CmpOp::Eq => o == Ordering::Equal,
         CmpOp::Ne => o != Ordering::Equal,

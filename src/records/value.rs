@@ -1,8 +1,8 @@
 //! Typed cells of a record, and parsing text into them.
 
-use crate::config::{DateFormat, InputConfig};
+use crate::config::InputConfig;
 use crate::schema::{FieldDef, FieldType, Pattern, Scalar};
-use crate::values::{Country, Date, Decimal, HsCode, parse_decimal};
+use crate::values::kind::ReadContext;
 
 /// One field of a record.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,22 +47,7 @@ impl Cell {
     }
 }
 
-/// A typed value.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    /// Text (normalised where the field has a pattern, e.g. IMO numbers).
-    Str(Box<str>),
-    /// A decimal.
-    Dec(Decimal),
-    /// A date.
-    Date(Date),
-    /// A country.
-    Country(Country),
-    /// An HS code.
-    Hs(HsCode),
-    /// A list.
-    List(Vec<Value>),
-}
+pub use crate::values::Value;
 
 /// Parses a field's text.
 pub fn parse_cell(text: &str, def: &FieldDef, cfg: &InputConfig) -> Cell {
@@ -98,10 +83,11 @@ pub fn parse_cell(text: &str, def: &FieldDef, cfg: &InputConfig) -> Cell {
     }
 }
 
-/// Parses one scalar value.
+/// Parses one scalar value: the field's pattern for patterned text, else
+/// its kind, with the input config's date layout and number separators.
 pub fn parse_scalar(t: &str, s: Scalar, def: &FieldDef, cfg: &InputConfig) -> Result<Value, String> {
-    match s {
-        Scalar::String => match def.pattern {
+    if s == Scalar::STRING {
+        return match def.pattern {
             None => Ok(Value::Str(t.into())),
             Some(Pattern::Imo) => parse_imo(t).map(|s| Value::Str(s.into())),
             Some(Pattern::Currency) => {
@@ -114,81 +100,22 @@ pub fn parse_scalar(t: &str, s: Scalar, def: &FieldDef, cfg: &InputConfig) -> Re
             // Known spellings become the canonical code (`barrels` → `bbl`);
             // others stay as written: only a conversion that needs one is undecided.
             Some(Pattern::Unit) => Ok(Value::Str(crate::values::unit::table().canonical(t).unwrap_or(t).into())),
-        },
-        Scalar::Decimal => {
-            let mut owned;
-            let mut text = t;
-            if let Some(ts) = cfg.thousands_separator {
-                check_grouping(t, ts, cfg.decimal_separator)?;
-                owned = text.replace(ts, "");
-                text = &owned;
-            }
-            if cfg.decimal_separator == ',' {
-                if text.contains('.') {
-                    return Err(format!("`{t}` uses `.` but the decimal separator is `,`"));
-                }
-                owned = text.replace(',', ".");
-                text = &owned;
-            }
-            let d = parse_decimal(text)?;
-            if def.non_negative && d.is_sign_negative() && !d.is_zero() {
-                return Err(format!("`{t}` is negative; `{}` cannot be below zero", def.name));
-            }
-            Ok(Value::Dec(d))
-        }
-        Scalar::Date => parse_date(t, cfg.date_format).map(Value::Date),
-        Scalar::Country => Country::parse(t).map(Value::Country),
-        Scalar::Hs => HsCode::parse(t, 4).map(Value::Hs),
+        };
     }
-}
-
-/// With a thousands separator configured, groups must be whole: `1.234,50`
-/// is right, `1.5` or `1.23,4` is not a number (it would silently read as 15
-/// or 123.4).
-fn check_grouping(t: &str, ts: char, ds: char) -> Result<(), String> {
-    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
-    let (int_part, frac) = match body.split_once(ds) {
-        Some((i, f)) => (i, Some(f)),
-        None => (body, None),
+    let ctx = ReadContext {
+        dates: &cfg.date_format,
+        decimal_separator: cfg.decimal_separator,
+        thousands_separator: cfg.thousands_separator,
     };
-    if frac.is_some_and(|f| f.contains(ts)) {
-        return Err(format!("`{t}` has a thousands separator `{ts}` after the decimal separator `{ds}`"));
+    let v = s.read(t, &ctx)?;
+    if let Value::Dec(d) = &v
+        && def.non_negative
+        && d.is_sign_negative()
+        && !d.is_zero()
+    {
+        return Err(format!("`{t}` is negative; `{}` cannot be below zero", def.name));
     }
-    if int_part.contains(ts) {
-        let mut groups = int_part.split(ts);
-        let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()));
-        if !first_ok || !groups.all(|g| g.len() == 3) {
-            return Err(format!("`{t}` has misplaced thousands separators `{ts}`"));
-        }
-    }
-    Ok(())
-}
-
-/// Parses a date in the configured layout.
-pub fn parse_date(t: &str, f: DateFormat) -> Result<Date, String> {
-    let fail = || format!("`{t}` is not a date in the form {}", f.name());
-    let nums = |sep: char| -> Option<Vec<u32>> {
-        let parts: Vec<&str> = t.split(sep).collect();
-        if parts.len() != 3
-            || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 4)
-        {
-            return None;
-        }
-        parts.iter().map(|p| p.parse().ok()).collect()
-    };
-    let ymd = match f {
-        DateFormat::Iso => return Date::parse(t),
-        DateFormat::DayMonthYearSlash => nums('/').map(|v| (v[2], v[1], v[0])),
-        DateFormat::MonthDayYearSlash => nums('/').map(|v| (v[2], v[0], v[1])),
-        DateFormat::DayMonthYearDot => nums('.').map(|v| (v[2], v[1], v[0])),
-        DateFormat::Compact => (t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| (t[0..4].parse().unwrap_or(0), t[4..6].parse().unwrap_or(0), t[6..8].parse().unwrap_or(0))),
-    };
-    let (y, m, d) = ymd.ok_or_else(fail)?;
-    if y < 1000 {
-        return Err(fail());
-    }
-    Date::from_ymd(y as i32, m, d).ok_or_else(|| format!("`{t}` is not a calendar date"))
+    Ok(v)
 }
 
 /// An IMO ship number: seven digits whose last is the check digit;
@@ -209,6 +136,7 @@ pub fn parse_imo(t: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::values::{Date, parse_decimal};
 
     fn def(name: &str) -> FieldDef {
         let s = crate::config::standard_schema();
@@ -249,7 +177,7 @@ mod tests {
         let mut cfg = InputConfig::standard();
         cfg.decimal_separator = ',';
         cfg.thousands_separator = Some('.');
-        cfg.date_format = DateFormat::DayMonthYearSlash;
+        cfg.date_format = crate::values::DateLayout::named("DD/MM/YYYY").unwrap();
         assert_eq!(
             parse_cell("1.234,50", &def("value"), &cfg).value(),
             Some(&Value::Dec(parse_decimal("1234.50").unwrap()))

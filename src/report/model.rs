@@ -10,7 +10,8 @@ use crate::check::RuleSet;
 use crate::findings::{Decision, Evaluated, Finding, Outcome, RecordOutcome};
 use crate::records::{Cell, FieldProblem, Record};
 use crate::run::{RunSummary, Skipped};
-use crate::values::{Country, Date};
+use crate::schema::Role;
+use crate::values::Date;
 
 /// A whole audit report.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -586,13 +587,14 @@ impl<'a> Collector<'a> {
         let rules = self.inputs.rules;
         let schema = &rules.schema;
         let rec: Option<&Record> = e.record.as_deref();
-        let text = |name: &str| -> Option<String> {
-            let f = schema.field(name)?;
+        // Fields by what they mean, whatever the schema calls them.
+        let text = |role: Role| -> Option<String> {
+            let f = schema.role(role)?;
             rec.and_then(|r| r.cells.get(f)).and_then(Cell::text).map(str::to_string)
         };
-        let joined = |parts: &[(&str, &str)]| -> Option<String> {
+        let joined = |parts: &[(Role, &str)]| -> Option<String> {
             let v: Vec<String> =
-                parts.iter().filter_map(|(name, prefix)| text(name).map(|t| format!("{prefix}{t}"))).collect();
+                parts.iter().filter_map(|(role, prefix)| text(*role).map(|t| format!("{prefix}{t}"))).collect();
             (!v.is_empty()).then(|| v.join(" "))
         };
         let findings: Vec<ReportFinding> = e.findings.iter().map(|f| self.finding(f)).collect();
@@ -609,16 +611,19 @@ impl<'a> Collector<'a> {
                 *r += 1;
             }
         }
-        for party in [text("seller"), text("buyer")].into_iter().flatten() {
+        for party in [text(Role::Seller), text(Role::Buyer)].into_iter().flatten() {
             *self.counterparties.entry(party).or_default() += 1;
         }
-        if let Some(d) = text("destination") {
+        if let Some(d) = text(Role::Destination) {
             *self.destinations.entry(d.to_uppercase()).or_default() += 1;
         }
-        if let Some(crate::records::Value::Hs(h)) =
-            rec.and_then(|r| schema.field("hs_code").and_then(|f| r.cells.get(f))).and_then(Cell::value)
+        // Goods by their top level (an HS chapter): the code's shortest ancestor.
+        if let Some(crate::records::Value::Code(c)) =
+            rec.and_then(|r| schema.role(Role::Goods).and_then(|f| r.cells.get(f))).and_then(Cell::value)
         {
-            *self.chapters.entry(h.chapter().to_string()).or_default() += 1;
+            let kind = c.kind().kind();
+            let top = (1..=c.len()).find(|k| kind.is_boundary(c, *k)).unwrap_or(c.len());
+            *self.chapters.entry(c.prefix(top).to_string()).or_default() += 1;
         }
         let record = FlaggedRecord {
             id: e.id.clone(),
@@ -626,17 +631,17 @@ impl<'a> Collector<'a> {
             line: e.line,
             date: e.date.to_string(),
             decision: e.decision.name().to_string(),
-            seller: text("seller"),
-            buyer: text("buyer"),
-            origin: text("origin"),
-            destination: text("destination"),
-            route: text("route"),
-            vessel: joined(&[("vessel_name", ""), ("vessel_imo", "IMO "), ("vessel_flag", "flag ")]),
-            hs_code: text("hs_code"),
-            description: text("description"),
-            quantity: joined(&[("quantity", ""), ("unit", "")]),
-            value: joined(&[("value", ""), ("currency", "")]),
-            license: text("license"),
+            seller: text(Role::Seller),
+            buyer: text(Role::Buyer),
+            origin: text(Role::Origin),
+            destination: text(Role::Destination),
+            route: text(Role::Route),
+            vessel: joined(&[(Role::VesselName, ""), (Role::VesselImo, "IMO "), (Role::VesselFlag, "flag ")]),
+            hs_code: text(Role::Goods),
+            description: text(Role::Description),
+            quantity: joined(&[(Role::Quantity, ""), (Role::Unit, "")]),
+            value: joined(&[(Role::Value, ""), (Role::Currency, "")]),
+            license: text(Role::Licence),
             findings,
         };
         self.flagged.push((e.decision, e.file, e.line, record));
@@ -757,6 +762,12 @@ impl<'a> Collector<'a> {
                 count: self.regime_findings.get(i).copied().unwrap_or(0),
             })
             .collect();
+        // What a code is called, by the kind of the field with the role.
+        let schema = &self.inputs.rules.schema;
+        let label = |role: Role, code: &str| -> String {
+            let Some(kind) = schema.role(role).map(|f| schema.fields[f].scalar()) else { return String::new() };
+            crate::values::Code::new(kind, code).and_then(|c| kind.kind().label(&c)).unwrap_or_default()
+        };
         let top = |m: HashMap<String, u64>, label: &dyn Fn(&str) -> String| -> Vec<Tally> {
             let mut v: Vec<Tally> = m.into_iter().map(|(k, c)| Tally { label: label(&k), key: k, count: c }).collect();
             v.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
@@ -767,10 +778,8 @@ impl<'a> Collector<'a> {
             by_regime,
             by_rule,
             top_counterparties: top(self.counterparties, &|_| String::new()),
-            top_destinations: top(self.destinations, &|k| {
-                Country::parse(k).map(|c| c.name().to_string()).unwrap_or_default()
-            }),
-            top_hs_chapters: top(self.chapters, &|k| hs_chapter_name(k).to_string()),
+            top_destinations: top(self.destinations, &|k| label(Role::Destination, k)),
+            top_hs_chapters: top(self.chapters, &|k| label(Role::Goods, k)),
             not_checked: in_period.not_checked(),
         };
         let regimes = rules
@@ -856,20 +865,4 @@ pub struct ReportMeta {
     pub command: String,
     /// Fingerprints.
     pub fingerprints: Fingerprints,
-}
-
-/// The HS 2022 chapter descriptions, from the nomenclature shipped in seeds.
-const HS_2022: &str = include_str!("../../seeds/reference/hs-2022.csv");
-
-/// The description of a two-digit HS chapter, or "" if unknown.
-pub fn hs_chapter_name(chapter: &str) -> &'static str {
-    use std::sync::LazyLock;
-    static CHAPTERS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
-        let Ok((_, rows)) = crate::records::csv::read_table(HS_2022.as_bytes()) else { return HashMap::new() };
-        rows.into_iter()
-            .filter(|(_, r)| r.get("level").is_some_and(|l| l == "2"))
-            .filter_map(|(_, mut r)| Some((r.remove("hscode")?, r.remove("description")?)))
-            .collect()
-    });
-    CHAPTERS.get(chapter).map_or("", String::as_str)
 }

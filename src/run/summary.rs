@@ -150,7 +150,7 @@ pub struct DuplicateIds {
     /// The first [`MAX_DUPLICATE_EXAMPLES`] of them, in input order.
     pub examples: Vec<DuplicateId>,
     /// Records read after the repeat check's memory was full
-    /// ([`crate::RunOptions::max_tracked_ids`]): checked against the ids
+    /// (`RunOptions::max_tracked_ids`): checked against the ids
     /// remembered, but repeats among them are not found.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub unchecked: u64,

@@ -1,8 +1,10 @@
-//! ISO 3166-1 alpha-2 country codes, validated against the official list
-//! shipped in `seeds/reference/iso-3166-1.csv`.
+//! The `country` kind: ISO 3166-1 alpha-2 country codes, validated against
+//! the official list shipped in `seeds/reference/iso-3166-1.csv`.
 
 use std::fmt;
 use std::sync::LazyLock;
+
+use super::kind::{Code, ReadContext, Scalar, Value, ValueKind};
 
 /// The ISO 3166-1 table, compiled in so validation needs no file at run time.
 const ISO_3166_CSV: &str = include_str!("../../seeds/reference/iso-3166-1.csv");
@@ -73,6 +75,74 @@ impl fmt::Display for Country {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let c = self.code();
         write!(f, "{}{}", c[0] as char, c[1] as char)
+    }
+}
+
+/// Country codes.
+pub struct CountryKind;
+
+/// The kind.
+pub static COUNTRY: CountryKind = CountryKind;
+
+impl CountryKind {
+    fn code(own: Scalar, text: &str) -> Result<Value, String> {
+        let c = Country::parse(text)?;
+        let b = c.code();
+        let code = std::str::from_utf8(&b).unwrap_or("");
+        Code::new(own, code).map(Value::Code).ok_or_else(|| format!("`{text}` is not a country code"))
+    }
+}
+
+impl ValueKind for CountryKind {
+    fn name(&self) -> &'static str {
+        "country"
+    }
+
+    fn a(&self) -> &'static str {
+        "a country"
+    }
+
+    fn plural(&self) -> &'static str {
+        "countries"
+    }
+
+    fn read(&self, own: Scalar, text: &str, _: &ReadContext<'_>) -> Result<Value, String> {
+        CountryKind::code(own, text)
+    }
+
+    fn read_rule(&self, own: Scalar, text: &str) -> Result<Value, String> {
+        CountryKind::code(own, text)
+    }
+
+    fn label(&self, code: &Code) -> Option<String> {
+        Country::parse(code.as_str()).ok().map(|c| c.name().to_string()).filter(|n| !n.is_empty())
+    }
+
+    fn help(&self, text: &str) -> Option<String> {
+        let t = text.trim().to_ascii_uppercase();
+        let hint = match t.as_str() {
+            "UK" => Some("GB"),
+            "EL" => Some("GR"),
+            "PRK" | "DPRK" | "NK" => Some("KP"),
+            "ROK" | "KOR" | "SK" => Some("KR"),
+            "RUS" => Some("RU"),
+            "CHN" | "PRC" => Some("CN"),
+            "USA" => Some("US"),
+            _ => None,
+        };
+        match hint {
+            Some(h) => Some(format!("did you mean `{h}`?")),
+            None if t.len() == 3 => Some("use the two-letter ISO 3166-1 alpha-2 code".into()),
+            None => Some("country codes are ISO 3166-1 alpha-2, such as `KP` or `CN`".into()),
+        }
+    }
+
+    fn invalid_code(&self) -> &'static str {
+        "cordon::check::invalid_country"
+    }
+
+    fn invalid_label(&self) -> &'static str {
+        "not a country code"
     }
 }
 

@@ -1,6 +1,13 @@
-//! Calendar dates, `YYYY-MM-DD`, validated (2017-02-30 is not a date).
+//! The `date` kind: calendar dates, validated (2017-02-30 is not a date),
+//! written `YYYY-MM-DD` in rules and in whatever layout the input config
+//! names in records (`time` format descriptions); the functions `year` and
+//! `days_between`.
 
 use std::fmt;
+
+use super::functions::{Arg, Function, Param};
+use super::kind::{ReadContext, Scalar, Value, ValueKind};
+use super::Decimal;
 
 /// A calendar date, stored as a day number so comparisons are integer ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,6 +69,147 @@ impl fmt::Display for Date {
     }
 }
 
+/// How dates are written in an input: ISO 8601 (`YYYY-MM-DD`, read
+/// strictly by [`Date::parse`]), a layout by name (`DD/MM/YYYY`,
+/// `MM/DD/YYYY`, `DD.MM.YYYY`, `YYYYMMDD`), or any `time` format
+/// description (`[day]-[month repr:short]-[year]`).
+#[derive(Debug, Clone)]
+pub struct DateLayout {
+    name: String,
+    format: Option<time::format_description::OwnedFormatItem>,
+}
+
+impl Default for DateLayout {
+    fn default() -> Self {
+        DateLayout::iso()
+    }
+}
+
+/// The layouts known by name, and their format descriptions (day and month
+/// with or without a leading zero).
+const NAMED: [(&str, &str); 4] = [
+    ("DD/MM/YYYY", "[day padding:none]/[month padding:none]/[year]"),
+    ("MM/DD/YYYY", "[month padding:none]/[day padding:none]/[year]"),
+    ("DD.MM.YYYY", "[day padding:none].[month padding:none].[year]"),
+    ("YYYYMMDD", "[year][month][day]"),
+];
+
+impl DateLayout {
+    /// `YYYY-MM-DD`.
+    pub fn iso() -> DateLayout {
+        DateLayout { name: "YYYY-MM-DD".into(), format: None }
+    }
+
+    /// A layout by name or format description; the error says what is wrong.
+    pub fn named(name: &str) -> Result<DateLayout, String> {
+        if name == "YYYY-MM-DD" {
+            return Ok(DateLayout::iso());
+        }
+        let description = match NAMED.iter().find(|(n, _)| *n == name) {
+            Some((_, d)) => *d,
+            None if name.contains('[') => name,
+            None => {
+                let names: Vec<String> =
+                    std::iter::once("YYYY-MM-DD").chain(NAMED.iter().map(|(n, _)| *n)).map(|n| format!("`{n}`")).collect();
+                return Err(format!(
+                    "unknown date layout `{name}`: use {}, or a format description such as `[day]-[month]-[year]`",
+                    names.join(", ")
+                ));
+            }
+        };
+        let format = time::format_description::parse_owned::<2>(description)
+            .map_err(|e| format!("`{name}` is not a date format description: {e}"))?;
+        Ok(DateLayout { name: name.to_string(), format: Some(format) })
+    }
+
+    /// The layout as the config writes it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Reads a date in this layout.
+    pub fn parse(&self, t: &str) -> Result<Date, String> {
+        let Some(format) = &self.format else { return Date::parse(t) };
+        let fail = || format!("`{t}` is not a date in the form {}", self.name);
+        if t.starts_with(['+', '-']) {
+            return Err(fail());
+        }
+        match time::Date::parse(t, format) {
+            Ok(d) if d.year() >= 1000 => Ok(Date(d.to_julian_day())),
+            Ok(_) => Err(fail()),
+            Err(time::error::Parse::TryFromParsed(time::error::TryFromParsed::ComponentRange(_))) => {
+                Err(format!("`{t}` is not a calendar date"))
+            }
+            Err(_) => Err(fail()),
+        }
+    }
+}
+
+/// Calendar dates.
+pub struct DateKind;
+
+/// The kind.
+pub static DATE: DateKind = DateKind;
+
+static FUNCTIONS: [Function; 2] = [
+    Function {
+        name: "year",
+        params: &[Param::Kind(Scalar::DATE)],
+        result: Scalar::DECIMAL,
+        call: |a| match a {
+            [Arg::Date(d)] => Some(Value::Dec(Decimal::from(d.year()))),
+            _ => None,
+        },
+    },
+    Function {
+        name: "days_between",
+        params: &[Param::Kind(Scalar::DATE), Param::Kind(Scalar::DATE)],
+        result: Scalar::DECIMAL,
+        call: |a| match a {
+            [Arg::Date(x), Arg::Date(y)] => Some(Value::Dec(Decimal::from(y.day_number() - x.day_number()))),
+            _ => None,
+        },
+    },
+];
+
+impl ValueKind for DateKind {
+    fn name(&self) -> &'static str {
+        "date"
+    }
+
+    fn a(&self) -> &'static str {
+        "a date"
+    }
+
+    fn plural(&self) -> &'static str {
+        "dates"
+    }
+
+    fn read(&self, _: Scalar, text: &str, ctx: &ReadContext<'_>) -> Result<Value, String> {
+        ctx.dates.parse(text).map(Value::Date)
+    }
+
+    fn read_rule(&self, _: Scalar, text: &str) -> Result<Value, String> {
+        Date::parse(text).map(Value::Date)
+    }
+
+    fn ordered(&self) -> bool {
+        true
+    }
+
+    fn invalid_code(&self) -> &'static str {
+        "cordon::check::invalid_date"
+    }
+
+    fn invalid_label(&self) -> &'static str {
+        "not a date"
+    }
+
+    fn functions(&self) -> &'static [Function] {
+        &FUNCTIONS
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +226,22 @@ mod tests {
         let a = Date::parse("2017-08-04").unwrap();
         assert_eq!(a.next_day(), Date::parse("2017-08-05").unwrap());
         assert!(a < a.next_day());
+    }
+
+    #[test]
+    fn layouts_by_name_and_by_format_description() {
+        let day = |l: &str, t: &str| DateLayout::named(l).and_then(|l| l.parse(t)).map(|d| d.to_string());
+        assert_eq!(day("DD/MM/YYYY", "05/08/2017").as_deref(), Ok("2017-08-05"));
+        assert_eq!(day("DD/MM/YYYY", "5/8/2017").as_deref(), Ok("2017-08-05"));
+        assert_eq!(day("MM/DD/YYYY", "08/05/2017").as_deref(), Ok("2017-08-05"));
+        assert_eq!(day("DD.MM.YYYY", "05.08.2017").as_deref(), Ok("2017-08-05"));
+        assert_eq!(day("YYYYMMDD", "20170805").as_deref(), Ok("2017-08-05"));
+        assert_eq!(day("[day]-[month repr:short]-[year]", "05-Aug-2017").as_deref(), Ok("2017-08-05"));
+        assert_eq!(day("DD/MM/YYYY", "31/02/2017"), Err("`31/02/2017` is not a calendar date".into()));
+        for bad in ["05/08/17", "05/08/0999", "2017-08-05", "+5/08/2017", "05/08/2017x", " 05/08/2017"] {
+            assert!(day("DD/MM/YYYY", bad).is_err(), "{bad}");
+        }
+        assert!(DateLayout::named("DD-MM").is_err());
+        assert!(DateLayout::named("[day]/[nonsense]").is_err());
     }
 }

@@ -1,9 +1,15 @@
-//! Harmonized System codes: digits only, hierarchical, matched by prefix.
+//! The `hs` kind: Harmonized System codes, digits only, hierarchical,
+//! matched by prefix; the function `chapter`.
 //!
 //! `2701.12`, `2701 12` and `270112` are the same code. A set entry `2701`
-//! covers every code that starts with it.
+//! covers every code that starts with it; a record coded `2701` matches an
+//! entry `270112` only as "broader" (less precise than the set).
 
 use std::fmt;
+
+use super::functions::{Arg, Function, Param};
+use super::kind::{Code, Matching, ReadContext, Scalar, Value, ValueKind};
+use super::Decimal;
 
 /// A normalised HS code of 2 to 10 digits, packed in an integer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -94,6 +100,119 @@ impl fmt::Display for HsCode {
     }
 }
 
+/// The HS 2022 nomenclature shipped in seeds (chapter and heading titles).
+const HS_2022: &str = include_str!("../../seeds/reference/hs-2022.csv");
+
+/// The title of an HS chapter or heading (`27` → "Mineral fuels, …"), or "".
+pub fn heading_name(code: &str) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::LazyLock;
+    static TITLES: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+        let Ok((header, rows)) = crate::tables::parse(HS_2022) else { return HashMap::new() };
+        let col = |name: &str| header.iter().position(|h| h == name);
+        let (Some(code), Some(title)) = (col("hscode"), col("description")) else { return HashMap::new() };
+        rows.into_iter().filter_map(|(_, mut r)| Some((std::mem::take(r.get_mut(code)?), std::mem::take(r.get_mut(title)?)))).collect()
+    });
+    TITLES.get(code).map_or("", String::as_str)
+}
+
+/// HS codes.
+pub struct HsKind;
+
+/// The kind.
+pub static HS: HsKind = HsKind;
+
+/// An HS code as a code of the kind `own`.
+fn code(own: Scalar, h: HsCode) -> Code {
+    let mut digits = [b'0'; 10];
+    let len = h.len();
+    let mut n = h.value();
+    for i in (0..len).rev() {
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    // INVARIANT: ten ASCII digits fit a code.
+    Code::new(own, std::str::from_utf8(&digits[..len]).unwrap_or("")).unwrap_or_else(|| unreachable!())
+}
+
+static FUNCTIONS: [Function; 1] = [Function {
+    name: "chapter",
+    params: &[Param::Own],
+    result: Scalar::DECIMAL,
+    call: |a| match a {
+        [Arg::Code(c)] if c.len() >= 2 => c.as_str()[..2].parse::<u32>().ok().map(|n| Value::Dec(Decimal::from(n))),
+        _ => None,
+    },
+}];
+
+impl ValueKind for HsKind {
+    fn name(&self) -> &'static str {
+        "hs"
+    }
+
+    fn a(&self) -> &'static str {
+        "an HS code"
+    }
+
+    fn plural(&self) -> &'static str {
+        "HS codes"
+    }
+
+    fn read(&self, own: Scalar, text: &str, _: &ReadContext<'_>) -> Result<Value, String> {
+        HsCode::parse(text, 4).map(|h| Value::Code(code(own, h)))
+    }
+
+    fn read_rule(&self, own: Scalar, text: &str) -> Result<Value, String> {
+        HsCode::parse(text, 2).map(|h| Value::Code(code(own, h)))
+    }
+
+    fn matching(&self) -> Matching {
+        Matching::Prefix { broader_from: 4 }
+    }
+
+    fn is_boundary(&self, code: &Code, len: usize) -> bool {
+        (2..=code.len()).contains(&len)
+    }
+
+    fn covers(&self, entry: &Code, value: &Code) -> bool {
+        value.as_str().starts_with(entry.as_str())
+    }
+
+    fn range(&self, own: Scalar, from: &str, to: &str, max: u64) -> Option<Result<Vec<Value>, String>> {
+        Some((|| {
+            let (Ok(x), Ok(y)) = (HsCode::parse(from, 2), HsCode::parse(to, 2)) else {
+                return Err(format!("`{from}..{to}` is not a range of HS codes"));
+            };
+            if x.len() != y.len() || x.value() > y.value() || y.value() - x.value() >= max {
+                return Err(format!(
+                    "`{x}..{y}` is not a usable range: both ends need the same number of digits, the first no greater than the last, and at most {max} codes between them"
+                ));
+            }
+            Ok((0..=(y.value() - x.value())).filter_map(|n| x.offset(n)).map(|c| Value::Code(code(own, c))).collect())
+        })())
+    }
+
+    fn label(&self, code: &Code) -> Option<String> {
+        Some(heading_name(code.as_str())).filter(|n| !n.is_empty()).map(str::to_string)
+    }
+
+    fn invalid_code(&self) -> &'static str {
+        "cordon::check::invalid_hs"
+    }
+
+    fn invalid_label(&self) -> &'static str {
+        "not an HS code"
+    }
+
+    fn text_test_help(&self) -> Option<&'static str> {
+        Some("to match HS codes by prefix use a set: `hs_code in { 2701 }`")
+    }
+
+    fn functions(&self) -> &'static [Function] {
+        &FUNCTIONS
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +234,14 @@ mod tests {
         assert!(!HsCode::parse("270112", 2).unwrap().covers(heading));
         assert!(HsCode::parse("03", 2).unwrap().covers(HsCode::parse("0302.11", 4).unwrap()));
         assert!(!HsCode::parse("03", 2).unwrap().covers(HsCode::parse("3002", 4).unwrap()));
+    }
+
+    #[test]
+    fn chapters_and_headings_have_their_titles() {
+        assert_eq!(heading_name("01"), "Animals; live");
+        assert!(heading_name("27").starts_with("Mineral fuels"), "{}", heading_name("27"));
+        assert_eq!(heading_name("0101"), "Horses, asses, mules and hinnies; live");
+        assert_eq!(heading_name("77"), "", "chapter 77 is reserved");
     }
 
     #[test]

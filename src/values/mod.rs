@@ -2,16 +2,28 @@
 //! decimals, units of measure and normalised names. Parsing them is the same in a rule file and
 //! in a transaction record, so it lives here once.
 
-pub mod country;
-pub mod date;
-pub mod hs;
-pub mod name;
+pub mod functions;
+pub mod kind;
 pub mod text;
 pub mod unit;
 
+/// Declares the value kinds: each is the module `values/<module>.rs` with
+/// its kind in a static; the list is the registry, and a kind's place in it
+/// is its id. Text, decimals and dates come first (the language's own).
+macro_rules! kinds {
+    ($($module:ident :: $kind:ident),* $(,)?) => {
+        $(pub mod $module;)*
+        /// Every kind, in registry order.
+        pub(crate) static KINDS: &[&dyn kind::ValueKind] = &[$(&$module::$kind),*];
+    };
+}
+
+kinds![string::STRING, decimal::DECIMAL, date::DATE, country::COUNTRY, hs::HS, name::NAME, eccn::ECCN,];
+
 pub use country::Country;
-pub use date::Date;
+pub use date::{Date, DateLayout};
 pub use hs::HsCode;
+pub use kind::{Code, Scalar, Value, ValueKind};
 pub use rust_decimal::Decimal;
 
 use std::str::FromStr;

@@ -1,6 +1,61 @@
-//! Normalised party and vessel names for exact list matching: case, spacing
-//! and punctuation do not matter ("KINGLY WON INTERNATIONAL CO., LTD" equals
-//! "Kingly Won International Co Ltd"). Fuzzy screening is a separate stage.
+//! The `name` kind, for sets only: party and vessel names matched exactly
+//! once normalised: case, spacing and punctuation do not matter ("KINGLY WON
+//! INTERNATIONAL CO., LTD" equals "Kingly Won International Co Ltd"). Text
+//! fields are looked up in such sets. Fuzzy screening is a separate stage.
+
+use super::kind::{Matching, ReadContext, Scalar, Value, ValueKind};
+
+/// Names (sets only).
+pub struct NameKind;
+
+/// The kind.
+pub static NAME: NameKind = NameKind;
+
+impl ValueKind for NameKind {
+    fn name(&self) -> &'static str {
+        "name"
+    }
+
+    fn a(&self) -> &'static str {
+        "a name"
+    }
+
+    fn plural(&self) -> &'static str {
+        "names"
+    }
+
+    fn is_field_kind(&self) -> bool {
+        false
+    }
+
+    fn looks_up(&self, _: Scalar) -> Scalar {
+        Scalar::STRING
+    }
+
+    fn read(&self, _: Scalar, text: &str, _: &ReadContext<'_>) -> Result<Value, String> {
+        self.read_rule(Scalar::STRING, text)
+    }
+
+    fn read_rule(&self, _: Scalar, text: &str) -> Result<Value, String> {
+        let n = normalize(text);
+        if n.is_empty() {
+            return Err(format!("`{text}` has no letters or digits to match"));
+        }
+        Ok(Value::Str(n.into()))
+    }
+
+    fn matching(&self) -> Matching {
+        Matching::Text(normalize)
+    }
+
+    fn invalid_code(&self) -> &'static str {
+        "cordon::check::invalid_property"
+    }
+
+    fn invalid_label(&self) -> &'static str {
+        "not a name"
+    }
+}
 
 /// Folds a name: lowercase, quotes and apostrophes removed, every other
 /// character that is not a letter or digit becomes a space, spaces collapsed.

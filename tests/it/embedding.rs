@@ -156,7 +156,7 @@ impl Stage for QuantityByDestinationAndYear {
     }
 
     fn record(&mut self, item: &Item<'_>) -> Result<(), StageError> {
-        let (Some(Value::Country(dest)), Some(Value::Dec(qty)), Some(date)) =
+        let (Some(Value::Code(dest)), Some(Value::Dec(qty)), Some(date)) =
             (item.value("destination"), item.value("quantity"), item.date())
         else {
             return Ok(());

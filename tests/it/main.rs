@@ -12,6 +12,7 @@ mod fail_open;
 mod fmt;
 mod grammar;
 mod harness;
+mod kinds;
 mod lists;
 mod records;
 mod report;
