@@ -573,9 +573,18 @@ impl<'a> Ref<'a> {
     /// Functions: the core ones written again here; a kind's own through
     /// its implementation.
     fn call(&mut self, f: Builtin, args: &'a [TExpr]) -> R<'a> {
+        // Every argument is read, so that an undecided call names every
+        // value it lacks.
         let mut vals = Vec::with_capacity(args.len());
+        let mut unknown: Option<Unknown> = None;
         for a in args {
-            vals.push(self.value(a)?);
+            match self.value(a) {
+                Ok(v) => vals.push(v),
+                Err(u) => unknown = Some(unknown.map_or(u.clone(), |x| x.merge(u))),
+            }
+        }
+        if let Some(u) = unknown {
+            return Err(u);
         }
         let dec = |n: i64| V::Dec(Decimal::from(n));
         Ok(match (f.name(), vals.as_slice()) {

@@ -170,6 +170,32 @@ mod generated {
                 .prop_map(|cs| format!("any(c in route: c in {{ {} }})", cs.join(", "))),
             (2016u32..2020).prop_map(|y| format!("date >= {y}-06-01")),
             Just("value / quantity > 100".to_string()),
+            // Every kind and function, so that a value of an unexpected kind
+            // at run time (a type error) would show.
+            prop::sample::select(
+                &[
+                    "lower(seller) == \"korea coal\"",
+                    "upper(trim(description)) starts with \"BULK\"",
+                    "len(description) > 12",
+                    "len(route) >= 2",
+                    "year(date) == 2017",
+                    "chapter(hs_code) == 27",
+                    "days_between(2018-01-01, date) > 30",
+                    "abs(quantity) >= 12",
+                    "min(quantity, value) < max(quantity, 10)",
+                    "route contains \"KP\"",
+                    "destination == \"KP\"",
+                    "hs_code != \"2701\"",
+                    "quantity as bbl > 100",
+                    "quantity as kg > 1000",
+                    "any(p in parties: p == \"Korea Coal\")",
+                    "any(c in party_countries: c in { KP })",
+                    "seller ends with \"ltd\"",
+                    "-quantity < -5",
+                    "description == seller",
+                ][..]
+            )
+            .prop_map(str::to_string),
         ];
         if depth == 0 {
             return atom.boxed();
@@ -227,8 +253,12 @@ mod generated {
             maybe(Just("LIC-1".to_string())),
             maybe(prop::sample::select(&["9191773", "1234567"][..]).prop_map(str::to_string)),
             maybe(country),
+            (
+                maybe(prop::sample::select(&["t", "barrels", "kg", "furlongs", "ton"][..]).prop_map(str::to_string)),
+                maybe(prop::sample::select(&["Korea Coal", "Dalian Ltd", ""][..]).prop_map(str::to_string)),
+            ),
         )
-            .prop_map(|((y, m, d), o, de, hs, q, v, desc, route, lic, imo, flag)| {
+            .prop_map(|((y, m, d), o, de, hs, q, v, desc, route, lic, imo, flag, (unit, seller))| {
                 let mut fields = vec![
                     format!("\"id\": \"g\""),
                     format!("\"date\": \"{y}-{m:02}-{d:02}\""),
@@ -244,6 +274,8 @@ mod generated {
                     ("license", lic),
                     ("vessel_imo", imo),
                     ("vessel_flag", flag),
+                    ("unit", unit),
+                    ("seller", seller),
                 ];
                 for (k, val) in opt {
                     if let Some(val) = val {
@@ -276,6 +308,12 @@ mod generated {
                 let b: Vec<_> = reference.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
                 prop_assert_eq!(&a, &b, "{}\n{}", rules, text);
                 prop_assert_eq!(explanation.decision.as_str(), compiled.decision.name());
+                // Checked rules never meet a value of a kind the checker did
+                // not give it: a type error at run time is a checker bug.
+                let type_error = |o: &cordon::unstable::findings::Outcome| {
+                    matches!(o, cordon::unstable::findings::Outcome::Indeterminate { error: Some("type error"), .. })
+                };
+                prop_assert!(!a.iter().any(|(_, _, o)| type_error(o)), "{}\n{}", rules, text);
             }
         }
     }
