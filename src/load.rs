@@ -141,6 +141,19 @@ fn parse_files(sources: &dyn Sources, names: Vec<String>, roots: &[String], diag
             }
         }
     }
+    resolve_imports(sources, &mut files, &index, pending, roots, diags);
+    sort_files(files)
+}
+
+/// Links each import to the file it names, or reports why it cannot.
+fn resolve_imports(
+    sources: &dyn Sources,
+    files: &mut [PackFile],
+    index: &HashMap<String, Option<usize>>,
+    pending: Vec<(usize, ast::ImportDecl, String)>,
+    roots: &[String],
+    diags: &mut Diagnostics,
+) {
     for (idx, imp, target) in pending {
         match index.get(&target) {
             _ if !sources::confined(&target, roots) => {
@@ -175,7 +188,6 @@ fn parse_files(sources: &dyn Sources, names: Vec<String>, roots: &[String], diag
             }
         }
     }
-    sort_files(files)
 }
 
 fn file_exists(sources: &dyn Sources, name: &str) -> bool {

@@ -63,17 +63,7 @@ impl Printer<'_> {
             TExpr::And(xs) => (xs.iter().map(|x| self.text(x, 3)).collect::<Vec<_>>().join(" and "), 2),
             // `and` inside `or` is parenthesised for readers, though not needed.
             TExpr::Or(xs) => (xs.iter().map(|x| self.text(x, 3)).collect::<Vec<_>>().join(" or "), 1),
-            TExpr::Cmp(op, _, a, b) => {
-                let sym = match op {
-                    CmpOp::Eq => "==",
-                    CmpOp::Ne => "!=",
-                    CmpOp::Lt => "<",
-                    CmpOp::Le => "<=",
-                    CmpOp::Gt => ">",
-                    CmpOp::Ge => ">=",
-                };
-                (format!("{} {sym} {}", self.text(a, 5), self.text(b, 5)), 4)
-            }
+            TExpr::Cmp(op, _, a, b) => (format!("{} {} {}", self.text(a, 5), cmp_op(*op), self.text(b, 5)), 4),
             TExpr::Arith(op, a, b) => {
                 let (sym, p) = match op {
                     ArithOp::Add => ("+", 5),
@@ -88,22 +78,10 @@ impl Printer<'_> {
             TExpr::StrTest(op, a, b) => (format!("{} {} {}", self.text(a, 5), str_op(*op), self.text(b, 5)), 4),
             TExpr::StrTestSet(op, a, s) => (format!("{} {} {}", self.text(a, 5), str_op(*op), self.set(*s)), 4),
             TExpr::ListHas(f, v) => (format!("{} contains {}", self.field(*f), self.text(v, 5)), 4),
-            TExpr::Quant(k, f, body) => {
-                let var = var_name(self.depth);
-                self.depth += 1;
-                let b = self.text(body, 0);
-                self.depth -= 1;
-                let kw = if *k == Quantifier::Any { "any" } else { "all" };
-                (format!("{kw}({var} in {}: {b})", self.field(*f)), 8)
-            }
+            TExpr::Quant(k, f, body) => (self.quantifier(*k, &self.field(*f), body), 8),
             TExpr::GroupQuant(k, g, body) => {
-                let var = var_name(self.depth);
-                self.depth += 1;
-                let b = self.text(body, 0);
-                self.depth -= 1;
-                let kw = if *k == Quantifier::Any { "any" } else { "all" };
                 let group = self.rules.schema.groups.get(*g).map_or("?", |g| g.name.as_str());
-                (format!("{kw}({var} in {group}: {b})"), 8)
+                (self.quantifier(*k, group, body), 8)
             }
             TExpr::Convert(c) => {
                 let mut t = format!("{} as {}", self.field(c.value), c.target.code);
@@ -119,26 +97,51 @@ impl Printer<'_> {
                 let a: Vec<String> = args.iter().map(|x| self.text(x, 0)).collect();
                 (format!("{name}({})", a.join(", ")), 8)
             }
-            TExpr::Screen(sc) => {
-                let list = self.rules.lists.get(sc.list).map_or("?", |l| l.name.as_str());
-                let mut t = format!("{} matches list {list}", self.text(&sc.subject, 5));
-                match sc.programmes.as_slice() {
-                    [] => {}
-                    [one] => t.push_str(&format!(" programme {one:?}")),
-                    many => t.push_str(&format!(
-                        " programme {{ {} }}",
-                        many.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ")
-                    )),
-                }
-                if let Some(k) = &sc.kind_text {
-                    t.push_str(&format!(" as {k}"));
-                }
-                if sc.min_score != crate::screen::DEFAULT_THRESHOLD {
-                    t.push_str(&format!(" score >= {}", sc.min_score));
-                }
-                (t, 4)
-            }
+            TExpr::Screen(sc) => (self.screening(sc), 4),
         }
+    }
+
+    /// `any(c in list: …)`, naming the element after its depth.
+    fn quantifier(&mut self, k: Quantifier, over: &str, body: &TExpr) -> String {
+        let var = var_name(self.depth);
+        self.depth += 1;
+        let b = self.text(body, 0);
+        self.depth -= 1;
+        let kw = if k == Quantifier::Any { "any" } else { "all" };
+        format!("{kw}({var} in {over}: {b})")
+    }
+
+    /// `subject matches list NAME [programme …] [as KIND] [score >= N]`.
+    fn screening(&mut self, sc: &crate::check::Screen) -> String {
+        let list = self.rules.lists.get(sc.list).map_or("?", |l| l.name.as_str());
+        let mut t = format!("{} matches list {list}", self.text(&sc.subject, 5));
+        match sc.programmes.as_slice() {
+            [] => {}
+            [one] => t.push_str(&format!(" programme {one:?}")),
+            many => t.push_str(&format!(
+                " programme {{ {} }}",
+                many.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ")
+            )),
+        }
+        if let Some(k) = &sc.kind_text {
+            t.push_str(&format!(" as {k}"));
+        }
+        if sc.min_score != crate::screen::DEFAULT_THRESHOLD {
+            t.push_str(&format!(" score >= {}", sc.min_score));
+        }
+        t
+    }
+}
+
+/// How a comparison is written.
+fn cmp_op(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "==",
+        CmpOp::Ne => "!=",
+        CmpOp::Lt => "<",
+        CmpOp::Le => "<=",
+        CmpOp::Gt => ">",
+        CmpOp::Ge => ">=",
     }
 }
 

@@ -2,13 +2,10 @@
 //! meant. Warnings, not errors — `cordon validate --deny-warnings` makes them
 //! fail a CI run of a rule pack.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use miette::{Diagnostic, LabeledSpan, Severity as MietteSeverity, SourceCode};
 use thiserror::Error;
 
-use super::display::expr_text;
-use super::ir::{CmpOp, EntryValue, Lit, Rule, RuleSet, TExpr};
+use super::ir::{CmpOp, EntryValue, Lit, Rule, RuleSet, Severity, TExpr, Unless};
 use crate::source::{SourceFile, Span, Src};
 use crate::values::Date;
 
@@ -123,7 +120,10 @@ fn conjuncts(e: &TExpr) -> Vec<&TExpr> {
 
 /// The dates a condition allows, from its top-level comparisons of the
 /// transaction date with a date: `[lo, hi)` in day numbers.
-fn date_window(e: &TExpr, date_field: usize) -> (Option<i32>, Option<i32>) {
+/// A window of day numbers, `[lo, hi)`; `None` is unbounded.
+type Window = (Option<i32>, Option<i32>);
+
+fn date_window(e: &TExpr, date_field: usize) -> Window {
     let (mut lo, mut hi): (Option<i32>, Option<i32>) = (None, None);
     for c in conjuncts(e) {
         let TExpr::Cmp(op, _, a, b) = c else { continue };
@@ -208,23 +208,65 @@ fn is_true(e: &TExpr) -> bool {
     matches!(e, TExpr::Lit(Lit::Bool(true)))
 }
 
-/// The negation of a condition, as text, for the simple forms.
-fn negation_text(e: &TExpr, rules: &RuleSet) -> String {
+/// The negation of a condition, in its simple form (`not x` → `x`,
+/// `present(f)` → `absent(f)`).
+fn negate(e: &TExpr) -> TExpr {
     match e {
-        TExpr::Not(x) => expr_text(x, rules),
-        TExpr::Present(f) => expr_text(&TExpr::Absent(*f), rules),
-        TExpr::Absent(f) => expr_text(&TExpr::Present(*f), rules),
-        other => expr_text(&TExpr::Not(Box::new(other.clone())), rules),
+        TExpr::Not(x) => (**x).clone(),
+        TExpr::Present(f) => TExpr::Absent(*f),
+        TExpr::Absent(f) => TExpr::Present(*f),
+        other => TExpr::Not(Box::new(other.clone())),
     }
+}
+
+/// An expression with every set replaced by the first set of the rule set
+/// holding the same entries, so that two inline sets written alike compare
+/// equal: lints compare typed expressions, not their printed text.
+fn canon(e: &TExpr, sets: &[usize]) -> TExpr {
+    let mut c = e.clone();
+    canon_in_place(&mut c, sets);
+    c
+}
+
+fn canon_in_place(e: &mut TExpr, sets: &[usize]) {
+    match e {
+        TExpr::In { value, set } => {
+            *set = sets[*set];
+            canon_in_place(value, sets);
+        }
+        TExpr::StrTestSet(_, value, set) => {
+            *set = sets[*set];
+            canon_in_place(value, sets);
+        }
+        TExpr::Not(x) | TExpr::Neg(x) | TExpr::ListHas(_, x) | TExpr::Quant(_, _, x) | TExpr::GroupQuant(_, _, x) => {
+            canon_in_place(x, sets)
+        }
+        TExpr::And(xs) | TExpr::Or(xs) | TExpr::Call(_, xs) => xs.iter_mut().for_each(|x| canon_in_place(x, sets)),
+        TExpr::Cmp(_, _, a, b) | TExpr::Arith(_, a, b) | TExpr::StrTest(_, a, b) => {
+            canon_in_place(a, sets);
+            canon_in_place(b, sets);
+        }
+        TExpr::Screen(sc) => canon_in_place(&mut sc.subject, sets),
+        TExpr::Lit(_) | TExpr::Field(_) | TExpr::Var(_) | TExpr::Present(_) | TExpr::Absent(_) | TExpr::Convert(_) => {}
+    }
+}
+
+/// For each set, the first set with the same kind and entries.
+fn canonical_sets(rules: &RuleSet) -> Vec<usize> {
+    let key = |i: usize| {
+        let s = &rules.sets[i];
+        (s.elem, s.entries.iter().map(|e| (&e.value, e.since)).collect::<Vec<_>>())
+    };
+    (0..rules.sets.len()).map(|i| (0..=i).find(|j| key(*j) == key(i)).unwrap_or(i)).collect()
 }
 
 /// The goods codes a rule's condition requires (top-level `hs_code in SET`
 /// parts on the schema's goods field, or `or`s of them), and the text of its
 /// other top-level parts.
-fn goods_and_rest(r: &Rule, rules: &RuleSet) -> Option<(Vec<crate::values::Code>, BTreeSet<String>)> {
+fn goods_and_rest(r: &Rule, rules: &RuleSet, sets: &[usize]) -> Option<(Vec<crate::values::Code>, Vec<TExpr>)> {
     let hs_field = rules.schema.role(crate::schema::Role::Goods)?;
     let mut goods = Vec::new();
-    let mut rest = BTreeSet::new();
+    let mut rest = Vec::new();
     let hs_sets = |e: &TExpr| -> Option<Vec<usize>> {
         let parts: Vec<&TExpr> = match e {
             TExpr::Or(xs) => xs.iter().collect(),
@@ -248,9 +290,7 @@ fn goods_and_rest(r: &Rule, rules: &RuleSet) -> Option<(Vec<crate::values::Code>
                     }));
                 }
             }
-            None => {
-                rest.insert(expr_text(c, rules));
-            }
+            None => rest.push(canon(c, sets)),
         }
     }
     (!goods.is_empty()).then_some((goods, rest))
@@ -293,126 +333,185 @@ fn text_tests(e: &TExpr, rules: &RuleSet) -> Vec<String> {
 
 /// Runs every lint over a checked rule set.
 pub fn lint(rules: &RuleSet, usage: &Usage) -> Vec<Lint> {
+    let sets = canonical_sets(rules);
     let mut out = Vec::new();
-    let src = |r: &Rule| -> &SourceFile { &rules.sources[r.file] };
-    let date_field = rules.schema.date;
     for r in &rules.rules {
-        if r.citations.is_empty() {
-            out.push(Lint::new(
-                LintKind::MissingCitation,
-                src(r),
-                r.id_span,
-                format!("rule `{}` has no citation", r.id),
-                "no `cite:`",
-                Some("add `cite: \"S/RES/… (year), para. …\"`: findings and reports quote it".into()),
-            ));
-        }
-        let window = intersect(rule_window(r), date_window(&r.when, date_field));
-        let never = never_true(&r.when, rules);
-        if never || empty(window) {
-            out.push(Lint::new(
-                LintKind::NeverInForce,
-                src(r),
-                r.id_span,
-                format!("rule `{}` can never apply", r.id),
-                "never in force",
-                Some(if never {
-                    "its condition is always false (`false`, or a lookup in an empty set)".to_string()
-                } else {
-                    "the dates its condition allows do not meet its `effective`/`until` window".to_string()
-                }),
-            ));
-        }
-        let when_parts: BTreeSet<String> = conjuncts(&r.when).into_iter().map(|c| expr_text(c, rules)).collect();
+        missing_citation(rules, r, &mut out);
+        let window = intersect(rule_window(r), date_window(&r.when, rules.schema.date));
+        never_in_force(rules, r, window, &mut out);
+        let when_parts: Vec<TExpr> = conjuncts(&r.when).into_iter().map(|c| canon(c, &sets)).collect();
         for u in &r.unless {
-            let span = u.span;
-            let text = text_tests(&u.expr, rules);
-            if r.severity == super::ir::Severity::Block && u.then.is_none() && !text.is_empty() {
-                out.push(Lint::new(
-                    LintKind::TextExemption,
-                    src(r),
-                    span,
-                    format!(
-                        "this `unless` of rule `{}` drops a block because of words in {}",
-                        r.id,
-                        text.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
-                    ),
-                    "free text relieves a prohibition",
-                    Some(
-                        "free text can be written to slip through: end the exemption in `then review`, so it lowers \
-                         the block to review instead of passing the record"
-                            .into(),
-                    ),
-                ));
-            }
-            let uw = date_window(&u.expr, date_field);
-            let contradicts = conjuncts(&u.expr).into_iter().any(|c| when_parts.contains(&negation_text(c, rules)));
-            if never_true(&u.expr, rules) || empty(intersect(window, uw)) || contradicts {
-                out.push(Lint::new(
-                    LintKind::UnlessNeverFires,
-                    src(r),
-                    span,
-                    format!("this `unless` of rule `{}` can never hold when its condition does", r.id),
-                    "never holds",
-                    Some(if contradicts {
-                        "it requires the opposite of a part of `when`".to_string()
-                    } else {
-                        "its dates lie outside the rule's window, or it is always false".to_string()
-                    }),
-                ));
-                continue;
-            }
-            let parts: Vec<&TExpr> = conjuncts(&u.expr);
-            let implied = parts.iter().all(|c| {
-                when_parts.contains(&expr_text(c, rules))
-                    || is_true(c)
-                    || (date_window(c, date_field) != (None, None) && covers(date_window(c, date_field), window))
-            });
-            if implied {
-                out.push(Lint::new(
-                    LintKind::UnlessAlwaysFires,
-                    src(r),
-                    span,
-                    format!("this `unless` of rule `{}` holds whenever its condition does", r.id),
-                    "always holds",
-                    Some(if u.then.is_some() {
-                        "the rule always ends at the lowered severity: give it that severity instead".to_string()
-                    } else {
-                        "the rule can never produce a finding".to_string()
-                    }),
-                ));
+            text_exemption(rules, r, u, &mut out);
+            if !unless_never_fires(rules, r, u, window, &when_parts, &sets, &mut out) {
+                unless_always_fires(rules, r, u, window, &when_parts, &sets, &mut out);
             }
         }
     }
-    // Two rules with the same conditions and overlapping windows.
-    let mut seen: BTreeMap<(String, Vec<String>), &Rule> = BTreeMap::new();
+    duplicate_conditions(rules, &sets, &mut out);
+    set_lints(rules, &mut out);
+    unused_consts(rules, usage, &mut out);
+    superseded(rules, &sets, &mut out);
+    out.sort_by(|x, y| (x.src.name(), x.span.start, x.kind).cmp(&(y.src.name(), y.span.start, y.kind)));
+    out
+}
+
+fn src<'r>(rules: &'r RuleSet, r: &Rule) -> &'r SourceFile {
+    &rules.sources[r.file]
+}
+
+/// `MissingCitation`: a rule without `cite:`.
+fn missing_citation(rules: &RuleSet, r: &Rule, out: &mut Vec<Lint>) {
+    if r.citations.is_empty() {
+        out.push(Lint::new(
+            LintKind::MissingCitation,
+            src(rules, r),
+            r.id_span,
+            format!("rule `{}` has no citation", r.id),
+            "no `cite:`",
+            Some("add `cite: \"S/RES/… (year), para. …\"`: findings and reports quote it".into()),
+        ));
+    }
+}
+
+/// `NeverInForce`: a condition always false, or dates that miss the window.
+fn never_in_force(rules: &RuleSet, r: &Rule, window: Window, out: &mut Vec<Lint>) {
+    let never = never_true(&r.when, rules);
+    if never || empty(window) {
+        out.push(Lint::new(
+            LintKind::NeverInForce,
+            src(rules, r),
+            r.id_span,
+            format!("rule `{}` can never apply", r.id),
+            "never in force",
+            Some(if never {
+                "its condition is always false (`false`, or a lookup in an empty set)".to_string()
+            } else {
+                "the dates its condition allows do not meet its `effective`/`until` window".to_string()
+            }),
+        ));
+    }
+}
+
+/// `TextExemption`: a plain `unless` on free text that drops a block.
+fn text_exemption(rules: &RuleSet, r: &Rule, u: &Unless, out: &mut Vec<Lint>) {
+    let text = text_tests(&u.expr, rules);
+    if r.severity == Severity::Block && u.then.is_none() && !text.is_empty() {
+        out.push(Lint::new(
+            LintKind::TextExemption,
+            src(rules, r),
+            u.span,
+            format!(
+                "this `unless` of rule `{}` drops a block because of words in {}",
+                r.id,
+                crate::suggest::quoted(text.iter().map(String::as_str))
+            ),
+            "free text relieves a prohibition",
+            Some(
+                "free text can be written to slip through: end the exemption in `then review`, so it lowers \
+                 the block to review instead of passing the record"
+                    .into(),
+            ),
+        ));
+    }
+}
+
+/// `UnlessNeverFires`: an exemption that cannot hold when `when` does;
+/// whether it was reported.
+fn unless_never_fires(
+    rules: &RuleSet,
+    r: &Rule,
+    u: &Unless,
+    window: Window,
+    when_parts: &[TExpr],
+    sets: &[usize],
+    out: &mut Vec<Lint>,
+) -> bool {
+    let uw = date_window(&u.expr, rules.schema.date);
+    let contradicts = conjuncts(&u.expr).into_iter().any(|c| when_parts.contains(&canon(&negate(c), sets)));
+    if !(never_true(&u.expr, rules) || empty(intersect(window, uw)) || contradicts) {
+        return false;
+    }
+    out.push(Lint::new(
+        LintKind::UnlessNeverFires,
+        src(rules, r),
+        u.span,
+        format!("this `unless` of rule `{}` can never hold when its condition does", r.id),
+        "never holds",
+        Some(if contradicts {
+            "it requires the opposite of a part of `when`".to_string()
+        } else {
+            "its dates lie outside the rule's window, or it is always false".to_string()
+        }),
+    ));
+    true
+}
+
+/// `UnlessAlwaysFires`: an exemption every part of which `when` (or the
+/// rule's window) already implies.
+fn unless_always_fires(
+    rules: &RuleSet,
+    r: &Rule,
+    u: &Unless,
+    window: Window,
+    when_parts: &[TExpr],
+    sets: &[usize],
+    out: &mut Vec<Lint>,
+) {
+    let date_field = rules.schema.date;
+    let implied = conjuncts(&u.expr).iter().all(|c| {
+        when_parts.contains(&canon(c, sets))
+            || is_true(c)
+            || (date_window(c, date_field) != (None, None) && covers(date_window(c, date_field), window))
+    });
+    if implied {
+        out.push(Lint::new(
+            LintKind::UnlessAlwaysFires,
+            src(rules, r),
+            u.span,
+            format!("this `unless` of rule `{}` holds whenever its condition does", r.id),
+            "always holds",
+            Some(if u.then.is_some() {
+                "the rule always ends at the lowered severity: give it that severity instead".to_string()
+            } else {
+                "the rule can never produce a finding".to_string()
+            }),
+        ));
+    }
+}
+
+/// `DuplicateConditions`: two rules with the same conditions in force at once.
+fn duplicate_conditions(rules: &RuleSet, sets: &[usize], out: &mut Vec<Lint>) {
+    let mut seen: Vec<((TExpr, Vec<TExpr>), &Rule)> = Vec::new();
     for r in &rules.rules {
-        let key = (expr_text(&r.when, rules), r.unless.iter().map(|u| expr_text(&u.expr, rules)).collect());
-        match seen.get(&key) {
-            Some(first) if !empty(intersect(rule_window(first), rule_window(r))) => out.push(Lint::new(
+        let key = (canon(&r.when, sets), r.unless.iter().map(|u| canon(&u.expr, sets)).collect::<Vec<_>>());
+        match seen.iter().find(|(k, _)| *k == key) {
+            Some((_, first)) if !empty(intersect(rule_window(first), rule_window(r))) => out.push(Lint::new(
                 LintKind::DuplicateConditions,
-                src(r),
+                src(rules, r),
                 r.id_span,
                 format!("rules `{}` and `{}` have the same conditions", first.id, r.id),
                 "same conditions as another rule",
                 Some("merge them into one rule with several `cite:` lines, or make their conditions differ".into()),
             )),
-            _ => {
-                seen.insert(key, r);
-            }
+            Some(_) => {}
+            None => seen.push((key, r)),
         }
     }
-    // Set entries written in rule files: covered or repeated.
+}
+
+/// `UnusedSet` and `CoveredEntry`: sets no rule uses, and entries written in
+/// rule files that another entry covers or repeats.
+fn set_lints(rules: &RuleSet, out: &mut Vec<Lint>) {
     let mut used = vec![false; rules.sets.len()];
     for r in &rules.rules {
-        let mark = |e: &TExpr, used: &mut Vec<bool>| {
+        let mut mark = |e: &TExpr| {
             if let TExpr::In { set, .. } | TExpr::StrTestSet(_, _, set) = e {
                 used[*set] = true;
             }
         };
-        r.when.visit(&mut |e| mark(e, &mut used));
+        r.when.visit(&mut mark);
         for u in &r.unless {
-            u.expr.visit(&mut |e| mark(e, &mut used));
+            u.expr.visit(&mut mark);
         }
     }
     for (i, set) in rules.sets.iter().enumerate() {
@@ -431,36 +530,41 @@ pub fn lint(rules: &RuleSet, usage: &Usage) -> Vec<Lint> {
                 Some("remove it, or use it in a rule".into()),
             ));
         }
-        if set.data_file.is_some() {
-            continue;
-        }
-        for (a, ea) in set.entries.iter().enumerate() {
-            let covering = set.entries.iter().enumerate().find(|(b, eb)| {
-                *b != a
-                    && match (&eb.value, &ea.value) {
-                        (EntryValue::Code(x), EntryValue::Code(y)) => {
-                            set.elem.kind().covers(x, y) && (x != y || *b < a)
-                        }
-                        (x, y) => x == y && *b < a,
-                    }
-            });
-            if let Some((_, eb)) = covering {
-                let span = match ea.origin {
-                    super::ir::EntryOrigin::Rule(s) => s,
-                    super::ir::EntryOrigin::DataLine(_) => decl,
-                };
-                let (msg, help) = if eb.value == ea.value {
-                    (format!("`{}` appears twice in set `{}`", ea.text, set.name), "remove one of them".to_string())
-                } else {
-                    (
-                        format!("`{}` is covered by `{}` in set `{}`", ea.text, eb.text, set.name),
-                        format!("`{}` already matches every code that starts with it; remove `{}`", eb.text, ea.text),
-                    )
-                };
-                out.push(Lint::new(LintKind::CoveredEntry, file_src, span, msg, "redundant entry", Some(help)));
-            }
+        if set.data_file.is_none() {
+            covered_entries(set, file_src, decl, out);
         }
     }
+}
+
+/// `CoveredEntry` within one set.
+fn covered_entries(set: &super::ir::SetDef, file_src: &SourceFile, decl: Span, out: &mut Vec<Lint>) {
+    for (a, ea) in set.entries.iter().enumerate() {
+        let covering = set.entries.iter().enumerate().find(|(b, eb)| {
+            *b != a
+                && match (&eb.value, &ea.value) {
+                    (EntryValue::Code(x), EntryValue::Code(y)) => set.elem.kind().covers(x, y) && (x != y || *b < a),
+                    (x, y) => x == y && *b < a,
+                }
+        });
+        let Some((_, eb)) = covering else { continue };
+        let span = match ea.origin {
+            super::ir::EntryOrigin::Rule(s) => s,
+            super::ir::EntryOrigin::DataLine(_) => decl,
+        };
+        let (msg, help) = if eb.value == ea.value {
+            (format!("`{}` appears twice in set `{}`", ea.text, set.name), "remove one of them".to_string())
+        } else {
+            (
+                format!("`{}` is covered by `{}` in set `{}`", ea.text, eb.text, set.name),
+                format!("`{}` already matches every code that starts with it; remove `{}`", eb.text, ea.text),
+            )
+        };
+        out.push(Lint::new(LintKind::CoveredEntry, file_src, span, msg, "redundant entry", Some(help)));
+    }
+}
+
+/// `UnusedConst`.
+fn unused_consts(rules: &RuleSet, usage: &Usage, out: &mut Vec<Lint>) {
     for (name, file, span, used) in &usage.consts {
         if !used {
             out.push(Lint::new(
@@ -473,12 +577,13 @@ pub fn lint(rules: &RuleSet, usage: &Usage) -> Vec<Lint> {
             ));
         }
     }
-    // A milder measure whose goods a later prohibition covers entirely.
-    for a in &rules.rules {
-        if a.until.is_some() {
-            continue;
-        }
-        let Some((goods_a, rest_a)) = goods_and_rest(a, rules) else { continue };
+}
+
+/// `Superseded`: a milder measure whose goods a later prohibition covers
+/// entirely, without `until`.
+fn superseded(rules: &RuleSet, sets: &[usize], out: &mut Vec<Lint>) {
+    for a in rules.rules.iter().filter(|a| a.until.is_none()) {
+        let Some((goods_a, rest_a)) = goods_and_rest(a, rules, sets) else { continue };
         for b in &rules.rules {
             let later = match (a.effective, b.effective) {
                 (Some(x), Some(y)) => y > x,
@@ -488,13 +593,13 @@ pub fn lint(rules: &RuleSet, usage: &Usage) -> Vec<Lint> {
             if b.id == a.id || b.regime != a.regime || !later || b.severity <= a.severity {
                 continue;
             }
-            let Some((goods_b, rest_b)) = goods_and_rest(b, rules) else { continue };
+            let Some((goods_b, rest_b)) = goods_and_rest(b, rules, sets) else { continue };
             let covered = goods_a.iter().all(|g| goods_b.iter().any(|h| h.kind().kind().covers(h, g)));
-            if covered && rest_b.is_subset(&rest_a) {
+            if covered && rest_b.iter().all(|x| rest_a.contains(x)) {
                 let from = b.effective.map(|d| d.to_string()).unwrap_or_default();
                 out.push(Lint::new(
                     LintKind::Superseded,
-                    src(a),
+                    src(rules, a),
                     a.id_span,
                     format!("rule `{}` goes on after `{}` covers the same goods from {from}", a.id, b.id),
                     "no `until`",
@@ -504,6 +609,4 @@ pub fn lint(rules: &RuleSet, usage: &Usage) -> Vec<Lint> {
             }
         }
     }
-    out.sort_by(|x, y| (x.src.name(), x.span.start, x.kind).cmp(&(y.src.name(), y.span.start, y.kind)));
-    out
 }

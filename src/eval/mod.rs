@@ -189,34 +189,7 @@ impl<'a> Ctx<'a> {
                     Lookup::WrongKind => Tri::U(Why::error(TYPE_ERROR)),
                 },
             },
-            CExpr::Screen(value, spec, subject) => match self.value(value) {
-                Err(w) => Tri::U(w),
-                Ok(V::Str(v)) => {
-                    let field = self.subject(*subject);
-                    if let Some(f) = field
-                        && !self.screened.contains(&(spec.list, f))
-                    {
-                        self.screened.push((spec.list, f));
-                    }
-                    let r = screen::screen_value(&self.prog.rules, spec, &v, field, self.date, self.ignore_listing);
-                    for sup in r.suppressed {
-                        if !self.suppressed.contains(&sup) {
-                            self.suppressed.push(sup);
-                        }
-                    }
-                    match r.hit {
-                        Some(h) => {
-                            self.screens.push(h);
-                            Tri::T
-                        }
-                        None => {
-                            self.later |= r.later.is_some();
-                            Tri::F
-                        }
-                    }
-                }
-                Ok(_) => Tri::U(Why::error(TYPE_ERROR)),
-            },
+            CExpr::Screen(value, spec, subject) => self.screen(value, spec, *subject),
             CExpr::StrLit(op, s, pat) => match self.value(s) {
                 Ok(V::Str(s)) => Tri::from(str_test(*op, &s.to_lowercase(), pat)),
                 Ok(_) => Tri::U(Why::error(TYPE_ERROR)),
@@ -227,40 +200,8 @@ impl<'a> Ctx<'a> {
                 (Err(w), _) | (_, Err(w)) => Tri::U(w),
                 _ => Tri::U(Why::error(TYPE_ERROR)),
             },
-            CExpr::StrSet(op, s, set) => match self.value(s) {
-                Ok(V::Str(s)) => {
-                    let low = s.to_lowercase();
-                    let Matcher::Text { patterns, phrases, .. } = &self.prog.matchers[*set] else {
-                        return Tri::U(Why::error(TYPE_ERROR));
-                    };
-                    if *op == StrOp::ContainsWord {
-                        let w = words(&low);
-                        Tri::from(phrases.iter().any(|p| has_phrase(&w, p)))
-                    } else {
-                        Tri::from(patterns.iter().any(|p| str_test(*op, &low, p)))
-                    }
-                }
-                Ok(_) => Tri::U(Why::error(TYPE_ERROR)),
-                Err(w) => Tri::U(w),
-            },
-            CExpr::ListHas(f, v) => match (self.field(*f), self.value(v)) {
-                (Ok(V::List(items)), Ok(want)) => {
-                    let mut found = Some(false);
-                    for i in items {
-                        match compare(CmpOp::Eq, &from_value(i), &want) {
-                            Some(true) => {
-                                found = Some(true);
-                                break;
-                            }
-                            Some(false) => {}
-                            None => found = None,
-                        }
-                    }
-                    found.map_or(Tri::U(Why::error(TYPE_ERROR)), Tri::from)
-                }
-                (Err(w), _) | (_, Err(w)) => Tri::U(w),
-                _ => Tri::U(Why::error(TYPE_ERROR)),
-            },
+            CExpr::StrSet(op, s, set) => self.str_set(*op, s, *set),
+            CExpr::ListHas(f, v) => self.list_has(*f, v),
             CExpr::Quant(kind, f, body) => {
                 let items = match self.field(*f) {
                     Ok(V::List(items)) => items,
@@ -269,51 +210,7 @@ impl<'a> Ctx<'a> {
                 };
                 self.quantify(*kind, items.iter().map(|i| (i, *f)), body)
             }
-            CExpr::GroupQuant(kind, g, body) => {
-                let group = &self.prog.rules.schema.groups[*g];
-                let mut elements: Vec<(&'a Value, FieldId)> = Vec::new();
-                let (mut with_column, mut blank, mut bad) = (false, 0u64, 0u64);
-                for &m in &group.members {
-                    match &self.rec.cells[m] {
-                        Cell::NoColumn => {}
-                        Cell::Missing => {
-                            with_column = true;
-                            blank |= bit(m);
-                        }
-                        Cell::Bad { .. } => {
-                            with_column = true;
-                            bad |= bit(m);
-                        }
-                        Cell::Ok { value: Value::List(items), .. } => {
-                            with_column = true;
-                            if items.is_empty() {
-                                blank |= bit(m);
-                            }
-                            elements.extend(items.iter().map(|i| (i, m)));
-                        }
-                        Cell::Ok { value, .. } => {
-                            with_column = true;
-                            elements.push((value, m));
-                        }
-                    }
-                }
-                if !with_column {
-                    return Tri::U(Why { groups: 1 << (*g as u32 & 63), ..Why::default() });
-                }
-                // An unreadable member is unknown; blank members are only
-                // unknown when no member has a value at all.
-                let r = self.quantify(*kind, elements.iter().copied(), body);
-                match r {
-                    _ if elements.is_empty() && bad == 0 => Tri::U(Why { missing: blank, ..Why::default() }),
-                    Tri::T if *kind == Quantifier::Any => Tri::T,
-                    Tri::F if *kind == Quantifier::All => Tri::F,
-                    _ if bad != 0 => Tri::U(Why { bad, ..Why::default() }.merge(match r {
-                        Tri::U(w) => w,
-                        _ => Why::default(),
-                    })),
-                    r => r,
-                }
-            }
+            CExpr::GroupQuant(kind, g, body) => self.group(*kind, *g, body),
             CExpr::Convert(c) => match self.convert(c) {
                 Ok(_) => Tri::U(Why::error(TYPE_ERROR)),
                 Err(w) => Tri::U(w),
@@ -323,6 +220,114 @@ impl<'a> Ctx<'a> {
                 Ok(_) => Tri::U(Why::error(TYPE_ERROR)),
                 Err(w) => Tri::U(w),
             },
+        }
+    }
+
+    /// `subject matches list …`: screening, noting what was screened and
+    /// what reviewed clearances suppressed.
+    fn screen(&mut self, value: &'a CExpr, spec: &'a crate::check::Screen, subject: Subject) -> Tri {
+        let v = match self.value(value) {
+            Err(w) => return Tri::U(w),
+            Ok(V::Str(v)) => v,
+            Ok(_) => return Tri::U(Why::error(TYPE_ERROR)),
+        };
+        let field = self.subject(subject);
+        if let Some(f) = field
+            && !self.screened.contains(&(spec.list, f))
+        {
+            self.screened.push((spec.list, f));
+        }
+        let r = screen::screen_value(&self.prog.rules, spec, &v, field, self.date, self.ignore_listing);
+        for sup in r.suppressed {
+            if !self.suppressed.contains(&sup) {
+                self.suppressed.push(sup);
+            }
+        }
+        match r.hit {
+            Some(h) => {
+                self.screens.push(h);
+                Tri::T
+            }
+            None => {
+                self.later |= r.later.is_some();
+                Tri::F
+            }
+        }
+    }
+
+    /// A text test against every pattern of a set of texts.
+    fn str_set(&mut self, op: StrOp, s: &'a CExpr, set: usize) -> Tri {
+        let s = match self.value(s) {
+            Ok(V::Str(s)) => s,
+            Ok(_) => return Tri::U(Why::error(TYPE_ERROR)),
+            Err(w) => return Tri::U(w),
+        };
+        let low = s.to_lowercase();
+        let Matcher::Text { patterns, phrases, .. } = &self.prog.matchers[set] else {
+            return Tri::U(Why::error(TYPE_ERROR));
+        };
+        if op == StrOp::ContainsWord {
+            let w = words(&low);
+            Tri::from(phrases.iter().any(|p| has_phrase(&w, p)))
+        } else {
+            Tri::from(patterns.iter().any(|p| str_test(op, &low, p)))
+        }
+    }
+
+    /// `list contains value`.
+    fn list_has(&mut self, f: FieldId, v: &'a CExpr) -> Tri {
+        let (items, want) = match (self.field(f), self.value(v)) {
+            (Ok(V::List(items)), Ok(want)) => (items, want),
+            (Err(w), _) | (_, Err(w)) => return Tri::U(w),
+            _ => return Tri::U(Why::error(TYPE_ERROR)),
+        };
+        let mut found = Some(false);
+        for i in items {
+            match compare(CmpOp::Eq, &from_value(i), &want) {
+                Some(true) => return Tri::T,
+                Some(false) => {}
+                None => found = None,
+            }
+        }
+        found.map_or(Tri::U(Why::error(TYPE_ERROR)), Tri::from)
+    }
+
+    /// `any`/`all` over the values of a group's members that have a column.
+    fn group(&mut self, kind: Quantifier, g: crate::schema::GroupId, body: &'a CExpr) -> Tri {
+        let group = &self.prog.rules.schema.groups[g];
+        let mut elements: Vec<(&'a Value, FieldId)> = Vec::new();
+        let (mut with_column, mut blank, mut bad) = (false, 0u64, 0u64);
+        for &m in &group.members {
+            let cell = &self.rec.cells[m];
+            with_column |= !matches!(cell, Cell::NoColumn);
+            match cell {
+                Cell::NoColumn => {}
+                Cell::Missing => blank |= bit(m),
+                Cell::Bad { .. } => bad |= bit(m),
+                Cell::Ok { value: Value::List(items), .. } => {
+                    if items.is_empty() {
+                        blank |= bit(m);
+                    }
+                    elements.extend(items.iter().map(|i| (i, m)));
+                }
+                Cell::Ok { value, .. } => elements.push((value, m)),
+            }
+        }
+        if !with_column {
+            return Tri::U(Why { groups: 1 << (g as u32 & 63), ..Why::default() });
+        }
+        // An unreadable member is unknown; blank members are only
+        // unknown when no member has a value at all.
+        let r = self.quantify(kind, elements.iter().copied(), body);
+        match r {
+            _ if elements.is_empty() && bad == 0 => Tri::U(Why { missing: blank, ..Why::default() }),
+            Tri::T if kind == Quantifier::Any => Tri::T,
+            Tri::F if kind == Quantifier::All => Tri::F,
+            _ if bad != 0 => Tri::U(Why { bad, ..Why::default() }.merge(match r {
+                Tri::U(w) => w,
+                _ => Why::default(),
+            })),
+            r => r,
         }
     }
 
@@ -548,13 +553,13 @@ pub(crate) fn fields_of(mask: u64) -> Vec<FieldId> {
 /// Evaluates every rule in force on the record's date.
 pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
     let schema = &prog.rules.schema;
-    let date = match rec.cells[schema.date].value() {
-        Some(Value::Date(d)) => *d,
-        // INVARIANT: records with an unreadable date are invalid and never evaluated.
-        _ => Date::from_ymd(1970, 1, 1).unwrap_or_else(|| unreachable!("1970-01-01 is a date")),
+    let Some(Value::Date(date)) = rec.cells[schema.date].value() else {
+        // INVARIANT: records with an unreadable date are invalid and never
+        // evaluated (`Layout::finish`); a record built otherwise is not
+        // passed: every rule is undecided for want of its date.
+        return undated(prog, rec);
     };
-    let mut findings = Vec::new();
-    let mut skipped = Vec::new();
+    let date = *date;
     let mut ctx = Ctx {
         prog,
         rec,
@@ -575,30 +580,12 @@ pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
         prog.index.candidates(rec, &mut c);
         std::mem::take(&mut *c)
     });
+    let (mut findings, mut skipped) = (Vec::new(), Vec::new());
     for (idx, rule) in prog.compiled.iter().enumerate() {
         if !candidates[idx] || rule.effective.is_some_and(|e| date < e) || rule.until.is_some_and(|u| date >= u) {
             continue;
         }
-        ctx.matches.clear();
-        ctx.screens.clear();
-        ctx.later = false;
-        let mut result = evaluate_rule(&mut ctx, rule);
-        let mut listed_after = false;
-        if matches!(result, RuleResult::NoFinding) && ctx.later {
-            // A screening match listed after the transaction: would the rule
-            // hold if it counted? Then say so, as a review, never a block.
-            ctx.matches.clear();
-            ctx.screens.clear();
-            ctx.ignore_listing = true;
-            let again = evaluate_rule(&mut ctx, rule);
-            ctx.ignore_listing = false;
-            if let RuleResult::Finding { outcome: Outcome::Violation, exemption, .. } = again
-                && ctx.screens.iter().any(|h| h.listed_after)
-            {
-                result = RuleResult::Finding { severity: Severity::Review, outcome: Outcome::Violation, exemption };
-                listed_after = true;
-            }
-        }
+        let (result, listed_after) = judge(&mut ctx, rule);
         match result {
             RuleResult::NoFinding => {}
             RuleResult::Skipped(w) => skipped.push(SkippedRule {
@@ -607,39 +594,99 @@ pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
                 groups: fields_of(w.groups),
             }),
             RuleResult::Finding { severity, outcome, exemption } => {
-                let r = &prog.rules.rules[idx];
-                // An undecided finding states what could not be checked, in
-                // neutral words: the rule's message would assert what is not known.
-                let mut message = match &outcome {
-                    Outcome::Indeterminate { .. } => {
-                        format!("Not decided: {} — {}", r.title, why_text(&outcome, schema))
-                    }
-                    Outcome::Violation => render_message(&r.message, rec, schema),
-                };
-                if let Some(u) = exemption.and_then(|i| r.unless.get(i)) {
-                    message.push_str(&exemption_note(u));
-                }
-                if listed_after {
-                    message.push_str(&screen::listed_after_note(&ctx.screens, &prog.rules, date));
-                }
-                let evidence =
-                    rule.reads.iter().filter_map(|f| rec.cells[*f].text().map(|t| (*f, t.to_string()))).collect();
-                findings.push(Finding {
-                    rule: idx,
-                    severity,
-                    outcome,
-                    message,
-                    evidence,
-                    matches: std::mem::take(&mut ctx.matches),
-                    screens: std::mem::take(&mut ctx.screens),
-                    exemption,
-                });
+                findings.push(finding(&mut ctx, idx, (severity, outcome, exemption), listed_after));
             }
         }
     }
     CANDIDATES.with(|c| *c.borrow_mut() = candidates);
-    let decision = findings.iter().map(|f| Decision::from(f.severity)).max().unwrap_or(Decision::Pass);
-    let data_quality = schema
+    let mut screened = std::mem::take(&mut ctx.screened);
+    screened.sort_unstable();
+    Evaluated {
+        file: rec.file,
+        line: rec.line,
+        id: rec.key(schema).unwrap_or("").to_string(),
+        date,
+        record: None,
+        decision: decision(&findings),
+        findings,
+        data_quality: data_quality(schema, rec),
+        skipped,
+        suppressed: ctx.suppressed,
+        screened,
+        explanation: None,
+    }
+}
+
+/// A rule's result on the record, and whether it holds only through a list
+/// entry listed after the transaction (a review, never a block).
+fn judge<'a>(ctx: &mut Ctx<'a>, rule: &'a CRule) -> (RuleResult, bool) {
+    ctx.matches.clear();
+    ctx.screens.clear();
+    ctx.later = false;
+    let result = evaluate_rule(ctx, rule);
+    if !(matches!(result, RuleResult::NoFinding) && ctx.later) {
+        return (result, false);
+    }
+    // A screening match listed after the transaction: would the rule hold if
+    // it counted? Then say so, as a review.
+    ctx.matches.clear();
+    ctx.screens.clear();
+    ctx.ignore_listing = true;
+    let again = evaluate_rule(ctx, rule);
+    ctx.ignore_listing = false;
+    match again {
+        RuleResult::Finding { outcome: Outcome::Violation, exemption, .. }
+            if ctx.screens.iter().any(|h| h.listed_after) =>
+        {
+            (RuleResult::Finding { severity: Severity::Review, outcome: Outcome::Violation, exemption }, true)
+        }
+        _ => (result, false),
+    }
+}
+
+/// The finding of rule `idx`, with its message, evidence and matches.
+fn finding(
+    ctx: &mut Ctx<'_>,
+    idx: usize,
+    (severity, outcome, exemption): (Severity, Outcome, Option<usize>),
+    listed_after: bool,
+) -> Finding {
+    let (prog, rec) = (ctx.prog, ctx.rec);
+    let schema = &prog.rules.schema;
+    let r = &prog.rules.rules[idx];
+    // An undecided finding states what could not be checked, in neutral
+    // words: the rule's message would assert what is not known.
+    let mut message = match &outcome {
+        Outcome::Indeterminate { .. } => format!("Not decided: {} — {}", r.title, why_text(&outcome, schema)),
+        Outcome::Violation => render_message(&r.message, rec, schema),
+    };
+    if let Some(u) = exemption.and_then(|i| r.unless.get(i)) {
+        message.push_str(&exemption_note(u));
+    }
+    if listed_after {
+        message.push_str(&screen::listed_after_note(&ctx.screens, &prog.rules, ctx.date));
+    }
+    let evidence =
+        prog.compiled[idx].reads.iter().filter_map(|f| rec.cells[*f].text().map(|t| (*f, t.to_string()))).collect();
+    Finding {
+        rule: idx,
+        severity,
+        outcome,
+        message,
+        evidence,
+        matches: std::mem::take(&mut ctx.matches),
+        screens: std::mem::take(&mut ctx.screens),
+        exemption,
+    }
+}
+
+fn decision(findings: &[Finding]) -> Decision {
+    findings.iter().map(|f| Decision::from(f.severity)).max().unwrap_or(Decision::Pass)
+}
+
+/// Optional fields whose values could not be read.
+fn data_quality(schema: &crate::schema::Schema, rec: &Record) -> Vec<FieldProblem> {
+    schema
         .fields
         .iter()
         .zip(&rec.cells)
@@ -651,21 +698,34 @@ pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
             }),
             _ => None,
         })
+        .collect()
+}
+
+/// A record without a readable date: every rule undecided (review).
+fn undated(prog: &Program, rec: &Record) -> Evaluated {
+    let schema = &prog.rules.schema;
+    let why = Why { missing: bit(schema.date), ..Why::default() };
+    let findings: Vec<Finding> = (0..prog.compiled.len())
+        .map(|idx| {
+            let (severity, outcome) = (Severity::Review, undecided_outcome(why, schema));
+            let r = &prog.rules.rules[idx];
+            let message = format!("Not decided: {} — {}", r.title, why_text(&outcome, schema));
+            let (matches, screens, evidence) = (Vec::new(), Vec::new(), Vec::new());
+            Finding { rule: idx, severity, outcome, message, evidence, matches, screens, exemption: None }
+        })
         .collect();
-    let mut screened = ctx.screened;
-    screened.sort_unstable();
     Evaluated {
         file: rec.file,
         line: rec.line,
         id: rec.key(schema).unwrap_or("").to_string(),
-        date,
+        date: Date::from_day_number(0).unwrap_or_else(|| unreachable!("day 0 is a date")),
         record: None,
-        decision,
+        decision: decision(&findings),
         findings,
-        data_quality,
-        skipped,
-        suppressed: ctx.suppressed,
-        screened,
+        data_quality: data_quality(schema, rec),
+        skipped: Vec::new(),
+        suppressed: Vec::new(),
+        screened: Vec::new(),
         explanation: None,
     }
 }
@@ -709,16 +769,17 @@ enum RuleResult {
 }
 
 fn indeterminate(w: Why, schema: &crate::schema::Schema) -> RuleResult {
-    RuleResult::Finding {
-        severity: Severity::Review,
-        outcome: Outcome::Indeterminate {
-            missing: fields_of(w.missing),
-            unreadable: fields_of(w.bad),
-            no_column: fields_of(w.nocol | group_members(schema, w.groups)),
-            no_column_groups: fields_of(w.groups),
-            error: w.error,
-        },
-        exemption: None,
+    RuleResult::Finding { severity: Severity::Review, outcome: undecided_outcome(w, schema), exemption: None }
+}
+
+/// What an undecided rule reports: the fields at fault and why.
+fn undecided_outcome(w: Why, schema: &crate::schema::Schema) -> Outcome {
+    Outcome::Indeterminate {
+        missing: fields_of(w.missing),
+        unreadable: fields_of(w.bad),
+        no_column: fields_of(w.nocol | group_members(schema, w.groups)),
+        no_column_groups: fields_of(w.groups),
+        error: w.error,
     }
 }
 

@@ -48,9 +48,9 @@ fn record_date(rules: &RuleSet, rec: &Record) -> Option<Date> {
 /// evaluator's.
 pub fn explain(rules: &RuleSet, rec: &Record) -> (Explanation, Vec<RefFinding>) {
     // INVARIANT: records with an unreadable date are invalid and never
-    // evaluated; a record built by hand without one is explained as of the
-    // earliest date, where no rule with a window is in force.
-    let date = record_date(rules, rec).unwrap_or_else(|| Date::from_ymd(1, 1, 1).unwrap_or_else(|| unreachable!()));
+    // evaluated; a record built otherwise is not passed: every rule is
+    // undecided for want of its date, as the compiled evaluator says.
+    let Some(date) = record_date(rules, rec) else { return undated(rules, rec) };
     let mut out = Vec::new();
     let mut findings = Vec::new();
     let mut not_in_force = Vec::new();
@@ -101,6 +101,29 @@ pub fn explain(rules: &RuleSet, rec: &Record) -> (Explanation, Vec<RefFinding>) 
         decision: decision.name().to_string(),
         rules: out,
         not_in_force,
+    };
+    (explanation, findings)
+}
+
+/// A record without a readable date: every rule undecided.
+fn undated(rules: &RuleSet, rec: &Record) -> (Explanation, Vec<RefFinding>) {
+    let date = rules.schema.date;
+    let outcome = Outcome::Indeterminate {
+        missing: vec![date],
+        unreadable: Vec::new(),
+        no_column: Vec::new(),
+        no_column_groups: Vec::new(),
+        error: None,
+    };
+    let findings = (0..rules.rules.len())
+        .map(|rule| RefFinding { rule, severity: Severity::Review, outcome: outcome.clone() })
+        .collect();
+    let explanation = Explanation {
+        id: rec.key(&rules.schema).unwrap_or("").to_string(),
+        date: String::new(),
+        decision: if rules.rules.is_empty() { Decision::Pass } else { Decision::Review }.name().to_string(),
+        rules: Vec::new(),
+        not_in_force: Vec::new(),
     };
     (explanation, findings)
 }

@@ -137,6 +137,34 @@ fn compiled_and_reference_evaluators_agree_on_the_seeds() {
 /// Generated rule packs and records: the compiled evaluator (with its rule
 /// index, its matchers and short-circuits) and the plain reference evaluator
 /// reach the same findings. An optimisation must never change a decision.
+/// A record that reaches evaluation without a readable date (only code
+/// that builds records by hand can make one) is not passed: both evaluators
+/// leave every rule undecided.
+#[test]
+fn a_record_without_its_date_is_never_passed() {
+    use cordon::unstable::findings::Outcome;
+    let engine = Engine::load(&root().join("rules")).expect("rules");
+    let layout = cordon::unstable::records::Layout::for_json(
+        0,
+        "t",
+        std::sync::Arc::clone(&engine.rules().schema),
+        std::sync::Arc::new(cordon::unstable::config::InputConfig::standard()),
+    );
+    let text = br#"{"id":"T","date":"2018-01-02","origin":"CN","destination":"JP","hs_code":"0101"}"#.to_vec();
+    let mut rec = layout.parse(cordon::unstable::records::Raw::Json { line: 1, text }).expect("valid");
+    rec.cells[engine.rules().schema.date] = cordon::unstable::records::Cell::Missing;
+    let e = engine.evaluate(&rec);
+    assert_eq!(e.decision.name(), "review");
+    assert_eq!(e.findings.len(), engine.rules().rules.len());
+    assert!(e.findings.iter().all(
+        |f| matches!(&f.outcome, Outcome::Indeterminate { missing, .. } if missing == &[engine.rules().schema.date])
+    ));
+    let (_, reference) = cordon::unstable::explain::explain(engine.rules(), &rec);
+    let a: Vec<_> = e.findings.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
+    let b: Vec<_> = reference.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
+    assert_eq!(a, b);
+}
+
 mod generated {
     use cordon::Engine;
     use proptest::prelude::*;

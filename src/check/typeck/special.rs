@@ -114,38 +114,8 @@ impl Tc<'_, '_> {
         use crate::lists::Kind;
         let (subject, ty) = self.expr(&m.subject);
         let list = self.c.list(self.file, &m.list);
-        let kinds = match &m.kind {
-            None => Some(Vec::new()),
-            Some(k) if k.name == "party" => Some(vec![Kind::Individual, Kind::Entity]),
-            Some(k) => match Kind::from_name(&k.name) {
-                Some(kind) => Some(vec![kind]),
-                None => {
-                    const KINDS: [&str; 5] = ["party", "individual", "entity", "vessel", "aircraft"];
-                    let help = crate::suggest::did_you_mean(&k.name, KINDS)
-                        .map(|s| format!("did you mean `{s}`?"))
-                        .unwrap_or_else(|| format!("kinds are {}", KINDS.map(|k| format!("`{k}`")).join(", ")));
-                    self.error(CheckErrorKind::List, k.span, format!("unknown entry kind `{}`", k.name), Some(help));
-                    None
-                }
-            },
-        };
-        let min_score = match &m.min_score {
-            None => Some(crate::screen::default_threshold()),
-            Some(n) => match self.expr(n) {
-                (TExpr::Lit(Lit::Dec(d)), _) if d >= Decimal::ZERO && d <= Decimal::ONE => Some(d),
-                (_, Ty::Error) => None,
-                _ => {
-                    let msg = format!("a screening score is a number from 0 to 1, not `{}`", self.text(n.span));
-                    self.error(
-                        CheckErrorKind::List,
-                        n.span,
-                        msg,
-                        Some("e.g. `score >= 0.9`; without it the default is 0.88".into()),
-                    );
-                    None
-                }
-            },
-        };
+        let kinds = self.screen_kinds(m);
+        let min_score = self.screen_score(m);
         match ty {
             Ty::Error => return ERR,
             Ty::Scalar(Scalar::STRING) => {}
@@ -159,8 +129,7 @@ impl Tc<'_, '_> {
                     Ty::List(_) => Some("screen each element: `any(p in parties: p matches list UN_SC)`".into()),
                     _ => None,
                 };
-                self.error(CheckErrorKind::TypeMismatch, m.subject.span, msg, help);
-                return ERR;
+                return self.mismatch(m.subject.span, msg, help);
             }
         }
         let by_imo = matches!(&subject, TExpr::Field(f)
@@ -168,42 +137,12 @@ impl Tc<'_, '_> {
         let (Some(list), Some(kinds), Some(min_score)) = (list, kinds, min_score) else { return ERR };
         if by_imo && kinds.iter().any(|k| *k != Kind::Vessel) {
             let span = m.kind.as_ref().map_or(m.subject.span, |k| k.span);
-            self.error(
-                CheckErrorKind::List,
-                span,
-                "an IMO number identifies a vessel; it cannot match other kinds of entries".into(),
-                Some("drop the `as` clause, or write `as vessel`".into()),
-            );
+            let msg = "an IMO number identifies a vessel; it cannot match other kinds of entries".into();
+            self.error(CheckErrorKind::List, span, msg, Some("drop the `as` clause, or write `as vessel`".into()));
             return ERR;
         }
         let kinds = if by_imo { vec![Kind::Vessel] } else { kinds };
-        let mut programmes = Vec::new();
-        for p in m.programmes.iter().flatten() {
-            let known: std::collections::BTreeSet<&str> = self.c.lists[list]
-                .snapshot
-                .entries
-                .iter()
-                .flat_map(|e| e.programmes.iter().map(String::as_str))
-                .collect();
-            if !known.iter().any(|k| k.eq_ignore_ascii_case(&p.value)) {
-                let help = match crate::suggest::did_you_mean(&p.value, known.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!(
-                        "its programmes include {}",
-                        known.iter().take(8).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-                    ),
-                };
-                let list_name = self.c.lists[list].name.clone();
-                self.error(
-                    CheckErrorKind::List,
-                    p.span,
-                    format!("no entry of `{list_name}` is listed under programme `{}`", p.value),
-                    Some(help),
-                );
-                return ERR;
-            }
-            programmes.push(p.value.clone());
-        }
+        let Some(programmes) = self.screen_programmes(m, list) else { return ERR };
         let floor = &mut self.c.lists[list].floor;
         *floor = (*floor).min(min_score);
         let screen = Screen {
@@ -216,5 +155,63 @@ impl Tc<'_, '_> {
             kind_text: m.kind.as_ref().map(|k| k.name.clone()),
         };
         (TExpr::Screen(Box::new(screen)), Ty::Bool)
+    }
+
+    /// The entry kinds an `as` clause asks for (`party`: people and entities).
+    fn screen_kinds(&mut self, m: &ast::Screening) -> Option<Vec<crate::lists::Kind>> {
+        use crate::lists::Kind;
+        match &m.kind {
+            None => Some(Vec::new()),
+            Some(k) if k.name == "party" => Some(vec![Kind::Individual, Kind::Entity]),
+            Some(k) => match Kind::from_name(&k.name) {
+                Some(kind) => Some(vec![kind]),
+                None => {
+                    const KINDS: [&str; 5] = ["party", "individual", "entity", "vessel", "aircraft"];
+                    let help =
+                        crate::suggest::help(&k.name, KINDS, &format!("kinds are {}", crate::suggest::quoted(KINDS)));
+                    self.error(CheckErrorKind::List, k.span, format!("unknown entry kind `{}`", k.name), Some(help));
+                    None
+                }
+            },
+        }
+    }
+
+    /// The lowest score that counts (`score >= 0.9`), 0.88 by default.
+    fn screen_score(&mut self, m: &ast::Screening) -> Option<Decimal> {
+        let Some(n) = &m.min_score else { return Some(crate::screen::default_threshold()) };
+        match self.expr(n) {
+            (TExpr::Lit(Lit::Dec(d)), _) if d >= Decimal::ZERO && d <= Decimal::ONE => Some(d),
+            (_, Ty::Error) => None,
+            _ => {
+                let msg = format!("a screening score is a number from 0 to 1, not `{}`", self.text(n.span));
+                let help = Some("e.g. `score >= 0.9`; without it the default is 0.88".into());
+                self.error(CheckErrorKind::List, n.span, msg, help);
+                None
+            }
+        }
+    }
+
+    /// The programmes a `programme` clause names, each one the list has.
+    fn screen_programmes(&mut self, m: &ast::Screening, list: ListId) -> Option<Vec<String>> {
+        let mut programmes = Vec::new();
+        for p in m.programmes.iter().flatten() {
+            let known: std::collections::BTreeSet<&str> = self.c.lists[list]
+                .snapshot
+                .entries
+                .iter()
+                .flat_map(|e| e.programmes.iter().map(String::as_str))
+                .collect();
+            if !known.iter().any(|k| k.eq_ignore_ascii_case(&p.value)) {
+                let fallback =
+                    format!("its programmes include {}", crate::suggest::quoted(known.iter().take(8).copied()));
+                let help = crate::suggest::help(&p.value, known.iter().copied(), &fallback);
+                let list_name = self.c.lists[list].name.clone();
+                let msg = format!("no entry of `{list_name}` is listed under programme `{}`", p.value);
+                self.error(CheckErrorKind::List, p.span, msg, Some(help));
+                return None;
+            }
+            programmes.push(p.value.clone());
+        }
+        Some(programmes)
     }
 }
