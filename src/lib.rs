@@ -54,20 +54,25 @@
 //! - `suggest`: "did you mean …?" help.
 //! - `tables`: the strict reader of the data tables Cordon compiles in.
 //! - `atomic`: writing a file whole or not at all.
-//! - `sources`: where a pack's files come from ([`Sources`], [`FsSources`],
-//!   [`MemSources`]), pack-relative names and their confinement; with
-//!   `atomic`, the output writers and the CLI, the only file access.
-//! - `values`: countries, HS codes, dates, decimals, units, names, text
-//!   words — parsed the same way in rules and in records.
+//! - `values`: the value kinds, one file each (text, decimals, dates,
+//!   countries, HS codes, names, ECCNs) and their registry, the functions
+//!   they bring, units of measure, text words — read the same way in rules
+//!   and in records.
 //! - `schema`: the record schema (fields, types, groups, required, the date field).
+//! - `lists`: sanctions-list snapshots: the model, the importers (from
+//!   bytes), the snapshot file format.
+//! - `sources`: where a pack's files come from ([`Sources`], [`FsSources`],
+//!   [`MemSources`]), pack-relative names and their confinement; the lists
+//!   folder on disk and the list source files `lists import` reads. With
+//!   `atomic`, the output writers and the CLI, the only file access
+//!   (`tests/it/tidy.rs` holds it so).
 //! - `config`: every YAML file (schemas, input configs, pack manifests, YAML
 //!   data, reviewed matches); the only module that imports the YAML library.
 //! - `syntax`: rule text → syntax tree (pest); `grammar/cordon.pest` is the grammar.
-//! - `lists`: sanctions-list snapshots: the model, importers, the store on disk.
 //! - `screen`: name screening: normalisation (tables in `assets/screening/`),
 //!   the index, scores, reviewed clearances.
 //! - `records`: CSV and JSON Lines readers, column mapping, typed cells.
-//! - `check`: the pack ([`check::Pack`]), names, types, codes and dates checked,
+//! - `check`: the pack (`check::Pack`), names, types, codes and dates checked,
 //!   lints, the expression printer; produces the typed `RuleSet`.
 //! - `diagnostics`: many problems carried together; their JSON and plain forms.
 //! - `load`: reads a pack through its sources: rule files, imports, manifest.

@@ -27,7 +27,7 @@
 //! A field a record names that the schema does not have is an error.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -36,6 +36,7 @@ use crate::config::{self, ConfigError, InputConfig};
 use crate::engine::Engine;
 use crate::findings::{Evaluated, RecordOutcome};
 use crate::records::{Layout, Raw};
+use crate::sources::Sources;
 
 /// File-name suffix of rule tests.
 pub const TEST_SUFFIX: &str = ".tests.yaml";
@@ -161,31 +162,9 @@ pub enum TestError {
     },
 }
 
-/// Finds every rule-test file under a rules directory, in path order.
-pub fn discover(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    fn walk(d: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-        let mut entries: Vec<_> = std::fs::read_dir(d)?.collect::<Result<_, _>>()?;
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
-            let p = e.path();
-            if e.file_type()?.is_dir() {
-                walk(&p, out)?;
-            } else if p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(TEST_SUFFIX)) {
-                out.push(p);
-            }
-        }
-        Ok(())
-    }
-    if dir.is_dir() {
-        walk(dir, &mut out)?;
-    }
-    Ok(out)
-}
-
-/// Runs the tests of one file.
-pub fn run_file(engine: &Engine, path: &Path) -> Result<Vec<TestResult>, TestError> {
-    let src = crate::config::read_source(path)?;
+/// Runs the tests of one file of the pack's sources.
+pub fn run_file(engine: &Engine, sources: &dyn Sources, name: &str) -> Result<Vec<TestResult>, TestError> {
+    let src = crate::load::read_text(sources, name)?;
     let file: TestFile = config::parse_yaml(&src)?;
     let rules = engine.rules();
     let known: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
@@ -360,12 +339,15 @@ impl Coverage {
     }
 }
 
-/// Runs every test file under `dir`.
-pub fn run_all(engine: &Engine, dir: &Path) -> Result<Vec<TestResult>, TestError> {
-    let files = discover(dir).map_err(|e| ConfigError::Io { path: dir.display().to_string(), source: e })?;
+/// Runs every test file of a pack (`*.tests.yaml`), in name order.
+pub fn run_all(engine: &Engine, sources: &dyn Sources) -> Result<Vec<TestResult>, TestError> {
+    let mut files = sources
+        .files(TEST_SUFFIX)
+        .map_err(|e| ConfigError::Io { path: sources.display_name(""), source: e.into_io() })?;
+    files.sort();
     let mut all = Vec::new();
     for f in files {
-        all.extend(run_file(engine, &f)?);
+        all.extend(run_file(engine, sources, &f)?);
     }
     Ok(all)
 }

@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
-use cordon::unstable::lists::import::{self, Format};
-use cordon::unstable::lists::store::{self, Saved, Store};
+use cordon::unstable::lists::import::Format;
+use cordon::unstable::lists::store;
 use cordon::unstable::lists::{Entry, Kind, Snapshot};
+use cordon::unstable::sources::{Saved, Store, read_snapshot};
 
 use super::{EXIT_ERROR, EXIT_OK, diag};
 
@@ -190,7 +191,7 @@ fn run_import(a: ImportArgs) -> Result<(), u8> {
     }
     let store = store_of(&a.dir)?;
     let format = a.format.as_deref().and_then(Format::from_name);
-    let mut snapshot = import::import(&a.files, format, &a.name).map_err(|e| fail(&e))?;
+    let mut snapshot = cordon::unstable::sources::import_list(&a.files, format, &a.name).map_err(|e| fail(&e))?;
     if let Some(p) = &a.published {
         if let Err(m) = cordon::unstable::values::Date::parse(p) {
             eprintln!("cordon: error: `--published {p}`: {m}");
@@ -350,10 +351,10 @@ fn show(a: ShowArgs) -> Result<(), u8> {
 /// A snapshot from a name, a snapshot file, or a source file imported on the fly.
 fn any_snapshot(store: &Store, what: &str) -> Result<Snapshot, u8> {
     let path = Path::new(what);
-    let is_snapshot_file = what.ends_with(".json") && path.is_file() && store::read(path).is_ok();
+    let is_snapshot_file = what.ends_with(".json") && path.is_file() && read_snapshot(path).is_ok();
     if path.exists() && !is_snapshot_file {
         let name = path.file_stem().map_or("SOURCE".into(), |s| s.to_string_lossy().into_owned());
-        return import::import(&[path.to_path_buf()], None, &name).map_err(|e| fail(&e));
+        return cordon::unstable::sources::import_list(&[path.to_path_buf()], None, &name).map_err(|e| fail(&e));
     }
     store.resolve(what).map_err(|e| fail(&e))
 }

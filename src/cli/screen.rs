@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use clap::ValueEnum;
 use cordon::unstable::lists::Kind;
-use cordon::unstable::lists::store::Store;
 use cordon::unstable::screen::reviewed::{Clearances, Cleared};
 use cordon::unstable::screen::{Candidate, DEFAULT_THRESHOLD, Query, Screener};
+use cordon::unstable::sources::Store;
 use cordon::unstable::values::{Country, Decimal};
 use rayon::prelude::*;
 use serde::Serialize;

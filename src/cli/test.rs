@@ -30,7 +30,7 @@ pub fn run(a: TestArgs) -> u8 {
     } else {
         a.rules.rules.clone()
     };
-    let results = match testing::run_all(&engine, &dir) {
+    let results = match testing::run_all(&engine, &cordon::FsSources::new(&dir)) {
         Ok(r) => r,
         Err(e) => {
             diag::print(&e);

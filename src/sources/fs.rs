@@ -58,15 +58,15 @@ impl FsSources {
 }
 
 impl Sources for FsSources {
-    fn rule_files(&self) -> Result<Vec<String>, SourceError> {
-        if let Some(one) = &self.single {
+    fn files(&self, suffix: &str) -> Result<Vec<String>, SourceError> {
+        if let Some(one) = self.single.as_ref().filter(|_| suffix == format!(".{}", super::RULE_EXT)) {
             return Ok(vec![one.clone()]);
         }
         if !self.root.is_dir() {
             return Err(SourceError::not_found());
         }
         let mut out = Vec::new();
-        walk(&self.root, "", &mut out).map_err(SourceError::Io)?;
+        walk(&self.root, "", suffix, &mut out).map_err(SourceError::Io)?;
         Ok(out)
     }
 
@@ -104,8 +104,8 @@ impl Sources for FsSources {
     }
 }
 
-/// Every `*.cordon` file under `dir`, by name relative to the root.
-fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Result<()> {
+/// Every file under `dir` whose name ends in `suffix`, by name relative to the root.
+fn walk(dir: &Path, prefix: &str, suffix: &str, out: &mut Vec<String>) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
@@ -113,8 +113,8 @@ fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Result<()> 
         let rel = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
         let ft = e.file_type()?;
         if ft.is_dir() {
-            walk(&e.path(), &rel, out)?;
-        } else if Path::new(&name).extension().is_some_and(|x| x == super::RULE_EXT) {
+            walk(&e.path(), &rel, suffix, out)?;
+        } else if name.ends_with(suffix) {
             out.push(rel);
         }
     }

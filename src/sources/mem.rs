@@ -49,8 +49,8 @@ impl MemSources {
 }
 
 impl Sources for MemSources {
-    fn rule_files(&self) -> Result<Vec<String>, SourceError> {
-        Ok(self.files.keys().filter(|k| k.ends_with(".cordon")).cloned().collect())
+    fn files(&self, suffix: &str) -> Result<Vec<String>, SourceError> {
+        Ok(self.files.keys().filter(|k| k.ends_with(suffix)).cloned().collect())
     }
 
     fn read(&self, name: &str, limit: usize) -> Result<Vec<u8>, SourceError> {

@@ -12,11 +12,15 @@
 //! ([`confined`]).
 
 mod fs;
+mod lists;
 mod mem;
+mod store;
 
 pub(crate) use fs::open_input_file;
 pub use fs::{FsSources, read_text_file};
+pub use lists::import_list;
 pub use mem::MemSources;
+pub use store::{Saved, Store, read_snapshot};
 
 use std::path::{Component, Path, PathBuf};
 
@@ -71,8 +75,14 @@ impl SourceError {
 
 /// The files of one rule pack, by pack-relative name.
 pub trait Sources: Send + Sync {
-    /// The pack's rule files (`*.cordon`), by name, in any order.
-    fn rule_files(&self) -> Result<Vec<String>, SourceError>;
+    /// The pack's files whose names end in `suffix` (`.cordon`: its rule
+    /// files; `.tests.yaml`: its rule tests), by name, in any order.
+    fn files(&self, suffix: &str) -> Result<Vec<String>, SourceError>;
+
+    /// The pack's rule files (`*.cordon`).
+    fn rule_files(&self) -> Result<Vec<String>, SourceError> {
+        self.files(&format!(".{RULE_EXT}"))
+    }
 
     /// The bytes of a file; larger than `limit` bytes is an error (the read
     /// stops one byte past it).

@@ -97,7 +97,8 @@ fn the_language_reference_examples_are_right() {
     let refs: Vec<(&str, &str)> = names.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     let pack = TempPack::new(&refs);
     let engine = Engine::load(pack.path()).expect("the worked example checks");
-    let results = cordon::unstable::testing::run_all(&engine, pack.path()).expect("its tests run");
+    let results =
+        cordon::unstable::testing::run_all(&engine, &cordon::FsSources::new(pack.path())).expect("its tests run");
     assert_eq!(results.len(), 5);
     let failed: Vec<String> =
         results.iter().filter(|r| !r.passed()).map(|r| format!("{}: {:?}", r.case.name, r.failures)).collect();

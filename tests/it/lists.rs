@@ -6,8 +6,9 @@
 
 use std::path::Path;
 
-use cordon::unstable::lists::import::{self, Format};
-use cordon::unstable::lists::store::{self, Store};
+use cordon::unstable::lists::import::Format;
+use cordon::unstable::lists::store;
+use cordon::unstable::sources::Store;
 use serde_json::Value;
 
 use super::harness::{TempPack, cordon, root, stderr, stdout};
@@ -23,7 +24,8 @@ fn shipped_snapshots_are_what_their_sources_give() {
     // Cargo runs tests in the project root: the relative paths the snapshots record.
     assert_eq!(std::env::current_dir().expect("cwd"), root());
     for (name, source, published) in cases {
-        let mut snap = import::import(&[Path::new(source).to_path_buf()], None, name).expect("import");
+        let mut snap =
+            cordon::unstable::sources::import_list(&[Path::new(source).to_path_buf()], None, name).expect("import");
         if let Some(p) = published {
             snap.published = Some(p.to_string());
         }
@@ -95,8 +97,12 @@ fn import_show_and_diff_from_the_command_line() {
 
 #[test]
 fn the_watchlist_format_imports_the_vessels_list() {
-    let snap = import::import(&[root().join("seeds/lists/un-1718-vessels.csv")], Some(Format::Watchlist), "V")
-        .expect("import");
+    let snap = cordon::unstable::sources::import_list(
+        &[root().join("seeds/lists/un-1718-vessels.csv")],
+        Some(Format::Watchlist),
+        "V",
+    )
+    .expect("import");
     assert_eq!(snap.entries.len(), 59);
     let v53 = snap.entries.iter().find(|e| e.reference == "V53").expect("V53");
     assert_eq!(v53.imo, ["8791667"]);

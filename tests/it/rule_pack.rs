@@ -20,7 +20,7 @@ fn shipped_rules_check_cleanly() {
 #[test]
 fn every_rule_has_a_hit_and_a_near_miss() {
     let engine = Engine::load(&root().join("rules")).expect("rules load");
-    let results = testing::run_all(&engine, &root().join("rules")).expect("tests run");
+    let results = testing::run_all(&engine, &cordon::FsSources::new(root().join("rules"))).expect("tests run");
     let failed: Vec<String> = results
         .iter()
         .filter(|r| !r.passed())

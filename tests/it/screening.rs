@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use cordon::unstable::lists::Kind;
-use cordon::unstable::lists::store::Store;
 use cordon::unstable::screen::{DEFAULT_THRESHOLD, ListIndex, Query};
+use cordon::unstable::sources::Store;
 use cordon::unstable::values::Decimal;
 
 use super::harness::root;

@@ -160,3 +160,33 @@ fn the_code_map_names_every_module() {
         graph.keys().filter(|m| !map.contains(&format!("[`{m}`]")) && !map.contains(&format!("`{m}`"))).collect();
     assert!(missing.is_empty(), "modules the code map in src/lib.rs does not describe: {missing:?}");
 }
+
+#[test]
+fn only_the_filesystem_sources_the_writers_and_the_cli_touch_files() {
+    let src = root().join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let allowed = ["cli/", "sources/", "atomic.rs", "output/", "main.rs"];
+    let mut offenders = Vec::new();
+    for f in &files {
+        let rel = f.strip_prefix(&src).expect("under src").to_string_lossy().replace('\\', "/");
+        if allowed.iter().any(|a| rel.starts_with(a)) {
+            continue;
+        }
+        let text = std::fs::read_to_string(f).expect("read");
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (i, line) in code.lines().enumerate() {
+            let l = line.trim_start();
+            if l.starts_with("//") {
+                continue;
+            }
+            if ["std::fs", "fs::read", "File::open", ".is_file()", ".is_dir()", "read_dir("]
+                .iter()
+                .any(|p| l.contains(p))
+            {
+                offenders.push(format!("src/{rel}:{}: {}", i + 1, l));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "file access outside sources/, the writers and the CLI:\n{}", offenders.join("\n"));
+}

@@ -243,7 +243,8 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::lists::import::{Format, import};
+    use crate::lists::import::Format;
+    use crate::sources::import_list as import;
 
     const T1: &str =
         concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lists/yente-fixture-t1-eu_fsf.entities.ftm.json");

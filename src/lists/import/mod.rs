@@ -12,7 +12,7 @@ pub mod ofac_xml;
 pub mod un;
 pub mod watchlist;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
@@ -53,17 +53,14 @@ impl Format {
         Format::ALL.into_iter().find(|f| f.name() == s)
     }
 
-    /// Tells the format of a file from its name and first bytes, or of a
-    /// directory from whether it holds an `sdn.csv`.
+    /// Tells the format of a file from its name and first bytes.
     ///
     /// UN XML has the root element `CONSOLIDATED_LIST`, OFAC XML the root
     /// `sdnList`; FollowTheMoney is JSON lines with a `"schema"` key; OFAC CSV
     /// is recognised by its file names (`sdn.csv`, `alt.csv`, `add.csv`,
-    /// `sdn_comments.csv`) or a directory holding `sdn.csv`.
+    /// `sdn_comments.csv`; a folder holding `sdn.csv` is told by the
+    /// filesystem front, `sources::import_list`).
     pub fn detect(path: &Path, head: &[u8]) -> Option<Format> {
-        if path.is_dir() {
-            return path.join(ofac_csv::SDN).is_file().then_some(Format::OfacCsv);
-        }
         if ofac_csv::role_of(path).is_some() {
             return Some(Format::OfacCsv);
         }
@@ -151,49 +148,23 @@ pub struct SourceFile {
     pub bytes: Vec<u8>,
 }
 
-/// How many bytes of a file [`Format::detect`] gets to see.
-const HEAD: usize = 64 * 1024;
-
-/// Imports a list from its source file(s).
-///
-/// `paths` are the files (or, for OFAC CSV, a directory holding sdn.csv);
-/// `format` is detected from each path when `None`; `name` is the list's name
-/// in Cordon (`UN_SC`, `OFAC_SDN`). Several files of the same format make one
-/// snapshot (for FollowTheMoney, Sanction entities may point across files).
-pub fn import(paths: &[PathBuf], format: Option<Format>, name: &str) -> Result<Snapshot, ImportError> {
-    let Some(first) = paths.first() else {
+/// Makes a snapshot from source files already read: `files` are the list's
+/// source files in `format` (for OFAC CSV, sdn.csv first); `name` is the
+/// list's name in Cordon (`UN_SC`, `OFAC_SDN`). Several files of the same
+/// format make one snapshot (for FollowTheMoney, Sanction entities may
+/// point across files). The fingerprint is of the bytes, in path order.
+pub fn import_files(files: Vec<SourceFile>, format: Format, name: &str) -> Result<Snapshot, ImportError> {
+    if files.is_empty() {
         return Err(ImportError::format("(none)", "no source files given"));
-    };
-    let format = match format {
-        Some(f) => f,
-        None => {
-            let f = detect_path(first)?;
-            for path in paths.iter().skip(1) {
-                let g = detect_path(path)?;
-                if g != f {
-                    return Err(ImportError::format(
-                        &path.display().to_string(),
-                        format!("it is {g} but `{}` is {f}: import one list at a time", first.display()),
-                    ));
-                }
-            }
-            f
-        }
-    };
-    let paths = match format {
-        Format::OfacCsv => ofac_csv::files(paths)?,
-        _ => paths.to_vec(),
-    };
-    let files = paths.into_iter().map(|p| read(&p).map(|f| (p, f))).collect::<Result<Vec<_>, _>>()?;
-    let sources: Vec<String> = files.iter().map(|(_, f)| f.path.clone()).collect();
-    let mut order: Vec<&(PathBuf, SourceFile)> = files.iter().collect();
-    order.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    let sources: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    let mut order: Vec<&SourceFile> = files.iter().collect();
+    order.sort_by(|a, b| std::path::Path::new(&a.path).cmp(std::path::Path::new(&b.path)));
     let mut hasher = Sha256::new();
-    for (_, f) in order {
+    for f in order {
         hasher.update(&f.bytes);
     }
     let fingerprint = crate::source::hex(&hasher.finalize());
-    let files: Vec<SourceFile> = files.into_iter().map(|(_, f)| f).collect();
     let parsed = match format {
         Format::UnXml => each(&files, un::parse)?,
         Format::OfacXml => each(&files, ofac_xml::parse)?,
@@ -225,31 +196,8 @@ fn each(files: &[SourceFile], parse: fn(&SourceFile) -> Result<Parsed, ImportErr
     Ok(all)
 }
 
-/// Detects one path's format, reading its first bytes.
-fn detect_path(path: &Path) -> Result<Format, ImportError> {
-    let shown = path.display().to_string();
-    let head = if path.is_dir() {
-        Vec::new()
-    } else {
-        use std::io::Read;
-        let file = std::fs::File::open(path).map_err(|source| ImportError::Io { path: shown.clone(), source })?;
-        let mut head = Vec::with_capacity(HEAD);
-        file.take(HEAD as u64)
-            .read_to_end(&mut head)
-            .map_err(|source| ImportError::Io { path: shown.clone(), source })?;
-        head
-    };
-    Format::detect(path, &head).ok_or(ImportError::Unsupported { path: shown })
-}
-
-/// Reads a whole source file.
-fn read(path: &Path) -> Result<SourceFile, ImportError> {
-    let shown = path.display().to_string();
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(SourceFile { path: shown, bytes }),
-        Err(source) => Err(ImportError::Io { path: shown, source }),
-    }
-}
+/// How many bytes of a file [`Format::detect`] gets to see.
+pub const HEAD: usize = 64 * 1024;
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
@@ -599,6 +547,8 @@ pub(crate) mod xml {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::import_list as import;
+    use std::path::PathBuf;
 
     #[test]
     fn format_names_round_trip() {

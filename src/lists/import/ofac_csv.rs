@@ -8,7 +8,7 @@
 //! live in the free-text remarks and are parsed out of them.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{ImportError, Parsed, SourceFile, decode_lenient, imo_digits, name, ofac_date, push_unique};
 use crate::lists::model::{Address, Entry, Kind, Quality};
@@ -32,7 +32,8 @@ pub(crate) enum Role {
 impl Role {
     const ALL: [Role; 4] = [Role::Sdn, Role::Alt, Role::Add, Role::Comments];
 
-    fn file_name(self) -> &'static str {
+    /// The file's name.
+    pub(crate) fn file_name(self) -> &'static str {
         match self {
             Role::Sdn => SDN,
             Role::Alt => "alt.csv",
@@ -56,62 +57,6 @@ impl Role {
 pub(crate) fn role_of(path: &Path) -> Option<Role> {
     let name = path.file_name()?.to_str()?;
     Role::ALL.into_iter().find(|r| r.file_name().eq_ignore_ascii_case(name))
-}
-
-/// The files to read for the given paths, main file first: a directory gives
-/// its sdn.csv and whichever of alt.csv, add.csv and sdn_comments.csv it
-/// holds; an sdn.csv brings its siblings along unless they were given; a file
-/// of another name is taken as the main file.
-pub(crate) fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
-    let mut given: Vec<(Role, PathBuf)> = Vec::new();
-    let mut siblings: Vec<(Role, PathBuf)> = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let sdn = path.join(SDN);
-            if !sdn.is_file() {
-                return Err(ImportError::format(&path.display().to_string(), "the directory holds no sdn.csv"));
-            }
-            given.push((Role::Sdn, sdn));
-            siblings.extend(existing_siblings(path));
-        } else {
-            let role = role_of(path).unwrap_or(Role::Sdn);
-            if role_of(path) == Some(Role::Sdn) {
-                let dir = path.parent().unwrap_or_else(|| Path::new(""));
-                siblings.extend(existing_siblings(dir));
-            }
-            given.push((role, path.clone()));
-        }
-    }
-    for (role, path) in siblings {
-        if !given.iter().any(|(r, _)| *r == role) {
-            given.push((role, path));
-        }
-    }
-    given.sort_by_key(|(r, _)| *r);
-    for pair in given.windows(2) {
-        if let [(a, first), (b, second)] = pair
-            && a == b
-        {
-            return Err(ImportError::format(
-                &second.display().to_string(),
-                format!("it is a second {} besides `{}`", a.file_name(), first.display()),
-            ));
-        }
-    }
-    match given.first() {
-        Some((Role::Sdn, _)) => Ok(given.into_iter().map(|(_, p)| p).collect()),
-        Some((_, p)) => Err(ImportError::format(&p.display().to_string(), "no sdn.csv was given with it")),
-        None => Err(ImportError::format("(none)", "no source files given")),
-    }
-}
-
-/// alt.csv, add.csv and sdn_comments.csv in a directory, where present.
-fn existing_siblings(dir: &Path) -> Vec<(Role, PathBuf)> {
-    [Role::Alt, Role::Add, Role::Comments]
-        .into_iter()
-        .map(|r| (r, dir.join(r.file_name())))
-        .filter(|(_, p)| p.is_file())
-        .collect()
 }
 
 /// An entry being assembled: the remarks are parsed once the overflow from
@@ -357,7 +302,9 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::lists::import::{Format, import};
+    use crate::lists::import::Format;
+    use crate::sources::import_list as import;
+    use std::path::PathBuf;
 
     const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/lists/sources/ofac-sdn-2021-07");
     const SDN_CSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/lists/sources/ofac-sdn-2021-07/sdn.csv");

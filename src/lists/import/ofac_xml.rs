@@ -158,7 +158,8 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::lists::import::{Format, import};
+    use crate::lists::import::Format;
+    use crate::sources::import_list as import;
 
     const XML: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lists/ofac-consolidated-2018-04-06.xml");
 

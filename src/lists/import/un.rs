@@ -116,7 +116,8 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::lists::import::{Format, import};
+    use crate::lists::import::Format;
+    use crate::sources::import_list as import;
 
     const UN_2026: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/lists/sources/un-consolidated-2026-02-27.xml");
     const UN_2018: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lists/un-consolidated-2018-10-29.xml");
