@@ -1,9 +1,10 @@
 //! Importers: each reads one source format into a [`Snapshot`].
 //!
-//! [`import`] reads the file(s), tells the format apart when it is not given
-//! ([`Format::detect`]), hands the bytes to the format's parser ([`un`],
-//! [`ofac_csv`], [`ofac_xml`], [`ftm`]) and fills the snapshot's fingerprint,
-//! sources and publication date. Entries come out sorted by reference, so the
+//! [`import_files`] hands the bytes of the source file(s) to the format's
+//! parser ([`un`], [`ofac_csv`], [`ofac_xml`], [`ftm`]) and fills the
+//! snapshot's fingerprint, sources and publication date; reading the files
+//! and telling the format apart ([`Format::detect`]) is the filesystem
+//! front's (`sources::import_list`). Entries come out sorted by reference, so the
 //! same input always gives the same snapshot, byte for byte.
 
 pub mod ftm;
