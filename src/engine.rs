@@ -96,11 +96,13 @@ impl Engine {
         Ok(engine)
     }
 
+    #[doc(hidden)]
     /// Loads the pack at `path` (a folder or one rule file).
     pub fn load(path: &Path) -> Result<Engine, Diagnostics> {
         Engine::from_sources(&FsSources::new(path), &LoadOptions::new())
     }
 
+    #[doc(hidden)]
     /// Like [`Engine::load`], with the clearances of a reviewed-matches file
     /// (screening matches reviewed as false positives) anywhere on disk.
     pub fn load_with(path: &Path, reviewed: Option<&Path>) -> Result<Engine, Diagnostics> {
@@ -114,6 +116,7 @@ impl Engine {
         Engine::from_sources(&sources, &opts)
     }
 
+    #[doc(hidden)]
     /// Compiles an already checked rule set.
     pub fn from_rules(rules: Arc<RuleSet>) -> Engine {
         Engine { program: Arc::new(compile::compile(rules)), warnings: Vec::new() }
@@ -130,19 +133,30 @@ impl Engine {
         &self.program.rules.fingerprint
     }
 
+    #[doc(hidden)]
     /// The checked rule set.
     pub fn rules(&self) -> &Arc<RuleSet> {
         &self.program.rules
     }
 
+    #[doc(hidden)]
     /// The compiled program.
     pub fn program(&self) -> &Arc<Program> {
         &self.program
     }
 
+    #[doc(hidden)]
     /// Evaluates one typed record.
     pub fn evaluate(&self, record: &Record) -> Evaluated {
         crate::eval::evaluate(&self.program, record)
+    }
+
+    /// Reads an input config (`cordon check --config`: the firm's column
+    /// names, date layout, number separators, CSV delimiter) for this
+    /// engine's schema; `name` names it in errors and fingerprints.
+    pub fn input_config(&self, name: &str, yaml: &str) -> Result<Arc<crate::config::InputConfig>, Error> {
+        let src = crate::source::SourceFile::new(name, name, yaml);
+        Ok(Arc::new(crate::config::load_config(src, &self.program.rules.schema)?))
     }
 
     /// Checks one record given as a JSON object, as a JSON Lines input
@@ -186,6 +200,7 @@ impl Engine {
         self.check_json(&serde_json::Value::Object(object))
     }
 
+    #[doc(hidden)]
     /// Opens every input (reading headers) before any record is evaluated,
     /// so an unusable input stops the run before output starts; every
     /// unusable input is reported.
@@ -217,6 +232,7 @@ impl Engine {
         Ok(self.run_opened(opened, opts, None, stages)?)
     }
 
+    #[doc(hidden)]
     /// Like [`Engine::run`], over inputs already opened; `render`, if
     /// given, renders each outcome on the evaluating cores (the bytes reach
     /// the stages as [`Item::rendered`](crate::Item::rendered)).

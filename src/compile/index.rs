@@ -58,6 +58,8 @@ struct FieldTable {
     /// atoms with a longer entry under it (a record coded less precisely
     /// matches too).
     by_code: FxHashMap<Code, Vec<u32>>,
+    /// `by_code`, for lookups.
+    codes: Option<super::CodeMap<Vec<u32>>>,
     /// Distinct lengths of the codes in `by_code`, ascending; empty when
     /// codes are looked up whole.
     lens: Vec<usize>,
@@ -134,6 +136,7 @@ impl RuleIndex {
                 v.sort_unstable();
                 v.dedup();
             }
+            t.codes = Some(super::CodeMap::new(std::mem::take(&mut t.by_code)));
         }
         index
     }
@@ -153,9 +156,10 @@ impl RuleIndex {
             }
         };
         for t in &self.tables {
+            let Some(codes) = &t.codes else { continue };
             match rec.cells.get(t.field) {
                 Some(Cell::Ok { value: Value::Code(c), .. }) if t.lens.is_empty() => {
-                    if let Some(a) = t.by_code.get(c) {
+                    if let Some(a) = codes.get(c) {
                         mark(a, out);
                     }
                 }
@@ -164,13 +168,13 @@ impl RuleIndex {
                     for &k in &t.lens {
                         if k > c.len() {
                             // The record is coded less precisely than these entries.
-                            if let Some(a) = t.by_code.get(c) {
+                            if let Some(a) = codes.get(c) {
                                 mark(a, out);
                             }
                             break;
                         }
                         if kind.is_boundary(c, k)
-                            && let Some(a) = t.by_code.get(&c.prefix(k))
+                            && let Some(a) = codes.get(&c.prefix(k))
                         {
                             mark(a, out);
                         }

@@ -6,7 +6,9 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
+mod codes;
 mod index;
+pub(crate) use codes::CodeMap;
 pub(crate) use index::RuleIndex;
 
 use crate::check::{ArithOp, Builtin, CmpOp, EntryValue, Lit, RuleSet, SetDef, Severity, StrOp, TExpr};
@@ -101,13 +103,13 @@ pub(crate) enum Matcher {
     /// Codes looked up whole, or by prefix for hierarchical kinds.
     Codes {
         /// Entry code → entries.
-        exact: HashMap<Code, Vec<u32>>,
+        exact: CodeMap<Vec<u32>>,
         /// Distinct entry lengths, ascending (prefix kinds).
         lens: Vec<usize>,
         /// Prefix kinds: every proper prefix (at a boundary, at least
         /// `broader_from` long) of an entry → entries, for records coded
         /// less precisely than the set ("broader").
-        broader: HashMap<Code, Vec<u32>>,
+        broader: CodeMap<Vec<u32>>,
         /// Whether entries are prefixes.
         prefix: bool,
     },
@@ -179,7 +181,7 @@ fn build_matcher(set: &SetDef) -> Matcher {
             }
             lens.sort_unstable();
             lens.dedup();
-            Matcher::Codes { exact, lens, broader, prefix }
+            Matcher::Codes { exact: CodeMap::new(exact), lens, broader: CodeMap::new(broader), prefix }
         }
     }
 }

@@ -102,20 +102,23 @@ pub fn parse_scalar(t: &str, s: Scalar, def: &FieldDef, cfg: &InputConfig) -> Re
             Some(Pattern::Unit) => Ok(Value::Str(crate::values::unit::table().canonical(t).unwrap_or(t).into())),
         };
     }
+    if s == Scalar::DATE {
+        // The language's own kind, read without a dynamic call (hot path).
+        return cfg.date_format.parse(t).map(Value::Date);
+    }
     let ctx = ReadContext {
         dates: &cfg.date_format,
         decimal_separator: cfg.decimal_separator,
         thousands_separator: cfg.thousands_separator,
     };
-    let v = s.read(t, &ctx)?;
-    if let Value::Dec(d) = &v
-        && def.non_negative
-        && d.is_sign_negative()
-        && !d.is_zero()
-    {
-        return Err(format!("`{t}` is negative; `{}` cannot be below zero", def.name));
+    if s == Scalar::DECIMAL {
+        let d = crate::values::decimal::read(t, &ctx)?;
+        if def.non_negative && d.is_sign_negative() && !d.is_zero() {
+            return Err(format!("`{t}` is negative; `{}` cannot be below zero", def.name));
+        }
+        return Ok(Value::Dec(d));
     }
-    Ok(v)
+    s.read(t, &ctx)
 }
 
 /// An IMO ship number: seven digits whose last is the check digit;

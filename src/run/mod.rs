@@ -212,6 +212,7 @@ impl RunOptions {
         self
     }
 
+    #[doc(hidden)]
     /// The input config.
     pub fn input_config(&self) -> &Arc<InputConfig> {
         &self.config
@@ -299,11 +300,13 @@ impl<'a> InputInfo<'a> {
         &self.layout.name
     }
 
+    #[doc(hidden)]
     /// The rule set of the run.
     pub fn rules(&self) -> &'a RuleSet {
         self.rules
     }
 
+    #[doc(hidden)]
     /// How its columns map onto the schema.
     pub fn layout(&self) -> &'a Layout {
         self.layout
@@ -320,6 +323,7 @@ pub struct Item<'a> {
 }
 
 impl<'a> Item<'a> {
+    #[doc(hidden)]
     /// The outcome, as the engine holds it (rules and fields by index).
     pub fn outcome(&self) -> &'a RecordOutcome {
         self.outcome

@@ -39,8 +39,13 @@ pub struct Country(u16);
 impl Country {
     /// Parses a code such as `KP` (surrounding spaces and lowercase accepted).
     pub fn parse(text: &str) -> Result<Country, String> {
-        let t = text.trim().to_ascii_uppercase();
-        match index(&t) {
+        let t = text.trim();
+        // Two letters, either case, uppercased without allocating.
+        let upper = match t.as_bytes() {
+            [a, b] => [a.to_ascii_uppercase(), b.to_ascii_uppercase()],
+            _ => [0, 0],
+        };
+        match std::str::from_utf8(&upper).ok().and_then(index) {
             Some(i) if NAMES[i as usize].is_some() => Ok(Country(i)),
             Some(_) => Err(format!("`{}` is not an ISO 3166-1 country code", text.trim())),
             None => Err(format!("`{}` is not a two-letter country code", text.trim())),
@@ -86,10 +91,8 @@ pub static COUNTRY: CountryKind = CountryKind;
 
 impl CountryKind {
     fn code(own: Scalar, text: &str) -> Result<Value, String> {
-        let c = Country::parse(text)?;
-        let b = c.code();
-        let code = std::str::from_utf8(&b).unwrap_or("");
-        Code::new(own, code).map(Value::Code).ok_or_else(|| format!("`{text}` is not a country code"))
+        let b = Country::parse(text)?.code();
+        Ok(Value::Code(Code::from_ascii(own, &b)))
     }
 }
 

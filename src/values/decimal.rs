@@ -57,21 +57,7 @@ impl ValueKind for DecimalKind {
     }
 
     fn read(&self, _: Scalar, t: &str, ctx: &ReadContext<'_>) -> Result<Value, String> {
-        let mut owned;
-        let mut text = t;
-        if let Some(ts) = ctx.thousands_separator {
-            check_grouping(t, ts, ctx.decimal_separator)?;
-            owned = text.replace(ts, "");
-            text = &owned;
-        }
-        if ctx.decimal_separator == ',' {
-            if text.contains('.') {
-                return Err(format!("`{t}` uses `.` but the decimal separator is `,`"));
-            }
-            owned = text.replace(',', ".");
-            text = &owned;
-        }
-        parse_decimal(text).map(Value::Dec)
+        read(t, ctx).map(Value::Dec)
     }
 
     fn read_rule(&self, _: Scalar, text: &str) -> Result<Value, String> {
@@ -93,6 +79,25 @@ impl ValueKind for DecimalKind {
     fn functions(&self) -> &'static [Function] {
         &FUNCTIONS
     }
+}
+
+/// Reads a record's number with the input config's separators.
+pub fn read(t: &str, ctx: &ReadContext<'_>) -> Result<super::Decimal, String> {
+    let mut owned;
+    let mut text = t;
+    if let Some(ts) = ctx.thousands_separator {
+        check_grouping(t, ts, ctx.decimal_separator)?;
+        owned = text.replace(ts, "");
+        text = &owned;
+    }
+    if ctx.decimal_separator == ',' {
+        if text.contains('.') {
+            return Err(format!("`{t}` uses `.` but the decimal separator is `,`"));
+        }
+        owned = text.replace(',', ".");
+        text = &owned;
+    }
+    parse_decimal(text)
 }
 
 /// With a thousands separator configured, groups must be whole: `1.234,50`

@@ -131,8 +131,29 @@ fn code(own: Scalar, h: HsCode) -> Code {
         digits[i] = b'0' + (n % 10) as u8;
         n /= 10;
     }
-    // INVARIANT: ten ASCII digits fit a code.
-    Code::new(own, std::str::from_utf8(&digits[..len]).unwrap_or("")).unwrap_or_else(|| unreachable!())
+    Code::from_ascii(own, &digits[..len])
+}
+
+/// Reads an HS code straight into a code: digits kept, `.` and spaces
+/// dropped; the same errors as [`HsCode::parse`].
+fn read_code(own: Scalar, text: &str, min_len: usize) -> Result<Code, String> {
+    let mut digits = [0u8; 10];
+    let mut len = 0;
+    for b in text.trim().bytes() {
+        match b {
+            b'0'..=b'9' if len < 10 => {
+                digits[len] = b;
+                len += 1;
+            }
+            b'.' | b' ' => {}
+            // More than ten digits, or another character: the full parser says which.
+            _ => return HsCode::parse(text, min_len).map(|h| code(own, h)),
+        }
+    }
+    if len < min_len {
+        return HsCode::parse(text, min_len).map(|h| code(own, h));
+    }
+    Ok(Code::from_ascii(own, &digits[..len]))
 }
 
 static FUNCTIONS: [Function; 1] = [Function {
@@ -159,11 +180,11 @@ impl ValueKind for HsKind {
     }
 
     fn read(&self, own: Scalar, text: &str, _: &ReadContext<'_>) -> Result<Value, String> {
-        HsCode::parse(text, 4).map(|h| Value::Code(code(own, h)))
+        read_code(own, text, 4).map(Value::Code)
     }
 
     fn read_rule(&self, own: Scalar, text: &str) -> Result<Value, String> {
-        HsCode::parse(text, 2).map(|h| Value::Code(code(own, h)))
+        read_code(own, text, 2).map(Value::Code)
     }
 
     fn matching(&self) -> Matching {

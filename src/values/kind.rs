@@ -21,6 +21,7 @@ pub struct Scalar(u8);
 
 impl Scalar {
     /// Reads a record's text as a value of this kind.
+    #[inline]
     pub fn read(self, text: &str, ctx: &ReadContext<'_>) -> Result<Value, String> {
         self.kind().read(self, text, ctx)
     }
@@ -38,6 +39,7 @@ impl Scalar {
     pub const DATE: Scalar = Scalar(2);
 
     /// The kind's behaviour.
+    #[inline]
     pub fn kind(self) -> &'static dyn ValueKind {
         KINDS.get(self.0 as usize).copied().unwrap_or(KINDS[0])
     }
@@ -74,7 +76,7 @@ pub const MAX_CODE_BYTES: usize = 22;
 
 /// A value of a coded kind (a country, an HS code): its canonical text,
 /// ASCII, held inline so that codes copy, hash and compare as plain bytes.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Code {
     kind: Scalar,
     len: u8,
@@ -92,6 +94,15 @@ impl Code {
         let mut bytes = [0u8; MAX_CODE_BYTES];
         bytes[..b.len()].copy_from_slice(b);
         Some(Code { kind, len: b.len() as u8, bytes })
+    }
+
+    /// A code from ASCII bytes a kind has already checked (at most
+    /// [`MAX_CODE_BYTES`]; longer input is cut there).
+    pub fn from_ascii(kind: Scalar, b: &[u8]) -> Code {
+        let n = b.len().min(MAX_CODE_BYTES);
+        let mut bytes = [0u8; MAX_CODE_BYTES];
+        bytes[..n].copy_from_slice(&b[..n]);
+        Code { kind, len: n as u8, bytes }
     }
 
     /// Its kind.
@@ -120,6 +131,23 @@ impl Code {
         let mut bytes = [0u8; MAX_CODE_BYTES];
         bytes[..n].copy_from_slice(&self.bytes[..n]);
         Code { kind: self.kind, len: n as u8, bytes }
+    }
+}
+
+impl std::hash::Hash for Code {
+    /// One word for the short codes sets are made of (a country, an HS
+    /// heading): the kind, the length and up to six bytes; longer codes add
+    /// their other bytes. Bytes past the length are always zero.
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let mut word = u64::from(self.kind.0) | u64::from(self.len) << 8;
+        for (i, b) in self.bytes[..6].iter().enumerate() {
+            word |= u64::from(*b) << (16 + 8 * i);
+        }
+        h.write_u64(word);
+        if self.len > 6 {
+            h.write(&self.bytes[6..self.len as usize]);
+        }
     }
 }
 

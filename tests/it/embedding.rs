@@ -219,3 +219,20 @@ fn runs_stop_when_cancelled_or_over_their_record_limit() {
     assert!(errs[0].to_string().contains("no column for required field"), "{err}");
     assert!(err.to_json()[0]["code"].as_str().is_some_and(|c| c.contains("missing_column")));
 }
+
+#[test]
+fn an_input_config_maps_a_firm_s_columns_and_formats() {
+    let engine = engine();
+    let cfg = engine
+        .input_config(
+            "bank.yaml",
+            "columns:\n  origin: Country of Origin\n  date: Value Date\nformats:\n  date: DD.MM.YYYY\n",
+        )
+        .expect("a valid config");
+    let csv = "id,Value Date,Country of Origin,destination,hs_code,buyer\nT1,02.03.2024,KP,CN,2701,Dalian\n";
+    let input = InputSource::reader("bank.csv", Format::Csv, std::io::Cursor::new(csv));
+    let summary = engine.run(vec![input], &RunOptions::new().config(cfg), &mut []).expect("runs");
+    assert_eq!((summary.read, summary.decisions.block), (1, 1));
+    let bad = engine.input_config("bad.yaml", "columns:\n  orign: X\n").expect_err("an unknown field");
+    assert!(bad.to_string().contains("`orign`"), "{bad}");
+}
