@@ -23,7 +23,7 @@ impl<V> CodeMap<V> {
     pub(crate) fn new(m: FxHashMap<Code, V>) -> CodeMap<V> {
         if m.len() <= FEW {
             let mut few: Vec<(Code, V)> = m.into_iter().collect();
-            few.sort_by(|a, b| a.0.cmp(&b.0));
+            few.sort_by_key(|(k, _)| *k);
             CodeMap::Few(few)
         } else {
             CodeMap::Many(m)
