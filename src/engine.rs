@@ -174,7 +174,7 @@ impl Engine {
             Layout::for_json(0, name, Arc::clone(&self.program.rules.schema), Arc::clone(opts.input_config()));
         layout.limits = opts.limits_of();
         let text = serde_json::to_vec(record).unwrap_or_default();
-        let outcome = match layout.parse(Raw::Json { line: 1, text }) {
+        let outcome = match layout.parse(&Raw::Json { line: 1, text }) {
             Ok(rec) => {
                 let mut e = self.evaluate(&rec);
                 if opts.explains() && !e.findings.is_empty() {

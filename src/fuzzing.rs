@@ -45,7 +45,7 @@ pub fn rules(data: &[u8]) {
             Arc::new(InputConfig::standard()),
         );
         let rec = br#"{"id":"F1","date":"2018-05-01","origin":"KP","destination":"CN","hs_code":"2701.12","quantity":"10","value":"1000","currency":"USD","description":"coal","route":"KP;CN","seller":"Korea Mining Development Trading Corporation"}"#;
-        if let Ok(r) = layout.parse(Raw::Json { line: 1, text: rec.to_vec() }) {
+        if let Ok(r) = layout.parse(&Raw::Json { line: 1, text: rec.to_vec() }) {
             let e = engine.evaluate(&r);
             let (_, reference) = crate::explain::explain(engine.rules(), &r);
             let a: Vec<_> = e.findings.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
@@ -72,7 +72,7 @@ fn records(data: &[u8], format: Format) {
             Ok(batch) if batch.is_empty() => break,
             Ok(batch) => {
                 for raw in batch {
-                    let _ = layout.parse(raw);
+                    let _ = layout.parse(&raw);
                 }
             }
             Err(_) => break,

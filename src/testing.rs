@@ -234,7 +234,7 @@ pub fn run_file(engine: &Engine, sources: &dyn Sources, name: &str) -> Result<Ve
         let text = serde_json::to_vec(&rec).unwrap_or_default();
         let layout = Layout::for_json(0, &name, Arc::clone(schema), Arc::new(InputConfig::standard()))
             .without_columns(&no_columns);
-        let outcome = match layout.parse(Raw::Json { line: i as u64 + 1, text }) {
+        let outcome = match layout.parse(&Raw::Json { line: i as u64 + 1, text }) {
             Ok(r) => RecordOutcome::Evaluated(engine.evaluate(&r)),
             Err(inv) => RecordOutcome::Invalid(inv),
         };

@@ -53,10 +53,10 @@ pub fn run(a: ExplainArgs) -> u8 {
         Err(code) => return code,
     };
     let rules = Arc::clone(engine.rules());
-    let record: Record = if let Some(json) = &a.record {
+    let record: Record<'static> = if let Some(json) = &a.record {
         let layout = Layout::for_json(0, "--record", Arc::clone(&rules.schema), Arc::clone(&cfg));
-        match layout.parse(Raw::Json { line: 1, text: json.as_bytes().to_vec() }) {
-            Ok(r) => r,
+        match layout.parse(&Raw::Json { line: 1, text: json.as_bytes().to_vec() }) {
+            Ok(r) => r.into_owned(),
             Err(inv) => {
                 let why: Vec<String> = inv
                     .errors
@@ -100,9 +100,9 @@ pub fn run(a: ExplainArgs) -> u8 {
                 break;
             }
             for raw in batch {
-                match layout.parse(raw) {
+                match layout.parse(&raw) {
                     Ok(rec) if rec.key(&rules.schema) == Some(id.as_str()) => {
-                        found = Some(rec);
+                        found = Some(rec.into_owned());
                         break 'read;
                     }
                     Err(inv) if inv.id.as_deref() == Some(id.as_str()) => {

@@ -84,10 +84,10 @@ type R<'a> = Result<V<'a>, Why>;
 
 struct Ctx<'a> {
     prog: &'a Program,
-    rec: &'a Record,
+    rec: &'a Record<'a>,
     date: Date,
     /// Elements bound by enclosing quantifiers, with the field each came from.
-    vars: Vec<(&'a Value, FieldId)>,
+    vars: Vec<(V<'a>, FieldId)>,
     matches: Vec<SetMatch>,
     /// Screening hits of the rule being evaluated.
     screens: Vec<ScreenHit>,
@@ -127,6 +127,7 @@ impl<'a> Ctx<'a> {
     fn field(&self, f: FieldId) -> R<'a> {
         match &self.rec.cells[f] {
             Cell::Ok { value, .. } => Ok(from_value(value)),
+            Cell::Str { value, .. } => Ok(V::Str(Cow::Borrowed(value))),
             Cell::Missing => Err(Why { missing: bit(f), ..Why::default() }),
             Cell::Bad { .. } => Err(Why { bad: bit(f), ..Why::default() }),
             Cell::NoColumn => Err(Why { nocol: bit(f), ..Why::default() }),
@@ -166,7 +167,7 @@ impl<'a> Ctx<'a> {
             // Without a column, presence cannot be known either.
             CExpr::Present(f) | CExpr::Absent(f) => match self.rec.cells[*f] {
                 Cell::NoColumn => Tri::U(Why { nocol: bit(*f), ..Why::default() }),
-                Cell::Ok { .. } | Cell::Bad { .. } => Tri::from(matches!(e, CExpr::Present(_))),
+                Cell::Ok { .. } | Cell::Str { .. } | Cell::Bad { .. } => Tri::from(matches!(e, CExpr::Present(_))),
                 Cell::Missing => Tri::from(matches!(e, CExpr::Absent(_))),
             },
             CExpr::Cmp(op, l, r) => {
@@ -208,7 +209,7 @@ impl<'a> Ctx<'a> {
                     Ok(_) => return Tri::U(Why::error(TYPE_ERROR)),
                     Err(w) => return Tri::U(w),
                 };
-                self.quantify(*kind, items.iter().map(|i| (i, *f)), body)
+                self.quantify(*kind, items.iter().map(|i| (from_value(i), *f)), body)
             }
             CExpr::GroupQuant(kind, g, body) => self.group(*kind, *g, body),
             CExpr::Convert(c) => match self.convert(c) {
@@ -295,7 +296,7 @@ impl<'a> Ctx<'a> {
     /// `any`/`all` over the values of a group's members that have a column.
     fn group(&mut self, kind: Quantifier, g: crate::schema::GroupId, body: &'a CExpr) -> Tri {
         let group = &self.prog.rules.schema.groups[g];
-        let mut elements: Vec<(&'a Value, FieldId)> = Vec::new();
+        let mut elements: Vec<(V<'a>, FieldId)> = Vec::new();
         let (mut with_column, mut blank, mut bad) = (false, 0u64, 0u64);
         for &m in &group.members {
             let cell = &self.rec.cells[m];
@@ -308,9 +309,10 @@ impl<'a> Ctx<'a> {
                     if items.is_empty() {
                         blank |= bit(m);
                     }
-                    elements.extend(items.iter().map(|i| (i, m)));
+                    elements.extend(items.iter().map(|i| (from_value(i), m)));
                 }
-                Cell::Ok { value, .. } => elements.push((value, m)),
+                Cell::Ok { value, .. } => elements.push((from_value(value), m)),
+                Cell::Str { value, .. } => elements.push((V::Str(Cow::Borrowed(value)), m)),
             }
         }
         if !with_column {
@@ -318,9 +320,10 @@ impl<'a> Ctx<'a> {
         }
         // An unreadable member is unknown; blank members are only
         // unknown when no member has a value at all.
-        let r = self.quantify(kind, elements.iter().copied(), body);
+        let empty = elements.is_empty();
+        let r = self.quantify(kind, elements.into_iter(), body);
         match r {
-            _ if elements.is_empty() && bad == 0 => Tri::U(Why { missing: blank, ..Why::default() }),
+            _ if empty && bad == 0 => Tri::U(Why { missing: blank, ..Why::default() }),
             Tri::T if kind == Quantifier::Any => Tri::T,
             Tri::F if kind == Quantifier::All => Tri::F,
             _ if bad != 0 => Tri::U(Why { bad, ..Why::default() }.merge(match r {
@@ -333,12 +336,7 @@ impl<'a> Ctx<'a> {
 
     /// `any`/`all` over elements in Kleene logic. `any` looks at every
     /// element, so that every match is evidence and every value is screened.
-    fn quantify(
-        &mut self,
-        kind: Quantifier,
-        items: impl Iterator<Item = (&'a Value, FieldId)>,
-        body: &'a CExpr,
-    ) -> Tri {
+    fn quantify(&mut self, kind: Quantifier, items: impl Iterator<Item = (V<'a>, FieldId)>, body: &'a CExpr) -> Tri {
         let mut why: Option<Why> = None;
         let mut found = false;
         for item in items {
@@ -395,7 +393,7 @@ impl<'a> Ctx<'a> {
                 Lit::Code(c) => V::Code(*c),
             }),
             CExpr::Field(f) => self.field(*f),
-            CExpr::Var(d) => Ok(from_value(self.vars[*d].0)),
+            CExpr::Var(d) => Ok(self.vars[*d].0.clone()),
             CExpr::Convert(c) => self.convert(c).map(V::Dec),
             CExpr::Arith(op, l, r) => {
                 let (a, b) = (self.dec(l), self.dec(r));
@@ -551,7 +549,7 @@ pub(crate) fn fields_of(mask: u64) -> Vec<FieldId> {
 }
 
 /// Evaluates every rule in force on the record's date.
-pub fn evaluate(prog: &Program, rec: &Record) -> Evaluated {
+pub fn evaluate(prog: &Program, rec: &Record<'_>) -> Evaluated {
     let schema = &prog.rules.schema;
     let Some(Value::Date(date)) = rec.cells[schema.date].value() else {
         // INVARIANT: records with an unreadable date are invalid and never
@@ -685,7 +683,7 @@ fn decision(findings: &[Finding]) -> Decision {
 }
 
 /// Optional fields whose values could not be read.
-fn data_quality(schema: &crate::schema::Schema, rec: &Record) -> Vec<FieldProblem> {
+fn data_quality(schema: &crate::schema::Schema, rec: &Record<'_>) -> Vec<FieldProblem> {
     schema
         .fields
         .iter()
@@ -702,7 +700,7 @@ fn data_quality(schema: &crate::schema::Schema, rec: &Record) -> Vec<FieldProble
 }
 
 /// A record without a readable date: every rule undecided (review).
-fn undated(prog: &Program, rec: &Record) -> Evaluated {
+fn undated(prog: &Program, rec: &Record<'_>) -> Evaluated {
     let schema = &prog.rules.schema;
     let why = Why { missing: bit(schema.date), ..Why::default() };
     let findings: Vec<Finding> = (0..prog.compiled.len())
@@ -863,7 +861,7 @@ pub fn why_text(outcome: &Outcome, schema: &crate::schema::Schema) -> String {
 }
 
 /// Fills `{field}` placeholders.
-pub fn render_message(parts: &[MsgPart], rec: &Record, schema: &crate::schema::Schema) -> String {
+pub fn render_message(parts: &[MsgPart], rec: &Record<'_>, schema: &crate::schema::Schema) -> String {
     let mut s = String::new();
     for p in parts {
         match p {

@@ -36,7 +36,7 @@ fn window(r: &Rule) -> String {
     }
 }
 
-fn record_date(rules: &RuleSet, rec: &Record) -> Option<Date> {
+fn record_date(rules: &RuleSet, rec: &Record<'_>) -> Option<Date> {
     match rec.cells.get(rules.schema.date).and_then(Cell::value) {
         Some(Value::Date(d)) => Some(*d),
         _ => None,
@@ -46,7 +46,7 @@ fn record_date(rules: &RuleSet, rec: &Record) -> Option<Date> {
 /// Evaluates every rule on a record the plain way and explains each one.
 /// Returns the explanation and the findings, which must equal the compiled
 /// evaluator's.
-pub fn explain(rules: &RuleSet, rec: &Record) -> (Explanation, Vec<RefFinding>) {
+pub fn explain(rules: &RuleSet, rec: &Record<'_>) -> (Explanation, Vec<RefFinding>) {
     // INVARIANT: records with an unreadable date are invalid and never
     // evaluated; a record built otherwise is not passed: every rule is
     // undecided for want of its date, as the compiled evaluator says.
@@ -106,7 +106,7 @@ pub fn explain(rules: &RuleSet, rec: &Record) -> (Explanation, Vec<RefFinding>) 
 }
 
 /// A record without a readable date: every rule undecided.
-fn undated(rules: &RuleSet, rec: &Record) -> (Explanation, Vec<RefFinding>) {
+fn undated(rules: &RuleSet, rec: &Record<'_>) -> (Explanation, Vec<RefFinding>) {
     let date = rules.schema.date;
     let outcome = Outcome::Indeterminate {
         missing: vec![date],

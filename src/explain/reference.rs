@@ -108,10 +108,10 @@ fn truth(t: &Result<bool, Unknown>) -> Truth {
 /// Evaluates conditions on one record, entry by entry, explaining as it goes.
 pub(super) struct Ref<'a> {
     pub rules: &'a RuleSet,
-    pub rec: &'a Record,
+    pub rec: &'a Record<'a>,
     pub date: Date,
     /// Elements bound by enclosing quantifiers, with the field each came from.
-    vars: Vec<(&'a Value, FieldId)>,
+    vars: Vec<(V<'a>, FieldId)>,
     /// Count list entries listed after the date as matches (second pass).
     ignore_listing: bool,
     /// A screening test matched only entries listed after the date.
@@ -121,7 +121,7 @@ pub(super) struct Ref<'a> {
 }
 
 impl<'a> Ref<'a> {
-    pub(super) fn new(rules: &'a RuleSet, rec: &'a Record, date: Date, ignore_listing: bool) -> Ref<'a> {
+    pub(super) fn new(rules: &'a RuleSet, rec: &'a Record<'a>, date: Date, ignore_listing: bool) -> Ref<'a> {
         Ref { rules, rec, date, vars: Vec::new(), ignore_listing, later: false, used_later: false }
     }
 
@@ -132,6 +132,7 @@ impl<'a> Ref<'a> {
     fn field(&self, f: FieldId) -> R<'a> {
         match &self.rec.cells[f] {
             Cell::Ok { value, .. } => Ok(from_value(value)),
+            Cell::Str { value, .. } => Ok(V::Str(value.to_string())),
             Cell::Missing => Err(Unknown { missing: vec![f], ..Unknown::default() }),
             Cell::Bad { .. } => Err(Unknown { bad: vec![f], ..Unknown::default() }),
             Cell::NoColumn => Err(Unknown { nocol: vec![f], ..Unknown::default() }),
@@ -192,8 +193,8 @@ impl<'a> Ref<'a> {
             TExpr::In { value, set } => self.membership(e, value, *set),
             TExpr::Screen(sc) => self.screening(e, sc),
             TExpr::Quant(kind, f, body) => {
-                let items: Vec<(&'a Value, FieldId)> = match self.field(*f) {
-                    Ok(V::List(items)) => items.iter().map(|i| (i, *f)).collect(),
+                let items: Vec<(V<'a>, FieldId)> = match self.field(*f) {
+                    Ok(V::List(items)) => items.iter().map(|i| (from_value(i), *f)).collect(),
                     Ok(_) => return self.unknown(e, Unknown::error(TYPE_ERROR)),
                     Err(u) => return self.unknown(e, u),
                 };
@@ -259,7 +260,7 @@ impl<'a> Ref<'a> {
         if matches!(self.rec.cells[f], Cell::NoColumn) {
             return self.unknown(e, Unknown { nocol: vec![f], ..Unknown::default() });
         }
-        let present = matches!(self.rec.cells[f], Cell::Ok { .. } | Cell::Bad { .. });
+        let present = matches!(self.rec.cells[f], Cell::Ok { .. } | Cell::Str { .. } | Cell::Bad { .. });
         let r = Ok(present == matches!(e, TExpr::Present(_)));
         let because = match self.rec.cells[f].text() {
             Some(t) if present => format!("`{}` is \"{t}\"", self.field_name(f)),
@@ -339,7 +340,7 @@ impl<'a> Ref<'a> {
     /// `any`/`all` over the values of a group's fields.
     fn group(&mut self, e: &'a TExpr, kind: Quantifier, g: usize, body: &'a TExpr) -> Judgement {
         let (rules, rec) = (self.rules, self.rec);
-        let mut items: Vec<(&'a Value, FieldId)> = Vec::new();
+        let mut items: Vec<(V<'a>, FieldId)> = Vec::new();
         let (mut with_column, mut blank, mut bad) = (false, Vec::new(), Vec::new());
         for &m in &rules.schema.groups[g].members {
             match &rec.cells[m] {
@@ -350,9 +351,10 @@ impl<'a> Ref<'a> {
                     if l.is_empty() {
                         blank.push(m);
                     }
-                    items.extend(l.iter().map(|i| (i, m)));
+                    items.extend(l.iter().map(|i| (from_value(i), m)));
                 }
-                Cell::Ok { value, .. } => items.push((value, m)),
+                Cell::Ok { value, .. } => items.push((from_value(value), m)),
+                Cell::Str { value, .. } => items.push((V::Str(value.to_string()), m)),
             }
             with_column = true;
         }
@@ -386,18 +388,17 @@ impl<'a> Ref<'a> {
     fn quantify(
         &mut self,
         kind: Quantifier,
-        items: &[(&'a Value, FieldId)],
+        items: &[(V<'a>, FieldId)],
         body: &'a TExpr,
     ) -> (Result<bool, Unknown>, Vec<Node>) {
         let mut parts = Vec::new();
         let mut unknown: Option<Unknown> = None;
         let mut found = false;
         for item in items {
-            self.vars.push(*item);
+            self.vars.push(item.clone());
             let (r, n) = self.cond(body);
             self.vars.pop();
-            let condition =
-                format!("{} = {} ({})", var_name(self.vars.len()), from_value(item.0).show(), self.field_name(item.1));
+            let condition = format!("{} = {} ({})", var_name(self.vars.len()), item.0.show(), self.field_name(item.1));
             parts.push(Node { condition, ..n });
             match (kind, r) {
                 (Quantifier::Any, Ok(true)) => found = true,
@@ -502,7 +503,7 @@ impl<'a> Ref<'a> {
                 Lit::Code(c) => V::Code(*c),
             },
             TExpr::Field(f) => self.field(*f)?,
-            TExpr::Var(d) => from_value(self.vars[*d].0),
+            TExpr::Var(d) => self.vars[*d].0.clone(),
             TExpr::Convert(c) => V::Dec(self.convert(c)?),
             TExpr::Arith(op, a, b) => V::Dec(self.arith(*op, a, b)?),
             TExpr::Neg(x) => match self.value(x)? {

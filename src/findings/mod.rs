@@ -197,7 +197,7 @@ pub struct Evaluated {
     /// The record itself, kept for records that need attention (a finding or
     /// a data-quality problem) so reports can show its parties and goods;
     /// `None` for clean records, which are not kept.
-    pub record: Option<Box<crate::records::Record>>,
+    pub record: Option<Box<crate::records::Record<'static>>>,
     /// Most severe finding, or pass.
     pub decision: Decision,
     /// Findings in rule-id order.

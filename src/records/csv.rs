@@ -225,7 +225,7 @@ impl CsvReader {
 }
 
 /// Types one CSV row.
-pub(super) fn parse_row(layout: &Layout, line: u64, record: &ByteRecord) -> Result<Record, Invalid> {
+pub(super) fn parse_row<'a>(layout: &Layout, line: u64, record: &'a ByteRecord) -> Result<Record<'a>, Invalid> {
     let schema = &layout.schema;
     if record.len() != layout.width {
         let id = layout.columns[schema.key]
@@ -291,7 +291,7 @@ pub(super) fn parse_row(layout: &Layout, line: u64, record: &ByteRecord) -> Resu
                 match text {
                     Some(text) => parse_cell(text, def, &layout.config),
                     None => Cell::Bad {
-                        raw: String::from_utf8_lossy(bytes).trim().into(),
+                        raw: String::from_utf8_lossy(bytes).trim().to_string().into(),
                         reason: "the text is not valid UTF-8".into(),
                     },
                 }

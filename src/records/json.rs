@@ -87,7 +87,7 @@ fn row_error(layout: &Layout, line: u64, reason: String) -> Invalid {
 }
 
 /// Types one JSON line.
-pub(super) fn parse_line(layout: &Layout, line: u64, text: &[u8]) -> Result<Record, Invalid> {
+pub(super) fn parse_line<'a>(layout: &Layout, line: u64, text: &[u8]) -> Result<Record<'a>, Invalid> {
     let json: Json = match serde_json::from_slice(text) {
         Ok(j) => j,
         Err(e) if e.is_eof() => return Err(row_error(layout, line, "the JSON object is cut off".into())),
@@ -104,8 +104,8 @@ pub(super) fn parse_line(layout: &Layout, line: u64, text: &[u8]) -> Result<Reco
         }
         let cell = match map.get(&layout.keys[fid]) {
             None | Some(Json::Null) => Cell::Missing,
-            Some(Json::String(s)) => parse_cell(s, def, &layout.config),
-            Some(Json::Number(n)) => parse_cell(&n.to_string(), def, &layout.config),
+            Some(Json::String(s)) => parse_cell(s, def, &layout.config).into_owned(),
+            Some(Json::Number(n)) => parse_cell(&n.to_string(), def, &layout.config).into_owned(),
             Some(Json::Array(items)) if matches!(def.ty, FieldType::List(_)) => {
                 let mut values = Vec::new();
                 let mut bad = None;
@@ -124,16 +124,15 @@ pub(super) fn parse_line(layout: &Layout, line: u64, text: &[u8]) -> Result<Reco
                         _ => {}
                     }
                 }
-                let raw: Box<str> = items
+                let raw: String = items
                     .iter()
                     .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
                     .collect::<Vec<_>>()
-                    .join(";")
-                    .into();
+                    .join(";");
                 match bad {
-                    Some(reason) => Cell::Bad { raw, reason },
+                    Some(reason) => Cell::Bad { raw: raw.into(), reason },
                     None if values.is_empty() => Cell::Missing,
-                    None => Cell::Ok { raw: Some(raw), value: Value::List(values) },
+                    None => Cell::Ok { raw: raw.into(), value: Value::List(values) },
                 }
             }
             Some(other) => {

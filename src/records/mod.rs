@@ -11,7 +11,7 @@ pub mod json;
 mod value;
 
 pub use error::{FieldProblem, InputError};
-pub use value::{Cell, Value};
+pub use value::{Cell, CellValue, Value};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -67,23 +67,33 @@ impl ColumnPolicy {
     }
 }
 
-/// A typed record.
+/// A typed record; its cells may borrow from the input it was read from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Record {
+pub struct Record<'a> {
     /// Index of the input file.
     pub file: usize,
     /// Line where the record starts (1-based).
     pub line: u64,
     /// One cell per schema field, in schema order.
-    pub cells: Vec<Cell>,
+    pub cells: Vec<Cell<'a>>,
     /// What a cell without a column means for the rules ([`Cell::NoColumn`]).
     pub policy: ColumnPolicy,
 }
 
-impl Record {
+impl Record<'_> {
     /// The record's key (id), if readable.
     pub fn key(&self, schema: &Schema) -> Option<&str> {
         self.cells.get(schema.key).and_then(Cell::text)
+    }
+
+    /// The same record owning its text, to outlive its input.
+    pub fn into_owned(self) -> Record<'static> {
+        Record {
+            file: self.file,
+            line: self.line,
+            cells: self.cells.into_iter().map(Cell::into_owned).collect(),
+            policy: self.policy,
+        }
     }
 }
 
@@ -235,13 +245,13 @@ impl Layout {
     }
 
     /// Types a raw row.
-    pub fn parse(&self, raw: Raw) -> Result<Record, Invalid> {
+    pub fn parse<'r>(&self, raw: &'r Raw) -> Result<Record<'r>, Invalid> {
         match raw {
-            Raw::Csv { line, record } => csv::parse_row(self, line, &record),
-            Raw::Json { line, text } => json::parse_line(self, line, &text),
+            Raw::Csv { line, record } => csv::parse_row(self, *line, record),
+            Raw::Json { line, text } => json::parse_line(self, *line, text),
             Raw::TooLong { line, bytes } => Err(Invalid {
                 file: self.file,
-                line,
+                line: *line,
                 id: None,
                 errors: vec![FieldProblem {
                     field: None,
@@ -257,12 +267,12 @@ impl Layout {
 
     /// Builds the record from cells, or the invalid record if a required
     /// field is missing or unreadable.
-    pub(crate) fn finish(
+    pub(crate) fn finish<'a>(
         &self,
         line: u64,
-        cells: Vec<Cell>,
+        cells: Vec<Cell<'a>>,
         mut problems: Vec<FieldProblem>,
-    ) -> Result<Record, Invalid> {
+    ) -> Result<Record<'a>, Invalid> {
         for (i, f) in self.schema.fields.iter().enumerate() {
             match &cells[i] {
                 Cell::Missing | Cell::NoColumn if f.required => problems.push(FieldProblem {

@@ -1,12 +1,16 @@
 //! Typed cells of a record, and parsing text into them.
 
+use std::borrow::Cow;
+
 use crate::config::InputConfig;
 use crate::schema::{FieldDef, FieldType, Pattern, Scalar};
 use crate::values::kind::ReadContext;
 
-/// One field of a record.
+/// One field of a record. Text borrows from the input where it can (the
+/// chunk a CSV record was cut from): typing a record allocates only for
+/// lists and for values rewritten from what was written.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub enum Cell<'a> {
     /// The file has the column but the record leaves it empty.
     Missing,
     /// The file has no column for this field.
@@ -14,35 +18,81 @@ pub enum Cell {
     /// A value that could not be read.
     Bad {
         /// The text as read.
-        raw: Box<str>,
+        raw: Cow<'a, str>,
         /// Why it could not be read.
         reason: String,
     },
-    /// A readable value.
+    /// A readable text value.
+    Str {
+        /// The text as read (trimmed), for evidence.
+        raw: Cow<'a, str>,
+        /// The value: the text itself, or its canonical form (an IMO
+        /// number's digits, a unit's code, a currency in capitals).
+        value: Cow<'a, str>,
+    },
+    /// A readable value of any other kind.
     Ok {
-        /// The text as read (trimmed), for evidence; `None` when it is the
-        /// value itself (text read as written), to store it once.
-        raw: Option<Box<str>>,
+        /// The text as read (trimmed), for evidence.
+        raw: Cow<'a, str>,
         /// The typed value.
         value: Value,
     },
 }
 
-impl Cell {
+/// A cell's readable value, borrowed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CellValue<'c> {
+    /// Text.
+    Str(&'c str),
+    /// Any other value.
+    Value(&'c Value),
+}
+
+impl CellValue<'_> {
+    /// As an owned [`Value`].
+    pub fn to_value(self) -> Value {
+        match self {
+            CellValue::Str(s) => Value::Str(s.into()),
+            CellValue::Value(v) => v.clone(),
+        }
+    }
+}
+
+impl<'a> Cell<'a> {
     /// The text as read, if any.
     pub fn text(&self) -> Option<&str> {
         match self {
-            Cell::Ok { raw: Some(raw), .. } | Cell::Bad { raw, .. } => Some(raw),
-            Cell::Ok { raw: None, value: Value::Str(s) } => Some(s),
-            Cell::Ok { raw: None, .. } | Cell::Missing | Cell::NoColumn => None,
+            Cell::Ok { raw, .. } | Cell::Str { raw, .. } | Cell::Bad { raw, .. } => Some(raw),
+            Cell::Missing | Cell::NoColumn => None,
         }
     }
 
     /// The value, if readable.
+    pub fn get(&self) -> Option<CellValue<'_>> {
+        match self {
+            Cell::Ok { value, .. } => Some(CellValue::Value(value)),
+            Cell::Str { value, .. } => Some(CellValue::Str(value)),
+            _ => None,
+        }
+    }
+
+    /// The value of a kind other than text, if readable.
     pub fn value(&self) -> Option<&Value> {
         match self {
             Cell::Ok { value, .. } => Some(value),
             _ => None,
+        }
+    }
+
+    /// The same cell owning its text, to outlive the input it was read from.
+    pub fn into_owned(self) -> Cell<'static> {
+        let own = |c: Cow<'a, str>| Cow::Owned(c.into_owned());
+        match self {
+            Cell::Missing => Cell::Missing,
+            Cell::NoColumn => Cell::NoColumn,
+            Cell::Bad { raw, reason } => Cell::Bad { raw: own(raw), reason },
+            Cell::Str { raw, value } => Cell::Str { raw: own(raw), value: own(value) },
+            Cell::Ok { raw, value } => Cell::Ok { raw: own(raw), value },
         }
     }
 }
@@ -50,36 +100,52 @@ impl Cell {
 pub use crate::values::Value;
 
 /// Parses a field's text.
-pub fn parse_cell(text: &str, def: &FieldDef, cfg: &InputConfig) -> Cell {
+pub fn parse_cell<'a>(text: &'a str, def: &FieldDef, cfg: &InputConfig) -> Cell<'a> {
     let t = text.trim();
     if t.is_empty() {
         return Cell::Missing;
     }
-    let result = match def.ty {
-        FieldType::Scalar(s) => parse_scalar(t, s, def, cfg),
+    match def.ty {
+        FieldType::Scalar(s) if s == Scalar::STRING => match parse_text(t, def) {
+            Ok(value) => Cell::Str { raw: Cow::Borrowed(t), value },
+            Err(reason) => Cell::Bad { raw: Cow::Borrowed(t), reason },
+        },
+        FieldType::Scalar(s) => match parse_scalar(t, s, def, cfg) {
+            Ok(value) => Cell::Ok { raw: Cow::Borrowed(t), value },
+            Err(reason) => Cell::Bad { raw: Cow::Borrowed(t), reason },
+        },
         FieldType::List(s) => {
             let sep = cfg.list_separator.unwrap_or(def.separator);
             let mut items = Vec::new();
-            let mut err = None;
             for item in t.split(sep).map(str::trim).filter(|i| !i.is_empty()) {
                 match parse_scalar(item, s, def, cfg) {
                     Ok(v) => items.push(v),
-                    Err(e) => {
-                        err = Some(format!("list item {e}"));
-                        break;
-                    }
+                    Err(e) => return Cell::Bad { raw: Cow::Borrowed(t), reason: format!("list item {e}") },
                 }
             }
-            match err {
-                Some(e) => Err(e),
-                None => Ok(Value::List(items)),
+            Cell::Ok { raw: Cow::Borrowed(t), value: Value::List(items) }
+        }
+    }
+}
+
+/// Reads text: as written, or canonical for patterned text (IMO numbers,
+/// currencies, units); borrowed unless rewritten.
+fn parse_text<'a>(t: &'a str, def: &FieldDef) -> Result<Cow<'a, str>, String> {
+    match def.pattern {
+        None => Ok(Cow::Borrowed(t)),
+        Some(Pattern::Imo) => parse_imo(t).map(Cow::Borrowed),
+        Some(Pattern::Currency) => {
+            if t.len() == 3 && t.bytes().all(|b| b.is_ascii_uppercase()) {
+                Ok(Cow::Borrowed(t))
+            } else if t.len() == 3 && t.bytes().all(|b| b.is_ascii_alphabetic()) {
+                Ok(Cow::Owned(t.to_ascii_uppercase()))
+            } else {
+                Err(format!("`{t}` is not a three-letter ISO 4217 currency code"))
             }
         }
-    };
-    match result {
-        Ok(Value::Str(s)) if *s == *t => Cell::Ok { raw: None, value: Value::Str(s) },
-        Ok(value) => Cell::Ok { raw: Some(t.into()), value },
-        Err(reason) => Cell::Bad { raw: t.into(), reason },
+        // Known spellings become the canonical code (`barrels` → `bbl`);
+        // others stay as written: only a conversion that needs one is undecided.
+        Some(Pattern::Unit) => Ok(Cow::Borrowed(crate::values::unit::table().canonical(t).unwrap_or(t))),
     }
 }
 
@@ -87,20 +153,7 @@ pub fn parse_cell(text: &str, def: &FieldDef, cfg: &InputConfig) -> Cell {
 /// its kind, with the input config's date layout and number separators.
 pub fn parse_scalar(t: &str, s: Scalar, def: &FieldDef, cfg: &InputConfig) -> Result<Value, String> {
     if s == Scalar::STRING {
-        return match def.pattern {
-            None => Ok(Value::Str(t.into())),
-            Some(Pattern::Imo) => parse_imo(t).map(|s| Value::Str(s.into())),
-            Some(Pattern::Currency) => {
-                if t.len() == 3 && t.bytes().all(|b| b.is_ascii_alphabetic()) {
-                    Ok(Value::Str(t.to_ascii_uppercase().into()))
-                } else {
-                    Err(format!("`{t}` is not a three-letter ISO 4217 currency code"))
-                }
-            }
-            // Known spellings become the canonical code (`barrels` → `bbl`);
-            // others stay as written: only a conversion that needs one is undecided.
-            Some(Pattern::Unit) => Ok(Value::Str(crate::values::unit::table().canonical(t).unwrap_or(t).into())),
-        };
+        return parse_text(t, def).map(|c| Value::Str(c.into()));
     }
     if s == Scalar::DATE {
         // The language's own kind, read without a dynamic call (hot path).
@@ -123,17 +176,17 @@ pub fn parse_scalar(t: &str, s: Scalar, def: &FieldDef, cfg: &InputConfig) -> Re
 
 /// An IMO ship number: seven digits whose last is the check digit;
 /// `IMO 9191773` and `9191773` are accepted.
-pub fn parse_imo(t: &str) -> Result<String, String> {
+pub fn parse_imo(t: &str) -> Result<&str, String> {
     let digits = t.strip_prefix("IMO").or_else(|| t.strip_prefix("imo")).unwrap_or(t).trim();
     if digits.len() != 7 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("`{t}` is not a seven-digit IMO number"));
     }
-    let d: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
-    let sum: u32 = d[..6].iter().zip((2..=7).rev()).map(|(x, w)| x * w).sum();
-    if sum % 10 != d[6] {
+    let d = digits.as_bytes();
+    let sum: u32 = d[..6].iter().zip((2..=7).rev()).map(|(x, w)| u32::from(x - b'0') * w).sum();
+    if sum % 10 != u32::from(d[6] - b'0') {
         return Err(format!("`{t}` fails the IMO check digit"));
     }
-    Ok(digits.to_string())
+    Ok(digits)
 }
 
 #[cfg(test)]
@@ -165,14 +218,12 @@ mod tests {
         let Cell::Ok { value: Value::List(v), .. } = parse_cell("CN; KP ;", &def("route"), &cfg) else { panic!() };
         assert_eq!(v.len(), 2);
         assert!(matches!(parse_cell("CN;XX", &def("route"), &cfg), Cell::Bad { .. }));
-        assert!(
-            matches!(parse_cell("usd", &def("currency"), &cfg), Cell::Ok { value: Value::Str(ref s), .. } if &**s == "USD")
-        );
+        assert!(matches!(parse_cell("usd", &def("currency"), &cfg), Cell::Str { value, .. } if value == "USD"));
         // Units the table knows read as their code, and the evidence keeps what was written.
         let barrels = parse_cell("Barrels", &def("unit"), &cfg);
-        assert_eq!(barrels.value(), Some(&Value::Str("bbl".into())));
+        assert_eq!(barrels.get(), Some(CellValue::Str("bbl")));
         assert_eq!(barrels.text(), Some("Barrels"));
-        assert_eq!(parse_cell("furlongs", &def("unit"), &cfg).value(), Some(&Value::Str("furlongs".into())));
+        assert_eq!(parse_cell("furlongs", &def("unit"), &cfg).get(), Some(CellValue::Str("furlongs")));
     }
 
     #[test]

@@ -586,7 +586,7 @@ impl<'a> Collector<'a> {
     fn flag(&mut self, e: &Evaluated) {
         let rules = self.inputs.rules;
         let schema = &rules.schema;
-        let rec: Option<&Record> = e.record.as_deref();
+        let rec: Option<&Record<'_>> = e.record.as_deref();
         // Fields by what they mean, whatever the schema calls them.
         let text = |role: Role| -> Option<String> {
             let f = schema.role(role)?;

@@ -366,10 +366,10 @@ impl<'a> Item<'a> {
     /// A field's typed value. Records are kept for every stage only when
     /// a stage [`needs_records`](Stage::needs_records); otherwise this is
     /// `None` for clean records.
-    pub fn value(&self, field: &str) -> Option<&'a Value> {
+    pub fn value(&self, field: &str) -> Option<Value> {
         let RecordOutcome::Evaluated(e) = self.outcome else { return None };
         let f = self.input.rules.schema.field(field)?;
-        e.record.as_deref()?.cells.get(f)?.value()
+        Some(e.record.as_deref()?.cells.get(f)?.get()?.to_value())
     }
 
     /// The bytes the run's renderer made of the outcome (a JSON Lines line),
@@ -570,7 +570,7 @@ impl Evaluator<'_> {
     }
 
     fn one(&self, layout: &Layout, raw: Raw) -> Evaluation {
-        let outcome = match layout.parse(raw) {
+        let outcome = match layout.parse(&raw) {
             Ok(rec) => {
                 let mut e = crate::eval::evaluate(self.program, &rec);
                 let flagged = !e.findings.is_empty() || !e.data_quality.is_empty();
@@ -578,7 +578,7 @@ impl Evaluator<'_> {
                     e.explanation = Some(Box::new(crate::explain::explain(&self.program.rules, &rec).0));
                 }
                 if self.keep == Keep::All || (self.keep == Keep::Flagged && flagged) {
-                    e.record = Some(Box::new(rec));
+                    e.record = Some(Box::new(rec.into_owned()));
                 }
                 RecordOutcome::Evaluated(e)
             }

@@ -161,7 +161,7 @@ impl Stage for QuantityByDestinationAndYear {
         else {
             return Ok(());
         };
-        *self.totals.entry((dest.to_string(), date.year())).or_default() += *qty;
+        *self.totals.entry((dest.to_string(), date.year())).or_default() += qty;
         self.records += 1;
         Ok(())
     }

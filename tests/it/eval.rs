@@ -75,7 +75,8 @@ fn indeterminate_findings_name_the_missing_field() {
         std::sync::Arc::new(cordon::unstable::config::InputConfig::standard()),
     );
     let text = br#"{"id":"1","date":"2020-01-01","origin":"CN","destination":"KP","hs_code":"2710.19"}"#.to_vec();
-    let rec = layout.parse(cordon::unstable::records::Raw::Json { line: 1, text }).expect("valid");
+    let raw = cordon::unstable::records::Raw::Json { line: 1, text };
+    let rec = layout.parse(&raw).expect("valid");
     let e = engine.evaluate(&rec);
     let f = &e.findings[0];
     assert_eq!(engine.rules().rules[f.rule].id, "F-DESC");
@@ -97,7 +98,8 @@ fn indeterminate_findings_name_the_missing_field() {
     let hs_dir = root().join("tests/data/eval/hs");
     let engine = Engine::load(&hs_dir).expect("rules");
     let text = br#"{"id":"2","date":"2020-01-01","origin":"CN","destination":"JP","hs_code":"2710"}"#.to_vec();
-    let rec = layout.parse(cordon::unstable::records::Raw::Json { line: 1, text }).expect("valid");
+    let raw = cordon::unstable::records::Raw::Json { line: 1, text };
+    let rec = layout.parse(&raw).expect("valid");
     let e = engine.evaluate(&rec);
     assert!(e.findings[0].matches.iter().any(|m| m.broader), "heading-level match is marked");
     let _ = RecordOutcome::Evaluated(e);
@@ -120,7 +122,7 @@ fn compiled_and_reference_evaluators_agree_on_the_seeds() {
                 break;
             }
             for raw in batch {
-                let Ok(rec) = layout.parse(raw) else { continue };
+                let Ok(rec) = layout.parse(&raw) else { continue };
                 let compiled = engine.evaluate(&rec);
                 let (explanation, reference) = cordon::unstable::explain::explain(engine.rules(), &rec);
                 let a: Vec<_> = compiled.findings.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
@@ -151,7 +153,8 @@ fn a_record_without_its_date_is_never_passed() {
         std::sync::Arc::new(cordon::unstable::config::InputConfig::standard()),
     );
     let text = br#"{"id":"T","date":"2018-01-02","origin":"CN","destination":"JP","hs_code":"0101"}"#.to_vec();
-    let mut rec = layout.parse(cordon::unstable::records::Raw::Json { line: 1, text }).expect("valid");
+    let raw = cordon::unstable::records::Raw::Json { line: 1, text };
+    let mut rec = layout.parse(&raw).expect("valid");
     rec.cells[engine.rules().schema.date] = cordon::unstable::records::Cell::Missing;
     let e = engine.evaluate(&rec);
     assert_eq!(e.decision.name(), "review");
@@ -327,7 +330,8 @@ mod generated {
                 std::sync::Arc::new(cordon::unstable::config::InputConfig::standard()),
             );
             for text in &records {
-                let Ok(rec) = layout.parse(cordon::unstable::records::Raw::Json { line: 1, text: text.clone().into_bytes() }) else {
+                let raw = cordon::unstable::records::Raw::Json { line: 1, text: text.clone().into_bytes() };
+                let Ok(rec) = layout.parse(&raw) else {
                     continue;
                 };
                 let compiled = engine.evaluate(&rec);
