@@ -2,11 +2,14 @@
 //! header row naming the columns.
 
 use std::collections::BTreeMap;
-use std::collections::VecDeque;
 use std::io::Read;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use csv::{ByteRecord, ReaderBuilder};
+use csv::ReaderBuilder;
+#[cfg(test)]
+use csv::ByteRecord;
+
+use super::chunk::{Chunk, Chunker, count_breaks};
 
 use super::error::{FieldProblem, InputError};
 use super::value::parse_cell;
@@ -14,97 +17,221 @@ use super::{Cell, ColumnPolicy, Format, InputSpec, Invalid, Layout, Limits, Raw,
 use crate::config::InputConfig;
 use crate::schema::Schema;
 
-/// A CSV file being read.
-pub struct CsvReader {
-    inner: csv::Reader<Box<dyn Read + Send>>,
-    lines: Arc<Mutex<Lines>>,
+/// Splits chunks of CSV into records, on any thread: RFC 4180 as the `csv`
+/// crate reads it (a quote opens a quoted field only at the start of a
+/// field; `""` inside one is a quote; `\n`, `\r\n` and a lone `\r` end a
+/// record; blank lines are skipped). A line without a quote is split in
+/// place; a record with one goes through `csv_core`'s parser.
+pub struct Splitter {
+    core: csv_core::Reader,
+    delimiter: u8,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    /// Output bytes and field ends of the last record read by csv_core.
+    quoted: (usize, usize),
+    bounds: Vec<(usize, usize)>,
 }
 
-/// Physical line numbers: the CSV parser counts records, but a quoted field
-/// may span lines, and people open the file in an editor. The reader notes
-/// where every line break passes, and a record's line is found from its byte
-/// offset. `\n`, `\r\n` and a lone `\r` each end a line.
-#[derive(Default)]
-struct Lines {
-    /// Bytes since the last line break (or `\r`).
-    since_break: u64,
-    /// Offsets of line breaks read but not yet passed by a record.
-    breaks: VecDeque<u64>,
-    /// Line breaks before the last record looked up.
-    passed: u64,
-    /// Bytes seen so far.
-    seen: u64,
-    /// Offset of a `\r` whose next byte is not known yet.
-    pending_cr: Option<u64>,
+/// One CSV record as split: its fields are `text[start..end]` for each
+/// `(start, end)` of `bounds`.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    /// The line the record starts on.
+    pub line: u64,
+    /// The bytes its fields are in.
+    pub text: &'a [u8],
+    /// Where each field is in `text`.
+    pub bounds: &'a [(usize, usize)],
 }
 
-impl Lines {
-    fn note(&mut self, buf: &[u8]) {
-        if let Some(cr) = self.pending_cr.take()
-            && buf.first().is_some_and(|b| *b != b'\n')
-        {
-            self.breaks.push_back(cr);
+impl<'a> Row<'a> {
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.bounds.len()
+    }
+
+    /// Whether the record has no field (never, for a split record).
+    pub fn is_empty(&self) -> bool {
+        self.bounds.is_empty()
+    }
+
+    /// Field `i`.
+    pub fn get(&self, i: usize) -> Option<&'a [u8]> {
+        self.bounds.get(i).map(|(s, e)| &self.text[*s..*e])
+    }
+
+    /// Every field.
+    pub fn fields(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        self.bounds.iter().map(|(s, e)| &self.text[*s..*e])
+    }
+
+    /// The same record owning its bytes.
+    pub fn to_owned_row(&self) -> OwnedRow {
+        OwnedRow { line: self.line, text: self.text.to_vec(), bounds: self.bounds.to_vec() }
+    }
+}
+
+/// A CSV record owning its bytes (a [`Row`] kept past its chunk).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedRow {
+    /// The line the record starts on.
+    pub line: u64,
+    /// The bytes its fields are in.
+    pub text: Vec<u8>,
+    /// Where each field is in `text`.
+    pub bounds: Vec<(usize, usize)>,
+}
+
+impl OwnedRow {
+    /// Borrowed.
+    pub fn row(&self) -> Row<'_> {
+        Row { line: self.line, text: &self.text, bounds: &self.bounds }
+    }
+}
+
+/// How a chunk ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// At the end of a record: the next chunk starts a record.
+    Clean,
+    /// Inside the record that starts at byte `at`, on line `line` (a quoted
+    /// field runs on past the chunk): that record must be read again with
+    /// the next chunk.
+    Unfinished {
+        /// Where the unfinished record starts.
+        at: usize,
+        /// Its line.
+        line: u64,
+    },
+}
+
+impl Splitter {
+    /// A splitter for fields separated by `delimiter`.
+    pub fn new(delimiter: u8) -> Splitter {
+        Splitter {
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            delimiter,
+            out: vec![0; 1024],
+            ends: vec![0; 64],
+            quoted: (0, 0),
+            bounds: Vec::with_capacity(64),
         }
-        let mut last_break: Option<usize> = None;
-        for i in memchr::memchr2_iter(b'\n', b'\r', buf) {
-            last_break = Some(i);
-            let at = self.seen + i as u64;
-            if buf[i] == b'\n' {
-                self.breaks.push_back(at);
-                continue;
+    }
+
+    /// Splits `bytes`, whose first byte starts a record on `first_line`,
+    /// calling `each` on every record in order. `last`: the input ends with
+    /// these bytes (the last record needs no line break).
+    pub fn split(&mut self, bytes: &[u8], first_line: u64, last: bool, mut each: impl FnMut(Row<'_>)) -> Split {
+        self.split_while(bytes, first_line, last, |row, _, _| {
+            each(row);
+            true
+        })
+    }
+
+    /// Splits as [`Splitter::split`] while `each` says go on; `each` also
+    /// gets where the record ends (the byte after it, and its line).
+    pub fn split_while(
+        &mut self,
+        bytes: &[u8],
+        first_line: u64,
+        last: bool,
+        mut each: impl FnMut(Row<'_>, usize, u64) -> bool,
+    ) -> Split {
+        let (mut p, mut line) = (0, first_line);
+        loop {
+            // Blank lines between records are skipped, as csv_core does.
+            while let Some(&b) = bytes.get(p) {
+                match b {
+                    b'\r' if bytes.get(p + 1) == Some(&b'\n') => p += 2,
+                    b'\r' | b'\n' => p += 1,
+                    _ => break,
+                }
+                line += 1;
             }
-            // A `\r` ends a line unless a `\n` follows (then that one does).
-            match buf.get(i + 1) {
-                Some(b'\n') => {}
-                Some(_) => self.breaks.push_back(at),
-                None => self.pending_cr = Some(at),
+            if p >= bytes.len() {
+                return Split::Clean;
+            }
+            let rest = &bytes[p..];
+            let stop = memchr::memchr3(b'\n', b'\r', b'"', rest);
+            let end = match stop {
+                Some(i) if rest[i] != b'"' => i,
+                None if last => rest.len(),
+                None => return Split::Unfinished { at: p, line },
+                Some(_) => {
+                    let Some(used) = self.parse_quoted(rest, last) else {
+                        return Split::Unfinished { at: p, line };
+                    };
+                    let (nout, nend) = self.quoted;
+                    self.bounds.clear();
+                    let mut start = 0;
+                    for &e in &self.ends[..nend] {
+                        self.bounds.push((start, e));
+                        start = e;
+                    }
+                    let next = line + count_breaks(&rest[..used], rest.get(used).copied());
+                    if !each(Row { line, text: &self.out[..nout], bounds: &self.bounds }, p + used, next) {
+                        return Split::Clean;
+                    }
+                    line = next;
+                    p += used;
+                    continue;
+                }
+            };
+            let text = &rest[..end];
+            self.bounds.clear();
+            let mut start = 0;
+            for d in memchr::memchr_iter(self.delimiter, text) {
+                self.bounds.push((start, d));
+                start = d + 1;
+            }
+            self.bounds.push((start, end));
+            if !each(Row { line, text, bounds: &self.bounds }, p + end, line) {
+                return Split::Clean;
+            }
+            p += end;
+        }
+    }
+
+    /// Reads one record holding a quote with csv_core, from its first byte;
+    /// the bytes it used, or `None` if it does not end within `bytes` (and
+    /// the input goes on).
+    fn parse_quoted(&mut self, bytes: &[u8], last: bool) -> Option<usize> {
+        use csv_core::ReadRecordResult as R;
+        self.core.reset();
+        // Both buffers are used at their full length and grown as needed.
+        self.out.resize(self.out.capacity().max(1024), 0);
+        self.ends.resize(self.ends.capacity().max(64), 0);
+        let (mut used, mut nout, mut nend) = (0, 0, 0);
+        loop {
+            let (r, i, o, e) = self.core.read_record(&bytes[used..], &mut self.out[nout..], &mut self.ends[nend..]);
+            used += i;
+            nout += o;
+            nend += e;
+            match r {
+                R::Record => break,
+                R::OutputFull => self.out.resize(self.out.len() * 2, 0),
+                R::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                R::InputEmpty if used < bytes.len() => {}
+                // Everything was read: at the end of the input, an empty
+                // read tells csv_core the record is over.
+                R::InputEmpty if last => {
+                    // The end may still need room for the last field's end.
+                    if nend + 1 >= self.ends.len() {
+                        self.ends.resize(self.ends.len() * 2, 0);
+                    }
+                    let (r, _, o, e) = self.core.read_record(&[], &mut self.out[nout..], &mut self.ends[nend..]);
+                    nout += o;
+                    nend += e;
+                    if r != R::Record {
+                        return None;
+                    }
+                    break;
+                }
+                R::InputEmpty | R::End => return None,
             }
         }
-        self.since_break = match last_break {
-            Some(i) => (buf.len() - i - 1) as u64,
-            None => self.since_break + buf.len() as u64,
-        };
-        self.seen += buf.len() as u64;
-    }
-
-    /// The 1-based line the reader is on now.
-    fn current_line(&self) -> u64 {
-        self.passed + self.breaks.len() as u64 + u64::from(self.pending_cr.is_some()) + 1
-    }
-
-    /// The 1-based line of a record starting at byte `offset` (offsets must
-    /// not decrease from one call to the next). The CSV parser may report a
-    /// record as starting on the `\n` of the previous `\r\n`, so a break at
-    /// the offset itself is before the record.
-    fn line_at(&mut self, offset: u64) -> u64 {
-        while self.breaks.front().is_some_and(|b| *b <= offset) {
-            self.breaks.pop_front();
-            self.passed += 1;
-        }
-        self.passed + 1
-    }
-}
-
-struct LineCounting<R> {
-    inner: R,
-    lines: Arc<Mutex<Lines>>,
-    max_line_bytes: usize,
-}
-
-impl<R: Read> Read for LineCounting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let mut lines = self.lines.lock().unwrap_or_else(|p| p.into_inner());
-        lines.note(&buf[..n]);
-        // A line longer than the limit stops the file: the CSV reader would
-        // otherwise hold all of it in memory.
-        if lines.since_break > self.max_line_bytes as u64 {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("line {} is longer than the limit of {} bytes", lines.current_line(), self.max_line_bytes),
-            ));
-        }
-        Ok(n)
+        self.quoted = (nout, nend);
+        Some(used)
     }
 }
 
@@ -114,122 +241,173 @@ fn header_name(field: &[u8]) -> String {
     String::from_utf8_lossy(field).trim().to_string()
 }
 
+/// A CSV input being read: its header mapped, its chunks to come, and (for
+/// callers reading rows one batch at a time) a record a chunk left unfinished.
+pub struct CsvReader {
+    chunks: Chunker,
+    /// What followed the header in the chunks read to find it.
+    first: Option<Chunk>,
+    splitter: Splitter,
+    /// An unfinished record and its line, for [`CsvReader::next_batch`].
+    tail: Option<(Vec<u8>, u64)>,
+}
+
 impl CsvReader {
     /// Opens a CSV file and maps its header onto the schema.
-    pub fn open<R: Read + Send + 'static>(
-        input: R,
+    pub fn open(
+        input: Box<dyn Read + Send>,
         spec: &InputSpec,
         file: usize,
         schema: Arc<Schema>,
         config: Arc<InputConfig>,
         limits: Limits,
+        chunk_bytes: usize,
     ) -> Result<(CsvReader, Layout), InputError> {
-        let lines = Arc::new(Mutex::new(Lines::default()));
-        let counting = LineCounting { inner: input, lines: Arc::clone(&lines), max_line_bytes: limits.max_line_bytes };
-        let mut inner = ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(config.delimiter)
-            .from_reader(Box::new(counting) as Box<dyn Read + Send>);
-        let mut header = ByteRecord::new();
-        let got = inner
-            .read_byte_record(&mut header)
-            .map_err(|e| InputError::Header { file: spec.name.clone(), reason: e.to_string() })?;
-        if !got {
-            return Err(InputError::Header { file: spec.name.clone(), reason: "the file is empty".into() });
-        }
-        if header.len() > limits.max_columns {
+        let mut chunks = Chunker::new(input, chunk_bytes, limits.max_line_bytes);
+        let mut splitter = Splitter::new(config.delimiter);
+        let io = |e| InputError::Io { file: spec.name.clone(), source: e };
+        let (mut bytes, mut line) = (Vec::new(), 1);
+        let (header, first) = loop {
+            let Some(c) = chunks.next_chunk().map_err(io)? else { unreachable_end() };
+            if bytes.is_empty() {
+                line = c.first_line;
+            }
+            bytes.extend_from_slice(&c.bytes);
+            let mut header = None;
+            let split = splitter.split_while(&bytes, line, c.last, |row, next, next_line| {
+                header = Some((row.to_owned_row(), next, next_line));
+                false
+            });
+            match (header, split) {
+                (Some((h, next, next_line)), _) => {
+                    let rest = Chunk { bytes: bytes[next..].to_vec(), first_line: next_line, last: c.last };
+                    break (h, rest);
+                }
+                (None, _) if c.last => {
+                    return Err(InputError::Header { file: spec.name.clone(), reason: "the file is empty".into() });
+                }
+                (None, Split::Clean) => bytes.clear(),
+                (None, Split::Unfinished { .. }) => {}
+            }
+        };
+        if header.bounds.len() > limits.max_columns {
             return Err(InputError::Header {
                 file: spec.name.clone(),
                 reason: format!(
                     "the header has {} columns, more than the limit of {}",
-                    header.len(),
+                    header.bounds.len(),
                     limits.max_columns
                 ),
             });
         }
         let names: Vec<String> = header
-            .iter()
+            .row()
+            .fields()
             .enumerate()
             .map(|(i, f)| header_name(if i == 0 { f.strip_prefix(BOM).unwrap_or(f) } else { f }))
             .collect();
-        let mut columns = vec![None; schema.fields.len()];
-        let mut absent = Vec::new();
-        for (fid, f) in schema.fields.iter().enumerate() {
-            let want = config.column_for(&f.name);
-            let exact: Vec<usize> = names.iter().enumerate().filter(|(_, n)| *n == want).map(|(i, _)| i).collect();
-            let found = if exact.is_empty() {
-                names.iter().enumerate().filter(|(_, n)| n.eq_ignore_ascii_case(want)).map(|(i, _)| i).collect()
-            } else {
-                exact
-            };
-            match found.as_slice() {
-                [] if f.required => {
-                    let help = match crate::suggest::did_you_mean(want, names.iter().map(String::as_str)) {
-                        Some(s) => format!(
-                            "the file has a column `{s}`; map it with `columns: {{ {}: \"{s}\" }}` in a config file",
-                            f.name
-                        ),
-                        None => format!(
-                            "the header is {}; map a column to `{}` in a config file (`--config`)",
-                            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
-                            f.name
-                        ),
-                    };
-                    return Err(InputError::MissingColumn { file: spec.name.clone(), field: f.name.clone(), help });
-                }
-                [] => absent.push(fid),
-                [one] => columns[fid] = Some(*one),
-                _ => return Err(InputError::DuplicateColumn { file: spec.name.clone(), column: want.to_string() }),
-            }
-        }
-        let layout = Layout {
-            file,
-            name: spec.name.clone(),
-            columns,
-            keys: Vec::new(),
-            width: names.len(),
-            absent,
-            policy: ColumnPolicy::of(&schema, &config),
-            schema,
-            config,
-            format: Format::Csv,
-            limits,
-        };
-        Ok((CsvReader { inner, lines }, layout))
+        let layout = layout(spec, file, &names, schema, config, limits)?;
+        Ok((CsvReader { chunks, first: Some(first), splitter, tail: None }, layout))
     }
 
-    /// Reads up to `n` rows.
-    pub fn next_batch(&mut self, n: usize, name: &str) -> Result<Vec<Raw>, InputError> {
-        let mut out = Vec::with_capacity(n.min(65536));
-        while out.len() < n {
-            let mut record = ByteRecord::new();
-            match self.inner.read_byte_record(&mut record) {
-                Ok(true) => {
-                    let offset = record.position().map_or(0, |p| p.byte());
-                    let line = self.lines.lock().unwrap_or_else(|p| p.into_inner()).line_at(offset);
-                    out.push(Raw::Csv { line, record });
+    /// The next chunk of records, `None` after the last.
+    pub fn next_chunk(&mut self) -> std::io::Result<Option<Chunk>> {
+        match self.first.take() {
+            Some(c) => Ok(Some(c)),
+            None => self.chunks.next_chunk(),
+        }
+    }
+
+    /// The rows of the next chunk, owned; empty at the end.
+    pub fn next_batch(&mut self, name: &str) -> Result<Vec<Raw>, InputError> {
+        loop {
+            let chunk = self.next_chunk().map_err(|e| InputError::Io { file: name.to_string(), source: e })?;
+            let Some(chunk) = chunk else { return Ok(Vec::new()) };
+            let (bytes, line) = match self.tail.take() {
+                Some((mut tail, line)) => {
+                    tail.extend_from_slice(&chunk.bytes);
+                    (tail, line)
                 }
-                Ok(false) => break,
-                Err(e) => {
-                    let source = match e.into_kind() {
-                        csv::ErrorKind::Io(io) => io,
-                        other => std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{other:?}")),
-                    };
-                    return Err(InputError::Io { file: name.to_string(), source });
-                }
+                None => (chunk.bytes, chunk.first_line),
+            };
+            let mut rows = Vec::new();
+            if let Split::Unfinished { at, line } =
+                self.splitter.split(&bytes, line, chunk.last, |r| rows.push(Raw::Csv(r.to_owned_row())))
+            {
+                self.tail = Some((bytes[at..].to_vec(), line));
+            }
+            if !rows.is_empty() || chunk.last {
+                return Ok(rows);
             }
         }
-        Ok(out)
     }
 }
 
+/// The chunker hands out a last chunk before it ends.
+fn unreachable_end() -> ! {
+    unreachable!("a chunker's last chunk comes before its end")
+}
+
+/// Maps a header's column names onto the schema.
+fn layout(
+    spec: &InputSpec,
+    file: usize,
+    names: &[String],
+    schema: Arc<Schema>,
+    config: Arc<InputConfig>,
+    limits: Limits,
+) -> Result<Layout, InputError> {
+    let mut columns = vec![None; schema.fields.len()];
+    let mut absent = Vec::new();
+    for (fid, f) in schema.fields.iter().enumerate() {
+        let want = config.column_for(&f.name);
+        let exact: Vec<usize> = names.iter().enumerate().filter(|(_, n)| *n == want).map(|(i, _)| i).collect();
+        let found = if exact.is_empty() {
+            names.iter().enumerate().filter(|(_, n)| n.eq_ignore_ascii_case(want)).map(|(i, _)| i).collect()
+        } else {
+            exact
+        };
+        match found.as_slice() {
+            [] if f.required => {
+                let help = match crate::suggest::did_you_mean(want, names.iter().map(String::as_str)) {
+                    Some(s) => format!(
+                        "the file has a column `{s}`; map it with `columns: {{ {}: \"{s}\" }}` in a config file",
+                        f.name
+                    ),
+                    None => format!(
+                        "the header is {}; map a column to `{}` in a config file (`--config`)",
+                        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                        f.name
+                    ),
+                };
+                return Err(InputError::MissingColumn { file: spec.name.clone(), field: f.name.clone(), help });
+            }
+            [] => absent.push(fid),
+            [one] => columns[fid] = Some(*one),
+            _ => return Err(InputError::DuplicateColumn { file: spec.name.clone(), column: want.to_string() }),
+        }
+    }
+    Ok(Layout {
+        file,
+        name: spec.name.clone(),
+        columns,
+        keys: Vec::new(),
+        width: names.len(),
+        absent,
+        policy: ColumnPolicy::of(&schema, &config),
+        schema,
+        config,
+        format: Format::Csv,
+        limits,
+    })
+}
+
 /// Types one CSV row.
-pub(super) fn parse_row<'a>(layout: &Layout, line: u64, record: &'a ByteRecord) -> Result<Record<'a>, Invalid> {
-    let schema = &layout.schema;
-    if record.len() != layout.width {
+pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>, Invalid> {
+    let (schema, line) = (&layout.schema, row.line);
+    if row.len() != layout.width {
         let id = layout.columns[schema.key]
-            .and_then(|c| record.get(c))
+            .and_then(|c| row.get(c))
             .and_then(|b| std::str::from_utf8(b).ok())
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
@@ -242,13 +420,13 @@ pub(super) fn parse_row<'a>(layout: &Layout, line: u64, record: &'a ByteRecord) 
                 value: None,
                 reason: format!(
                     "row has {} field{}, the header has {}{}",
-                    record.len(),
-                    if record.len() == 1 { "" } else { "s" },
+                    row.len(),
+                    if row.len() == 1 { "" } else { "s" },
                     layout.width,
                     // A field holding line breaks after an odd field count is
                     // the mark of a quote that was never closed.
-                    match record.iter().position(|f| f.contains(&b'\n')) {
-                        Some(i) if record.len() < layout.width => format!(
+                    match row.fields().position(|f| f.contains(&b'\n')) {
+                        Some(i) if row.len() < layout.width => format!(
                             "; field {} runs over several lines: a quote may be missing its closing quote",
                             i + 1
                         ),
@@ -258,7 +436,7 @@ pub(super) fn parse_row<'a>(layout: &Layout, line: u64, record: &'a ByteRecord) 
             }],
         });
     }
-    if let Some((i, f)) = record.iter().enumerate().find(|(_, f)| f.len() > layout.limits.max_field_bytes) {
+    if let Some((i, f)) = row.fields().enumerate().find(|(_, f)| f.len() > layout.limits.max_field_bytes) {
         return Err(Invalid {
             file: layout.file,
             line,
@@ -278,14 +456,15 @@ pub(super) fn parse_row<'a>(layout: &Layout, line: u64, record: &'a ByteRecord) 
     let mut cells = Vec::with_capacity(schema.fields.len());
     // Valid UTF-8 as a whole (the usual case) is checked once, and fields
     // are slices of it; otherwise field by field, so the bad field is named.
-    let whole = std::str::from_utf8(record.as_slice()).ok();
+    let whole = std::str::from_utf8(row.text).ok();
     for (fid, def) in schema.fields.iter().enumerate() {
         let cell = match layout.columns[fid] {
             None => Cell::NoColumn,
             Some(c) => {
-                let bytes = record.get(c).unwrap_or(b"");
+                let (start, end) = row.bounds[c];
+                let bytes = &row.text[start..end];
                 let text = match whole {
-                    Some(w) => record.range(c).and_then(|r| w.get(r)),
+                    Some(w) => w.get(start..end),
                     None => std::str::from_utf8(bytes).ok(),
                 };
                 match text {
@@ -327,19 +506,76 @@ pub fn read_table(bytes: &[u8]) -> Result<(Vec<String>, Table), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::Lines;
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Records as the csv crate reads them, each with the line of its first
+    /// byte: the oracle the splitter must agree with.
+    fn oracle(bytes: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut r = ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+        let mut out = Vec::new();
+        let mut rec = ByteRecord::new();
+        while r.read_byte_record(&mut rec).expect("reads") {
+            // The crate gives where it started reading the record, before
+            // any blank line: the record's own first byte is past them.
+            let mut at = rec.position().map_or(0, |p| p.byte()) as usize;
+            while matches!(bytes.get(at), Some(b'\r' | b'\n')) {
+                at += 1;
+            }
+            let line = 1 + count_breaks(&bytes[..at], bytes.get(at).copied());
+            out.push((line, rec.iter().map(<[u8]>::to_vec).collect()));
+        }
+        out
+    }
+
+    /// Records as a run reads them: chunks of `target` bytes, split on
+    /// their own, an unfinished record read again with the next chunk.
+    fn split_in_chunks(bytes: &[u8], target: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut chunks = Chunker::new(Box::new(std::io::Cursor::new(bytes.to_vec())), target, usize::MAX);
+        let mut s = Splitter::new(b',');
+        let mut out = Vec::new();
+        let mut tail: Option<(Vec<u8>, u64)> = None;
+        while let Some(c) = chunks.next_chunk().expect("reads") {
+            let (bytes, line) = match tail.take() {
+                Some((mut t, line)) => {
+                    t.extend_from_slice(&c.bytes);
+                    (t, line)
+                }
+                None => (c.bytes, c.first_line),
+            };
+            let split = s.split(&bytes, line, c.last, |r| out.push((r.line, r.fields().map(<[u8]>::to_vec).collect())));
+            if let Split::Unfinished { at, line } = split {
+                assert!(!c.last, "the last chunk finishes every record");
+                tail = Some((bytes[at..].to_vec(), line));
+            }
+        }
+        assert!(tail.is_none());
+        out
+    }
 
     #[test]
-    fn the_current_line_counts_lf_crlf_and_a_lone_cr_once_each() {
-        let mut l = Lines::default();
-        l.note(b"a\nb\r\nc\rd");
-        assert_eq!(l.current_line(), 4);
-        assert_eq!(l.since_break, 1);
-        // A `\r` at the end of a read, then its `\n` in the next one: one break.
-        l.note(b"e\r");
-        assert_eq!(l.current_line(), 5);
-        l.note(b"\nf");
-        assert_eq!(l.current_line(), 5);
-        assert_eq!(l.line_at(0), 1);
+    fn quoted_fields_line_breaks_and_blank_lines_split_as_the_csv_crate_reads_them() {
+        let text = b"id,x\n\na,\"b\nc\"\r\n\r\nd,\"e\"\"f\"\re,5\" pipe\n  \n\"g\"h,i";
+        let want = oracle(text);
+        assert_eq!(want.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 3, 6, 7, 8, 9]);
+        for target in 1..text.len() + 2 {
+            assert_eq!(split_in_chunks(text, target), want, "chunks of {target} bytes");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Any bytes of CSV's special characters, cut into chunks of any
+        /// size: the same records and lines as the csv crate.
+        #[test]
+        fn any_input_cut_anywhere_splits_as_the_csv_crate_reads_it(
+            text in proptest::collection::vec(prop_oneof![
+                Just(b'a'), Just(b','), Just(b'"'), Just(b'\n'), Just(b'\r'), Just(b' '), Just(0xC3u8)
+            ], 0..120),
+            target in 1usize..40,
+        ) {
+            prop_assert_eq!(split_in_chunks(&text, target), oracle(&text));
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! produces raw rows in input order ([`Raw`]); [`Layout::parse`] turns a raw
 //! row into a typed [`Record`] or an invalid one, on any thread.
 
+pub mod chunk;
 pub mod csv;
 mod error;
 pub mod json;
@@ -148,12 +149,7 @@ pub enum Raw {
         bytes: u64,
     },
     /// A CSV row.
-    Csv {
-        /// Line of the row.
-        line: u64,
-        /// Its fields.
-        record: ::csv::ByteRecord,
-    },
+    Csv(csv::OwnedRow),
     /// A JSON Lines row.
     Json {
         /// Line number.
@@ -167,7 +163,8 @@ impl Raw {
     /// The line the row starts on.
     pub fn line(&self) -> u64 {
         match self {
-            Raw::Csv { line, .. } | Raw::Json { line, .. } | Raw::TooLong { line, .. } => *line,
+            Raw::Csv(row) => row.line,
+            Raw::Json { line, .. } | Raw::TooLong { line, .. } => *line,
         }
     }
 }
@@ -244,10 +241,15 @@ impl Layout {
             .collect()
     }
 
+    /// Types a CSV row as split from its chunk.
+    pub fn parse_csv<'r>(&self, row: csv::Row<'r>) -> Result<Record<'r>, Invalid> {
+        csv::parse_row(self, row)
+    }
+
     /// Types a raw row.
     pub fn parse<'r>(&self, raw: &'r Raw) -> Result<Record<'r>, Invalid> {
         match raw {
-            Raw::Csv { line, record } => csv::parse_row(self, *line, record),
+            Raw::Csv(row) => csv::parse_row(self, row.row()),
             Raw::Json { line, text } => json::parse_line(self, *line, text),
             Raw::TooLong { line, bytes } => Err(Invalid {
                 file: self.file,
@@ -313,6 +315,16 @@ enum Reader {
     Json(json::JsonReader),
 }
 
+/// What an input hands on to be evaluated: a chunk of CSV, or JSON Lines
+/// rows.
+#[derive(Debug)]
+pub enum Work {
+    /// Whole lines of CSV, split and typed by whoever evaluates them.
+    Csv(chunk::Chunk),
+    /// Rows read one by one.
+    Rows(Vec<Raw>),
+}
+
 /// An input file on the command line.
 #[derive(Debug, Clone)]
 pub struct InputSpec {
@@ -343,9 +355,24 @@ impl Input {
         config: Arc<InputConfig>,
         limits: Limits,
     ) -> Result<Input, InputError> {
+        Input::with_chunks(Box::new(reader), spec, file, schema, config, limits, chunk::CHUNK_BYTES)
+    }
+
+    /// As [`Input::from_reader`], cutting CSV into chunks of about
+    /// `chunk_bytes`.
+    pub fn with_chunks(
+        reader: Box<dyn std::io::Read + Send>,
+        spec: &InputSpec,
+        file: usize,
+        schema: Arc<Schema>,
+        config: Arc<InputConfig>,
+        limits: Limits,
+        chunk_bytes: usize,
+    ) -> Result<Input, InputError> {
         match spec.format {
             Format::Csv => {
-                let (reader, layout) = csv::CsvReader::open(reader, spec, file, schema, config, limits)?;
+                let (reader, layout) =
+                    csv::CsvReader::open(reader, spec, file, schema, config, limits, chunk_bytes)?;
                 Ok(Input { layout: Arc::new(layout), reader: Reader::Csv(reader) })
             }
             Format::Jsonl => {
@@ -356,11 +383,28 @@ impl Input {
         }
     }
 
-    /// Reads up to `n` raw rows; an empty batch means the end of the file.
+    /// Reads raw rows (up to `n` JSON Lines rows, or the rows of a CSV
+    /// chunk); an empty batch means the end of the file.
     pub fn next_batch(&mut self, n: usize) -> Result<Vec<Raw>, InputError> {
         match &mut self.reader {
-            Reader::Csv(r) => r.next_batch(n, &self.layout.name),
+            Reader::Csv(r) => r.next_batch(&self.layout.name),
             Reader::Json(r) => r.next_batch(n, &self.layout.name, self.layout.limits.max_line_bytes),
+        }
+    }
+
+    /// The next piece of work: a CSV chunk or up to `rows` JSON Lines rows;
+    /// `None` at the end.
+    pub fn next_work(&mut self, rows: usize) -> Result<Option<Work>, InputError> {
+        let name = &self.layout.name;
+        match &mut self.reader {
+            Reader::Csv(r) => match r.next_chunk() {
+                Ok(c) => Ok(c.map(Work::Csv)),
+                Err(e) => Err(InputError::Io { file: name.clone(), source: e }),
+            },
+            Reader::Json(r) => {
+                let batch = r.next_batch(rows, name, self.layout.limits.max_line_bytes)?;
+                Ok((!batch.is_empty()).then_some(Work::Rows(batch)))
+            }
         }
     }
 }
