@@ -189,7 +189,7 @@ pub fn run(a: CheckArgs) -> u8 {
     };
     let mut progress = super::progress::Progress::new("checking");
     // JSON Lines are rendered on all cores with the evaluation; the stage only writes.
-    let render = |o: &RecordOutcome| output::jsonl_line(&ctx, o);
+    let render = |o: &RecordOutcome, out: &mut Vec<u8>| output::jsonl_line(&ctx, o, out);
     let (result, written) = if format == OutputFormat::Jsonl {
         let mut out = Bytes { out: dest };
         let r = engine.run_opened(inputs, &opts, Some(&render), &mut [&mut progress, &mut out]);

@@ -49,13 +49,12 @@ impl Sink for JsonlSink<'_> {
     }
 }
 
-/// One record's JSON Lines line (with its newline), for rendering on all cores.
-pub fn jsonl_line(ctx: &Context<'_>, o: &RecordOutcome) -> Vec<u8> {
-    let mut v = Vec::with_capacity(128);
+/// Appends one record's JSON Lines line (with its newline) to `out`, for
+/// rendering on all cores.
+pub fn jsonl_line(ctx: &Context<'_>, o: &RecordOutcome, out: &mut Vec<u8>) {
     // Writing to a Vec cannot fail; serialisation of these views cannot either.
-    let _ = write_record(&mut v, ctx, o);
-    v.push(b'\n');
-    v
+    let _ = write_record(out, ctx, o);
+    out.push(b'\n');
 }
 
 /// JSON: `{"summary": …, "records": […]}`. The summary comes first but is

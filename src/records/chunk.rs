@@ -156,18 +156,38 @@ impl Chunker {
         Ok(())
     }
 
-    /// Hands out every whole line read (everything, at the end).
+    /// Hands out the lines read up to the first line break at or past the
+    /// target size (every whole line read if none is; everything at the end).
     fn cut(&mut self) -> Chunk {
-        let at = if self.eof { self.carry.len() } else { self.line_start };
+        let whole = if self.eof { self.carry.len() } else { self.line_start };
+        let at = self.break_after(self.target).filter(|a| *a < whole).unwrap_or(whole);
+        let last = self.eof && at == self.carry.len();
+        let breaks = if at == self.line_start {
+            self.breaks
+        } else {
+            count_breaks(&self.carry[..at], self.carry.get(at).copied())
+        };
         let rest = self.carry.split_off(at);
         let bytes = std::mem::replace(&mut self.carry, rest);
-        let chunk = Chunk { bytes, first_line: self.carry_line, last: self.eof };
-        self.carry_line += self.breaks;
+        let chunk = Chunk { bytes, first_line: self.carry_line, last };
+        self.carry_line += breaks;
+        self.breaks = self.breaks.saturating_sub(breaks);
         self.scanned -= at.min(self.scanned);
         self.line_start -= at.min(self.line_start);
-        self.breaks = 0;
-        self.done = self.eof;
+        self.done = last;
         chunk
+    }
+
+    /// The end of the first line break at or after byte `from`, if the
+    /// bytes read tell where it ends.
+    fn break_after(&self, from: usize) -> Option<usize> {
+        let from = from.min(self.carry.len());
+        let at = from + memchr::memchr2(b'\n', b'\r', &self.carry[from..])?;
+        match (self.carry[at], self.carry.get(at + 1)) {
+            (b'\r', Some(b'\n')) => Some(at + 2),
+            (b'\r', None) if !self.eof => None,
+            _ => Some(at + 1),
+        }
     }
 }
 
@@ -220,6 +240,13 @@ mod tests {
                     assert_eq!(*first, line, "target {target} step {step}");
                     // Never between the two bytes of `\r\n`.
                     assert!(!(bytes.ends_with(b"\r") && joined.get(bytes.len()) == Some(&b'\n')));
+                    // No longer than the target and the line that crosses it.
+                    let body = bytes
+                        .strip_suffix(b"\r\n")
+                        .or_else(|| bytes.strip_suffix(b"\n"))
+                        .or_else(|| bytes.strip_suffix(b"\r"))
+                        .unwrap_or(bytes);
+                    assert!(memchr::memchr2(b'\n', b'\r', &body[target.min(body.len())..]).is_none());
                     line += count_breaks(bytes, None);
                 }
             }

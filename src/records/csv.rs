@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::Arc;
 
-use csv::ReaderBuilder;
 #[cfg(test)]
 use csv::ByteRecord;
+use csv::ReaderBuilder;
 
 use super::chunk::{Chunk, Chunker, count_breaks};
 

@@ -311,7 +311,7 @@ pub struct Input {
 }
 
 enum Reader {
-    Csv(csv::CsvReader),
+    Csv(Box<csv::CsvReader>),
     Json(json::JsonReader),
 }
 
@@ -371,9 +371,8 @@ impl Input {
     ) -> Result<Input, InputError> {
         match spec.format {
             Format::Csv => {
-                let (reader, layout) =
-                    csv::CsvReader::open(reader, spec, file, schema, config, limits, chunk_bytes)?;
-                Ok(Input { layout: Arc::new(layout), reader: Reader::Csv(reader) })
+                let (reader, layout) = csv::CsvReader::open(reader, spec, file, schema, config, limits, chunk_bytes)?;
+                Ok(Input { layout: Arc::new(layout), reader: Reader::Csv(Box::new(reader)) })
             }
             Format::Jsonl => {
                 let (reader, mut layout) = json::JsonReader::open(reader, spec, file, schema, config)?;

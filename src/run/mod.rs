@@ -4,19 +4,25 @@
 //! collector, running totals, a decision log).
 //!
 //! ```text
-//! reader thread ──batches──▶ evaluating cores ──outcomes──▶ sequencer (this thread)
-//!   (raw rows)                (parse, evaluate,               tally → ids → stages…
-//!                              render, hash ids)               in input order
+//! reader thread ──chunks──▶ evaluating cores ──outcomes──▶ sequencer (this thread)
+//!  (cut at line breaks,      (split, type, evaluate,        tally → ids → stages…
+//!   hash, number lines)       explain, render, hash ids)    in input order
 //! ```
 //!
-//! Memory stays flat: two batches wait between each pair of steps. With one
-//! worker thread the same batches are read, evaluated and sequenced on the
-//! calling thread; both paths share the sequencer and the end-of-input code.
+//! The reader only cuts the input into chunks of whole lines (about
+//! [`CHUNK_BYTES`]) and hashes them; everything per record happens on the
+//! cores, one chunk to a core; the sequencer puts chunks back in input order.
+//! A chunk that ends inside a quoted CSV field says so, and the sequencer
+//! reads its unfinished record again with the next chunk (the next chunk's
+//! own reading started in the wrong place and is dropped). Memory stays
+//! flat: a fixed number of chunks is in flight. With one worker thread the
+//! same chunks are read, evaluated and sequenced on the calling thread.
 
 mod ids;
 pub mod summary;
 mod tally;
 
+pub use crate::records::chunk::CHUNK_BYTES;
 pub use ids::MAX_TRACKED_IDS;
 pub use summary::{
     Decisions, DuplicateId, DuplicateIds, InputStats, ListCoverage, MAX_DUPLICATE_EXAMPLES, MissingColumnNote,
@@ -24,24 +30,26 @@ pub use summary::{
 };
 pub use tally::CheckTally;
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::check::RuleSet;
 use crate::compile::Program;
 use crate::config::InputConfig;
 use crate::findings::{Decision, RecordOutcome};
-use crate::records::{Format, Input, InputError, InputSpec, Layout, Limits, Raw, Value};
+use crate::records::chunk::Chunk;
+use crate::records::csv::{Split, Splitter};
+use crate::records::{Format, Input, InputError, InputSpec, Invalid, Layout, Limits, Raw, Record, Value, Work};
 use crate::source::hex;
 use crate::values::Date;
 
-/// Rows read and evaluated together by default; large enough to keep every
-/// core busy, small enough to bound memory.
+/// JSON Lines rows read and evaluated together by default; large enough to
+/// keep every core busy, small enough to bound memory.
 pub const BATCH: usize = 4096;
 
 /// A source of records, not yet opened: a file, or any reader (a request
@@ -127,6 +135,7 @@ impl CancelToken {
 pub struct RunOptions {
     config: Arc<InputConfig>,
     batch: usize,
+    chunk_bytes: usize,
     limits: Limits,
     max_tracked_ids: usize,
     max_records: Option<u64>,
@@ -140,6 +149,7 @@ impl Default for RunOptions {
         RunOptions {
             config: Arc::new(InputConfig::standard()),
             batch: BATCH,
+            chunk_bytes: CHUNK_BYTES,
             limits: Limits::default(),
             max_tracked_ids: MAX_TRACKED_IDS,
             max_records: None,
@@ -164,10 +174,17 @@ impl RunOptions {
         self
     }
 
-    /// Reads and evaluates `rows` rows at a time instead of [`BATCH`]
-    /// (results do not depend on it).
+    /// Reads and evaluates `rows` JSON Lines rows at a time instead of
+    /// [`BATCH`] (results do not depend on it).
     pub fn batch(mut self, rows: usize) -> RunOptions {
         self.batch = rows.max(1);
+        self
+    }
+
+    /// Cuts CSV into chunks of about `bytes` instead of [`CHUNK_BYTES`]
+    /// (results do not depend on it).
+    pub fn chunk_bytes(mut self, bytes: usize) -> RunOptions {
+        self.chunk_bytes = bytes.max(1);
         self
     }
 
@@ -452,9 +469,9 @@ impl<F: FnMut(&Item<'_>) -> Result<(), StageError>> Stage for EachRecord<F> {
     }
 }
 
-/// Renders an outcome on the evaluating cores (a JSON Lines line, say), so
-/// the in-order stage only writes bytes.
-pub type Render<'a> = dyn Fn(&RecordOutcome) -> Vec<u8> + Sync + 'a;
+/// Renders an outcome on the evaluating cores (a JSON Lines line, say),
+/// appending to the buffer, so the in-order stage only writes bytes.
+pub type Render<'a> = dyn Fn(&RecordOutcome, &mut Vec<u8>) + Sync + 'a;
 
 /// An input opened for a run (header read); its bytes are hashed as they
 /// are read.
@@ -482,7 +499,8 @@ impl OpenInput {
         let inner = (source.open)().map_err(|e| InputError::Io { file: source.name.clone(), source: e })?;
         let reader = HashingReader { inner, hash: Arc::clone(&hash) };
         let schema = Arc::clone(&program.rules.schema);
-        let input = Input::from_reader(reader, &spec, file, schema, Arc::clone(&opts.config), opts.limits)?;
+        let config = Arc::clone(&opts.config);
+        let input = Input::with_chunks(Box::new(reader), &spec, file, schema, config, opts.limits, opts.chunk_bytes)?;
         Ok(OpenInput { input, hash })
     }
 
@@ -496,7 +514,8 @@ impl OpenInput {
         Arc::clone(&self.input.layout)
     }
 
-    /// Reads up to `n` raw rows (for callers that type records themselves).
+    /// Reads raw rows (for callers that type records themselves); empty at
+    /// the end.
     pub fn next_batch(&mut self, n: usize) -> Result<Vec<Raw>, InputError> {
         self.input.next_batch(n)
     }
@@ -540,14 +559,28 @@ pub(crate) fn open_all(
     if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
-/// An outcome as the evaluating cores hand it on.
+/// An outcome as the evaluating cores hand it on: its rendering is
+/// `rendered[start..end]` of its [`Done`].
 struct Evaluation {
     outcome: RecordOutcome,
-    rendered: Vec<u8>,
+    rendered: (usize, usize),
     id_hash: Option<u64>,
 }
 
-/// What evaluates batches: the program and what to keep and render.
+/// One piece of work evaluated: its outcomes in order, their renderings in
+/// one buffer, and a CSV record the chunk left unfinished.
+#[derive(Default)]
+struct Done {
+    evals: Vec<Evaluation>,
+    rendered: Vec<u8>,
+    /// The bytes and line of the record left unfinished at the chunk's end.
+    unfinished: Option<(Vec<u8>, u64)>,
+    /// The chunk evaluated, kept in case it must be read again (the one
+    /// before it left a record unfinished).
+    chunk: Option<Chunk>,
+}
+
+/// What evaluates work: the program and what to keep and render.
 struct Evaluator<'a> {
     program: &'a Program,
     keep: Keep,
@@ -563,14 +596,32 @@ enum Keep {
 }
 
 impl Evaluator<'_> {
-    /// Parses, evaluates and renders one batch of raw rows on all cores, in
-    /// order, with the hash of each record's id for the repeat check.
-    fn batch(&self, layout: &Layout, batch: Vec<Raw>) -> Vec<Evaluation> {
-        batch.into_par_iter().map(|raw| self.one(layout, raw)).collect()
+    /// Splits (CSV), types, evaluates and renders one piece of work, in order.
+    fn work(&self, layout: &Layout, work: Work, splitter: &mut Splitter) -> Done {
+        let mut done = Done::default();
+        match work {
+            Work::Csv(chunk) => {
+                done.evals.reserve(chunk.bytes.len() / 128);
+                let split = splitter.split(&chunk.bytes, chunk.first_line, chunk.last, |row| {
+                    self.one(layout.parse_csv(row), &mut done)
+                });
+                if let Split::Unfinished { at, line } = split {
+                    done.unfinished = Some((chunk.bytes[at..].to_vec(), line));
+                }
+                done.chunk = Some(chunk);
+            }
+            Work::Rows(rows) => {
+                done.evals.reserve(rows.len());
+                for raw in &rows {
+                    self.one(layout.parse(raw), &mut done);
+                }
+            }
+        }
+        done
     }
 
-    fn one(&self, layout: &Layout, raw: Raw) -> Evaluation {
-        let outcome = match layout.parse(&raw) {
+    fn one(&self, parsed: Result<Record<'_>, Invalid>, done: &mut Done) {
+        let outcome = match parsed {
             Ok(rec) => {
                 let mut e = crate::eval::evaluate(self.program, &rec);
                 let flagged = !e.findings.is_empty() || !e.data_quality.is_empty();
@@ -584,9 +635,21 @@ impl Evaluator<'_> {
             }
             Err(inv) => RecordOutcome::Invalid(inv),
         };
-        let rendered = self.render.map(|r| r(&outcome)).unwrap_or_default();
+        let start = done.rendered.len();
+        if let Some(render) = self.render {
+            render(&outcome, &mut done.rendered);
+        }
         let id_hash = ids::id_key(&outcome);
-        Evaluation { outcome, rendered, id_hash }
+        done.evals.push(Evaluation { outcome, rendered: (start, done.rendered.len()), id_hash });
+    }
+
+    /// Work that follows a chunk which left a record unfinished: read again
+    /// from that record's start, with the chunk it continues into.
+    fn redo(&self, layout: &Layout, unfinished: (Vec<u8>, u64), done: Done, splitter: &mut Splitter) -> Done {
+        let Some(chunk) = done.chunk else { return done };
+        let (mut bytes, first_line) = unfinished;
+        bytes.extend_from_slice(&chunk.bytes);
+        self.work(layout, Work::Csv(Chunk { bytes, first_line, last: chunk.last }), splitter)
     }
 }
 
@@ -616,11 +679,11 @@ impl Sequencer<'_, '_, '_> {
         self.each(&mut |s| s.begin_input(&info))
     }
 
-    fn batch(&mut self, layout: &Layout, index: usize, batch: Vec<Evaluation>) -> Result<(), RunError> {
+    fn done(&mut self, layout: &Layout, index: usize, done: &Done) -> Result<(), RunError> {
         if self.opts.cancelled() {
             return Err(RunError::Cancelled);
         }
-        for ev in batch {
+        for ev in &done.evals {
             self.read += 1;
             if let Some(limit) = self.opts.max_records
                 && self.read > limit
@@ -629,7 +692,7 @@ impl Sequencer<'_, '_, '_> {
             }
             let item = Item {
                 outcome: &ev.outcome,
-                rendered: &ev.rendered,
+                rendered: &done.rendered[ev.rendered.0..ev.rendered.1],
                 id_hash: ev.id_hash,
                 input: InputInfo { index, layout, rules: self.rules },
             };
@@ -655,8 +718,9 @@ impl Sequencer<'_, '_, '_> {
 }
 
 /// Runs `program` over opened inputs: every record is evaluated, in
-/// parallel on the current rayon pool, and handed to the stages in input
-/// order. `render`, if given, renders each outcome on the evaluating cores.
+/// parallel on as many threads as the current rayon pool has, and handed to
+/// the stages in input order. `render`, if given, renders each outcome on
+/// the evaluating cores.
 pub(crate) fn run(
     program: &Program,
     inputs: Vec<OpenInput>,
@@ -680,13 +744,14 @@ pub(crate) fn run(
         opts,
         read: 0,
     };
+    let threads = rayon::current_num_threads();
     for (index, input) in inputs.into_iter().enumerate() {
         let layout = Arc::clone(&input.input.layout);
         seq.begin(&layout, index)?;
-        let mut input = if rayon::current_num_threads() == 1 {
+        let mut input = if threads == 1 {
             read_here(&eval, input, &layout, index, &mut seq, opts)?
         } else {
-            read_pipelined(&eval, input, &layout, index, &mut seq, opts)?
+            read_parallel(&eval, input, &layout, index, &mut seq, opts, threads)?
         };
         let sha256 = input.finish_hash();
         seq.end(&layout, index, &sha256)?;
@@ -694,8 +759,8 @@ pub(crate) fn run(
     seq.finish()
 }
 
-/// One worker thread: read, evaluate and sequence on this thread, one batch
-/// after another.
+/// One worker thread: read, evaluate and sequence on this thread, one chunk
+/// after another. A record a chunk leaves unfinished is read with the next.
 fn read_here(
     eval: &Evaluator<'_>,
     mut input: OpenInput,
@@ -704,64 +769,103 @@ fn read_here(
     seq: &mut Sequencer<'_, '_, '_>,
     opts: &RunOptions,
 ) -> Result<OpenInput, RunError> {
-    loop {
-        let batch = input.input.next_batch(opts.batch).map_err(RunError::Input)?;
-        if batch.is_empty() {
-            return Ok(input);
-        }
-        seq.batch(layout, index, eval.batch(layout, batch))?;
+    let mut splitter = Splitter::new(layout.config.delimiter);
+    let mut unfinished: Option<(Vec<u8>, u64)> = None;
+    while let Some(work) = input.input.next_work(opts.batch).map_err(RunError::Input)? {
+        let work = match (unfinished.take(), work) {
+            (Some((mut bytes, first_line)), Work::Csv(c)) => {
+                bytes.extend_from_slice(&c.bytes);
+                Work::Csv(Chunk { bytes, first_line, last: c.last })
+            }
+            (_, work) => work,
+        };
+        let mut done = eval.work(layout, work, &mut splitter);
+        unfinished = done.unfinished.take();
+        seq.done(layout, index, &done)?;
     }
+    Ok(input)
 }
 
-/// Three steps at once: a thread reads batches, another evaluates each batch
-/// on all cores, this one sequences them in input order. Bounded channels
-/// keep memory flat.
-fn read_pipelined(
+/// The reader on its own thread, `threads` evaluating threads taking work
+/// as it comes, and this thread putting their results back in input order.
+/// A fixed number of pieces of work is in flight (permits go back as the
+/// sequencer finishes with each), so memory stays flat however fast the
+/// reader and however slow the stages.
+fn read_parallel(
     eval: &Evaluator<'_>,
     input: OpenInput,
     layout: &Layout,
     index: usize,
     seq: &mut Sequencer<'_, '_, '_>,
     opts: &RunOptions,
+    threads: usize,
 ) -> Result<OpenInput, RunError> {
+    let in_flight = 2 * threads + 2;
     std::thread::scope(|scope| -> Result<OpenInput, RunError> {
-        let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Result<Vec<Raw>, InputError>>(2);
-        let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Result<Vec<Evaluation>, InputError>>(2);
-        let rows = opts.batch;
-        let reader = scope.spawn(move || {
-            let mut input = input;
-            loop {
-                if opts.cancelled() {
-                    break;
-                }
-                match input.input.next_batch(rows) {
-                    Ok(b) if b.is_empty() => break,
-                    Ok(b) => {
-                        if batch_tx.send(Ok(b)).is_err() {
+        let (permit_tx, permit_rx) = mpsc::sync_channel::<()>(in_flight);
+        for _ in 0..in_flight {
+            let _ = permit_tx.send(());
+        }
+        let (work_tx, work_rx) = mpsc::channel::<(u64, Work)>();
+        let (done_tx, done_rx) = mpsc::channel::<(u64, Result<Done, InputError>)>();
+        let reader = {
+            let done_tx = done_tx.clone();
+            scope.spawn(move || {
+                let mut input = input;
+                let mut n = 0u64;
+                // Each piece of work waits for a permit; the sequencer gives
+                // one back per piece it is done with, and dropping its end
+                // (an error) stops the reader here.
+                while permit_rx.recv().is_ok() && !opts.cancelled() {
+                    match input.input.next_work(opts.batch) {
+                        Ok(Some(work)) => {
+                            if work_tx.send((n, work)).is_err() {
+                                break;
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            let _ = done_tx.send((n, Err(e)));
                             break;
                         }
                     }
-                    Err(e) => {
-                        let _ = batch_tx.send(Err(e));
+                    n += 1;
+                }
+                input
+            })
+        };
+        let work_rx = Arc::new(Mutex::new(work_rx));
+        for _ in 0..threads {
+            let (done_tx, work_rx) = (done_tx.clone(), Arc::clone(&work_rx));
+            scope.spawn(move || {
+                let mut splitter = Splitter::new(layout.config.delimiter);
+                loop {
+                    let next = work_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    let Ok((n, work)) = next else { break };
+                    if done_tx.send((n, Ok(eval.work(layout, work, &mut splitter)))).is_err() {
                         break;
                     }
                 }
-            }
-            input
-        });
-        scope.spawn(move || {
-            for batch in batch_rx {
-                let outcomes = batch.map(|b| eval.batch(layout, b));
-                let failed = outcomes.is_err();
-                if out_tx.send(outcomes).is_err() || failed {
-                    break;
+            });
+        }
+        drop(done_tx);
+        let mut splitter = Splitter::new(layout.config.delimiter);
+        let mut waiting: BTreeMap<u64, Result<Done, InputError>> = BTreeMap::new();
+        let mut next = 0u64;
+        let mut unfinished: Option<(Vec<u8>, u64)> = None;
+        // Every sender gone means every piece of work has come back.
+        for (n, done) in done_rx {
+            waiting.insert(n, done);
+            while let Some(done) = waiting.remove(&next) {
+                let mut done = done.map_err(RunError::Input)?;
+                if let Some(u) = unfinished.take() {
+                    done = eval.redo(layout, u, done, &mut splitter);
                 }
+                unfinished = done.unfinished.take();
+                seq.done(layout, index, &done)?;
+                next += 1;
+                let _ = permit_tx.send(());
             }
-        });
-        // An error here drops the receiver: the other two threads stop at
-        // their next send, and the scope waits for them.
-        for outcomes in out_rx {
-            seq.batch(layout, index, outcomes.map_err(RunError::Input)?)?;
         }
         if opts.cancelled() {
             return Err(RunError::Cancelled);

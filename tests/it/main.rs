@@ -14,6 +14,7 @@ mod grammar;
 mod harness;
 mod kinds;
 mod lists;
+mod reader;
 mod records;
 mod report;
 mod robustness;
