@@ -1,4 +1,4 @@
-//! The machine contracts: what `cordon check --format jsonl|json`, `cordon
+//! The machine contracts: what `cordon check --format jsonl|json|summary`, `cordon
 //! report --format json` and `cordon explain --format json` print, as
 //! types, and their JSON Schemas (committed under `docs/schema/`; a test
 //! regenerates them and checks the CLI's output against them).
@@ -22,12 +22,37 @@ pub struct CheckOutput {
     pub records: Vec<RecordResult>,
 }
 
+/// The `--format summary` output of `cordon check`: the run's totals (the
+/// `summary` of the JSON output) and the records each rule found something
+/// on, for monitoring and for runs where only totals matter.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct CheckSummary {
+    /// The run's totals, as in the JSON output.
+    #[serde(flatten)]
+    pub summary: RunSummary,
+    /// Records with a finding (a violation or an undecided rule) of each
+    /// rule, by rule id, in the rule set's order; every rule is named.
+    pub rule_hits: indexmap::IndexMap<String, u64>,
+}
+
+impl CheckSummary {
+    /// The summary output of a run.
+    pub fn new(summary: &RunSummary) -> CheckSummary {
+        CheckSummary { summary: summary.clone(), rule_hits: summary.rule_hits.iter().cloned().collect() }
+    }
+}
+
 /// Every schema, by its file name under `docs/schema/`.
 pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
     let mut out = [
         ("record.schema.json", "One line of `cordon check --format jsonl`", schema::<RecordResult>()),
         ("check.schema.json", "The output of `cordon check --format json`", schema::<CheckOutput>()),
         ("summary.schema.json", "The summary of a run", schema::<RunSummary>()),
+        (
+            "check-summary.schema.json",
+            "The output of `cordon check --format summary`",
+            schema::<CheckSummary>(),
+        ),
         ("report.schema.json", "The output of `cordon report --format json`", schema::<Report>()),
         ("explanation.schema.json", "The output of `cordon explain --format json`", schema::<Explanation>()),
     ];

@@ -157,7 +157,7 @@ mod values;
 
 pub use check::Severity;
 pub use config::InputConfig;
-pub use contracts::{CheckOutput, json_schemas};
+pub use contracts::{CheckOutput, CheckSummary, json_schemas};
 pub use diagnostics::{Diagnostics, Problem};
 pub use engine::{Engine, LoadOptions};
 pub use error::Error;

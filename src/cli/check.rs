@@ -25,6 +25,8 @@ pub enum Format {
     Json,
     /// One CSV row per finding.
     Csv,
+    /// The run summary alone (the `summary` of `json`), with `rule_hits`: records per rule.
+    Summary,
 }
 
 /// Arguments of `cordon check`.
@@ -162,6 +164,7 @@ pub fn run(a: CheckArgs) -> u8 {
         Some(Format::Jsonl) => OutputFormat::Jsonl,
         Some(Format::Json) => OutputFormat::Json,
         Some(Format::Csv) => OutputFormat::Csv,
+        Some(Format::Summary) => OutputFormat::Summary,
         None => match a.output.as_ref().filter(|p| p.as_os_str() != "-") {
             Some(p) => match p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
                 Some("json") => OutputFormat::Json,

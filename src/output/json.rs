@@ -57,6 +57,31 @@ pub fn jsonl_line(ctx: &Context<'_>, o: &RecordOutcome, out: &mut Vec<u8>) {
     out.push(b'\n');
 }
 
+/// The run summary alone, with the records per rule
+/// ([`crate::contracts::CheckSummary`]), on one line at the end.
+pub struct SummarySink<'w> {
+    out: Box<dyn Write + 'w>,
+}
+
+impl<'w> SummarySink<'w> {
+    /// Writes to `out`.
+    pub fn new(out: Box<dyn Write + 'w>) -> Self {
+        SummarySink { out }
+    }
+}
+
+impl Sink for SummarySink<'_> {
+    fn record(&mut self, _: &Context<'_>, _: &RecordOutcome) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self, _: &Context<'_>, summary: &RunSummary) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, &crate::contracts::CheckSummary::new(summary)).map_err(io::Error::other)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
+}
+
 /// JSON: `{"summary": …, "records": […]}`. The summary comes first but is
 /// known only at the end, so records are spilled to a temporary file and
 /// copied after it: memory stays flat however large the input.

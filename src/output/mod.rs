@@ -1,5 +1,6 @@
 //! The output formats of `cordon check`: JSON Lines and JSON (the stable
-//! machine contracts), CSV (one row per finding), and a table for people.
+//! machine contracts), the summary alone, CSV (one row per finding), and a
+//! table for people.
 //! Every format carries the same counts: read = evaluated + invalid.
 
 mod csv;
@@ -7,7 +8,7 @@ mod json;
 mod table;
 
 pub use self::csv::CsvSink;
-pub use json::{JsonSink, JsonlSink, jsonl_line, record_json, record_result, summary_json};
+pub use json::{JsonSink, JsonlSink, SummarySink, jsonl_line, record_json, record_result, summary_json};
 pub use table::TableSink;
 
 use std::io;
@@ -27,6 +28,8 @@ pub enum OutputFormat {
     Json,
     /// One CSV row per finding.
     Csv,
+    /// The run summary alone, with records per rule.
+    Summary,
 }
 
 /// What outputs need besides the outcomes: rule metadata and file names.
@@ -53,6 +56,7 @@ pub fn sink<'w>(format: OutputFormat, out: Box<dyn io::Write + 'w>) -> Box<dyn S
         OutputFormat::Jsonl => Box::new(JsonlSink::new(out)),
         OutputFormat::Json => Box::new(JsonSink::new(out)),
         OutputFormat::Csv => Box::new(CsvSink::new(out)),
+        OutputFormat::Summary => Box::new(SummarySink::new(out)),
     }
 }
 

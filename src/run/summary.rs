@@ -133,6 +133,11 @@ pub struct RunSummary {
     /// Records whose id an earlier record of the run already had.
     #[serde(default, skip_serializing_if = "DuplicateIds::is_empty")]
     pub duplicate_ids: DuplicateIds,
+    /// Records with a finding of each rule, in the rule set's order, every
+    /// rule named. Not part of the `summary` object of the JSON outputs; the
+    /// `--format summary` output ([`crate::contracts::CheckSummary`]) adds it.
+    #[serde(skip)]
+    pub rule_hits: Vec<(String, u64)>,
 }
 
 /// Most duplicate ids a summary lists by name; all are counted.

@@ -93,6 +93,8 @@ pub(crate) struct Tally<'r> {
     stats: InputStats,
     files: Vec<String>,
     summary: RunSummary,
+    /// Records with a finding, per rule.
+    hits: Vec<u64>,
 }
 
 impl<'r> Tally<'r> {
@@ -103,6 +105,7 @@ impl<'r> Tally<'r> {
             stats: InputStats::default(),
             files: Vec::new(),
             summary: RunSummary { rules: rules.fingerprint.clone(), ..RunSummary::default() },
+            hits: vec![0; rules.rules.len()],
         }
     }
 
@@ -111,6 +114,7 @@ impl<'r> Tally<'r> {
     pub(crate) fn into_summary(self) -> RunSummary {
         let mut summary = self.summary;
         (summary.skipped_rules, summary.screening) = self.checks.finish(&self.files, summary.evaluated);
+        summary.rule_hits = self.rules.rules.iter().map(|r| r.id.clone()).zip(self.hits).collect();
         summary
     }
 }
@@ -132,6 +136,10 @@ impl Stage for Tally<'_> {
                     Decision::Block => stats.block += 1,
                     Decision::Review => stats.review += 1,
                     Decision::Pass => stats.pass += 1,
+                }
+                // A rule has at most one finding on a record.
+                for f in &e.findings {
+                    self.hits[f.rule] += 1;
                 }
                 self.checks.add(e);
             }

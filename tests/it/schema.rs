@@ -90,6 +90,37 @@ fn the_json_document_and_its_summary_validate_and_read_back_unchanged() {
     valid(&schema("summary.schema.json"), &v["summary"], "the summary");
 }
 
+/// `--format summary` is the JSON document's summary, word for word, plus
+/// `rule_hits`: records with a finding of each rule, as counted from the
+/// records themselves.
+#[test]
+fn the_summary_format_is_the_json_summary_with_records_per_rule() {
+    let file = "seeds/transactions/trade-2016-2019.csv";
+    let o = cordon(&["check", "--rules", "rules", "--format", "summary", file]);
+    let text = stdout(&o);
+    assert_eq!(text.lines().count(), 1, "one line");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    valid(&schema("check-summary.schema.json"), &v, "check --format summary");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&cordon(&["check", "--rules", "rules", "--format", "json", file]))).expect("json");
+    let mut without = v.clone();
+    let hits = without.as_object_mut().expect("object").remove("rule_hits").expect("rule_hits");
+    assert_eq!(without, json["summary"]);
+    let mut counted: std::collections::BTreeMap<String, u64> = Default::default();
+    for r in json["records"].as_array().expect("records") {
+        for f in r["findings"].as_array().into_iter().flatten() {
+            *counted.entry(f["rule"].as_str().expect("rule").to_string()).or_default() += 1;
+        }
+    }
+    let hits = hits.as_object().expect("map");
+    let rules = cordon::Engine::load(&root().join("rules")).expect("rules");
+    assert_eq!(hits.len(), rules.rules().rules.len(), "every rule is named");
+    for (rule, n) in hits {
+        assert_eq!(n.as_u64(), Some(counted.get(rule).copied().unwrap_or(0)), "{rule}");
+    }
+    assert!(counted.values().sum::<u64>() > 100);
+}
+
 #[test]
 fn the_report_and_an_explanation_validate() {
     let dir = tempfile::tempdir().expect("tmp");
