@@ -19,16 +19,16 @@ use crate::schema::Schema;
 
 /// Splits chunks of CSV into records, on any thread: RFC 4180 as the `csv`
 /// crate reads it (a quote opens a quoted field only at the start of a
-/// field; `""` inside one is a quote; `\n`, `\r\n` and a lone `\r` end a
-/// record; blank lines are skipped). A line without a quote is split in
-/// place; a record with one goes through `csv_core`'s parser.
+/// field; `""` inside one is a quote; after the closing quote the field
+/// goes on unquoted up to the delimiter; `\n`, `\r\n` and a lone `\r` end
+/// a record; blank lines are skipped; at the end of the input an open
+/// quote ends with it). A line without a quote is split in place; a record
+/// with one is copied field by field, unescaped. A proptest holds it to the
+/// `csv` crate's reading of any input.
 pub struct Splitter {
-    core: csv_core::Reader,
     delimiter: u8,
+    /// The fields of the last record with a quote, unescaped.
     out: Vec<u8>,
-    ends: Vec<usize>,
-    /// Output bytes and field ends of the last record read by csv_core.
-    quoted: (usize, usize),
     bounds: Vec<(usize, usize)>,
 }
 
@@ -108,14 +108,7 @@ pub enum Split {
 impl Splitter {
     /// A splitter for fields separated by `delimiter`.
     pub fn new(delimiter: u8) -> Splitter {
-        Splitter {
-            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
-            delimiter,
-            out: vec![0; 1024],
-            ends: vec![0; 64],
-            quoted: (0, 0),
-            bounds: Vec::with_capacity(64),
-        }
+        Splitter { delimiter, out: Vec::with_capacity(1024), bounds: Vec::with_capacity(64) }
     }
 
     /// Splits `bytes`, whose first byte starts a record on `first_line`,
@@ -158,18 +151,12 @@ impl Splitter {
                 None if last => rest.len(),
                 None => return Split::Unfinished { at: p, line },
                 Some(_) => {
-                    let Some(used) = self.parse_quoted(rest, last) else {
+                    let Some(used) = self.quoted(rest, last) else {
                         return Split::Unfinished { at: p, line };
                     };
-                    let (nout, nend) = self.quoted;
-                    self.bounds.clear();
-                    let mut start = 0;
-                    for &e in &self.ends[..nend] {
-                        self.bounds.push((start, e));
-                        start = e;
-                    }
+                    // Quoted fields may hold line breaks.
                     let next = line + count_breaks(&rest[..used], rest.get(used).copied());
-                    if !each(Row { line, text: &self.out[..nout], bounds: &self.bounds }, p + used, next) {
+                    if !each(Row { line, text: &self.out, bounds: &self.bounds }, p + used, next) {
                         return Split::Clean;
                     }
                     line = next;
@@ -192,46 +179,59 @@ impl Splitter {
         }
     }
 
-    /// Reads one record holding a quote with csv_core, from its first byte;
-    /// the bytes it used, or `None` if it does not end within `bytes` (and
-    /// the input goes on).
-    fn parse_quoted(&mut self, bytes: &[u8], last: bool) -> Option<usize> {
-        use csv_core::ReadRecordResult as R;
-        self.core.reset();
-        // Both buffers are used at their full length and grown as needed.
-        self.out.resize(self.out.capacity().max(1024), 0);
-        self.ends.resize(self.ends.capacity().max(64), 0);
-        let (mut used, mut nout, mut nend) = (0, 0, 0);
+    /// Reads one record holding a quote, from its first byte, into `out`
+    /// and `bounds`: the bytes it used (up to its line break), or `None` if
+    /// it does not end within `bytes` and the input goes on.
+    fn quoted(&mut self, bytes: &[u8], last: bool) -> Option<usize> {
+        self.out.clear();
+        self.bounds.clear();
+        let mut i = 0;
         loop {
-            let (r, i, o, e) = self.core.read_record(&bytes[used..], &mut self.out[nout..], &mut self.ends[nend..]);
-            used += i;
-            nout += o;
-            nend += e;
-            match r {
-                R::Record => break,
-                R::OutputFull => self.out.resize(self.out.len() * 2, 0),
-                R::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
-                R::InputEmpty if used < bytes.len() => {}
-                // Everything was read: at the end of the input, an empty
-                // read tells csv_core the record is over.
-                R::InputEmpty if last => {
-                    // The end may still need room for the last field's end.
-                    if nend + 1 >= self.ends.len() {
-                        self.ends.resize(self.ends.len() * 2, 0);
+            let start = self.out.len();
+            if bytes.get(i) == Some(&b'"') {
+                i += 1;
+                loop {
+                    let Some(q) = memchr::memchr(b'"', &bytes[i..]) else {
+                        // An open quote at the end of the input ends there.
+                        if !last {
+                            return None;
+                        }
+                        self.out.extend_from_slice(&bytes[i..]);
+                        self.bounds.push((start, self.out.len()));
+                        return Some(bytes.len());
+                    };
+                    self.out.extend_from_slice(&bytes[i..i + q]);
+                    i += q + 1;
+                    match bytes.get(i) {
+                        Some(b'"') => {
+                            self.out.push(b'"');
+                            i += 1;
+                        }
+                        None if !last => return None,
+                        _ => break,
                     }
-                    let (r, _, o, e) = self.core.read_record(&[], &mut self.out[nout..], &mut self.ends[nend..]);
-                    nout += o;
-                    nend += e;
-                    if r != R::Record {
-                        return None;
-                    }
-                    break;
                 }
-                R::InputEmpty | R::End => return None,
+            }
+            // Unquoted, or what follows a closing quote: up to the delimiter
+            // or the end of the record; a quote here is text.
+            match memchr::memchr3(self.delimiter, b'\n', b'\r', &bytes[i..]) {
+                Some(k) => {
+                    self.out.extend_from_slice(&bytes[i..i + k]);
+                    i += k;
+                    self.bounds.push((start, self.out.len()));
+                    if bytes[i] != self.delimiter {
+                        return Some(i);
+                    }
+                    i += 1;
+                }
+                None if last => {
+                    self.out.extend_from_slice(&bytes[i..]);
+                    self.bounds.push((start, self.out.len()));
+                    return Some(bytes.len());
+                }
+                None => return None,
             }
         }
-        self.quoted = (nout, nend);
-        Some(used)
     }
 }
 
@@ -560,6 +560,31 @@ mod tests {
         assert_eq!(want.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 3, 6, 7, 8, 9]);
         for target in 1..text.len() + 2 {
             assert_eq!(split_in_chunks(text, target), want, "chunks of {target} bytes");
+        }
+    }
+
+    #[test]
+    fn a_header_with_a_quoted_line_break_numbers_the_records_after_it() {
+        let text = b"\xEF\xBB\xBFid,date,origin,\"desti\nnation\",hs_code\r\nA,2024-01-02,KP,CN,2701\n";
+        let schema = Arc::new(crate::config::standard_schema());
+        let mut config = InputConfig::standard();
+        config.columns.insert("destination".into(), "desti\nnation".into());
+        let spec = InputSpec::new("h.csv");
+        for chunk in 1..text.len() + 1 {
+            let mut input = super::super::Input::with_chunks(
+                Box::new(std::io::Cursor::new(text.to_vec())),
+                &spec,
+                0,
+                Arc::clone(&schema),
+                Arc::new(config.clone()),
+                Limits::default(),
+                chunk,
+            )
+            .expect("opens");
+            let rows = input.next_batch(10).expect("reads");
+            assert_eq!(rows.iter().map(Raw::line).collect::<Vec<_>>(), [3], "chunks of {chunk}");
+            let rec = input.layout.parse(&rows[0]).expect("typed");
+            assert_eq!(rec.cells[schema.field("destination").expect("field")].text(), Some("CN"));
         }
     }
 
