@@ -48,11 +48,7 @@ pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("record.schema.json", "One line of `cordon check --format jsonl`", schema::<RecordResult>()),
         ("check.schema.json", "The output of `cordon check --format json`", schema::<CheckOutput>()),
         ("summary.schema.json", "The summary of a run", schema::<RunSummary>()),
-        (
-            "check-summary.schema.json",
-            "The output of `cordon check --format summary`",
-            schema::<CheckSummary>(),
-        ),
+        ("check-summary.schema.json", "The output of `cordon check --format summary`", schema::<CheckSummary>()),
         ("report.schema.json", "The output of `cordon report --format json`", schema::<Report>()),
         ("explanation.schema.json", "The output of `cordon explain --format json`", schema::<Explanation>()),
     ];

@@ -283,7 +283,7 @@ impl<'p> Checker<'p> {
         match elem.read_rule(text) {
             Ok(Value::Code(c)) => Ok(EntryValue::Code(c)),
             Ok(_) => Ok(EntryValue::Text(match elem.kind().matching() {
-                Matching::Text(fold) => fold(text),
+                Matching::Text(fold) => fold(text).into_owned(),
                 _ => text.to_string(),
             })),
             Err(e) => Err((CheckErrorKind::InvalidValue(elem), e)),

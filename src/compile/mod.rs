@@ -116,7 +116,7 @@ pub(crate) enum Matcher {
     /// Text folded to the set kind's key (lowercase text, normalised names).
     Text {
         map: HashMap<String, Vec<u32>>,
-        fold: fn(&str) -> String,
+        fold: fn(&str) -> std::borrow::Cow<'_, str>,
         patterns: Vec<String>,
         /// The patterns as `contains word` compares them.
         phrases: Vec<String>,

@@ -16,7 +16,7 @@ use crate::records::{Cell, FieldProblem, Record, Value};
 use crate::schema::FieldId;
 use crate::syntax::ast::Quantifier;
 use crate::values::functions::Arg;
-use crate::values::text::{contains_word, has_phrase, words};
+use crate::values::text::{cmp_folded, contains_word, has_phrase, lower, words};
 use crate::values::{Code, Date, Decimal, unit};
 
 /// Why a value is unknown. Masks are bit sets of field (or group) ids.
@@ -192,12 +192,12 @@ impl<'a> Ctx<'a> {
             },
             CExpr::Screen(value, spec, subject) => self.screen(value, spec, *subject),
             CExpr::StrLit(op, s, pat) => match self.value(s) {
-                Ok(V::Str(s)) => Tri::from(str_test(*op, &s.to_lowercase(), pat)),
+                Ok(V::Str(s)) => Tri::from(str_test(*op, &lower(&s), pat)),
                 Ok(_) => Tri::U(Why::error(TYPE_ERROR)),
                 Err(w) => Tri::U(w),
             },
             CExpr::StrDyn(op, s, p) => match (self.value(s), self.value(p)) {
-                (Ok(V::Str(s)), Ok(V::Str(p))) => Tri::from(str_test(*op, &s.to_lowercase(), &p.to_lowercase())),
+                (Ok(V::Str(s)), Ok(V::Str(p))) => Tri::from(str_test(*op, &lower(&s), &lower(&p))),
                 (Err(w), _) | (_, Err(w)) => Tri::U(w),
                 _ => Tri::U(Why::error(TYPE_ERROR)),
             },
@@ -263,7 +263,7 @@ impl<'a> Ctx<'a> {
             Ok(_) => return Tri::U(Why::error(TYPE_ERROR)),
             Err(w) => return Tri::U(w),
         };
-        let low = s.to_lowercase();
+        let low = lower(&s);
         let Matcher::Text { patterns, phrases, .. } = &self.prog.matchers[set] else {
             return Tri::U(Why::error(TYPE_ERROR));
         };
@@ -429,6 +429,12 @@ impl<'a> Ctx<'a> {
     }
 
     fn call(&mut self, f: Builtin, args: &'a [CExpr]) -> R<'a> {
+        // One argument (`trim(seller)`), the usual call, without a vector.
+        if let [a] = args {
+            let v = self.value(a)?;
+            let arg = arg_of(&v).ok_or(Why::error(TYPE_ERROR))?;
+            return (f.function.call)(&[arg]).ok_or(Why::error(TYPE_ERROR)).and_then(from_result);
+        }
         let mut vals = Vec::with_capacity(args.len());
         let mut why: Option<Why> = None;
         for a in args {
@@ -440,25 +446,9 @@ impl<'a> Ctx<'a> {
         if let Some(w) = why {
             return Err(w);
         }
-        let args: Option<Vec<Arg<'_>>> = vals
-            .iter()
-            .map(|v| match v {
-                V::Str(s) => Some(Arg::Str(s)),
-                V::Dec(d) => Some(Arg::Dec(*d)),
-                V::Date(d) => Some(Arg::Date(*d)),
-                V::Code(c) => Some(Arg::Code(*c)),
-                V::List(l) => Some(Arg::List(l)),
-                V::Bool(_) => None,
-            })
-            .collect();
+        let args: Option<Vec<Arg<'_>>> = vals.iter().map(arg_of).collect();
         let out = args.and_then(|a| (f.function.call)(&a)).ok_or(Why::error(TYPE_ERROR))?;
-        Ok(match out {
-            Value::Str(s) => V::Str(Cow::Owned(s.into())),
-            Value::Dec(d) => V::Dec(d),
-            Value::Date(d) => V::Date(d),
-            Value::Code(c) => V::Code(c),
-            Value::List(_) => return Err(Why::error(TYPE_ERROR)),
-        })
+        from_result(out)
     }
 
     /// Looks a value up in a set; the first entry in force on the record's
@@ -487,7 +477,7 @@ impl<'a> Ctx<'a> {
                 found(broader.get(c).and_then(in_force).map(|i| (i, true)))
             }
             (Matcher::Text { map, fold, .. }, V::Str(s)) => {
-                found(map.get(&fold(s)).and_then(in_force).map(|i| (i, false)))
+                found(map.get(fold(s).as_ref()).and_then(in_force).map(|i| (i, false)))
             }
             _ => Lookup::WrongKind,
         }
@@ -521,7 +511,7 @@ pub(crate) fn str_test(op: StrOp, s: &str, p: &str) -> bool {
 /// the checker rules out: a type error, undecided).
 fn compare(op: CmpOp, a: &V<'_>, b: &V<'_>) -> Option<bool> {
     let ord = match (a, b) {
-        (V::Str(x), V::Str(y)) => x.to_lowercase().cmp(&y.to_lowercase()),
+        (V::Str(x), V::Str(y)) => cmp_folded(x, y),
         (V::Dec(x), V::Dec(y)) => x.cmp(y),
         (V::Date(x), V::Date(y)) => x.cmp(y),
         (V::Code(x), V::Code(y)) if x.kind() == y.kind() => x.cmp(y),
@@ -529,6 +519,29 @@ fn compare(op: CmpOp, a: &V<'_>, b: &V<'_>) -> Option<bool> {
         _ => return None,
     };
     Some(cmp_holds(op, ord))
+}
+
+/// A value as a function argument (truth values are not one).
+fn arg_of<'v>(v: &'v V<'_>) -> Option<Arg<'v>> {
+    match v {
+        V::Str(s) => Some(Arg::Str(s)),
+        V::Dec(d) => Some(Arg::Dec(*d)),
+        V::Date(d) => Some(Arg::Date(*d)),
+        V::Code(c) => Some(Arg::Code(*c)),
+        V::List(l) => Some(Arg::List(l)),
+        V::Bool(_) => None,
+    }
+}
+
+/// A function's result as a value (a list is not one).
+fn from_result<'a>(out: Value) -> R<'a> {
+    Ok(match out {
+        Value::Str(s) => V::Str(Cow::Owned(s.into())),
+        Value::Dec(d) => V::Dec(d),
+        Value::Date(d) => V::Date(d),
+        Value::Code(c) => V::Code(c),
+        Value::List(_) => return Err(Why::error(TYPE_ERROR)),
+    })
 }
 
 /// Whether a comparison holds given how its sides order.
@@ -684,6 +697,9 @@ fn decision(findings: &[Finding]) -> Decision {
 
 /// Optional fields whose values could not be read.
 fn data_quality(schema: &crate::schema::Schema, rec: &Record<'_>) -> Vec<FieldProblem> {
+    if !rec.cells.iter().any(|c| matches!(c, Cell::Bad { .. })) {
+        return Vec::new();
+    }
     schema
         .fields
         .iter()

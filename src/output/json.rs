@@ -76,7 +76,8 @@ impl Sink for SummarySink<'_> {
     }
 
     fn finish(&mut self, _: &Context<'_>, summary: &RunSummary) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, &crate::contracts::CheckSummary::new(summary)).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut self.out, &crate::contracts::CheckSummary::new(summary))
+            .map_err(io::Error::other)?;
         self.out.write_all(b"\n")?;
         self.out.flush()
     }

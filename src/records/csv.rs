@@ -151,12 +151,24 @@ impl Splitter {
                 None if last => rest.len(),
                 None => return Split::Unfinished { at: p, line },
                 Some(_) => {
-                    let Some(used) = self.quoted(rest, last) else {
+                    // Most quoted fields need no unescaping and are read in
+                    // place; a doubled quote or text after a closing quote
+                    // makes the record's fields copies.
+                    let (used, in_place) = match self.quoted_in_place(rest, last) {
+                        Some(Some(used)) => (Some(used), true),
+                        Some(None) => (None, true),
+                        None => (self.quoted(rest, last), false),
+                    };
+                    let Some(used) = used else {
                         return Split::Unfinished { at: p, line };
                     };
-                    // Quoted fields may hold line breaks.
-                    let next = line + count_breaks(&rest[..used], rest.get(used).copied());
-                    if !each(Row { line, text: &self.out, bounds: &self.bounds }, p + used, next) {
+                    let text = if in_place { &rest[..used] } else { &self.out[..] };
+                    // Quoted fields may hold line breaks (seldom).
+                    let next = match memchr::memchr2(b'\n', b'\r', &rest[..used]) {
+                        Some(_) => line + count_breaks(&rest[..used], rest.get(used).copied()),
+                        None => line,
+                    };
+                    if !each(Row { line, text, bounds: &self.bounds }, p + used, next) {
                         return Split::Clean;
                     }
                     line = next;
@@ -166,16 +178,60 @@ impl Splitter {
             };
             let text = &rest[..end];
             self.bounds.clear();
+            // Fields are short: a plain loop beats a vector search per field.
             let mut start = 0;
-            for d in memchr::memchr_iter(self.delimiter, text) {
-                self.bounds.push((start, d));
-                start = d + 1;
+            for (d, &b) in text.iter().enumerate() {
+                if b == self.delimiter {
+                    self.bounds.push((start, d));
+                    start = d + 1;
+                }
             }
             self.bounds.push((start, end));
             if !each(Row { line, text, bounds: &self.bounds }, p + end, line) {
                 return Split::Clean;
             }
             p += end;
+        }
+    }
+
+    /// Reads one record holding a quote in place, its fields bounds in
+    /// `bytes`: `Some(Some(used))` (the bytes it used, up to its line break),
+    /// `Some(None)` if it does not end within `bytes` and the input goes on,
+    /// `None` if a field needs unescaping ([`Splitter::quoted`]).
+    fn quoted_in_place(&mut self, bytes: &[u8], last: bool) -> Option<Option<usize>> {
+        self.bounds.clear();
+        let mut i = 0;
+        loop {
+            let start = i;
+            let end;
+            if bytes.get(i) == Some(&b'"') {
+                let Some(q) = memchr::memchr(b'"', &bytes[i + 1..]) else {
+                    return if last { None } else { Some(None) };
+                };
+                end = i + 1 + q;
+                i = end + 1;
+                match bytes.get(i) {
+                    Some(&b) if b == self.delimiter || b == b'\n' || b == b'\r' => {}
+                    None if last => {}
+                    None => return Some(None),
+                    // A doubled quote, or text after the closing quote.
+                    Some(_) => return None,
+                }
+                self.bounds.push((start + 1, end));
+            } else {
+                let k = bytes[i..].iter().position(|&b| b == self.delimiter || b == b'\n' || b == b'\r');
+                end = match k {
+                    Some(k) => i + k,
+                    None if last => bytes.len(),
+                    None => return Some(None),
+                };
+                i = end;
+                self.bounds.push((start, end));
+            }
+            match bytes.get(i) {
+                Some(&b) if b == self.delimiter => i += 1,
+                _ => return Some(Some(i)),
+            }
         }
     }
 
@@ -214,7 +270,8 @@ impl Splitter {
             }
             // Unquoted, or what follows a closing quote: up to the delimiter
             // or the end of the record; a quote here is text.
-            match memchr::memchr3(self.delimiter, b'\n', b'\r', &bytes[i..]) {
+            let stop = bytes[i..].iter().position(|&b| b == self.delimiter || b == b'\n' || b == b'\r');
+            match stop {
                 Some(k) => {
                     self.out.extend_from_slice(&bytes[i..i + k]);
                     i += k;
@@ -457,26 +514,24 @@ pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>,
     // Valid UTF-8 as a whole (the usual case) is checked once, and fields
     // are slices of it; otherwise field by field, so the bad field is named.
     let whole = std::str::from_utf8(row.text).ok();
-    for (fid, def) in schema.fields.iter().enumerate() {
-        let cell = match layout.columns[fid] {
-            None => Cell::NoColumn,
-            Some(c) => {
-                let (start, end) = row.bounds[c];
-                let bytes = &row.text[start..end];
-                let text = match whole {
-                    Some(w) => w.get(start..end),
-                    None => std::str::from_utf8(bytes).ok(),
-                };
-                match text {
-                    Some(text) => parse_cell(text, def, &layout.config),
-                    None => Cell::Bad {
-                        raw: String::from_utf8_lossy(bytes).trim().to_string().into(),
-                        reason: "the text is not valid UTF-8".into(),
-                    },
-                }
-            }
+    for (def, column) in schema.fields.iter().zip(&layout.columns) {
+        let Some(c) = *column else {
+            cells.push(Cell::NoColumn);
+            continue;
         };
-        cells.push(cell);
+        let (start, end) = row.bounds[c];
+        let bytes = &row.text[start..end];
+        let text = match whole {
+            Some(w) => w.get(start..end),
+            None => std::str::from_utf8(bytes).ok(),
+        };
+        cells.push(match text {
+            Some(text) => parse_cell(text, def, &layout.config),
+            None => Cell::Bad {
+                raw: String::from_utf8_lossy(bytes).trim().to_string().into(),
+                reason: "the text is not valid UTF-8".into(),
+            },
+        });
     }
     layout.finish(line, cells, Vec::new())
 }

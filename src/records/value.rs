@@ -101,7 +101,7 @@ pub use crate::values::Value;
 
 /// Parses a field's text.
 pub fn parse_cell<'a>(text: &'a str, def: &FieldDef, cfg: &InputConfig) -> Cell<'a> {
-    let t = text.trim();
+    let t = trim(text);
     if t.is_empty() {
         return Cell::Missing;
     }
@@ -125,6 +125,17 @@ pub fn parse_cell<'a>(text: &'a str, def: &FieldDef, cfg: &InputConfig) -> Cell<
             }
             Cell::Ok { raw: Cow::Borrowed(t), value: Value::List(items) }
         }
+    }
+}
+
+/// `text` without surrounding white space (Unicode's, as `str::trim`);
+/// text starting and ending with a visible ASCII character, the usual
+/// case, is returned without looking further.
+fn trim(text: &str) -> &str {
+    match text.as_bytes() {
+        [a, .., b] if a.is_ascii_graphic() && b.is_ascii_graphic() => text,
+        [a] if a.is_ascii_graphic() => text,
+        _ => text.trim(),
     }
 }
 

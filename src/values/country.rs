@@ -39,16 +39,21 @@ pub struct Country(u16);
 impl Country {
     /// Parses a code such as `KP` (surrounding spaces and lowercase accepted).
     pub fn parse(text: &str) -> Result<Country, String> {
-        let t = text.trim();
-        // Two letters, either case, uppercased without allocating.
-        let upper = match t.as_bytes() {
-            [a, b] => [a.to_ascii_uppercase(), b.to_ascii_uppercase()],
-            _ => [0, 0],
+        // Two letters as written (the usual case), else trimmed.
+        let t = match text.as_bytes() {
+            b @ [x, y] if x.is_ascii_alphabetic() && y.is_ascii_alphabetic() => b,
+            _ => text.trim().as_bytes(),
         };
-        match std::str::from_utf8(&upper).ok().and_then(index) {
-            Some(i) if NAMES[i as usize].is_some() => Ok(Country(i)),
-            Some(_) => Err(format!("`{}` is not an ISO 3166-1 country code", text.trim())),
-            None => Err(format!("`{}` is not a two-letter country code", text.trim())),
+        match t {
+            [x, y] if x.is_ascii_alphabetic() && y.is_ascii_alphabetic() => {
+                let i = u16::from(x.to_ascii_uppercase() - b'A') * 26 + u16::from(y.to_ascii_uppercase() - b'A');
+                if NAMES[i as usize].is_some() {
+                    Ok(Country(i))
+                } else {
+                    Err(format!("`{}` is not an ISO 3166-1 country code", text.trim()))
+                }
+            }
+            _ => Err(format!("`{}` is not a two-letter country code", text.trim())),
         }
     }
 

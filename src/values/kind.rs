@@ -258,7 +258,7 @@ pub enum Matching {
         broader_from: usize,
     },
     /// Text, by a key both sides are folded to (lowercase, or a normalised name).
-    Text(fn(&str) -> String),
+    Text(fn(&str) -> std::borrow::Cow<'_, str>),
 }
 
 /// What a kind is and does. Each kind is one file implementing this.
@@ -298,7 +298,7 @@ pub trait ValueKind: Send + Sync + 'static {
     /// How two values of this kind order (text case-insensitively).
     fn compare(&self, a: &Value, b: &Value) -> Option<Ordering> {
         match (a, b) {
-            (Value::Str(x), Value::Str(y)) => Some(x.to_lowercase().cmp(&y.to_lowercase())),
+            (Value::Str(x), Value::Str(y)) => Some(super::text::cmp_folded(x, y)),
             (Value::Dec(x), Value::Dec(y)) => Some(x.cmp(y)),
             (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
             (Value::Code(x), Value::Code(y)) if x.kind() == y.kind() => Some(x.as_str().cmp(y.as_str())),

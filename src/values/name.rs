@@ -45,7 +45,7 @@ impl ValueKind for NameKind {
     }
 
     fn matching(&self) -> Matching {
-        Matching::Text(normalize)
+        Matching::Text(|n| std::borrow::Cow::Owned(normalize(n)))
     }
 
     fn invalid_code(&self) -> &'static str {

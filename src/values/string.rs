@@ -77,7 +77,7 @@ impl ValueKind for StringKind {
     }
 
     fn matching(&self) -> Matching {
-        Matching::Text(str::to_lowercase)
+        Matching::Text(super::text::lower)
     }
 
     fn invalid_code(&self) -> &'static str {

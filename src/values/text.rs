@@ -54,6 +54,29 @@ pub fn contains_word(s: &str, p: &str) -> bool {
     has_phrase(&words(s), &phrase_key(p))
 }
 
+/// How two texts order case-insensitively: as their `to_lowercase` forms
+/// do, without building them when both are ASCII.
+pub fn cmp_folded(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    } else {
+        a.to_lowercase().cmp(&b.to_lowercase())
+    }
+}
+
+/// `s.to_lowercase()`, borrowed when it already is.
+pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() {
+        if s.bytes().any(|c| c.is_ascii_uppercase()) {
+            std::borrow::Cow::Owned(s.to_ascii_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(s)
+        }
+    } else {
+        std::borrow::Cow::Owned(s.to_lowercase())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::contains_word;

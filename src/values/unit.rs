@@ -2,7 +2,6 @@
 //! record's unit is recognised by, and exact conversions within a dimension
 //! (or across two, with a factor a rule states).
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use rust_decimal::Decimal;
@@ -54,7 +53,10 @@ impl UnitProblem {
 #[derive(Debug)]
 pub struct UnitTable {
     units: Vec<Unit>,
-    by_key: HashMap<String, usize>,
+    by_key: rustc_hash::FxHashMap<String, usize>,
+    /// Codes and spellings exactly as the table writes them, each to the
+    /// unit its key finds: the usual record is found without building a key.
+    by_text: rustc_hash::FxHashMap<String, usize>,
 }
 
 /// The key a spelling is looked up by: lowercase letters and digits only
@@ -79,7 +81,7 @@ impl UnitTable {
     pub fn parse(text: &str) -> Result<UnitTable, String> {
         let (header, rows) = crate::tables::parse(text)?;
         let mut units = Vec::new();
-        let mut by_key = HashMap::new();
+        let mut by_key = rustc_hash::FxHashMap::default();
         for (line, row) in rows {
             let get = |k: &str| {
                 header
@@ -110,19 +112,26 @@ impl UnitTable {
             by_key.entry(key(&code)).or_insert(id);
             units.push(Unit { code, dimension, per_base, note: get("source"), spellings });
         }
-        Ok(UnitTable { units, by_key })
+        let by_text = units
+            .iter()
+            .flat_map(|u| u.spellings.iter().chain([&u.code]))
+            .filter_map(|t| Some((t.clone(), *by_key.get(&key(t))?)))
+            .collect();
+        Ok(UnitTable { units, by_key, by_text })
     }
 
     /// Finds a unit by any of its spellings.
     pub fn lookup(&self, text: &str) -> Result<&Unit, UnitProblem> {
-        let unit = self.by_key.get(&key(text)).map(|i| &self.units[*i]).ok_or(UnitProblem::Unknown)?;
+        let id = self.by_text.get(text).or_else(|| self.by_key.get(&key(text)));
+        let unit = id.map(|i| &self.units[*i]).ok_or(UnitProblem::Unknown)?;
         if unit.per_base.is_none() { Err(UnitProblem::Ambiguous) } else { Ok(unit) }
     }
 
     /// The canonical code of a spelling, if the table knows it (ambiguous
     /// spellings included).
     pub fn canonical(&self, text: &str) -> Option<&str> {
-        self.by_key.get(&key(text)).map(|i| self.units[*i].code.as_str())
+        let id = self.by_text.get(text).or_else(|| self.by_key.get(&key(text)))?;
+        Some(self.units[*id].code.as_str())
     }
 
     /// Every unit.
