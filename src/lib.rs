@@ -41,7 +41,7 @@
 //! ```text
 //! Sources ─load─▶ Pack (syntax trees) ─check─▶ RuleSet ─compile─▶ Program
 //!                                                                    │
-//! InputSource ─run: reader ▶ parse + evaluate (all cores) ▶ stages in order
+//! InputSource ─run: reader (chunks) ▶ split + type + evaluate (all cores) ▶ stages in order
 //!                                    │                        (tally, ids, outputs…)
 //!                              RecordOutcome ─results─▶ RecordResult (JSON)
 //! ```
@@ -71,7 +71,8 @@
 //! - `syntax`: rule text → syntax tree (pest); `grammar/cordon.pest` is the grammar.
 //! - `screen`: name screening: normalisation (tables in `assets/screening/`),
 //!   the index, scores, reviewed clearances.
-//! - `records`: CSV and JSON Lines readers, column mapping, typed cells.
+//! - `records`: inputs cut into chunks at line breaks (`chunk`), CSV split in
+//!   place and JSON Lines readers, column mapping, typed cells borrowing the input.
 //! - `check`: the pack (`check::Pack`), names, types, codes and dates checked,
 //!   lints, the expression printer; produces the typed `RuleSet`.
 //! - `diagnostics`: many problems carried together; their JSON and plain forms.
@@ -111,14 +112,17 @@
 //!   unexpected kind — is reported (`review`, indeterminate), never passed.
 //! - Money and quantities are exact decimals; dates are calendar dates.
 //! - The same rules and records give the same findings in the same order,
-//!   whatever the number of threads or the batch size.
+//!   on the same line numbers, whatever the number of threads, the chunk
+//!   size or where a chunk boundary falls (inside a quoted field, a chunk's
+//!   unfinished record is read again with the next, in order).
 //! - No input reaches a panic, a stack overflow or unbounded memory: sizes
 //!   are capped where they are read ([`Limits`], `sources::MAX_TEXT_FILE_BYTES`,
 //!   `syntax::MAX_NESTING`), and the run's only state that grows with
 //!   input, the repeat-id table, stops at `run::MAX_TRACKED_IDS`.
 //! - Every file written goes through `atomic`: whole or absent.
-//! - One outside crate per module: pest in `syntax`, YAML in `config`, CSV and
-//!   JSON input in `records`, printpdf (with lopdf, allsorts and textwrap) in
+//! - One outside crate per module: pest in `syntax`, YAML in `config`, JSON
+//!   input in `records` (CSV input is split by hand, held to the csv crate by
+//!   a proptest; the csv crate reads the pack's data tables), printpdf (with lopdf, allsorts and textwrap) in
 //!   `report`, unicode-script and encoding_rs in `lists::import`.
 //!   The report layout is built without PDF and can be tested as data.
 //! - [`Engine`] is `Send + Sync`; no `unsafe` code.
