@@ -325,7 +325,11 @@ impl CsvReader {
         let io = |e| InputError::Io { file: spec.name.clone(), source: e };
         let (mut bytes, mut line) = (Vec::new(), 1);
         let (header, first) = loop {
-            let Some(c) = chunks.next_chunk().map_err(io)? else { unreachable_end() };
+            // The chunker hands out a last chunk before it ends, and that
+            // one ends this loop; an end here is an empty file all the same.
+            let Some(c) = chunks.next_chunk().map_err(io)? else {
+                return Err(InputError::Header { file: spec.name.clone(), reason: "the file is empty".into() });
+            };
             if bytes.is_empty() {
                 line = c.first_line;
             }
@@ -398,11 +402,6 @@ impl CsvReader {
             }
         }
     }
-}
-
-/// The chunker hands out a last chunk before it ends.
-fn unreachable_end() -> ! {
-    unreachable!("a chunker's last chunk comes before its end")
 }
 
 /// Maps a header's column names onto the schema.

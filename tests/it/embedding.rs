@@ -126,9 +126,9 @@ fn a_pack_cannot_read_outside_itself() {
     }
     // A folder the manifest names may be read.
     let sources = MemSources::new()
-        .with("cordon.yaml", "name: p\nroots: [../shared]\ndata: ../seeds\n")
-        .with("r.cordon", "regime R\nimport \"../shared/common.cordon\"\nset S: name from \"lists/x.csv\" { column: \"name\" }\nrule R-1 { title: \"t\" cite: \"c\" severity: review when: buyer in S or buyer in T }\n")
-        .with("../shared/common.cordon", "regime R\nset T: name = { \"Y\" }\n")
+        .with("cordon.yaml", "name: p\nroots: [../common]\ndata: ../seeds\n")
+        .with("r.cordon", "regime R\nimport \"../common/common.cordon\"\nset S: name from \"lists/x.csv\" { column: \"name\" }\nrule R-1 { title: \"t\" cite: \"c\" severity: review when: buyer in S or buyer in T }\n")
+        .with("../common/common.cordon", "regime R\nset T: name = { \"Y\" }\n")
         .with("../seeds/lists/x.csv", "name\nX\n");
     let engine = Engine::from_sources(&sources, &LoadOptions::new()).unwrap_or_else(|d| panic!("{d:?}"));
     let r = engine.check_fields([
