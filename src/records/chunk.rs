@@ -26,6 +26,20 @@ pub struct Chunk {
     pub last: bool,
 }
 
+impl Chunk {
+    /// The record a chunk left unfinished (its bytes and line), continued
+    /// by this chunk: what must be split next.
+    pub fn after(unfinished: Option<(Vec<u8>, u64)>, chunk: Chunk) -> Chunk {
+        match unfinished {
+            Some((mut bytes, first_line)) => {
+                bytes.extend_from_slice(&chunk.bytes);
+                Chunk { bytes, first_line, last: chunk.last }
+            }
+            None => chunk,
+        }
+    }
+}
+
 /// Reads an input and cuts it into [`Chunk`]s; every line is checked
 /// against the longest allowed, so no line is ever held whole beyond it.
 pub struct Chunker {

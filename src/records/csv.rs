@@ -384,20 +384,14 @@ impl CsvReader {
         loop {
             let chunk = self.next_chunk().map_err(|e| InputError::Io { file: name.to_string(), source: e })?;
             let Some(chunk) = chunk else { return Ok(Vec::new()) };
-            let (bytes, line) = match self.tail.take() {
-                Some((mut tail, line)) => {
-                    tail.extend_from_slice(&chunk.bytes);
-                    (tail, line)
-                }
-                None => (chunk.bytes, chunk.first_line),
-            };
+            let c = Chunk::after(self.tail.take(), chunk);
             let mut rows = Vec::new();
             if let Split::Unfinished { at, line } =
-                self.splitter.split(&bytes, line, chunk.last, |r| rows.push(Raw::Csv(r.to_owned_row())))
+                self.splitter.split(&c.bytes, c.first_line, c.last, |r| rows.push(Raw::Csv(r.to_owned_row())))
             {
-                self.tail = Some((bytes[at..].to_vec(), line));
+                self.tail = Some((c.bytes[at..].to_vec(), line));
             }
-            if !rows.is_empty() || chunk.last {
+            if !rows.is_empty() || c.last {
                 return Ok(rows);
             }
         }

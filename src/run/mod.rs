@@ -647,9 +647,7 @@ impl Evaluator<'_> {
     /// from that record's start, with the chunk it continues into.
     fn redo(&self, layout: &Layout, unfinished: (Vec<u8>, u64), done: Done, splitter: &mut Splitter) -> Done {
         let Some(chunk) = done.chunk else { return done };
-        let (mut bytes, first_line) = unfinished;
-        bytes.extend_from_slice(&chunk.bytes);
-        self.work(layout, Work::Csv(Chunk { bytes, first_line, last: chunk.last }), splitter)
+        self.work(layout, Work::Csv(Chunk::after(Some(unfinished), chunk)), splitter)
     }
 }
 
@@ -772,12 +770,9 @@ fn read_here(
     let mut splitter = Splitter::new(layout.config.delimiter);
     let mut unfinished: Option<(Vec<u8>, u64)> = None;
     while let Some(work) = input.input.next_work(opts.batch).map_err(RunError::Input)? {
-        let work = match (unfinished.take(), work) {
-            (Some((mut bytes, first_line)), Work::Csv(c)) => {
-                bytes.extend_from_slice(&c.bytes);
-                Work::Csv(Chunk { bytes, first_line, last: c.last })
-            }
-            (_, work) => work,
+        let work = match work {
+            Work::Csv(c) => Work::Csv(Chunk::after(unfinished.take(), c)),
+            rows => rows,
         };
         let mut done = eval.work(layout, work, &mut splitter);
         unfinished = done.unfinished.take();
