@@ -177,6 +177,10 @@ impl Engine {
         let outcome = match layout.parse(&Raw::Json { line: 1, text }) {
             Ok(rec) => {
                 let mut e = self.evaluate(&rec);
+                if !e.contributions.is_empty() {
+                    e.content = Some(crate::eval::aggregate::content_hash(&rec));
+                    crate::aggregate::Standings::attach(opts.standings_of(), &self.program.rules, &rec, &mut e);
+                }
                 if opts.explains() && !e.findings.is_empty() {
                     e.explanation = Some(Box::new(crate::explain::explain(&self.program.rules, &rec).0));
                 }
@@ -230,6 +234,38 @@ impl Engine {
     ) -> Result<RunSummary, Error> {
         let opened = self.open(inputs, opts).map_err(Error::Inputs)?;
         Ok(self.run_opened(opened, opts, None, stages)?)
+    }
+
+    /// Whether the rules include rules over many records (`total`): a run
+    /// then reads its inputs twice, counting first ([`Engine::count`]).
+    pub fn counts(&self) -> bool {
+        self.program.rules.rules.iter().any(|r| r.aggregate.is_some())
+    }
+
+    #[doc(hidden)]
+    /// The first pass of a run with rules over many records: evaluates
+    /// every record, counts what it adds to their totals in `store` (in
+    /// the transaction `store.begin` opened for run `run`), and works out
+    /// where each record stands. The caller runs the inputs again with
+    /// [`RunOptions::standings`] and commits the store when that run is over.
+    pub fn count(
+        &self,
+        inputs: Vec<OpenInput>,
+        opts: &RunOptions,
+        store: &mut dyn crate::store::Store,
+        run: i64,
+    ) -> Result<crate::aggregate::Standings, Error> {
+        let persistent = !store.is_memory();
+        let rules = &self.program.rules;
+        let mut counter = crate::run::counting::Counter::new(store, rules, run)?;
+        run::run(&self.program, inputs, opts, None, &mut [&mut counter]).map_err(|e| match e {
+            RunError::Stage(inner) => match inner.downcast::<crate::store::StoreError>() {
+                Ok(s) => Error::State(*s),
+                Err(other) => Error::Run(RunError::Stage(other)),
+            },
+            e => Error::Run(e),
+        })?;
+        Ok(counter.settle(persistent)?)
     }
 
     #[doc(hidden)]

@@ -29,6 +29,10 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Run(#[from] RunError),
+    /// The state kept between runs (running totals) could not be used.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    State(#[from] crate::store::StoreError),
 }
 
 impl Error {
@@ -41,6 +45,7 @@ impl Error {
             Error::Inputs(errs) => errs.iter().map(|e| crate::diagnostics::to_json(e)).collect(),
             Error::Config(e) => vec![crate::diagnostics::to_json(e)],
             Error::Run(e) => vec![crate::diagnostics::to_json(e)],
+            Error::State(e) => vec![crate::diagnostics::to_json(e)],
         }
     }
 }

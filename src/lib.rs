@@ -79,10 +79,18 @@
 //! - `load`: reads a pack through its sources: rule files, imports, manifest.
 //! - `compile`: sets become hash and prefix tables; produces the `Program`.
 //! - `findings`: decisions, findings, evidence, explanations, invalid records.
-//! - `eval`: three-valued evaluation of rules on a record (fail closed).
+//! - `store`: the state kept between runs (records counted by rules over
+//!   many records, runs, changes by hand) behind one trait; SQLite in
+//!   `store/sqlite.rs`, its schema migrated by `store/migrations/*.sql`.
+//! - `eval`: three-valued evaluation of rules on a record (fail closed);
+//!   for a rule over many records, what the record adds to its total.
+//! - `aggregate`: running totals of rules over many records, in date order
+//!   per group and window, read back from the store; each record's standing
+//!   and the findings it gives.
 //! - `explain`: the reference (tree-walking) evaluator, which explains.
 //! - `results`: owned, serialisable results named by rule, set and field.
-//! - `run`: the pipeline: inputs, options, stages, the run's summary.
+//! - `run`: the pipeline: inputs, options, stages, the run's summary; the
+//!   counting first pass of a run with rules over many records (`run::counting`).
 //! - `error`: the crate's one [`Error`].
 //! - `engine`: the facade: load once, evaluate a record or run over inputs.
 //! - `output`: the formats of `cordon check` (table, JSON Lines, JSON, CSV).
@@ -119,17 +127,25 @@
 //!   are capped where they are read ([`Limits`], `sources::MAX_TEXT_FILE_BYTES`,
 //!   `syntax::MAX_NESTING`), and the run's only state that grows with
 //!   input, the repeat-id table, stops at `run::MAX_TRACKED_IDS`.
-//! - Every file written goes through `atomic`: whole or absent.
+//! - Every file written goes through `atomic`: whole or absent; the state
+//!   file is SQLite's, written in one transaction per run (WAL), so a run
+//!   that fails leaves it as it was.
+//! - Rules over many records count in transaction-date order (ties by
+//!   record id), whatever the input order, split or thread count; the same
+//!   record (id and content) is counted once; a record crossing a limit and
+//!   every later one in its window get the finding.
 //! - One outside crate per module: pest in `syntax`, YAML in `config`, JSON
 //!   input in `records` (CSV input is split by hand, held to the csv crate by
 //!   a proptest; the csv crate reads the pack's data tables), printpdf (with lopdf, allsorts and textwrap) in
-//!   `report`, unicode-script and encoding_rs in `lists::import`.
+//!   `report`, unicode-script and encoding_rs in `lists::import`, rusqlite
+//!   in `store`.
 //!   The report layout is built without PDF and can be tested as data.
 //! - [`Engine`] is `Send + Sync`; no `unsafe` code.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod aggregate;
 mod atomic;
 mod check;
 mod compile;
@@ -152,7 +168,9 @@ mod run;
 mod schema;
 mod screen;
 mod source;
+
 mod sources;
+mod store;
 mod suggest;
 mod syntax;
 mod tables;
@@ -191,6 +209,9 @@ struct EmbeddingGuide;
 #[doc(hidden)]
 pub mod unstable {
     #![allow(missing_docs)]
+    pub mod aggregate {
+        pub use crate::aggregate::*;
+    }
     pub mod atomic {
         pub use crate::atomic::*;
     }
@@ -256,6 +277,9 @@ pub mod unstable {
     }
     pub mod sources {
         pub use crate::sources::*;
+    }
+    pub mod store {
+        pub use crate::store::*;
     }
     pub mod suggest {
         pub use crate::suggest::*;

@@ -136,6 +136,47 @@ pub struct FindingResult {
     /// Why, condition by condition (`check --explain`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<RuleExplanation>,
+    /// For a rule over many records: the running total behind the finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregate: Option<AggregateResult>,
+}
+
+/// The running total behind a finding of a rule over many records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AggregateResult {
+    /// The group (`buyer=acme ltd`; empty: all records).
+    pub group: String,
+    /// The window (`2018`, `2018-Q1`, `2018-03`, `FROM..TO`).
+    pub window: String,
+    /// The total up to and including this record, against each limit
+    /// (exact decimals as text); empty when the record was not counted.
+    pub totals: Vec<String>,
+    /// The limits (`500,000 bbl`).
+    pub limits: Vec<String>,
+    /// Records that make up the total.
+    pub count: u64,
+    /// Records in the window that could not be counted.
+    pub uncounted: u64,
+    /// The records that make up the total, earliest first (at most 100; `count` says how many).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<ContributorResult>,
+}
+
+/// A record counted in a total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContributorResult {
+    /// Record id.
+    pub id: String,
+    /// Transaction date.
+    pub date: String,
+    /// The input it was read from.
+    pub file: String,
+    /// Its line.
+    pub line: u64,
+    /// The run that counted it.
+    pub run: i64,
 }
 
 /// A set entry that matched.
@@ -410,6 +451,25 @@ impl FindingResult {
                 condition: u.text.clone(),
             }),
             explanation: None,
+            aggregate: f.aggregate.as_deref().map(|a| AggregateResult {
+                group: a.group.clone(),
+                window: a.window.clone(),
+                totals: a.totals.iter().map(|d| d.normalize().to_string()).collect(),
+                limits: a.limits.clone(),
+                count: a.count,
+                uncounted: a.uncounted,
+                records: a
+                    .contributors
+                    .iter()
+                    .map(|c| ContributorResult {
+                        id: c.id.clone(),
+                        date: c.date.to_string(),
+                        file: c.file.clone(),
+                        line: c.line,
+                        run: c.run,
+                    })
+                    .collect(),
+            }),
         }
     }
 }

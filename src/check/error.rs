@@ -63,6 +63,8 @@ pub enum CheckErrorKind {
     Unit,
     /// An exemption's name or its `{ cite, message }` block.
     Exemption,
+    /// A rule over many records: its `total`, `group`, `window` or `limit`.
+    Aggregate,
 }
 
 impl CheckErrorKind {
@@ -96,6 +98,7 @@ impl CheckErrorKind {
             CheckErrorKind::List => "cordon::check::list",
             CheckErrorKind::Unit => "cordon::check::unit",
             CheckErrorKind::Exemption => "cordon::check::exemption",
+            CheckErrorKind::Aggregate => "cordon::check::aggregate",
         }
     }
 }

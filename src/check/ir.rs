@@ -268,6 +268,85 @@ pub struct Rule {
     pub reads: Vec<FieldId>,
     /// The `when` condition as written, for explanations.
     pub when_text: String,
+    /// For a rule over many records (`total`, `window`, `limit`): what it
+    /// adds up. Its `when` then says which records count, and a finding
+    /// comes from the running total, not from one record.
+    pub aggregate: Option<Aggregate>,
+}
+
+/// What an aggregate rule adds up over the records its `when` selects:
+/// `total: sum(quantity)`, `group: [buyer]`, `window: "rolling 30 days"`,
+/// `limit: "500000 bbl"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    /// What is added up.
+    pub measure: Measure,
+    /// Fields whose values make a group (empty: one group for all records).
+    pub group: Vec<FieldId>,
+    /// The period over which records add up.
+    pub window: Window,
+    /// The limits; crossing any one (whichever is lower) is a finding.
+    pub limits: Vec<Limit>,
+    /// A factor between two dimensions, for limits in both (`with 1 t = 7.33 bbl`).
+    pub factor: Option<crate::values::unit::Factor>,
+    /// The `total`, `window` and `limit` as written, for reports.
+    pub text: String,
+}
+
+/// What an aggregate rule adds up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// How many records.
+    Count,
+    /// The sum of a decimal field.
+    Sum(FieldId),
+    /// The largest value of a decimal field.
+    Max(FieldId),
+}
+
+impl Measure {
+    /// The field measured, if any.
+    pub fn field(self) -> Option<FieldId> {
+        match self {
+            Measure::Count => None,
+            Measure::Sum(f) | Measure::Max(f) => Some(f),
+        }
+    }
+}
+
+pub use crate::values::window::Window;
+
+/// One limit of an aggregate rule: an amount, in a unit of measure, a
+/// currency, or a plain number (a count).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limit {
+    /// The amount; a total above it crosses the limit.
+    pub amount: Decimal,
+    /// Its unit.
+    pub unit: LimitUnit,
+}
+
+/// The unit of a limit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LimitUnit {
+    /// A plain number (a count, or a sum of a field without a unit).
+    Plain,
+    /// A unit of measure of the unit table; amounts are converted into it.
+    Measure(crate::values::unit::Unit),
+    /// A currency (ISO 4217): only amounts in it are counted; others are undecided.
+    Currency(String),
+}
+
+impl Limit {
+    /// `500000 bbl`, `1000000 USD`, `3`.
+    pub fn text(&self) -> String {
+        let amount = crate::values::group_thousands(&self.amount);
+        match &self.unit {
+            LimitUnit::Plain => amount,
+            LimitUnit::Measure(u) => format!("{amount} {}", u.code),
+            LimitUnit::Currency(c) => format!("{amount} {c}"),
+        }
+    }
 }
 
 impl Rule {

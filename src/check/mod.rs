@@ -2,6 +2,7 @@
 //! date and number in the rules parsed, before any record is read. All
 //! problems of a run are collected; none stops the others from being found.
 
+mod aggregate;
 mod data;
 pub mod display;
 mod error;

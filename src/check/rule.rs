@@ -24,10 +24,14 @@ enum Property {
     Unless,
     Message,
     Tags,
+    Total,
+    Group,
+    Window,
+    Limit,
 }
 
 impl Property {
-    const ALL: [Property; 9] = [
+    const ALL: [Property; 13] = [
         Property::Title,
         Property::Cite,
         Property::Effective,
@@ -37,6 +41,10 @@ impl Property {
         Property::Unless,
         Property::Message,
         Property::Tags,
+        Property::Total,
+        Property::Group,
+        Property::Window,
+        Property::Limit,
     ];
 
     fn name(self) -> &'static str {
@@ -50,6 +58,10 @@ impl Property {
             Property::Unless => "unless",
             Property::Message => "message",
             Property::Tags => "tags",
+            Property::Total => "total",
+            Property::Group => "group",
+            Property::Window => "window",
+            Property::Limit => "limit",
         }
     }
 
@@ -77,6 +89,7 @@ struct Draft {
     unless: Vec<(Unless, Option<Span>)>,
     message: Option<Vec<MsgPart>>,
     tags: Vec<String>,
+    agg: super::aggregate::AggDraft,
 }
 
 impl Checker<'_> {
@@ -98,14 +111,19 @@ impl Checker<'_> {
                 Property::When => self.when_property(fi, p, expr, &mut d),
                 Property::Unless => self.unless_property(fi, p, expr, &mut d),
                 Property::Tags => self.tags_property(fi, p, &mut d),
+                Property::Total => self.total_property(fi, p, &mut d.agg),
+                Property::Group => self.group_property(fi, p, &mut d.agg),
+                Property::Window => self.window_property(fi, p, &mut d.agg),
+                Property::Limit => self.limit_property(fi, p, &mut d.agg),
             }
         }
         self.required_properties(fi, r, &d);
         self.window_and_exemptions(fi, &d);
+        let aggregate = self.finish_aggregate(fi, &r.id, &d.agg);
         if self.errors.len() > errors_before {
             return None;
         }
-        self.finish_rule(fi, r, regime, d)
+        self.finish_rule(fi, r, regime, d, aggregate)
     }
 
     /// The regime of the rule's file (index into the sorted regimes).
@@ -360,7 +378,14 @@ impl Checker<'_> {
     }
 
     /// The checked rule, with the fields it reads for evidence.
-    fn finish_rule(&self, fi: usize, r: &ast::RuleDecl, regime: usize, d: Draft) -> Option<Rule> {
+    fn finish_rule(
+        &self,
+        fi: usize,
+        r: &ast::RuleDecl,
+        regime: usize,
+        d: Draft,
+        aggregate: Option<Aggregate>,
+    ) -> Option<Rule> {
         let (when, when_text) = d.when?;
         let unless: Vec<Unless> = d.unless.into_iter().map(|(u, _)| u).collect();
         let mut reads = Vec::new();
@@ -369,6 +394,10 @@ impl Checker<'_> {
             for g in e.groups() {
                 reads.extend(self.pack.schema.groups[g].members.iter().copied());
             }
+        }
+        if let Some(a) = &aggregate {
+            reads.extend(a.measure.field());
+            reads.extend(a.group.iter().copied());
         }
         reads.sort_unstable();
         reads.dedup();
@@ -390,6 +419,7 @@ impl Checker<'_> {
             id_span: r.id.span,
             reads,
             when_text,
+            aggregate,
         })
     }
 

@@ -68,6 +68,8 @@ pub struct RunArgs {
     /// Reviewed screening matches to suppress [default: reviewed-matches.yaml beside --config, if there].
     #[arg(long, value_name = "FILE")]
     pub reviewed: Option<PathBuf>,
+    #[command(flatten)]
+    pub state: super::state::StateArgs,
 }
 
 impl RunArgs {
@@ -155,9 +157,27 @@ pub fn run(a: CheckArgs) -> u8 {
         Err(code) => return code,
     };
     let opts = RunOptions::new().config(cfg).explain(a.explain);
-    let inputs = match open_inputs(&engine, &a.inputs, &opts) {
-        Ok(i) => i,
-        Err(code) => return code,
+    // Rules over many records: a first pass counts every record (in the
+    // state's transaction), the second gives each record its findings.
+    let (opts, counting, inputs) = if engine.counts() {
+        let twice = match super::state::Rereadable::new(&a.inputs) {
+            Ok(t) => t,
+            Err(code) => return code,
+        };
+        let state = a.run.state.path(a.run.config.as_ref());
+        let (opts, counting) = match super::state::count_first(&engine, &twice, opts, state.as_deref()) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        match twice.open(&engine, &opts) {
+            Ok(i) => (opts, Some((counting, twice)), i),
+            Err(code) => return code,
+        }
+    } else {
+        match open_inputs(&engine, &a.inputs, &opts) {
+            Ok(i) => (opts, None, i),
+            Err(code) => return code,
+        }
     };
     let format = match a.format {
         Some(Format::Table) => OutputFormat::Table,
@@ -215,6 +235,15 @@ pub fn run(a: CheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
+    // The state first: an output that then fails to appear leaves records
+    // counted once, which the next run of the same records finds again.
+    let mut state_note = None;
+    if let Some((counting, _)) = counting {
+        state_note = Some(counting.note.clone());
+        if let Err(code) = counting.commit() {
+            return code;
+        }
+    }
     if let Some(f) = file
         && let Err(e) = f.commit()
     {
@@ -222,6 +251,9 @@ pub fn run(a: CheckArgs) -> u8 {
         return EXIT_ERROR;
     }
     let mut err = std::io::stderr();
+    if let Some(note) = state_note {
+        let _ = writeln!(err, "cordon: note: {note}");
+    }
     let _ = writeln!(err, "{}", output::summary_line(&summary));
     if let Some(note) = output::duplicates_note(&summary) {
         let _ = writeln!(err, "{note}");

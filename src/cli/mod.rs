@@ -41,6 +41,7 @@ mod lists;
 mod progress;
 mod report;
 mod screen;
+mod state;
 mod test;
 mod validate;
 
@@ -84,6 +85,8 @@ enum Command {
     Lists(lists::ListsArgs),
     /// Screen a name, or a CSV file of names, against the sanctions lists.
     Screen(screen::ScreenArgs),
+    /// The state kept between runs: running totals of rules over many records.
+    State(state::StateCmdArgs),
 }
 
 /// `--fail-on` levels.
@@ -123,5 +126,6 @@ pub fn main() -> u8 {
         Command::Fmt(a) => fmt::run(a),
         Command::Lists(a) => lists::run(a),
         Command::Screen(a) => screen::run(a),
+        Command::State(a) => state::run(a),
     }
 }

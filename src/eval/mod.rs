@@ -3,6 +3,7 @@
 //! lacks is neither silently passed nor wrongly blocked: it is reported as
 //! indeterminate (fail closed), unless the rule tests for absence itself.
 
+pub mod aggregate;
 pub mod screen;
 
 use std::borrow::Cow;
@@ -591,7 +592,7 @@ pub fn evaluate(prog: &Program, rec: &Record<'_>) -> Evaluated {
         prog.index.candidates(rec, &mut c);
         std::mem::take(&mut *c)
     });
-    let (mut findings, mut skipped) = (Vec::new(), Vec::new());
+    let (mut findings, mut skipped, mut contributions) = (Vec::new(), Vec::new(), Vec::new());
     for (idx, rule) in prog.compiled.iter().enumerate() {
         if !candidates[idx] || rule.effective.is_some_and(|e| date < e) || rule.until.is_some_and(|u| date >= u) {
             continue;
@@ -604,6 +605,13 @@ pub fn evaluate(prog: &Program, rec: &Record<'_>) -> Evaluated {
                 fields: fields_of(w.nocol | group_members(schema, w.groups)),
                 groups: fields_of(w.groups),
             }),
+            RuleResult::Finding { severity, outcome: Outcome::Violation, exemption }
+                if prog.rules.rules[idx].aggregate.is_some() =>
+            {
+                if let Some(agg) = &prog.rules.rules[idx].aggregate {
+                    contributions.push(aggregate::contribution(schema, agg, idx, rec, (severity, exemption)));
+                }
+            }
             RuleResult::Finding { severity, outcome, exemption } => {
                 findings.push(finding(&mut ctx, idx, (severity, outcome, exemption), listed_after));
             }
@@ -625,6 +633,8 @@ pub fn evaluate(prog: &Program, rec: &Record<'_>) -> Evaluated {
         suppressed: ctx.suppressed,
         screened,
         explanation: None,
+        contributions,
+        content: None,
     }
 }
 
@@ -688,6 +698,7 @@ fn finding(
         matches: std::mem::take(&mut ctx.matches),
         screens: std::mem::take(&mut ctx.screens),
         exemption,
+        aggregate: None,
     }
 }
 
@@ -725,7 +736,17 @@ fn undated(prog: &Program, rec: &Record<'_>) -> Evaluated {
             let r = &prog.rules.rules[idx];
             let message = format!("Not decided: {} — {}", r.title, why_text(&outcome, schema));
             let (matches, screens, evidence) = (Vec::new(), Vec::new(), Vec::new());
-            Finding { rule: idx, severity, outcome, message, evidence, matches, screens, exemption: None }
+            Finding {
+                rule: idx,
+                severity,
+                outcome,
+                message,
+                evidence,
+                matches,
+                screens,
+                exemption: None,
+                aggregate: None,
+            }
         })
         .collect();
     Evaluated {
@@ -738,6 +759,8 @@ fn undated(prog: &Program, rec: &Record<'_>) -> Evaluated {
         findings,
         data_quality: data_quality(schema, rec),
         skipped: Vec::new(),
+        contributions: Vec::new(),
+        content: None,
         suppressed: Vec::new(),
         screened: Vec::new(),
         explanation: None,

@@ -181,7 +181,68 @@ pub struct Finding {
     /// The `unless … then review` exemption that lowered the finding (index
     /// into the rule's `unless` clauses).
     pub exemption: Option<usize>,
+    /// For a rule over many records: the running total, the limit, the
+    /// window and the records that make it up.
+    pub aggregate: Option<Box<AggregateEvidence>>,
 }
+
+/// A record that a rule over many records counts: its `when` holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    /// Index of the rule.
+    pub rule: usize,
+    /// Severity of a finding, should the total cross the limit (lowered by
+    /// a `then review` exemption).
+    pub severity: Severity,
+    /// The exemption that lowered it.
+    pub exemption: Option<usize>,
+    /// The group the record adds to (`buyer=acme ltd`), if its group fields
+    /// could be read.
+    pub group: Option<String>,
+    /// The amount counted against each limit, in the limit's unit; or why it
+    /// cannot be counted (a missing quantity, a unit that does not convert,
+    /// another currency).
+    pub amounts: Result<Vec<Decimal>, Outcome>,
+}
+
+/// A record counted by a rule over many records, as findings name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contributor {
+    /// Record id.
+    pub id: String,
+    /// The transaction date.
+    pub date: Date,
+    /// The input it was read from (this run's, or an earlier run's).
+    pub file: String,
+    /// Its line.
+    pub line: u64,
+    /// The run that first counted it.
+    pub run: i64,
+}
+
+/// What a finding of a rule over many records rests on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregateEvidence {
+    /// The group (`buyer=acme ltd`; empty for one group of all records).
+    pub group: String,
+    /// The window (`2018`, `2018-Q1`, `2024-02-01..2024-03-01`).
+    pub window: String,
+    /// The running total up to and including this record, one per limit.
+    pub totals: Vec<Decimal>,
+    /// The limits, as written (`500,000 bbl`).
+    pub limits: Vec<String>,
+    /// Records in the window that could not be counted (the totals are then
+    /// only lower bounds).
+    pub uncounted: u64,
+    /// How many records make up the total.
+    pub count: u64,
+    /// The records that make up the total, earliest first (at most
+    /// [`MAX_CONTRIBUTORS`]).
+    pub contributors: Vec<Contributor>,
+}
+
+/// Most contributing records a finding lists; the count says how many there are.
+pub const MAX_CONTRIBUTORS: usize = 100;
 
 /// A record that was evaluated.
 #[derive(Debug, Clone, PartialEq)]
@@ -215,6 +276,29 @@ pub struct Evaluated {
     /// Why, condition by condition, when the run explains (records with a
     /// finding only).
     pub explanation: Option<Box<Explanation>>,
+    /// What the record adds to the totals of rules over many records (their
+    /// findings come when the run has counted every record).
+    pub contributions: Vec<Contribution>,
+    /// SHA-256 of the record's fields, for a record that rules over many
+    /// records count: the same record counted twice is counted once.
+    pub content: Option<String>,
+}
+
+impl Evaluated {
+    /// Each rule's result on the record alone, in rule order: the findings,
+    /// and the rules over many records whose condition holds (as
+    /// violations). What the reference evaluator must agree with.
+    pub fn rule_results(&self) -> Vec<(usize, Severity, Outcome)> {
+        let mut v: Vec<(usize, Severity, Outcome)> = self
+            .findings
+            .iter()
+            .filter(|f| f.aggregate.is_none())
+            .map(|f| (f.rule, f.severity, f.outcome.clone()))
+            .chain(self.contributions.iter().map(|c| (c.rule, c.severity, Outcome::Violation)))
+            .collect();
+        v.sort_by_key(|r| r.0);
+        v
+    }
 }
 
 /// The result for one record read.

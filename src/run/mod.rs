@@ -18,6 +18,7 @@
 //! flat: a fixed number of chunks is in flight. With one worker thread the
 //! same chunks are read, evaluated and sequenced on the calling thread.
 
+pub mod counting;
 mod ids;
 pub mod summary;
 mod tally;
@@ -142,6 +143,7 @@ pub struct RunOptions {
     cancel: Option<CancelToken>,
     keep_flagged: bool,
     explain: bool,
+    standings: Option<Arc<crate::aggregate::Standings>>,
 }
 
 impl Default for RunOptions {
@@ -156,6 +158,7 @@ impl Default for RunOptions {
             cancel: None,
             keep_flagged: false,
             explain: false,
+            standings: None,
         }
     }
 }
@@ -227,6 +230,19 @@ impl RunOptions {
     pub fn explain(mut self, explain: bool) -> RunOptions {
         self.explain = explain;
         self
+    }
+
+    #[doc(hidden)]
+    /// Where every record counted by rules over many records stands, worked
+    /// out by a first pass over the inputs: their findings are added to the
+    /// records as they are evaluated.
+    pub fn standings(mut self, standings: Arc<crate::aggregate::Standings>) -> RunOptions {
+        self.standings = Some(standings);
+        self
+    }
+
+    pub(crate) fn standings_of(&self) -> Option<&crate::aggregate::Standings> {
+        self.standings.as_deref()
     }
 
     #[doc(hidden)]
@@ -586,6 +602,7 @@ struct Evaluator<'a> {
     keep: Keep,
     explain: bool,
     render: Option<&'a Render<'a>>,
+    standings: Option<&'a crate::aggregate::Standings>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -624,6 +641,12 @@ impl Evaluator<'_> {
         let outcome = match parsed {
             Ok(rec) => {
                 let mut e = crate::eval::evaluate(self.program, &rec);
+                if !e.contributions.is_empty() {
+                    e.content = Some(crate::eval::aggregate::content_hash(&rec));
+                    if let Some(s) = self.standings {
+                        crate::aggregate::Standings::attach(Some(s), &self.program.rules, &rec, &mut e);
+                    }
+                }
                 let flagged = !e.findings.is_empty() || !e.data_quality.is_empty();
                 if self.explain && !e.findings.is_empty() {
                     e.explanation = Some(Box::new(crate::explain::explain(&self.program.rules, &rec).0));
@@ -706,6 +729,7 @@ impl Sequencer<'_, '_, '_> {
 
     fn finish(self) -> Result<RunSummary, RunError> {
         let mut summary = self.tally.into_summary();
+        summary.aggregates = self.opts.standings.as_deref().map(summary::AggregatesSummary::of);
         let mut ids = self.ids;
         ids.finish(&mut summary)?;
         for s in self.stages.iter_mut() {
@@ -733,7 +757,7 @@ pub(crate) fn run(
     } else {
         Keep::None
     };
-    let eval = Evaluator { program, keep, explain: opts.explain, render };
+    let eval = Evaluator { program, keep, explain: opts.explain, render, standings: opts.standings.as_deref() };
     let mut seq = Sequencer {
         rules: &program.rules,
         tally: tally::Tally::new(&program.rules),

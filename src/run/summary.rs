@@ -138,6 +138,98 @@ pub struct RunSummary {
     /// `--format summary` output ([`crate::contracts::CheckSummary`]) adds it.
     #[serde(skip)]
     pub rule_hits: Vec<(String, u64)>,
+    /// Rules over many records: where the totals come from, each window's
+    /// total this run touched, and earlier records whose standing changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregates: Option<AggregatesSummary>,
+}
+
+/// The totals of rules over many records in a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AggregatesSummary {
+    /// Where the running totals come from: a state file and the run's
+    /// number in it, or this run's inputs only.
+    pub state: String,
+    /// Each window's total that this run's records fall in, by rule, group and window.
+    pub totals: Vec<AggregateTotal>,
+    /// Records counted by earlier runs whose standing this run changed (a
+    /// record dated before them moved their total).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<StandingChange>,
+}
+
+impl AggregatesSummary {
+    /// The summary of a run's outputs.
+    pub fn of(s: &crate::aggregate::Standings) -> AggregatesSummary {
+        AggregatesSummary {
+            state: s.source.clone(),
+            totals: s
+                .totals
+                .iter()
+                .map(|t| AggregateTotal {
+                    rule: t.rule.clone(),
+                    group: t.group.clone(),
+                    window: t.window.clone(),
+                    totals: t.totals.iter().map(|d| d.normalize().to_string()).collect(),
+                    limits: t.limits.clone(),
+                    count: t.count,
+                    uncounted: t.uncounted,
+                    over: t.over,
+                })
+                .collect(),
+            changes: s
+                .changes
+                .iter()
+                .map(|c| StandingChange {
+                    rule: c.rule.clone(),
+                    record: c.record.clone(),
+                    run: c.run,
+                    before: c.before.clone(),
+                    after: c.after.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One window's total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AggregateTotal {
+    /// The rule.
+    pub rule: String,
+    /// The group (`buyer=acme ltd`; empty: all records).
+    pub group: String,
+    /// The window (`2018`, `2018-Q1`, `2018-03`, or `FROM..TO`; for a
+    /// rolling window, the one with the highest total).
+    pub window: String,
+    /// The total against each limit, exact decimals as text.
+    pub totals: Vec<String>,
+    /// The limits, as written for people (`500,000 bbl`).
+    pub limits: Vec<String>,
+    /// Records counted.
+    pub count: u64,
+    /// Records that could not be counted (the totals are then lower bounds).
+    pub uncounted: u64,
+    /// Whether a total crosses its limit.
+    pub over: bool,
+}
+
+/// A standing that changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StandingChange {
+    /// The rule.
+    pub rule: String,
+    /// The record.
+    pub record: String,
+    /// The run that counted it.
+    pub run: i64,
+    /// Its standing before (`under`, `over`, `uncertain`, `uncounted`).
+    pub before: String,
+    /// Its standing now.
+    pub after: String,
 }
 
 /// Most duplicate ids a summary lists by name; all are counted.

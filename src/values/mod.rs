@@ -6,6 +6,7 @@ pub mod functions;
 pub mod kind;
 pub mod text;
 pub mod unit;
+pub mod window;
 
 /// Declares the value kinds: each is the module `values/<module>.rs` with
 /// its kind in a static; the list is the registry, and a kind's place in it
@@ -61,6 +62,19 @@ pub fn thousands(v: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// An exact decimal with thousands separators, as written for people:
+/// `4000000` → `4,000,000`, `-1234.5` → `-1,234.5`.
+pub fn group_thousands(d: &Decimal) -> String {
+    let s = d.normalize().to_string();
+    let (sign, body) = s.strip_prefix('-').map_or(("", s.as_str()), |b| ("-", b));
+    let (int, frac) = body.split_once('.').map_or((body, None), |(i, f)| (i, Some(f)));
+    let grouped = int.parse::<u64>().map_or_else(|_| int.to_string(), thousands);
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
 }
 
 #[cfg(test)]

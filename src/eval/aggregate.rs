@@ -1,0 +1,137 @@
+//! What one record adds to a rule over many records: its group and its
+//! amount in each limit's unit. The running totals are kept in order by
+//! `crate::aggregate`; here only the record is read.
+
+use super::{Why, bit, undecided_outcome};
+use crate::check::{Aggregate, LimitUnit, Measure, Severity};
+use crate::findings::{Contribution, Outcome};
+use crate::records::{Cell, CellValue, Record, Value};
+use crate::schema::{Role, Schema};
+use crate::values::Decimal;
+use crate::values::unit;
+
+/// The record's contribution to rule `rule`, whose condition holds.
+pub(super) fn contribution(
+    schema: &Schema,
+    agg: &Aggregate,
+    rule: usize,
+    rec: &Record<'_>,
+    (severity, exemption): (Severity, Option<usize>),
+) -> Contribution {
+    let group = group_key(schema, agg, rec);
+    let amounts = match &group {
+        Err(why) => Err(undecided_outcome(*why, schema)),
+        Ok(_) => amounts(schema, agg, rec).map_err(|why| undecided_outcome(why, schema)),
+    };
+    Contribution { rule, severity, exemption, group: group.ok(), amounts }
+}
+
+/// Why a cell holds no usable value.
+fn cell_why(c: &Cell<'_>, f: usize) -> Why {
+    match c {
+        Cell::NoColumn => Why { nocol: bit(f), ..Why::default() },
+        Cell::Bad { .. } => Why { bad: bit(f), ..Why::default() },
+        _ => Why { missing: bit(f), ..Why::default() },
+    }
+}
+
+/// `buyer=acme ltd; destination=KP`: the group's field values, text folded
+/// to lower case with spaces collapsed (so `ACME  Ltd` and `Acme Ltd` add up
+/// together); empty for a rule without `group`.
+fn group_key(schema: &Schema, agg: &Aggregate, rec: &Record<'_>) -> Result<String, Why> {
+    let mut key = String::new();
+    let mut why = Why::default();
+    for f in &agg.group {
+        let cell = &rec.cells[*f];
+        let Some(v) = cell.get() else {
+            why = why.merge(cell_why(cell, *f));
+            continue;
+        };
+        if !key.is_empty() {
+            key.push_str("; ");
+        }
+        key.push_str(&schema.fields[*f].name);
+        key.push('=');
+        match v {
+            CellValue::Str(s) => {
+                let folded = s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+                key.push_str(&folded);
+            }
+            CellValue::Value(v) => key.push_str(&v.to_string()),
+        }
+    }
+    if why == Why::default() { Ok(key) } else { Err(why) }
+}
+
+/// The amount in each limit's unit.
+fn amounts(schema: &Schema, agg: &Aggregate, rec: &Record<'_>) -> Result<Vec<Decimal>, Why> {
+    let Some(f) = agg.measure.field() else {
+        return Ok(vec![Decimal::ONE; agg.limits.len()]);
+    };
+    debug_assert!(matches!(agg.measure, Measure::Sum(_) | Measure::Max(_)));
+    let cell = &rec.cells[f];
+    let Some(Value::Dec(amount)) = cell.value() else { return Err(cell_why(cell, f)) };
+    let mut out = Vec::with_capacity(agg.limits.len());
+    for limit in &agg.limits {
+        match &limit.unit {
+            LimitUnit::Plain => out.push(*amount),
+            LimitUnit::Measure(target) => {
+                let Some(uf) = schema.fields[f].unit_field else {
+                    return Err(Why::error("the amount has no unit of measure"));
+                };
+                let ucell = &rec.cells[uf];
+                let Some(CellValue::Str(code)) = ucell.get() else { return Err(cell_why(ucell, uf)) };
+                let from = unit::table().lookup(code).map_err(|p| Why::error(p.reason()))?;
+                match unit::convert(*amount, from, target, agg.factor.as_ref()) {
+                    Ok(Some(v)) => out.push(v),
+                    Ok(None) => return Err(Why::error("the amount overflows when converted")),
+                    Err(p) => return Err(Why::error(p.reason())),
+                }
+            }
+            LimitUnit::Currency(code) => {
+                let Some(cf) = schema.role(Role::Currency) else {
+                    return Err(Why::error("the schema has no currency field"));
+                };
+                let ccell = &rec.cells[cf];
+                match ccell.get() {
+                    Some(CellValue::Str(c)) if c == code => out.push(*amount),
+                    Some(_) => {
+                        return Err(Why::error(
+                            "the amount is in another currency than the limit, and no exchange rate is applied",
+                        ));
+                    }
+                    None => return Err(cell_why(ccell, cf)),
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// An outcome saying the record could not be counted, for a record whose
+/// contribution has none.
+pub fn not_counted(why: &'static str) -> Outcome {
+    Outcome::Indeterminate {
+        missing: Vec::new(),
+        unreadable: Vec::new(),
+        no_column: Vec::new(),
+        no_column_groups: Vec::new(),
+        error: Some(why),
+    }
+}
+
+/// SHA-256 of a record's fields (name, then text as read, for each field
+/// with a value), lowercase hex: two records with the same id and the same
+/// content are the same record.
+pub fn content_hash(rec: &Record<'_>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for (i, c) in rec.cells.iter().enumerate() {
+        if let Some(t) = c.text() {
+            h.update((i as u32).to_le_bytes());
+            h.update((t.len() as u64).to_le_bytes());
+            h.update(t.as_bytes());
+        }
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,411 @@
+//! The state in an embedded SQLite database (rusqlite, SQLite bundled:
+//! nothing to install): one file, write-ahead logging, every run one
+//! transaction, schemas migrated by the numbered SQL files in `migrations/`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
+
+use super::{ChangeRow, CountRow, Counted, RunInfo, RunRow, Selection, Store, StoreError, StoredRow};
+use crate::values::Date;
+
+/// The schema migrations, in order; the state's `schema_version` is how
+/// many have been applied.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql")];
+
+/// How long a run waits for another run's lock before giving up.
+const BUSY_WAIT: Duration = Duration::from_millis(1500);
+
+/// A state file (or an in-memory state for one run).
+pub struct SqliteStore {
+    conn: Connection,
+    path: String,
+    in_run: bool,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").field("path", &self.path).finish()
+    }
+}
+
+impl SqliteStore {
+    /// Opens the state file at `path`, creating it if absent; `write`
+    /// refuses a file marked read-only.
+    pub fn open(path: &Path, write: bool) -> Result<SqliteStore, StoreError> {
+        let name = path.display().to_string();
+        let exists = path.exists();
+        if write && exists && std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+            return Err(StoreError::ReadOnly { path: name });
+        }
+        if !write && !exists {
+            return Err(StoreError::Open { path: name, reason: "there is no such file".into() });
+        }
+        let flags = if write {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| map(&name, e))?;
+        SqliteStore::setup(conn, name, write)
+    }
+
+    /// A state held in memory, for one run (`cordon check` without a state
+    /// file: totals cover that run's inputs only).
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open_in_memory().map_err(|e| map(":memory:", e))?;
+        SqliteStore::setup(conn, ":memory:".into(), true)
+    }
+
+    fn setup(conn: Connection, path: String, write: bool) -> Result<SqliteStore, StoreError> {
+        let m = |e| map(&path, e);
+        conn.busy_timeout(BUSY_WAIT).map_err(m)?;
+        // Reading the schema version is the first read: a file that is not a
+        // database, or a damaged one, fails here.
+        let version = schema_version(&conn).map_err(m)?;
+        if version > MIGRATIONS.len() {
+            return Err(StoreError::Open {
+                path,
+                reason: format!("it has schema version {version}, newer than this Cordon knows ({})", MIGRATIONS.len()),
+            });
+        }
+        if write {
+            if path != ":memory:" {
+                conn.pragma_update(None, "journal_mode", "WAL").map_err(m)?;
+                conn.pragma_update(None, "synchronous", "NORMAL").map_err(m)?;
+            }
+            conn.pragma_update(None, "foreign_keys", "ON").map_err(m)?;
+            if version < MIGRATIONS.len() {
+                let tx = conn.unchecked_transaction().map_err(m)?;
+                for sql in &MIGRATIONS[version..] {
+                    tx.execute_batch(sql).map_err(m)?;
+                }
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?1) \
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![MIGRATIONS.len().to_string()],
+                )
+                .map_err(m)?;
+                tx.commit().map_err(m)?;
+            }
+        } else if version == 0 {
+            return Err(StoreError::Open { path, reason: "it holds no Cordon state".into() });
+        }
+        Ok(SqliteStore { conn, path, in_run: false })
+    }
+
+    fn m(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        |e| map(&self.path, e)
+    }
+}
+
+/// How many migrations a database has had (0 for a new, empty one).
+fn schema_version(conn: &Connection) -> rusqlite::Result<usize> {
+    let has_meta: bool =
+        conn.query_row("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'meta'", [], |r| {
+            r.get(0)
+        })?;
+    if !has_meta {
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        if tables > 0 {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOTADB),
+                Some("it is a SQLite database, but not Cordon's".into()),
+            ));
+        }
+        return Ok(0);
+    }
+    let v: Option<String> =
+        conn.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).optional()?;
+    Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// A SQLite error, in the store's terms.
+fn map(path: &str, e: rusqlite::Error) -> StoreError {
+    let path = path.to_string();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked { path },
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
+        Some(ErrorCode::NotADatabase) => {
+            let reason = match &e {
+                rusqlite::Error::SqliteFailure(_, Some(m)) if m.contains("Cordon") => m.clone(),
+                _ => "it is not a SQLite database".into(),
+            };
+            StoreError::Open { path, reason }
+        }
+        Some(ErrorCode::DatabaseCorrupt) => StoreError::Open { path, reason: "the database is damaged".into() },
+        Some(ErrorCode::CannotOpen) => StoreError::Open { path, reason: "the file cannot be opened".into() },
+        _ => StoreError::Io { path, reason: e.to_string().to_lowercase() },
+    }
+}
+
+fn date_of(text: &str) -> Date {
+    Date::parse(text).unwrap_or_else(|_| Date::from_day_number(0).unwrap_or_else(|| unreachable!("day 0 is a date")))
+}
+
+impl Store for SqliteStore {
+    fn is_memory(&self) -> bool {
+        self.path == ":memory:"
+    }
+
+    fn begin(&mut self, run: &RunInfo) -> Result<i64, StoreError> {
+        if self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
+            return Err(StoreError::ReadOnly { path: self.path.clone() });
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(self.m())?;
+        self.in_run = true;
+        self.conn
+            .execute(
+                "INSERT INTO runs (at, who, rules, inputs) VALUES (?1, ?2, ?3, ?4)",
+                params![run.at, run.who, run.rules, run.inputs],
+            )
+            .map_err(self.m())?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn define(&mut self, rule: &str, definition: &str) -> Result<(), StoreError> {
+        let before: Option<String> = self
+            .conn
+            .query_row("SELECT definition FROM rules WHERE rule = ?1", params![rule], |r| r.get(0))
+            .optional()
+            .map_err(self.m())?;
+        match before {
+            Some(b) if b == definition => Ok(()),
+            Some(b) => {
+                let any: bool = self
+                    .conn
+                    .query_row("SELECT count(*) > 0 FROM counted WHERE rule = ?1", params![rule], |r| r.get(0))
+                    .map_err(self.m())?;
+                if any {
+                    return Err(StoreError::Redefined { rule: rule.into(), before: b, now: definition.into() });
+                }
+                self.conn
+                    .execute("UPDATE rules SET definition = ?2 WHERE rule = ?1", params![rule, definition])
+                    .map_err(self.m())?;
+                Ok(())
+            }
+            None => {
+                self.conn
+                    .execute("INSERT INTO rules (rule, definition) VALUES (?1, ?2)", params![rule, definition])
+                    .map_err(self.m())?;
+                Ok(())
+            }
+        }
+    }
+
+    fn count(&mut self, run: i64, row: &CountRow) -> Result<Counted, StoreError> {
+        let m = |e| map(&self.path, e);
+        let mut find =
+            self.conn.prepare_cached("SELECT hash, run FROM counted WHERE rule = ?1 AND record = ?2").map_err(m)?;
+        let before: Option<(String, i64)> =
+            find.query_row(params![row.rule, row.record], |r| Ok((r.get(0)?, r.get(1)?))).optional().map_err(m)?;
+        if let Some((hash, first)) = before {
+            return Ok(if hash == row.hash { Counted::Again { run: first } } else { Counted::Conflict { run: first } });
+        }
+        let mut insert = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO counted (rule, record, hash, grp, date, amounts, file, line, run) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .map_err(m)?;
+        insert
+            .execute(params![
+                row.rule,
+                row.record,
+                row.hash,
+                row.group,
+                row.date.to_string(),
+                row.amounts.as_deref().map(super::amounts_text),
+                row.file,
+                row.line as i64,
+                run,
+            ])
+            .map_err(m)?;
+        Ok(Counted::New)
+    }
+
+    fn scan(&mut self, rule: &str, each: &mut dyn FnMut(StoredRow)) -> Result<(), StoreError> {
+        let m = |e| map(&self.path, e);
+        let mut q = self
+            .conn
+            .prepare_cached(
+                "SELECT record, grp, date, amounts, file, line, run, status FROM counted \
+                 WHERE rule = ?1 ORDER BY grp, date, record",
+            )
+            .map_err(m)?;
+        let mut rows = q.query(params![rule]).map_err(m)?;
+        while let Some(r) = rows.next().map_err(m)? {
+            let amounts: Option<String> = r.get(3).map_err(m)?;
+            let date: String = r.get(2).map_err(m)?;
+            each(StoredRow {
+                record: r.get(0).map_err(m)?,
+                group: r.get(1).map_err(m)?,
+                date: date_of(&date),
+                amounts: amounts.as_deref().and_then(super::amounts_of),
+                file: r.get(4).map_err(m)?,
+                line: u64::try_from(r.get::<_, i64>(5).map_err(m)?).unwrap_or(0),
+                run: r.get(6).map_err(m)?,
+                status: r.get(7).map_err(m)?,
+            });
+        }
+        Ok(())
+    }
+
+    fn set_status(&mut self, rule: &str, record: &str, status: &str) -> Result<(), StoreError> {
+        let m = |e| map(&self.path, e);
+        let mut q =
+            self.conn.prepare_cached("UPDATE counted SET status = ?3 WHERE rule = ?1 AND record = ?2").map_err(m)?;
+        q.execute(params![rule, record, status]).map_err(m)?;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), StoreError> {
+        if self.in_run {
+            self.conn
+                .execute_batch(
+                    "UPDATE runs SET counted = (SELECT count(*) FROM counted WHERE counted.run = runs.run) \
+                     WHERE run = (SELECT max(run) FROM runs); COMMIT",
+                )
+                .map_err(self.m())?;
+            self.in_run = false;
+        }
+        Ok(())
+    }
+
+    fn rollback(&mut self) -> Result<(), StoreError> {
+        if self.in_run {
+            self.in_run = false;
+            self.conn.execute_batch("ROLLBACK").map_err(self.m())?;
+        }
+        Ok(())
+    }
+
+    fn runs(&mut self) -> Result<Vec<RunRow>, StoreError> {
+        let m = |e| map(&self.path, e);
+        let mut q =
+            self.conn.prepare("SELECT run, at, who, rules, inputs, counted FROM runs ORDER BY run").map_err(m)?;
+        let rows = q
+            .query_map([], |r| {
+                Ok(RunRow {
+                    run: r.get(0)?,
+                    at: r.get(1)?,
+                    who: r.get(2)?,
+                    rules: r.get(3)?,
+                    inputs: r.get(4)?,
+                    counted: u64::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+                })
+            })
+            .map_err(m)?;
+        rows.collect::<Result<_, _>>().map_err(m)
+    }
+
+    fn changes(&mut self) -> Result<Vec<ChangeRow>, StoreError> {
+        let m = |e| map(&self.path, e);
+        let mut q = self.conn.prepare("SELECT at, who, why, what FROM changes ORDER BY change").map_err(m)?;
+        let rows = q
+            .query_map([], |r| Ok(ChangeRow { at: r.get(0)?, who: r.get(1)?, why: r.get(2)?, what: r.get(3)? }))
+            .map_err(m)?;
+        rows.collect::<Result<_, _>>().map_err(m)
+    }
+
+    fn rules(&mut self) -> Result<Vec<(String, String)>, StoreError> {
+        let m = |e| map(&self.path, e);
+        let mut q = self.conn.prepare("SELECT rule, definition FROM rules ORDER BY rule").map_err(m)?;
+        let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(m)?;
+        rows.collect::<Result<_, _>>().map_err(m)
+    }
+
+    fn reset(&mut self, which: &Selection, change: &ChangeRow) -> Result<u64, StoreError> {
+        if self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
+            return Err(StoreError::ReadOnly { path: self.path.clone() });
+        }
+        let m = |e| map(&self.path, e);
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(m)?;
+        let (from, to) = match which.period {
+            Some((a, b)) => (Some(a.to_string()), Some(b.to_string())),
+            None => (None, None),
+        };
+        let n = tx
+            .execute(
+                "DELETE FROM counted WHERE (?1 IS NULL OR rule = ?1) AND (?2 IS NULL OR date >= ?2) \
+                 AND (?3 IS NULL OR date <= ?3) AND (?4 IS NULL OR grp = ?4)",
+                params![which.rule, from, to, which.group],
+            )
+            .map_err(m)?;
+        tx.execute(
+            "INSERT INTO changes (at, who, why, what) VALUES (?1, ?2, ?3, ?4)",
+            params![change.at, change.who, change.why, format!("{} ({n} records removed)", change.what)],
+        )
+        .map_err(m)?;
+        tx.commit().map_err(m)?;
+        Ok(n as u64)
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // A run that did not commit leaves the state as it was.
+        let _ = self.rollback();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(record: &str, hash: &str) -> CountRow {
+        CountRow {
+            rule: "R".into(),
+            record: record.into(),
+            hash: hash.into(),
+            group: String::new(),
+            date: Date::parse("2024-01-02").unwrap(),
+            amounts: Some(vec![crate::values::parse_decimal("1.50").unwrap()]),
+            file: "tx.csv".into(),
+            line: 2,
+        }
+    }
+
+    fn info() -> RunInfo {
+        RunInfo { at: "2024-01-02T00:00:00Z".into(), who: "test".into(), rules: "abc".into(), inputs: "tx.csv".into() }
+    }
+
+    #[test]
+    fn records_are_counted_once_and_conflicts_found() {
+        let mut s = SqliteStore::in_memory().unwrap();
+        let run = s.begin(&info()).unwrap();
+        assert_eq!(s.count(run, &row("A", "h1")).unwrap(), Counted::New);
+        assert_eq!(s.count(run, &row("A", "h1")).unwrap(), Counted::Again { run });
+        assert_eq!(s.count(run, &row("A", "h2")).unwrap(), Counted::Conflict { run });
+        s.commit().unwrap();
+        let mut seen = Vec::new();
+        s.scan("R", &mut |r| seen.push(r)).unwrap();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].amounts, Some(vec![crate::values::parse_decimal("1.5").unwrap()]));
+        assert_eq!(s.runs().unwrap()[0].counted, 1);
+    }
+
+    #[test]
+    fn a_run_rolled_back_leaves_nothing() {
+        let mut s = SqliteStore::in_memory().unwrap();
+        let run = s.begin(&info()).unwrap();
+        s.count(run, &row("A", "h1")).unwrap();
+        s.rollback().unwrap();
+        let mut n = 0;
+        s.scan("R", &mut |_| n += 1).unwrap();
+        assert_eq!(n, 0);
+        assert!(s.runs().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cordon.db");
+        std::fs::write(&p, "this is not a database, it is a text file of some length ..........").unwrap();
+        let e = SqliteStore::open(&p, true).unwrap_err();
+        assert!(matches!(e, StoreError::Open { .. }), "{e}");
+        assert!(e.to_string().contains("not a SQLite database"), "{e}");
+    }
+}
