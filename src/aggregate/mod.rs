@@ -145,6 +145,10 @@ impl Standings {
         for c in &e.contributions {
             let rule = &rules.rules[c.rule];
             let Some(agg) = &rule.aggregate else { continue };
+            if agg.window.bounds(e.date).is_none() {
+                // Outside a fixed period: the record does not count.
+                continue;
+            }
             let evidence_fields: Vec<(usize, String)> =
                 rule.reads.iter().filter_map(|f| rec.cells[*f].text().map(|t| (*f, t.to_string()))).collect();
             let key = (c.rule, e.id.clone());

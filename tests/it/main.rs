@@ -2,6 +2,7 @@
 //! tests are data files under `tests/data/` run through the public entry
 //! points; the modules here are their harnesses.
 
+mod aggregate;
 mod check;
 mod cli;
 mod docs;

@@ -1,0 +1,320 @@
+//! Rules over many records, end to end through `cordon check`: totals in
+//! date order per group and window against limits (the cases and their
+//! expected decisions are data files in `tests/data/aggregates/`, worked
+//! by hand from the limits), the same findings whatever the input order,
+//! split or thread count, state carried between runs, and a state file that
+//! cannot be used changing nothing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::harness::{TempPack, cordon, root, stderr, stdout};
+
+const PACK: &str = "tests/data/aggregates/rules.cordon";
+const CASES: &str = "tests/data/aggregates/cases.csv";
+
+/// Per record id: the decision and the rules with a finding.
+type Results = BTreeMap<String, (String, Vec<String>)>;
+
+fn results(out: &str) -> Results {
+    let mut r = Results::new();
+    for line in out.lines() {
+        let v: Value = serde_json::from_str(line).expect("json line");
+        let rules = v["findings"].as_array().expect("findings").iter().map(|f| f["rule"].to_string()).collect();
+        r.insert(v["id"].as_str().expect("id").to_string(), (v["decision"].as_str().expect("decision").into(), rules));
+    }
+    r
+}
+
+fn check(args: &[&str], files: &[&str]) -> (Results, std::process::Output) {
+    let mut all = vec!["check", "--rules", PACK, "--format", "jsonl"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(files);
+    let o = cordon(&all);
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    (results(&stdout(&o)), o)
+}
+
+fn expected() -> Results {
+    let text = std::fs::read_to_string(root().join("tests/data/aggregates/cases.expected")).expect("expected");
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let mut w = l.split_whitespace();
+            let id = w.next().expect("id").to_string();
+            let decision = w.next().expect("decision").to_string();
+            (id, (decision, w.map(|r| format!("\"{r}\"")).collect()))
+        })
+        .collect()
+}
+
+/// The cases file's rows, header apart.
+fn rows() -> (String, Vec<String>) {
+    let text = std::fs::read_to_string(root().join(CASES)).expect("cases");
+    let mut lines = text.lines().map(str::to_string);
+    let header = lines.next().expect("header");
+    (header, lines.collect())
+}
+
+#[test]
+fn totals_cross_limits_where_the_arithmetic_says() {
+    let (got, o) = check(&["--no-state"], &[CASES]);
+    assert_eq!(got, expected(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("running totals cover this run's inputs only"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_finding_names_the_total_the_limit_the_window_and_the_records() {
+    let o = cordon(&["check", "--rules", PACK, "--format", "json", CASES]);
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let a3 = v["records"].as_array().expect("records").iter().find(|r| r["id"] == "A3").expect("A3");
+    let f = &a3["findings"][0];
+    assert_eq!(f["rule"], "CAP-BBL");
+    let agg = &f["aggregate"];
+    assert_eq!(agg["totals"][0], "1000.001");
+    assert_eq!(agg["limits"][0], "1,000 bbl");
+    assert_eq!(agg["window"], "2018");
+    assert_eq!(agg["count"], 3);
+    let ids: Vec<&str> = agg["records"].as_array().expect("records").iter().filter_map(|c| c["id"].as_str()).collect();
+    assert_eq!(ids, ["A1", "A2", "A3"]);
+    assert_eq!(agg["records"][0]["line"], 2);
+    assert!(f["message"].as_str().expect("message").contains("1,000.001 bbl, over the limit of 1,000 bbl"), "{f}");
+    // The summary lists each window's total.
+    let totals = v["summary"]["aggregates"]["totals"].as_array().expect("totals");
+    let y2018 = totals.iter().find(|t| t["rule"] == "CAP-BBL" && t["window"] == "2018").expect("2018");
+    assert_eq!((y2018["totals"][0].as_str(), y2018["over"].as_bool()), (Some("1000.001"), Some(true)));
+    // Whichever is lower: 500 t + 300 bbl is 540.9 t (over 525 t) while 3,965 bbl is under 4,000 bbl.
+    let c2 = v["records"].as_array().expect("records").iter().find(|r| r["id"] == "C2").expect("C2");
+    let t = &c2["findings"][0]["aggregate"]["totals"];
+    assert_eq!(t[0], "3965");
+    assert!(t[1].as_str().expect("t").starts_with("540.92"), "{t}");
+}
+
+#[test]
+fn order_split_and_threads_do_not_change_the_findings() {
+    let (header, rows) = rows();
+    let mut shuffled = rows.clone();
+    // A fixed permutation: reversed, then every third row moved to the end.
+    shuffled.reverse();
+    type Numbered = Vec<(usize, String)>;
+    let (thirds, rest): (Numbered, Numbered) = shuffled.into_iter().enumerate().partition(|(i, _)| i % 3 == 0);
+    let order: Vec<String> = rest.into_iter().chain(thirds).map(|(_, r)| r).collect();
+    let half = order.len() / 2;
+    let pack = TempPack::new(&[]);
+    let a = pack.write("a.csv", format!("{header}\n{}\n", order[..half].join("\n")));
+    let b = pack.write("b.csv", format!("{header}\n{}\n", order[half..].join("\n")));
+    let want = expected();
+    for threads in ["1", "2"] {
+        let (got, o) = check(&["--threads", threads], &[a.to_str().expect("path"), b.to_str().expect("path")]);
+        assert_eq!(got, want, "threads {threads}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn the_same_file_twice_is_counted_once() {
+    let (got, o) = check(&[], &[CASES, CASES]);
+    assert_eq!(got, expected(), "{}", stderr(&o));
+    let o = cordon(&["check", "--rules", PACK, "--format", "summary", CASES, CASES]);
+    let twice: Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let o = cordon(&["check", "--rules", PACK, "--format", "summary", CASES]);
+    let once: Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(twice["aggregates"]["totals"], once["aggregates"]["totals"]);
+}
+
+fn export(state: &Path) -> String {
+    let o = cordon(&["state", "--state", state.to_str().expect("path"), "export"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Runs and files differ between one run and two; the standings must not.
+    stdout(&o)
+        .lines()
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            format!("{},{},{},{},{},{}", c[0], c[1], c[2], c[3], c[4], c[c.len() - 1])
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn two_runs_in_sequence_equal_one_run_over_both_files() {
+    let (header, rows) = rows();
+    let pack = TempPack::new(&[]);
+    // Alternate rows: the second file holds records dated before some of the first's.
+    let a: Vec<&String> = rows.iter().step_by(2).collect();
+    let b: Vec<&String> = rows.iter().skip(1).step_by(2).collect();
+    let fa =
+        pack.write("a.csv", format!("{header}\n{}\n", a.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")));
+    let fb =
+        pack.write("b.csv", format!("{header}\n{}\n", b.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")));
+    let (fa, fb) = (fa.to_str().expect("path"), fb.to_str().expect("path"));
+    let two = pack.path().join("two.db");
+    let one = pack.path().join("one.db");
+    let s2 = two.to_str().expect("path");
+    let (first, _) = check(&["--state", s2], &[fa]);
+    let (second, o) = check(&["--state", s2], &[fb]);
+    assert!(stderr(&o).contains("(run 2)"), "{}", stderr(&o));
+    let (both, _) = check(&["--state", one.to_str().expect("path")], &[fa, fb]);
+    assert_eq!(export(&two), export(&one));
+    // The second run's records stand as they do in one run over both.
+    for (id, r) in &second {
+        assert_eq!(Some(r), both.get(id), "{id}");
+    }
+    // A record of the first run that the second run's earlier-dated records
+    // pushed over the limit is reported as a change, not rewritten silently.
+    let changed: Vec<&String> = first.iter().filter(|(id, r)| both.get(*id) != Some(r)).map(|(id, _)| id).collect();
+    let o = cordon(&["check", "--rules", PACK, "--format", "summary", "--state", s2, fb]);
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert!(v["aggregates"]["changes"].as_array().is_none_or(|c| c.is_empty()), "a rerun changes nothing: {v}");
+    if !changed.is_empty() {
+        let o = cordon(&["state", "--state", s2, "export"]);
+        for id in &changed {
+            assert!(stdout(&o).contains(&format!(",{id},")), "{id}");
+        }
+    }
+}
+
+#[test]
+fn a_back_dated_record_reports_the_standings_it_changes() {
+    let pack = TempPack::new(&[]);
+    let header = "id,date,origin,destination,hs_code,quantity,unit,value,currency,buyer";
+    let march = pack.write(
+        "march.csv",
+        format!("{header}\nM1,2018-03-01,CN,KP,2710,600,bbl,1,USD,X\nM2,2018-04-01,CN,KP,2710,300,bbl,1,USD,X\n"),
+    );
+    let jan = pack.write("correction.csv", format!("{header}\nJ1,2018-01-15,CN,KP,2710,200,bbl,1,USD,X\n"));
+    let state = pack.path().join("s.db");
+    let s = state.to_str().expect("path");
+    let (first, _) = check(&["--state", s], &[march.to_str().expect("path")]);
+    assert_eq!(first["M2"].0, "pass");
+    let o = cordon(&["check", "--rules", PACK, "--format", "json", "--state", s, jan.to_str().expect("path")]);
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let changes = v["summary"]["aggregates"]["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(
+        (changes[0]["record"].as_str(), changes[0]["before"].as_str(), changes[0]["after"].as_str()),
+        (Some("M2"), Some("under"), Some("over"))
+    );
+    assert!(stderr(&o).contains("record `M2` (counted by run 1) is now over (was under)"), "{}", stderr(&o));
+    // J1 itself stays within the limit: it comes first in date order.
+    assert_eq!(v["records"][0]["decision"], "pass");
+}
+
+#[test]
+fn a_changed_record_with_a_known_id_is_a_conflict_not_a_recount() {
+    let pack = TempPack::new(&[]);
+    let header = "id,date,origin,destination,hs_code,quantity,unit,value,currency,buyer";
+    let v1 = pack.write("v1.csv", format!("{header}\nX1,2018-03-01,CN,KP,2710,600,bbl,1,USD,X\n"));
+    let v2 = pack.write("v2.csv", format!("{header}\nX1,2018-03-01,CN,KP,2710,900,bbl,1,USD,X\n"));
+    let s = pack.path().join("s.db");
+    let s = s.to_str().expect("path");
+    check(&["--state", s], &[v1.to_str().expect("path")]);
+    let o = cordon(&["check", "--rules", PACK, "--format", "jsonl", "--state", s, v2.to_str().expect("path")]);
+    let r: Value = serde_json::from_str(stdout(&o).lines().next().expect("line")).expect("json");
+    assert_eq!(r["decision"], "review");
+    assert!(
+        r["findings"][0]["message"].as_str().expect("message").contains("counted a different record with the id `X1`"),
+        "{r}"
+    );
+    let o = cordon(&["state", "--state", s, "export"]);
+    assert!(stdout(&o).contains("CAP-BBL,X1,,2018-03-01,600,"), "the first version stays counted: {}", stdout(&o));
+}
+
+#[test]
+fn a_state_file_that_cannot_be_used_is_an_error_and_changes_nothing() {
+    let pack = TempPack::new(&[]);
+    // Not a database.
+    let bad = pack.write("bad.db", "this is not a SQLite database, only some text that is long enough\n".repeat(20));
+    let before = std::fs::read(&bad).expect("read");
+    let o = cordon(&["check", "--rules", PACK, "--state", bad.to_str().expect("path"), CASES]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("it is not a SQLite database"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "no output when the state cannot be used");
+    assert_eq!(std::fs::read(&bad).expect("read"), before);
+    // Read-only.
+    let ro = pack.path().join("ro.db");
+    check(&["--state", ro.to_str().expect("path")], &[CASES]);
+    let mut perms = std::fs::metadata(&ro).expect("meta").permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&ro, perms).expect("chmod");
+    let before = std::fs::read(&ro).expect("read");
+    let o = cordon(&["check", "--rules", PACK, "--state", ro.to_str().expect("path"), CASES]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is read-only"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&ro).expect("read"), before);
+    // Locked by another writer.
+    let locked = pack.path().join("locked.db");
+    check(&["--state", locked.to_str().expect("path")], &[CASES]);
+    let conn = rusqlite::Connection::open(&locked).expect("open");
+    conn.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+    let o = cordon(&["check", "--rules", PACK, "--state", locked.to_str().expect("path"), CASES]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is locked by another run"), "{}", stderr(&o));
+    conn.execute_batch("ROLLBACK").expect("unlock");
+    let o = cordon(&["state", "--state", locked.to_str().expect("path"), "history"]);
+    assert_eq!(stdout(&o).matches("  run ").count(), 1, "{}", stdout(&o));
+}
+
+#[test]
+fn a_killed_run_leaves_the_state_as_it_was() {
+    let pack = TempPack::new(&[]);
+    let mut csv = String::from("id,date,origin,destination,hs_code,quantity,unit,value,currency,buyer\n");
+    for i in 0..300_000 {
+        csv.push_str(&format!(
+            "K{i},2018-{:02}-{:02},CN,KP,2710,1,bbl,{},USD,B{}\n",
+            i % 12 + 1,
+            i % 28 + 1,
+            i % 900,
+            i % 50
+        ));
+    }
+    let big = pack.write("big.csv", csv);
+    let state = pack.path().join("s.db");
+    let s = state.to_str().expect("path");
+    check(&["--state", s], &[CASES]);
+    let before = export(&state);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cordon"))
+        .args(["check", "--rules", PACK, "--format", "summary", "--state", s, big.to_str().expect("path")])
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    // Kill it while it counts (the first pass takes well over this).
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let finished = child.try_wait().expect("wait").is_some();
+    child.kill().expect("kill");
+    child.wait().expect("reap");
+    if !finished {
+        assert_eq!(export(&state), before, "a killed run leaves the counted records as they were");
+        let o = cordon(&["state", "--state", s, "history"]);
+        assert_eq!(stdout(&o).matches("  run ").count(), 1, "{}", stdout(&o));
+    }
+    // The state is usable afterwards.
+    let (got, _) = check(&["--state", s], &[CASES]);
+    assert_eq!(got, expected());
+}
+
+#[test]
+fn aggregate_declarations_are_checked() {
+    for (rule, message) in [
+        ("total: sum(quantity)\n limit: 5", "has a `total` but no `window` or no `limit`"),
+        ("window: \"month\"", "`window` belongs to a rule over many records"),
+        ("total: sum(quantity)\n window: \"fortnight\"\n limit: 5", "`fortnight` is not a window"),
+        ("total: count()\n window: \"month\"\n limit: \"5 bbl\"", "a count is a plain number"),
+        ("total: sum(origin)\n window: \"month\"\n limit: 5", "`origin` is not a decimal field"),
+        ("total: sum(quantity)\n window: \"month\"\n limit: \"5 tons\"", "ambiguous"),
+        ("total: sum(quantity)\n window: \"month\"\n limit: \"5 bbl or 2 t\"", "no factor links them"),
+        ("total: avg(quantity)\n window: \"month\"\n limit: 5", "unknown total `avg`"),
+        ("total: sum(quantity)\n group: [buyr]\n window: \"month\"\n limit: 5", "unknown field `buyr`"),
+    ] {
+        let text = format!(
+            "regime T\nrule R {{\n title: \"t\"\n cite: \"c\"\n severity: review\n when: origin in {{ KP }}\n {rule}\n}}\n"
+        );
+        let pack = TempPack::new(&[("r.cordon", &text)]);
+        let o = cordon(&["validate", "--rules", pack.path().to_str().expect("path")]);
+        assert_eq!(o.status.code(), Some(2), "{rule}");
+        assert!(stderr(&o).contains(message), "{rule}: {}", stderr(&o));
+    }
+}
