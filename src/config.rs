@@ -49,6 +49,69 @@ impl ConfigError {
     }
 }
 
+/// Rows of a licence register: line, and field → text.
+pub type LicenceRows = Vec<(u64, std::collections::BTreeMap<String, String>)>;
+
+/// Reads a licence register written in YAML (`licences:` and a list of
+/// licences, each a map of field → value; lists such as `goods` and
+/// `destinations` become `;`-separated text) into rows with their lines,
+/// for [`crate::licence::Register::from_rows`].
+pub fn licence_rows(src: &SourceFile) -> Result<LicenceRows, ConfigError> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        licences: Vec<std::collections::BTreeMap<String, serde_yaml::Value>>,
+    }
+    let file: File = parse_yaml(src)?;
+    let item_lines: Vec<u64> = src
+        .text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("- ") && l.contains(':'))
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    let scalar = |v: &serde_yaml::Value| -> Option<String> {
+        match v {
+            serde_yaml::Value::String(s) => Some(s.clone()),
+            serde_yaml::Value::Number(n) => Some(n.to_string()),
+            serde_yaml::Value::Bool(b) => Some(b.to_string()),
+            serde_yaml::Value::Null => Some(String::new()),
+            _ => None,
+        }
+    };
+    let mut rows = Vec::new();
+    for (i, item) in file.licences.iter().enumerate() {
+        let line = item_lines.get(i).copied().unwrap_or(0);
+        let mut row = std::collections::BTreeMap::new();
+        for (k, v) in item {
+            let text = match v {
+                serde_yaml::Value::Sequence(items) => {
+                    items.iter().map(scalar).collect::<Option<Vec<_>>>().map(|v| v.join(";"))
+                }
+                other => scalar(other),
+            };
+            let Some(text) = text else {
+                return Err(ConfigError::invalid(
+                    src,
+                    format!("licence {} (line {line}): `{k}` should be text, a number or a list", i + 1),
+                    find_key(src, k),
+                    None,
+                ));
+            };
+            row.insert(k.clone(), text);
+        }
+        rows.push((line, row));
+    }
+    Ok(rows)
+}
+
+/// A licence register's problems, one error each, naming its line and field.
+pub fn licence_problems(src: &SourceFile, problems: Vec<String>) -> Vec<ConfigError> {
+    let help = "each licence needs id, goods, valid_from and valid_until; quantity with unit and value with currency \
+                are optional";
+    problems.into_iter().map(|p| ConfigError::invalid(src, p, None, Some(help.into()))).collect()
+}
+
 /// The text of the standard trade-transaction schema shipped in `seeds/schema/`.
 pub const STANDARD_SCHEMA: &str = include_str!("../seeds/schema/trade-transaction.yaml");
 

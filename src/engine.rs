@@ -20,6 +20,7 @@ use crate::sources::{FsSources, Sources};
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     reviewed: Option<String>,
+    licences: Option<String>,
 }
 
 impl LoadOptions {
@@ -33,6 +34,14 @@ impl LoadOptions {
     /// rule set's fingerprint.
     pub fn reviewed(mut self, name: impl Into<String>) -> LoadOptions {
         self.reviewed = Some(name.into());
+        self
+    }
+
+    /// Checks records that cite a licence against the register in the
+    /// sources' file `name` (YAML, or CSV when it ends in `.csv`); the file
+    /// becomes part of the rule set's fingerprint.
+    pub fn licences(mut self, name: impl Into<String>) -> LoadOptions {
+        self.licences = Some(name.into());
         self
     }
 }
@@ -91,6 +100,19 @@ impl Engine {
             let entries = crate::config::load_reviewed(&src).map_err(Diagnostics::from_iter_one)?;
             rules.set_clearances(&src.name, &src.sha256(), entries);
         }
+        if let Some(name) = &opts.licences {
+            let src = crate::load::read_text(sources, name).map_err(Diagnostics::from_iter_one)?;
+            let rows = if name.to_ascii_lowercase().ends_with(".csv") {
+                crate::records::csv::read_table(src.text.as_bytes()).map(|(_, rows)| rows).map_err(|e| {
+                    Diagnostics::from_iter(crate::config::licence_problems(&src, vec![format!("{}: {e}", src.name)]))
+                })
+            } else {
+                crate::config::licence_rows(&src).map_err(Diagnostics::from_iter_one)
+            }?;
+            let register = crate::licence::Register::from_rows(&src.name, &src.sha256(), &rows)
+                .map_err(|p| Diagnostics::from_iter(crate::config::licence_problems(&src, p)))?;
+            rules.set_licences(register);
+        }
         let mut engine = Engine::from_rules(Arc::new(rules));
         engine.warnings = warnings;
         Ok(engine)
@@ -106,12 +128,27 @@ impl Engine {
     /// Like [`Engine::load`], with the clearances of a reviewed-matches file
     /// (screening matches reviewed as false positives) anywhere on disk.
     pub fn load_with(path: &Path, reviewed: Option<&Path>) -> Result<Engine, Diagnostics> {
+        Engine::load_with_files(path, reviewed, None)
+    }
+
+    #[doc(hidden)]
+    /// Like [`Engine::load_with`], with a licence register anywhere on disk too.
+    pub fn load_with_files(
+        path: &Path,
+        reviewed: Option<&Path>,
+        licences: Option<&Path>,
+    ) -> Result<Engine, Diagnostics> {
         let mut sources = FsSources::new(path);
         let mut opts = LoadOptions::new();
         if let Some(p) = reviewed {
             let name = p.display().to_string();
             sources = sources.with_file(name.clone(), p);
             opts = opts.reviewed(name);
+        }
+        if let Some(p) = licences {
+            let name = p.display().to_string();
+            sources = sources.with_file(name.clone(), p);
+            opts = opts.licences(name);
         }
         Engine::from_sources(&sources, &opts)
     }
@@ -239,7 +276,7 @@ impl Engine {
     /// Whether the rules include rules over many records (`total`): a run
     /// then reads its inputs twice, counting first ([`Engine::count`]).
     pub fn counts(&self) -> bool {
-        self.program.rules.rules.iter().any(|r| r.aggregate.is_some())
+        self.program.rules.rules.iter().any(|r| r.aggregate.is_some()) || self.program.rules.licences.is_some()
     }
 
     #[doc(hidden)]

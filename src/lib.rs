@@ -58,6 +58,8 @@
 //!   countries, HS codes, names, ECCNs) and their registry, the functions
 //!   they bring, units of measure, text words — read the same way in rules
 //!   and in records.
+//! - `licence`: the firm's licence register (holder, scope, limits,
+//!   validity), checked row by row, and whether a licence covers a shipment.
 //! - `schema`: the record schema (fields, types, groups, required, the date field).
 //! - `lists`: sanctions-list snapshots: the model, the importers (from
 //!   bytes), the snapshot file format.
@@ -158,6 +160,7 @@ mod eval;
 mod explain;
 mod findings;
 mod fuzzing;
+mod licence;
 mod lists;
 mod load;
 mod output;

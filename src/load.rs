@@ -15,7 +15,7 @@ use crate::sources::{self, MAX_TEXT_FILE_BYTES, SourceError, Sources};
 use crate::syntax::{self, ast};
 
 /// The name of a pack manifest.
-pub const MANIFEST: &str = "cordon.yaml";
+pub const MANIFEST: &str = crate::sources::MANIFEST;
 pub use crate::sources::RULE_EXT;
 
 /// Reads a text file of the pack by name, as a [`SourceFile`] named for

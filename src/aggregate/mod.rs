@@ -144,7 +144,8 @@ impl Standings {
         let schema = &rules.schema;
         for c in &e.contributions {
             let rule = &rules.rules[c.rule];
-            let Some(agg) = &rule.aggregate else { continue };
+            let Some(agg) = terms(rules, c.rule, c.group.as_deref().unwrap_or("")) else { continue };
+            let agg = agg.as_ref();
             if agg.window.bounds(e.date).is_none() {
                 // Outside a fixed period: the record does not count.
                 continue;
@@ -211,7 +212,12 @@ impl Standings {
                         Standing::Over => Some(finding(
                             c.severity,
                             Outcome::Violation,
-                            over_message(rule, agg, &p.evidence),
+                            match (&rules.licences, &c.amounts) {
+                                (Some(l), Ok(drawn)) if l.balance == c.rule => {
+                                    balance_message(&group, agg, drawn, &p.evidence)
+                                }
+                                _ => over_message(rule, agg, &p.evidence),
+                            },
                             (*p.evidence).clone(),
                         )),
                         Standing::Uncertain => Some(finding(
@@ -255,6 +261,58 @@ fn totals_text(agg: &Aggregate, totals: &[Decimal]) -> String {
         .join(" / ")
 }
 
+/// A licence drawn beyond its balance: what this shipment draws, the
+/// balance before and after.
+fn balance_message(licence: &str, agg: &Aggregate, drawn: &[Decimal], ev: &AggregateEvidence) -> String {
+    let mut parts = Vec::new();
+    for ((limit, total), d) in agg.limits.iter().zip(&ev.totals).zip(drawn) {
+        let text = |amount: Decimal| crate::check::Limit { amount, unit: limit.unit.clone() }.text();
+        let before = limit.amount - (*total - *d);
+        let after = limit.amount - *total;
+        parts.push(format!(
+            "draws {} of {}: balance {} before, {} after",
+            text(*d),
+            limit.text(),
+            text(before),
+            text(after)
+        ));
+    }
+    format!(
+        "Licence `{licence}` is exceeded: this shipment {} ({} shipment(s) drawn on it, valid {})",
+        parts.join("; "),
+        ev.count,
+        ev.window
+    )
+}
+
+/// What a rule counts for one group: its own total, window and limits; for
+/// the licence balance, the licence's validity and limits.
+pub fn terms<'r>(rules: &'r RuleSet, rule: usize, group: &str) -> Option<std::borrow::Cow<'r, Aggregate>> {
+    if let Some(agg) = &rules.rules.get(rule)?.aggregate {
+        return Some(std::borrow::Cow::Borrowed(agg));
+    }
+    let checks = rules.licences.as_ref().filter(|l| l.balance == rule)?;
+    let l = checks.register.get(group)?;
+    Some(std::borrow::Cow::Owned(Aggregate {
+        measure: Measure::Count,
+        group: Vec::new(),
+        window: Window::Period(l.valid_from, l.valid_until),
+        limits: l.limits(),
+        factor: None,
+        text: LICENCE_DEFINITION.into(),
+    }))
+}
+
+/// What the licence balance counts, as the store keeps it.
+pub const LICENCE_DEFINITION: &str =
+    "licence balances: each licence's quantity (in its unit) and value (in its currency)";
+
+/// Whether a rule counts records (a rule over many records, or the licence balance).
+pub fn counts(rules: &RuleSet, rule: usize) -> bool {
+    rules.rules.get(rule).is_some_and(|r| r.aggregate.is_some())
+        || rules.licences.as_ref().is_some_and(|l| l.balance == rule)
+}
+
 fn over_message(rule: &crate::check::Rule, agg: &Aggregate, ev: &AggregateEvidence) -> String {
     let what = match agg.measure {
         Measure::Count => "count",
@@ -287,12 +345,16 @@ pub fn settle(
     out: &mut Standings,
 ) -> Result<(), StoreError> {
     for (idx, rule) in rules.rules.iter().enumerate() {
-        let Some(agg) = &rule.aggregate else { continue };
+        if !counts(rules, idx) {
+            continue;
+        }
         let mut group: Vec<StoredRow> = Vec::new();
         let mut updates: Vec<(String, &'static str)> = Vec::new();
         let mut pending: Result<(), StoreError> = Ok(());
         let flush = |rows: &mut Vec<StoredRow>, out: &mut Standings, updates: &mut Vec<(String, &'static str)>| {
-            settle_group(idx, &rule.id, agg, rows, this_run, again, out, updates);
+            if let Some(agg) = rows.first().and_then(|r| terms(rules, idx, &r.group)) {
+                settle_group(idx, &rule.id, &agg, rows, this_run, again, out, updates);
+            }
             rows.clear();
         };
         store.scan(&rule.id, &mut |row| {

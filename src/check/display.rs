@@ -91,6 +91,7 @@ impl Printer<'_> {
                 (t, 8)
             }
             TExpr::Present(f) => (format!("present({})", self.field(*f)), 8),
+            TExpr::LicenceValid(t) => (format!("licence_valid({})", self.field(t.licence)), 8),
             TExpr::Absent(f) => (format!("absent({})", self.field(*f)), 8),
             TExpr::Call(b, args) => {
                 let name = b.name();

@@ -66,7 +66,30 @@ pub struct RuleSet {
     pub inputs: Vec<Fingerprint>,
     /// SHA-256 over all of `inputs`: the fingerprint of the rule set.
     pub fingerprint: String,
+    /// The firm's licence register, when the run has one, and the rules
+    /// its checks report under.
+    pub licences: Option<Arc<LicenceChecks>>,
 }
+
+/// The licence register and the four rules its checks report under: the
+/// licence cited is unknown; not valid on the transaction date; the
+/// shipment is outside its scope; or over its remaining balance.
+#[derive(Debug, Clone)]
+pub struct LicenceChecks {
+    /// The register.
+    pub register: crate::licence::Register,
+    /// Index of `LICENCE-UNKNOWN`.
+    pub unknown: usize,
+    /// Index of `LICENCE-NOT-VALID`.
+    pub validity: usize,
+    /// Index of `LICENCE-SCOPE`.
+    pub scope: usize,
+    /// Index of `LICENCE-BALANCE`.
+    pub balance: usize,
+}
+
+/// The rule ids of the licence checks, in order: unknown, not valid, scope, balance.
+pub const LICENCE_RULES: [&str; 4] = ["LICENCE-UNKNOWN", "LICENCE-NOT-VALID", "LICENCE-SCOPE", "LICENCE-BALANCE"];
 
 /// A sanctions-list snapshot that rules screen against.
 #[derive(Debug, Clone)]
@@ -95,6 +118,29 @@ impl ListRef {
     /// The screening index.
     pub fn index(&self) -> &crate::screen::ListIndex {
         self.index.get_or_init(|| crate::screen::ListIndex::new(Arc::clone(&self.snapshot)))
+    }
+}
+
+/// `licence_valid(license)`: the field citing the licence, and the fields
+/// its scope is checked on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenceTest {
+    /// The field citing the licence.
+    pub licence: FieldId,
+    /// The goods' classification.
+    pub goods: Option<FieldId>,
+    /// The destination.
+    pub destination: Option<FieldId>,
+    /// The end user.
+    pub end_user: Option<FieldId>,
+    /// The consignee.
+    pub consignee: Option<FieldId>,
+}
+
+impl LicenceTest {
+    /// The scope fields in the order [`crate::licence::verdict`] names them.
+    pub fn scope(&self) -> [Option<FieldId>; 4] {
+        [self.goods, self.destination, self.end_user, self.consignee]
     }
 }
 
@@ -151,6 +197,92 @@ impl RuleSet {
         self.inputs.push(Fingerprint { path: file.to_string(), sha256: sha256.to_string(), kind: "reviewed" });
         self.fingerprint =
             crate::source::sha256_hex(format!("{}\nreviewed {file} {sha256}\n", self.fingerprint).as_bytes());
+    }
+}
+
+impl RuleSet {
+    /// Checks records that cite a licence against `register`: adds the
+    /// regime `LICENCES` and its four rules (block), and makes the register
+    /// part of the rule set's fingerprint.
+    pub fn set_licences(&mut self, register: crate::licence::Register) {
+        let name = "LICENCES";
+        let pos = self.regimes.partition_point(|r| r.name.as_str() < name);
+        if self.regimes.get(pos).is_none_or(|r| r.name != name) {
+            self.regimes.insert(
+                pos,
+                Regime {
+                    name: name.into(),
+                    meta: vec![("title".into(), format!("Licences in the firm's register ({})", register.file))],
+                },
+            );
+            for r in &mut self.rules {
+                if r.regime >= pos {
+                    r.regime += 1;
+                }
+            }
+        }
+        let cite = format!("licence register {}", register.file);
+        let titles = [
+            "The licence cited is not in the register",
+            "The licence cited is not valid on the transaction date",
+            "The shipment is outside the scope of the licence cited",
+            "The shipment exceeds the remaining balance of the licence cited",
+        ];
+        let schema = &self.schema;
+        let reads = |roles: &[crate::schema::Role], names: &[&str]| -> Vec<FieldId> {
+            let mut v: Vec<FieldId> = roles
+                .iter()
+                .filter_map(|r| schema.role(*r))
+                .chain(names.iter().filter_map(|n| schema.field(n)))
+                .chain([schema.date])
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        use crate::schema::Role;
+        let field_sets = [
+            reads(&[Role::Licence], &[]),
+            reads(&[Role::Licence], &[]),
+            reads(&[Role::Licence, Role::Goods, Role::Destination], &["end_user", "consignee"]),
+            reads(&[Role::Licence, Role::Quantity, Role::Unit, Role::Value, Role::Currency], &[]),
+        ];
+        self.rules.retain(|r| !LICENCE_RULES.contains(&r.id.as_str()));
+        for ((id, title), reads) in LICENCE_RULES.iter().zip(titles).zip(field_sets) {
+            self.rules.push(Rule {
+                id: id.to_string(),
+                title: title.to_string(),
+                citations: vec![cite.clone()],
+                effective: None,
+                until: None,
+                severity: Severity::Block,
+                regime: pos,
+                when: TExpr::Lit(Lit::Bool(false)),
+                unless: Vec::new(),
+                message: vec![MsgPart::Text(title.to_string())],
+                tags: vec!["licence".into()],
+                file: 0,
+                span: Span::default(),
+                id_span: Span::default(),
+                reads,
+                when_text: "the record cites a licence (built in)".into(),
+                aggregate: None,
+            });
+        }
+        self.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        let index = |id: &str| self.rules.iter().position(|r| r.id == id).unwrap_or(0);
+        let checks = LicenceChecks {
+            unknown: index(LICENCE_RULES[0]),
+            validity: index(LICENCE_RULES[1]),
+            scope: index(LICENCE_RULES[2]),
+            balance: index(LICENCE_RULES[3]),
+            register,
+        };
+        let (file, sha) = (checks.register.file.clone(), checks.register.sha256.clone());
+        self.inputs.push(Fingerprint { path: file.clone(), sha256: sha.clone(), kind: "licences" });
+        self.fingerprint =
+            crate::source::sha256_hex(format!("{}\nlicences {file} {sha}\n", self.fingerprint).as_bytes());
+        self.licences = Some(Arc::new(checks));
     }
 }
 
@@ -316,38 +448,7 @@ impl Measure {
 
 pub use crate::values::window::Window;
 
-/// One limit of an aggregate rule: an amount, in a unit of measure, a
-/// currency, or a plain number (a count).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Limit {
-    /// The amount; a total above it crosses the limit.
-    pub amount: Decimal,
-    /// Its unit.
-    pub unit: LimitUnit,
-}
-
-/// The unit of a limit.
-#[derive(Debug, Clone, PartialEq)]
-pub enum LimitUnit {
-    /// A plain number (a count, or a sum of a field without a unit).
-    Plain,
-    /// A unit of measure of the unit table; amounts are converted into it.
-    Measure(crate::values::unit::Unit),
-    /// A currency (ISO 4217): only amounts in it are counted; others are undecided.
-    Currency(String),
-}
-
-impl Limit {
-    /// `500000 bbl`, `1000000 USD`, `3`.
-    pub fn text(&self) -> String {
-        let amount = crate::values::group_thousands(&self.amount);
-        match &self.unit {
-            LimitUnit::Plain => amount,
-            LimitUnit::Measure(u) => format!("{amount} {}", u.code),
-            LimitUnit::Currency(c) => format!("{amount} {c}"),
-        }
-    }
-}
+pub use crate::values::window::{Limit, LimitUnit};
 
 impl Rule {
     /// The citations joined for one-line outputs.
@@ -516,6 +617,9 @@ pub enum TExpr {
     /// `quantity as bbl`: a quantity converted into a unit, by the unit its
     /// record gives.
     Convert(Box<Convert>),
+    /// `licence_valid(license)`: the licence the field cites is in the
+    /// register, valid on the record's date, and covers the shipment.
+    LicenceValid(Box<LicenceTest>),
     /// `present(field)`.
     Present(FieldId),
     /// `absent(field)`.
@@ -546,6 +650,10 @@ impl TExpr {
                 f(c.unit);
             }
             TExpr::Lit(_) | TExpr::Var(_) | TExpr::Present(_) | TExpr::Absent(_) => {}
+            TExpr::LicenceValid(t) => {
+                f(t.licence);
+                t.scope().into_iter().flatten().for_each(f);
+            }
             TExpr::Not(e) | TExpr::Neg(e) => e.value_reads(f),
             TExpr::And(es) | TExpr::Or(es) | TExpr::Call(_, es) => es.iter().for_each(|e| e.value_reads(f)),
             TExpr::Cmp(_, _, a, b) | TExpr::Arith(_, a, b) | TExpr::StrTest(_, a, b) => {
@@ -588,6 +696,7 @@ impl TExpr {
             | TExpr::Var(_)
             | TExpr::Present(_)
             | TExpr::Absent(_)
+            | TExpr::LicenceValid(_)
             | TExpr::Convert(_) => {}
         }
     }

@@ -247,7 +247,13 @@ fn canon_in_place(e: &mut TExpr, sets: &[usize]) {
             canon_in_place(b, sets);
         }
         TExpr::Screen(sc) => canon_in_place(&mut sc.subject, sets),
-        TExpr::Lit(_) | TExpr::Field(_) | TExpr::Var(_) | TExpr::Present(_) | TExpr::Absent(_) | TExpr::Convert(_) => {}
+        TExpr::Lit(_)
+        | TExpr::Field(_)
+        | TExpr::Var(_)
+        | TExpr::Present(_)
+        | TExpr::Absent(_)
+        | TExpr::Convert(_)
+        | TExpr::LicenceValid(_) => {}
     }
 }
 

@@ -68,11 +68,24 @@ pub struct RunArgs {
     /// Reviewed screening matches to suppress [default: reviewed-matches.yaml beside --config, if there].
     #[arg(long, value_name = "FILE")]
     pub reviewed: Option<PathBuf>,
+    /// Licence register (YAML, or CSV) to check records that cite a licence against [default: licences.yaml
+    /// or licences.csv beside --config, if there].
+    #[arg(long, value_name = "FILE")]
+    pub licences: Option<PathBuf>,
     #[command(flatten)]
     pub state: super::state::StateArgs,
 }
 
 impl RunArgs {
+    /// The licence register: `--licences`, else `licences.yaml` or
+    /// `licences.csv` beside `--config` when there is one.
+    pub fn licences_path(&self) -> Option<PathBuf> {
+        self.licences.clone().or_else(|| {
+            let dir = self.config.as_ref()?.parent().unwrap_or(std::path::Path::new(".")).to_path_buf();
+            ["licences.yaml", "licences.csv"].iter().map(|f| dir.join(f)).find(|p| p.is_file())
+        })
+    }
+
     /// The reviewed-matches file of the run (see [`reviewed_path`]).
     pub fn reviewed_path(&self) -> Option<PathBuf> {
         reviewed_path(self.reviewed.as_ref(), self.config.as_ref())
@@ -81,7 +94,7 @@ impl RunArgs {
     /// Loads the engine (with the run's clearances) and the input config,
     /// printing any problem; the error is the exit code.
     pub fn load(&self) -> Result<(cordon::Engine, Arc<InputConfig>), u8> {
-        let engine = load_engine(&self.rules.rules, self.reviewed_path().as_ref())?;
+        let engine = load_engine(&self.rules.rules, self.reviewed_path().as_ref(), self.licences_path().as_ref())?;
         let cfg = load_config(self.config.as_ref(), &engine.rules().schema)?;
         Ok((engine, cfg))
     }
@@ -129,8 +142,12 @@ fn reviewed_path(reviewed: Option<&PathBuf>, config: Option<&PathBuf>) -> Option
 }
 
 /// Loads, checks and compiles the rules, with the run's clearances.
-fn load_engine(rules: &std::path::Path, reviewed: Option<&PathBuf>) -> Result<cordon::Engine, u8> {
-    match cordon::Engine::load_with(rules, reviewed.map(PathBuf::as_path)) {
+fn load_engine(
+    rules: &std::path::Path,
+    reviewed: Option<&PathBuf>,
+    licences: Option<&PathBuf>,
+) -> Result<cordon::Engine, u8> {
+    match cordon::Engine::load_with_files(rules, reviewed.map(PathBuf::as_path), licences.map(PathBuf::as_path)) {
         Ok(e) => {
             diag::note_warnings(&e);
             Ok(e)

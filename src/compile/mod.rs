@@ -68,6 +68,8 @@ pub(crate) enum CExpr {
     Quant(Quantifier, FieldId, Box<CExpr>),
     GroupQuant(Quantifier, crate::schema::GroupId, Box<CExpr>),
     Convert(Box<crate::check::Convert>),
+    /// `licence_valid(license)`.
+    LicenceValid(Box<crate::check::LicenceTest>),
     Present(FieldId),
     Absent(FieldId),
     Call(Builtin, Vec<CExpr>),
@@ -217,6 +219,7 @@ fn lower(e: &TExpr) -> CExpr {
         TExpr::GroupQuant(k, g, body) => CExpr::GroupQuant(*k, *g, b(body)),
         TExpr::Convert(c) => CExpr::Convert(c.clone()),
         TExpr::Present(f) => CExpr::Present(*f),
+        TExpr::LicenceValid(t) => CExpr::LicenceValid(t.clone()),
         TExpr::Absent(f) => CExpr::Absent(*f),
         TExpr::Call(f, args) => CExpr::Call(*f, args.iter().map(lower).collect()),
         TExpr::Screen(s) => CExpr::Screen(b(&s.subject), s.clone(), subject(&s.subject)),

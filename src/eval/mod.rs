@@ -4,6 +4,7 @@
 //! indeterminate (fail closed), unless the rule tests for absence itself.
 
 pub mod aggregate;
+mod licence;
 pub mod screen;
 
 use std::borrow::Cow;
@@ -165,6 +166,7 @@ impl<'a> Ctx<'a> {
                 }
                 why.map_or(Tri::F, Tri::U)
             }
+            CExpr::LicenceValid(t) => self.licence_valid(t),
             // Without a column, presence cannot be known either.
             CExpr::Present(f) | CExpr::Absent(f) => match self.rec.cells[*f] {
                 Cell::NoColumn => Tri::U(Why { nocol: bit(*f), ..Why::default() }),
@@ -429,6 +431,45 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// `licence_valid(license)`: false when no licence is cited or it is
+    /// unknown, not valid on the date or out of scope; undecided when a
+    /// field its scope needs is empty, or the run has no register.
+    fn licence_valid(&self, t: &crate::check::LicenceTest) -> Tri {
+        let cell = &self.rec.cells[t.licence];
+        let Some(cited) = cell.text() else {
+            return match cell {
+                Cell::NoColumn => Tri::U(Why { nocol: bit(t.licence), ..Why::default() }),
+                _ => Tri::F,
+            };
+        };
+        let Some(checks) = &self.prog.rules.licences else {
+            return Tri::U(Why::error("no licence register is loaded (`--licences`)"));
+        };
+        let texts: Vec<Option<String>> =
+            t.scope().iter().map(|f| f.and_then(|f| licence::field_text(self.rec, f))).collect();
+        let shipment = crate::licence::Shipment {
+            goods: texts[0].as_deref(),
+            destination: texts[1].as_deref(),
+            end_user: texts[2].as_deref(),
+            consignee: texts[3].as_deref(),
+        };
+        match crate::licence::verdict(&checks.register, cited, self.date, &shipment) {
+            Ok(b) => Tri::from(b),
+            Err(missing) => {
+                let fields = t.scope();
+                let why = missing
+                    .iter()
+                    .filter_map(|i| fields[*i])
+                    .fold(Why::default(), |w, f| w.merge(licence::cell_why(&self.rec.cells[f], f)));
+                Tri::U(if why == Why::default() {
+                    Why::error("a field the licence's scope needs is not in the schema")
+                } else {
+                    why
+                })
+            }
+        }
+    }
+
     fn call(&mut self, f: Builtin, args: &'a [CExpr]) -> R<'a> {
         // One argument (`trim(seller)`), the usual call, without a vector.
         if let [a] = args {
@@ -618,6 +659,10 @@ pub fn evaluate(prog: &Program, rec: &Record<'_>) -> Evaluated {
         }
     }
     CANDIDATES.with(|c| *c.borrow_mut() = candidates);
+    if let Some(checks) = &prog.rules.licences {
+        licence::check(checks, &prog.rules, rec, date, &mut findings, &mut contributions);
+        findings.sort_by_key(|f| f.rule);
+    }
     let mut screened = std::mem::take(&mut ctx.screened);
     screened.sort_unstable();
     Evaluated {

@@ -204,6 +204,7 @@ impl<'a> Ref<'a> {
                 (r, node)
             }
             TExpr::GroupQuant(kind, g, body) => self.group(e, *kind, *g, body),
+            TExpr::LicenceValid(t) => self.licence_valid(e, t),
             other => {
                 let r = self.value(other);
                 match r {
@@ -253,6 +254,68 @@ impl<'a> Ref<'a> {
         };
         let node = self.node(e, &r, because, parts);
         (r, node)
+    }
+
+    /// `licence_valid(license)`, the plain way: the register's verdict on
+    /// the licence cited, with the fields its scope needs.
+    fn licence_valid(&mut self, e: &'a TExpr, t: &crate::check::LicenceTest) -> Judgement {
+        let text = |c: &Cell<'_>| -> Option<String> {
+            match c {
+                Cell::Str { value, .. } => Some(value.to_string()),
+                Cell::Ok { value, .. } => Some(value.to_string()),
+                _ => None,
+            }
+        };
+        let cell = &self.rec.cells[t.licence];
+        let Some(cited) = cell.text() else {
+            if matches!(cell, Cell::NoColumn) {
+                return self.unknown(e, Unknown { nocol: vec![t.licence], ..Unknown::default() });
+            }
+            let r = Ok(false);
+            let node =
+                self.node(e, &r, format!("`{}` is empty: no licence is cited", self.field_name(t.licence)), Vec::new());
+            return (r, node);
+        };
+        let Some(checks) = &self.rules.licences else {
+            return self.unknown(e, Unknown::error("no licence register is loaded (`--licences`)"));
+        };
+        let fields = t.scope();
+        let texts: Vec<Option<String>> = fields.iter().map(|f| f.and_then(|f| text(&self.rec.cells[f]))).collect();
+        let shipment = crate::licence::Shipment {
+            goods: texts[0].as_deref(),
+            destination: texts[1].as_deref(),
+            end_user: texts[2].as_deref(),
+            consignee: texts[3].as_deref(),
+        };
+        match crate::licence::verdict(&checks.register, cited, self.date, &shipment) {
+            Ok(b) => {
+                let r = Ok(b);
+                let because = if b {
+                    format!("licence `{cited}` is in the register, valid on {} and covers the shipment", self.date)
+                } else {
+                    format!("licence `{cited}` is unknown, not valid on {} or does not cover the shipment", self.date)
+                };
+                let node = self.node(e, &r, because, Vec::new());
+                (r, node)
+            }
+            Err(missing) => {
+                let mut u = Unknown::default();
+                for f in missing.iter().filter_map(|i| fields[*i]) {
+                    match &self.rec.cells[f] {
+                        Cell::NoColumn => u.nocol.push(f),
+                        Cell::Bad { .. } => u.bad.push(f),
+                        _ => u.missing.push(f),
+                    }
+                }
+                if u.nocol.is_empty() && u.bad.is_empty() && u.missing.is_empty() {
+                    u.error = Some("a field the licence's scope needs is not in the schema");
+                }
+                for v in [&mut u.nocol, &mut u.bad, &mut u.missing] {
+                    v.sort_unstable();
+                }
+                self.unknown(e, u)
+            }
+        }
     }
 
     /// `present(f)`, `absent(f)`: unknown without a column.

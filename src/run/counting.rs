@@ -32,6 +32,9 @@ impl<'s> Counter<'s> {
                 store.define(&r.id, &crate::aggregate::definition(agg))?;
             }
         }
+        if let Some(l) = &rules.licences {
+            store.define(&rules.rules[l.balance].id, crate::aggregate::LICENCE_DEFINITION)?;
+        }
         Ok(Counter { store, rules, run, file: String::new(), again: HashSet::new(), conflicts: Vec::new() })
     }
 
@@ -56,7 +59,8 @@ impl Stage for Counter<'_> {
         let RecordOutcome::Evaluated(e) = item.outcome() else { return Ok(()) };
         for c in &e.contributions {
             let rule = &self.rules.rules[c.rule];
-            let (Some(agg), Some(group)) = (&rule.aggregate, &c.group) else { continue };
+            let Some(group) = &c.group else { continue };
+            let Some(agg) = crate::aggregate::terms(self.rules, c.rule, group) else { continue };
             if !crate::aggregate::counts_on(agg.window, e.date) {
                 continue;
             }

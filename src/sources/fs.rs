@@ -105,6 +105,8 @@ impl Sources for FsSources {
 }
 
 /// Every file under `dir` whose name ends in `suffix`, by name relative to the root.
+/// Files under `dir` ending in `suffix`, by name; folders holding a pack
+/// manifest of their own are left out.
 fn walk(dir: &Path, prefix: &str, suffix: &str, out: &mut Vec<String>) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|e| e.file_name());
@@ -113,6 +115,11 @@ fn walk(dir: &Path, prefix: &str, suffix: &str, out: &mut Vec<String>) -> std::i
         let rel = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
         let ft = e.file_type()?;
         if ft.is_dir() {
+            // A folder with a manifest of its own is another pack
+            // (`rules/examples/licences/`), not part of this one.
+            if e.path().join(super::MANIFEST).is_file() {
+                continue;
+            }
             walk(&e.path(), &rel, suffix, out)?;
         } else if name.ends_with(suffix) {
             out.push(rel);

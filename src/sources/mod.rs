@@ -27,6 +27,10 @@ use std::path::{Component, Path, PathBuf};
 /// Extension of rule files.
 pub const RULE_EXT: &str = "cordon";
 
+/// The name of a pack manifest; a folder holding one inside a pack is a
+/// pack of its own, not part of the enclosing one.
+pub const MANIFEST: &str = "cordon.yaml";
+
 /// The largest rule, schema, manifest or config file read (8 MiB).
 pub const MAX_TEXT_FILE_BYTES: usize = crate::source::MAX_TEXT_FILE_BYTES;
 /// The largest data file or list snapshot read (256 MiB; the OFAC SDN list

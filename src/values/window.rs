@@ -1,10 +1,11 @@
-//! Windows of time over which aggregate rules add records up: calendar
+//! Windows of time over which aggregate rules add records up (calendar
 //! years, quarters and months, a rolling number of days ending on each
-//! record's date, or a fixed period with both ends named.
+//! record's date, or a fixed period with both ends named), and the limits
+//! their totals are held against.
 
 use std::fmt;
 
-use super::Date;
+use super::{Date, Decimal};
 
 /// The period over which an aggregate rule adds up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +105,39 @@ impl fmt::Display for Window {
             Window::Month => f.write_str("calendar month"),
             Window::Rolling(n) => write!(f, "rolling {n} days"),
             Window::Period(a, b) => write!(f, "{a}..{b}"),
+        }
+    }
+}
+
+/// One limit of an aggregate rule: an amount, in a unit of measure, a
+/// currency, or a plain number (a count).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limit {
+    /// The amount; a total above it crosses the limit.
+    pub amount: Decimal,
+    /// Its unit.
+    pub unit: LimitUnit,
+}
+
+/// The unit of a limit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LimitUnit {
+    /// A plain number (a count, or a sum of a field without a unit).
+    Plain,
+    /// A unit of measure of the unit table; amounts are converted into it.
+    Measure(super::unit::Unit),
+    /// A currency (ISO 4217): only amounts in it are counted; others are undecided.
+    Currency(String),
+}
+
+impl Limit {
+    /// `500000 bbl`, `1000000 USD`, `3`.
+    pub fn text(&self) -> String {
+        let amount = super::group_thousands(&self.amount);
+        match &self.unit {
+            LimitUnit::Plain => amount,
+            LimitUnit::Measure(u) => format!("{amount} {}", u.code),
+            LimitUnit::Currency(c) => format!("{amount} {c}"),
         }
     }
 }

@@ -14,6 +14,7 @@ mod fmt;
 mod grammar;
 mod harness;
 mod kinds;
+mod licences;
 mod lists;
 mod reader;
 mod records;

@@ -15,6 +15,9 @@ impl Tc<'_, '_> {
         if name == "present" || name == "absent" {
             return self.presence(name, args, span);
         }
+        if name == "licence_valid" || name == "license_valid" {
+            return self.licence_valid(name, args, span);
+        }
         let Some((owner, f)) = Function::named(name) else {
             let names = functions::names();
             let help = crate::suggest::help(
@@ -70,6 +73,34 @@ impl Tc<'_, '_> {
             return ERR;
         };
         (if name == "present" { TExpr::Present(fid) } else { TExpr::Absent(fid) }, Ty::Bool)
+    }
+
+    /// `licence_valid(license)`: the argument is the text field citing a licence.
+    fn licence_valid(&mut self, name: &str, args: &[ast::Expr], span: Span) -> (TExpr, Ty) {
+        use crate::schema::Role;
+        if !self.arity(name, 1, args.len(), span) {
+            return ERR;
+        }
+        let a = &args[0];
+        let schema = std::sync::Arc::clone(&self.c.pack.schema);
+        let field = match &a.kind {
+            ExprKind::Name(n) => self.c.schema_field(n).filter(|f| schema.fields[*f].scalar() == Scalar::STRING),
+            _ => None,
+        };
+        let Some(licence) = field else {
+            let msg = format!("`{name}` takes the text field that cites a licence, not `{}`", self.text(a.span));
+            let help = schema.role(Role::Licence).map(|f| format!("write `{name}({})`", schema.fields[f].name));
+            self.error(CheckErrorKind::UnknownField, a.span, msg, help);
+            return ERR;
+        };
+        let t = LicenceTest {
+            licence,
+            goods: schema.role(Role::Goods),
+            destination: schema.role(Role::Destination),
+            end_user: schema.field("end_user"),
+            consignee: schema.field("consignee"),
+        };
+        (TExpr::LicenceValid(Box::new(t)), Ty::Bool)
     }
 
     fn text_or_list(&mut self, a: &ast::Expr, func: &str) -> Option<TExpr> {
