@@ -482,6 +482,30 @@ struct ConfigFile {
     csv: CsvFile,
     #[serde(default)]
     on_missing_column: BTreeMap<String, String>,
+    /// The licence register and the state file, relative to the config
+    /// (read by [`run_files`]; here so the whole config is checked).
+    #[serde(default, rename = "licences")]
+    _licences: Option<String>,
+    #[serde(default, rename = "state")]
+    _state: Option<String>,
+}
+
+/// Files an input config names for a run: the licence register and the
+/// state file, as written (relative to the config's folder).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct RunFiles {
+    /// `licences: licences.yaml`.
+    #[serde(default)]
+    pub licences: Option<String>,
+    /// `state: cordon.db`.
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+/// Reads the `licences` and `state` keys of an input config, ignoring the
+/// rest (the whole config is checked against the schema later).
+pub fn run_files(src: &SourceFile) -> RunFiles {
+    serde_yaml::from_str(&src.text).unwrap_or_default()
 }
 
 #[derive(Deserialize, Default)]

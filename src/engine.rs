@@ -188,6 +188,21 @@ impl Engine {
         crate::eval::evaluate(&self.program, record)
     }
 
+    #[doc(hidden)]
+    /// Evaluates one typed record as the only record of its windows: rules
+    /// over many records total it alone (rule tests). A state that cannot
+    /// be made leaves those rules undecided.
+    pub fn evaluate_alone(&self, record: &Record) -> Evaluated {
+        let mut e = self.evaluate(record);
+        if e.contributions.is_empty() {
+            return e;
+        }
+        e.content = Some(crate::eval::aggregate::content_hash(record));
+        let standings = crate::run::counting::standings_alone(&self.program.rules, &e).ok();
+        crate::aggregate::Standings::attach(standings.as_ref(), &self.program.rules, record, &mut e);
+        e
+    }
+
     /// Reads an input config (`cordon check --config`: the firm's column
     /// names, date layout, number separators, CSV delimiter) for this
     /// engine's schema; `name` names it in errors and fingerprints.
@@ -295,7 +310,8 @@ impl Engine {
         let persistent = !store.is_memory();
         let rules = &self.program.rules;
         let mut counter = crate::run::counting::Counter::new(store, rules, run)?;
-        run::run(&self.program, inputs, opts, None, &mut [&mut counter]).map_err(|e| match e {
+        let first = opts.clone().counting();
+        run::run(&self.program, inputs, &first, None, &mut [&mut counter]).map_err(|e| match e {
             RunError::Stage(inner) => match inner.downcast::<crate::store::StoreError>() {
                 Ok(s) => Error::State(*s),
                 Err(other) => Error::Run(RunError::Stage(other)),

@@ -48,7 +48,7 @@ pub fn rules(data: &[u8]) {
         if let Ok(r) = layout.parse(&Raw::Json { line: 1, text: rec.to_vec() }) {
             let e = engine.evaluate(&r);
             let (_, reference) = crate::explain::explain(engine.rules(), &r);
-            let a: Vec<_> = e.findings.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
+            let a = e.rule_results();
             let b: Vec<_> = reference.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
             assert_eq!(a, b, "the evaluators disagree");
         }

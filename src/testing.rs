@@ -235,7 +235,7 @@ pub fn run_file(engine: &Engine, sources: &dyn Sources, name: &str) -> Result<Ve
         let layout = Layout::for_json(0, &name, Arc::clone(schema), Arc::new(InputConfig::standard()))
             .without_columns(&no_columns);
         let outcome = match layout.parse(&Raw::Json { line: i as u64 + 1, text }) {
-            Ok(r) => RecordOutcome::Evaluated(engine.evaluate(&r)),
+            Ok(r) => RecordOutcome::Evaluated(engine.evaluate_alone(&r)),
             Err(inv) => RecordOutcome::Invalid(inv),
         };
         results.push(judge(engine, &name, case, &outcome));

@@ -179,7 +179,7 @@ impl Standings {
                 Some(finding(
                     Severity::Review,
                     outcome.clone(),
-                    format!("Not counted: {} — {why}; the running total cannot include this record", rule.title),
+                    format!("Not counted towards the running total of {} — {why}; the total is undecided", rule.id),
                     bare(&group),
                 ))
             } else if let Some(conflict) = standings.and_then(|s| s.conflicts.get(&key)) {
@@ -190,9 +190,9 @@ impl Standings {
                     Severity::Review,
                     outcome,
                     format!(
-                        "Not counted: {} — run {} counted a different record with the id `{}`; correct it \
-                         (`cordon state reset`) or give this record an id of its own",
-                        rule.title, conflict.run, e.id
+                        "Not counted towards the running total of {} — run {} counted a different record with the \
+                         id `{}`; correct it (`cordon state reset`) or give this record an id of its own",
+                        rule.id, conflict.run, e.id
                     ),
                     bare(&group),
                 ))

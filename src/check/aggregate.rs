@@ -100,8 +100,8 @@ impl Checker<'_> {
 
     /// `window: "calendar year" | "quarter" | "month" | "rolling N days" | "FROM..TO"`.
     pub(super) fn window_property(&mut self, fi: usize, p: &ast::Property, d: &mut AggDraft) {
-        const HELP: &str = "write `window: \"calendar year\"`, `\"quarter\"`, `\"month\"`, `\"rolling 30 days\"` or \
-                            `\"2017-10-01..2017-12-31\"`";
+        const HELP: &str = "write `window: \"calendar year\"`, `\"quarter\"`, `\"month\"`, `\"rolling 30 days\"`, \
+                            `\"12 months from 2017-12-22\"` or `\"2017-10-01..2017-12-31\"`";
         let Some(ast::Expr { kind: ExprKind::Str(s), span }) = expr_of(p) else {
             return self.agg_error(fi, p.span, "`window` takes the period in double quotes", HELP);
         };

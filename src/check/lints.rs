@@ -488,7 +488,9 @@ fn unless_always_fires(
 /// `DuplicateConditions`: two rules with the same conditions in force at once.
 fn duplicate_conditions(rules: &RuleSet, sets: &[usize], out: &mut Vec<Lint>) {
     let mut seen: Vec<((TExpr, Vec<TExpr>), &Rule)> = Vec::new();
-    for r in &rules.rules {
+    // A rule over many records says something else with the same condition:
+    // which records count towards its total.
+    for r in rules.rules.iter().filter(|r| r.aggregate.is_none()) {
         let key = (canon(&r.when, sets), r.unless.iter().map(|u| canon(&u.expr, sets)).collect::<Vec<_>>());
         match seen.iter().find(|(k, _)| *k == key) {
             Some((_, first)) if !empty(intersect(rule_window(first), rule_window(r))) => out.push(Lint::new(

@@ -396,7 +396,12 @@ impl Checker<'_> {
             }
         }
         if let Some(a) = &aggregate {
+            let schema = &self.pack.schema;
             reads.extend(a.measure.field());
+            reads.extend(a.measure.field().and_then(|f| schema.fields[f].unit_field));
+            if a.limits.iter().any(|l| matches!(l.unit, LimitUnit::Currency(_))) {
+                reads.extend(schema.role(crate::schema::Role::Currency));
+            }
             reads.extend(a.group.iter().copied());
         }
         reads.sort_unstable();

@@ -68,8 +68,8 @@ pub struct RunArgs {
     /// Reviewed screening matches to suppress [default: reviewed-matches.yaml beside --config, if there].
     #[arg(long, value_name = "FILE")]
     pub reviewed: Option<PathBuf>,
-    /// Licence register (YAML, or CSV) to check records that cite a licence against [default: licences.yaml
-    /// or licences.csv beside --config, if there].
+    /// Licence register (YAML, or CSV) to check records that cite a licence against [default: the config's
+    /// `licences:`, else licences.yaml or licences.csv beside --config, if there].
     #[arg(long, value_name = "FILE")]
     pub licences: Option<PathBuf>,
     #[command(flatten)]
@@ -81,8 +81,15 @@ impl RunArgs {
     /// `licences.csv` beside `--config` when there is one.
     pub fn licences_path(&self) -> Option<PathBuf> {
         self.licences.clone().or_else(|| {
-            let dir = self.config.as_ref()?.parent().unwrap_or(std::path::Path::new(".")).to_path_buf();
-            ["licences.yaml", "licences.csv"].iter().map(|f| dir.join(f)).find(|p| p.is_file())
+            let config = self.config.as_ref()?;
+            let dir = config.parent().unwrap_or(std::path::Path::new(".")).to_path_buf();
+            let named = cordon::unstable::config::read_source(config)
+                .ok()
+                .and_then(|src| cordon::unstable::config::run_files(&src).licences);
+            match named {
+                Some(n) => Some(dir.join(n)),
+                None => ["licences.yaml", "licences.csv"].iter().map(|f| dir.join(f)).find(|p| p.is_file()),
+            }
         })
     }
 
@@ -268,10 +275,10 @@ pub fn run(a: CheckArgs) -> u8 {
         return EXIT_ERROR;
     }
     let mut err = std::io::stderr();
+    let _ = writeln!(err, "{}", output::summary_line(&summary));
     if let Some(note) = state_note {
         let _ = writeln!(err, "cordon: note: {note}");
     }
-    let _ = writeln!(err, "{}", output::summary_line(&summary));
     if let Some(note) = output::duplicates_note(&summary) {
         let _ = writeln!(err, "{note}");
     }

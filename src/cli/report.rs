@@ -127,9 +127,26 @@ pub fn run(a: ReportArgs) -> u8 {
         sha256: s.sha256(),
     });
     let run_opts = cordon::RunOptions::new().config(cfg);
-    let inputs = match open_inputs(&engine, &a.inputs, &run_opts) {
-        Ok(i) => i,
-        Err(code) => return code,
+    // Rules over many records: count first (as `check` does), then report.
+    let (inputs, counting) = if engine.counts() {
+        let twice = match super::state::Rereadable::new(&a.inputs) {
+            Ok(t) => t,
+            Err(code) => return code,
+        };
+        let state = a.run.state.path(a.run.config.as_ref());
+        let (counted, counting) = match super::state::count_first(&engine, &twice, run_opts, state.as_deref()) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        match twice.open(&engine, &counted) {
+            Ok(i) => (i, Some((counting, counted))),
+            Err(code) => return code,
+        }
+    } else {
+        match open_inputs(&engine, &a.inputs, &run_opts) {
+            Ok(i) => (i, None),
+            Err(code) => return code,
+        }
     };
     let mut command =
         vec!["cordon".to_string(), "report".into(), "--rules".into(), quote(&a.run.rules.rules.display().to_string())];
@@ -161,6 +178,7 @@ pub fn run(a: ReportArgs) -> u8 {
         generated_at: generated,
         command: command.join(" "),
         config: config_fp,
+        standings: counting.as_ref().and_then(|(_, o)| o.standings_shared()),
     };
     let files: Vec<String> = inputs.iter().map(|i| i.layout().name.clone()).collect();
     let mut progress = super::progress::Progress::new("reading");
@@ -212,6 +230,11 @@ pub fn run(a: ReportArgs) -> u8 {
             }
         }
     };
+    if let Some((counting, _)) = counting
+        && let Err(code) = counting.commit()
+    {
+        return code;
+    }
     if let Err(e) = atomic::write_file(&a.output, &bytes) {
         diag::print(&e);
         return EXIT_ERROR;

@@ -20,12 +20,12 @@ pub const STATE_FILE: &str = "cordon.db";
 /// Where running totals are kept between runs.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct StateArgs {
-    /// State file for rules over many records (running totals, licence balances) [default: cordon.db beside
-    /// --config; without --config, totals cover this run's inputs only].
+    /// State file for rules over many records (running totals, licence balances) [default: the config's
+    /// `state:`, else cordon.db beside --config; without --config, totals cover this run's inputs only].
     #[arg(long, value_name = "FILE", env = "CORDON_STATE")]
     pub state: Option<PathBuf>,
-    /// Keep no state: totals cover this run's inputs only, and nothing is written.
-    #[arg(long, conflicts_with = "state")]
+    /// Keep no state: totals cover this run's inputs only, and nothing is written (`--state` wins over it).
+    #[arg(long, env = "CORDON_NO_STATE", value_parser = clap::builder::FalseyValueParser::new())]
     pub no_state: bool,
 }
 
@@ -33,10 +33,18 @@ impl StateArgs {
     /// The state file: `--state`, else `cordon.db` beside the config; `None`
     /// for a state in memory.
     pub fn path(&self, config: Option<&PathBuf>) -> Option<PathBuf> {
+        if let Some(s) = &self.state {
+            return Some(s.clone());
+        }
         if self.no_state {
             return None;
         }
-        self.state.clone().or_else(|| config.map(|c| c.parent().unwrap_or(Path::new(".")).join(STATE_FILE)))
+        let config = config?;
+        let dir = config.parent().unwrap_or(Path::new("."));
+        let named = cordon::unstable::config::read_source(config)
+            .ok()
+            .and_then(|src| cordon::unstable::config::run_files(&src).state);
+        Some(dir.join(named.as_deref().unwrap_or(STATE_FILE)))
     }
 }
 

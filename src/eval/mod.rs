@@ -605,6 +605,17 @@ pub(crate) fn fields_of(mask: u64) -> Vec<FieldId> {
 
 /// Evaluates every rule in force on the record's date.
 pub fn evaluate(prog: &Program, rec: &Record<'_>) -> Evaluated {
+    evaluate_some(prog, rec, false)
+}
+
+/// Evaluates only what counts over many records (rules with a `total`,
+/// and the licence checks): the first pass of a run that counts, which
+/// needs the contributions alone.
+pub fn evaluate_counting(prog: &Program, rec: &Record<'_>) -> Evaluated {
+    evaluate_some(prog, rec, true)
+}
+
+fn evaluate_some(prog: &Program, rec: &Record<'_>, counting: bool) -> Evaluated {
     let schema = &prog.rules.schema;
     let Some(Value::Date(date)) = rec.cells[schema.date].value() else {
         // INVARIANT: records with an unreadable date are invalid and never
@@ -636,6 +647,9 @@ pub fn evaluate(prog: &Program, rec: &Record<'_>) -> Evaluated {
     let (mut findings, mut skipped, mut contributions) = (Vec::new(), Vec::new(), Vec::new());
     for (idx, rule) in prog.compiled.iter().enumerate() {
         if !candidates[idx] || rule.effective.is_some_and(|e| date < e) || rule.until.is_some_and(|u| date >= u) {
+            continue;
+        }
+        if counting && prog.rules.rules[idx].aggregate.is_none() {
             continue;
         }
         let (result, listed_after) = judge(&mut ctx, rule);

@@ -81,6 +81,7 @@ pub fn compose(r: &Report, limit: usize) -> Document {
     c.new_page();
     quality(&mut c, r);
     screening(&mut c, r);
+    totals(&mut c, r);
     method(&mut c, r);
     uncovered(&mut c);
     let org = r.organisation.as_deref().map(|o| format!(" · {o}")).unwrap_or_default();
@@ -967,6 +968,74 @@ fn screening(c: &mut Composer, r: &Report) {
         })
         .collect();
     c.table(&cols, &["Record", "Name screened", "List entry · score", "Why it is not a match"], &rows);
+}
+
+/// Running totals and licence drawdowns: each window's total against its limit.
+fn totals(c: &mut Composer, r: &Report) {
+    let Some(t) = &r.running_totals else { return };
+    c.y += 4.0;
+    c.heading("5a  Running totals and licences", 15.0, 30.0);
+    body(
+        c,
+        format!(
+            "Rules over many records add up the records their condition selects, in transaction-date order, per group and window, and hold the total against a limit; licences cited by records are drawn down the same way over their validity. The record that passes a limit and every later one in the window have a finding. Totals come from: {}.{}",
+            t.state,
+            if t.changes.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " {} record(s) counted by earlier runs changed standing because this run added records dated before them.",
+                    n(t.changes.len() as u64)
+                )
+            }
+        ),
+    );
+    c.y += 1.0;
+    let cols = [
+        Column { width: 44.0, align: Align::Left },
+        Column { width: 34.0, align: Align::Left },
+        Column { width: 30.0, align: Align::Left },
+        Column { width: 30.0, align: Align::Right },
+        Column { width: 26.0, align: Align::Right },
+        Column { width: 16.0, align: Align::Right },
+    ];
+    let rows: Vec<Vec<Cell>> = t
+        .totals
+        .iter()
+        .map(|x| {
+            let totals: Vec<String> = x
+                .totals
+                .iter()
+                .map(|d| {
+                    crate::values::parse_decimal(d)
+                        .map_or(d.clone(), |d| crate::values::group_thousands(&d.round_dp(3)))
+                })
+                .collect();
+            let colour = if x.over { colour::BLOCK } else { colour::TEXT };
+            vec![
+                Cell::text(&x.rule, Style::Mono, 6.5),
+                Cell::text(
+                    if x.group.is_empty() { "all records".to_string() } else { x.group.clone() },
+                    Style::Regular,
+                    7.0,
+                ),
+                Cell::text(&x.window, Style::Regular, 7.0),
+                Cell::Text(vec![Para::new(
+                    format!("{}{}", totals.join(" / "), if x.uncounted > 0 { " (at least)" } else { "" }),
+                    if x.over { Style::Bold } else { Style::Regular },
+                    7.0,
+                    colour,
+                )]),
+                Cell::text(x.limits.join(" or "), Style::Regular, 7.0),
+                Cell::text(n(x.count), Style::Regular, 7.0),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        body(c, "No record of the period was counted.");
+    } else {
+        c.table(&cols, &["Rule", "Group / licence", "Window", "Total", "Limit", "Records"], &rows);
+    }
 }
 
 fn method(c: &mut Composer, r: &Report) {

@@ -38,6 +38,9 @@ pub struct ReportOptions {
     pub command: String,
     /// The config file's fingerprint, if one was used.
     pub config: Option<FileFingerprint>,
+    /// Where the records counted by rules over many records stand (the
+    /// first pass of a run that counts), if the rules count.
+    pub standings: Option<Arc<crate::aggregate::Standings>>,
 }
 
 /// The default report title.
@@ -64,7 +67,10 @@ pub fn build_with_progress(
     let rules = Arc::clone(engine.rules());
     let mut collector = Collector::new(ReportInputs { rules: &rules, files, period: opts.period });
     let mut stage = Collect { collector: &mut collector, progress };
-    let run_opts = RunOptions::new().keep_flagged_records(true);
+    let mut run_opts = RunOptions::new().keep_flagged_records(true);
+    if let Some(s) = &opts.standings {
+        run_opts = run_opts.standings(Arc::clone(s));
+    }
     let run = engine.run_opened(inputs, &run_opts, None, &mut [&mut stage])?;
     let inputs_fp: Vec<FileFingerprint> = run
         .inputs

@@ -49,6 +49,10 @@ pub struct Report {
     pub screening: ScreeningInfo,
     /// How decisions are reached.
     pub method: Method,
+    /// Rules over many records and licences: each window's total (each
+    /// licence's drawdown) against its limit, and where the totals come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub running_totals: Option<crate::run::summary::AggregatesSummary>,
 }
 
 /// The sanctions lists of a run and the clearances it applied.
@@ -390,6 +394,9 @@ pub struct ExemptionEntry {
 
 /// What the inventory says of a rule tagged `cap`.
 pub const CAP_NOTE: &str = "A cap on all States' supplies: one firm's records cannot enforce it, so each shipment is reviewed; only a shipment above the whole cap on its own is blocked.";
+
+/// The note on a rule that totals the firm's own supplies under a cap.
+pub const CAP_TOTAL_NOTE: &str = "The firm's own running total per cap period: it can show the whole cap was passed by this firm alone, never that the cap was respected.";
 
 /// Data-quality problems.
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
@@ -733,7 +740,11 @@ impl<'a> Collector<'a> {
                 hits: self.rule_hits[i].0,
                 indeterminate: self.rule_hits[i].1,
                 skipped: skipped_rules.iter().filter(|k| k.rule == r.id).map(|k| k.records).sum(),
-                note: r.tags.iter().any(|t| t == "cap").then(|| CAP_NOTE.to_string()),
+                note: r
+                    .tags
+                    .iter()
+                    .any(|t| t == "cap")
+                    .then(|| if r.aggregate.is_some() { CAP_TOTAL_NOTE } else { CAP_NOTE }.to_string()),
                 exemptions: r
                     .unless
                     .iter()
@@ -836,16 +847,40 @@ impl<'a> Collector<'a> {
             },
             method: {
                 let mut m = Method::standard();
-                let caps: Vec<&str> =
-                    rules.rules.iter().filter(|r| r.tags.iter().any(|t| t == "cap")).map(|r| r.id.as_str()).collect();
+                let capped = |total: bool| -> Vec<&str> {
+                    rules
+                        .rules
+                        .iter()
+                        .filter(|r| r.tags.iter().any(|t| t == "cap") && r.aggregate.is_some() == total)
+                        .map(|r| r.id.as_str())
+                        .collect()
+                };
+                let (caps, totals) = (capped(false), capped(true));
                 if !caps.is_empty() {
                     m.statements.push(format!(
-                        "Caps on the supplies of all States ({}) cannot be enforced from one firm's records: each shipment under a cap is reviewed, not counted against it, and only a shipment that on its own exceeds the whole cap is blocked.",
+                        "Caps on the supplies of all States ({}) cannot be enforced from one firm's records: each shipment under a cap is reviewed, and only a shipment that on its own exceeds the whole cap is blocked.",
                         caps.join(", ")
+                    ));
+                }
+                if !totals.is_empty() {
+                    m.statements.push(format!(
+                        "The firm's own supplies under each cap are totalled per cap period ({}): a total above the whole cap shows the cap was passed by this firm alone and is reviewed; a total within it says nothing of other States' supplies. Totals continue between runs only with a state file.",
+                        totals.join(", ")
+                    ));
+                }
+                if rules.rules.iter().any(|r| r.aggregate.is_some() && !r.tags.iter().any(|t| t == "cap")) {
+                    m.statements.push("Rules over many records add up the records their condition selects in transaction-date order (ties by record id), per group and window; the record that passes a limit and every later one in the window have a finding; a record that cannot be counted is reviewed, and later totals in its window are only lower bounds (reviewed).".to_string());
+                }
+                if let Some(l) = &rules.licences {
+                    m.statements.push(format!(
+                        "Records citing a licence are checked against the register {} ({} licences): unknown, not valid on the transaction date, outside its scope (goods, destination, end user, consignee) or over its remaining balance (drawn down in date order over the licence's validity) is a block.",
+                        l.register.file,
+                        l.register.licences.len()
                     ));
                 }
                 m
             },
+            running_totals: run.aggregates.clone(),
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::aggregate::{Conflict, Standings};
 use crate::check::RuleSet;
 use crate::findings::RecordOutcome;
 use crate::store::{CountRow, Counted, Store, StoreError};
+use crate::store::{RunInfo, SqliteStore};
 
 /// The stage that counts.
 pub struct Counter<'s> {
@@ -57,6 +58,13 @@ impl Stage for Counter<'_> {
 
     fn record(&mut self, item: &Item<'_>) -> Result<(), StageError> {
         let RecordOutcome::Evaluated(e) = item.outcome() else { return Ok(()) };
+        self.count(e).map_err(|e| StageError::Other(Box::new(e)))
+    }
+}
+
+impl Counter<'_> {
+    /// Counts what one evaluated record adds to the totals.
+    pub fn count(&mut self, e: &crate::findings::Evaluated) -> Result<(), StoreError> {
         for c in &e.contributions {
             let rule = &self.rules.rules[c.rule];
             let Some(group) = &c.group else { continue };
@@ -74,7 +82,7 @@ impl Stage for Counter<'_> {
                 file: self.file.clone(),
                 line: e.line,
             };
-            match self.store.count(self.run, &row).map_err(|e| StageError::Other(Box::new(e)))? {
+            match self.store.count(self.run, &row)? {
                 Counted::New => {}
                 Counted::Again { run } => {
                     if run != self.run {
@@ -86,4 +94,18 @@ impl Stage for Counter<'_> {
         }
         Ok(())
     }
+}
+
+/// Where a record stands when it is counted on its own (a rule test: the
+/// record alone in its window), worked out in a state held in memory.
+pub fn standings_alone(rules: &RuleSet, e: &crate::findings::Evaluated) -> Result<Standings, StoreError> {
+    let mut store = SqliteStore::in_memory()?;
+    let info =
+        RunInfo { at: String::new(), who: String::new(), rules: rules.fingerprint.clone(), inputs: String::new() };
+    let run = store.begin(&info)?;
+    let mut counter = Counter::new(&mut store, rules, run)?;
+    counter.count(e)?;
+    let mut s = counter.settle(false)?;
+    s.source = "this record alone".into();
+    Ok(s)
 }

@@ -144,6 +144,7 @@ pub struct RunOptions {
     keep_flagged: bool,
     explain: bool,
     standings: Option<Arc<crate::aggregate::Standings>>,
+    counting: bool,
 }
 
 impl Default for RunOptions {
@@ -159,6 +160,7 @@ impl Default for RunOptions {
             keep_flagged: false,
             explain: false,
             standings: None,
+            counting: false,
         }
     }
 }
@@ -241,8 +243,21 @@ impl RunOptions {
         self
     }
 
+    /// The first, counting pass: only what counts over many records is evaluated.
+    pub(crate) fn counting(mut self) -> RunOptions {
+        self.counting = true;
+        self.explain = false;
+        self
+    }
+
     pub(crate) fn standings_of(&self) -> Option<&crate::aggregate::Standings> {
         self.standings.as_deref()
+    }
+
+    #[doc(hidden)]
+    /// The standings a first, counting pass added, shared.
+    pub fn standings_shared(&self) -> Option<Arc<crate::aggregate::Standings>> {
+        self.standings.clone()
     }
 
     #[doc(hidden)]
@@ -603,6 +618,7 @@ struct Evaluator<'a> {
     explain: bool,
     render: Option<&'a Render<'a>>,
     standings: Option<&'a crate::aggregate::Standings>,
+    counting: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -640,7 +656,11 @@ impl Evaluator<'_> {
     fn one(&self, parsed: Result<Record<'_>, Invalid>, done: &mut Done) {
         let outcome = match parsed {
             Ok(rec) => {
-                let mut e = crate::eval::evaluate(self.program, &rec);
+                let mut e = if self.counting {
+                    crate::eval::evaluate_counting(self.program, &rec)
+                } else {
+                    crate::eval::evaluate(self.program, &rec)
+                };
                 if !e.contributions.is_empty() {
                     e.content = Some(crate::eval::aggregate::content_hash(&rec));
                     if let Some(s) = self.standings {
@@ -757,7 +777,14 @@ pub(crate) fn run(
     } else {
         Keep::None
     };
-    let eval = Evaluator { program, keep, explain: opts.explain, render, standings: opts.standings.as_deref() };
+    let eval = Evaluator {
+        program,
+        keep,
+        explain: opts.explain,
+        render,
+        standings: opts.standings.as_deref(),
+        counting: opts.counting,
+    };
     let mut seq = Sequencer {
         rules: &program.rules,
         tally: tally::Tally::new(&program.rules),

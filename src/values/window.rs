@@ -21,6 +21,10 @@ pub enum Window {
     Rolling(u32),
     /// A fixed period, both ends inclusive; records outside it do not count.
     Period(Date, Date),
+    /// Consecutive twelve-month periods from a first day (`12 months from
+    /// 2017-12-22`: 2017-12-22 … 2018-12-21, then 2018-12-22 …); records
+    /// before the first day do not count.
+    Yearly(Date),
 }
 
 /// Longest rolling window, in days: ten years.
@@ -40,6 +44,7 @@ impl Window {
                 Ok(n) if (1..=MAX_ROLLING_DAYS).contains(&n) => Ok(Window::Rolling(n)),
                 _ => Err(format!("`{n}` is not a number of days from 1 to {MAX_ROLLING_DAYS}")),
             },
+            ["12", "months", "from", start] => Ok(Window::Yearly(Date::parse(start)?)),
             [period] if period.contains("..") => {
                 let (a, b) = period.split_once("..").unwrap_or_default();
                 let (from, to) = (Date::parse(a)?, Date::parse(b)?);
@@ -75,6 +80,23 @@ impl Window {
                 Some((start, date))
             }
             Window::Period(a, b) => (a <= date && date <= b).then_some((a, b)),
+            Window::Yearly(first) => {
+                if date < first {
+                    return None;
+                }
+                let f = first.to_time();
+                // The anniversary on or before the date (29 Feb falls back to 28 Feb).
+                let on = |y: i32| {
+                    Date::from_ymd(y, f.month() as u32, u32::from(f.day()))
+                        .or_else(|| Date::from_ymd(y, f.month() as u32, u32::from(f.day()) - 1))
+                };
+                let mut start = on(y)?;
+                if start > date {
+                    start = on(y - 1)?;
+                }
+                let next = on(start.year() + 1)?;
+                Some((start, Date::from_day_number(next.day_number() - 1)?))
+            }
         }
     }
 
@@ -86,7 +108,7 @@ impl Window {
             Window::Year => format!("{}", a.year()),
             Window::Quarter => format!("{}-Q{}", a.year(), (a.to_time().month() as u32 - 1) / 3 + 1),
             Window::Month => a.to_string()[..7].to_string(),
-            Window::Rolling(_) | Window::Period(..) => format!("{a}..{b}"),
+            Window::Rolling(_) | Window::Period(..) | Window::Yearly(_) => format!("{a}..{b}"),
         }
     }
 
@@ -105,6 +127,7 @@ impl fmt::Display for Window {
             Window::Month => f.write_str("calendar month"),
             Window::Rolling(n) => write!(f, "rolling {n} days"),
             Window::Period(a, b) => write!(f, "{a}..{b}"),
+            Window::Yearly(first) => write!(f, "12 months from {first}"),
         }
     }
 }
@@ -133,7 +156,9 @@ pub enum LimitUnit {
 impl Limit {
     /// `500000 bbl`, `1000000 USD`, `3`.
     pub fn text(&self) -> String {
-        let amount = super::group_thousands(&self.amount);
+        // For people: at most three decimals (totals converted between
+        // units can carry many); comparisons use the exact amount.
+        let amount = super::group_thousands(&self.amount.round_dp(3));
         match &self.unit {
             LimitUnit::Plain => amount,
             LimitUnit::Measure(u) => format!("{amount} {}", u.code),
@@ -178,6 +203,17 @@ mod tests {
         assert_eq!(Window::Rolling(30).bounds(d("2024-03-15")), Some((d("2024-02-15"), d("2024-03-15"))));
         assert_eq!(Window::Rolling(30).bounds(d("2023-03-15")), Some((d("2023-02-14"), d("2023-03-15"))));
         assert_eq!(Window::Rolling(1).bounds(d("2023-03-15")), Some((d("2023-03-15"), d("2023-03-15"))));
+    }
+
+    #[test]
+    fn twelve_month_periods_run_from_their_first_day() {
+        let w = Window::parse("12 months from 2017-12-22").unwrap();
+        assert_eq!(w.bounds(d("2017-12-21")), None);
+        assert_eq!(w.bounds(d("2017-12-22")), Some((d("2017-12-22"), d("2018-12-21"))));
+        assert_eq!(w.bounds(d("2018-12-21")), Some((d("2017-12-22"), d("2018-12-21"))));
+        assert_eq!(w.bounds(d("2018-12-22")), Some((d("2018-12-22"), d("2019-12-21"))));
+        assert_eq!(w.bounds(d("2019-06-01")), Some((d("2018-12-22"), d("2019-12-21"))));
+        assert_eq!(w.label(d("2019-06-01")), "2018-12-22..2019-12-21");
     }
 
     #[test]

@@ -125,7 +125,7 @@ fn compiled_and_reference_evaluators_agree_on_the_seeds() {
                 let Ok(rec) = layout.parse(&raw) else { continue };
                 let compiled = engine.evaluate(&rec);
                 let (explanation, reference) = cordon::unstable::explain::explain(engine.rules(), &rec);
-                let a: Vec<_> = compiled.findings.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
+                let a = compiled.rule_results();
                 let b: Vec<_> = reference.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
                 assert_eq!(a, b, "record {} line {}", compiled.id, compiled.line);
                 assert_eq!(explanation.decision, compiled.decision.name());
@@ -163,7 +163,7 @@ fn a_record_without_its_date_is_never_passed() {
         |f| matches!(&f.outcome, Outcome::Indeterminate { missing, .. } if missing == &[engine.rules().schema.date])
     ));
     let (_, reference) = cordon::unstable::explain::explain(engine.rules(), &rec);
-    let a: Vec<_> = e.findings.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
+    let a = e.rule_results();
     let b: Vec<_> = reference.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
     assert_eq!(a, b);
 }
@@ -336,7 +336,7 @@ mod generated {
                 };
                 let compiled = engine.evaluate(&rec);
                 let (explanation, reference) = cordon::unstable::explain::explain(engine.rules(), &rec);
-                let a: Vec<_> = compiled.findings.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
+                let a = compiled.rule_results();
                 let b: Vec<_> = reference.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
                 prop_assert_eq!(&a, &b, "{}\n{}", rules, text);
                 prop_assert_eq!(explanation.decision.as_str(), compiled.decision.name());

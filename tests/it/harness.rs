@@ -44,6 +44,9 @@ pub fn cordon(args: &[&str]) -> Output {
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
+        // Runs keep no state unless a test gives `--state`: tests run at
+        // once, and a state beside a shared config would tie them together.
+        .env("CORDON_NO_STATE", "1")
         .output()
         .expect("run cordon")
 }

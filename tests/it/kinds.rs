@@ -85,6 +85,7 @@ fn the_report_shows_the_regime_s_own_fields_by_their_roles() {
         generated_at: "2026-12-05T00:00:00Z".into(),
         command: "test".into(),
         config: None,
+        standings: None,
     };
     let (r, summary) = report::build(&engine, inputs, &["ear.csv".to_string()], &opts).expect("runs");
     assert_eq!((summary.read, summary.decisions.block), (2, 1));

@@ -137,3 +137,47 @@ fn the_example_pack_is_its_own_pack() {
     let v: Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert!(v["rule_hits"].as_object().is_some_and(|h| !h.contains_key("LIC-REQUIRED")), "{v}");
 }
+
+#[test]
+fn the_config_names_the_register_and_the_state_file() {
+    let pack = TempPack::new(&[]);
+    let reg = std::fs::read_to_string(super::harness::root().join("rules/examples/licences/licences.yaml"))
+        .expect("register");
+    pack.write("firm/register.yaml", reg);
+    let config = pack.write("firm/config.yaml", "licences: register.yaml\nstate: totals.db\n");
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cordon"))
+            .args([
+                "check",
+                "--rules",
+                PACK,
+                "--config",
+                config.to_str().expect("path"),
+                "--format",
+                "jsonl",
+                SHIPMENTS,
+            ])
+            .current_dir(super::harness::root())
+            .env_remove("CORDON_NO_STATE")
+            .env_remove("CORDON_STATE")
+            .output()
+            .expect("run")
+    };
+    let o = run();
+    assert!(stderr(&o).contains("totals.db` (run 1)"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("LICENCE-BALANCE"), "the register the config names is used");
+    assert!(pack.path().join("firm/totals.db").is_file());
+    let o = run();
+    assert!(stderr(&o).contains("totals.db` (run 2)"), "{}", stderr(&o));
+    // Without a `state:` key the state is cordon.db beside the config.
+    let plain = pack.write("other/config.yaml", "licences: ../firm/register.yaml\n");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cordon"))
+        .args(["check", "--rules", PACK, "--config", plain.to_str().expect("path"), "--format", "summary", SHIPMENTS])
+        .current_dir(super::harness::root())
+        .env_remove("CORDON_NO_STATE")
+        .env_remove("CORDON_STATE")
+        .output()
+        .expect("run");
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    assert!(pack.path().join("other/cordon.db").is_file());
+}

@@ -93,7 +93,7 @@ fn run(
                 RecordOutcome::Evaluated(e) => {
                     let rec = e.record.as_deref().expect("kept");
                     let (_, reference) = cordon::unstable::explain::explain(engine.rules(), rec);
-                    let a: Vec<_> = e.findings.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
+                    let a = e.rule_results();
                     let b: Vec<_> = reference.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
                     if a != b {
                         disagreements.push(e.id.clone());
