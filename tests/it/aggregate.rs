@@ -318,3 +318,79 @@ fn aggregate_declarations_are_checked() {
         assert!(stderr(&o).contains(message), "{rule}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn the_example_packs_pass_their_tests_and_find_the_structuring() {
+    for pack in ["rules/examples/structuring", "rules/examples/licences"] {
+        let o = cordon(&["test", "--rules", pack]);
+        assert!(o.status.success(), "{pack}: {}", stdout(&o));
+        assert!(stdout(&o).contains("with a near miss"), "{}", stdout(&o));
+    }
+    let o = cordon(&[
+        "check",
+        "--rules",
+        "rules/examples/structuring",
+        "--format",
+        "jsonl",
+        "rules/examples/structuring/shipments.csv",
+    ]);
+    let got = results(&stdout(&o));
+    // 18,000 + 17,500 + 16,000 within 30 days passes 50,000 only with the third;
+    // the fourth is 36 days after the first, alone in its window.
+    assert_eq!(got["ST-02"].0, "pass");
+    assert_eq!(got["ST-03"].1, ["\"STRUCT-30D\""]);
+    assert_eq!(got["ST-04"].0, "pass");
+    assert_eq!(got["ST-06"].1, ["\"SINGLE-ABOVE\"", "\"STRUCT-30D\""]);
+}
+
+#[test]
+fn state_can_be_shown_corrected_with_a_reason_and_exported() {
+    let pack = TempPack::new(&[]);
+    let state = pack.path().join("s.db");
+    let s = state.to_str().expect("path");
+    check(&["--state", s], &[CASES]);
+    let o = cordon(&["state", "--state", s, "show", "--rules", PACK]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let shown = stdout(&o);
+    assert!(shown.contains("CAP-BBL  (all)  2018  total 1000.001 of 1,000 bbl  (3 records)  OVER"), "{shown}");
+    assert!(shown.contains("STRUCTURING  buyer=acme ltd"), "{shown}");
+    // A correction needs a reason, and is recorded with it.
+    let o = cordon(&[
+        "state",
+        "--state",
+        s,
+        "reset",
+        "--rule",
+        "CAP-BBL",
+        "--window",
+        "2018-01-01..2018-12-31",
+        "--why",
+        "",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = cordon(&[
+        "state",
+        "--state",
+        s,
+        "reset",
+        "--rule",
+        "CAP-BBL",
+        "--window",
+        "2018-01-01..2018-12-31",
+        "--why",
+        "A3 was cancelled",
+    ]);
+    assert!(stdout(&o).contains("removed 3 counted record(s)"), "{}", stdout(&o));
+    let o = cordon(&["state", "--state", s, "history"]);
+    let h = stdout(&o);
+    assert!(h.contains("reset rule CAP-BBL window 2018-01-01..2018-12-31 group (all) (3 records removed)"), "{h}");
+    assert!(h.contains("because: A3 was cancelled"), "{h}");
+    let o = cordon(&["state", "--state", s, "export"]);
+    let csv = stdout(&o);
+    assert!(csv.starts_with("rule,record,group,date,amounts,file,line,run,standing"), "{csv}");
+    assert!(!csv.contains("CAP-BBL,A1,") && csv.contains("CAP-BBL,A4,"), "{csv}");
+    // A state file that is not there is an error for the commands that read it.
+    let o = cordon(&["state", "--state", pack.path().join("none.db").to_str().expect("path"), "history"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("there is no such file"), "{}", stderr(&o));
+}
