@@ -460,6 +460,7 @@ impl FindingResult {
                 uncounted: a.uncounted,
                 records: a
                     .contributors
+                    .as_slice()
                     .iter()
                     .map(|c| ContributorResult {
                         id: c.id.clone(),

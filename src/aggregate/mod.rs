@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::check::{Aggregate, Measure, RuleSet, Severity, Window};
-use crate::findings::{AggregateEvidence, Contributor, Evaluated, Finding, MAX_CONTRIBUTORS, Outcome};
+use crate::findings::{AggregateEvidence, Contributor, ContributorList, Evaluated, Finding, MAX_CONTRIBUTORS, Outcome};
 use crate::store::{Store, StoreError, StoredRow};
 use crate::values::{Date, Decimal};
 
@@ -171,7 +171,7 @@ impl Standings {
                 limits: agg.limits.iter().map(crate::check::Limit::text).collect(),
                 uncounted: 0,
                 count: 0,
-                contributors: Vec::new(),
+                contributors: ContributorList::default(),
             };
             let group = c.group.clone().unwrap_or_default();
             let new = if let Err(outcome) = &c.amounts {
@@ -439,6 +439,7 @@ fn settle_group(
         uncounted_prefix.push(uncounted_prefix.last().copied().unwrap_or(0) + u64::from(r.amounts.is_none()));
     }
     let shared: Arc<[Contributor]> = contributors.into();
+    let limit_texts: Vec<String> = agg.limits.iter().map(crate::check::Limit::text).collect();
     let mut window_best: HashMap<String, WindowTotal> = HashMap::new();
     let mut touched: HashSet<String> = HashSet::new();
     for (i, r) in rows.iter().enumerate() {
@@ -466,16 +467,19 @@ fn settle_group(
         if this_run.is_none() {
             touched.insert(window.clone());
         } else if ours {
-            let listed = &shared[s..=i];
-            let take = listed.len().min(MAX_CONTRIBUTORS);
+            let take = (i + 1 - s).min(MAX_CONTRIBUTORS);
             let evidence = AggregateEvidence {
                 group: r.group.clone(),
                 window: window.clone(),
                 totals: totals.clone(),
-                limits: agg.limits.iter().map(crate::check::Limit::text).collect(),
+                limits: limit_texts.clone(),
                 uncounted,
                 count: (i + 1 - s) as u64,
-                contributors: if standing == Standing::Under { Vec::new() } else { listed[..take].to_vec() },
+                contributors: if standing == Standing::Under {
+                    ContributorList::default()
+                } else {
+                    ContributorList::new(Arc::clone(&shared), s, s + take)
+                },
             };
             out.by_record.insert((idx, r.record.clone()), Position { standing, evidence: Arc::new(evidence) });
             touched.insert(window.clone());
@@ -494,27 +498,26 @@ fn settle_group(
         }
         // The window's total: the last record of a calendar window carries
         // it; for rolling windows, the highest.
-        let entry = window_best.entry(if agg.window.is_rolling() { String::new() } else { window.clone() });
-        let candidate = WindowTotal {
-            rule: rule_id.to_string(),
-            group: r.group.clone(),
-            window: window.clone(),
-            totals: totals.clone(),
-            limits: agg.limits.iter().map(crate::check::Limit::text).collect(),
-            count: (i + 1 - s) as u64,
-            uncounted,
-            over,
+        let last_of_window = !agg.window.is_rolling()
+            && rows.get(i + 1).and_then(|n| agg.window.bounds(n.date)).map(|b| b.0)
+                != agg.window.bounds(r.date).map(|b| b.0);
+        let key = if agg.window.is_rolling() { String::new() } else { window.clone() };
+        let better = match window_best.get(&key) {
+            None => agg.window.is_rolling() || last_of_window,
+            Some(best) => agg.window.is_rolling() && totals.first() > best.totals.first(),
         };
-        match entry {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(candidate);
-            }
-            std::collections::hash_map::Entry::Occupied(mut o) => {
-                let better = !agg.window.is_rolling() || candidate.totals.first() > o.get().totals.first();
-                if better {
-                    o.insert(candidate);
-                }
-            }
+        if better {
+            let candidate = WindowTotal {
+                rule: rule_id.to_string(),
+                group: r.group.clone(),
+                window: window.clone(),
+                totals: totals.clone(),
+                limits: limit_texts.clone(),
+                count: (i + 1 - s) as u64,
+                uncounted,
+                over,
+            };
+            window_best.insert(key, candidate);
         }
     }
     for (key, total) in window_best {

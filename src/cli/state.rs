@@ -213,6 +213,9 @@ enum StateCommand {
 struct ShowArgs {
     #[command(flatten)]
     rules: super::RulesArg,
+    /// The licence register, to show each licence's drawdown.
+    #[arg(long, value_name = "FILE")]
+    licences: Option<PathBuf>,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -319,7 +322,7 @@ fn run_inner(a: StateCmdArgs) -> Result<u8, cordon::Error> {
             let _ = writeln!(out, "removed {n} counted record(s); the change is recorded (`cordon state history`)");
         }
         StateCommand::Show(s) => {
-            let engine = match cordon::Engine::load(&s.rules.rules) {
+            let engine = match cordon::Engine::load_with_files(&s.rules.rules, None, s.licences.as_deref()) {
                 Ok(e) => e,
                 Err(d) => {
                     diag::print_all(&d);

@@ -238,7 +238,30 @@ pub struct AggregateEvidence {
     pub count: u64,
     /// The records that make up the total, earliest first (at most
     /// [`MAX_CONTRIBUTORS`]).
-    pub contributors: Vec<Contributor>,
+    pub contributors: ContributorList,
+}
+
+/// A run of records out of a group's records in date order, shared by
+/// every finding that names them (a window's records are listed by each
+/// later record's finding: copies would grow with the square of the window).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContributorList {
+    all: std::sync::Arc<[Contributor]>,
+    start: usize,
+    end: usize,
+}
+
+impl ContributorList {
+    /// Records `start..end` of `all` (clamped to it).
+    pub fn new(all: std::sync::Arc<[Contributor]>, start: usize, end: usize) -> ContributorList {
+        let end = end.min(all.len());
+        ContributorList { start: start.min(end), end, all }
+    }
+
+    /// The records.
+    pub fn as_slice(&self) -> &[Contributor] {
+        &self.all[self.start..self.end]
+    }
 }
 
 /// Most contributing records a finding lists; the count says how many there are.
