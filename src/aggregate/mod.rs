@@ -442,11 +442,27 @@ fn settle_group(
     let limit_texts: Vec<String> = agg.limits.iter().map(crate::check::Limit::text).collect();
     let mut window_best: HashMap<String, WindowTotal> = HashMap::new();
     let mut touched: HashSet<String> = HashSet::new();
+    // For `max`: per limit, the indices of the window's records whose amount
+    // no later record's exceeds (a monotonic queue: linear in the records).
+    let mut queues: Vec<std::collections::VecDeque<usize>> = vec![std::collections::VecDeque::new(); n_limits];
+    let amount = |x: usize, l: usize| rows[x].amounts.as_ref().and_then(|a| a.get(l).copied());
     for (i, r) in rows.iter().enumerate() {
         let Some(s) = starts[i] else { continue };
         let totals: Vec<Decimal> = if max_mode {
             (0..n_limits)
-                .map(|l| rows[s..=i].iter().filter_map(|x| x.amounts.as_ref().map(|a| a[l])).max().unwrap_or_default())
+                .map(|l| {
+                    let q = &mut queues[l];
+                    while q.front().is_some_and(|&x| x < s) {
+                        q.pop_front();
+                    }
+                    if let Some(a) = amount(i, l) {
+                        while q.back().is_some_and(|&x| amount(x, l).is_none_or(|b| b <= a)) {
+                            q.pop_back();
+                        }
+                        q.push_back(i);
+                    }
+                    q.front().and_then(|&x| amount(x, l)).unwrap_or_default()
+                })
                 .collect()
         } else {
             prefix[i + 1].iter().zip(&prefix[s]).map(|(a, b)| a.checked_sub(*b).unwrap_or(Decimal::MAX)).collect()

@@ -156,6 +156,16 @@ pub fn run(a: ReportArgs) -> u8 {
     if let Some(r) = &a.run.reviewed_path() {
         command.extend(["--reviewed".into(), quote(&r.display().to_string())]);
     }
+    if let Some(l) = &a.run.licences_path() {
+        command.extend(["--licences".into(), quote(&l.display().to_string())]);
+    }
+    if engine.counts() {
+        // Totals from a state file depend on what it held before this run.
+        match a.run.state.path(a.run.config.as_ref()) {
+            Some(p) => command.extend(["--state".into(), quote(&p.display().to_string())]),
+            None => command.push("--no-state".into()),
+        }
+    }
     if let Some(p) = &period {
         command.extend(["--period".into(), p.to_string()]);
     }

@@ -394,3 +394,31 @@ fn state_can_be_shown_corrected_with_a_reason_and_exported() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("there is no such file"), "{}", stderr(&o));
 }
+
+#[test]
+fn the_largest_amount_leaves_a_rolling_window_when_it_ages_out() {
+    let pack = TempPack::new(&[(
+        "r.cordon",
+        "regime T\nrule BIG { title: \"a shipment above 100 t within 10 days\" cite: \"test\" severity: review\n  when: origin in { AU }\n  total: max(quantity)\n  window: \"rolling 10 days\"\n  limit: \"100 t\" }\n",
+    )]);
+    let header = "id,date,origin,destination,hs_code,quantity,unit,value,currency,buyer";
+    let csv = pack.write(
+        "tx.csv",
+        format!(
+            "{header}\nD3,2024-03-01,AU,CN,2701,60,t,1,USD,X\nD1,2024-02-20,AU,CN,2701,150,t,1,USD,X\nD2,2024-02-24,AU,CN,2701,50000,kg,1,USD,X\n"
+        ),
+    );
+    let o = cordon(&[
+        "check",
+        "--rules",
+        pack.path().to_str().expect("path"),
+        "--format",
+        "jsonl",
+        csv.to_str().expect("path"),
+    ]);
+    let got = results(&stdout(&o));
+    assert_eq!(got["D1"].0, "review", "{got:?}");
+    assert_eq!(got["D2"].0, "review", "150 t on 20 Feb is within the 10 days ending 24 Feb");
+    // The 10 days ending 1 March 2024 (a leap year) start on 21 February: 150 t has aged out.
+    assert_eq!(got["D3"].0, "pass", "{got:?}");
+}
