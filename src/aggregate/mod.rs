@@ -79,6 +79,9 @@ pub struct WindowTotal {
     pub totals: Vec<Decimal>,
     /// The limits.
     pub limits: Vec<String>,
+    /// What remains under each limit (negative when passed).
+    #[serde(with = "decimal_texts")]
+    pub remaining: Vec<Decimal>,
     /// Records counted.
     pub count: u64,
     /// Records that could not be counted.
@@ -527,6 +530,7 @@ fn settle_group(
                 rule: rule_id.to_string(),
                 group: r.group.clone(),
                 window: window.clone(),
+                remaining: agg.limits.iter().zip(&totals).map(|(l, t)| l.amount - *t).collect(),
                 totals: totals.clone(),
                 limits: limit_texts.clone(),
                 count: (i + 1 - s) as u64,

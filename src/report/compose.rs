@@ -992,12 +992,12 @@ fn totals(c: &mut Composer, r: &Report) {
     );
     c.y += 1.0;
     let cols = [
-        Column { width: 44.0, align: Align::Left },
-        Column { width: 34.0, align: Align::Left },
+        Column { width: 42.0, align: Align::Left },
+        Column { width: 32.0, align: Align::Left },
         Column { width: 30.0, align: Align::Left },
-        Column { width: 30.0, align: Align::Right },
-        Column { width: 26.0, align: Align::Right },
-        Column { width: 16.0, align: Align::Right },
+        Column { width: 28.0, align: Align::Right },
+        Column { width: 34.0, align: Align::Right },
+        Column { width: 14.0, align: Align::Right },
     ];
     let rows: Vec<Vec<Cell>> = t
         .totals
@@ -1026,7 +1026,20 @@ fn totals(c: &mut Composer, r: &Report) {
                     7.0,
                     colour,
                 )]),
-                Cell::text(x.limits.join(" or "), Style::Regular, 7.0),
+                Cell::text(
+                    format!(
+                        "{} (left {})",
+                        x.limits.join(" or "),
+                        x.remaining
+                            .iter()
+                            .map(|d| crate::values::parse_decimal(d)
+                                .map_or(d.clone(), |d| crate::values::group_thousands(&d.round_dp(3))))
+                            .collect::<Vec<_>>()
+                            .join(" / ")
+                    ),
+                    Style::Regular,
+                    7.0,
+                ),
                 Cell::text(n(x.count), Style::Regular, 7.0),
             ]
         })

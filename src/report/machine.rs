@@ -77,5 +77,25 @@ pub fn write_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             w.write_record(&row).map_err(err)?;
         }
     }
+    // Each window's total (each licence's drawdown) as a row of its own:
+    // decision `running_total`, no record.
+    for t in r.running_totals.iter().flat_map(|a| &a.totals) {
+        let mut row: [String; 22] = Default::default();
+        row[0] = r.report_id.clone();
+        row[5] = "running_total".into();
+        row[6] = t.rule.clone();
+        row[10] = if t.over { "over" } else { "within" }.into();
+        row[12] = format!(
+            "{}: total {} of {} in {} ({} records{}); remaining {}",
+            if t.group.is_empty() { "all records" } else { &t.group },
+            t.totals.join(" / "),
+            t.limits.join(" or "),
+            t.window,
+            t.count,
+            if t.uncounted > 0 { format!(", {} not counted", t.uncounted) } else { String::new() },
+            t.remaining.join(" / ")
+        );
+        w.write_record(&row).map_err(err)?;
+    }
     w.flush()
 }

@@ -173,6 +173,7 @@ impl AggregatesSummary {
                     window: t.window.clone(),
                     totals: t.totals.iter().map(|d| d.normalize().to_string()).collect(),
                     limits: t.limits.clone(),
+                    remaining: t.remaining.iter().map(|d| d.normalize().to_string()).collect(),
                     count: t.count,
                     uncounted: t.uncounted,
                     over: t.over,
@@ -208,6 +209,9 @@ pub struct AggregateTotal {
     pub totals: Vec<String>,
     /// The limits, as written for people (`500,000 bbl`).
     pub limits: Vec<String>,
+    /// What remains under each limit (negative when passed): a licence's
+    /// remaining balance. Exact decimals as text.
+    pub remaining: Vec<String>,
     /// Records counted.
     pub count: u64,
     /// Records that could not be counted (the totals are then lower bounds).

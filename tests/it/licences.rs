@@ -181,3 +181,34 @@ fn the_config_names_the_register_and_the_state_file() {
     assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
     assert!(pack.path().join("other/cordon.db").is_file());
 }
+
+#[test]
+fn the_report_lists_each_licence_with_its_limit_use_and_remainder() {
+    let base = [
+        "report",
+        "--rules",
+        PACK,
+        "--licences",
+        "rules/examples/licences/licences.yaml",
+        "--generated-at",
+        "2026-12-05T12:00:00Z",
+        "-o",
+        "-",
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--format", "json", SHIPMENTS]);
+    let o = cordon(&args);
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let t = &v["running_totals"]["totals"][0];
+    assert_eq!((t["rule"].as_str(), t["group"].as_str()), (Some("LICENCE-BALANCE"), Some("EXP-2024-0001")));
+    assert_eq!(t["totals"], serde_json::json!(["510", "255000"]));
+    assert_eq!(t["remaining"], serde_json::json!(["-10", "-5000"]));
+    assert_eq!(t["count"], 3);
+    assert!(v["method"]["statements"].to_string().contains("checked against the register"));
+    let mut args = base.to_vec();
+    args.extend(["--format", "csv", SHIPMENTS]);
+    let o = cordon(&args);
+    let row =
+        stdout(&o).lines().find(|l| l.contains(",running_total,")).map(str::to_string).expect("a running total row");
+    assert!(row.contains("LICENCE-BALANCE") && row.contains("remaining -10 / -5000"), "{row}");
+}
