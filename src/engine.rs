@@ -309,6 +309,12 @@ impl Engine {
     ) -> Result<crate::aggregate::Standings, Error> {
         let persistent = !store.is_memory();
         let rules = &self.program.rules;
+        // The counting pass types only what counting reads.
+        let mask = crate::aggregate::fields_read(rules);
+        let mut inputs = inputs;
+        for i in &mut inputs {
+            i.type_only(mask);
+        }
         let mut counter = crate::run::counting::Counter::new(store, rules, run)?;
         let first = opts.clone().counting();
         run::run(&self.program, inputs, &first, None, &mut [&mut counter]).map_err(|e| match e {

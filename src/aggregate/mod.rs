@@ -559,3 +559,39 @@ pub fn definition(agg: &Aggregate) -> String {
 pub fn counts_on(window: Window, date: Date) -> bool {
     window.bounds(date).is_some()
 }
+
+/// Every field what counts reads (a bit set of field ids): the conditions,
+/// groups, amounts and units of the rules over many records, the fields
+/// the licence checks read, and every required field (whether a record can
+/// be read at all). Fields past the 64th are always included.
+pub fn fields_read(rules: &RuleSet) -> u64 {
+    let schema = &rules.schema;
+    if schema.fields.len() > 64 {
+        return u64::MAX;
+    }
+    let mut mask = 0u64;
+    let mut add = |f: usize| mask |= 1u64 << f;
+    for (i, def) in schema.fields.iter().enumerate() {
+        if def.required {
+            add(i);
+        }
+    }
+    add(schema.key);
+    add(schema.date);
+    for r in rules.rules.iter().filter(|r| r.aggregate.is_some()) {
+        r.reads.iter().for_each(|f| add(*f));
+        for e in std::iter::once(&r.when).chain(r.unless.iter().map(|u| &u.expr)) {
+            e.all_fields(&mut |f| add(f));
+            for g in e.groups() {
+                schema.groups[g].members.iter().for_each(|f| add(*f));
+            }
+        }
+    }
+    if let Some(l) = &rules.licences {
+        rules.rules[l.balance].reads.iter().chain(&rules.rules[l.scope].reads).for_each(|f| add(*f));
+        for r in [l.unknown, l.validity] {
+            rules.rules[r].reads.iter().for_each(|f| add(*f));
+        }
+    }
+    mask
+}

@@ -449,6 +449,7 @@ fn layout(
         config,
         format: Format::Csv,
         limits,
+        typed: None,
     })
 }
 
@@ -507,11 +508,12 @@ pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>,
     // Valid UTF-8 as a whole (the usual case) is checked once, and fields
     // are slices of it; otherwise field by field, so the bad field is named.
     let whole = std::str::from_utf8(row.text).ok();
-    for (def, column) in schema.fields.iter().zip(&layout.columns) {
+    for (i, (def, column)) in schema.fields.iter().zip(&layout.columns).enumerate() {
         let Some(c) = *column else {
             cells.push(Cell::NoColumn);
             continue;
         };
+        let typed = layout.typed.is_none_or(|m| m & (1u64 << (i & 63)) != 0);
         let (start, end) = row.bounds[c];
         let bytes = &row.text[start..end];
         let text = match whole {
@@ -519,6 +521,12 @@ pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>,
             None => std::str::from_utf8(bytes).ok(),
         };
         cells.push(match text {
+            // Not typed (a pass that does not read it): the text as written,
+            // so a record's content hash does not depend on what is typed.
+            Some(text) if !typed => match text.trim() {
+                "" => Cell::Missing,
+                t => Cell::Str { raw: std::borrow::Cow::Borrowed(t), value: std::borrow::Cow::Borrowed(t) },
+            },
             Some(text) => parse_cell(text, def, &layout.config),
             None => Cell::Bad {
                 raw: String::from_utf8_lossy(bytes).trim().to_string().into(),

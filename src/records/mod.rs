@@ -195,6 +195,10 @@ pub struct Layout {
     pub format: Format,
     /// Size limits.
     pub limits: Limits,
+    /// Fields typed from CSV (a bit set of field ids); the others read as
+    /// empty. `None`, the default: every field. The counting pass of a run
+    /// types only what its rules read (required fields always).
+    pub typed: Option<u64>,
 }
 
 impl Layout {
@@ -214,6 +218,7 @@ impl Layout {
             config,
             format: Format::Jsonl,
             limits: Limits::default(),
+            typed: None,
         }
     }
 

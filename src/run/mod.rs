@@ -511,6 +511,17 @@ pub struct OpenInput {
     hash: Arc<Mutex<Sha256>>,
 }
 
+impl OpenInput {
+    /// Types only the fields in `mask` (a bit set of field ids) of this
+    /// input's CSV records; the others read as empty. For a pass whose rules
+    /// read nothing else.
+    pub(crate) fn type_only(&mut self, mask: u64) {
+        if let Some(layout) = Arc::get_mut(&mut self.input.layout) {
+            layout.typed = Some(mask);
+        }
+    }
+}
+
 impl std::fmt::Debug for OpenInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OpenInput").field("name", &self.input.layout.name).finish()

@@ -422,3 +422,19 @@ fn the_largest_amount_leaves_a_rolling_window_when_it_ages_out() {
     // The 10 days ending 1 March 2024 (a leap year) start on 21 February: 150 t has aged out.
     assert_eq!(got["D3"].0, "pass", "{got:?}");
 }
+
+#[test]
+fn what_a_pass_types_does_not_change_a_record_s_identity() {
+    // The counting pass types only the fields its rules read; a pack that
+    // reads fewer fields must still see the same records as the same.
+    let full = std::fs::read_to_string(root().join(PACK)).expect("pack");
+    let cap_only: String = full.split("\nrule CAP-CRUDE").next().expect("first rule").to_string();
+    let pack = TempPack::new(&[("few/r.cordon", &cap_only)]);
+    let state = pack.path().join("s.db");
+    let s = state.to_str().expect("path");
+    let few = pack.path().join("few");
+    let o = cordon(&["check", "--rules", few.to_str().expect("path"), "--state", s, "--format", "jsonl", CASES]);
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    let (got, _) = check(&["--state", s], &[CASES]);
+    assert_eq!(got, expected(), "no record of the first run reads as a conflict in the second");
+}
