@@ -70,15 +70,6 @@ pub fn licence_rows(src: &SourceFile) -> Result<LicenceRows, ConfigError> {
         .filter(|(_, l)| l.trim_start().starts_with("- ") && l.contains(':'))
         .map(|(i, _)| i as u64 + 1)
         .collect();
-    let scalar = |v: &serde_yaml::Value| -> Option<String> {
-        match v {
-            serde_yaml::Value::String(s) => Some(s.clone()),
-            serde_yaml::Value::Number(n) => Some(n.to_string()),
-            serde_yaml::Value::Bool(b) => Some(b.to_string()),
-            serde_yaml::Value::Null => Some(String::new()),
-            _ => None,
-        }
-    };
     let mut rows = Vec::new();
     for (i, item) in file.licences.iter().enumerate() {
         let line = item_lines.get(i).copied().unwrap_or(0);
@@ -103,6 +94,17 @@ pub fn licence_rows(src: &SourceFile) -> Result<LicenceRows, ConfigError> {
         rows.push((line, row));
     }
     Ok(rows)
+}
+
+/// A YAML scalar as text (`null` is empty); `None` for a list or a map.
+fn scalar(v: &serde_yaml::Value) -> Option<String> {
+    match v {
+        serde_yaml::Value::String(s) => Some(s.clone()),
+        serde_yaml::Value::Number(n) => Some(n.to_string()),
+        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        serde_yaml::Value::Null => Some(String::new()),
+        _ => None,
+    }
 }
 
 /// A licence register's problems, one error each, naming its line and field.
@@ -699,15 +701,6 @@ pub fn load_yaml_rows(src: &SourceFile) -> Result<Vec<BTreeMap<String, String>>,
             Some((0, 0).into()),
             Some("write one `- entry` per line, or `- {name: …, ref: …}` mappings".into()),
         ));
-    };
-    let scalar = |v: &serde_yaml::Value| -> Option<String> {
-        match v {
-            serde_yaml::Value::String(s) => Some(s.clone()),
-            serde_yaml::Value::Number(n) => Some(n.to_string()),
-            serde_yaml::Value::Bool(b) => Some(b.to_string()),
-            serde_yaml::Value::Null => Some(String::new()),
-            _ => None,
-        }
     };
     let mut rows = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {

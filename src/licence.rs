@@ -138,6 +138,8 @@ pub struct Register {
     pub sha256: String,
     /// Licences in the order written.
     pub licences: Vec<Licence>,
+    /// Index of each licence by its id in lower case.
+    by_id: std::collections::HashMap<String, usize>,
 }
 
 /// Most licences a register may hold.
@@ -146,8 +148,7 @@ pub const MAX_LICENCES: usize = 100_000;
 impl Register {
     /// The licence a record cites (the reference trimmed, case aside).
     pub fn get(&self, id: &str) -> Option<&Licence> {
-        let id = id.trim();
-        self.licences.iter().find(|l| l.id.eq_ignore_ascii_case(id))
+        self.by_id.get(&id.trim().to_lowercase()).map(|i| &self.licences[*i])
     }
 
     /// Builds the register from rows of field → text (a CSV file's, or a
@@ -176,6 +177,7 @@ impl Register {
         ];
         let mut errors = Vec::new();
         let mut licences: Vec<Licence> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         if rows.len() > MAX_LICENCES {
             return Err(vec![format!("{file}: more than {MAX_LICENCES} licences")]);
         }
@@ -197,7 +199,7 @@ impl Register {
                 err("id", "every licence needs an id".into());
                 continue;
             };
-            if licences.iter().any(|l| l.id.eq_ignore_ascii_case(id)) {
+            if !seen.insert(id.to_lowercase()) {
                 err("id", format!("licence `{id}` is written twice"));
             }
             let mut date = |k: &str| match text(k).map(Date::parse) {
@@ -295,7 +297,8 @@ impl Register {
             });
         }
         if errors.is_empty() {
-            Ok(Register { file: file.to_string(), sha256: sha256.to_string(), licences })
+            let by_id = licences.iter().enumerate().map(|(i, l)| (l.id.to_lowercase(), i)).collect();
+            Ok(Register { file: file.to_string(), sha256: sha256.to_string(), licences, by_id })
         } else {
             Err(errors)
         }

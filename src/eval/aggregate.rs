@@ -2,10 +2,11 @@
 //! amount in each limit's unit. The running totals are kept in order by
 //! `crate::aggregate`; here only the record is read.
 
-use super::{Why, bit, undecided_outcome};
+use super::licence::cell_why;
+use super::{Why, undecided_outcome};
 use crate::check::{Aggregate, LimitUnit, Measure, Severity};
 use crate::findings::{Contribution, Outcome};
-use crate::records::{Cell, CellValue, Record, Value};
+use crate::records::{CellValue, Record, Value};
 use crate::schema::{Role, Schema};
 use crate::values::Decimal;
 use crate::values::unit;
@@ -24,15 +25,6 @@ pub(super) fn contribution(
         Ok(_) => amounts(schema, agg, rec).map_err(|why| undecided_outcome(why, schema)),
     };
     Contribution { rule, severity, exemption, group: group.ok(), amounts }
-}
-
-/// Why a cell holds no usable value.
-fn cell_why(c: &Cell<'_>, f: usize) -> Why {
-    match c {
-        Cell::NoColumn => Why { nocol: bit(f), ..Why::default() },
-        Cell::Bad { .. } => Why { bad: bit(f), ..Why::default() },
-        _ => Why { missing: bit(f), ..Why::default() },
-    }
 }
 
 /// `buyer=acme ltd; destination=KP`: the group's field values, text folded

@@ -91,11 +91,7 @@ pub(super) fn check(
         match text(rec, Some(f)) {
             Some(t) => Some(t),
             None => {
-                *why = why.merge(match &rec.cells[f] {
-                    Cell::NoColumn => Why { nocol: bit(f), ..Why::default() },
-                    Cell::Bad { .. } => Why { bad: bit(f), ..Why::default() },
-                    _ => Why { missing: bit(f), ..Why::default() },
-                });
+                *why = why.merge(cell_why(&rec.cells[f], f));
                 None
             }
         }
@@ -152,11 +148,7 @@ pub(super) fn check(
 /// What the shipment draws against each of the licence's limits.
 fn draws(schema: &Schema, rec: &Record<'_>, limits: &[crate::check::Limit]) -> Result<Vec<Decimal>, Why> {
     let mut out = Vec::new();
-    let why_of = |f: FieldId| match &rec.cells[f] {
-        Cell::NoColumn => Why { nocol: bit(f), ..Why::default() },
-        Cell::Bad { .. } => Why { bad: bit(f), ..Why::default() },
-        _ => Why { missing: bit(f), ..Why::default() },
-    };
+    let why_of = |f: FieldId| cell_why(&rec.cells[f], f);
     for limit in limits {
         match &limit.unit {
             LimitUnit::Measure(target) => {
