@@ -76,11 +76,23 @@ pub fn explain(rules: &RuleSet, rec: &Record<'_>) -> (Explanation, Vec<RefFindin
                 };
             }
         }
-        let Judged { when_node, unless, finding, outcome } = judged;
-        let message = finding.as_ref().map(|_| render_message(&rule.message, rec, &rules.schema));
-        if let Some((severity, outcome)) = &finding {
-            findings.push(RefFinding { rule: idx, severity: *severity, outcome: outcome.clone() });
+        let Judged { when_node, unless, finding, mut outcome } = judged;
+        if let Some((severity, o)) = &finding {
+            findings.push(RefFinding { rule: idx, severity: *severity, outcome: o.clone() });
         }
+        // A rule over many records whose condition holds counts the record;
+        // its finding depends on the running total, not on the record alone.
+        let finding = match (&rule.aggregate, finding) {
+            (Some(agg), Some((_, Outcome::Violation))) => {
+                outcome = format!(
+                    "counts towards the running total ({}); a finding comes when the total in its window passes the limit",
+                    agg.text
+                );
+                None
+            }
+            (_, f) => f,
+        };
+        let message = finding.as_ref().map(|_| render_message(&rule.message, rec, &rules.schema));
         out.push(RuleExplanation {
             rule: rule.id.clone(),
             title: rule.title.clone(),
@@ -94,7 +106,9 @@ pub fn explain(rules: &RuleSet, rec: &Record<'_>) -> (Explanation, Vec<RefFindin
             message,
         });
     }
-    let decision = findings.iter().map(|f| Decision::from(f.severity)).max().unwrap_or(Decision::Pass);
+    let counted = |f: &RefFinding| rules.rules[f.rule].aggregate.is_some() && f.outcome == Outcome::Violation;
+    let decision =
+        findings.iter().filter(|f| !counted(f)).map(|f| Decision::from(f.severity)).max().unwrap_or(Decision::Pass);
     let explanation = Explanation {
         id: rec.key(&rules.schema).unwrap_or("").to_string(),
         date: date.to_string(),
