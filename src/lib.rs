@@ -199,6 +199,7 @@ pub use run::{
 };
 pub use schema::MissingColumn;
 pub use sources::{FsSources, MemSources, SourceError, Sources};
+pub use store::StoreError;
 pub use values::{Code, Date, Decimal, Scalar};
 
 // The Rust examples of docs/embedding.md compile and run as doctests.
