@@ -158,6 +158,24 @@ impl Checker<'_> {
         let schema = std::sync::Arc::clone(&self.pack.schema);
         for l in &limits {
             match (&l.unit, measure.field()) {
+                // A plain limit on amounts that carry a unit or a currency
+                // would add tonnes to barrels, or euros to dollars.
+                (LimitUnit::Plain, Some(f)) if schema.fields[f].unit_field.is_some() => {
+                    let msg = format!("`{}` has a unit of measure: give the limit in one", schema.fields[f].name);
+                    return self.agg_fail(fi, lspan, msg, "write `limit: \"500000 bbl\"`: amounts convert into it");
+                }
+                (LimitUnit::Plain, Some(f))
+                    if schema.role(Role::Value) == Some(f) && schema.role(Role::Currency).is_some() =>
+                {
+                    let msg =
+                        format!("`{}` is an amount of money: give the limit in a currency", schema.fields[f].name);
+                    return self.agg_fail(
+                        fi,
+                        lspan,
+                        msg,
+                        "write `limit: \"1000000 USD\"`: amounts in others are undecided",
+                    );
+                }
                 (LimitUnit::Plain, _) => {}
                 (_, None) => {
                     return self.agg_fail(

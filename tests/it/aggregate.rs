@@ -308,6 +308,14 @@ fn aggregate_declarations_are_checked() {
         ("total: sum(quantity)\n window: \"month\"\n limit: \"5 bbl or 2 t\"", "no factor links them"),
         ("total: avg(quantity)\n window: \"month\"\n limit: 5", "unknown total `avg`"),
         ("total: sum(quantity)\n group: [buyr]\n window: \"month\"\n limit: 5", "unknown field `buyr`"),
+        (
+            "total: sum(quantity)\n window: \"month\"\n limit: 5",
+            "`quantity` has a unit of measure: give the limit in one",
+        ),
+        (
+            "total: max(value)\n window: \"month\"\n limit: 5",
+            "`value` is an amount of money: give the limit in a currency",
+        ),
     ] {
         let text = format!(
             "regime T\nrule R {{\n title: \"t\"\n cite: \"c\"\n severity: review\n when: origin in {{ KP }}\n {rule}\n}}\n"
