@@ -24,6 +24,9 @@ pub(super) struct AggDraft {
     pub limit: Option<(Vec<Limit>, Option<Factor>, Span)>,
     /// The properties given, as written, for reports.
     pub text: Vec<String>,
+    /// `sum(quantity as bbl)`: the unit the total is in, which a plain
+    /// limit is read in.
+    pub unit: Option<Unit>,
 }
 
 impl Checker<'_> {
@@ -39,8 +42,28 @@ impl Checker<'_> {
             return self.agg_error(fi, p.span, "`total` takes `count()`, `sum(field)` or `max(field)`", HELP);
         };
         let schema = std::sync::Arc::clone(&self.pack.schema);
-        let field = |c: &mut Self| -> Option<crate::schema::FieldId> {
-            let [ast::Expr { kind: ExprKind::Name(n), span }] = args.as_slice() else {
+        let mut unit = None;
+        let mut field = |c: &mut Self| -> Option<crate::schema::FieldId> {
+            // `sum(quantity as bbl)`: the total is in barrels.
+            let arg = match args.as_slice() {
+                [ast::Expr { kind: ExprKind::Convert(conv), .. }] if conv.factor.is_none() => {
+                    match unit::table().lookup(&conv.unit.name) {
+                        Ok(u) => unit = Some(Unit::clone(u)),
+                        Err(p) => {
+                            c.agg_error(fi, conv.unit.span, format!("`{}`: {}", conv.unit.name, p.reason()), HELP);
+                            return None;
+                        }
+                    }
+                    std::slice::from_ref(&conv.value)
+                }
+                [ast::Expr { kind: ExprKind::Convert(conv), span }] if conv.factor.is_some() => {
+                    let msg = "a conversion factor goes in the limit, not in the total";
+                    c.agg_error(fi, *span, msg, "write `limit: \"500000 bbl with 1 t = 7.33 bbl\"`");
+                    return None;
+                }
+                other => other,
+            };
+            let [ast::Expr { kind: ExprKind::Name(n), span }] = arg else {
                 c.agg_error(fi, *span, format!("`{}` takes one field", func.name), HELP);
                 return None;
             };
@@ -72,6 +95,7 @@ impl Checker<'_> {
             }
         };
         if let Some(m) = measure {
+            d.unit = unit;
             d.total = Some((m, *span));
             d.text.push(format!("total: {}", self.src(fi).slice(*span)));
         }
@@ -150,12 +174,20 @@ impl Checker<'_> {
             }
             return None;
         };
-        let (Some((window, _)), Some((limits, factor, lspan))) = (d.window, d.limit.clone()) else {
+        let (Some((window, _)), Some((mut limits, factor, lspan))) = (d.window, d.limit.clone()) else {
             let msg = format!("rule `{}` has a `total` but no `window` or no `limit`", id.name);
             self.agg_error(fi, tspan, msg, "a total adds up over a `window` and is held against a `limit`");
             return None;
         };
         let schema = std::sync::Arc::clone(&self.pack.schema);
+        // `sum(quantity as bbl)` with `limit: 500000`: the limit is in barrels.
+        if let Some(u) = &d.unit {
+            for l in &mut limits {
+                if l.unit == LimitUnit::Plain {
+                    l.unit = LimitUnit::Measure(u.clone());
+                }
+            }
+        }
         for l in &limits {
             match (&l.unit, measure.field()) {
                 // A plain limit on amounts that carry a unit or a currency

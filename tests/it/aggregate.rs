@@ -446,3 +446,33 @@ fn what_a_pass_types_does_not_change_a_record_s_identity() {
     let (got, _) = check(&["--state", s], &[CASES]);
     assert_eq!(got, expected(), "no record of the first run reads as a conflict in the second");
 }
+
+#[test]
+fn a_total_converted_with_as_reads_a_plain_limit_in_its_unit() {
+    let rule = |total: &str, limit: &str| {
+        format!(
+            "regime T\nrule CAP {{ title: \"cap\" cite: \"test\" severity: review\n  when: destination in {{ KP }}\n  total: {total}\n  window: \"calendar year\"\n  limit: {limit} }}\n"
+        )
+    };
+    let header = "id,date,origin,destination,hs_code,quantity,unit,value,currency,buyer";
+    let data =
+        format!("{header}\nB1,2018-01-02,CN,KP,2710,600,bbl,1,USD,X\nB2,2018-01-03,CN,KP,2710,63.6,m3,1,USD,X\n");
+    for (total, limit) in [("sum(quantity as bbl)", "1000"), ("sum(quantity)", "\"1000 bbl\"")] {
+        let pack = TempPack::new(&[("r.cordon", &rule(total, limit))]);
+        let csv = pack.write("tx.csv", &data);
+        let o = cordon(&[
+            "check",
+            "--rules",
+            pack.path().to_str().expect("path"),
+            "--format",
+            "jsonl",
+            csv.to_str().expect("path"),
+        ]);
+        let got = results(&stdout(&o));
+        // 63.6 m3 is 400.03 bbl: 600 + 400.03 passes 1,000 bbl.
+        assert_eq!((got["B1"].0.as_str(), got["B2"].0.as_str()), ("pass", "review"), "{total} {limit}: {}", stderr(&o));
+    }
+    let pack = TempPack::new(&[("r.cordon", &rule("sum(quantity as bbl with 1 t = 7 bbl)", "1000"))]);
+    let o = cordon(&["validate", "--rules", pack.path().to_str().expect("path")]);
+    assert!(stderr(&o).contains("a conversion factor goes in the limit"), "{}", stderr(&o));
+}
