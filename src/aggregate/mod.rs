@@ -205,7 +205,8 @@ impl Standings {
                         Severity::Review,
                         crate::eval::aggregate::not_counted("the running total needs the run's other records"),
                         format!(
-                            "Not decided: {} — the running total over {} needs the other records; check it in a run",
+                            "Not decided: {} — the running total over {} needs the run's other records, counted \
+                             first (`cordon check` does; embedded, `Engine::count` then a run with its standings)",
                             rule.title, agg.window
                         ),
                         bare(&group),

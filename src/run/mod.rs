@@ -674,8 +674,11 @@ impl Evaluator<'_> {
                 };
                 if !e.contributions.is_empty() {
                     e.content = Some(crate::eval::aggregate::content_hash(&rec));
-                    if let Some(s) = self.standings {
-                        crate::aggregate::Standings::attach(Some(s), &self.program.rules, &rec, &mut e);
+                    // The counting pass only counts. A run without standings
+                    // (one pass, a caller that did not count first) leaves
+                    // every total undecided: review, never pass.
+                    if !self.counting {
+                        crate::aggregate::Standings::attach(self.standings, &self.program.rules, &rec, &mut e);
                     }
                 }
                 let flagged = !e.findings.is_empty() || !e.data_quality.is_empty();

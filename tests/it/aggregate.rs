@@ -476,3 +476,23 @@ fn a_total_converted_with_as_reads_a_plain_limit_in_its_unit() {
     let o = cordon(&["validate", "--rules", pack.path().to_str().expect("path")]);
     assert!(stderr(&o).contains("a conversion factor goes in the limit"), "{}", stderr(&o));
 }
+
+#[test]
+fn an_embedded_run_that_did_not_count_first_passes_no_counted_record() {
+    let engine = cordon::Engine::from_dir(root().join(PACK)).expect("pack");
+    assert!(engine.counts());
+    let csv = std::fs::read(root().join(CASES)).expect("cases");
+    let mut decisions = Vec::new();
+    let mut stage = cordon::each_record(|item| {
+        decisions.push((item.id().unwrap_or("").to_string(), item.decision()));
+        Ok(())
+    });
+    let input = cordon::InputSource::reader("cases.csv", cordon::Format::Csv, std::io::Cursor::new(csv));
+    engine.run(vec![input], &cordon::RunOptions::new(), &mut [&mut stage]).expect("runs");
+    // Every record a rule counts is undecided (review) without the run's
+    // totals; records outside every window (K1, K4) are not counted.
+    for (id, d) in &decisions {
+        let counted = !matches!(id.as_str(), "K1" | "K4");
+        assert_eq!(*d == Some(cordon::Decision::Pass), !counted, "{id}: {d:?}");
+    }
+}
