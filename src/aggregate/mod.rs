@@ -566,6 +566,17 @@ pub fn counts_on(window: Window, date: Date) -> bool {
 /// the licence checks read, and every required field (whether a record can
 /// be read at all). Fields past the 64th are always included.
 pub fn fields_read(rules: &RuleSet) -> u64 {
+    fields_read_by(rules, |r| r.aggregate.is_some())
+}
+
+/// Every field any rule reads (conditions, exemptions, messages, totals,
+/// the licence checks), and every required field: what a run whose output
+/// shows no field values (`--format summary`) must type.
+pub fn fields_read_by_any_rule(rules: &RuleSet) -> u64 {
+    fields_read_by(rules, |_| true)
+}
+
+fn fields_read_by(rules: &RuleSet, which: impl Fn(&crate::check::Rule) -> bool) -> u64 {
     let schema = &rules.schema;
     if schema.fields.len() > 64 {
         return u64::MAX;
@@ -579,8 +590,13 @@ pub fn fields_read(rules: &RuleSet) -> u64 {
     }
     add(schema.key);
     add(schema.date);
-    for r in rules.rules.iter().filter(|r| r.aggregate.is_some()) {
+    for r in rules.rules.iter().filter(|r| which(r)) {
         r.reads.iter().for_each(|f| add(*f));
+        for part in &r.message {
+            if let crate::check::MsgPart::Field(f) = part {
+                add(*f);
+            }
+        }
         for e in std::iter::once(&r.when).chain(r.unless.iter().map(|u| &u.expr)) {
             e.all_fields(&mut |f| add(f));
             for g in e.groups() {

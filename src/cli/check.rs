@@ -180,7 +180,11 @@ pub fn run(a: CheckArgs) -> u8 {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let opts = RunOptions::new().config(cfg).explain(a.explain);
+    let mut opts = RunOptions::new().config(cfg).explain(a.explain);
+    if a.format == Some(Format::Summary) {
+        // The summary shows no record's values: only what rules read is typed.
+        opts = opts.type_only_what_rules_read();
+    }
     // Rules over many records: a first pass counts every record (in the
     // state's transaction), the second gives each record its findings.
     let (opts, counting, inputs) = if engine.counts() {

@@ -145,6 +145,7 @@ pub struct RunOptions {
     explain: bool,
     standings: Option<Arc<crate::aggregate::Standings>>,
     counting: bool,
+    lean: bool,
 }
 
 impl Default for RunOptions {
@@ -161,6 +162,7 @@ impl Default for RunOptions {
             explain: false,
             standings: None,
             counting: false,
+            lean: false,
         }
     }
 }
@@ -243,10 +245,20 @@ impl RunOptions {
         self
     }
 
+    #[doc(hidden)]
+    /// Types only the CSV fields a rule reads (and the required ones): for
+    /// runs whose outputs show no record's values or data-quality problems
+    /// (`check --format summary`). Decisions and counts are unchanged.
+    pub fn type_only_what_rules_read(mut self) -> RunOptions {
+        self.lean = true;
+        self
+    }
+
     /// The first, counting pass: only what counts over many records is evaluated.
     pub(crate) fn counting(mut self) -> RunOptions {
         self.counting = true;
         self.explain = false;
+        self.lean = false;
         self
     }
 
@@ -791,6 +803,14 @@ pub(crate) fn run(
     } else {
         Keep::None
     };
+    // Nothing shows a record's values: type only what the rules read.
+    let mut inputs = inputs;
+    if opts.lean && keep == Keep::None && render.is_none() && !opts.explain {
+        let mask = crate::aggregate::fields_read_by_any_rule(&program.rules);
+        for i in &mut inputs {
+            i.type_only(mask);
+        }
+    }
     let eval = Evaluator {
         program,
         keep,

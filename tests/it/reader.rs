@@ -182,3 +182,36 @@ proptest! {
         prop_assert!(err.contains(&want), "{} (want {})", err, want);
     }
 }
+
+/// `--format summary` types only the fields a rule reads; its totals and
+/// per-rule counts must be those of a run that types everything.
+#[test]
+fn a_summary_typing_only_what_rules_read_counts_the_same() {
+    use super::harness::{cordon, stdout};
+    for file in [
+        "seeds/transactions/trade-2016-2019.csv",
+        "tests/data/bad-inputs/bad-values.csv",
+        "tests/data/fail-open/no-party-columns.csv",
+    ] {
+        let s: serde_json::Value =
+            serde_json::from_str(&stdout(&cordon(&["check", "--rules", "rules", "--format", "summary", file])))
+                .expect("summary");
+        let j: serde_json::Value =
+            serde_json::from_str(&stdout(&cordon(&["check", "--rules", "rules", "--format", "json", file])))
+                .expect("json");
+        let mut lean = s.clone();
+        lean.as_object_mut().expect("object").remove("rule_hits");
+        assert_eq!(lean, j["summary"], "{file}");
+        let mut hits = std::collections::BTreeMap::<String, u64>::new();
+        for r in j["records"].as_array().expect("records") {
+            let rules: std::collections::BTreeSet<&str> =
+                r["findings"].as_array().into_iter().flatten().filter_map(|f| f["rule"].as_str()).collect();
+            for rule in rules {
+                *hits.entry(rule.to_string()).or_default() += 1;
+            }
+        }
+        for (rule, n) in s["rule_hits"].as_object().expect("rule_hits") {
+            assert_eq!(n.as_u64().unwrap_or(0), hits.get(rule).copied().unwrap_or(0), "{file}: {rule}");
+        }
+    }
+}
