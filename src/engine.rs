@@ -230,7 +230,6 @@ impl Engine {
             Ok(rec) => {
                 let mut e = self.evaluate(&rec);
                 if !e.contributions.is_empty() {
-                    e.content = Some(crate::eval::aggregate::content_hash(&rec));
                     crate::aggregate::Standings::attach(opts.standings_of(), &self.program.rules, &rec, &mut e);
                 }
                 if opts.explains() && !e.findings.is_empty() {

@@ -88,6 +88,14 @@ pub struct Shipment<'a> {
     pub consignee: Option<&'a str>,
 }
 
+impl<'a> Shipment<'a> {
+    /// From the texts of the scope fields in [`crate::check::LicenceTest::scope`]'s order.
+    pub fn of(texts: &'a [Option<String>]) -> Shipment<'a> {
+        let at = |i: usize| texts.get(i).and_then(|t| t.as_deref());
+        Shipment { goods: at(0), destination: at(1), end_user: at(2), consignee: at(3) }
+    }
+}
+
 /// Whether a licence cited covers a shipment (`licence_valid`): known, valid
 /// on the date and within scope. `Err` names the shipment's fields the
 /// licence sets a test on that are empty (0 goods, 1 destination, 2 end

@@ -153,8 +153,7 @@ impl Standings {
                 // Outside a fixed period: the record does not count.
                 continue;
             }
-            let evidence_fields: Vec<(usize, String)> =
-                rule.reads.iter().filter_map(|f| rec.cells[*f].text().map(|t| (*f, t.to_string()))).collect();
+            let evidence_fields = crate::eval::evidence(&rule.reads, rec);
             let key = (c.rule, e.id.clone());
             let finding = |severity: Severity, outcome: Outcome, message: String, ev: AggregateEvidence| Finding {
                 rule: c.rule,

@@ -46,7 +46,7 @@ fn finding(
         severity,
         outcome,
         message,
-        evidence: reads.iter().filter_map(|f| rec.cells[*f].text().map(|t| (*f, t.to_string()))).collect(),
+        evidence: super::evidence(reads, rec),
         matches: Vec::new(),
         screens: Vec::new(),
         exemption: None,

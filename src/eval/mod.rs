@@ -447,12 +447,7 @@ impl<'a> Ctx<'a> {
         };
         let texts: Vec<Option<String>> =
             t.scope().iter().map(|f| f.and_then(|f| licence::field_text(self.rec, f))).collect();
-        let shipment = crate::licence::Shipment {
-            goods: texts[0].as_deref(),
-            destination: texts[1].as_deref(),
-            end_user: texts[2].as_deref(),
-            consignee: texts[3].as_deref(),
-        };
+        let shipment = crate::licence::Shipment::of(&texts);
         match crate::licence::verdict(&checks.register, cited, self.date, &shipment) {
             Ok(b) => Tri::from(b),
             Err(missing) => {
@@ -746,8 +741,7 @@ fn finding(
     if listed_after {
         message.push_str(&screen::listed_after_note(&ctx.screens, &prog.rules, ctx.date));
     }
-    let evidence =
-        prog.compiled[idx].reads.iter().filter_map(|f| rec.cells[*f].text().map(|t| (*f, t.to_string()))).collect();
+    let evidence = evidence(&prog.compiled[idx].reads, rec);
     Finding {
         rule: idx,
         severity,
@@ -759,6 +753,11 @@ fn finding(
         exemption,
         aggregate: None,
     }
+}
+
+/// The values a finding shows: each field read that has a value, as written.
+pub(crate) fn evidence(reads: &[FieldId], rec: &Record<'_>) -> Vec<(FieldId, String)> {
+    reads.iter().filter_map(|f| rec.cells[*f].text().map(|t| (*f, t.to_string()))).collect()
 }
 
 fn decision(findings: &[Finding]) -> Decision {

@@ -281,12 +281,7 @@ impl<'a> Ref<'a> {
         };
         let fields = t.scope();
         let texts: Vec<Option<String>> = fields.iter().map(|f| f.and_then(|f| text(&self.rec.cells[f]))).collect();
-        let shipment = crate::licence::Shipment {
-            goods: texts[0].as_deref(),
-            destination: texts[1].as_deref(),
-            end_user: texts[2].as_deref(),
-            consignee: texts[3].as_deref(),
-        };
+        let shipment = crate::licence::Shipment::of(&texts);
         match crate::licence::verdict(&checks.register, cited, self.date, &shipment) {
             Ok(b) => {
                 let r = Ok(b);

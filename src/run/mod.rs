@@ -685,11 +685,13 @@ impl Evaluator<'_> {
                     crate::eval::evaluate(self.program, &rec)
                 };
                 if !e.contributions.is_empty() {
-                    e.content = Some(crate::eval::aggregate::content_hash(&rec));
-                    // The counting pass only counts. A run without standings
+                    // The counting pass only counts (the content hash is what
+                    // the store keys a record by). A run without standings
                     // (one pass, a caller that did not count first) leaves
                     // every total undecided: review, never pass.
-                    if !self.counting {
+                    if self.counting {
+                        e.content = Some(crate::eval::aggregate::content_hash(&rec));
+                    } else {
                         crate::aggregate::Standings::attach(self.standings, &self.program.rules, &rec, &mut e);
                     }
                 }
