@@ -172,21 +172,182 @@ fn find_value(src: &SourceFile, value: &str) -> Option<SourceSpan> {
 
 // ─────────────────────────── schema ───────────────────────────
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 struct SchemaFile {
-    name: String,
+    #[serde(default)]
+    name: Option<String>,
     #[serde(default)]
     #[allow(dead_code, reason = "documented version number, not interpreted yet")]
     version: Option<u32>,
-    key: String,
-    date: String,
+    /// `standard` or `payment`: the shipped schema whose fields this one adds to.
+    #[serde(default)]
+    extends: Option<String>,
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
     fields: Vec<SchemaField>,
     #[serde(default)]
     groups: Vec<SchemaGroup>,
 }
 
-#[derive(Deserialize)]
+/// The payment schema shipped in `seeds/schema/` (the roles of an ISO 20022
+/// pacs.008 or SWIFT MT103 credit transfer); `extends: payment` adds to it.
+pub const PAYMENT_SCHEMA: &str = include_str!("../seeds/schema/payment.yaml");
+
+/// The shipped schemas `extends:` may name: name, path, text.
+pub const BUILTIN_SCHEMAS: [(&str, &str, &str); 2] = [
+    ("standard", "seeds/schema/trade-transaction.yaml", STANDARD_SCHEMA),
+    ("payment", "seeds/schema/payment.yaml", PAYMENT_SCHEMA),
+];
+
+/// The payment schema.
+pub fn payment_schema() -> Schema {
+    let src = SourceFile::new("seeds/schema/payment.yaml", "", PAYMENT_SCHEMA);
+    match load_schema(&src) {
+        Ok(s) => s,
+        // INVARIANT: the shipped schema is valid; `payment_schema_loads` tests it.
+        Err(e) => unreachable!("the shipped payment schema is invalid: {e}"),
+    }
+}
+
+/// A schema file with what it extends folded in, and where each field and
+/// group was declared.
+struct Resolved {
+    file: SchemaFile,
+    origin: BTreeMap<String, String>,
+}
+
+/// Reads one schema file and folds in the shipped schema it extends.
+fn resolve(src: &SourceFile) -> Result<Resolved, ConfigError> {
+    let own: SchemaFile = parse_yaml(src)?;
+    let mut origin = BTreeMap::new();
+    let Some(base_name) = own.extends.clone() else {
+        for f in &own.fields {
+            origin.insert(f.name.clone(), src.name.clone());
+        }
+        for g in &own.groups {
+            origin.insert(g.name.clone(), src.name.clone());
+        }
+        return Ok(Resolved { file: own, origin });
+    };
+    let Some((_, path, text)) = BUILTIN_SCHEMAS.iter().find(|(n, _, _)| *n == base_name) else {
+        let names = BUILTIN_SCHEMAS.map(|(n, _, _)| n);
+        let help = crate::suggest::help(&base_name, names, "a schema extends `standard` or `payment`");
+        return Err(ConfigError::invalid(
+            src,
+            format!("unknown schema `{base_name}` to extend"),
+            find_value(src, &base_name),
+            Some(help),
+        ));
+    };
+    let base_src = SourceFile::new(*path, "", *text);
+    let mut file: SchemaFile = parse_yaml(&base_src)?;
+    for f in &file.fields {
+        origin.insert(f.name.clone(), path.to_string());
+    }
+    for g in &file.groups {
+        origin.insert(g.name.clone(), path.to_string());
+    }
+    for f in own.fields {
+        if let Some(first) = origin.get(&f.name) {
+            return Err(ConfigError::invalid(
+                src,
+                format!("field `{}` is declared by `{first}` already", f.name),
+                find_value(src, &f.name),
+                Some(format!("`extends: {base_name}` brings its fields; declare only new ones, under another name")),
+            ));
+        }
+        origin.insert(f.name.clone(), src.name.clone());
+        file.fields.push(f);
+    }
+    for g in own.groups {
+        if let Some(first) = origin.get(&g.name) {
+            return Err(ConfigError::invalid(
+                src,
+                format!("group `{}` is declared by `{first}` already", g.name),
+                find_value(src, &g.name),
+                None,
+            ));
+        }
+        origin.insert(g.name.clone(), src.name.clone());
+        file.groups.push(g);
+    }
+    file.name = own.name.or(file.name);
+    file.key = own.key.or(file.key);
+    file.date = own.date.or(file.date);
+    file.extends = Some(base_name);
+    Ok(Resolved { file, origin })
+}
+
+/// Combines the schemas of several packs into one record schema: every
+/// field and group of each (with what each extends); one declared by two
+/// files must be declared the same way, else it is an error naming both.
+/// Each file is checked on its own first, so a problem points into it.
+pub fn load_schemas(srcs: &[&SourceFile]) -> Result<Schema, ConfigError> {
+    let Some((first, rest)) = srcs.split_first() else { return Ok(standard_schema()) };
+    let Resolved { file: mut merged, mut origin } = resolve(first)?;
+    build_schema(first, merged.clone())?;
+    for src in rest {
+        let Resolved { file, origin: theirs } = resolve(src)?;
+        build_schema(src, file.clone())?;
+        for (what, a, b) in [("key", &merged.key, &file.key), ("date", &merged.date, &file.date)] {
+            if a != b {
+                return Err(ConfigError::invalid(
+                    src,
+                    format!(
+                        "the {what} field is `{}` here and `{}` in `{}`: schemas combined must agree",
+                        b.as_deref().unwrap_or("none"),
+                        a.as_deref().unwrap_or("none"),
+                        first.name
+                    ),
+                    find_key(src, what),
+                    None,
+                ));
+            }
+        }
+        for f in file.fields {
+            match merged.fields.iter().find(|g| g.name == f.name) {
+                Some(g) if *g == f => {}
+                Some(_) => {
+                    let one = origin.get(&f.name).cloned().unwrap_or_default();
+                    let other = theirs.get(&f.name).cloned().unwrap_or_default();
+                    return Err(ConfigError::invalid(
+                        src,
+                        format!("field `{}` is declared differently by `{one}` and by `{other}`", f.name),
+                        find_value(src, &f.name),
+                        Some("packs combined into one record schema must agree on each field: rename one, or declare it the same way".into()),
+                    ));
+                }
+                None => {
+                    origin.insert(f.name.clone(), theirs.get(&f.name).cloned().unwrap_or_default());
+                    merged.fields.push(f);
+                }
+            }
+        }
+        for g in file.groups {
+            match merged.groups.iter().find(|h| h.name == g.name) {
+                Some(h) if *h == g => {}
+                Some(_) => {
+                    let one = origin.get(&g.name).cloned().unwrap_or_default();
+                    let other = theirs.get(&g.name).cloned().unwrap_or_default();
+                    return Err(ConfigError::invalid(
+                        src,
+                        format!("group `{}` is declared differently by `{one}` and by `{other}`", g.name),
+                        find_value(src, &g.name),
+                        None,
+                    ));
+                }
+                None => merged.groups.push(g),
+            }
+        }
+    }
+    build_schema(srcs[srcs.len() - 1], merged)
+}
+
+#[derive(Deserialize, Clone, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct SchemaGroup {
     name: String,
@@ -230,7 +391,7 @@ fn missing_column(src: &SourceFile, value: Option<&str>, what: &str) -> Result<M
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct SchemaField {
     name: String,
@@ -252,11 +413,17 @@ struct SchemaField {
     on_missing_column: Option<String>,
     #[serde(default)]
     unit_field: Option<String>,
+    #[serde(default)]
+    values: Vec<String>,
 }
 
-/// Loads a record schema from YAML.
+/// Loads a record schema from YAML (with the shipped schema it extends).
 pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
-    let file: SchemaFile = parse_yaml(src)?;
+    load_schemas(&[src])
+}
+
+/// Checks a schema (its fields, groups, key and date) and builds it.
+fn build_schema(src: &SourceFile, file: SchemaFile) -> Result<Schema, ConfigError> {
     let mut fields: Vec<FieldDef> = Vec::new();
     let mut unit_fields: Vec<(usize, String)> = Vec::new();
     if file.fields.len() > MAX_FIELDS {
@@ -324,6 +491,14 @@ pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
                 ));
             }
         };
+        if !f.values.is_empty() && ty != FieldType::Scalar(crate::schema::Scalar::STRING) {
+            return Err(ConfigError::invalid(
+                src,
+                format!("`values` is for text fields; `{}` is `{}`", f.name, f.ty),
+                find_value(src, &f.name),
+                None,
+            ));
+        }
         let on_missing_column = missing_column(src, f.on_missing_column.as_deref(), &format!("field `{}`", f.name))?;
         let role = field_role(src, f.role.as_deref(), &fields)?;
         if let Some(u) = f.unit_field {
@@ -340,6 +515,7 @@ pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
             on_missing_column,
             unit_field: None,
             role,
+            values: f.values,
         });
     }
     for (fid, unit) in unit_fields {
@@ -377,12 +553,22 @@ pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
             )
         })
     };
-    let key = find(&file.key, "key")?;
-    let date = find(&file.date, "date")?;
+    let missing = |what: &str| {
+        ConfigError::invalid(
+            src,
+            format!("the schema names no {what} field"),
+            None,
+            Some(format!("add `{what}: <field>`, or `extends: standard`")),
+        )
+    };
+    let key_name = file.key.clone().ok_or_else(|| missing("key"))?;
+    let date_name = file.date.clone().ok_or_else(|| missing("date"))?;
+    let key = find(&key_name, "key")?;
+    let date = find(&date_name, "date")?;
     if fields[date].ty != FieldType::Scalar(crate::schema::Scalar::DATE) || !fields[date].required {
         return Err(ConfigError::invalid(
             src,
-            format!("the date field `{}` must have type `date` and be required", file.date),
+            format!("the date field `{date_name}` must have type `date` and be required"),
             find_key(src, "date"),
             None,
         ));
@@ -423,7 +609,10 @@ pub fn load_schema(src: &SourceFile) -> Result<Schema, ConfigError> {
         let on_missing_column = missing_column(src, g.on_missing_column.as_deref(), &format!("group `{}`", g.name))?;
         groups.push(GroupDef { name: g.name, members, scalar, on_missing_column, description: g.description });
     }
-    Ok(Schema::new(file.name, fields, key, date, groups))
+    let name = file
+        .name
+        .unwrap_or_else(|| src.name.rsplit('/').next().unwrap_or("schema").trim_end_matches(".yaml").to_string());
+    Ok(Schema::new(name, fields, key, date, groups))
 }
 
 // ─────────────────────────── input config ───────────────────────────
@@ -649,10 +838,13 @@ pub fn load_config(src: SourceFile, schema: &Schema) -> Result<InputConfig, Conf
 pub struct PackManifest {
     /// Pack name.
     pub name: Option<String>,
-    /// Schema file, by name.
-    pub schema: Option<String>,
-    /// The schema path as written in the manifest (used in fingerprints).
-    pub schema_as_written: Option<String>,
+    /// The record schemas the rules are written for, combined into one:
+    /// each a schema file by name, or a shipped schema (`standard`,
+    /// `payment`); with the name as written (used in fingerprints).
+    pub schemas: Vec<(String, String)>,
+    /// Packs inside this one (folders with a manifest of their own) whose
+    /// rules and schemas are part of it, by name.
+    pub packs: Vec<String>,
     /// Root for data files that sets load (`set X: name from "lists/…"`), by name.
     pub data: Option<String>,
     /// Where sanctions-list snapshots live (default: `lists/` in the data folder), by name.
@@ -666,21 +858,55 @@ pub struct PackManifest {
 #[serde(deny_unknown_fields)]
 struct ManifestFile {
     name: Option<String>,
-    schema: Option<String>,
+    #[serde(default)]
+    schema: OneOrMany,
+    #[serde(default)]
+    packs: Vec<String>,
     data: Option<String>,
     lists: Option<String>,
     #[serde(default)]
     roots: Vec<String>,
 }
 
+/// One name or a list of them.
+#[derive(Deserialize, Default)]
+#[serde(untagged)]
+enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::None => Vec::new(),
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// Whether a manifest's schema names a shipped schema rather than a file.
+pub fn builtin_schema(name: &str) -> Option<(&'static str, &'static str)> {
+    BUILTIN_SCHEMAS.iter().find(|(n, _, _)| *n == name).map(|(_, path, text)| (*path, *text))
+}
+
 /// Loads a pack manifest (at the pack root).
 pub fn load_manifest(src: &SourceFile) -> Result<PackManifest, ConfigError> {
     let m: ManifestFile = parse_yaml(src)?;
     let name = |s: &String| crate::sources::normalize(s);
+    let schemas = m
+        .schema
+        .into_vec()
+        .into_iter()
+        .map(|s| (if builtin_schema(&s).is_some() { s.clone() } else { name(&s) }, s))
+        .collect();
     Ok(PackManifest {
         name: m.name,
-        schema: m.schema.as_ref().map(name),
-        schema_as_written: m.schema,
+        schemas,
+        packs: m.packs.iter().map(name).collect(),
         data: m.data.as_ref().map(name),
         lists: m.lists.as_ref().map(name),
         roots: m.roots.iter().map(name).collect(),
@@ -875,7 +1101,11 @@ mod standard_schema_tests {
     #[test]
     fn standard_schema_loads() {
         let s = standard_schema();
-        assert_eq!(s.fields.len(), 36);
+        assert_eq!(s.fields.len(), 41);
+        for f in ["eccn", "export_country", "contract_date", "provider_jurisdiction", "flow", "end_use"] {
+            assert!(s.field(f).is_some_and(|i| !s.fields[i].required), "{f}");
+        }
+        assert_eq!(s.fields[s.field("eccn").unwrap()].ty, FieldType::List(Scalar::from_name("eccn").unwrap()));
         assert_eq!(s.fields[s.date].name, "date");
         assert_eq!(s.fields[s.key].name, "id");
         let route = s.field("route").unwrap();
@@ -891,5 +1121,75 @@ mod standard_schema_tests {
         assert_eq!(qty.unit_field, s.field("unit"));
         assert_eq!(s.fields[s.field("vessel_name").unwrap()].on_missing_column, MissingColumn::Skip);
         assert_eq!(s.fields[s.field("description").unwrap()].on_missing_column, MissingColumn::Review);
+    }
+
+    #[test]
+    fn payment_schema_loads_without_goods() {
+        let s = payment_schema();
+        assert_eq!(s.fields[s.date].name, "value_date");
+        assert!(s.field("hs_code").is_none());
+        assert_eq!(s.role(crate::schema::Role::Value), s.field("amount"));
+        let parties = &s.groups[s.group("parties").unwrap()];
+        assert_eq!(parties.members.len(), 7);
+        for f in ["debtor", "creditor", "debtor_agent", "creditor_agent", "intermediary_agent", "ultimate_debtor"] {
+            assert!(s.field(f).is_some(), "{f}");
+        }
+    }
+
+    fn src(name: &str, text: &str) -> SourceFile {
+        SourceFile::new(name, "", text)
+    }
+
+    const EXT: &str =
+        "extends: standard\nfields:\n  - name: transport_mode\n    type: string\n    values: [sea, pipeline]\n";
+
+    #[test]
+    fn a_schema_extends_the_standard_one_with_its_own_fields() {
+        let s = load_schema(&src("pc/fields.yaml", EXT)).unwrap();
+        assert_eq!(s.fields.len(), standard_schema().fields.len() + 1);
+        let t = &s.fields[s.field("transport_mode").unwrap()];
+        assert_eq!(t.values, vec!["sea".to_string(), "pipeline".to_string()]);
+        assert_eq!(s.fields[s.key].name, "id");
+    }
+
+    #[test]
+    fn redeclaring_a_standard_field_names_the_schema_that_has_it() {
+        let e = load_schema(&src("x.yaml", "extends: standard\nfields:\n  - name: origin\n    type: string\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`origin` is declared by `seeds/schema/trade-transaction.yaml`"), "{e}");
+        let e = load_schema(&src("x.yaml", "extends: standrd\n")).unwrap_err().to_string();
+        assert!(e.contains("unknown schema `standrd`"), "{e}");
+    }
+
+    #[test]
+    fn packs_schemas_combine_and_a_conflict_names_both_files() {
+        let a = src("a/fields.yaml", EXT);
+        let b = src("b/fields.yaml", "extends: standard\nfields:\n  - name: price_basis\n    type: string\n");
+        let s = load_schemas(&[&a, &b]).unwrap();
+        assert!(s.field("transport_mode").is_some() && s.field("price_basis").is_some());
+        // The same field declared the same way by two packs is one field.
+        let s = load_schemas(&[&a, &a]).unwrap();
+        assert_eq!(s.fields.iter().filter(|f| f.name == "transport_mode").count(), 1);
+        let c = src("c/fields.yaml", "extends: standard\nfields:\n  - name: transport_mode\n    type: country\n");
+        let e = load_schemas(&[&a, &c]).unwrap_err().to_string();
+        assert!(
+            e.contains("`transport_mode` is declared differently by `a/fields.yaml` and by `c/fields.yaml`"),
+            "{e}"
+        );
+        let p = src("p.yaml", "extends: payment\n");
+        let e = load_schemas(&[&a, &p]).unwrap_err().to_string();
+        assert!(e.contains("date field"), "{e}");
+    }
+
+    #[test]
+    fn values_are_only_for_text_fields() {
+        let e = load_schema(&src(
+            "x.yaml",
+            "extends: standard\nfields:\n  - name: n\n    type: decimal\n    values: [a]\n",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("`values` is for text fields"), "{e}");
     }
 }

@@ -59,12 +59,51 @@ pub fn load(sources: &dyn Sources) -> Result<Pack, Diagnostics> {
             Err(e) => return fail(&mut diags, e),
         },
     };
-    let (schema, schema_source) = match manifest.as_ref().and_then(|m| m.schema.clone()) {
-        Some(name) => match read_text(sources, &name).and_then(|src| config::load_schema(&src).map(|s| (s, src))) {
-            Ok((s, src)) => (Arc::new(s), Some(Arc::new(src))),
+    // Packs the manifest includes: their rule files and schemas join this one's.
+    let mut names = names;
+    let mut schema_names: Vec<(String, String)> = manifest.as_ref().map(|m| m.schemas.clone()).unwrap_or_default();
+    for sub in manifest.as_ref().map(|m| m.packs.clone()).unwrap_or_default() {
+        let at = sources::under(&sub, MANIFEST);
+        match read_text(sources, &at).and_then(|s| config::load_manifest(&s)) {
+            Ok(m) => {
+                for (name, written) in m.schemas {
+                    // A sub-pack's schema file is named from its own folder.
+                    let name =
+                        if config::builtin_schema(&name).is_some() { name } else { sources::beside(&at, &written) };
+                    schema_names.push((name.clone(), name));
+                }
+            }
             Err(e) => return fail(&mut diags, e),
-        },
-        None => (Arc::new(config::standard_schema()), None),
+        }
+        match sources.files_in(&sub, &format!(".{RULE_EXT}")) {
+            Ok(more) => names.extend(more),
+            Err(e) => {
+                let path = sources.display_name(&sub);
+                return fail(&mut diags, ConfigError::Io { path, source: e.into_io() });
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    let mut schema_sources = Vec::new();
+    let mut texts = Vec::new();
+    for (name, written) in &schema_names {
+        match config::builtin_schema(name) {
+            Some((path, text)) => texts.push(Arc::new(SourceFile::new(path, "", text))),
+            None => match read_text(sources, name) {
+                Ok(src) => {
+                    let src = Arc::new(src);
+                    schema_sources.push((written.clone(), Arc::clone(&src)));
+                    texts.push(src);
+                }
+                Err(e) => return fail(&mut diags, e),
+            },
+        }
+    }
+    let refs: Vec<&SourceFile> = texts.iter().map(|s| s.as_ref()).collect();
+    let schema = match config::load_schemas(&refs) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return fail(&mut diags, e),
     };
     let data_root = manifest.as_ref().and_then(|m| m.data.clone()).unwrap_or_default();
     let lists_root =
@@ -74,8 +113,7 @@ pub fn load(sources: &dyn Sources) -> Result<Pack, Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    let schema_label = manifest.and_then(|m| m.schema_as_written);
-    Ok(Pack { schema, schema_source, schema_label, data_root, lists_root, roots, files })
+    Ok(Pack { schema, schema_sources, data_root, lists_root, roots, files })
 }
 
 /// The folders outside the pack root its manifest names.
@@ -83,7 +121,8 @@ fn declared_roots(manifest: Option<&PackManifest>, data_root: &str, lists_root: 
     let mut roots: Vec<String> = [data_root, lists_root]
         .into_iter()
         .map(str::to_string)
-        .chain(manifest.and_then(|m| m.schema.clone()))
+        .chain(manifest.into_iter().flat_map(|m| m.schemas.iter().map(|(n, _)| n.clone())))
+        .filter(|r| config::builtin_schema(r).is_none())
         .chain(manifest.map(|m| m.roots.clone()).unwrap_or_default())
         .filter(|r| !r.is_empty())
         .collect();

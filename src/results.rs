@@ -199,6 +199,15 @@ pub struct SetMatchResult {
     /// The record's code is less precise than the entry ("heading-level").
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub broader: bool,
+    /// The date the entry was no longer listed (its `until`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delisted_on: Option<String>,
+    /// For a table lookup: the column read, and its value in the entry's row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// The cell's value, as the table's data file gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 /// A sanctions-list entry that a screened name (or IMO number) matched.
@@ -418,6 +427,14 @@ impl FindingResult {
                         reference: e.reference.clone(),
                         listed_on: e.since.map(|d| d.to_string()),
                         broader: m.broader,
+                        delisted_on: e.until.map(|d| d.to_string()),
+                        column: m.column.and_then(|c| {
+                            set.table.as_ref().and_then(|t| t.columns.get(c as usize)).map(|(n, _)| n.clone())
+                        }),
+                        value: m.column.and_then(|c| {
+                            let cell = set.table.as_ref()?.rows.get(m.entry as usize)?.get(c as usize)?;
+                            Some(cell.as_ref().map_or_else(String::new, crate::values::Value::to_string))
+                        }),
                     }
                 })
                 .collect(),

@@ -217,6 +217,10 @@ pub struct FieldDef {
     pub unit_field: Option<FieldId>,
     /// What the field means to reports and lints.
     pub role: Option<Role>,
+    /// The words a text field may hold (`flow`: `import`, `export`, …),
+    /// matched ignoring case and read as written here; another value is
+    /// unreadable (a rule that needs it is undecided). Empty: any text.
+    pub values: Vec<String>,
 }
 
 impl FieldDef {

@@ -49,6 +49,9 @@ struct TestFile {
     /// Fields every case's simulated file has no column for.
     #[serde(default)]
     no_columns: Vec<String>,
+    /// The regimes whose rules `hits` counts (default: the rule file's own).
+    #[serde(default)]
+    only: Option<Vec<String>>,
     tests: Vec<TestCase>,
 }
 
@@ -75,6 +78,9 @@ pub struct TestCase {
     /// Fields the simulated input file has no column for (besides the file's `no_columns`).
     #[serde(default)]
     pub no_columns: Vec<String>,
+    /// The regimes whose rules `hits` counts, overriding the file's (`all`: every rule).
+    #[serde(default)]
+    pub only: Option<Vec<String>>,
 }
 
 /// The result of one test.
@@ -107,11 +113,13 @@ pub enum TestError {
     #[diagnostic(transparent)]
     Config(#[from] ConfigError),
     /// A test names a rule the rule set does not have.
-    #[error("test `{test}` in `{file}` names unknown rule `{rule}`")]
+    #[error("`{file}` line {line}: test `{test}` names unknown rule `{rule}`")]
     #[diagnostic(code(cordon::test::unknown_rule))]
     UnknownRule {
         /// The file.
         file: String,
+        /// The line the test starts on.
+        line: usize,
         /// The test.
         test: String,
         /// The rule id.
@@ -121,11 +129,13 @@ pub enum TestError {
         help: Option<String>,
     },
     /// A test names a field the schema does not have.
-    #[error("test `{test}` in `{file}` names unknown field `{field}`")]
+    #[error("`{file}` line {line}: test `{test}` names unknown field `{field}`")]
     #[diagnostic(code(cordon::test::unknown_field))]
     UnknownField {
         /// The file.
         file: String,
+        /// The line the test (or `defaults`) starts on.
+        line: usize,
         /// The test (or `defaults`).
         test: String,
         /// The field.
@@ -135,7 +145,7 @@ pub enum TestError {
         help: Option<String>,
     },
     /// A test gives a value for a field it also says has no column.
-    #[error("test `{test}` in `{file}` gives `{field}` a value but lists it in `no_columns`")]
+    #[error("`{file}` line {line}: test `{test}` gives `{field}` a value but lists it in `no_columns`")]
     #[diagnostic(
         code(cordon::test::no_column_with_value),
         help("a file without the column has no value for it: drop the value, or the field from `no_columns`")
@@ -143,13 +153,15 @@ pub enum TestError {
     NoColumnWithValue {
         /// The file.
         file: String,
+        /// The line the test starts on.
+        line: usize,
         /// The test.
         test: String,
         /// The field.
         field: String,
     },
     /// A test has no expectation.
-    #[error("test `{test}` in `{file}` expects nothing")]
+    #[error("`{file}` line {line}: test `{test}` expects nothing")]
     #[diagnostic(
         code(cordon::test::no_expectation),
         help("give `hits` (use `hits: []` for a record that must pass), `misses`, `decision` or `says`")
@@ -157,26 +169,106 @@ pub enum TestError {
     NoExpectation {
         /// The file.
         file: String,
+        /// The line the test starts on.
+        line: usize,
         /// The test.
         test: String,
     },
+    /// `only` names a regime the rule set does not have.
+    #[error("`{file}` line {line}: `only` names unknown regime `{regime}`")]
+    #[diagnostic(code(cordon::test::unknown_regime))]
+    UnknownRegime {
+        /// The file.
+        file: String,
+        /// The line.
+        line: usize,
+        /// The regime.
+        regime: String,
+        /// Advice.
+        #[help]
+        help: Option<String>,
+    },
 }
 
-/// Runs the tests of one file of the pack's sources.
-pub fn run_file(engine: &Engine, sources: &dyn Sources, name: &str) -> Result<Vec<TestResult>, TestError> {
-    let src = crate::load::read_text(sources, name)?;
-    let file: TestFile = config::parse_yaml(&src)?;
+/// The line (1-based) of the first occurrence of `needle` at or after byte
+/// `from`, and the byte after it; line 1 when it is not found.
+fn line_of(text: &str, needle: &str, from: usize) -> (usize, usize) {
+    match text.get(from..).and_then(|t| t.find(needle)) {
+        Some(at) => (text[..from + at].matches('\n').count() + 1, from + at + needle.len()),
+        None => (1, from),
+    }
+}
+
+/// Runs the tests of one file of the pack's sources; every problem with the
+/// file is reported at once, each with its line.
+pub fn run_file(engine: &Engine, sources: &dyn Sources, name: &str) -> Result<Vec<TestResult>, Vec<TestError>> {
+    let src = crate::load::read_text(sources, name).map_err(|e| vec![e.into()])?;
+    let file: TestFile = config::parse_yaml(&src).map_err(|e| vec![e.into()])?;
     let rules = engine.rules();
-    let known: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
-    let name = src.name.clone();
+    // The regime `hits` counts: the rule file's beside the tests, unless `only` says.
+    let rule_file = name.strip_suffix(TEST_SUFFIX).map(|stem| format!("{stem}.{}", crate::sources::RULE_EXT));
+    let own_regime = rules
+        .rules
+        .iter()
+        .find(|r| {
+            rules
+                .sources
+                .get(r.file)
+                .is_some_and(|s| Some(s.path.as_path()) == rule_file.as_deref().map(std::path::Path::new))
+        })
+        .map(|r| r.regime);
+    let file_name = src.name.clone();
+    let mut errors = Vec::new();
+    let mut lines = Vec::new();
+    let mut at = 0;
     for case in &file.tests {
+        let (line, next) = line_of(&src.text, &case.name, at);
+        lines.push(line);
+        at = next;
+    }
+    let regime_of = |names: &[String], line: usize, errors: &mut Vec<TestError>| -> Option<Vec<usize>> {
+        if names.iter().any(|n| n == "all") {
+            return None;
+        }
+        let mut out = Vec::new();
+        for n in names {
+            match rules.regimes.iter().position(|g| &g.name == n) {
+                Some(i) => out.push(i),
+                None => errors.push(TestError::UnknownRegime {
+                    file: file_name.clone(),
+                    line,
+                    regime: n.clone(),
+                    help: crate::suggest::did_you_mean(n, rules.regimes.iter().map(|g| g.name.as_str()))
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .or(Some("`only` takes regime names, or `all`".into())),
+                }),
+            }
+        }
+        Some(out)
+    };
+    let file_only = match &file.only {
+        Some(names) => regime_of(names, line_of(&src.text, "only:", 0).0, &mut errors),
+        None => own_regime.map(|r| vec![r]),
+    };
+    let mut counted: Vec<Option<Vec<usize>>> = Vec::new();
+    for (case, line) in file.tests.iter().zip(&lines) {
+        counted.push(match &case.only {
+            Some(names) => regime_of(names, *line, &mut errors),
+            None => file_only.clone(),
+        });
+    }
+    let name = file_name;
+    let known: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+    for (case, line) in file.tests.iter().zip(&lines) {
+        let line = *line;
         if case.hits.is_none() && case.misses.is_empty() && case.decision.is_none() && case.says.is_empty() {
-            return Err(TestError::NoExpectation { file: name.clone(), test: case.name.clone() });
+            errors.push(TestError::NoExpectation { file: name.clone(), line, test: case.name.clone() });
         }
         for r in case.hits.iter().flatten().chain(&case.misses) {
             if !known.contains(&r.as_str()) {
-                return Err(TestError::UnknownRule {
+                errors.push(TestError::UnknownRule {
                     file: name.clone(),
+                    line,
                     test: case.name.clone(),
                     rule: r.clone(),
                     help: crate::suggest::did_you_mean(r, known.iter().copied())
@@ -186,18 +278,20 @@ pub fn run_file(engine: &Engine, sources: &dyn Sources, name: &str) -> Result<Ve
         }
     }
     let schema = &rules.schema;
-    let unknown = |test: &str, field: &str| TestError::UnknownField {
+    let defaults_line = line_of(&src.text, "defaults:", 0).0;
+    let unknown = |test: &str, line: usize, field: &str| TestError::UnknownField {
         file: name.clone(),
+        line,
         test: test.to_string(),
         field: field.to_string(),
         help: crate::suggest::did_you_mean(field, schema.names()).map(|s| format!("did you mean `{s}`?")),
     };
     let field_or_group = |k: &String| schema.field(k).is_some() || schema.group(k).is_some();
-    if let Some(k) = file.defaults.keys().find(|k| schema.field(k).is_none()) {
-        return Err(unknown("defaults", k));
+    for k in file.defaults.keys().filter(|k| schema.field(k).is_none()) {
+        errors.push(unknown("defaults", defaults_line, k));
     }
-    if let Some(k) = file.no_columns.iter().find(|k| !field_or_group(k)) {
-        return Err(unknown("defaults", k));
+    for k in file.no_columns.iter().filter(|k| !field_or_group(k)) {
+        errors.push(unknown("no_columns", line_of(&src.text, "no_columns:", 0).0, k));
     }
     // A group in `no_columns` stands for all its members.
     let expand = |names: &[String]| -> Vec<usize> {
@@ -212,11 +306,16 @@ pub fn run_file(engine: &Engine, sources: &dyn Sources, name: &str) -> Result<Ve
     };
     let mut results = Vec::new();
     for (i, case) in file.tests.iter().enumerate() {
-        if let Some(k) = case.record.keys().find(|k| schema.field(k).is_none()) {
-            return Err(unknown(&case.name, k));
-        }
-        if let Some(k) = case.no_columns.iter().find(|k| !field_or_group(k)) {
-            return Err(unknown(&case.name, k));
+        let line = lines[i];
+        let bad: Vec<&String> = case
+            .record
+            .keys()
+            .filter(|k| schema.field(k).is_none())
+            .chain(case.no_columns.iter().filter(|k| !field_or_group(k)))
+            .collect();
+        if !bad.is_empty() {
+            errors.extend(bad.into_iter().map(|k| unknown(&case.name, line, k)));
+            continue;
         }
         let mut no_columns = expand(&file.no_columns);
         no_columns.extend(expand(&case.no_columns));
@@ -225,7 +324,9 @@ pub fn run_file(engine: &Engine, sources: &dyn Sources, name: &str) -> Result<Ve
             rec.insert(k.clone(), v.clone());
         }
         if let Some(f) = no_columns.iter().map(|f| &schema.fields[*f].name).find(|f| case.record.contains_key(*f)) {
-            return Err(TestError::NoColumnWithValue { file: name.clone(), test: case.name.clone(), field: f.clone() });
+            let (test, field) = (case.name.clone(), f.clone());
+            errors.push(TestError::NoColumnWithValue { file: name.clone(), line, test, field });
+            continue;
         }
         for f in &no_columns {
             rec.remove(&schema.fields[*f].name);
@@ -238,12 +339,20 @@ pub fn run_file(engine: &Engine, sources: &dyn Sources, name: &str) -> Result<Ve
             Ok(r) => RecordOutcome::Evaluated(engine.evaluate_alone(&r)),
             Err(inv) => RecordOutcome::Invalid(inv),
         };
-        results.push(judge(engine, &name, case, &outcome));
+        results.push(judge(engine, &name, case, &outcome, counted[i].as_deref()));
     }
-    Ok(results)
+    if errors.is_empty() { Ok(results) } else { Err(errors) }
 }
 
-fn judge(engine: &Engine, file: &str, case: &TestCase, outcome: &RecordOutcome) -> TestResult {
+/// Judges one case: `hits` against the rules of the `counted` regimes
+/// (every rule when `None`) that fired.
+fn judge(
+    engine: &Engine,
+    file: &str,
+    case: &TestCase,
+    outcome: &RecordOutcome,
+    counted: Option<&[usize]>,
+) -> TestResult {
     let rules = engine.rules();
     let mut failures = Vec::new();
     let (actual, decision): (Vec<(String, String, String)>, String) = match outcome {
@@ -263,10 +372,17 @@ fn judge(engine: &Engine, file: &str, case: &TestCase, outcome: &RecordOutcome) 
         }
     };
     let fired: Vec<&str> = actual.iter().map(|(r, _, _)| r.as_str()).collect();
+    let regime_of = |id: &str| rules.rules.iter().find(|r| r.id == id).map(|r| r.regime);
     if let (Some(hits), false) = (&case.hits, decision == "invalid") {
         let mut want: Vec<&str> = hits.iter().map(String::as_str).collect();
         want.sort_unstable();
-        let mut got = fired.clone();
+        // Rules of other regimes loaded with this one are not this file's to count
+        // (a rule `hits` names is counted whatever its regime).
+        let mut got: Vec<&str> = fired
+            .iter()
+            .copied()
+            .filter(|r| want.contains(r) || counted.is_none_or(|c| regime_of(r).is_some_and(|g| c.contains(&g))))
+            .collect();
         got.sort_unstable();
         if want != got {
             let missing: Vec<&str> = want.iter().filter(|w| !got.contains(w)).copied().collect();
@@ -339,15 +455,27 @@ impl Coverage {
     }
 }
 
-/// Runs every test file of a pack (`*.tests.yaml`), in name order.
-pub fn run_all(engine: &Engine, sources: &dyn Sources) -> Result<Vec<TestResult>, TestError> {
-    let mut files = sources
-        .files(TEST_SUFFIX)
-        .map_err(|e| ConfigError::Io { path: sources.display_name(""), source: e.into_io() })?;
-    files.sort();
-    let mut all = Vec::new();
-    for f in files {
-        all.extend(run_file(engine, sources, &f)?);
+/// Runs every test file of a pack (`*.tests.yaml`), and of the packs its
+/// manifest includes, in name order; every file's problems are reported
+/// together.
+pub fn run_all(engine: &Engine, sources: &dyn Sources) -> Result<Vec<TestResult>, Vec<TestError>> {
+    let io = |e: crate::sources::SourceError| {
+        vec![TestError::from(ConfigError::Io { path: sources.display_name(""), source: e.into_io() })]
+    };
+    let mut files = sources.files(TEST_SUFFIX).map_err(io)?;
+    let manifest =
+        crate::load::read_text(sources, crate::load::MANIFEST).ok().and_then(|m| config::load_manifest(&m).ok());
+    for sub in manifest.map(|m| m.packs).unwrap_or_default() {
+        files.extend(sources.files_in(&sub, TEST_SUFFIX).map_err(io)?);
     }
-    Ok(all)
+    files.sort();
+    files.dedup();
+    let (mut all, mut errors) = (Vec::new(), Vec::new());
+    for f in files {
+        match run_file(engine, sources, &f) {
+            Ok(r) => all.extend(r),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() { Ok(all) } else { Err(errors) }
 }

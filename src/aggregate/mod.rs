@@ -592,7 +592,7 @@ fn fields_read_by(rules: &RuleSet, which: impl Fn(&crate::check::Rule) -> bool) 
     for r in rules.rules.iter().filter(|r| which(r)) {
         r.reads.iter().for_each(|f| add(*f));
         for part in &r.message {
-            if let crate::check::MsgPart::Field(f) = part {
+            if let crate::check::MsgPart::Field(f, _) = part {
                 add(*f);
             }
         }

@@ -29,11 +29,13 @@ pub(super) struct Ctx<'a> {
 struct Options<'a> {
     column: Option<&'a StrLit>,
     since: Option<&'a StrLit>,
+    until: Option<&'a StrLit>,
+    through: Option<&'a StrLit>,
     reference: Option<&'a StrLit>,
     filters: Vec<(&'a StrLit, WhereOp, &'a StrLit)>,
 }
 
-const OPTION_NAMES: [&str; 4] = ["column", "since", "ref", "where"];
+const OPTION_NAMES: [&str; 6] = ["column", "since", "until", "through", "ref", "where"];
 
 /// Rows loaded, and the data file's label and fingerprint.
 pub(super) struct Loaded {
@@ -70,12 +72,15 @@ pub(super) fn load(
 
 /// Validates the `{ column, since, ref, where }` options.
 fn options_of<'a>(src: &SourceFile, options: &'a [FileOption], errors: &mut Vec<CheckError>) -> Option<Options<'a>> {
-    let mut opts = Options { column: None, since: None, reference: None, filters: Vec::new() };
+    let mut opts =
+        Options { column: None, since: None, until: None, through: None, reference: None, filters: Vec::new() };
     let before = errors.len();
     for o in options {
         let slot = match o.key.name.as_str() {
             "column" => &mut opts.column,
             "since" => &mut opts.since,
+            "until" => &mut opts.until,
+            "through" => &mut opts.through,
             "ref" => &mut opts.reference,
             "where" => {
                 match &o.cond {
@@ -88,8 +93,11 @@ fn options_of<'a>(src: &SourceFile, options: &'a [FileOption], errors: &mut Vec<
                 continue;
             }
             other => {
-                let help =
-                    crate::suggest::help(other, OPTION_NAMES, "options are `column`, `since`, `ref` and `where`");
+                let help = crate::suggest::help(
+                    other,
+                    OPTION_NAMES,
+                    "options are `column`, `since`, `until`, `through`, `ref` and `where`",
+                );
                 errors.push(
                     CheckError::new(CheckErrorKind::DataFile, src, o.key.span, format!("unknown set option `{other}`"))
                         .help(help),
@@ -115,6 +123,12 @@ fn options_of<'a>(src: &SourceFile, options: &'a [FileOption], errors: &mut Vec<
         }
         *slot = Some(&o.value);
     }
+    if let (Some(_), Some(t)) = (opts.until, opts.through) {
+        errors.push(
+            CheckError::new(CheckErrorKind::DataFile, src, t.span, "give `until` or `through`, not both")
+                .help("`until` names the column of the first day no longer listed, `through` of the last day listed"),
+        );
+    }
     (errors.len() == before).then_some(opts)
 }
 
@@ -122,7 +136,7 @@ fn options_of<'a>(src: &SourceFile, options: &'a [FileOption], errors: &mut Vec<
 /// `./…` and `../…` are relative to the rule file (data that belongs to the
 /// pack, beside its rules); other paths to the pack's data folder. Either
 /// way the file must lie in the pack or a folder its manifest declares.
-fn read(ctx: &Ctx<'_>, path: &StrLit, errors: &mut Vec<CheckError>) -> Option<(String, String, Vec<u8>)> {
+pub(super) fn read(ctx: &Ctx<'_>, path: &StrLit, errors: &mut Vec<CheckError>) -> Option<(String, String, Vec<u8>)> {
     let beside = path.value.starts_with("./") || path.value.starts_with("../");
     let name = if beside { sources::beside(ctx.file, &path.value) } else { sources::under(ctx.data_root, &path.value) };
     let err = |msg: String| CheckError::new(CheckErrorKind::DataFile, ctx.src, path.span, msg);
@@ -153,7 +167,7 @@ fn read(ctx: &Ctx<'_>, path: &StrLit, errors: &mut Vec<CheckError>) -> Option<(S
 }
 
 /// Reads the rows of a CSV or YAML data file, with its header.
-fn rows(
+pub(super) fn rows(
     ctx: &Ctx<'_>,
     path: &StrLit,
     name: &str,
@@ -240,7 +254,7 @@ fn column_of(
         false
     };
     let mut ok = check_col(&column, opts.column.map_or(path.span, |c| c.span), errors);
-    for o in [opts.since, opts.reference].into_iter().flatten() {
+    for o in [opts.since, opts.until, opts.through, opts.reference].into_iter().flatten() {
         ok &= check_col(&o.value, o.span, errors);
     }
     for (c, _, _) in &opts.filters {
@@ -290,18 +304,38 @@ fn entries(
                 continue;
             }
         };
-        let since = match opts.since.map(|s| (s, get(&s.value))) {
-            None | Some((_, "")) => None,
-            Some((s, t)) => match Date::parse(t) {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    report(err(format!("line {line} of `{}`, column `{}`: {e}", path.value, s.value)), errors);
-                    continue;
-                }
-            },
+        let date_in = |col: Option<&StrLit>| match col.map(|s| (s, get(&s.value))) {
+            None | Some((_, "")) => Ok(None),
+            Some((s, t)) => Date::parse(t)
+                .map(Some)
+                .map_err(|e| format!("line {line} of `{}`, column `{}`: {e}", path.value, s.value)),
+        };
+        let dates = date_in(opts.since).and_then(|since| {
+            let until = date_in(opts.until)?.or(date_in(opts.through)?.map(Date::next_day));
+            match (since, until) {
+                (Some(s), Some(u)) if u <= s => Err(format!(
+                    "line {line} of `{}`: the element is never listed (until {u} is not after since {s})",
+                    path.value
+                )),
+                _ => Ok((since, until)),
+            }
+        });
+        let (since, until) = match dates {
+            Ok(d) => d,
+            Err(msg) => {
+                report(err(msg), errors);
+                continue;
+            }
         };
         let reference = opts.reference.map(|r| get(&r.value).to_string()).filter(|s| !s.is_empty());
-        entries.push(Entry { value, text: text.to_string(), since, reference, origin: EntryOrigin::DataLine(line) });
+        entries.push(Entry {
+            value,
+            text: text.to_string(),
+            since,
+            until,
+            reference,
+            origin: EntryOrigin::DataLine(line),
+        });
     }
     if bad > 5 {
         errors.push(err(format!("{} more bad lines in `{}`", bad - 5, path.value)));

@@ -99,6 +99,24 @@ impl Printer<'_> {
                 (format!("{name}({})", a.join(", ")), 8)
             }
             TExpr::Screen(sc) => (self.screening(sc), 4),
+            TExpr::Lookup(l) => (self.lookup(l), 8),
+            TExpr::QuantLookup(k, l, body) => {
+                let over = self.lookup(l);
+                (self.quantifier(*k, &over, body), 8)
+            }
+        }
+    }
+
+    /// `TABLE[key].column`, `TABLE[key][value]`.
+    fn lookup(&mut self, l: &crate::check::ir::Lookup) -> String {
+        let table = self.set(l.table);
+        let key = self.text(&l.key, 0);
+        match &l.column {
+            crate::check::ir::LookupColumn::Named(i) => {
+                let col = self.rules.sets[l.table].table.as_ref().and_then(|t| t.columns.get(*i));
+                format!("{table}[{key}].{}", col.map_or("?", |(n, _)| n.as_str()))
+            }
+            crate::check::ir::LookupColumn::Dynamic(c) => format!("{table}[{key}][{}]", self.text(c, 0)),
         }
     }
 

@@ -51,6 +51,8 @@ pub enum CheckErrorKind {
     InvalidRange,
     /// A problem with a set's data file.
     DataFile,
+    /// A lookup table's declaration, data file or use.
+    Table,
     /// An import that cannot be followed.
     Import,
     /// Regime declaration problems.
@@ -92,6 +94,7 @@ impl CheckErrorKind {
             CheckErrorKind::InvalidSetType => "cordon::check::invalid_set_type",
             CheckErrorKind::InvalidRange => "cordon::check::invalid_range",
             CheckErrorKind::DataFile => "cordon::check::data_file",
+            CheckErrorKind::Table => "cordon::check::table",
             CheckErrorKind::Import => "cordon::check::import",
             CheckErrorKind::Regime => "cordon::check::regime",
             CheckErrorKind::Message => "cordon::check::message",

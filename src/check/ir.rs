@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::schema::{FieldId, Scalar, Schema};
 use crate::source::{SourceFile, Span};
 use crate::values::functions::Function;
-use crate::values::{Code, Date, Decimal};
+use crate::values::{Code, Date, Decimal, Value};
 
 /// Index of a set in [`RuleSet::sets`].
 pub type SetId = usize;
@@ -213,6 +213,7 @@ impl RuleSet {
                 Regime {
                     name: name.into(),
                     meta: vec![("title".into(), format!("Licences in the firm's register ({})", register.file))],
+                    scope: None,
                 },
             );
             for r in &mut self.rules {
@@ -256,6 +257,7 @@ impl RuleSet {
                 effective: None,
                 until: None,
                 severity: Severity::Block,
+                undecided: Severity::Review,
                 regime: pos,
                 when: TExpr::Lit(Lit::Bool(false)),
                 unless: Vec::new(),
@@ -304,6 +306,10 @@ pub struct Regime {
     pub name: String,
     /// `key: value` metadata (title, authority, …) in source order.
     pub meta: Vec<(String, String)>,
+    /// `applies_when`: the records the regime applies to, and the condition
+    /// as written. A record for which it is false is not evaluated by the
+    /// regime's rules; one for which it is undecided is (fail closed).
+    pub scope: Option<(TExpr, String)>,
 }
 
 impl Regime {
@@ -330,6 +336,63 @@ pub struct SetDef {
     pub decl: Option<(usize, Span)>,
     /// The data file it was loaded from, if any.
     pub data_file: Option<String>,
+    /// For a lookup table (`table NAME from …`): its columns and, for each
+    /// entry (a key), its row. The entries are the keys.
+    pub table: Option<Table>,
+}
+
+/// A lookup table's columns and rows (the keys are its set's entries).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Columns other than the key: name and type.
+    pub columns: Vec<(String, crate::schema::FieldType)>,
+    /// One row per entry of the set, one cell per column; `None` for an
+    /// empty cell of a column that is not text or a list (a lookup of it is
+    /// undecided). An empty text cell is `""`, an empty list cell `[]`.
+    pub rows: Vec<Vec<Option<Value>>>,
+}
+
+impl Lookup {
+    fn value_reads(&self, f: &mut impl FnMut(FieldId)) {
+        self.key.value_reads(f);
+        if let LookupColumn::Dynamic(c) = &self.column {
+            c.value_reads(f);
+        }
+    }
+
+    fn visit(&self, f: &mut impl FnMut(&TExpr)) {
+        self.key.visit(f);
+        if let LookupColumn::Dynamic(c) = &self.column {
+            c.visit(f);
+        }
+    }
+}
+
+impl Table {
+    /// The index of a column by name.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|(n, _)| n == name)
+    }
+}
+
+/// `TABLE[key].column` or `TABLE[key][value]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lookup {
+    /// The table (a set whose entries are its keys).
+    pub table: SetId,
+    /// The key looked up.
+    pub key: TExpr,
+    /// The column read.
+    pub column: LookupColumn,
+}
+
+/// The column a lookup reads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LookupColumn {
+    /// By name (index into [`Table::columns`]).
+    Named(usize),
+    /// By the text of a value (every column then has one type).
+    Dynamic(TExpr),
 }
 
 /// One element of a set.
@@ -341,10 +404,20 @@ pub struct Entry {
     pub text: String,
     /// First day the entry applies (a listing date); before it, it does not match.
     pub since: Option<Date>,
+    /// First day the entry no longer applies (a delisting, an annex
+    /// amendment); from it on, it does not match.
+    pub until: Option<Date>,
     /// A reference (list entry id such as `KPe.001`).
     pub reference: Option<String>,
     /// Where it was written: a span in the rule file, or a data-file line.
     pub origin: EntryOrigin,
+}
+
+impl Entry {
+    /// Whether the entry is listed on `date`.
+    pub fn in_force(&self, date: Date) -> bool {
+        self.since.is_none_or(|s| s <= date) && self.until.is_none_or(|u| date < u)
+    }
 }
 
 /// Where a set element came from.
@@ -380,6 +453,9 @@ pub struct Rule {
     pub until: Option<Date>,
     /// Severity of a finding.
     pub severity: Severity,
+    /// Severity of a finding when the rule cannot be decided (`undecided:`;
+    /// review unless the rule says block).
+    pub undecided: Severity,
     /// Index into [`RuleSet::regimes`].
     pub regime: usize,
     /// The condition.
@@ -494,8 +570,9 @@ impl Unless {
 pub enum MsgPart {
     /// Literal text.
     Text(String),
-    /// A field's value.
-    Field(FieldId),
+    /// A field's value, and what to write when the record has none
+    /// (`{export_country|"unknown"}`).
+    Field(FieldId, Option<String>),
 }
 
 /// A literal value.
@@ -611,6 +688,11 @@ pub enum TExpr {
     ListHas(FieldId, Box<TExpr>),
     /// `any`/`all` over a list field.
     Quant(Quantifier, FieldId, Box<TExpr>),
+    /// A table's cell: `CHART[destination].NS1`.
+    Lookup(Box<Lookup>),
+    /// `any`/`all` over the items of a table's list cell:
+    /// `any(r in CCL[e].chart_columns: …)`.
+    QuantLookup(Quantifier, Box<Lookup>, Box<TExpr>),
     /// `any`/`all` over the values of a group's fields (every member with a
     /// column; list members give each of their items).
     GroupQuant(Quantifier, crate::schema::GroupId, Box<TExpr>),
@@ -662,6 +744,11 @@ impl TExpr {
             }
             TExpr::In { value, .. } | TExpr::StrTestSet(_, value, _) => value.value_reads(f),
             TExpr::Screen(s) => s.subject.value_reads(f),
+            TExpr::Lookup(l) => l.value_reads(f),
+            TExpr::QuantLookup(_, l, b) => {
+                l.value_reads(f);
+                b.value_reads(f);
+            }
         }
     }
 
@@ -691,6 +778,11 @@ impl TExpr {
             }
             TExpr::In { value, .. } | TExpr::StrTestSet(_, value, _) => value.visit(f),
             TExpr::Screen(s) => s.subject.visit(f),
+            TExpr::Lookup(l) => l.visit(f),
+            TExpr::QuantLookup(_, l, b) => {
+                l.visit(f);
+                b.visit(f);
+            }
             TExpr::Lit(_)
             | TExpr::Field(_)
             | TExpr::Var(_)

@@ -32,6 +32,9 @@ pub enum LintKind {
     Superseded,
     /// A plain `unless` that reads free text and drops a `block` outright.
     TextExemption,
+    /// `==` or `!=` between a hierarchical code (an HS code, an ECCN) and a
+    /// literal: `3A001.a.7 == 3A001` is false, so sub-paragraphs slip through.
+    CodeEquality,
 }
 
 impl LintKind {
@@ -48,6 +51,7 @@ impl LintKind {
             LintKind::UnusedConst => "cordon::lint::unused_const",
             LintKind::Superseded => "cordon::lint::superseded",
             LintKind::TextExemption => "cordon::lint::text_exemption",
+            LintKind::CodeEquality => "cordon::lint::code_equality",
         }
     }
 }
@@ -247,6 +251,11 @@ fn canon_in_place(e: &mut TExpr, sets: &[usize]) {
             canon_in_place(b, sets);
         }
         TExpr::Screen(sc) => canon_in_place(&mut sc.subject, sets),
+        TExpr::Lookup(l) => canon_lookup(l, sets),
+        TExpr::QuantLookup(_, l, b) => {
+            canon_lookup(l, sets);
+            canon_in_place(b, sets);
+        }
         TExpr::Lit(_)
         | TExpr::Field(_)
         | TExpr::Var(_)
@@ -257,13 +266,28 @@ fn canon_in_place(e: &mut TExpr, sets: &[usize]) {
     }
 }
 
-/// For each set, the first set with the same kind and entries.
+fn canon_lookup(l: &mut crate::check::ir::Lookup, sets: &[usize]) {
+    canon_in_place(&mut l.key, sets);
+    if let crate::check::ir::LookupColumn::Dynamic(c) = &mut l.column {
+        canon_in_place(c, sets);
+    }
+}
+
+/// For each set, the first set with the same kind and entries (a table is
+/// only ever itself: its rows differ where its keys do not).
 fn canonical_sets(rules: &RuleSet) -> Vec<usize> {
     let key = |i: usize| {
         let s = &rules.sets[i];
-        (s.elem, s.entries.iter().map(|e| (&e.value, e.since)).collect::<Vec<_>>())
+        (s.elem, s.entries.iter().map(|e| (&e.value, e.since, e.until)).collect::<Vec<_>>())
     };
-    (0..rules.sets.len()).map(|i| (0..=i).find(|j| key(*j) == key(i)).unwrap_or(i)).collect()
+    (0..rules.sets.len())
+        .map(|i| {
+            if rules.sets[i].table.is_some() {
+                return i;
+            }
+            (0..=i).find(|j| rules.sets[*j].table.is_none() && key(*j) == key(i)).unwrap_or(i)
+        })
+        .collect()
 }
 
 /// The goods codes a rule's condition requires (top-level `hs_code in SET`
@@ -354,6 +378,7 @@ pub fn lint(rules: &RuleSet, usage: &Usage) -> Vec<Lint> {
         }
     }
     duplicate_conditions(rules, &sets, &mut out);
+    code_equality(rules, &mut out);
     set_lints(rules, &mut out);
     unused_consts(rules, usage, &mut out);
     superseded(rules, &sets, &mut out);
@@ -507,20 +532,62 @@ fn duplicate_conditions(rules: &RuleSet, sets: &[usize], out: &mut Vec<Lint>) {
     }
 }
 
+/// `CodeEquality`: a hierarchical code compared whole with `==` or `!=`
+/// (`eccn == 3A001` misses `3A001.a.7`, a heading misses its subheadings);
+/// `in { … }` covers what lies under the code.
+fn code_equality(rules: &RuleSet, out: &mut Vec<Lint>) {
+    use crate::values::kind::Matching;
+    for r in &rules.rules {
+        let mut found: Option<String> = None;
+        let mut look = |e: &TExpr| {
+            if let TExpr::Cmp(CmpOp::Eq | CmpOp::Ne, kind, a, b) = e
+                && matches!(kind.kind().matching(), Matching::Prefix { .. })
+                && let (TExpr::Lit(Lit::Code(c)), _) | (_, TExpr::Lit(Lit::Code(c))) = (a.as_ref(), b.as_ref())
+                // `EAR99` has no sub-paragraphs: equality is exact there.
+                && c.as_str() != "EAR99"
+            {
+                found.get_or_insert_with(|| c.to_string());
+            }
+        };
+        r.when.visit(&mut look);
+        for u in &r.unless {
+            u.expr.visit(&mut look);
+        }
+        if let Some(code) = found {
+            out.push(Lint::new(
+                LintKind::CodeEquality,
+                src(rules, r),
+                r.id_span,
+                format!("rule `{}` compares a code whole with `{code}`: codes under it do not match", r.id),
+                "`==` on a code with sub-paragraphs",
+                Some(format!("write `in {{ {code} }}`: it covers `{code}` and every code under it")),
+            ));
+        }
+    }
+}
+
 /// `UnusedSet` and `CoveredEntry`: sets no rule uses, and entries written in
 /// rule files that another entry covers or repeats.
 fn set_lints(rules: &RuleSet, out: &mut Vec<Lint>) {
     let mut used = vec![false; rules.sets.len()];
     for r in &rules.rules {
-        let mut mark = |e: &TExpr| {
-            if let TExpr::In { set, .. } | TExpr::StrTestSet(_, _, set) = e {
-                used[*set] = true;
-            }
+        let mut mark = |e: &TExpr| match e {
+            TExpr::In { set, .. } | TExpr::StrTestSet(_, _, set) => used[*set] = true,
+            TExpr::Lookup(l) | TExpr::QuantLookup(_, l, _) => used[l.table] = true,
+            _ => {}
         };
         r.when.visit(&mut mark);
         for u in &r.unless {
             u.expr.visit(&mut mark);
         }
+    }
+    // A set a regime's scope reads is used.
+    for (e, _) in rules.regimes.iter().filter_map(|g| g.scope.as_ref()) {
+        e.visit(&mut |e| match e {
+            TExpr::In { set, .. } | TExpr::StrTestSet(_, _, set) => used[*set] = true,
+            TExpr::Lookup(l) | TExpr::QuantLookup(_, l, _) => used[l.table] = true,
+            _ => {}
+        });
     }
     for (i, set) in rules.sets.iter().enumerate() {
         let Some((file, decl)) = set.decl else { continue };

@@ -10,6 +10,7 @@ pub mod ir;
 pub mod lints;
 mod pack;
 mod rule;
+mod table;
 mod typeck;
 
 pub use error::{CheckError, CheckErrorKind};
@@ -38,6 +39,7 @@ pub fn check(pack: &Pack, sources: &dyn Sources) -> Result<(RuleSet, Vec<Lint>),
     c.collect_declarations();
     c.build_sets();
     c.build_consts();
+    c.build_scopes();
     c.build_rules();
     if !c.errors.is_empty() {
         // Report in reading order: by file, then by position.
@@ -85,6 +87,8 @@ struct Checker<'p> {
     /// Sanctions lists used so far, and every name looked up (`None`: reported missing).
     lists: Vec<ListRef>,
     list_ids: HashMap<String, Option<ListId>>,
+    /// The sets that are lookup tables (`table NAME from …`).
+    table_ids: Vec<SetId>,
 }
 
 impl<'p> Checker<'p> {
@@ -102,6 +106,7 @@ impl<'p> Checker<'p> {
             data_inputs: Vec::new(),
             lists: Vec::new(),
             list_ids: HashMap::new(),
+            table_ids: Vec::new(),
         }
     }
 
@@ -202,10 +207,11 @@ impl<'p> Checker<'p> {
                             continue;
                         }
                         self.file_regime[fi] = Some(r.name.name.clone());
-                        let entry = self
-                            .regimes
-                            .entry(r.name.name.clone())
-                            .or_insert_with(|| Regime { name: r.name.name.clone(), meta: Vec::new() });
+                        let entry = self.regimes.entry(r.name.name.clone()).or_insert_with(|| Regime {
+                            name: r.name.name.clone(),
+                            meta: Vec::new(),
+                            scope: None,
+                        });
                         if let Some(meta) = &r.meta {
                             if let Some((pf, _)) = regime_body.get(&r.name.name) {
                                 let other = self.pack.files[*pf].rel.clone();
@@ -232,8 +238,23 @@ impl<'p> Checker<'p> {
                             entries: Vec::new(),
                             decl: Some((fi, s.span)),
                             data_file: None,
+                            table: None,
                         });
                         self.declare(&s.name, Decl::Set(id), fi);
+                    }
+                    // A table is a set of its keys, with a row for each.
+                    Item::Table(t) => {
+                        let id = self.sets.len();
+                        self.sets.push(SetDef {
+                            name: t.name.name.clone(),
+                            elem: Scalar::STRING,
+                            entries: Vec::new(),
+                            decl: Some((fi, t.span)),
+                            data_file: None,
+                            table: None,
+                        });
+                        self.table_ids.push(id);
+                        self.declare(&t.name, Decl::Set(id), fi);
                     }
                     Item::Const(k) => {
                         let id = self.consts.len();
@@ -295,14 +316,54 @@ impl<'p> Checker<'p> {
     fn literal_entries(&mut self, file: usize, elem: ElemKind, lit: &ast::SetLiteral) -> Vec<Entry> {
         let src = self.src(file);
         let mut out = Vec::new();
-        for item in &lit.items {
+        for (i, item) in lit.items.iter().enumerate() {
+            let first = out.len();
             match item {
                 SetItem::Code(c) => self.push_entry(src, elem, &c.name, c.span, &mut out),
                 SetItem::Str(s) => self.push_entry(src, elem, &s.value, s.span, &mut out),
                 SetItem::Range(a, b) => self.range_entries(src, elem, a, b, &mut out),
             }
+            let Some(d) = lit.dates.get(i) else { continue };
+            let (since, until) = self.item_dates(src, item.span(), d);
+            for e in &mut out[first..] {
+                e.since = since;
+                e.until = until;
+            }
         }
         out
+    }
+
+    /// The dates of one element: `since` inclusive, `until` exclusive
+    /// (`through` is the day before it), the one after the other.
+    fn item_dates(&mut self, src: &SourceFile, item: Span, d: &ast::ItemDates) -> (Option<Date>, Option<Date>) {
+        let mut read = |text: &str, span: Span| match Date::parse(text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.errors.push(
+                    CheckError::new(CheckErrorKind::InvalidDate, src, span, e)
+                        .label("not a calendar date")
+                        .help("dates are written YYYY-MM-DD, e.g. `2022-03-16`"),
+                );
+                None
+            }
+        };
+        let since = d.since.as_ref().and_then(|(t, sp)| read(t, *sp));
+        let until =
+            d.until.as_ref().and_then(|(t, sp, through)| read(t, *sp).map(|u| if *through { u.next_day() } else { u }));
+        if let (Some(s), Some(u)) = (since, until)
+            && u <= s
+        {
+            self.err(
+                CheckError::new(
+                    CheckErrorKind::UntilNotAfterEffective,
+                    src,
+                    item,
+                    format!("this element is never listed: `until` {u} is not after `since` {s}"),
+                )
+                .help("`since` is the first day listed, `until` the first day no longer listed, `through` the last day listed"),
+            );
+        }
+        (since, until)
     }
 
     /// The entries of a range (`50..63`), for kinds that have ranges.
@@ -331,6 +392,7 @@ impl<'p> Checker<'p> {
                     value: EntryValue::Code(c),
                     text: c.to_string(),
                     since: None,
+                    until: None,
                     reference: None,
                     origin: EntryOrigin::Rule(span),
                 }),
@@ -351,6 +413,7 @@ impl<'p> Checker<'p> {
                 value,
                 text: text.to_string(),
                 since: None,
+                until: None,
                 reference: None,
                 origin: EntryOrigin::Rule(span),
             }),
@@ -372,7 +435,15 @@ impl<'p> Checker<'p> {
         for fi in 0..self.pack.files.len() {
             let src = self.src(fi);
             for item in &self.pack.files[fi].ast.items {
-                let Item::Set(s) = item else { continue };
+                let s = match item {
+                    Item::Set(s) => s,
+                    Item::Table(t) => {
+                        self.build_table(fi, id, t);
+                        id += 1;
+                        continue;
+                    }
+                    _ => continue,
+                };
                 let this = id;
                 id += 1;
                 let Some(elem) = Scalar::from_name(&s.elem_type.name).filter(|k| set_kind(*k)) else {
@@ -457,6 +528,32 @@ impl<'p> Checker<'p> {
         }
     }
 
+    /// Each regime's `applies_when`, typed in the file that describes the regime.
+    fn build_scopes(&mut self) {
+        for fi in 0..self.pack.files.len() {
+            let src = self.src(fi);
+            for item in &self.pack.files[fi].ast.items {
+                let Item::Regime(r) = item else { continue };
+                if let Some(extra) = r.scope.get(1) {
+                    self.err(
+                        CheckError::new(CheckErrorKind::Regime, src, extra.span, "`applies_when` is given twice")
+                            .help("join the conditions with `and` or `or`"),
+                    );
+                    continue;
+                }
+                let Some(e) = r.scope.first() else { continue };
+                if r.meta.is_none() {
+                    continue;
+                }
+                let Some(t) = typeck::condition(self, fi, e) else { continue };
+                let text = src.slice(e.span).split_whitespace().collect::<Vec<_>>().join(" ");
+                if let Some(reg) = self.regimes.get_mut(&r.name.name) {
+                    reg.scope = Some((t, text));
+                }
+            }
+        }
+    }
+
     fn build_rules(&mut self) {
         let mut first_def: HashMap<String, (usize, Span)> = HashMap::new();
         for fi in 0..self.pack.files.len() {
@@ -499,9 +596,8 @@ impl<'p> Checker<'p> {
             .iter()
             .map(|f| ir::Fingerprint { path: f.rel.clone(), sha256: f.source.sha256(), kind: "rules" })
             .collect();
-        if let Some(s) = &self.pack.schema_source {
-            let path = self.pack.schema_label.clone().unwrap_or_else(|| s.name.clone());
-            inputs.push(ir::Fingerprint { path, sha256: s.sha256(), kind: "schema" });
+        for (label, s) in &self.pack.schema_sources {
+            inputs.push(ir::Fingerprint { path: label.clone(), sha256: s.sha256(), kind: "schema" });
         }
         inputs.append(&mut self.data_inputs);
         // The unit table decides how units read and convert: part of the rule set.
@@ -523,9 +619,10 @@ impl<'p> Checker<'p> {
         for i in &inputs {
             all.push_str(&format!("{} {} {}\n", i.kind, i.path, i.sha256));
         }
-        // The standard schema is compiled in; its text is part of the fingerprint too.
-        if self.pack.schema_source.is_none() {
-            all.push_str(&format!("schema builtin {}\n", sha256_hex(crate::config::STANDARD_SCHEMA.as_bytes())));
+        // The shipped schemas are compiled in (a pack may use or extend
+        // them); their text is part of the fingerprint too.
+        for (name, _, text) in crate::config::BUILTIN_SCHEMAS {
+            all.push_str(&format!("schema builtin {name} {}\n", sha256_hex(text.as_bytes())));
         }
         RuleSet {
             schema: Arc::clone(&self.pack.schema),

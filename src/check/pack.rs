@@ -14,10 +14,10 @@ use crate::syntax::ast;
 pub struct Pack {
     /// The record schema the rules are written for.
     pub schema: Arc<Schema>,
-    /// The schema file, when it came from a file.
-    pub schema_source: Option<Arc<SourceFile>>,
-    /// The schema path as the manifest writes it, for fingerprints.
-    pub schema_label: Option<String>,
+    /// The schema files the record schema was combined from (shipped
+    /// schemas, compiled in, are not among them), each with its path as
+    /// the manifest writes it, for fingerprints.
+    pub schema_sources: Vec<(String, Arc<SourceFile>)>,
     /// The folder data files of file-backed sets are under, by name (`""`
     /// is the pack root).
     pub data_root: String,
@@ -48,8 +48,7 @@ impl Pack {
     pub fn empty(schema: Arc<Schema>) -> Pack {
         Pack {
             schema,
-            schema_source: None,
-            schema_label: None,
+            schema_sources: Vec::new(),
             data_root: String::new(),
             lists_root: "lists".into(),
             roots: Vec::new(),

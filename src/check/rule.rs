@@ -19,7 +19,9 @@ enum Property {
     Cite,
     Effective,
     Until,
+    Through,
     Severity,
+    Undecided,
     When,
     Unless,
     Message,
@@ -31,12 +33,14 @@ enum Property {
 }
 
 impl Property {
-    const ALL: [Property; 13] = [
+    const ALL: [Property; 15] = [
         Property::Title,
         Property::Cite,
         Property::Effective,
         Property::Until,
+        Property::Through,
         Property::Severity,
+        Property::Undecided,
         Property::When,
         Property::Unless,
         Property::Message,
@@ -53,7 +57,9 @@ impl Property {
             Property::Cite => "cite",
             Property::Effective => "effective",
             Property::Until => "until",
+            Property::Through => "through",
             Property::Severity => "severity",
+            Property::Undecided => "undecided",
             Property::When => "when",
             Property::Unless => "unless",
             Property::Message => "message",
@@ -84,6 +90,7 @@ struct Draft {
     effective: Option<(Date, Span)>,
     until: Option<(Date, Span)>,
     severity: Option<Severity>,
+    undecided: Option<Severity>,
     when: Option<(TExpr, String)>,
     /// Each exemption with the span of its `then`.
     unless: Vec<(Unless, Option<Span>)>,
@@ -106,8 +113,10 @@ impl Checker<'_> {
             };
             match prop {
                 Property::Title | Property::Cite | Property::Message => self.text_property(fi, prop, p, expr, &mut d),
-                Property::Effective | Property::Until => self.date_property(fi, prop, p, expr, &mut d),
-                Property::Severity => self.severity_property(fi, p, expr, &mut d),
+                Property::Effective | Property::Until | Property::Through => {
+                    self.date_property(fi, prop, p, expr, &mut d)
+                }
+                Property::Severity | Property::Undecided => self.severity_property(fi, prop, p, expr, &mut d),
                 Property::When => self.when_property(fi, p, expr, &mut d),
                 Property::Unless => self.unless_property(fi, p, expr, &mut d),
                 Property::Tags => self.tags_property(fi, p, &mut d),
@@ -156,6 +165,21 @@ impl Checker<'_> {
             self.err(CheckError::new(CheckErrorKind::UnknownProperty, src, p.key.span, msg).help(help));
             return None;
         };
+        // `through` is `until` written inclusively: one of the two.
+        let same = match key {
+            "through" => d.seen.get("until"),
+            "until" => d.seen.get("through"),
+            _ => None,
+        };
+        if let Some(prev) = same.copied() {
+            let msg = "give `until` or `through`, not both";
+            self.err(
+                CheckError::new(CheckErrorKind::DuplicateProperty, src, p.key.span, msg)
+                    .related("the other given here", prev)
+                    .help("`until` is the first day no longer in force, `through` the last day in force"),
+            );
+            return None;
+        }
         if let Some(prev) = d.seen.get(key).copied()
             && !prop.repeatable()
         {
@@ -236,21 +260,32 @@ impl Checker<'_> {
                 None
             }
         };
-        if prop == Property::Effective {
-            d.effective = date;
-        } else {
-            d.until = date;
+        match prop {
+            Property::Effective => d.effective = date,
+            // The last day in force: the rule stops the day after.
+            Property::Through => d.until = date.map(|(day, span)| (day.next_day(), span)),
+            _ => d.until = date,
         }
     }
 
-    /// `severity: block | review`.
-    fn severity_property(&mut self, fi: usize, p: &ast::Property, expr: Option<&ast::Expr>, d: &mut Draft) {
+    /// `severity: block | review`; `undecided: block | review`, what the rule
+    /// gives when the data it needs is missing.
+    fn severity_property(
+        &mut self,
+        fi: usize,
+        prop: Property,
+        p: &ast::Property,
+        expr: Option<&ast::Expr>,
+        d: &mut Draft,
+    ) {
         let src = self.src(fi);
+        let key = prop.name();
         match expr {
             Some(ast::Expr { kind: ExprKind::Name(n), span }) => match Severity::from_name(n) {
+                Some(s) if prop == Property::Undecided => d.undecided = Some(s),
                 Some(s) => d.severity = Some(s),
                 None => {
-                    let help = crate::suggest::help(n, ["block", "review"], "severity is `block` or `review`");
+                    let help = crate::suggest::help(n, ["block", "review"], &format!("`{key}` is `block` or `review`"));
                     self.err(
                         CheckError::new(CheckErrorKind::InvalidSeverity, src, *span, format!("unknown severity `{n}`"))
                             .label("not a severity")
@@ -261,8 +296,13 @@ impl Checker<'_> {
             other => {
                 let span = other.map_or(p.span, |e| e.span);
                 self.err(
-                    CheckError::new(CheckErrorKind::InvalidSeverity, src, span, "severity is `block` or `review`")
-                        .help("write `severity: block` or `severity: review`, without quotes"),
+                    CheckError::new(
+                        CheckErrorKind::InvalidSeverity,
+                        src,
+                        span,
+                        format!("`{key}` is `block` or `review`"),
+                    )
+                    .help(format!("write `{key}: block` or `{key}: review`, without quotes")),
                 );
             }
         }
@@ -415,6 +455,7 @@ impl Checker<'_> {
             effective: d.effective.map(|(date, _)| date),
             until: d.until.map(|(date, _)| date),
             severity: d.severity?,
+            undecided: d.undecided.unwrap_or(Severity::Review),
             regime,
             when,
             unless,
@@ -494,14 +535,35 @@ impl Checker<'_> {
                     buf.push('}');
                 }
                 '{' => {
-                    let name: String = chars.by_ref().take_while(|c| *c != '}').collect();
-                    let name = name.trim();
+                    let inner: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                    // `{field|"default"}`: what to write when the record has no value.
+                    let (name, default) = match inner.split_once('|') {
+                        Some((n, d)) => {
+                            let d = d.trim();
+                            match d.strip_prefix('"').and_then(|d| d.strip_suffix('"')) {
+                                Some(text) => (n.trim(), Some(text.to_string())),
+                                None => {
+                                    self.err(
+                                        CheckError::new(
+                                            CheckErrorKind::Message,
+                                            src,
+                                            span,
+                                            format!("the default of `{{{}}}` is not quoted", inner.trim()),
+                                        )
+                                        .help(format!("write `{{{}|\\\"unknown\\\"}}`: the default in quotes, escaped inside the message", n.trim())),
+                                    );
+                                    continue;
+                                }
+                            }
+                        }
+                        None => (inner.trim(), None),
+                    };
                     match self.pack.schema.field(name) {
                         Some(f) => {
                             if !buf.is_empty() {
                                 parts.push(MsgPart::Text(std::mem::take(&mut buf)));
                             }
-                            parts.push(MsgPart::Field(f));
+                            parts.push(MsgPart::Field(f, default));
                         }
                         None => {
                             let help = crate::suggest::did_you_mean(name, self.pack.schema.names())

@@ -67,6 +67,14 @@ pub fn print_all(d: &cordon::unstable::diagnostics::Diagnostics) {
     }
 }
 
+/// Closes a list of problems with their count (plain text only: JSON lines
+/// carry each problem).
+pub fn count(n: usize, what: &str) {
+    if format() != ErrorFormat::Json {
+        let _ = writeln!(std::io::stderr(), "cordon: {n} error{} {what}", if n == 1 { "" } else { "s" });
+    }
+}
+
 /// For commands other than `validate`: says how many lint warnings the rules
 /// have, without listing them.
 pub fn note_warnings(engine: &cordon::Engine) {

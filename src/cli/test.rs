@@ -32,8 +32,11 @@ pub fn run(a: TestArgs) -> u8 {
     };
     let results = match testing::run_all(&engine, &cordon::FsSources::new(&dir)) {
         Ok(r) => r,
-        Err(e) => {
-            diag::print(&e);
+        Err(errors) => {
+            for e in &errors {
+                diag::print(e);
+            }
+            diag::count(errors.len(), "in the rule tests");
             return EXIT_ERROR;
         }
     };

@@ -23,6 +23,8 @@ pub struct Program {
     /// The checked rules (ids, citations, messages, sets).
     pub rules: Arc<RuleSet>,
     pub(crate) compiled: Vec<CRule>,
+    /// Each regime's compiled `applies_when`.
+    pub(crate) scopes: Vec<Option<CExpr>>,
     pub(crate) matchers: Vec<Matcher>,
     pub(crate) index: RuleIndex,
 }
@@ -37,11 +39,15 @@ impl Program {
 /// A compiled rule.
 #[derive(Debug)]
 pub(crate) struct CRule {
+    /// Index of its regime.
+    pub regime: usize,
     pub when: CExpr,
     pub unless: Vec<(CExpr, Option<Severity>)>,
     pub effective: Option<Date>,
     pub until: Option<Date>,
     pub severity: Severity,
+    /// Severity when undecided.
+    pub undecided: Severity,
     /// Fields read by value (to attribute unknowns and to fill evidence).
     pub reads: Vec<FieldId>,
 }
@@ -75,6 +81,21 @@ pub(crate) enum CExpr {
     Call(Builtin, Vec<CExpr>),
     /// Screening; the subject names the field screened, for evidence.
     Screen(Box<CExpr>, Box<crate::check::Screen>, Subject),
+    /// A table's cell.
+    Lookup(Box<CLookup>),
+    /// `any`/`all` over the items of a table's list cell.
+    QuantLookup(Quantifier, Box<CLookup>, Box<CExpr>),
+}
+
+/// A compiled table lookup: the table (a set), the key, the column.
+#[derive(Debug, Clone)]
+pub(crate) struct CLookup {
+    pub table: usize,
+    pub key: CExpr,
+    /// The key's field, for evidence.
+    pub subject: Subject,
+    /// `Ok(index)` for a named column, `Err(expr)` for a column named by a value.
+    pub column: Result<usize, CExpr>,
 }
 
 /// Which field a looked-up or screened value came from, for evidence: known
@@ -132,16 +153,19 @@ pub fn compile(rules: Arc<RuleSet>) -> Program {
         .rules
         .iter()
         .map(|r| CRule {
+            regime: r.regime,
             when: lower(&r.when),
             unless: r.unless.iter().map(|u| (lower(&u.expr), u.then)).collect(),
             effective: r.effective,
             until: r.until,
             severity: r.severity,
+            undecided: r.undecided,
             reads: r.reads.clone(),
         })
         .collect();
     let index = RuleIndex::new(&rules);
-    Program { rules, compiled, matchers, index }
+    let scopes = rules.regimes.iter().map(|g| g.scope.as_ref().map(|(e, _)| lower(e))).collect();
+    Program { rules, compiled, scopes, matchers, index }
 }
 
 fn build_matcher(set: &SetDef) -> Matcher {
@@ -223,5 +247,19 @@ fn lower(e: &TExpr) -> CExpr {
         TExpr::Absent(f) => CExpr::Absent(*f),
         TExpr::Call(f, args) => CExpr::Call(*f, args.iter().map(lower).collect()),
         TExpr::Screen(s) => CExpr::Screen(b(&s.subject), s.clone(), subject(&s.subject)),
+        TExpr::Lookup(l) => CExpr::Lookup(Box::new(lower_lookup(l))),
+        TExpr::QuantLookup(k, l, body) => CExpr::QuantLookup(*k, Box::new(lower_lookup(l)), b(body)),
+    }
+}
+
+fn lower_lookup(l: &crate::check::ir::Lookup) -> CLookup {
+    CLookup {
+        table: l.table,
+        key: lower(&l.key),
+        subject: subject(&l.key),
+        column: match &l.column {
+            crate::check::ir::LookupColumn::Named(i) => Ok(*i),
+            crate::check::ir::LookupColumn::Dynamic(c) => Err(lower(c)),
+        },
     }
 }

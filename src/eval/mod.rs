@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use crate::check::ListId;
 use crate::check::{ArithOp, Builtin, CmpOp, Lit, MsgPart, Severity, StrOp};
 use crate::compile::Subject;
-use crate::compile::{CExpr, CRule, Matcher, Program};
+use crate::compile::{CExpr, CLookup, CRule, Matcher, Program};
 use crate::findings::{Decision, Evaluated, Finding, Outcome, ScreenHit, SetMatch, SkippedRule, Suppression};
 use crate::records::{Cell, FieldProblem, Record, Value};
 use crate::schema::FieldId;
@@ -89,7 +89,7 @@ struct Ctx<'a> {
     rec: &'a Record<'a>,
     date: Date,
     /// Elements bound by enclosing quantifiers, with the field each came from.
-    vars: Vec<(V<'a>, FieldId)>,
+    vars: Vec<(V<'a>, Option<FieldId>)>,
     matches: Vec<SetMatch>,
     /// Screening hits of the rule being evaluated.
     screens: Vec<ScreenHit>,
@@ -122,7 +122,7 @@ impl<'a> Ctx<'a> {
         match s {
             Subject::None => None,
             Subject::Field(f) => Some(f),
-            Subject::Var(d) => self.vars.get(d).map(|(_, f)| *f),
+            Subject::Var(d) => self.vars.get(d).and_then(|(_, f)| *f),
         }
     }
 
@@ -186,7 +186,7 @@ impl<'a> Ctx<'a> {
                 Ok(val) => match self.lookup(*set, &val) {
                     Lookup::Found(entry, broader) => {
                         let field = self.subject(*subject);
-                        self.matches.push(SetMatch { field, set: *set, entry, broader });
+                        self.matches.push(SetMatch { field, set: *set, entry, broader, column: None });
                         Tri::T
                     }
                     Lookup::NotFound => Tri::F,
@@ -212,9 +212,17 @@ impl<'a> Ctx<'a> {
                     Ok(_) => return Tri::U(Why::error(TYPE_ERROR)),
                     Err(w) => return Tri::U(w),
                 };
-                self.quantify(*kind, items.iter().map(|i| (from_value(i), *f)), body)
+                self.quantify(*kind, items.iter().map(|i| (from_value(i), Some(*f))), body)
             }
             CExpr::GroupQuant(kind, g, body) => self.group(*kind, *g, body),
+            CExpr::QuantLookup(kind, l, body) => {
+                let items = match self.cell(l) {
+                    Ok(V::List(items)) => items,
+                    Ok(_) => return Tri::U(Why::error(TYPE_ERROR)),
+                    Err(w) => return Tri::U(w),
+                };
+                self.quantify(*kind, items.iter().map(|i| (from_value(i), None)), body)
+            }
             CExpr::Convert(c) => match self.convert(c) {
                 Ok(_) => Tri::U(Why::error(TYPE_ERROR)),
                 Err(w) => Tri::U(w),
@@ -324,7 +332,7 @@ impl<'a> Ctx<'a> {
         // An unreadable member is unknown; blank members are only
         // unknown when no member has a value at all.
         let empty = elements.is_empty();
-        let r = self.quantify(kind, elements.into_iter(), body);
+        let r = self.quantify(kind, elements.into_iter().map(|(v, f)| (v, Some(f))), body);
         match r {
             _ if empty && bad == 0 => Tri::U(Why { missing: blank, ..Why::default() }),
             Tri::T if kind == Quantifier::Any => Tri::T,
@@ -339,13 +347,23 @@ impl<'a> Ctx<'a> {
 
     /// `any`/`all` over elements in Kleene logic. `any` looks at every
     /// element, so that every match is evidence and every value is screened.
-    fn quantify(&mut self, kind: Quantifier, items: impl Iterator<Item = (V<'a>, FieldId)>, body: &'a CExpr) -> Tri {
+    fn quantify(
+        &mut self,
+        kind: Quantifier,
+        items: impl Iterator<Item = (V<'a>, Option<FieldId>)>,
+        body: &'a CExpr,
+    ) -> Tri {
         let mut why: Option<Why> = None;
         let mut found = false;
         for item in items {
+            let before = self.matches.len();
             self.vars.push(item);
             let t = self.truth(body);
             self.vars.pop();
+            // Evidence comes from the elements that decided, not the others.
+            if kind == Quantifier::Any && t != Tri::T {
+                self.matches.truncate(before);
+            }
             match (kind, t) {
                 (Quantifier::Any, Tri::T) => found = true,
                 (Quantifier::All, Tri::F) => return Tri::F,
@@ -359,6 +377,48 @@ impl<'a> Ctx<'a> {
             (false, None, Quantifier::Any) => Tri::F,
             (false, None, Quantifier::All) => Tri::T,
         }
+    }
+
+    /// A table's cell: the row of the key (for codes, the most precise key
+    /// that covers it), then the column. A key not in the table, a code less
+    /// precise than its keys, an empty cell: undecided, never a silent miss.
+    fn cell(&mut self, l: &'a CLookup) -> R<'a> {
+        let key = self.value(&l.key)?;
+        let prog = self.prog;
+        let Some(table) = prog.rules.sets[l.table].table.as_ref() else { return Err(Why::error(TYPE_ERROR)) };
+        let row = self.table_row(l.table, &key)?;
+        let col = match &l.column {
+            Ok(c) => *c,
+            Err(e) => match self.value(e)? {
+                V::Str(name) => table.column(&name).ok_or(Why::error("the table has no column of that name"))?,
+                _ => return Err(Why::error(TYPE_ERROR)),
+            },
+        };
+        let field = self.subject(l.subject);
+        self.matches.push(SetMatch { field, set: l.table, entry: row, broader: false, column: Some(col as u16) });
+        match table.rows.get(row as usize).and_then(|r| r.get(col)) {
+            Some(Some(v)) => Ok(from_value(v)),
+            _ => Err(Why::error("the table's cell is empty")),
+        }
+    }
+
+    /// The row of a key: the entry equal to it, or for hierarchical codes
+    /// the most precise key that covers it (`3A001.a.7` → `3A001`).
+    fn table_row(&self, set: usize, v: &V<'_>) -> Result<u32, Why> {
+        let first = |ids: Option<&Vec<u32>>| ids.and_then(|ids| ids.first().copied());
+        let found = match (&self.prog.matchers[set], v) {
+            (Matcher::Codes { exact, prefix: false, .. }, V::Code(c)) => first(exact.get(c)),
+            (Matcher::Codes { exact, lens, prefix: true, .. }, V::Code(c)) => {
+                let kind = c.kind().kind();
+                lens.iter()
+                    .rev()
+                    .filter(|k| **k <= c.len() && kind.is_boundary(c, **k))
+                    .find_map(|k| first(exact.get(&c.prefix(*k))))
+            }
+            (Matcher::Text { map, fold, .. }, V::Str(s)) => first(map.get(fold(s).as_ref())),
+            _ => return Err(Why::error(TYPE_ERROR)),
+        };
+        found.ok_or(Why::error("the value is not a key of the table"))
     }
 
     /// `quantity as UNIT`: the record's quantity in the rule's unit.
@@ -397,6 +457,7 @@ impl<'a> Ctx<'a> {
             }),
             CExpr::Field(f) => self.field(*f),
             CExpr::Var(d) => Ok(self.vars[*d].0.clone()),
+            CExpr::Lookup(l) => self.cell(l),
             CExpr::Convert(c) => self.convert(c).map(V::Dec),
             CExpr::Arith(op, l, r) => {
                 let (a, b) = (self.dec(l), self.dec(r));
@@ -492,8 +553,7 @@ impl<'a> Ctx<'a> {
     /// date, and whether it matched only at a broader level.
     fn lookup(&self, set: usize, v: &V<'_>) -> Lookup {
         let entries = &self.prog.rules.sets[set].entries;
-        let in_force =
-            |ids: &Vec<u32>| ids.iter().copied().find(|i| entries[*i as usize].since.is_none_or(|s| s <= self.date));
+        let in_force = |ids: &Vec<u32>| ids.iter().copied().find(|i| entries[*i as usize].in_force(self.date));
         let found = |hit: Option<(u32, bool)>| hit.map_or(Lookup::NotFound, |(i, b)| Lookup::Found(i, b));
         match (&self.prog.matchers[set], v) {
             (Matcher::Codes { exact, prefix: false, .. }, V::Code(c)) => {
@@ -640,9 +700,19 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, counting: bool) -> Evaluated 
         std::mem::take(&mut *c)
     });
     let (mut findings, mut skipped, mut contributions) = (Vec::new(), Vec::new(), Vec::new());
+    // Each regime's scope, decided once per record when a rule of it is in force.
+    let mut scope: Vec<Option<Tri>> = vec![None; prog.scopes.len()];
     for (idx, rule) in prog.compiled.iter().enumerate() {
         if !candidates[idx] || rule.effective.is_some_and(|e| date < e) || rule.until.is_some_and(|u| date >= u) {
             continue;
+        }
+        if let Some(Some(expr)) = prog.scopes.get(rule.regime) {
+            let t = *scope[rule.regime].get_or_insert_with(|| ctx.truth(expr));
+            ctx.matches.clear();
+            ctx.screens.clear();
+            if t == Tri::F {
+                continue;
+            }
         }
         if counting && prog.rules.rules[idx].aggregate.is_none() {
             continue;
@@ -668,6 +738,15 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, counting: bool) -> Evaluated 
         }
     }
     CANDIDATES.with(|c| *c.borrow_mut() = candidates);
+    // Every regime's scope is reported, whether or not a rule of it was a
+    // candidate: the report counts the records each regime applied to.
+    for (g, expr) in prog.scopes.iter().enumerate() {
+        if let (None, Some(expr)) = (scope[g], expr) {
+            scope[g] = Some(ctx.truth(expr));
+        }
+    }
+    let out_of_scope = (0..scope.len()).filter(|g| scope[*g] == Some(Tri::F)).collect();
+    let scope_undecided = (0..scope.len()).filter(|g| matches!(scope[*g], Some(Tri::U(_)))).collect();
     if let Some(checks) = &prog.rules.licences {
         licence::check(checks, &prog.rules, rec, date, &mut findings, &mut contributions);
         findings.sort_by_key(|f| f.rule);
@@ -689,6 +768,8 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, counting: bool) -> Evaluated 
         explanation: None,
         contributions,
         content: None,
+        out_of_scope,
+        scope_undecided,
     }
 }
 
@@ -790,8 +871,8 @@ fn undated(prog: &Program, rec: &Record<'_>) -> Evaluated {
     let why = Why { missing: bit(schema.date), ..Why::default() };
     let findings: Vec<Finding> = (0..prog.compiled.len())
         .map(|idx| {
-            let (severity, outcome) = (Severity::Review, undecided_outcome(why, schema));
             let r = &prog.rules.rules[idx];
+            let (severity, outcome) = (r.undecided, undecided_outcome(why, schema));
             let message = format!("Not decided: {} — {}", r.title, why_text(&outcome, schema));
             let (matches, screens, evidence) = (Vec::new(), Vec::new(), Vec::new());
             Finding {
@@ -819,6 +900,8 @@ fn undated(prog: &Program, rec: &Record<'_>) -> Evaluated {
         skipped: Vec::new(),
         contributions: Vec::new(),
         content: None,
+        out_of_scope: Vec::new(),
+        scope_undecided: (0..prog.scopes.len()).filter(|g| prog.scopes[*g].is_some()).collect(),
         suppressed: Vec::new(),
         screened: Vec::new(),
         explanation: None,
@@ -863,8 +946,8 @@ enum RuleResult {
     },
 }
 
-fn indeterminate(w: Why, schema: &crate::schema::Schema) -> RuleResult {
-    RuleResult::Finding { severity: Severity::Review, outcome: undecided_outcome(w, schema), exemption: None }
+fn indeterminate(w: Why, severity: Severity, schema: &crate::schema::Schema) -> RuleResult {
+    RuleResult::Finding { severity, outcome: undecided_outcome(w, schema), exemption: None }
 }
 
 /// What an undecided rule reports: the fields at fault and why.
@@ -881,10 +964,10 @@ fn undecided_outcome(w: Why, schema: &crate::schema::Schema) -> Outcome {
 /// An undecided condition: a finding (review) when the record is at fault
 /// or a missing column means review; skipped when every missing column
 /// means skip.
-fn undecided(ctx: &Ctx<'_>, w: Why) -> RuleResult {
+fn undecided(ctx: &Ctx<'_>, w: Why, severity: Severity) -> RuleResult {
     let p = ctx.rec.policy;
     if w.record_level() || w.nocol & p.review_fields != 0 || w.groups & p.review_groups != 0 {
-        indeterminate(w, &ctx.prog.rules.schema)
+        indeterminate(w, severity, &ctx.prog.rules.schema)
     } else {
         RuleResult::Skipped(w)
     }
@@ -893,7 +976,7 @@ fn undecided(ctx: &Ctx<'_>, w: Why) -> RuleResult {
 fn evaluate_rule<'a>(ctx: &mut Ctx<'a>, rule: &'a CRule) -> RuleResult {
     match ctx.truth(&rule.when) {
         Tri::F => RuleResult::NoFinding,
-        Tri::U(w) => undecided(ctx, w),
+        Tri::U(w) => undecided(ctx, w, rule.undecided),
         Tri::T => {
             let when_matches = std::mem::take(&mut ctx.matches);
             let when_screens = std::mem::take(&mut ctx.screens);
@@ -918,7 +1001,7 @@ fn evaluate_rule<'a>(ctx: &mut Ctx<'a>, rule: &'a CRule) -> RuleResult {
             ctx.matches = when_matches;
             ctx.screens = when_screens;
             if let Some(w) = unknown {
-                return indeterminate(w, &ctx.prog.rules.schema);
+                return indeterminate(w, rule.undecided, &ctx.prog.rules.schema);
             }
             match lowered {
                 Some((s, i)) => RuleResult::Finding { severity: s, outcome: Outcome::Violation, exemption: Some(i) },
@@ -963,9 +1046,10 @@ pub fn render_message(parts: &[MsgPart], rec: &Record<'_>, schema: &crate::schem
     for p in parts {
         match p {
             MsgPart::Text(t) => s.push_str(t),
-            MsgPart::Field(f) => match rec.cells[*f].text() {
-                Some(t) => s.push_str(t),
-                None => s.push_str(&format!("no {}", schema.fields[*f].name)),
+            MsgPart::Field(f, default) => match (rec.cells[*f].text(), default) {
+                (Some(t), _) if !t.trim().is_empty() => s.push_str(t),
+                (_, Some(d)) => s.push_str(d),
+                _ => s.push_str(&format!("no {}", schema.fields[*f].name)),
             },
         }
     }

@@ -54,9 +54,25 @@ pub fn explain(rules: &RuleSet, rec: &Record<'_>) -> (Explanation, Vec<RefFindin
     let mut out = Vec::new();
     let mut findings = Vec::new();
     let mut not_in_force = Vec::new();
+    // Each regime's scope: false means its rules are not the record's.
+    let scope: Vec<Option<bool>> = rules
+        .regimes
+        .iter()
+        .map(|g| g.scope.as_ref().map(|(e, _)| Ref::new(rules, rec, date, false).cond(e).0 != Ok(false)))
+        .collect();
+    let out_of_scope = rules
+        .regimes
+        .iter()
+        .zip(&scope)
+        .filter(|(_, s)| **s == Some(false))
+        .map(|(g, _)| format!("{} (applies_when: {})", g.name, g.scope.as_ref().map_or("", |(_, t)| t.as_str())))
+        .collect();
     for (idx, rule) in rules.rules.iter().enumerate() {
         if !rule.in_force(date) {
             not_in_force.push(format!("{} ({})", rule.id, window(rule)));
+            continue;
+        }
+        if scope.get(rule.regime) == Some(&Some(false)) {
             continue;
         }
         let mut r = Ref::new(rules, rec, date, false);
@@ -115,6 +131,7 @@ pub fn explain(rules: &RuleSet, rec: &Record<'_>) -> (Explanation, Vec<RefFindin
         decision: decision.name().to_string(),
         rules: out,
         not_in_force,
+        out_of_scope,
     };
     (explanation, findings)
 }
@@ -130,14 +147,22 @@ fn undated(rules: &RuleSet, rec: &Record<'_>) -> (Explanation, Vec<RefFinding>) 
         error: None,
     };
     let findings = (0..rules.rules.len())
-        .map(|rule| RefFinding { rule, severity: Severity::Review, outcome: outcome.clone() })
+        .map(|rule| RefFinding { rule, severity: rules.rules[rule].undecided, outcome: outcome.clone() })
         .collect();
     let explanation = Explanation {
         id: rec.key(&rules.schema).unwrap_or("").to_string(),
         date: String::new(),
-        decision: if rules.rules.is_empty() { Decision::Pass } else { Decision::Review }.name().to_string(),
+        decision: rules
+            .rules
+            .iter()
+            .map(|r| Decision::from(r.undecided))
+            .max()
+            .unwrap_or(Decision::Pass)
+            .name()
+            .to_string(),
         rules: Vec::new(),
         not_in_force: Vec::new(),
+        out_of_scope: Vec::new(),
     };
     (explanation, findings)
 }
@@ -205,9 +230,10 @@ fn judge<'a>(r: &mut Ref<'a>, rule: &'a Rule) -> Judged {
     let (finding, outcome): (Option<(Severity, Outcome)>, String) = match &when {
         Ok(false) => (None, "no finding: the condition does not hold".into()),
         Err(u) if u.record_level() || review_column(u) => (
-            Some((Severity::Review, indeterminate(u))),
+            Some((rule.undecided, indeterminate(u))),
             format!(
-                "review: the rule could not be decided ({}), so the record is not passed",
+                "{}: the rule could not be decided ({}), so the record is not passed",
+                rule.undecided.name(),
                 r.why_unknown(u).trim_start_matches("cannot decide: ")
             ),
         ),
@@ -221,9 +247,10 @@ fn judge<'a>(r: &mut Ref<'a>, rule: &'a Rule) -> Judged {
         Ok(true) if exempt => (None, "no finding: an exemption (unless) holds".into()),
         Ok(true) => match (&unknown, lowered) {
             (Some(u), _) => (
-                Some((Severity::Review, indeterminate(u))),
+                Some((rule.undecided, indeterminate(u))),
                 format!(
-                    "review: the condition holds, but whether an exemption applies cannot be decided ({})",
+                    "{}: the condition holds, but whether an exemption applies cannot be decided ({})",
+                    rule.undecided.name(),
                     r.why_unknown(u).trim_start_matches("cannot decide: ")
                 ),
             ),
@@ -275,6 +302,9 @@ pub fn to_text(e: &Explanation) -> String {
     }
     if !e.not_in_force.is_empty() {
         s.push_str(&format!("\nNot in force on {}: {}\n", e.date, e.not_in_force.join(", ")));
+    }
+    if !e.out_of_scope.is_empty() {
+        s.push_str(&format!("\nRegimes that do not apply to this record: {}\n", e.out_of_scope.join("; ")));
     }
     s
 }

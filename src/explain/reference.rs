@@ -111,7 +111,7 @@ pub(super) struct Ref<'a> {
     pub rec: &'a Record<'a>,
     pub date: Date,
     /// Elements bound by enclosing quantifiers, with the field each came from.
-    vars: Vec<(V<'a>, FieldId)>,
+    vars: Vec<(V<'a>, Option<FieldId>)>,
     /// Count list entries listed after the date as matches (second pass).
     ignore_listing: bool,
     /// A screening test matched only entries listed after the date.
@@ -193,8 +193,8 @@ impl<'a> Ref<'a> {
             TExpr::In { value, set } => self.membership(e, value, *set),
             TExpr::Screen(sc) => self.screening(e, sc),
             TExpr::Quant(kind, f, body) => {
-                let items: Vec<(V<'a>, FieldId)> = match self.field(*f) {
-                    Ok(V::List(items)) => items.iter().map(|i| (from_value(i), *f)).collect(),
+                let items: Vec<(V<'a>, Option<FieldId>)> = match self.field(*f) {
+                    Ok(V::List(items)) => items.iter().map(|i| (from_value(i), Some(*f))).collect(),
                     Ok(_) => return self.unknown(e, Unknown::error(TYPE_ERROR)),
                     Err(u) => return self.unknown(e, u),
                 };
@@ -204,6 +204,17 @@ impl<'a> Ref<'a> {
                 (r, node)
             }
             TExpr::GroupQuant(kind, g, body) => self.group(e, *kind, *g, body),
+            TExpr::QuantLookup(kind, l, body) => {
+                let items: Vec<(V<'a>, Option<FieldId>)> = match self.cell(l) {
+                    Ok(V::List(items)) => items.iter().map(|i| (from_value(i), None)).collect(),
+                    Ok(_) => return self.unknown(e, Unknown::error(TYPE_ERROR)),
+                    Err(u) => return self.unknown(e, u),
+                };
+                let (r, parts) = self.quantify(*kind, &items, body);
+                let because = self.quantified(*kind, &r);
+                let node = self.node(e, &r, because, parts);
+                (r, node)
+            }
             TExpr::LicenceValid(t) => self.licence_valid(e, t),
             other => {
                 let r = self.value(other);
@@ -370,7 +381,7 @@ impl<'a> Ref<'a> {
         let shown = self.shown(&sc.subject);
         let field = match &sc.subject {
             TExpr::Field(f) => Some(*f),
-            TExpr::Var(d) => self.vars.get(*d).map(|(_, f)| *f),
+            TExpr::Var(d) => self.vars.get(*d).and_then(|(_, f)| *f),
             _ => None,
         };
         let v = match self.value(&sc.subject) {
@@ -398,7 +409,7 @@ impl<'a> Ref<'a> {
     /// `any`/`all` over the values of a group's fields.
     fn group(&mut self, e: &'a TExpr, kind: Quantifier, g: usize, body: &'a TExpr) -> Judgement {
         let (rules, rec) = (self.rules, self.rec);
-        let mut items: Vec<(V<'a>, FieldId)> = Vec::new();
+        let mut items: Vec<(V<'a>, Option<FieldId>)> = Vec::new();
         let (mut with_column, mut blank, mut bad) = (false, Vec::new(), Vec::new());
         for &m in &rules.schema.groups[g].members {
             match &rec.cells[m] {
@@ -409,10 +420,10 @@ impl<'a> Ref<'a> {
                     if l.is_empty() {
                         blank.push(m);
                     }
-                    items.extend(l.iter().map(|i| (from_value(i), m)));
+                    items.extend(l.iter().map(|i| (from_value(i), Some(m))));
                 }
-                Cell::Ok { value, .. } => items.push((from_value(value), m)),
-                Cell::Str { value, .. } => items.push((V::Str(value.to_string()), m)),
+                Cell::Ok { value, .. } => items.push((from_value(value), Some(m))),
+                Cell::Str { value, .. } => items.push((V::Str(value.to_string()), Some(m))),
             }
             with_column = true;
         }
@@ -446,7 +457,7 @@ impl<'a> Ref<'a> {
     fn quantify(
         &mut self,
         kind: Quantifier,
-        items: &[(V<'a>, FieldId)],
+        items: &[(V<'a>, Option<FieldId>)],
         body: &'a TExpr,
     ) -> (Result<bool, Unknown>, Vec<Node>) {
         let mut parts = Vec::new();
@@ -456,7 +467,8 @@ impl<'a> Ref<'a> {
             self.vars.push(item.clone());
             let (r, n) = self.cond(body);
             self.vars.pop();
-            let condition = format!("{} = {} ({})", var_name(self.vars.len()), item.0.show(), self.field_name(item.1));
+            let from = item.1.map_or("a table cell", |f| self.field_name(f));
+            let condition = format!("{} = {} ({from})", var_name(self.vars.len()), item.0.show());
             parts.push(Node { condition, ..n });
             match (kind, r) {
                 (Quantifier::Any, Ok(true)) => found = true,
@@ -496,6 +508,38 @@ impl<'a> Ref<'a> {
         crate::values::unit::convert(q, from, &c.target, c.factor.as_ref())
             .map_err(|p| Unknown::error(p.reason()))?
             .ok_or(Unknown::error("arithmetic overflow"))
+    }
+
+    /// A table's cell, found the plain way: the entry equal to the key, or
+    /// for hierarchical codes the longest key that covers it.
+    fn cell(&mut self, l: &'a crate::check::ir::Lookup) -> R<'a> {
+        let key = self.value(&l.key)?;
+        let def = &self.rules.sets[l.table];
+        let Some(table) = def.table.as_ref() else { return Err(Unknown::error(TYPE_ERROR)) };
+        let kind = def.elem.kind();
+        let mut row: Option<(usize, usize)> = None;
+        for (i, e) in def.entries.iter().enumerate() {
+            let hit = match (&e.value, &key, kind.matching()) {
+                (EntryValue::Code(a), V::Code(b), _) => a.kind() == b.kind() && kind.covers(a, b),
+                (EntryValue::Text(a), V::Str(b), Matching::Text(fold)) => *a == fold(b),
+                _ => return Err(Unknown::error(TYPE_ERROR)),
+            };
+            if hit && row.is_none_or(|(_, len)| e.text.len() > len) {
+                row = Some((i, e.text.len()));
+            }
+        }
+        let (row, _) = row.ok_or(Unknown::error("the value is not a key of the table"))?;
+        let col = match &l.column {
+            crate::check::ir::LookupColumn::Named(c) => *c,
+            crate::check::ir::LookupColumn::Dynamic(c) => match self.value(c)? {
+                V::Str(name) => table.column(&name).ok_or(Unknown::error("the table has no column of that name"))?,
+                _ => return Err(Unknown::error(TYPE_ERROR)),
+            },
+        };
+        match table.rows.get(row).and_then(|r| r.get(col)) {
+            Some(Some(v)) => Ok(from_value(v)),
+            _ => Err(Unknown::error("the table's cell is empty")),
+        }
     }
 
     /// A value for people: a field as written in the record, else computed.
@@ -562,6 +606,7 @@ impl<'a> Ref<'a> {
             },
             TExpr::Field(f) => self.field(*f)?,
             TExpr::Var(d) => self.vars[*d].0.clone(),
+            TExpr::Lookup(l) => self.cell(l)?,
             TExpr::Convert(c) => V::Dec(self.convert(c)?),
             TExpr::Arith(op, a, b) => V::Dec(self.arith(*op, a, b)?),
             TExpr::Neg(x) => match self.value(x)? {
@@ -670,7 +715,7 @@ impl<'a> Ref<'a> {
     fn lookup(&self, set: usize, v: &V<'_>) -> Lookup {
         let def = &self.rules.sets[set];
         let kind = def.elem.kind();
-        let in_force = |e: &crate::check::Entry| e.since.is_none_or(|s| s <= self.date);
+        let in_force = |e: &crate::check::Entry| e.in_force(self.date);
         let (mut not_yet, mut broader) = (None, None);
         for (i, e) in def.entries.iter().enumerate() {
             let matched = match (&e.value, v, kind.matching()) {
@@ -697,7 +742,9 @@ impl<'a> Ref<'a> {
                 if in_force(e) {
                     return Lookup::Match(i);
                 }
-                not_yet.get_or_insert(i);
+                if e.since.is_some_and(|s| s > self.date) {
+                    not_yet.get_or_insert(i);
+                }
             }
         }
         match (broader, not_yet) {

@@ -85,4 +85,8 @@ pub struct Explanation {
     pub rules: Vec<RuleExplanation>,
     /// Rules not in force on the date, with their window.
     pub not_in_force: Vec<String>,
+    /// Regimes whose `applies_when` does not hold for the record, with the
+    /// condition: their rules were not evaluated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub out_of_scope: Vec<String>,
 }

@@ -112,6 +112,8 @@ pub struct SetMatch {
     pub entry: u32,
     /// The record's HS code is less precise than the entry ("heading-level").
     pub broader: bool,
+    /// For a table lookup: the column read (index into the table's columns).
+    pub column: Option<u16>,
 }
 
 /// A sanctions-list entry that a screened name (or IMO number) matched, as evidence.
@@ -305,6 +307,12 @@ pub struct Evaluated {
     /// SHA-256 of the record's fields, for a record that rules over many
     /// records count: the same record counted twice is counted once.
     pub content: Option<String>,
+    /// Regimes whose `applies_when` is false for the record: their rules
+    /// were not evaluated (indices into the rule set's regimes, sorted).
+    pub out_of_scope: Vec<usize>,
+    /// Regimes whose `applies_when` could not be decided for the record:
+    /// their rules were evaluated all the same (fail closed).
+    pub scope_undecided: Vec<usize>,
 }
 
 impl Evaluated {

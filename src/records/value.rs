@@ -142,6 +142,16 @@ fn trim(text: &str) -> &str {
 /// Reads text: as written, or canonical for patterned text (IMO numbers,
 /// currencies, units); borrowed unless rewritten.
 fn parse_text<'a>(t: &'a str, def: &FieldDef) -> Result<Cow<'a, str>, String> {
+    if !def.values.is_empty() {
+        return match def.values.iter().find(|v| v.eq_ignore_ascii_case(t)) {
+            Some(v) if v == t => Ok(Cow::Borrowed(t)),
+            Some(v) => Ok(Cow::Owned(v.clone())),
+            None => Err(format!(
+                "`{t}` is not one of {}",
+                def.values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+            )),
+        };
+    }
     match def.pattern {
         None => Ok(Cow::Borrowed(t)),
         Some(Pattern::Imo) => parse_imo(t).map(Cow::Borrowed),

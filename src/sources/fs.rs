@@ -70,6 +70,16 @@ impl Sources for FsSources {
         Ok(out)
     }
 
+    fn files_in(&self, folder: &str, suffix: &str) -> Result<Vec<String>, SourceError> {
+        let dir = self.path(folder);
+        if self.single.is_some() || !dir.is_dir() {
+            return Err(SourceError::not_found());
+        }
+        let mut out = Vec::new();
+        walk(&dir, &super::normalize(folder), suffix, &mut out).map_err(SourceError::Io)?;
+        Ok(out)
+    }
+
     fn read(&self, name: &str, limit: usize) -> Result<Vec<u8>, SourceError> {
         let path = self.path(name);
         let file = std::fs::File::open(&path).map_err(|e| match e.kind() {

@@ -88,6 +88,14 @@ pub trait Sources: Send + Sync {
         self.files(&format!(".{RULE_EXT}"))
     }
 
+    /// The files under `folder` whose names end in `suffix`, by name —
+    /// including a folder with a manifest of its own, which `files` leaves
+    /// out (a pack the manifest includes with `packs:`).
+    fn files_in(&self, folder: &str, suffix: &str) -> Result<Vec<String>, SourceError> {
+        let prefix = format!("{}/", normalize(folder));
+        Ok(self.files(suffix)?.into_iter().filter(|f| f.starts_with(&prefix)).collect())
+    }
+
     /// The bytes of a file; larger than `limit` bytes is an error (the read
     /// stops one byte past it).
     fn read(&self, name: &str, limit: usize) -> Result<Vec<u8>, SourceError>;

@@ -38,6 +38,8 @@ pub enum Item {
     Import(ImportDecl),
     /// `set NAME: type …`.
     Set(SetDecl),
+    /// `table NAME from "file" { … }`.
+    Table(TableDecl),
     /// `const NAME = literal`.
     Const(ConstDecl),
     /// `rule ID { … }`.
@@ -51,6 +53,9 @@ pub struct RegimeDecl {
     pub name: Ident,
     /// Metadata, when the body is given.
     pub meta: Option<Vec<(Ident, StrLit)>>,
+    /// `applies_when: <condition>`: the records the regime applies to (each
+    /// one written, in order; more than one is an error the checker reports).
+    pub scope: Vec<Expr>,
     /// The whole declaration.
     pub span: Span,
 }
@@ -91,13 +96,59 @@ pub enum SetBody {
     },
 }
 
+/// `table CHART from "./data/country-chart.csv" { key iso2: country  NS1: string }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableDecl {
+    /// Table name.
+    pub name: Ident,
+    /// The data file.
+    pub path: StrLit,
+    /// Its columns, the key among them.
+    pub columns: Vec<TableColumn>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// One column of a table: `key iso2: country`, `NS1: string`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableColumn {
+    /// Whether it is the key column.
+    pub key: bool,
+    /// Its name, as in the file's header.
+    pub name: Ident,
+    /// Its type as written (`string`, `list<string>`).
+    pub ty: Ident,
+}
+
+/// The column of a table lookup.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LookupColumn {
+    /// `.NS1`.
+    Named(Ident),
+    /// `[r]`: the column a value names.
+    Dynamic(Box<Expr>),
+}
+
 /// `{ KP, 2701, "text", 50..63 }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SetLiteral {
     /// Elements in source order.
     pub items: Vec<SetItem>,
+    /// The listing dates of each element (parallel to `items`).
+    pub dates: Vec<ItemDates>,
     /// The braces and everything between.
     pub span: Span,
+}
+
+/// The dates an element of a set literal is listed:
+/// `7208.10 since 2022-03-16 until 2024-01-01`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemDates {
+    /// `since DATE`: the first day listed (inclusive), as written.
+    pub since: Option<(String, Span)>,
+    /// `until DATE` (first day no longer listed) or `through DATE` (last day
+    /// listed, `true`), as written.
+    pub until: Option<(String, Span, bool)>,
 }
 
 /// One element of a set literal.
@@ -237,14 +288,23 @@ pub enum ExprKind {
         /// Right operand.
         rhs: Box<Expr>,
     },
+    /// `TABLE[key].column` / `TABLE[key][value]`.
+    Lookup {
+        /// The table.
+        table: Ident,
+        /// The key looked up.
+        key: Box<Expr>,
+        /// The column read.
+        column: LookupColumn,
+    },
     /// `any(x in list: body)` / `all(…)`.
     Quant {
         /// `any` or `all`.
         kind: Quantifier,
         /// The bound variable.
         var: Ident,
-        /// The list field.
-        list: Ident,
+        /// The list: a field or group (a name), or a table's list column (a lookup).
+        list: Box<Expr>,
         /// The condition.
         body: Box<Expr>,
     },

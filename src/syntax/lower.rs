@@ -66,6 +66,7 @@ impl<'s> Lowerer<'s> {
                 Rule::regime_decl => Item::Regime(self.lower_regime_decl(p)?),
                 Rule::import_decl => Item::Import(self.lower_import_decl(p)?),
                 Rule::set_decl => Item::Set(self.lower_set_decl(p)?),
+                Rule::table_decl => Item::Table(self.lower_table_decl(p)?),
                 Rule::const_decl => Item::Const(self.lower_const_decl(p)?),
                 Rule::rule_decl => Item::Rule(self.lower_rule_decl(p)?),
                 Rule::EOI => continue,
@@ -80,11 +81,26 @@ impl<'s> Lowerer<'s> {
         let sp = span(&p);
         let mut inner = p.into_inner().skip(1);
         let name = ident(inner.next().expect("regime_decl: name"));
-        let meta = match inner.next() {
-            Some(block) => Some(self.lower_meta_block(block)?),
-            None => None,
-        };
-        Ok(RegimeDecl { name, meta, span: sp })
+        let (mut meta, mut scope) = (None, Vec::new());
+        if let Some(block) = inner.next() {
+            let mut entries = Vec::new();
+            for e in block.into_inner() {
+                match e.as_rule() {
+                    Rule::meta_entry => {
+                        let mut kv = e.into_inner();
+                        let k = ident(kv.next().expect("meta_entry: key"));
+                        entries.push((k, self.lower_string(kv.next().expect("meta_entry: value"))?));
+                    }
+                    Rule::regime_scope => {
+                        let x = e.into_inner().find(|x| x.as_rule() == Rule::expr).expect("regime_scope: expr");
+                        scope.push(self.lower_expr(x)?);
+                    }
+                    _ => {}
+                }
+            }
+            meta = Some(entries);
+        }
+        Ok(RegimeDecl { name, meta, scope, span: sp })
     }
 
     fn lower_import_decl(&self, p: Pair<'_, Rule>) -> Result<ImportDecl> {
@@ -129,11 +145,65 @@ impl<'s> Lowerer<'s> {
         Ok(SetDecl { name, elem_type, body, span: sp })
     }
 
+    fn lower_table_decl(&self, p: Pair<'_, Rule>) -> Result<TableDecl> {
+        let sp = span(&p);
+        let mut inner = p.into_inner().skip(1);
+        let name = ident(inner.next().expect("table_decl: name"));
+        let _from = inner.next();
+        let path = self.lower_string(inner.next().expect("table_decl: path"))?;
+        let mut columns = Vec::new();
+        for c in inner.filter(|c| c.as_rule() == Rule::table_column) {
+            let mut key = false;
+            let mut parts = Vec::new();
+            for x in c.into_inner() {
+                match x.as_rule() {
+                    Rule::table_key => key = true,
+                    _ => parts.push(ident(x)),
+                }
+            }
+            let mut parts = parts.into_iter();
+            let name = parts.next().expect("table_column: name");
+            let ty = parts.next().expect("table_column: type");
+            columns.push(TableColumn { key, name, ty });
+        }
+        Ok(TableDecl { name, path, columns, span: sp })
+    }
+
+    fn lower_lookup(&self, p: Pair<'_, Rule>) -> Result<ExprKind> {
+        let mut it = p.into_inner();
+        let table = ident(it.next().expect("lookup: table"));
+        let key = self.lower_expr(it.next().expect("lookup: key"))?;
+        let col =
+            it.find(|c| matches!(c.as_rule(), Rule::lookup_column | Rule::lookup_dynamic)).expect("lookup: column");
+        let column = match col.as_rule() {
+            Rule::lookup_column => LookupColumn::Named(ident(col.into_inner().next().expect("lookup_column: name"))),
+            _ => LookupColumn::Dynamic(Box::new(
+                self.lower_expr(col.into_inner().find(|x| x.as_rule() == Rule::expr).expect("lookup_dynamic: expr"))?,
+            )),
+        };
+        Ok(ExprKind::Lookup { table, key: Box::new(key), column })
+    }
+
     fn lower_set_literal(&self, p: Pair<'_, Rule>) -> Result<SetLiteral> {
         let sp = span(&p);
-        let mut items = Vec::new();
+        let (mut items, mut dates) = (Vec::new(), Vec::<ItemDates>::new());
         for it in p.into_inner().filter(|i| !matches!(i.as_rule(), Rule::comma | Rule::rbrace)) {
-            items.push(match it.as_rule() {
+            let rule = it.as_rule();
+            if matches!(rule, Rule::item_since | Rule::item_until) {
+                let kw = it.clone().into_inner().next().map(|k| k.as_rule());
+                let d = it.into_inner().find(|x| x.as_rule() == Rule::date).expect("item dates: date");
+                let written = (d.as_str().to_string(), span(&d));
+                if let Some(last) = dates.last_mut() {
+                    if rule == Rule::item_since {
+                        last.since = Some(written);
+                    } else {
+                        last.until = Some((written.0, written.1, kw == Some(Rule::kw_through)));
+                    }
+                }
+                continue;
+            }
+            dates.push(ItemDates::default());
+            items.push(match rule {
                 Rule::code => SetItem::Code(ident(it)),
                 Rule::string => SetItem::Str(self.lower_string(it)?),
                 Rule::code_range => {
@@ -145,7 +215,7 @@ impl<'s> Lowerer<'s> {
                 r => unreachable!("set_literal: unexpected {r:?}"),
             });
         }
-        Ok(SetLiteral { items, span: sp })
+        Ok(SetLiteral { items, dates, span: sp })
     }
 
     fn lower_const_decl(&self, p: Pair<'_, Rule>) -> Result<ConstDecl> {
@@ -338,7 +408,15 @@ impl<'s> Lowerer<'s> {
                 };
                 let var = ident(it.next().expect("quantifier: var"));
                 let _in = it.next();
-                let list = ident(it.next().expect("quantifier: list"));
+                let l = it.next().expect("quantifier: list");
+                let list = match l.as_rule() {
+                    Rule::lookup => Expr { span: span(&l), kind: self.lower_lookup(l)? },
+                    _ => {
+                        let id = ident(l);
+                        Expr { span: id.span, kind: ExprKind::Name(id.name) }
+                    }
+                };
+                let list = Box::new(list);
                 let body = self.lower_expr(it.next().expect("quantifier: body"))?;
                 ExprKind::Quant { kind, var, list, body: Box::new(body) }
             }
@@ -350,6 +428,7 @@ impl<'s> Lowerer<'s> {
                 ExprKind::Call { func, args }
             }
             Rule::set_literal => ExprKind::Set(self.lower_set_literal(p)?),
+            Rule::lookup => self.lower_lookup(p)?,
             Rule::date => ExprKind::Date(p.as_str().to_string()),
             Rule::decimal => ExprKind::Decimal(p.as_str().to_string()),
             Rule::string => ExprKind::Str(self.lower_string(p)?.value),
@@ -414,7 +493,11 @@ pub fn depth(e: &Expr) -> usize {
     1 + match &e.kind {
         ExprKind::Unary { expr, .. } | ExprKind::Paren(expr) => depth(expr),
         ExprKind::Binary { lhs, rhs, .. } => depth(lhs).max(depth(rhs)),
-        ExprKind::Quant { body, .. } => depth(body),
+        ExprKind::Quant { list, body, .. } => depth(list).max(depth(body)),
+        ExprKind::Lookup { key, column, .. } => depth(key).max(match column {
+            LookupColumn::Dynamic(c) => depth(c),
+            LookupColumn::Named(_) => 0,
+        }),
         ExprKind::Matches(m) => depth(&m.subject),
         ExprKind::Convert(c) => depth(&c.value),
         ExprKind::Call { args, .. } => args.iter().map(depth).max().unwrap_or(0),

@@ -213,6 +213,10 @@ impl Printer<'_> {
                         self.node(1, span, prev, |p| p.line(1, &format!("{}: {}", k.name, string(&v.value))));
                         prev = Some(span.end);
                     }
+                    for e in &r.scope {
+                        self.node(1, e.span, prev, |p| p.line(1, &format!("applies_when: {}", flat(e))));
+                        prev = Some(e.span.end);
+                    }
                     self.leading(1, r.span.end, prev);
                     self.line(0, "}");
                 }
@@ -220,6 +224,14 @@ impl Printer<'_> {
             Item::Import(i) => self.line(0, &format!("import {}", string(&i.path.value))),
             Item::Const(c) => self.line(0, &format!("const {} = {}", c.name.name, flat(&c.value))),
             Item::Set(s) => self.set(s),
+            Item::Table(t) => {
+                self.line(0, &format!("table {} from {} {{", t.name.name, string(&t.path.value)));
+                for c in &t.columns {
+                    let key = if c.key { "key " } else { "" };
+                    self.line(1, &format!("{key}{}: {}", c.name.name, c.ty.name));
+                }
+                self.line(0, "}");
+            }
             Item::Rule(r) => {
                 self.line(0, &format!("rule {} {{", r.id.name));
                 let mut prev = None;
@@ -237,7 +249,7 @@ impl Printer<'_> {
         let head = format!("set {}: {}", s.name.name, s.elem_type.name);
         match &s.body {
             SetBody::Inline(lit) => {
-                let items: Vec<String> = lit.items.iter().map(set_item).collect();
+                let items: Vec<String> = lit_items(lit);
                 let one = format!("{head} = {}", braces(&items));
                 let commented = self.comments[self.next..].iter().any(|c| c.span.start < lit.span.end);
                 if one.len() <= WIDTH && !commented && !self.text[lit.span.start..lit.span.end].contains('\n')
@@ -354,6 +366,7 @@ fn item_span(item: &Item) -> Span {
         Item::Regime(r) => r.span,
         Item::Import(i) => i.span,
         Item::Set(s) => s.span,
+        Item::Table(t) => t.span,
         Item::Const(c) => c.span,
         Item::Rule(r) => r.span,
     }
@@ -361,6 +374,26 @@ fn item_span(item: &Item) -> Span {
 
 fn braces(items: &[String]) -> String {
     if items.is_empty() { "{}".to_string() } else { format!("{{ {} }}", items.join(", ")) }
+}
+
+/// Each element of a set literal with its dates, as written.
+fn lit_items(lit: &SetLiteral) -> Vec<String> {
+    lit.items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let mut t = set_item(it);
+            if let Some(d) = lit.dates.get(i) {
+                if let Some((since, _)) = &d.since {
+                    t.push_str(&format!(" since {since}"));
+                }
+                if let Some((until, _, through)) = &d.until {
+                    t.push_str(&format!(" {} {until}", if *through { "through" } else { "until" }));
+                }
+            }
+            t
+        })
+        .collect()
 }
 
 fn set_item(it: &SetItem) -> String {
@@ -395,7 +428,7 @@ pub fn flat(e: &Expr) -> String {
         ExprKind::Str(s) => string(s),
         ExprKind::Decimal(d) | ExprKind::Date(d) | ExprKind::Name(d) => d.clone(),
         ExprKind::Bool(b) => b.to_string(),
-        ExprKind::Set(lit) => braces(&lit.items.iter().map(set_item).collect::<Vec<_>>()),
+        ExprKind::Set(lit) => braces(&lit_items(lit)),
         ExprKind::Call { func, args } => {
             format!("{}({})", func.name, args.iter().map(flat).collect::<Vec<_>>().join(", "))
         }
@@ -406,9 +439,13 @@ pub fn flat(e: &Expr) -> String {
             "{}({} in {}: {})",
             if *kind == Quantifier::Any { "any" } else { "all" },
             var.name,
-            list.name,
+            flat(list),
             flat(body)
         ),
+        ExprKind::Lookup { table, key, column } => match column {
+            LookupColumn::Named(c) => format!("{}[{}].{}", table.name, flat(key), c.name),
+            LookupColumn::Dynamic(c) => format!("{}[{}][{}]", table.name, flat(key), flat(c)),
+        },
         ExprKind::Paren(inner) => format!("({})", flat(inner)),
         ExprKind::Convert(c) => {
             let mut s = format!("{} as {}", flat(&c.value), c.unit.name);

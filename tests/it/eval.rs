@@ -12,7 +12,7 @@ use super::harness::root;
 fn run_topic(topic: &str) {
     let dir = root().join("tests/data/eval").join(topic);
     let engine = Engine::load(&dir).unwrap_or_else(|d| panic!("{topic}: rules do not check: {d:?}"));
-    let results = testing::run_all(&engine, &cordon::FsSources::new(&dir)).unwrap_or_else(|e| panic!("{topic}: {e}"));
+    let results = testing::run_all(&engine, &cordon::FsSources::new(&dir)).unwrap_or_else(|e| panic!("{topic}: {e:?}"));
     assert!(results.len() >= 4, "{topic}: too few cases");
     let failed: Vec<String> = results
         .iter()

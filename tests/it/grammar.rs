@@ -40,11 +40,15 @@ fn shape(e: &Expr) -> String {
                 "{}({} in {}: {})",
                 if *kind == Quantifier::Any { "any" } else { "all" },
                 var.name,
-                list.name,
+                shape(list),
                 shape(body)
             )
         }
         ExprKind::Paren(inner) => shape(inner),
+        ExprKind::Lookup { table, key, column } => match column {
+            LookupColumn::Named(c) => format!("{}[{}].{}", table.name, shape(key), c.name),
+            LookupColumn::Dynamic(c) => format!("{}[{}][{}]", table.name, shape(key), shape(c)),
+        },
         ExprKind::Convert(c) => {
             let mut s = format!("({} as {}", shape(&c.value), c.unit.name);
             if let Some(f) = &c.factor {
@@ -71,6 +75,43 @@ fn shape(e: &Expr) -> String {
             s
         }
     }
+}
+
+#[test]
+fn table_lookups_parse_as_the_regulation_reads() {
+    assert_eq!(shape(&when("CHART[destination].NS1 == \"X\"")), "(CHART[destination].NS1 == \"X\")");
+    assert_eq!(shape(&when("CHART[destination][r] == \"X\"")), "(CHART[destination][r] == \"X\")");
+    assert_eq!(
+        shape(&when("any(e in eccn: any(r in CCL[e].chart_columns: CHART[destination][r] == \"X\"))")),
+        "any(e in eccn: any(r in CCL[e].chart_columns: (CHART[destination][r] == \"X\")))"
+    );
+    // A row without a column is not a value.
+    assert!(parse("rule R { when: CHART[destination] == \"X\" }").is_err());
+}
+
+#[test]
+fn tables_set_dates_and_regime_scopes() {
+    let f = ok("table T from \"t.csv\" { key iso2: country  NS1: string  cols: list<string> }");
+    let Item::Table(t) = &f.items[0] else { panic!("not a table") };
+    let cols: Vec<(bool, &str, &str)> =
+        t.columns.iter().map(|c| (c.key, c.name.name.as_str(), c.ty.name.as_str())).collect();
+    assert_eq!(cols, [(true, "iso2", "country"), (false, "NS1", "string"), (false, "cols", "list<string>")]);
+    let f =
+        ok("set S: hs = { 7206 since 2022-03-16, 7208.10 since 2022-03-16 until 2024-01-01, 7301 through 2030-12-31 }");
+    let Item::Set(s) = &f.items[0] else { panic!("not a set") };
+    let SetBody::Inline(lit) = &s.body else { panic!("not inline") };
+    assert_eq!(lit.dates.len(), 3);
+    assert_eq!(lit.dates[0].since.as_ref().map(|d| d.0.as_str()), Some("2022-03-16"));
+    assert!(lit.dates[0].until.is_none());
+    assert_eq!(lit.dates[1].until.as_ref().map(|d| (d.0.as_str(), d.2)), Some(("2024-01-01", false)));
+    assert_eq!(lit.dates[2].until.as_ref().map(|d| (d.0.as_str(), d.2)), Some(("2030-12-31", true)));
+    let f = ok("regime EU { title: \"t\" applies_when: flow == \"import\" }");
+    let Item::Regime(r) = &f.items[0] else { panic!("not a regime") };
+    assert_eq!(r.scope.len(), 1);
+    assert_eq!(shape(&r.scope[0]), "(flow == \"import\")");
+    // `table` is reserved; `key`, `since`, `until` and `applies_when` are not.
+    assert!(parse("set table: string = { \"a\" }").is_err());
+    assert!(parse("const since = 1 const key = 2 const until = 3").is_ok());
 }
 
 #[test]

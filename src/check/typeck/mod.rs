@@ -32,6 +32,13 @@ enum Ty {
     Error,
 }
 
+fn type_name(t: FieldType) -> String {
+    match t {
+        FieldType::Scalar(s) => s.name().to_string(),
+        FieldType::List(s) => format!("list<{}>", s.name()),
+    }
+}
+
 fn describe(t: Ty) -> String {
     match t {
         Ty::Bool => "a condition".into(),
@@ -113,7 +120,17 @@ impl Tc<'_, '_> {
             ),
             ExprKind::Unary { op, expr } => self.unary(*op, expr),
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span),
-            ExprKind::Quant { kind, var, list, body } => self.quantifier(*kind, var, list, body),
+            ExprKind::Quant { kind, var, list, body } => match &list.kind {
+                ExprKind::Name(n) => {
+                    let id = ast::Ident { name: n.clone(), span: list.span };
+                    self.quantifier(*kind, var, &id, body)
+                }
+                _ => self.quantifier_lookup(*kind, var, list, body),
+            },
+            ExprKind::Lookup { table, key, column } => match self.lookup(table, key, column) {
+                Some((l, ty)) => (TExpr::Lookup(Box::new(l)), ty),
+                None => ERR,
+            },
             ExprKind::Call { func, args } => self.call(func, args, e.span),
             ExprKind::Matches(m) => self.screening(m),
             ExprKind::Convert(c) => self.conversion(c),
@@ -208,6 +225,142 @@ impl Tc<'_, '_> {
         }
     }
 
+    /// `any(r in CCL[e].chart_columns: …)`: over the items of a list cell.
+    fn quantifier_lookup(
+        &mut self,
+        kind: ast::Quantifier,
+        var: &ast::Ident,
+        list: &ast::Expr,
+        body: &ast::Expr,
+    ) -> (TExpr, Ty) {
+        let ExprKind::Lookup { table, key, column } = &list.kind else {
+            return self.mismatch(
+                list.span,
+                "`any` and `all` range over a list field or a table's list column".into(),
+                None,
+            );
+        };
+        let Some((l, ty)) = self.lookup(table, key, column) else { return ERR };
+        let Ty::List(elem) = ty else {
+            let msg = format!("`{}` is {}, not a list", self.text(list.span), describe(ty));
+            return self.mismatch(list.span, msg, Some("declare the column as `list<…>` in the table".into()));
+        };
+        self.vars.push((var.name.clone(), elem));
+        let (b, bty) = self.expr(body);
+        self.vars.pop();
+        match bty {
+            Ty::Bool => (TExpr::QuantLookup(kind, Box::new(l), Box::new(b)), Ty::Bool),
+            Ty::Error => ERR,
+            other => {
+                let msg = format!("the body of a quantifier must be a condition, not {}", describe(other));
+                self.mismatch(body.span, msg, None)
+            }
+        }
+    }
+
+    /// `TABLE[key].column`, `TABLE[key][value]`: the table, the key typed as
+    /// the table's keys, the column by name or (every column of one type) by
+    /// a text value.
+    fn lookup(
+        &mut self,
+        table: &ast::Ident,
+        key: &ast::Expr,
+        column: &ast::LookupColumn,
+    ) -> Option<(crate::check::ir::Lookup, Ty)> {
+        use crate::check::ir::{Lookup, LookupColumn};
+        let (id, elem) = match self.c.names.get(&table.name).copied() {
+            Some((Decl::Set(id), file, _)) => {
+                if !self.visible(file) {
+                    self.not_imported(&table.name, file, table.span);
+                    return None;
+                }
+                // A table whose file could not be read is reported already.
+                if self.c.sets[id].table.is_none() && self.c.table_ids.contains(&id) {
+                    return None;
+                }
+                (id, self.c.sets[id].elem)
+            }
+            _ => {
+                let tables: Vec<&str> =
+                    self.c.sets.iter().filter(|s| s.table.is_some()).map(|s| s.name.as_str()).collect();
+                let help = crate::suggest::did_you_mean(&table.name, tables.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| "declare it with `table NAME from \"file.csv\" { key col: type … }`".into());
+                self.error(CheckErrorKind::Table, table.span, format!("unknown table `{}`", table.name), Some(help));
+                return None;
+            }
+        };
+        let Some(t) = self.c.sets[id].table.clone() else {
+            let msg = format!("`{}` is a set, not a table: write `… in {}`", table.name, table.name);
+            self.error(CheckErrorKind::Table, table.span, msg, None);
+            return None;
+        };
+        let (k, kty) = self.expr(key);
+        match kty {
+            Ty::Scalar(s) if s == elem => {}
+            Ty::Error => return None,
+            other => {
+                let msg = format!(
+                    "the keys of `{}` are {}, but `{}` is {}",
+                    table.name,
+                    elem.kind().plural(),
+                    self.text(key.span),
+                    describe(other)
+                );
+                self.error(CheckErrorKind::TypeMismatch, key.span, msg, None);
+                return None;
+            }
+        }
+        let ty_of = |ft: FieldType| match ft {
+            FieldType::Scalar(s) => Ty::Scalar(s),
+            FieldType::List(s) => Ty::List(s),
+        };
+        match column {
+            ast::LookupColumn::Named(c) => match t.column(&c.name) {
+                Some(i) => Some((Lookup { table: id, key: k, column: LookupColumn::Named(i) }, ty_of(t.columns[i].1))),
+                None => {
+                    let names = t.columns.iter().map(|(n, _)| n.as_str());
+                    let help = crate::suggest::help(
+                        &c.name,
+                        names.clone(),
+                        &format!("its columns are {}", crate::suggest::quoted(names)),
+                    );
+                    let msg = format!("table `{}` has no column `{}`", table.name, c.name);
+                    self.error(CheckErrorKind::Table, c.span, msg, Some(help));
+                    None
+                }
+            },
+            ast::LookupColumn::Dynamic(e) => {
+                let (c, cty) = self.expr(e);
+                match cty {
+                    Ty::Scalar(s) if s == Scalar::STRING => {}
+                    Ty::Error => return None,
+                    other => {
+                        let msg = format!("a column is named by text, not {}", describe(other));
+                        self.error(CheckErrorKind::TypeMismatch, e.span, msg, None);
+                        return None;
+                    }
+                }
+                let Some((_, first)) = t.columns.first() else {
+                    self.error(CheckErrorKind::Table, e.span, format!("table `{}` has no columns", table.name), None);
+                    return None;
+                };
+                if let Some((n, other)) = t.columns.iter().find(|(_, ty)| ty != first) {
+                    let msg = format!(
+                        "a column named by a value needs every column of `{}` to have one type, but `{n}` is `{}` and `{}` is `{}`",
+                        table.name,
+                        type_name(*other),
+                        t.columns[0].0,
+                        type_name(*first)
+                    );
+                    self.error(CheckErrorKind::Table, e.span, msg, Some("name the column: `TABLE[key].COLUMN`".into()));
+                    return None;
+                }
+                Some((Lookup { table: id, key: k, column: LookupColumn::Dynamic(c) }, ty_of(*first)))
+            }
+        }
+    }
+
     fn suggest_field(&self, name: &str) -> Option<String> {
         crate::suggest::did_you_mean(name, self.c.pack.schema.names()).map(|s| format!("did you mean `{s}`?"))
     }
@@ -252,7 +405,11 @@ impl Tc<'_, '_> {
             None if n.len() == 2 && n.chars().all(|c| c.is_ascii_uppercase()) => {
                 Some(format!("for the country, write `\"{n}\"`, or use a set: `destination in {{ {n} }}`"))
             }
-            None => Some(format!("record fields are {}", crate::suggest::quoted(self.c.pack.schema.names()))),
+            None => Some(format!(
+                "record fields are {}; to add one, give the pack a schema file that says `extends: standard` and \
+                 lists it under `fields:`, and name that file under `schema:` in the pack's `cordon.yaml`",
+                crate::suggest::quoted(self.c.pack.schema.names())
+            )),
         };
         let is_upper = n.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
         let (kind, msg) = if is_upper {

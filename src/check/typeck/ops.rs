@@ -266,6 +266,7 @@ impl Tc<'_, '_> {
                     entries,
                     decl: Some((self.file, lit.span)),
                     data_file: None,
+                    table: None,
                 });
                 Some((id, want))
             }
