@@ -37,11 +37,7 @@ pub fn load(sources: &dyn Sources) -> Result<Pack, Diagnostics> {
         Err(std::mem::take(diags))
     };
     let names = match sources.rule_files() {
-        Ok(n) if !n.is_empty() => n,
-        Ok(_) => {
-            let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no `.cordon` rule files here");
-            return fail(&mut diags, ConfigError::Io { path: sources.display_name(""), source });
-        }
+        Ok(n) => n,
         Err(e) => {
             let source = match e {
                 SourceError::NotFound(_) => {
@@ -85,6 +81,10 @@ pub fn load(sources: &dyn Sources) -> Result<Pack, Diagnostics> {
     }
     names.sort();
     names.dedup();
+    if names.is_empty() {
+        let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no `.cordon` rule files here");
+        return fail(&mut diags, ConfigError::Io { path: sources.display_name(""), source });
+    }
     let mut schema_sources = Vec::new();
     let mut texts = Vec::new();
     for (name, written) in &schema_names {

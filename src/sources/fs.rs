@@ -50,6 +50,8 @@ impl FsSources {
     fn path(&self, name: &str) -> PathBuf {
         match self.extra.iter().find(|(n, _)| n == name) {
             Some((_, p)) => p.clone(),
+            // The current folder (`--rules .` normalises to nothing).
+            None if name.is_empty() && self.root.as_os_str().is_empty() => PathBuf::from("."),
             None if name.is_empty() => self.root.clone(),
             None if self.root.as_os_str().is_empty() => PathBuf::from(name),
             None => self.root.join(name),
@@ -62,11 +64,12 @@ impl Sources for FsSources {
         if let Some(one) = self.single.as_ref().filter(|_| suffix == format!(".{}", super::RULE_EXT)) {
             return Ok(vec![one.clone()]);
         }
-        if !self.root.is_dir() {
+        let root = self.path("");
+        if !root.is_dir() {
             return Err(SourceError::not_found());
         }
         let mut out = Vec::new();
-        walk(&self.root, "", suffix, &mut out).map_err(SourceError::Io)?;
+        walk(&root, "", suffix, &mut out).map_err(SourceError::Io)?;
         Ok(out)
     }
 

@@ -18,6 +18,7 @@ mod licences;
 mod lists;
 mod reader;
 mod records;
+mod regimes;
 mod report;
 mod robustness;
 mod rule_pack;
