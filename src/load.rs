@@ -58,7 +58,21 @@ pub fn load(sources: &dyn Sources) -> Result<Pack, Diagnostics> {
     // Packs the manifest includes: their rule files and schemas join this one's.
     let mut names = names;
     let mut schema_names: Vec<(String, String)> = manifest.as_ref().map(|m| m.schemas.clone()).unwrap_or_default();
+    let early_roots = {
+        let data = manifest.as_ref().and_then(|m| m.data.clone()).unwrap_or_default();
+        let lists = manifest.as_ref().and_then(|m| m.lists.clone()).unwrap_or_else(|| sources::under(&data, "lists"));
+        declared_roots(manifest.as_ref(), &data, &lists)
+    };
     for sub in manifest.as_ref().map(|m| m.packs.clone()).unwrap_or_default() {
+        // A pack inside this one, or in a folder the manifest names under `roots:`.
+        if !sources::confined(&sub, &early_roots) {
+            let msg = format!(
+                "pack `{sub}` is outside the pack folder: name its folder under `roots:` in `{}`",
+                sources.display_name(MANIFEST)
+            );
+            let source = std::io::Error::new(std::io::ErrorKind::PermissionDenied, msg);
+            return fail(&mut diags, ConfigError::Io { path: sources.display_name(&sub), source });
+        }
         let at = sources::under(&sub, MANIFEST);
         match read_text(sources, &at).and_then(|s| config::load_manifest(&s)) {
             Ok(m) => {

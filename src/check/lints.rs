@@ -32,8 +32,8 @@ pub enum LintKind {
     Superseded,
     /// A plain `unless` that reads free text and drops a `block` outright.
     TextExemption,
-    /// `==` or `!=` between a hierarchical code (an HS code, an ECCN) and a
-    /// literal: `3A001.a.7 == 3A001` is false, so sub-paragraphs slip through.
+    /// `==` or `!=` between an ECCN and a literal: `3A001.a.7 == 3A001` is
+    /// false, so sub-paragraphs slip through.
     CodeEquality,
 }
 
@@ -532,16 +532,17 @@ fn duplicate_conditions(rules: &RuleSet, sets: &[usize], out: &mut Vec<Lint>) {
     }
 }
 
-/// `CodeEquality`: a hierarchical code compared whole with `==` or `!=`
-/// (`eccn == 3A001` misses `3A001.a.7`, a heading misses its subheadings);
-/// `in { … }` covers what lies under the code.
+/// `CodeEquality`: an ECCN compared whole with `==` or `!=` (`e == 3A001`
+/// misses `3A001.a.7`); `in { … }` covers the entry's paragraphs.
 fn code_equality(rules: &RuleSet, out: &mut Vec<Lint>) {
-    use crate::values::kind::Matching;
+    // ECCNs: an entry's controls sit in its paragraphs. (An HS heading
+    // compared whole is an idiom: "coded at the heading only".)
+    let Some(eccn) = crate::schema::Scalar::from_name("eccn") else { return };
     for r in &rules.rules {
         let mut found: Option<String> = None;
         let mut look = |e: &TExpr| {
             if let TExpr::Cmp(CmpOp::Eq | CmpOp::Ne, kind, a, b) = e
-                && matches!(kind.kind().matching(), Matching::Prefix { .. })
+                && *kind == eccn
                 && let (TExpr::Lit(Lit::Code(c)), _) | (_, TExpr::Lit(Lit::Code(c))) = (a.as_ref(), b.as_ref())
                 // `EAR99` has no sub-paragraphs: equality is exact there.
                 && c.as_str() != "EAR99"

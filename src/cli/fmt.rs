@@ -15,6 +15,9 @@ pub struct FmtArgs {
     /// Do not write: list the files that would change and exit 1 if any.
     #[arg(long)]
     check: bool,
+    /// With `--check`: print what would change, as a unified diff.
+    #[arg(long, requires = "check")]
+    diff: bool,
     /// Rule files, or folders to search for `.cordon` files.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -67,6 +70,11 @@ pub fn run(a: FmtArgs) -> u8 {
             continue;
         }
         changed.push(f.display().to_string());
+        if a.diff {
+            let shown = f.display().to_string();
+            let diff = similar::TextDiff::from_lines(&*src.text, formatted.as_str());
+            out!("{}", diff.unified_diff().context_radius(3).header(&shown, &format!("{shown} (formatted)")));
+        }
         if !a.check
             && let Err(e) = atomic::write_file(f, formatted.as_bytes())
         {

@@ -516,6 +516,12 @@ fn expr(e: &Expr, col: usize, cont: usize) -> String {
         }
         ExprKind::Paren(inner) => format!("({})", expr(inner, col + 1, col + 1)),
         ExprKind::Unary { op: UnaryOp::Not, expr: inner } => format!("not {}", expr(inner, col + 4, cont)),
+        // A long quantifier body breaks like a condition, one step further in.
+        ExprKind::Quant { kind, var, list, body } => {
+            let kw = if *kind == Quantifier::Any { "any" } else { "all" };
+            let head = format!("{kw}({} in {}: ", var.name, flat(list));
+            format!("{head}{})", expr(body, col + head.len(), cont + INDENT.len()))
+        }
         _ => one,
     }
 }
@@ -535,6 +541,20 @@ mod tests {
             fmt(src),
             "regime R {\n  title: \"T\"\n}\n\nset S: country = { KP, CN }\n\nrule A {\n  title: \"a\"\n  cite: \"c\"\n  severity: block\n  when: origin in S and (hs_code in { 2701 } or present(license))\n  unless: present(license) then review\n  tags: [x, y]\n}\n"
         );
+    }
+
+    #[test]
+    fn a_long_quantifier_breaks_inside_its_body() {
+        let src = "regime R\nrule A { title: \"a\" cite: \"c\" severity: block when: present(eccn) and any(e in eccn: e in CCL_PARAGRAPHS and (CCL_PARAGRAPHS[e].licence_worldwide == \"yes\" or any(d in CCL_PARAGRAPHS[e].licence_destinations: d == destination))) }";
+        let out = fmt(src);
+        assert!(
+            out.contains(
+                "  when: present(eccn)\n    and any(e in eccn: e in CCL_PARAGRAPHS\n          and (CCL_PARAGRAPHS[e]"
+            ),
+            "{out}"
+        );
+        assert!(out.lines().all(|l| l.len() <= 110), "{out}");
+        assert_eq!(fmt(&out), out, "idempotent");
     }
 
     #[test]

@@ -32,6 +32,40 @@ fn every_rule_has_a_hit_and_a_near_miss() {
     assert!(cov.never_missed().is_empty(), "rules without a near-miss test: {:?}", cov.never_missed());
 }
 
+/// The packs of the other regimes: each loads alone, checks without a
+/// warning, every rule cites its law, and every rule has a test that makes it
+/// fire and a near miss.
+#[test]
+fn every_regime_pack_checks_cleanly_and_is_fully_tested() {
+    for (pack, regime, at_least) in [
+        ("rules/us/ear", "US_EAR", 25),
+        ("rules/eu/russia", "EU_RUSSIA", 10),
+        ("rules/g7/price-cap", "G7_PRICE_CAP", 15),
+    ] {
+        let dir = root().join(pack);
+        let engine = Engine::load(&dir).unwrap_or_else(|d| panic!("{pack} does not check: {d:?}"));
+        let warnings: Vec<String> = engine.warnings().iter().map(|w| w.to_string()).collect();
+        assert!(warnings.is_empty(), "{pack}: {warnings:?}");
+        let rules = engine.rules();
+        assert!(rules.rules.len() >= at_least, "{pack}: {} rules", rules.rules.len());
+        for r in &rules.rules {
+            assert!(!r.citations.is_empty(), "{pack}: rule {} has no citation", r.id);
+            assert_eq!(rules.regimes[r.regime].name, regime, "{pack}: rule {}", r.id);
+        }
+        assert!(rules.regimes.iter().all(|g| g.scope.is_some()), "{pack}: every regime says what it applies to");
+        let results = testing::run_all(&engine, &cordon::FsSources::new(&dir)).expect("tests run");
+        let failed: Vec<String> = results
+            .iter()
+            .filter(|r| !r.passed())
+            .map(|r| format!("{} — {}: {}", r.file, r.case.name, r.failures.join("; ")))
+            .collect();
+        assert!(failed.is_empty(), "{pack}: failing rule tests:\n{}", failed.join("\n"));
+        let cov = Coverage::of(&engine, &results);
+        assert!(cov.never_hit().is_empty(), "{pack}: rules no test makes fire: {:?}", cov.never_hit());
+        assert!(cov.never_missed().is_empty(), "{pack}: rules without a near miss: {:?}", cov.never_missed());
+    }
+}
+
 /// Every row of the reference's rule table (section 14) has a rule.
 #[test]
 fn every_reference_row_has_a_rule() {
