@@ -57,6 +57,7 @@ pub fn load(sources: &dyn Sources) -> Result<Pack, Diagnostics> {
     };
     // Packs the manifest includes: their rule files and schemas join this one's.
     let mut names = names;
+    let scopes: Vec<String> = manifest.as_ref().map(|m| m.packs.clone()).unwrap_or_default();
     let mut schema_names: Vec<(String, String)> = manifest.as_ref().map(|m| m.schemas.clone()).unwrap_or_default();
     let early_roots = {
         let data = manifest.as_ref().and_then(|m| m.data.clone()).unwrap_or_default();
@@ -122,12 +123,15 @@ pub fn load(sources: &dyn Sources) -> Result<Pack, Diagnostics> {
     let data_root = manifest.as_ref().and_then(|m| m.data.clone()).unwrap_or_default();
     let lists_root =
         manifest.as_ref().and_then(|m| m.lists.clone()).unwrap_or_else(|| sources::under(&data_root, "lists"));
-    let roots = declared_roots(manifest.as_ref(), &data_root, &lists_root);
+    let mut roots = declared_roots(manifest.as_ref(), &data_root, &lists_root);
+    roots.extend(scopes.iter().cloned());
+    roots.sort();
+    roots.dedup();
     let files = parse_files(sources, names, &roots, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
-    Ok(Pack { schema, schema_sources, data_root, lists_root, roots, files })
+    Ok(Pack { schema, schema_sources, data_root, lists_root, roots, files, scopes })
 }
 
 /// The folders outside the pack root its manifest names.

@@ -49,6 +49,7 @@ pub fn check(pack: &Pack, sources: &dyn Sources) -> Result<(RuleSet, Vec<Lint>),
     let consts: Vec<(String, usize, Span, bool)> = c
         .names
         .iter()
+        .flat_map(|(name, ds)| ds.iter().map(move |d| (name, d)))
         .filter_map(|(name, (decl, file, span))| match decl {
             Decl::Const(id) => Some((name.clone(), *file, *span, c.consts[*id].used)),
             Decl::Set(_) => None,
@@ -75,8 +76,9 @@ struct Checker<'p> {
     pack: &'p Pack,
     sources: &'p dyn Sources,
     errors: Vec<CheckError>,
-    /// name → (declaration, declaring file, span of the name).
-    names: HashMap<String, (Decl, usize, Span)>,
+    /// name → each (declaration, declaring file, span of the name); one per
+    /// scope (the pack, and each pack it includes).
+    names: HashMap<String, Vec<(Decl, usize, Span)>>,
     sets: Vec<SetDef>,
     consts: Vec<ConstDef>,
     regimes: BTreeMap<String, Regime>,
@@ -280,7 +282,12 @@ impl<'p> Checker<'p> {
             );
             return;
         }
-        if let Some((_, pf, pspan)) = self.names.get(&name.name).copied() {
+        let scope = self.pack.scope_of(file);
+        let same_scope = self
+            .names
+            .get(&name.name)
+            .and_then(|ds| ds.iter().find(|(_, f, _)| self.pack.scope_of(*f) == scope).copied());
+        if let Some((_, pf, pspan)) = same_scope {
             let mut e = CheckError::new(
                 CheckErrorKind::DuplicateName,
                 self.src(file),
@@ -297,7 +304,20 @@ impl<'p> Checker<'p> {
             self.err(e);
             return;
         }
-        self.names.insert(name.name.clone(), (decl, file, name.span));
+        self.names.entry(name.name.clone()).or_default().push((decl, file, name.span));
+    }
+
+    /// What a name means in a file: the declaration in its own scope, else
+    /// one in a file it imports, else any (for "not imported" errors).
+    fn name_for(&self, name: &str, file: usize) -> Option<(Decl, usize, Span)> {
+        let ds = self.names.get(name)?;
+        let scope = self.pack.scope_of(file);
+        let imports = &self.pack.files[file].imports;
+        ds.iter()
+            .find(|(_, f, _)| self.pack.scope_of(*f) == scope)
+            .or_else(|| ds.iter().find(|(_, f, _)| imports.contains(f)))
+            .or_else(|| ds.first())
+            .copied()
     }
 
     /// Parses one set element for a set of kind `elem`.

@@ -28,6 +28,23 @@ pub struct Pack {
     pub roots: Vec<String>,
     /// Rule files in name order.
     pub files: Vec<PackFile>,
+    /// The folders of the packs the manifest includes (`packs:`), by name:
+    /// each is a scope of its own for the names of sets, tables and
+    /// constants, so that packs written apart combine without clashes.
+    pub scopes: Vec<String>,
+}
+
+impl Pack {
+    /// The scope a rule file's names live in: the included pack it belongs
+    /// to, or the pack itself (`""`).
+    pub fn scope_of(&self, file: usize) -> &str {
+        let rel = self.files.get(file).map_or("", |f| f.rel.as_str());
+        self.scopes
+            .iter()
+            .filter(|s| rel.strip_prefix(s.as_str()).is_some_and(|r| r.starts_with('/')))
+            .max_by_key(|s| s.len())
+            .map_or("", String::as_str)
+    }
 }
 
 /// One rule file of a pack.
@@ -53,6 +70,7 @@ impl Pack {
             lists_root: "lists".into(),
             roots: Vec::new(),
             files: Vec::new(),
+            scopes: Vec::new(),
         }
     }
 }

@@ -5,7 +5,7 @@ use super::fonts::{PT_TO_MM, Style};
 use super::layout::{
     Align, BOTTOM, Cell, Column, Composer, DocInfo, Document, LEFT, Para, RIGHT, Rgb, TOP, WIDTH, colour,
 };
-use super::model::{FlaggedRecord, Report, Tally};
+use super::model::{FlaggedRecord, Report, RuleEntry, Tally};
 
 /// Flagged records the PDF lists at most; the JSON and CSV renderings carry
 /// all of them. About 2,500 records make 150–250 pages: past that a PDF stops
@@ -273,6 +273,7 @@ fn summary(c: &mut Composer, r: &Report) {
     ));
     c.paragraph(Para::new(text, Style::Regular, 9.5, colour::TEXT));
     c.y += 3.0;
+    regimes_table(c, r);
     not_checked(c, r);
     // Tiles.
     let tiles = [
@@ -297,6 +298,60 @@ fn summary(c: &mut Composer, r: &Report) {
     regime_chart(c, r);
     rule_chart(c, r);
     tallies(c, r);
+}
+
+/// Each regime: what it is, which records it applied to (its scope), and
+/// what it decided on them — its own findings only.
+fn regimes_table(c: &mut Composer, r: &Report) {
+    if r.regimes.is_empty() {
+        return;
+    }
+    figure_title(c, "Regimes checked");
+    let cols = [
+        Column { width: 58.0, align: Align::Left },
+        Column { width: 60.0, align: Align::Left },
+        Column { width: 22.0, align: Align::Right },
+        Column { width: 20.0, align: Align::Right },
+        Column { width: 20.0, align: Align::Right },
+    ];
+    let rows: Vec<Vec<Cell>> = r
+        .regimes
+        .iter()
+        .map(|g| {
+            let mut name = vec![Para::new(&g.name, Style::Mono, 7.0, colour::TEXT)];
+            if !g.title.is_empty() {
+                name.push(Para::new(&g.title, Style::Regular, 6.8, colour::MUTED));
+            }
+            let mut scope = vec![Para::new(
+                g.scope.as_deref().map_or("every record".to_string(), |s| format!("applies when {s}")),
+                Style::Regular,
+                6.8,
+                colour::TEXT,
+            )];
+            scope.push(Para::new(format!("{} rules", n(g.rules)), Style::Regular, 6.3, colour::MUTED));
+            let mut applied = vec![Para::new(n(g.applied_to), Style::Bold, 7.3, colour::TEXT)];
+            if g.out_of_scope > 0 {
+                applied.push(Para::new(format!("{} outside", n(g.out_of_scope)), Style::Regular, 6.3, colour::MUTED));
+            }
+            if g.scope_undecided > 0 {
+                applied.push(Para::new(
+                    format!("{} scope undecided", n(g.scope_undecided)),
+                    Style::Regular,
+                    6.3,
+                    colour::REVIEW,
+                ));
+            }
+            vec![
+                Cell::Text(name),
+                Cell::Text(scope),
+                Cell::Text(applied),
+                Cell::text(n(g.blocked), Style::Bold, 7.3),
+                Cell::text(n(g.reviewed), Style::Regular, 7.3),
+            ]
+        })
+        .collect();
+    c.table(&cols, &["Regime", "Scope", "Records it applied to", "Blocked", "Review"], &rows);
+    c.y += 2.0;
 }
 
 /// What the run could not check, in the executive summary: a reader of the
@@ -476,12 +531,17 @@ fn tallies(c: &mut Composer, r: &Report) {
     c.ensure(30.0);
     figure_title(c, "Most frequent among flagged records");
     // Three short lists side by side.
-    let lists: [(&str, &Vec<Tally>, bool); 3] = [
+    let mut lists: Vec<(&str, &Vec<Tally>, bool)> = vec![
         ("Counterparties", &r.summary.top_counterparties, false),
         ("Destinations", &r.summary.top_destinations, true),
         ("HS chapters", &r.summary.top_hs_chapters, true),
     ];
-    let colw = (WIDTH - 2.0 * 6.0) / 3.0;
+    // A pack's own key field (the ECCN for export controls) is a dimension too.
+    if !r.summary.top_classifications.is_empty() {
+        lists.push(("ECCNs", &r.summary.top_classifications, true));
+    }
+    let k = lists.len() as f32;
+    let colw = (WIDTH - (k - 1.0) * 6.0) / k;
     // Measure first, so the three start on one page.
     let mut heights = Vec::new();
     for (_, items, _) in &lists {
@@ -551,8 +611,39 @@ fn findings(c: &mut Composer, r: &Report, limit: usize) {
         Column { width: 62.0, align: Align::Left },
         Column { width: 17.0, align: Align::Center },
     ];
-    let rows: Vec<Vec<Cell>> = r.findings.iter().take(limit).map(finding_row).collect();
-    c.table(&cols, &["Record", "Parties and route", "Goods and value", "Rules that hit", "Decision"], &rows);
+    let shown = &r.findings[..total.min(limit)];
+    // By regime: each regime's findings under its own heading; a record
+    // flagged under two regimes appears under each, with that regime's findings.
+    for (i, g) in r.regimes.iter().enumerate() {
+        let of_regime: Vec<FlaggedRecord> = shown
+            .iter()
+            .filter(|f| f.findings.iter().any(|x| x.regime == g.name))
+            .map(|f| FlaggedRecord {
+                findings: f.findings.iter().filter(|x| x.regime == g.name).cloned().collect(),
+                ..f.clone()
+            })
+            .collect();
+        if of_regime.is_empty() {
+            continue;
+        }
+        // Kept with the start of its table: a heading never ends a page.
+        c.heading(&format!("2.{}  {}", i + 1, g.name), 11.0, 60.0);
+        body(
+            c,
+            format!(
+                "{}{}{} flagged under this regime ({} blocked, {} review by its own findings).",
+                g.title,
+                if g.title.is_empty() { "" } else { ". " },
+                count(of_regime.len() as u64, "record", "records"),
+                n(g.blocked),
+                n(g.reviewed)
+            ),
+        );
+        c.y += 1.0;
+        let rows: Vec<Vec<Cell>> = of_regime.iter().map(finding_row).collect();
+        c.table(&cols, &["Record", "Parties and route", "Goods and value", "Rules that hit", "Decision"], &rows);
+        c.y += 2.0;
+    }
 }
 
 fn finding_row(f: &FlaggedRecord) -> Vec<Cell> {
@@ -582,6 +673,9 @@ fn finding_row(f: &FlaggedRecord) -> Vec<Cell> {
     let mut goods = Vec::new();
     if let Some(h) = &f.hs_code {
         goods.push(Para::new(h, Style::Mono, 7.0, colour::TEXT));
+    }
+    if let Some(e) = &f.classification {
+        goods.push(Para::new(format!("ECCN {e}"), Style::Mono, 7.0, colour::TEXT));
     }
     if let Some(d) = &f.description {
         goods.push(body(d.clone()));
@@ -632,7 +726,7 @@ fn inventory(c: &mut Composer, r: &Report) {
     body(
         c,
         format!(
-            "Every rule evaluated, with its legal citation, the dates it is in force (the first day, and the first day it no longer applies), how many evaluated records fell in that window, and how many it produced a finding on. {} of the {} rules produced no finding: they were checked all the same.",
+            "Every rule evaluated, regime by regime, with its legal citation and exemptions, the dates it is in force (the first day, and the first day it no longer applies), how many evaluated records fell in that window, and how many it produced a finding on; each regime with the records it applied to and the data files (annexes, tables, lists of names) its rules read, with their fingerprints. {} of the {} rules produced no finding: they were checked all the same.",
             zero,
             r.rules.len()
         ),
@@ -646,52 +740,103 @@ fn inventory(c: &mut Composer, r: &Report) {
         Column { width: 15.0, align: Align::Right },
         Column { width: 19.0, align: Align::Right },
     ];
-    let rows: Vec<Vec<Cell>> = r
-        .rules
-        .iter()
-        .map(|x| {
-            let window = match (&x.effective, &x.until) {
-                (Some(e), Some(u)) => format!("{e}\nuntil {u}"),
-                (Some(e), None) => format!("{e}\nopen"),
-                (None, Some(u)) => format!("—\nuntil {u}"),
-                (None, None) => "per list entry".to_string(),
-            };
-            let mut hits =
-                vec![Para::new(n(x.hits), if x.hits > 0 { Style::Bold } else { Style::Regular }, 7.3, colour::TEXT)];
-            if x.indeterminate > 0 {
-                hits.push(Para::new(format!("{} undecided", n(x.indeterminate)), Style::Regular, 6.3, colour::MUTED));
-            }
-            if x.skipped > 0 {
-                hits.push(Para::new(format!("{} not checked", n(x.skipped)), Style::Regular, 6.3, colour::BLOCK));
-            }
-            let mut rule = vec![
-                Para::new(&x.id, Style::Mono, 6.8, colour::TEXT),
-                Para::new(&x.title, Style::Regular, 7.0, colour::MUTED),
-            ];
-            if let Some(note) = &x.note {
-                rule.push(Para::new(note, Style::Regular, 6.3, colour::REVIEW));
-            }
-            let mut citation = vec![Para::new(&x.citation, Style::Regular, 7.0, colour::TEXT)];
-            for e in &x.exemptions {
-                let effect = if e.then.is_some() { "lowers to review" } else { "lifts the finding" };
-                let text = match (&e.name, &e.cite) {
-                    (Some(name), Some(cite)) => format!("Exemption {name} ({cite}) {effect}"),
-                    (Some(name), None) => format!("Exemption {name} {effect}"),
-                    (None, _) => format!("Exemption ({}) {effect}", e.condition),
+    for (i, g) in r.regimes.iter().enumerate() {
+        let of_regime: Vec<&RuleEntry> = r.rules.iter().filter(|x| x.regime == g.name).collect();
+        if of_regime.is_empty() {
+            continue;
+        }
+        c.heading(&format!("3.{}  {}", i + 1, g.name), 11.0, 60.0);
+        let mut about = Vec::new();
+        if !g.title.is_empty() {
+            about.push(format!("{}.", g.title));
+        }
+        if !g.authority.is_empty() {
+            about.push(format!("Authority: {}.", g.authority));
+        }
+        about.push(match &g.scope {
+            Some(s) => format!(
+                "Applies when {s}: {} evaluated records ({} of them with the scope undecided, so checked), {} outside.",
+                n(g.applied_to),
+                n(g.scope_undecided),
+                n(g.out_of_scope)
+            ),
+            None => format!("Applies to every record: {} evaluated.", n(g.applied_to)),
+        });
+        if !g.lists.is_empty() {
+            about.push(format!("Lists screened: {} (versions in section 5).", g.lists.join(", ")));
+        }
+        body(c, about.join(" "));
+        for d in &g.data {
+            let sha = d.sha256.get(..16).unwrap_or(&d.sha256);
+            bullet(
+                c,
+                &format!(
+                    "{}: {} ({} {}), SHA-256 {sha}…",
+                    d.path,
+                    d.sets.join(", "),
+                    n(d.entries),
+                    if d.entries == 1 { "entry" } else { "entries" }
+                ),
+                colour::NAVY,
+            );
+        }
+        c.y += 1.0;
+        let rows: Vec<Vec<Cell>> = of_regime
+            .into_iter()
+            .map(|x| {
+                let window = match (&x.effective, &x.until) {
+                    (Some(e), Some(u)) => format!("{e}\nuntil {u}"),
+                    (Some(e), None) => format!("{e}\nopen"),
+                    (None, Some(u)) => format!("—\nuntil {u}"),
+                    (None, None) => "per list entry".to_string(),
                 };
-                citation.push(Para::new(text, Style::Regular, 6.3, colour::MUTED));
-            }
-            vec![
-                Cell::Text(rule),
-                Cell::Text(citation),
-                Cell::text(window, Style::Regular, 7.0),
-                Cell::Badge(x.severity.clone(), decision_colour(&x.severity)),
-                Cell::text(n(x.in_force_for), Style::Regular, 7.3),
-                Cell::Text(hits),
-            ]
-        })
-        .collect();
-    c.table(&cols, &["Rule", "Citation", "In force", "Severity", "Records in force", "Hits"], &rows);
+                let mut hits = vec![Para::new(
+                    n(x.hits),
+                    if x.hits > 0 { Style::Bold } else { Style::Regular },
+                    7.3,
+                    colour::TEXT,
+                )];
+                if x.indeterminate > 0 {
+                    hits.push(Para::new(
+                        format!("{} undecided", n(x.indeterminate)),
+                        Style::Regular,
+                        6.3,
+                        colour::MUTED,
+                    ));
+                }
+                if x.skipped > 0 {
+                    hits.push(Para::new(format!("{} not checked", n(x.skipped)), Style::Regular, 6.3, colour::BLOCK));
+                }
+                let mut rule = vec![
+                    Para::new(&x.id, Style::Mono, 6.8, colour::TEXT),
+                    Para::new(&x.title, Style::Regular, 7.0, colour::MUTED),
+                ];
+                if let Some(note) = &x.note {
+                    rule.push(Para::new(note, Style::Regular, 6.3, colour::REVIEW));
+                }
+                let mut citation = vec![Para::new(&x.citation, Style::Regular, 7.0, colour::TEXT)];
+                for e in &x.exemptions {
+                    let effect = if e.then.is_some() { "lowers to review" } else { "lifts the finding" };
+                    let text = match (&e.name, &e.cite) {
+                        (Some(name), Some(cite)) => format!("Exemption {name} ({cite}) {effect}"),
+                        (Some(name), None) => format!("Exemption {name} {effect}"),
+                        (None, _) => format!("Exemption ({}) {effect}", e.condition),
+                    };
+                    citation.push(Para::new(text, Style::Regular, 6.3, colour::MUTED));
+                }
+                vec![
+                    Cell::Text(rule),
+                    Cell::Text(citation),
+                    Cell::text(window, Style::Regular, 7.0),
+                    Cell::Badge(x.severity.clone(), decision_colour(&x.severity)),
+                    Cell::text(n(x.in_force_for), Style::Regular, 7.3),
+                    Cell::Text(hits),
+                ]
+            })
+            .collect();
+        c.table(&cols, &["Rule", "Citation", "In force", "Severity", "Records in force", "Hits"], &rows);
+        c.y += 2.0;
+    }
 }
 
 fn quality(c: &mut Composer, r: &Report) {

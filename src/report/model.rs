@@ -247,6 +247,10 @@ pub struct Summary {
     pub top_destinations: Vec<Tally>,
     /// HS chapters of flagged records.
     pub top_hs_chapters: Vec<Tally>,
+    /// Export-control classifications (ECCN entries) of flagged records,
+    /// for schemas with an ECCN field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub top_classifications: Vec<Tally>,
     /// What the run could not check: columns its inputs lack and what that
     /// meant, rules skipped for them, records with nothing to screen.
     pub not_checked: Vec<String>,
@@ -263,7 +267,8 @@ pub struct Tally {
     pub count: u64,
 }
 
-/// A regime.
+/// A regime: what it is, which records it applied to, what it found, and
+/// the data its rules read.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RegimeInfo {
     /// Name.
@@ -272,6 +277,38 @@ pub struct RegimeInfo {
     pub title: String,
     /// Authority.
     pub authority: String,
+    /// Its `applies_when`, as written; none when it applies to every record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Its rules.
+    pub rules: u64,
+    /// Evaluated records it applied to (its scope held or was undecided).
+    pub applied_to: u64,
+    /// Of those, records whose scope could not be decided (evaluated all the same).
+    pub scope_undecided: u64,
+    /// Evaluated records outside its scope (not evaluated by its rules).
+    pub out_of_scope: u64,
+    /// Records it blocked, and sent to review (its own findings only).
+    pub blocked: u64,
+    /// Records its findings sent to review.
+    pub reviewed: u64,
+    /// The data files and lookup tables its rules read, with their sizes and fingerprints.
+    pub data: Vec<DataFileInfo>,
+    /// The sanctions lists its rules screen against.
+    pub lists: Vec<String>,
+}
+
+/// A data file a regime's rules read: an annex, a list of names, a table.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct DataFileInfo {
+    /// The file, as the pack names it.
+    pub path: String,
+    /// The sets and tables loaded from it.
+    pub sets: Vec<String>,
+    /// Entries (rows) loaded, over those sets and tables.
+    pub entries: u64,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
 }
 
 /// A record that needs attention.
@@ -309,6 +346,9 @@ pub struct FlaggedRecord {
     pub value: Option<String>,
     /// Licence reference.
     pub license: Option<String>,
+    /// Export-control classifications (ECCNs), where the schema has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<String>,
     /// Each rule that hit.
     pub findings: Vec<ReportFinding>,
 }
@@ -390,6 +430,49 @@ pub struct ExemptionEntry {
     pub condition: String,
     /// `review` when it lowers the finding; none when it lifts it.
     pub then: Option<String>,
+}
+
+/// The data files and lists a regime's rules (and its scope) read.
+fn regime_data(rules: &RuleSet, g: usize) -> (Vec<DataFileInfo>, Vec<String>) {
+    let (mut sets, mut lists) = (Vec::new(), Vec::new());
+    let mut visit = |e: &crate::check::TExpr| match e {
+        crate::check::TExpr::In { set, .. } | crate::check::TExpr::StrTestSet(_, _, set) => sets.push(*set),
+        crate::check::TExpr::Lookup(l) | crate::check::TExpr::QuantLookup(_, l, _) => sets.push(l.table),
+        crate::check::TExpr::Screen(sc) => lists.push(sc.list),
+        _ => {}
+    };
+    for r in rules.rules.iter().filter(|r| r.regime == g) {
+        r.when.visit(&mut visit);
+        r.unless.iter().for_each(|u| u.expr.visit(&mut visit));
+    }
+    if let Some((e, _)) = rules.regimes.get(g).and_then(|x| x.scope.as_ref()) {
+        e.visit(&mut visit);
+    }
+    sets.sort_unstable();
+    sets.dedup();
+    let mut files: Vec<DataFileInfo> = Vec::new();
+    for s in sets {
+        let set = &rules.sets[s];
+        let Some(path) = &set.data_file else { continue };
+        let sha256 = rules.inputs.iter().find(|i| &i.path == path).map_or(String::new(), |i| i.sha256.clone());
+        match files.iter_mut().find(|f| &f.path == path) {
+            Some(f) => {
+                f.sets.push(set.name.clone());
+                f.entries += set.entries.len() as u64;
+            }
+            None => files.push(DataFileInfo {
+                path: path.clone(),
+                sets: vec![set.name.clone()],
+                entries: set.entries.len() as u64,
+                sha256,
+            }),
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    lists.sort_unstable();
+    lists.dedup();
+    let lists = lists.into_iter().filter_map(|l| rules.lists.get(l).map(|x| x.name.clone())).collect();
+    (files, lists)
 }
 
 /// What the inventory says of a rule tagged `cap`.
@@ -482,7 +565,10 @@ pub struct Collector<'a> {
     counterparties: HashMap<String, u64>,
     destinations: HashMap<String, u64>,
     chapters: HashMap<String, u64>,
+    classifications: HashMap<String, u64>,
     regime_findings: Vec<u64>,
+    /// Per regime: applied to, scope undecided, out of scope, blocked, reviewed.
+    regime_records: Vec<[u64; 5]>,
     suppressed: Vec<(usize, u64, SuppressionEntry)>,
     /// Rules skipped and lists screened, over the records in the period.
     unchecked: crate::run::CheckTally<'a>,
@@ -503,7 +589,9 @@ impl<'a> Collector<'a> {
             counterparties: HashMap::new(),
             destinations: HashMap::new(),
             chapters: HashMap::new(),
+            classifications: HashMap::new(),
             regime_findings: vec![0; r.max(1)],
+            regime_records: vec![[0; 5]; r],
             suppressed: Vec::new(),
             unchecked: crate::run::CheckTally::new(inputs.rules),
             inputs,
@@ -538,6 +626,14 @@ impl<'a> Collector<'a> {
                 }
                 self.counts.evaluated += 1;
                 *self.dates.entry(e.date).or_default() += 1;
+                for (g, stats) in self.regime_records.iter_mut().enumerate() {
+                    if e.out_of_scope.contains(&g) {
+                        stats[2] += 1;
+                    } else {
+                        stats[0] += 1;
+                        stats[1] += u64::from(e.scope_undecided.contains(&g));
+                    }
+                }
                 match e.decision {
                     Decision::Block => self.counts.decisions.block += 1,
                     Decision::Review => self.counts.decisions.review += 1,
@@ -618,6 +714,31 @@ impl<'a> Collector<'a> {
                 *r += 1;
             }
         }
+        // Each regime's own decision on the record: its most severe finding.
+        for (g, stats) in self.regime_records.iter_mut().enumerate() {
+            let worst = e.findings.iter().filter(|f| rules.rules[f.rule].regime == g).map(|f| f.severity).max();
+            match worst {
+                Some(crate::check::Severity::Block) => stats[3] += 1,
+                Some(crate::check::Severity::Review) => stats[4] += 1,
+                None => {}
+            }
+        }
+        // Classifications by their entry (`3A001.a.7` counts under `3A001`).
+        let eccn_kind = crate::schema::Scalar::from_name("eccn");
+        let classification = schema
+            .fields
+            .iter()
+            .position(|d| Some(d.scalar()) == eccn_kind)
+            .and_then(|f| rec.and_then(|r| r.cells.get(f)));
+        if let Some(crate::records::Value::List(items)) = classification.and_then(Cell::value) {
+            for v in items {
+                if let crate::records::Value::Code(c) = v {
+                    let text = c.to_string();
+                    let entry = text.split('.').next().unwrap_or(&text).to_string();
+                    *self.classifications.entry(entry).or_default() += 1;
+                }
+            }
+        }
         for party in [text(Role::Seller), text(Role::Buyer)].into_iter().flatten() {
             *self.counterparties.entry(party).or_default() += 1;
         }
@@ -649,6 +770,7 @@ impl<'a> Collector<'a> {
             quantity: joined(&[(Role::Quantity, ""), (Role::Unit, "")]),
             value: joined(&[(Role::Value, ""), (Role::Currency, "")]),
             license: text(Role::Licence),
+            classification: classification.and_then(Cell::text).map(str::to_string),
             findings,
         };
         self.flagged.push((e.decision, e.file, e.line, record));
@@ -674,15 +796,30 @@ impl<'a> Collector<'a> {
                 .matches
                 .iter()
                 .filter(|m| rules.sets[m.set].data_file.is_some())
+                // A key's membership says nothing its cell does not.
+                .filter(|m| {
+                    m.column.is_some()
+                        || !f.matches.iter().any(|o| o.column.is_some() && o.set == m.set && o.entry == m.entry)
+                })
                 .map(|m| {
                     let set = &rules.sets[m.set];
                     let e = &set.entries[m.entry as usize];
                     let mut s = format!("{} “{}”", set.name, e.text);
+                    // A table lookup: the column read and the cell's value.
+                    if let (Some(c), Some(t)) = (m.column, &set.table) {
+                        let col = t.columns.get(c as usize).map_or("?", |(n, _)| n.as_str());
+                        let cell = t.rows.get(m.entry as usize).and_then(|r| r.get(c as usize));
+                        let value = cell.and_then(|v| v.as_ref()).map_or_else(String::new, |v| v.to_string());
+                        s.push_str(&format!(" {col} = “{value}”"));
+                    }
                     if let Some(r) = &e.reference {
                         s.push_str(&format!(" ({r})"));
                     }
                     if let Some(d) = e.since {
                         s.push_str(&format!(", listed {d}"));
+                    }
+                    if let Some(d) = e.until {
+                        s.push_str(&format!(", no longer listed from {d}"));
                     }
                     s
                 })
@@ -791,15 +928,30 @@ impl<'a> Collector<'a> {
             top_counterparties: top(self.counterparties, &|_| String::new()),
             top_destinations: top(self.destinations, &|k| label(Role::Destination, k)),
             top_hs_chapters: top(self.chapters, &|k| label(Role::Goods, k)),
+            top_classifications: top(self.classifications, &|_| String::new()),
             not_checked: in_period.not_checked(),
         };
         let regimes = rules
             .regimes
             .iter()
-            .map(|r| RegimeInfo {
-                name: r.name.clone(),
-                title: r.get("title").unwrap_or("").to_string(),
-                authority: r.get("authority").unwrap_or("").to_string(),
+            .enumerate()
+            .map(|(g, r)| {
+                let stats = self.regime_records.get(g).copied().unwrap_or_default();
+                let (data, lists) = regime_data(rules, g);
+                RegimeInfo {
+                    name: r.name.clone(),
+                    title: r.get("title").unwrap_or("").to_string(),
+                    authority: r.get("authority").unwrap_or("").to_string(),
+                    scope: r.scope.as_ref().map(|(_, t)| t.clone()),
+                    rules: rules.rules.iter().filter(|x| x.regime == g).count() as u64,
+                    applied_to: stats[0],
+                    scope_undecided: stats[1],
+                    out_of_scope: stats[2],
+                    blocked: stats[3],
+                    reviewed: stats[4],
+                    data,
+                    lists,
+                }
             })
             .collect();
         Report {

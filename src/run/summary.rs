@@ -85,8 +85,26 @@ pub struct ListCoverage {
     pub records_screened: u64,
     /// Evaluated records with nothing screened against it.
     pub records_not_screened: u64,
+    /// Records outside the scope of every regime whose rules screen against
+    /// the list (not screened, and not expected to be).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub records_out_of_scope: u64,
     /// Records per field screened (`seller`: 2,750), in schema order.
     pub by_field: indexmap::IndexMap<String, u64>,
+}
+
+/// The records a regime applied to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegimeScope {
+    /// The regime.
+    pub regime: String,
+    /// Evaluated records it applied to (its scope held or was undecided).
+    pub applied_to: u64,
+    /// Of those, records whose scope could not be decided, checked all the same.
+    pub scope_undecided: u64,
+    /// Evaluated records outside its scope.
+    pub out_of_scope: u64,
 }
 
 /// Records per decision.
@@ -130,6 +148,10 @@ pub struct RunSummary {
     /// Per sanctions list the rules screen against: what was screened.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub screening: Vec<ListCoverage>,
+    /// For rule sets whose regimes say what they apply to (`applies_when`):
+    /// each regime's evaluated records in and out of its scope.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regimes: Vec<RegimeScope>,
     /// Records whose id an earlier record of the run already had.
     #[serde(default, skip_serializing_if = "DuplicateIds::is_empty")]
     pub duplicate_ids: DuplicateIds,
@@ -370,6 +392,15 @@ impl RunSummary {
                 if s.evaluated == 1 { "" } else { "s" },
                 c.list,
                 if fields.is_empty() { String::new() } else { format!(" (it screens {})", quote(&fields)) }
+            ));
+        }
+        for g in s.regimes.iter().filter(|g| g.scope_undecided > 0) {
+            out.push(format!(
+                "{} of {} evaluated record{} could not be placed in or out of regime {}'s scope: they were checked under it (fail closed)",
+                crate::values::thousands(g.scope_undecided),
+                crate::values::thousands(s.evaluated),
+                if s.evaluated == 1 { "" } else { "s" },
+                g.regime
             ));
         }
         out

@@ -20,13 +20,34 @@ pub struct CheckTally<'r> {
     skipped: BTreeMap<(usize, usize, Vec<usize>, Vec<usize>), u64>,
     /// Per list: records with something screened, and records per field.
     coverage: Vec<(u64, Vec<u64>)>,
+    /// Per list: the regimes whose rules screen against it, and the records
+    /// outside all of their scopes.
+    list_regimes: Vec<(Vec<usize>, u64)>,
 }
 
 impl<'r> CheckTally<'r> {
     /// An empty tally for a rule set.
     pub fn new(rules: &'r RuleSet) -> Self {
         let fields = rules.schema.fields.len();
-        CheckTally { rules, skipped: Default::default(), coverage: vec![(0, vec![0; fields]); rules.lists.len()] }
+        let mut list_regimes = vec![(Vec::new(), 0); rules.lists.len()];
+        for r in &rules.rules {
+            let mut note = |e: &crate::check::TExpr| {
+                if let crate::check::TExpr::Screen(sc) = e
+                    && let Some((regimes, _)) = list_regimes.get_mut(sc.list)
+                    && !regimes.contains(&r.regime)
+                {
+                    regimes.push(r.regime);
+                }
+            };
+            r.when.visit(&mut note);
+            r.unless.iter().for_each(|u| u.expr.visit(&mut note));
+        }
+        CheckTally {
+            rules,
+            skipped: Default::default(),
+            coverage: vec![(0, vec![0; fields]); rules.lists.len()],
+            list_regimes,
+        }
     }
 
     /// Counts one evaluated record.
@@ -42,8 +63,11 @@ impl<'r> CheckTally<'r> {
                 seen[*l] = true;
             }
         }
-        for (c, s) in self.coverage.iter_mut().zip(seen) {
+        for ((c, s), (regimes, outside)) in self.coverage.iter_mut().zip(seen).zip(&mut self.list_regimes) {
             c.0 += u64::from(s);
+            if !s && !regimes.is_empty() && regimes.iter().all(|g| e.out_of_scope.contains(g)) {
+                *outside += 1;
+            }
         }
     }
 
@@ -70,10 +94,12 @@ impl<'r> CheckTally<'r> {
             .lists
             .iter()
             .zip(self.coverage)
-            .map(|(l, (records, by_field))| ListCoverage {
+            .zip(self.list_regimes)
+            .map(|((l, (records, by_field)), (_, outside))| ListCoverage {
                 list: l.name.clone(),
                 records_screened: records,
-                records_not_screened: evaluated.saturating_sub(records),
+                records_not_screened: evaluated.saturating_sub(records).saturating_sub(outside),
+                records_out_of_scope: outside,
                 by_field: by_field
                     .iter()
                     .enumerate()
@@ -95,6 +121,8 @@ pub(crate) struct Tally<'r> {
     summary: RunSummary,
     /// Records with a finding, per rule.
     hits: Vec<u64>,
+    /// Per regime: applied to, scope undecided, out of scope.
+    scopes: Vec<[u64; 3]>,
 }
 
 impl<'r> Tally<'r> {
@@ -106,6 +134,7 @@ impl<'r> Tally<'r> {
             files: Vec::new(),
             summary: RunSummary { rules: rules.fingerprint.clone(), ..RunSummary::default() },
             hits: vec![0; rules.rules.len()],
+            scopes: vec![[0; 3]; rules.regimes.len()],
         }
     }
 
@@ -115,6 +144,20 @@ impl<'r> Tally<'r> {
         let mut summary = self.summary;
         (summary.skipped_rules, summary.screening) = self.checks.finish(&self.files, summary.evaluated);
         summary.rule_hits = self.rules.rules.iter().map(|r| r.id.clone()).zip(self.hits).collect();
+        if self.rules.regimes.iter().any(|g| g.scope.is_some()) {
+            summary.regimes = self
+                .rules
+                .regimes
+                .iter()
+                .zip(self.scopes)
+                .map(|(g, [applied_to, scope_undecided, out_of_scope])| super::summary::RegimeScope {
+                    regime: g.name.clone(),
+                    applied_to,
+                    scope_undecided,
+                    out_of_scope,
+                })
+                .collect();
+        }
         summary
     }
 }
@@ -142,6 +185,14 @@ impl Stage for Tally<'_> {
                     self.hits[f.rule] += 1;
                 }
                 self.checks.add(e);
+                for (g, c) in self.scopes.iter_mut().enumerate() {
+                    if e.out_of_scope.contains(&g) {
+                        c[2] += 1;
+                    } else {
+                        c[0] += 1;
+                        c[1] += u64::from(e.scope_undecided.contains(&g));
+                    }
+                }
             }
             RecordOutcome::Invalid(_) => stats.invalid += 1,
         }

@@ -268,7 +268,7 @@ impl Tc<'_, '_> {
         column: &ast::LookupColumn,
     ) -> Option<(crate::check::ir::Lookup, Ty)> {
         use crate::check::ir::{Lookup, LookupColumn};
-        let (id, elem) = match self.c.names.get(&table.name).copied() {
+        let (id, elem) = match self.c.name_for(&table.name, self.file) {
             Some((Decl::Set(id), file, _)) => {
                 if !self.visible(file) {
                     self.not_imported(&table.name, file, table.span);
@@ -377,7 +377,7 @@ impl Tc<'_, '_> {
                 FieldType::List(s) => (TExpr::Field(fid), Ty::List(s)),
             };
         }
-        if let Some((decl, file, _)) = self.c.names.get(n).copied() {
+        if let Some((decl, file, _)) = self.c.name_for(n, self.file) {
             if !self.visible(file) {
                 self.not_imported(n, file, span);
                 return ERR;

@@ -138,7 +138,7 @@ impl Tc<'_, '_> {
     fn string_test(&mut self, sop: StrOp, op: BinOp, l: TExpr, rhs: &ast::Expr) -> (TExpr, Ty) {
         let is_set = matches!(&rhs.kind, ExprKind::Set(_))
             || matches!(&rhs.kind, ExprKind::Name(n)
-                if matches!(self.c.names.get(n.as_str()), Some((Decl::Set(_), _, _))) && self.c.schema_field(n).is_none());
+                if matches!(self.c.name_for(n.as_str(), self.file), Some((Decl::Set(_), _, _))) && self.c.schema_field(n).is_none());
         if is_set {
             let Some((set, kind)) = self.set_operand(rhs, Scalar::STRING) else { return ERR };
             if kind != Scalar::STRING {
@@ -291,7 +291,7 @@ impl Tc<'_, '_> {
     }
 
     fn named_set(&mut self, n: &str, span: Span) -> Option<(SetId, ElemKind)> {
-        match self.c.names.get(n).copied() {
+        match self.c.name_for(n, self.file) {
             Some((Decl::Set(id), file, _)) => {
                 if !self.visible(file) {
                     self.not_imported(n, file, span);
@@ -309,7 +309,7 @@ impl Tc<'_, '_> {
                     .c
                     .names
                     .iter()
-                    .filter(|(_, (d, _, _))| matches!(d, Decl::Set(_)))
+                    .filter(|(_, ds)| ds.iter().any(|(d, _, _)| matches!(d, Decl::Set(_))))
                     .map(|(k, _)| k.as_str())
                     .collect();
                 let help = crate::suggest::did_you_mean(n, sets).map(|s| format!("did you mean `{s}`?"));
