@@ -75,8 +75,10 @@
 //!   the index, scores, reviewed clearances.
 //! - `records`: inputs cut into chunks at line breaks (`chunk`), CSV split in
 //!   place and JSON Lines readers, column mapping, typed cells borrowing the input.
-//! - `check`: the pack (`check::Pack`), names, types, codes and dates checked,
-//!   lints, the expression printer; produces the typed `RuleSet`.
+//! - `check`: the pack (`check::Pack`), names (scoped per included pack),
+//!   types, codes and dates checked, lookup tables read from their data files
+//!   (`check/table.rs`), regime scopes, lints, the expression printer;
+//!   produces the typed `RuleSet`.
 //! - `diagnostics`: many problems carried together; their JSON and plain forms.
 //! - `load`: reads a pack through its sources: rule files, imports, manifest.
 //! - `compile`: sets become hash and prefix tables; produces the `Program`.
@@ -117,6 +119,9 @@
 //! - Library code never prints and never exits; the binary renders diagnostics.
 //! - Every record read is either evaluated or reported invalid:
 //!   `read = evaluated + invalid` in every output.
+//! - A regime's rules are evaluated only on records its `applies_when`
+//!   does not exclude: a scope that cannot be decided is in scope, and a
+//!   table lookup whose key is not in the table is undecided, never a miss.
 //! - Decisions: `block` > `review` > `pass`; a rule that cannot be decided —
 //!   a value missing or unreadable, a column absent, a value of an
 //!   unexpected kind — is reported (`review`, indeterminate), never passed.

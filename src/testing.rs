@@ -356,12 +356,24 @@ fn judge(
     let rules = engine.rules();
     let mut failures = Vec::new();
     let (actual, decision): (Vec<(String, String, String)>, String) = match outcome {
+        // The decision the counted regimes reach: another regime loaded
+        // with this one (packs combined) does not change this file's answer.
         RecordOutcome::Evaluated(Evaluated { findings, decision, .. }) => (
             findings
                 .iter()
                 .map(|f| (rules.rules[f.rule].id.clone(), f.severity.name().to_string(), f.message.clone()))
                 .collect(),
-            decision.name().to_string(),
+            match counted {
+                None => decision.name().to_string(),
+                Some(c) => findings
+                    .iter()
+                    .filter(|f| c.contains(&rules.rules[f.rule].regime))
+                    .map(|f| crate::findings::Decision::from(f.severity))
+                    .max()
+                    .unwrap_or(crate::findings::Decision::Pass)
+                    .name()
+                    .to_string(),
+            },
         ),
         RecordOutcome::Invalid(inv) => {
             let reasons = inv.errors.iter().map(|e| e.reason.clone()).collect::<Vec<_>>().join("; ");

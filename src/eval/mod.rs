@@ -745,8 +745,12 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, counting: bool) -> Evaluated 
             scope[g] = Some(ctx.truth(expr));
         }
     }
-    let out_of_scope = (0..scope.len()).filter(|g| scope[*g] == Some(Tri::F)).collect();
-    let scope_undecided = (0..scope.len()).filter(|g| matches!(scope[*g], Some(Tri::U(_)))).collect();
+    let scopes = prog.scopes.iter().any(Option::is_some).then(|| {
+        Box::new(crate::findings::Scopes {
+            out: (0..scope.len()).filter(|g| scope[*g] == Some(Tri::F)).collect(),
+            undecided: (0..scope.len()).filter(|g| matches!(scope[*g], Some(Tri::U(_)))).collect(),
+        })
+    });
     if let Some(checks) = &prog.rules.licences {
         licence::check(checks, &prog.rules, rec, date, &mut findings, &mut contributions);
         findings.sort_by_key(|f| f.rule);
@@ -768,8 +772,7 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, counting: bool) -> Evaluated 
         explanation: None,
         contributions,
         content: None,
-        out_of_scope,
-        scope_undecided,
+        scopes,
     }
 }
 
@@ -900,8 +903,12 @@ fn undated(prog: &Program, rec: &Record<'_>) -> Evaluated {
         skipped: Vec::new(),
         contributions: Vec::new(),
         content: None,
-        out_of_scope: Vec::new(),
-        scope_undecided: (0..prog.scopes.len()).filter(|g| prog.scopes[*g].is_some()).collect(),
+        scopes: prog.scopes.iter().any(Option::is_some).then(|| {
+            Box::new(crate::findings::Scopes {
+                out: Vec::new(),
+                undecided: (0..prog.scopes.len()).filter(|g| prog.scopes[*g].is_some()).collect(),
+            })
+        }),
         suppressed: Vec::new(),
         screened: Vec::new(),
         explanation: None,

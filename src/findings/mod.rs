@@ -307,15 +307,33 @@ pub struct Evaluated {
     /// SHA-256 of the record's fields, for a record that rules over many
     /// records count: the same record counted twice is counted once.
     pub content: Option<String>,
+    /// For rule sets whose regimes have an `applies_when`: the regimes the
+    /// record is outside of, and those it could not be placed in or out of.
+    pub scopes: Option<Box<Scopes>>,
+}
+
+/// Where a record stands with the regimes that say what they apply to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scopes {
     /// Regimes whose `applies_when` is false for the record: their rules
     /// were not evaluated (indices into the rule set's regimes, sorted).
-    pub out_of_scope: Vec<usize>,
+    pub out: Vec<usize>,
     /// Regimes whose `applies_when` could not be decided for the record:
     /// their rules were evaluated all the same (fail closed).
-    pub scope_undecided: Vec<usize>,
+    pub undecided: Vec<usize>,
 }
 
 impl Evaluated {
+    /// The regimes the record is outside of (their rules were not evaluated).
+    pub fn out_of_scope(&self) -> &[usize] {
+        self.scopes.as_ref().map_or(&[], |s| &s.out)
+    }
+
+    /// The regimes whose scope could not be decided for the record.
+    pub fn scope_undecided(&self) -> &[usize] {
+        self.scopes.as_ref().map_or(&[], |s| &s.undecided)
+    }
+
     /// Each rule's result on the record alone, in rule order: the findings,
     /// and the rules over many records whose condition holds (as
     /// violations). What the reference evaluator must agree with.

@@ -627,11 +627,11 @@ impl<'a> Collector<'a> {
                 self.counts.evaluated += 1;
                 *self.dates.entry(e.date).or_default() += 1;
                 for (g, stats) in self.regime_records.iter_mut().enumerate() {
-                    if e.out_of_scope.contains(&g) {
+                    if e.out_of_scope().contains(&g) {
                         stats[2] += 1;
                     } else {
                         stats[0] += 1;
-                        stats[1] += u64::from(e.scope_undecided.contains(&g));
+                        stats[1] += u64::from(e.scope_undecided().contains(&g));
                     }
                 }
                 match e.decision {

@@ -65,7 +65,7 @@ impl<'r> CheckTally<'r> {
         }
         for ((c, s), (regimes, outside)) in self.coverage.iter_mut().zip(seen).zip(&mut self.list_regimes) {
             c.0 += u64::from(s);
-            if !s && !regimes.is_empty() && regimes.iter().all(|g| e.out_of_scope.contains(g)) {
+            if !s && !regimes.is_empty() && regimes.iter().all(|g| e.out_of_scope().contains(g)) {
                 *outside += 1;
             }
         }
@@ -186,11 +186,11 @@ impl Stage for Tally<'_> {
                 }
                 self.checks.add(e);
                 for (g, c) in self.scopes.iter_mut().enumerate() {
-                    if e.out_of_scope.contains(&g) {
+                    if e.out_of_scope().contains(&g) {
                         c[2] += 1;
                     } else {
                         c[0] += 1;
-                        c[1] += u64::from(e.scope_undecided.contains(&g));
+                        c[1] += u64::from(e.scope_undecided().contains(&g));
                     }
                 }
             }

@@ -136,9 +136,9 @@ fn compiled_and_reference_evaluators_agree_on_regimes_and_tables() {
             let b: Vec<_> = reference.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
             assert_eq!(a, b, "record {} line {}", compiled.id, compiled.line);
             assert_eq!(explanation.decision, compiled.decision.name());
-            assert_eq!(explanation.out_of_scope.len(), compiled.out_of_scope.len(), "record {}", compiled.id);
-            outside += compiled.out_of_scope.len();
-            undecided_scope += compiled.scope_undecided.len();
+            assert_eq!(explanation.out_of_scope.len(), compiled.out_of_scope().len(), "record {}", compiled.id);
+            outside += compiled.out_of_scope().len();
+            undecided_scope += compiled.scope_undecided().len();
             lookups += compiled.findings.iter().flat_map(|f| &f.matches).filter(|m| m.column.is_some()).count();
             compared += 1;
         }

@@ -23,7 +23,7 @@ fn a_pack_in_the_current_folder_loads_as_dot() {
     assert!(o.status.success(), "{}", stderr(&o));
     let o = cordon_in(&dir, &["test", "--rules", "."]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains("29 tests: 29 passed"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("30 tests: 30 passed"), "{}", stdout(&o));
 }
 
 #[test]
@@ -97,4 +97,80 @@ fn packs_combine_their_schemas_and_a_conflict_names_both() {
         "{}",
         stderr(&o)
     );
+}
+
+/// Three regimes in one run and one report: each regime's scope counts add
+/// up to the records evaluated, its own blocks and reviews, the data files
+/// and lists its rules read; ECCNs are a summary dimension; each flagged
+/// record's findings name their regime.
+#[test]
+fn the_report_speaks_regime_by_regime() {
+    let out = TempPack::new(&[]);
+    let json = out.path().join("r.json");
+    let o = super::harness::cordon(&[
+        "report",
+        "--rules",
+        "rules/examples/multi-regime",
+        "--format",
+        "json",
+        "-o",
+        json.to_str().expect("path"),
+        "seeds/transactions/multi-regime.csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).expect("report")).expect("json");
+    let evaluated = r["counts"]["evaluated"].as_u64().expect("evaluated");
+    let regimes = r["regimes"].as_array().expect("regimes");
+    let names: Vec<&str> = regimes.iter().filter_map(|g| g["name"].as_str()).collect();
+    assert_eq!(names, ["EU_RUSSIA", "G7_PRICE_CAP", "US_EAR"]);
+    for g in regimes {
+        let (applied, outside) = (g["applied_to"].as_u64().unwrap(), g["out_of_scope"].as_u64().unwrap());
+        assert_eq!(applied + outside, evaluated, "{g}");
+        assert!(applied > 0 && outside > 0, "{g}");
+        assert!(g["scope"].as_str().is_some_and(|s| !s.is_empty()), "{g}");
+        assert!(!g["data"].as_array().expect("data").is_empty(), "{g}");
+        for d in g["data"].as_array().unwrap() {
+            assert_eq!(d["sha256"].as_str().map(str::len), Some(64), "{d}");
+            assert!(d["entries"].as_u64().unwrap() > 0, "{d}");
+        }
+    }
+    let ear = &regimes[2];
+    assert_eq!(ear["lists"], serde_json::json!(["US_ENTITY_LIST"]));
+    let eu = &regimes[0];
+    assert!(eu["data"].as_array().unwrap().iter().any(|d| d["path"].as_str().unwrap().ends_with("annex-xvii.csv")));
+    // A pack's key field is a dimension of the summary.
+    let eccns: Vec<&str> =
+        r["summary"]["top_classifications"].as_array().unwrap().iter().filter_map(|t| t["key"].as_str()).collect();
+    assert!(eccns.contains(&"3A001") && eccns.contains(&"EAR99"), "{eccns:?}");
+    // Every finding names its regime; a table lookup is evidence with its cell.
+    let findings: Vec<&serde_json::Value> =
+        r["findings"].as_array().unwrap().iter().flat_map(|f| f["findings"].as_array().unwrap()).collect();
+    assert!(findings.iter().all(|f| names.contains(&f["regime"].as_str().unwrap())));
+    assert!(
+        findings.iter().any(|f| f["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m.as_str().unwrap().contains("CHART “CN” NS1 = “X”"))),
+        "no chart cell in the evidence"
+    );
+    // The run summary counts the same scopes.
+    let o = super::harness::cordon(&[
+        "check",
+        "--rules",
+        "rules/examples/multi-regime",
+        "--format",
+        "summary",
+        "seeds/transactions/multi-regime.csv",
+    ]);
+    let s: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().expect("summary")).expect("json");
+    let scoped: Vec<(String, u64)> = s["regimes"]
+        .as_array()
+        .expect("regimes in the summary")
+        .iter()
+        .map(|g| (g["regime"].as_str().unwrap().to_string(), g["applied_to"].as_u64().unwrap()))
+        .collect();
+    let from_report: Vec<(String, u64)> =
+        regimes.iter().map(|g| (g["name"].as_str().unwrap().to_string(), g["applied_to"].as_u64().unwrap())).collect();
+    assert_eq!(scoped, from_report);
 }
