@@ -15,6 +15,9 @@ use crate::values::Value;
 /// At most this many bad rows are reported one by one.
 const MAX_REPORTED: usize = 5;
 
+/// At most this many columns a table declares (as an input file may have).
+const MAX_COLUMNS: usize = 1024;
+
 impl Checker<'_> {
     /// Loads the table declared by `t` (set `id`) from its data file.
     pub(super) fn build_table(&mut self, fi: usize, id: usize, t: &TableDecl) {
@@ -46,6 +49,10 @@ impl Checker<'_> {
                 return;
             }
         };
+        if t.columns.len() > MAX_COLUMNS {
+            self.err(err(t.name.span, format!("table `{}` declares more than {MAX_COLUMNS} columns", t.name.name)));
+            return;
+        }
         let mut columns = Vec::new();
         for c in t.columns.iter().filter(|c| !c.key) {
             match FieldType::from_name(&c.ty.name) {

@@ -1020,6 +1020,16 @@ impl<'a> Collector<'a> {
                         totals.join(", ")
                     ));
                 }
+                if rules.regimes.iter().any(|g| g.scope.is_some()) {
+                    m.statements.push("A regime that says which records it applies to (`applies_when`) is evaluated only on those: a record outside it is counted as outside, and a record whose scope cannot be decided (a missing flow, an unreadable country) is checked under the regime all the same. Lookup tables (a country chart, a control list) never miss silently: a key the table lacks is undecided, a review.".to_string());
+                }
+                // What each regime's pack says it does not cover: partial data
+                // is said, never taken for a clean result.
+                for g in &rules.regimes {
+                    if let Some(limits) = g.get("coverage") {
+                        m.statements.push(format!("{}: {limits}", g.name));
+                    }
+                }
                 if rules.rules.iter().any(|r| r.aggregate.is_some() && !r.tags.iter().any(|t| t == "cap")) {
                     m.statements.push("Rules over many records add up the records their condition selects in transaction-date order (ties by record id), per group and window; the record that passes a limit and every later one in the window have a finding; a record that cannot be counted is reviewed, and later totals in its window are only lower bounds (reviewed).".to_string());
                 }
