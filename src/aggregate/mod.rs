@@ -603,6 +603,15 @@ fn fields_read_by(rules: &RuleSet, which: impl Fn(&crate::check::Rule) -> bool) 
             }
         }
     }
+    // A regime's scope decides whether its rules run at all: its fields are
+    // read (and checked: a misspelt `flow` is unreadable, never "not an
+    // import") whichever rules are counted.
+    for (e, _) in rules.regimes.iter().filter_map(|g| g.scope.as_ref()) {
+        e.all_fields(&mut |f| add(f));
+        for g in e.groups() {
+            schema.groups[g].members.iter().for_each(|f| add(*f));
+        }
+    }
     if let Some(l) = &rules.licences {
         rules.rules[l.balance].reads.iter().chain(&rules.rules[l.scope].reads).for_each(|f| add(*f));
         for r in [l.unknown, l.validity] {

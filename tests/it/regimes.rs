@@ -174,3 +174,33 @@ fn the_report_speaks_regime_by_regime() {
         regimes.iter().map(|g| (g["name"].as_str().unwrap().to_string(), g["applied_to"].as_u64().unwrap())).collect();
     assert_eq!(scoped, from_report);
 }
+
+/// `--format summary` types only the fields rules read: a regime's scope is
+/// read too, so a misspelt `flow` is unreadable (the regime applies, fail
+/// closed) in every format, never "not an import".
+#[test]
+fn a_scope_field_is_checked_in_every_format() {
+    let pack = TempPack::new(&[(
+        "f.csv",
+        "id,date,flow,origin,export_country,destination,hs_code,eccn\n\
+         X1,2024-01-01,exprt,US,US,CN,8542.31,3A001\n\
+         X2,2024-01-01,imprt,RU,RU,DE,7208.10,\n",
+    )]);
+    let file = pack.path().join("f.csv");
+    let mut lines = Vec::new();
+    for format in ["summary", "jsonl"] {
+        let o = super::harness::cordon(&[
+            "check",
+            "--rules",
+            "rules/examples/multi-regime",
+            "--format",
+            format,
+            file.to_str().expect("path"),
+        ]);
+        let err = stderr(&o);
+        let line = err.lines().find(|l| l.contains(" read, ")).expect("summary line").to_string();
+        assert!(line.contains("2 block, 0 review, 0 pass"), "{format}: {err}");
+        lines.push(line);
+    }
+    assert_eq!(lines[0], lines[1]);
+}
