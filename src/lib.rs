@@ -84,7 +84,8 @@
 //! - `compile`: sets become hash and prefix tables; produces the `Program`.
 //! - `findings`: decisions, findings, evidence, explanations, invalid records.
 //! - `store`: the state kept between runs (records counted by rules over
-//!   many records, runs, changes by hand) behind one trait; SQLite in
+//!   many records, runs, changes by hand) and the decision log (hash-chained
+//!   in `store/log.rs`, whatever the database) behind traits; SQLite in
 //!   `store/sqlite.rs`, its schema migrated by `store/migrations/*.sql`.
 //! - `eval`: three-valued evaluation of rules on a record (fail closed);
 //!   for a rule over many records, what the record adds to its total.
@@ -94,7 +95,8 @@
 //! - `explain`: the reference (tree-walking) evaluator, which explains.
 //! - `results`: owned, serialisable results named by rule, set and field.
 //! - `run`: the pipeline: inputs, options, stages, the run's summary; the
-//!   counting first pass of a run with rules over many records (`run::counting`).
+//!   counting first pass of a run with rules over many records (`run::counting`);
+//!   the stage that appends decisions to the log (`run::log`).
 //! - `error`: the crate's one [`Error`].
 //! - `engine`: the facade: load once, evaluate a record or run over inputs.
 //! - `output`: the formats of `cordon check` (table, JSON Lines, JSON, CSV).
@@ -134,6 +136,9 @@
 //!   are capped where they are read ([`Limits`], `sources::MAX_TEXT_FILE_BYTES`,
 //!   `syntax::MAX_NESTING`), and the run's only state that grows with
 //!   input, the repeat-id table, stops at `run::MAX_TRACKED_IDS`.
+//! - The decision log only grows: entries are appended in transactions, each
+//!   chained by SHA-256 to the one before, so an edit, a deletion or a
+//!   reordering is found by verifying the chain.
 //! - Every file written goes through `atomic`: whole or absent; the state
 //!   file is SQLite's, written in one transaction per run (WAL), so a run
 //!   that fails leaves it as it was.

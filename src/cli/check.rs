@@ -9,7 +9,9 @@ use cordon::unstable::atomic;
 use cordon::unstable::config::{self, InputConfig};
 use cordon::unstable::findings::{Decision, RecordOutcome};
 use cordon::unstable::output::{self, Context, OutputFormat, Sink};
+use cordon::unstable::run::log::LogStage;
 use cordon::unstable::run::{OpenInput, RunError, RunOptions};
+use cordon::unstable::store::{DecisionLog, SqliteStore};
 use cordon::{InputSource, Item, RunSummary, Stage, StageError};
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FailOn, RulesArg, diag};
@@ -51,6 +53,13 @@ pub struct CheckArgs {
     /// Explain each finding condition by condition (JSON formats).
     #[arg(long)]
     explain: bool,
+    /// Append every record's decision to this decision log (SQLite; created if absent), hash-chained: `cordon
+    /// log verify` proves nothing was removed or edited.
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
+    /// With `--log`: keep each record's fields in the log, not only their hash.
+    #[arg(long, requires = "log")]
+    log_records: bool,
     /// Transaction files: CSV, or JSON Lines (`.jsonl`).
     #[arg(required = true, value_name = "FILE")]
     inputs: Vec<PathBuf>,
@@ -239,17 +248,62 @@ pub fn run(a: CheckArgs) -> u8 {
         None => Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
     };
     let mut progress = super::progress::Progress::new("checking");
+    // The state's run holds its file's write lock until the run ends: the
+    // log cannot share it.
+    if let (Some(log), Some(state)) = (a.log.as_ref(), a.run.state.path(a.run.config.as_ref()))
+        && engine.counts()
+        && std::path::absolute(log).ok() == std::path::absolute(&state).ok()
+    {
+        let e = miette::miette!(
+            code = "cordon::state::locked",
+            help = "give the decision log a file of its own: `--log decisions.db`",
+            "`{}` is both the state file and the decision log of this run",
+            log.display()
+        );
+        diag::print(e.as_ref());
+        return EXIT_ERROR;
+    }
+    let mut log_store = match a.log.as_deref().map(|p| SqliteStore::open_log(p, true)).transpose() {
+        Ok(l) => l,
+        Err(e) => {
+            diag::print(&e);
+            return EXIT_ERROR;
+        }
+    };
+    let mut log_stage = log_store
+        .as_mut()
+        .map(|l| LogStage::new(l as &mut dyn DecisionLog, engine.rules(), super::state::now(), a.log_records));
     // JSON Lines are rendered on all cores with the evaluation; the stage only writes.
     let render = |o: &RecordOutcome, out: &mut Vec<u8>| output::jsonl_line(&ctx, o, out);
     let (result, written) = if format == OutputFormat::Jsonl {
         let mut out = Bytes { out: dest };
-        let r = engine.run_opened(inputs, &opts, Some(&render), &mut [&mut progress, &mut out]);
+        let mut stages: Vec<&mut dyn Stage> = vec![&mut progress];
+        if let Some(l) = log_stage.as_mut() {
+            stages.push(l);
+        }
+        stages.push(&mut out);
+        let r = engine.run_opened(inputs, &opts, Some(&render), &mut stages);
         (r, Ok(()))
     } else {
         let mut out = Sinked { ctx: &ctx, sink: output::sink(format, dest) };
-        let r = engine.run_opened(inputs, &opts, None, &mut [&mut progress, &mut out]);
+        let mut stages: Vec<&mut dyn Stage> = vec![&mut progress];
+        if let Some(l) = log_stage.as_mut() {
+            stages.push(l);
+        }
+        stages.push(&mut out);
+        let r = engine.run_opened(inputs, &opts, None, &mut stages);
         (r, Ok(()))
     };
+    let log_note = log_stage.as_ref().map(|l| {
+        let (n, head) = l.logged();
+        format!(
+            "{n} decision{} logged to {}{}",
+            if n == 1 { "" } else { "s" },
+            a.log.as_ref().map_or(String::new(), |p| p.display().to_string()),
+            head.map_or(String::new(), |h| format!(" (chain head {h})"))
+        )
+    });
+    drop(log_stage);
     progress.finish();
     let summary: RunSummary = match result.and_then(|s| written.map(|()| s)) {
         Ok(s) => s,
@@ -281,6 +335,9 @@ pub fn run(a: CheckArgs) -> u8 {
     let mut err = std::io::stderr();
     let _ = writeln!(err, "{}", output::summary_line(&summary));
     if let Some(note) = state_note {
+        let _ = writeln!(err, "cordon: note: {note}");
+    }
+    if let Some(note) = log_note {
         let _ = writeln!(err, "cordon: note: {note}");
     }
     if let Some(note) = output::duplicates_note(&summary) {

@@ -38,6 +38,7 @@ mod diag;
 mod explain;
 mod fmt;
 mod lists;
+mod log;
 mod progress;
 mod report;
 mod screen;
@@ -87,6 +88,8 @@ enum Command {
     Screen(screen::ScreenArgs),
     /// The state kept between runs: running totals of rules over many records.
     State(state::StateCmdArgs),
+    /// The decision log: verify its hash chain, show its entries.
+    Log(log::LogCmdArgs),
 }
 
 /// `--fail-on` levels.
@@ -127,5 +130,6 @@ pub fn main() -> u8 {
         Command::Lists(a) => lists::run(a),
         Command::Screen(a) => screen::run(a),
         Command::State(a) => state::run(a),
+        Command::Log(a) => log::run(a),
     }
 }

@@ -20,6 +20,7 @@
 
 pub mod counting;
 mod ids;
+pub mod log;
 pub mod summary;
 mod tally;
 

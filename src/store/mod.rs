@@ -4,8 +4,10 @@
 //! embedded SQLite implementation is `sqlite.rs` (the only file that
 //! knows SQL), so another database is a second file.
 
+pub mod log;
 mod sqlite;
 
+pub use log::{DecisionLog, LogCheck, LogEntry, LogFilter, Logged};
 pub use sqlite::SqliteStore;
 
 use crate::values::{Date, Decimal};

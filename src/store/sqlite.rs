@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 
+use super::log::{self, DecisionLog, LogCheck, LogEntry, LogFilter, Logged};
 use super::{ChangeRow, CountRow, Counted, RunInfo, RunRow, Selection, Store, StoreError, StoredRow};
 use crate::values::Date;
 
 /// The schema migrations, in order; the state's `schema_version` is how
 /// many have been applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql"), include_str!("migrations/002_decisions.sql")];
 
 /// How long a run waits for another run's lock before giving up.
 const BUSY_WAIT: Duration = Duration::from_millis(1500);
@@ -351,9 +352,224 @@ impl Drop for SqliteStore {
     }
 }
 
+/// The columns of a logged decision, in the order `logged_of` reads them.
+const LOG_COLUMNS: &str = "seq, decision_id, prev, hash, at, source, record_id, record_hash, record, decision, \
+                           rules_hit, result, rules, lists, idempotency_key";
+
+fn logged_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Logged> {
+    Ok(Logged {
+        seq: r.get(0)?,
+        decision_id: r.get(1)?,
+        prev: r.get(2)?,
+        hash: r.get(3)?,
+        entry: LogEntry {
+            at: r.get(4)?,
+            source: r.get(5)?,
+            record_id: r.get(6)?,
+            record_hash: r.get(7)?,
+            record: r.get(8)?,
+            decision: r.get(9)?,
+            rules_hit: r.get(10)?,
+            result: r.get(11)?,
+            rules: r.get(12)?,
+            lists: r.get(13)?,
+            idempotency_key: r.get(14)?,
+        },
+    })
+}
+
+impl SqliteStore {
+    /// Opens a decision log: the state file's database, its writes synced
+    /// to disk before an append returns (a decision is acknowledged only
+    /// once it is durable).
+    pub fn open_log(path: &Path, write: bool) -> Result<SqliteStore, StoreError> {
+        let store = SqliteStore::open(path, write)?;
+        if write {
+            store.conn.pragma_update(None, "synchronous", "FULL").map_err(store.m())?;
+        }
+        Ok(store)
+    }
+}
+
+impl DecisionLog for SqliteStore {
+    fn append(&mut self, entries: Vec<LogEntry>) -> Result<Vec<Logged>, StoreError> {
+        let m = |e| map(&self.path, e);
+        // One writer at a time: the chain's head is read inside the write lock.
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(m)?;
+        let head: (i64, String) = tx
+            .query_row("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(m)?
+            .unwrap_or((0, log::GENESIS.to_string()));
+        // A retried request (same idempotency key) is the decision logged
+        // before; a key given twice in one append is one decision.
+        enum Answer {
+            Earlier(Box<Logged>),
+            Fresh(usize),
+        }
+        let mut answers = Vec::with_capacity(entries.len());
+        let mut fresh: Vec<LogEntry> = Vec::new();
+        let mut fresh_keys: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        {
+            let mut find = tx
+                .prepare_cached(&format!("SELECT {LOG_COLUMNS} FROM decisions WHERE idempotency_key = ?1"))
+                .map_err(m)?;
+            for e in entries {
+                if let Some(k) = e.idempotency_key.clone() {
+                    if let Some(l) = find.query_row(params![k], logged_of).optional().map_err(m)? {
+                        answers.push(Answer::Earlier(Box::new(l)));
+                        continue;
+                    }
+                    if let Some(i) = fresh_keys.get(&k) {
+                        answers.push(Answer::Fresh(*i));
+                        continue;
+                    }
+                    fresh_keys.insert(k, fresh.len());
+                }
+                answers.push(Answer::Fresh(fresh.len()));
+                fresh.push(e);
+            }
+        }
+        let logged = log::chain(head, fresh);
+        {
+            let mut insert = tx
+                .prepare_cached(&format!(
+                    "INSERT INTO decisions ({LOG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                ))
+                .map_err(m)?;
+            for l in &logged {
+                let e = &l.entry;
+                insert
+                    .execute(params![
+                        l.seq,
+                        l.decision_id,
+                        l.prev,
+                        l.hash,
+                        e.at,
+                        e.source,
+                        e.record_id,
+                        e.record_hash,
+                        e.record,
+                        e.decision,
+                        e.rules_hit,
+                        e.result,
+                        e.rules,
+                        e.lists,
+                        e.idempotency_key
+                    ])
+                    .map_err(m)?;
+            }
+        }
+        tx.commit().map_err(m)?;
+        Ok(answers
+            .into_iter()
+            .filter_map(|a| match a {
+                Answer::Earlier(l) => Some(*l),
+                Answer::Fresh(i) => logged.get(i).cloned(),
+            })
+            .collect())
+    }
+
+    fn read(&mut self, f: &LogFilter) -> Result<Vec<Logged>, StoreError> {
+        let m = |e| map(&self.path, e);
+        let limit = if f.limit == 0 { i64::MAX } else { f.limit as i64 };
+        let rule_like = f.rule.as_ref().map(|r| format!("%,{r},%"));
+        let mut q = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {LOG_COLUMNS} FROM decisions WHERE seq > ?1 \
+                 AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3) AND (?4 IS NULL OR decision = ?4) \
+                 AND (?5 IS NULL OR (',' || rules_hit || ',') LIKE ?5) ORDER BY seq LIMIT ?6"
+            ))
+            .map_err(m)?;
+        let rows = q
+            .query_map(params![f.after, f.from, f.to, f.decision, rule_like, limit], logged_of)
+            .map_err(m)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(m)?;
+        Ok(rows)
+    }
+
+    fn verify(&mut self) -> Result<LogCheck, StoreError> {
+        let path = self.path.clone();
+        let mut q = self
+            .conn
+            .prepare(&format!("SELECT {LOG_COLUMNS} FROM decisions ORDER BY seq"))
+            .map_err(|e| map(&path, e))?;
+        let rows = q.query_map([], logged_of).map_err(|e| map(&path, e))?;
+        log::verify(rows.map(|r| r.map_err(|e| map(&path, e))))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decision(n: u32, decision: &str, rule: &str, key: Option<&str>) -> LogEntry {
+        LogEntry {
+            at: format!("2026-12-05T10:00:{n:02}Z"),
+            source: "api".into(),
+            record_id: format!("TX-{n}"),
+            record_hash: "h".repeat(64),
+            record: None,
+            decision: decision.into(),
+            rules_hit: rule.into(),
+            result: "{}".into(),
+            rules: "r".repeat(64),
+            lists: String::new(),
+            idempotency_key: key.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_decision_log_chains_retries_are_one_decision_and_tampering_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.db");
+        let mut log = SqliteStore::open_log(&path, true).unwrap();
+        let first = log
+            .append(vec![
+                decision(1, "block", "KP-COAL", Some("k1")),
+                decision(2, "pass", "", None),
+                decision(3, "review", "KP-COAL,KP-ARMS", Some("k3")),
+            ])
+            .unwrap();
+        assert_eq!(first.iter().map(|l| l.seq).collect::<Vec<_>>(), [1, 2, 3]);
+        // A retry with a known key is the decision logged before; a key twice
+        // in one append is one decision.
+        let again = log
+            .append(vec![
+                decision(9, "pass", "", Some("k1")),
+                decision(4, "pass", "", Some("k4")),
+                decision(5, "pass", "", Some("k4")),
+            ])
+            .unwrap();
+        assert_eq!(again.iter().map(|l| l.seq).collect::<Vec<_>>(), [1, 4, 4]);
+        assert_eq!(again[0].entry.decision, "block");
+        let by_rule = log.read(&LogFilter { rule: Some("KP-COAL".into()), ..LogFilter::default() }).unwrap();
+        assert_eq!(by_rule.iter().map(|l| l.seq).collect::<Vec<_>>(), [1, 3]);
+        let paged = log.read(&LogFilter { after: 1, limit: 2, ..LogFilter::default() }).unwrap();
+        assert_eq!(paged.iter().map(|l| l.seq).collect::<Vec<_>>(), [2, 3]);
+        let ok = log.verify().unwrap();
+        assert_eq!((ok.entries, ok.first_bad.clone()), (4, None));
+        // Tampering, behind Cordon's back.
+        drop(log);
+        let conn = Connection::open(&path).unwrap();
+        conn.execute("UPDATE decisions SET decision = 'pass' WHERE seq = 3", []).unwrap();
+        drop(conn);
+        let mut log = SqliteStore::open_log(&path, false).unwrap();
+        let bad = log.verify().unwrap().first_bad.unwrap();
+        assert_eq!(bad.0, 3);
+        assert!(bad.1.contains("edited"), "{bad:?}");
+        drop(log);
+        let conn = Connection::open(&path).unwrap();
+        conn.execute("UPDATE decisions SET decision = 'review' WHERE seq = 3", []).unwrap();
+        conn.execute("DELETE FROM decisions WHERE seq = 2", []).unwrap();
+        drop(conn);
+        let mut log = SqliteStore::open_log(&path, false).unwrap();
+        let bad = log.verify().unwrap().first_bad.unwrap();
+        assert_eq!(bad.0, 2);
+        assert!(bad.1.contains("missing"), "{bad:?}");
+    }
 
     fn row(record: &str, hash: &str) -> CountRow {
         CountRow {

@@ -5,6 +5,7 @@
 mod aggregate;
 mod check;
 mod cli;
+mod decision_log;
 mod docs;
 mod editors;
 mod embedding;
