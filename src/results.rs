@@ -55,6 +55,10 @@ pub struct EvaluatedRecord {
     /// need, whose missing column means `skip`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<SkippedCheck>,
+    /// The fingerprint of the rule set the decision was made under (each
+    /// line of `check --format jsonl` carries it, unless `--compact`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<String>,
 }
 
 /// A record that could not be read.
@@ -71,6 +75,9 @@ pub struct InvalidRecord {
     pub decision: InvalidDecision,
     /// What is wrong, field by field.
     pub errors: Vec<FieldProblem>,
+    /// The fingerprint of the rule set of the run that read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<String>,
 }
 
 /// The decision of a record that could not be read.
@@ -315,6 +322,15 @@ impl RecordResult {
         }
     }
 
+    /// The same result, stamped with the rule set's fingerprint.
+    pub fn with_rules(mut self, fingerprint: &str) -> RecordResult {
+        match &mut self {
+            RecordResult::Evaluated(e) => e.rules = Some(fingerprint.to_string()),
+            RecordResult::Invalid(i) => i.rules = Some(fingerprint.to_string()),
+        }
+        self
+    }
+
     /// The findings (none for an invalid record).
     pub fn findings(&self) -> &[FindingResult] {
         match self {
@@ -332,6 +348,7 @@ impl InvalidRecord {
             line: i.line,
             decision: InvalidDecision::Invalid,
             errors: i.errors.clone(),
+            rules: None,
         }
     }
 }
@@ -381,6 +398,7 @@ impl EvaluatedRecord {
                         .map(move |f| SkippedCheck { rule: rule.clone(), field: f.to_string() })
                 })
                 .collect(),
+            rules: None,
         }
     }
 }

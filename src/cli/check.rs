@@ -57,10 +57,19 @@ pub struct CheckArgs {
     /// log verify` proves nothing was removed or edited.
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
+    /// JSON Lines: write the rule set's fingerprint once, in a first header line (`{"run": …}`), instead of on
+    /// every decision line.
+    #[arg(long)]
+    compact: bool,
     /// With `--log`: keep each record's fields in the log, not only their hash.
     #[arg(long, requires = "log")]
     log_records: bool,
-    /// Transaction files: CSV, or JSON Lines (`.jsonl`).
+    /// The format of the inputs [default: from each file's name (.jsonl, .ndjson, .json: JSON Lines; else
+    /// CSV); CSV for `-`].
+    #[arg(long, value_enum)]
+    input_format: Option<InputFormat>,
+    /// Transaction files: CSV, or JSON Lines (`.jsonl`); `-` reads the standard input, and each record's
+    /// decision is written as soon as it is decided when the input pauses (a filter behind a queue).
     #[arg(required = true, value_name = "FILE")]
     inputs: Vec<PathBuf>,
 }
@@ -118,14 +127,57 @@ impl RunArgs {
 
 /// Opens every input (headers read), printing every file that cannot be
 /// used; the error is the exit code.
-pub fn open_inputs(engine: &cordon::Engine, files: &[PathBuf], opts: &RunOptions) -> Result<Vec<OpenInput>, u8> {
-    let sources: Vec<InputSource> = files.iter().map(InputSource::path).collect();
+pub fn open_inputs(
+    engine: &cordon::Engine,
+    files: &[PathBuf],
+    format: Option<InputFormat>,
+    opts: &RunOptions,
+) -> Result<Vec<OpenInput>, u8> {
+    let sources: Vec<InputSource> = files.iter().map(|f| input_source(f, format)).collect();
     engine.open(sources, opts).map_err(|errs| {
         for e in &errs {
             diag::print(e);
         }
         EXIT_ERROR
     })
+}
+
+/// The format of an input: `--input-format` when given, else from the file
+/// name (`.jsonl`, `.ndjson`, `.json`: JSON Lines; else CSV).
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputFormat {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+impl InputFormat {
+    /// As the library names it.
+    pub fn format(self) -> cordon::Format {
+        match self {
+            InputFormat::Csv => cordon::Format::Csv,
+            InputFormat::Jsonl => cordon::Format::Jsonl,
+        }
+    }
+}
+
+/// Whether an input path means the standard input.
+pub fn is_stdin(p: &std::path::Path) -> bool {
+    p.as_os_str() == "-"
+}
+
+/// An input on the command line: `-` is the standard input (CSV unless
+/// `--input-format` says otherwise), a path a file.
+pub fn input_source(p: &std::path::Path, format: Option<InputFormat>) -> InputSource {
+    if is_stdin(p) {
+        let f = format.map_or(cordon::Format::Csv, InputFormat::format);
+        return InputSource::reader("stdin", f, std::io::stdin());
+    }
+    match format {
+        Some(f) => InputSource::path(p).with_format(f.format()),
+        None => InputSource::path(p),
+    }
 }
 
 /// Loads the input config, or the standard one.
@@ -197,7 +249,7 @@ pub fn run(a: CheckArgs) -> u8 {
     // Rules over many records: a first pass counts every record (in the
     // state's transaction), the second gives each record its findings.
     let (opts, counting, inputs) = if engine.counts() {
-        let twice = match super::state::Rereadable::new(&a.inputs) {
+        let twice = match super::state::Rereadable::new(&a.inputs, a.input_format) {
             Ok(t) => t,
             Err(code) => return code,
         };
@@ -211,7 +263,7 @@ pub fn run(a: CheckArgs) -> u8 {
             Err(code) => return code,
         }
     } else {
-        match open_inputs(&engine, &a.inputs, &opts) {
+        match open_inputs(&engine, &a.inputs, a.input_format, &opts) {
             Ok(i) => (opts, None, i),
             Err(code) => return code,
         }
@@ -241,7 +293,9 @@ pub fn run(a: CheckArgs) -> u8 {
         }
     };
     let files: Vec<String> = inputs.iter().map(|i| i.layout().name.clone()).collect();
-    let ctx = Context { rules: engine.rules(), files: &files };
+    // Each JSON Lines line names the rule set it was decided under, unless
+    // `--compact`: then a header line does, once.
+    let ctx = Context { rules: engine.rules(), files: &files, stamp: !a.compact };
     let to_file = file.is_some();
     let dest: Box<dyn Write + '_> = match file.as_mut() {
         Some(f) => Box::new(std::io::BufWriter::with_capacity(1 << 16, f)),
@@ -276,6 +330,18 @@ pub fn run(a: CheckArgs) -> u8 {
     // JSON Lines are rendered on all cores with the evaluation; the stage only writes.
     let render = |o: &RecordOutcome, out: &mut Vec<u8>| output::jsonl_line(&ctx, o, out);
     let (result, written) = if format == OutputFormat::Jsonl {
+        let mut dest = dest;
+        if a.compact {
+            let header = serde_json::json!({"run": {
+                "rules": engine.rules().fingerprint,
+                "cordon": env!("CARGO_PKG_VERSION"),
+                "inputs": files,
+            }});
+            if let Err(e) = writeln!(dest, "{header}") {
+                diag::print(&cordon::Error::from(cordon::RunError::Output(e)));
+                return EXIT_ERROR;
+            }
+        }
         let mut out = Bytes { out: dest };
         let mut stages: Vec<&mut dyn Stage> = vec![&mut progress];
         if let Some(l) = log_stage.as_mut() {
@@ -333,18 +399,30 @@ pub fn run(a: CheckArgs) -> u8 {
         return EXIT_ERROR;
     }
     let mut err = std::io::stderr();
-    let _ = writeln!(err, "{}", output::summary_line(&summary));
-    if let Some(note) = state_note {
-        let _ = writeln!(err, "cordon: note: {note}");
-    }
-    if let Some(note) = log_note {
-        let _ = writeln!(err, "cordon: note: {note}");
-    }
-    if let Some(note) = output::duplicates_note(&summary) {
-        let _ = writeln!(err, "{note}");
-    }
-    for note in output::not_checked(&summary) {
-        let _ = writeln!(err, "cordon: note: {note}");
+    let mut notes: Vec<String> = Vec::new();
+    notes.extend(state_note);
+    notes.extend(log_note);
+    notes.extend(output::not_checked(&summary));
+    let duplicates = output::duplicates_note(&summary);
+    if diag::format() == diag::ErrorFormat::Json {
+        // Every stderr line is JSON under `--error-format json`: the summary too.
+        let _ =
+            writeln!(err, "{}", serde_json::json!({"severity": "summary", "summary": output::summary_json(&summary)}));
+        for line in duplicates.iter().flat_map(|d| d.lines()) {
+            let message = line.trim_start_matches("cordon: warning: ");
+            let _ = writeln!(err, "{}", serde_json::json!({"severity": "warning", "message": message}));
+        }
+        for n in notes {
+            let _ = writeln!(err, "{}", serde_json::json!({"severity": "note", "message": n}));
+        }
+    } else {
+        let _ = writeln!(err, "{}", output::summary_line(&summary));
+        if let Some(d) = duplicates {
+            let _ = writeln!(err, "{d}");
+        }
+        for n in notes {
+            let _ = writeln!(err, "cordon: note: {n}");
+        }
     }
     let fail_on = match a.fail_on {
         FailOn::Block => Decision::Block,
@@ -362,6 +440,12 @@ struct Bytes<'w> {
 impl Stage for Bytes<'_> {
     fn record(&mut self, item: &Item<'_>) -> Result<(), StageError> {
         Ok(self.out.write_all(item.rendered())?)
+    }
+
+    // Each piece of work's lines go out when it is done: a record a pipe
+    // feeds alone is answered at once.
+    fn batch_end(&mut self) -> Result<(), StageError> {
+        Ok(self.out.flush()?)
     }
 
     fn finish(&mut self, _: &mut RunSummary) -> Result<(), StageError> {

@@ -27,7 +27,8 @@ pub fn set_format(f: ErrorFormat) {
     let _ = FORMAT.set(f);
 }
 
-fn format() -> ErrorFormat {
+/// How problems are printed in this run (`--error-format`).
+pub fn format() -> ErrorFormat {
     FORMAT.get().copied().unwrap_or_default()
 }
 

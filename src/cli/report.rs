@@ -129,7 +129,7 @@ pub fn run(a: ReportArgs) -> u8 {
     let run_opts = cordon::RunOptions::new().config(cfg);
     // Rules over many records: count first (as `check` does), then report.
     let (inputs, counting) = if engine.counts() {
-        let twice = match super::state::Rereadable::new(&a.inputs) {
+        let twice = match super::state::Rereadable::new(&a.inputs, None) {
             Ok(t) => t,
             Err(code) => return code,
         };
@@ -143,7 +143,7 @@ pub fn run(a: ReportArgs) -> u8 {
             Err(code) => return code,
         }
     } else {
-        match open_inputs(&engine, &a.inputs, &run_opts) {
+        match open_inputs(&engine, &a.inputs, None, &run_opts) {
             Ok(i) => (i, None),
             Err(code) => return code,
         }

@@ -83,29 +83,39 @@ pub fn now() -> String {
 /// Inputs that can be read twice: a file that is not a regular file (a
 /// pipe, `/dev/stdin`) is copied to a temporary file first.
 pub struct Rereadable {
-    files: Vec<(String, PathBuf)>,
+    files: Vec<(String, PathBuf, cordon::Format)>,
     _spooled: Vec<tempfile::TempPath>,
 }
 
 impl Rereadable {
     /// Spools what must be spooled.
-    pub fn new(files: &[PathBuf]) -> Result<Rereadable, u8> {
+    pub fn new(files: &[PathBuf], format: Option<super::check::InputFormat>) -> Result<Rereadable, u8> {
         let mut out = Vec::new();
         let mut spooled = Vec::new();
         for f in files {
-            let name = f.display().to_string();
-            if std::fs::metadata(f).is_ok_and(|m| m.is_file()) || !f.exists() {
-                out.push((name, f.clone()));
+            let stdin = super::check::is_stdin(f);
+            let name = if stdin { "stdin".to_string() } else { f.display().to_string() };
+            let fmt = match format {
+                Some(x) => x.format(),
+                None if stdin => cordon::Format::Csv,
+                None => cordon::Format::from_path(f),
+            };
+            if !stdin && (std::fs::metadata(f).is_ok_and(|m| m.is_file()) || !f.exists()) {
+                out.push((name, f.clone(), fmt));
                 continue;
             }
             let copied = (|| -> std::io::Result<tempfile::TempPath> {
                 let mut tmp = tempfile::NamedTempFile::new()?;
-                std::io::copy(&mut std::fs::File::open(f)?, tmp.as_file_mut())?;
+                if stdin {
+                    std::io::copy(&mut std::io::stdin().lock(), tmp.as_file_mut())?;
+                } else {
+                    std::io::copy(&mut std::fs::File::open(f)?, tmp.as_file_mut())?;
+                }
                 Ok(tmp.into_temp_path())
             })();
             match copied {
                 Ok(p) => {
-                    out.push((name, p.to_path_buf()));
+                    out.push((name, p.to_path_buf(), fmt));
                     spooled.push(p);
                 }
                 Err(e) => {
@@ -122,13 +132,12 @@ impl Rereadable {
         let sources: Vec<InputSource> = self
             .files
             .iter()
-            .map(|(name, path)| {
+            .map(|(name, path, format)| {
                 let p = path.clone();
-                let format = cordon::Format::from_path(Path::new(name));
                 let file = std::fs::File::open(&p);
                 match file {
-                    Ok(f) => InputSource::reader(name.clone(), format, f),
-                    Err(_) => InputSource::path(p),
+                    Ok(f) => InputSource::reader(name.clone(), *format, f),
+                    Err(_) => InputSource::path(p).with_format(*format),
                 }
             })
             .collect();
@@ -164,7 +173,7 @@ pub fn count_first(
         at: now(),
         who: who(),
         rules: engine.fingerprint().to_string(),
-        inputs: inputs.files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join("; "),
+        inputs: inputs.files.iter().map(|(n, _, _)| n.as_str()).collect::<Vec<_>>().join("; "),
     };
     let run = store.begin(&info).map_err(|e| fail(&e))?;
     let opened = inputs.open(engine, &opts)?;

@@ -16,6 +16,16 @@ fn write_record(w: &mut dyn Write, ctx: &Context<'_>, o: &RecordOutcome) -> io::
     serde_json::to_writer(w, &record_result(ctx, o)).map_err(io::Error::other)
 }
 
+/// A JSON Lines line: the record's result, stamped with the rule set's
+/// fingerprint unless the run writes it once in a header.
+fn write_line(w: &mut dyn Write, ctx: &Context<'_>, o: &RecordOutcome) -> io::Result<()> {
+    let mut r = record_result(ctx, o);
+    if ctx.stamp {
+        r = r.with_rules(&ctx.rules.fingerprint);
+    }
+    serde_json::to_writer(w, &r).map_err(io::Error::other)
+}
+
 /// One record's outcome as a JSON value.
 pub fn record_json(ctx: &Context<'_>, o: &RecordOutcome) -> serde_json::Value {
     serde_json::to_value(record_result(ctx, o)).unwrap_or(serde_json::Value::Null)
@@ -40,7 +50,7 @@ impl<'w> JsonlSink<'w> {
 
 impl Sink for JsonlSink<'_> {
     fn record(&mut self, ctx: &Context<'_>, o: &RecordOutcome) -> io::Result<()> {
-        write_record(&mut self.out, ctx, o)?;
+        write_line(&mut self.out, ctx, o)?;
         self.out.write_all(b"\n")
     }
 
@@ -53,7 +63,7 @@ impl Sink for JsonlSink<'_> {
 /// rendering on all cores.
 pub fn jsonl_line(ctx: &Context<'_>, o: &RecordOutcome, out: &mut Vec<u8>) {
     // Writing to a Vec cannot fail; serialisation of these views cannot either.
-    let _ = write_record(out, ctx, o);
+    let _ = write_line(out, ctx, o);
     out.push(b'\n');
 }
 

@@ -39,6 +39,8 @@ pub struct Context<'a> {
     pub rules: &'a RuleSet,
     /// Input display names, by file index.
     pub files: &'a [String],
+    /// Whether each JSON Lines line carries the rule set's fingerprint.
+    pub stamp: bool,
 }
 
 /// A destination for outcomes, written as they come, in input order.

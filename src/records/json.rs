@@ -12,6 +12,9 @@ use super::{Cell, InputSpec, Invalid, Layout, Raw, Record, Value};
 use crate::config::InputConfig;
 use crate::schema::{FieldType, Schema};
 
+/// How much a JSON Lines reader reads ahead.
+const READ_AHEAD: usize = 1 << 20;
+
 /// A JSON Lines file being read.
 pub struct JsonReader {
     inner: BufReader<Box<dyn Read + Send>>,
@@ -28,7 +31,7 @@ impl JsonReader {
         config: Arc<InputConfig>,
     ) -> Result<(JsonReader, Layout), InputError> {
         let layout = Layout::for_json(file, &spec.name, schema, config);
-        Ok((JsonReader { inner: BufReader::new(Box::new(input)), line: 0 }, layout))
+        Ok((JsonReader { inner: BufReader::with_capacity(READ_AHEAD, Box::new(input)), line: 0 }, layout))
     }
 
     /// Reads up to `n` non-blank lines; a line longer than `max_line_bytes`
@@ -36,6 +39,13 @@ impl JsonReader {
     pub fn next_batch(&mut self, n: usize, name: &str, max_line_bytes: usize) -> Result<Vec<Raw>, InputError> {
         let mut out = Vec::with_capacity(n.min(65536));
         while out.len() < n {
+            // Nothing more read ahead: a pipe that has given what it has (a
+            // queue feeding records one by one) gets its rows decided now,
+            // not when `n` have come. A file refills a large buffer, so its
+            // batches stay long.
+            if !out.is_empty() && self.inner.buffer().is_empty() {
+                break;
+            }
             let mut buf = Vec::new();
             let io = |e| InputError::Io { file: name.to_string(), source: e };
             let read = (&mut self.inner).take(max_line_bytes as u64 + 1).read_until(b'\n', &mut buf).map_err(io)?;

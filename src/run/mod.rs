@@ -464,6 +464,14 @@ pub trait Stage {
     /// One record, in input order.
     fn record(&mut self, item: &Item<'_>) -> Result<(), StageError>;
 
+    /// The records of one piece of work have all been handed over (a chunk
+    /// of a file, or what a pipe had): a stage that writes may flush here,
+    /// so that a record fed alone is answered at once, while a file's
+    /// output is still written in large blocks.
+    fn batch_end(&mut self) -> Result<(), StageError> {
+        Ok(())
+    }
+
     /// An input was read to its end; `sha256` is the fingerprint of its bytes.
     fn end_input(&mut self, input: &InputInfo<'_>, sha256: &str) -> Result<(), StageError> {
         let _ = (input, sha256);
@@ -768,7 +776,7 @@ impl Sequencer<'_, '_, '_> {
             };
             self.each(&mut |s| s.record(&item))?;
         }
-        Ok(())
+        self.each(&mut |s| s.batch_end())
     }
 
     fn end(&mut self, layout: &Layout, index: usize, sha256: &str) -> Result<(), RunError> {

@@ -25,4 +25,5 @@ mod robustness;
 mod rule_pack;
 mod schema;
 mod screening;
+mod streaming;
 mod tidy;
