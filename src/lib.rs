@@ -105,7 +105,8 @@
 //! - `testing`: rule tests written beside rule files (`*.tests.yaml`).
 //! - `fuzzing`: the entry points of the fuzz targets in `fuzz/`, also run
 //!   by `cargo test` (docs/robustness.md).
-//! - `cli` (binary only): argument parsing and the subcommands.
+//! - `cli` (binary only): argument parsing and the subcommands; `cli/serve.rs`
+//!   is the HTTP service (axum on tokio, the only module that uses them).
 //!
 //! # Invariants
 //!

@@ -42,6 +42,7 @@ mod log;
 mod progress;
 mod report;
 mod screen;
+mod serve;
 mod state;
 mod test;
 mod validate;
@@ -90,6 +91,8 @@ enum Command {
     State(state::StateCmdArgs),
     /// The decision log: verify its hash chain, show its entries.
     Log(log::LogCmdArgs),
+    /// Serve the engine over HTTP: check records, log every decision, reload the rules.
+    Serve(serve::ServeArgs),
 }
 
 /// `--fail-on` levels.
@@ -131,5 +134,6 @@ pub fn main() -> u8 {
         Command::Screen(a) => screen::run(a),
         Command::State(a) => state::run(a),
         Command::Log(a) => log::run(a),
+        Command::Serve(a) => serve::run(a),
     }
 }

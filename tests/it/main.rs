@@ -25,5 +25,6 @@ mod robustness;
 mod rule_pack;
 mod schema;
 mod screening;
+mod serve;
 mod streaming;
 mod tidy;

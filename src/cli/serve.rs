@@ -1,0 +1,694 @@
+//! `cordon serve`: the engine behind an HTTP API (axum on tokio) for back
+//! offices that ask about each transaction before it goes out. Every
+//! decision is appended to the decision log before it is answered, with the
+//! rule set's and the lists' fingerprints; the rules reload without downtime
+//! (a broken pack is refused and the old one keeps serving); an API key,
+//! body and record limits and a cap on concurrent requests guard it.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use cordon::unstable::store::{DecisionLog, LogEntry, LogFilter, Logged, SqliteStore};
+use serde::Deserialize;
+
+use super::{EXIT_ERROR, EXIT_OK, RulesArg, diag};
+
+/// Arguments of `cordon serve`.
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    rules: RulesArg,
+    /// The address to listen on (loopback by default; port 0 picks a free one, printed on stdout).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// The decision log (SQLite; created if absent): every decision is appended before it is answered.
+    #[arg(long, value_name = "FILE")]
+    log: PathBuf,
+    /// The API key requests must give (`Authorization: Bearer KEY`); only its SHA-256 is kept in memory.
+    #[arg(long, env = "CORDON_API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
+    /// Largest request body, in bytes.
+    #[arg(long, default_value_t = 4 << 20)]
+    max_body_bytes: usize,
+    /// Most records in one batch request.
+    #[arg(long, default_value_t = 10_000)]
+    max_records: usize,
+    /// Most requests served at once; more are answered 429 with Retry-After.
+    #[arg(long, default_value_t = 64)]
+    max_concurrent: usize,
+}
+
+/// The rules being served.
+struct Loaded {
+    engine: cordon::Engine,
+    loaded_at: String,
+    lists: String,
+}
+
+impl Loaded {
+    fn new(engine: cordon::Engine) -> Loaded {
+        let lists = engine
+            .rules()
+            .lists
+            .iter()
+            .map(|l| format!("{}={}", l.name, l.snapshot.fingerprint))
+            .collect::<Vec<_>>()
+            .join(";");
+        Loaded { engine, loaded_at: super::state::now(), lists }
+    }
+}
+
+/// Latency buckets of the histograms, in seconds.
+const BUCKETS: [f64; 10] = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
+
+/// Bucket counts (cumulative), sum of seconds, count.
+type Histogram = ([u64; BUCKETS.len()], f64, u64);
+
+/// An error answer, boxed (a response is large).
+type Refusal = Box<Response>;
+
+#[derive(Default)]
+struct Metrics {
+    /// (route, status) → requests.
+    requests: Mutex<BTreeMap<(&'static str, u16), u64>>,
+    /// route → its latency histogram.
+    latency: Mutex<BTreeMap<&'static str, Histogram>>,
+    /// block, review, pass, invalid.
+    decisions: [AtomicU64; 4],
+    reloads: AtomicU64,
+    reloads_failed: AtomicU64,
+    rule_hits: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Metrics {
+    fn observe(&self, route: &'static str, status: u16, started: Instant) {
+        let secs = started.elapsed().as_secs_f64();
+        if let Ok(mut r) = self.requests.lock() {
+            *r.entry((route, status)).or_default() += 1;
+        }
+        if let Ok(mut l) = self.latency.lock() {
+            let e = l.entry(route).or_insert(([0; BUCKETS.len()], 0.0, 0));
+            for (i, b) in BUCKETS.iter().enumerate() {
+                if secs <= *b {
+                    e.0[i] += 1;
+                }
+            }
+            e.1 += secs;
+            e.2 += 1;
+        }
+    }
+}
+
+/// A batch of decisions for the log writer, and where to answer.
+type Append = (Vec<LogEntry>, std::sync::mpsc::SyncSender<Result<Vec<Logged>, String>>);
+
+struct App {
+    rules_path: PathBuf,
+    current: RwLock<Arc<Loaded>>,
+    /// The log writer's queue: one thread appends whatever requests have
+    /// queued in one transaction (group commit), each acknowledged once it
+    /// is durable.
+    writer: Mutex<std::sync::mpsc::SyncSender<Append>>,
+    /// A second connection, for reading the log (WAL: readers do not wait).
+    log: Mutex<SqliteStore>,
+    key_hash: Option<String>,
+    max_records: usize,
+    permits: tokio::sync::Semaphore,
+    metrics: Metrics,
+}
+
+impl App {
+    fn loaded(&self) -> Arc<Loaded> {
+        match self.current.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(p) => Arc::clone(&p.into_inner()),
+        }
+    }
+}
+
+/// An error answer: a status and a stable code, in JSON.
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({"error": {"code": code, "message": message}});
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+fn json(status: StatusCode, v: &serde_json::Value) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
+}
+
+/// Runs `cordon serve`.
+pub fn run(a: ServeArgs) -> u8 {
+    let engine = match cordon::Engine::load(&a.rules.rules) {
+        Ok(e) => e,
+        Err(d) => {
+            diag::print_all(&d);
+            return EXIT_ERROR;
+        }
+    };
+    let (writer, reader) =
+        match SqliteStore::open_log(&a.log, true).and_then(|w| Ok((w, SqliteStore::open_log(&a.log, false)?))) {
+            Ok(l) => l,
+            Err(e) => {
+                diag::print(&e);
+                return EXIT_ERROR;
+            }
+        };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Append>(4096);
+    std::thread::spawn(move || write_log(writer, rx));
+    let app = Arc::new(App {
+        rules_path: a.rules.rules.clone(),
+        current: RwLock::new(Arc::new(Loaded::new(engine))),
+        writer: Mutex::new(tx),
+        log: Mutex::new(reader),
+        key_hash: a.api_key.as_deref().map(|k| cordon::unstable::source::sha256_hex(k.as_bytes())),
+        max_records: a.max_records,
+        permits: tokio::sync::Semaphore::new(a.max_concurrent.max(1)),
+        metrics: Metrics::default(),
+    });
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cordon: error: cannot start the server: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    runtime.block_on(serve(app, a.addr, a.max_body_bytes))
+}
+
+async fn serve(app: Arc<App>, addr: SocketAddr, max_body: usize) -> u8 {
+    let router = Router::new()
+        .route("/v1/check", post(check))
+        .route("/v1/check/batch", post(batch))
+        .route("/v1/rules", get(rules))
+        .route("/v1/decisions", get(decisions))
+        .route("/v1/admin/reload", post(reload))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(ready))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(Arc::clone(&app));
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("cordon: error: cannot listen on {addr}: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let bound = listener.local_addr().unwrap_or(addr);
+    if !bound.ip().is_loopback() {
+        eprintln!(
+            "cordon: warning: listening on {bound}, not loopback, without TLS: put a TLS-terminating proxy in front"
+        );
+    }
+    if app.key_hash.is_none() {
+        eprintln!("cordon: warning: no API key (--api-key or CORDON_API_KEY): every client may check and reload");
+    }
+    // The address first, on stdout: a port 0 is known once bound.
+    println!("http://{bound}");
+    eprintln!("cordon: serving rules {} on http://{bound}", app.loaded().engine.fingerprint());
+    // SIGHUP reloads, as `POST /v1/admin/reload` does.
+    let on_hup = Arc::clone(&app);
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        if let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+            while hup.recv().await.is_some() {
+                let app = Arc::clone(&on_hup);
+                let outcome = tokio::task::spawn_blocking(move || do_reload(&app)).await;
+                if let Ok(Err(problems)) = outcome {
+                    eprintln!("cordon: reload refused, the rules in service stay: {problems}");
+                }
+            }
+        }
+    });
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("cordon: error: the server stopped: {e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Checks the API key; `None` when the request may go on.
+fn refused(app: &App, headers: &HeaderMap) -> Option<Response> {
+    let want = app.key_hash.as_ref()?;
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|k| cordon::unstable::source::sha256_hex(k.trim().as_bytes()));
+    // Hashes compared whole: the time taken says nothing of the key.
+    if given
+        .as_deref()
+        .is_some_and(|g| g.as_bytes().iter().zip(want.as_bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0)
+    {
+        None
+    } else {
+        Some(error(StatusCode::UNAUTHORIZED, "unauthorized", "a valid API key is needed"))
+    }
+}
+
+/// The guard every `/v1` route passes: the key, then a permit.
+fn admit<'a>(app: &'a App, headers: &HeaderMap) -> Result<tokio::sync::SemaphorePermit<'a>, Refusal> {
+    if let Some(r) = refused(app, headers) {
+        return Err(Box::new(r));
+    }
+    app.permits.try_acquire().map_err(|_| {
+        let mut r = error(StatusCode::TOO_MANY_REQUESTS, "busy", "too many requests at once: retry shortly");
+        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        Box::new(r)
+    })
+}
+
+/// A log entry for a result.
+fn entry(loaded: &Loaded, result: &cordon::RecordResult, raw: &[u8], key: Option<String>) -> LogEntry {
+    let text = serde_json::to_string(result).unwrap_or_default();
+    let (id, decision, hit) = match result {
+        cordon::RecordResult::Evaluated(e) => (
+            e.id.clone(),
+            e.decision.name().to_string(),
+            e.findings.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>().join(","),
+        ),
+        cordon::RecordResult::Invalid(i) => (i.id.clone().unwrap_or_default(), "invalid".to_string(), String::new()),
+    };
+    LogEntry {
+        at: super::state::now(),
+        source: "api".into(),
+        record_id: id,
+        record_hash: cordon::unstable::source::sha256_hex(raw),
+        record: None,
+        decision,
+        rules_hit: hit,
+        result: text,
+        rules: loaded.engine.fingerprint().to_string(),
+        lists: loaded.lists.clone(),
+        idempotency_key: key,
+    }
+}
+
+/// The answer for a logged decision: its result, its id, its rule set.
+fn answer(l: &Logged) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_str(&l.entry.result).unwrap_or(serde_json::Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("decision_id".into(), l.decision_id.clone().into());
+        o.insert("rules".into(), l.entry.rules.clone().into());
+    }
+    v
+}
+
+fn count(app: &App, logged: &[Logged]) {
+    for l in logged {
+        let i = match l.entry.decision.as_str() {
+            "block" => 0,
+            "review" => 1,
+            "pass" => 2,
+            _ => 3,
+        };
+        app.metrics.decisions[i].fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut hits) = app.metrics.rule_hits.lock() {
+            for r in l.entry.rules_hit.split(',').filter(|r| !r.is_empty()) {
+                *hits.entry(r.to_string()).or_default() += 1;
+            }
+        }
+    }
+}
+
+/// The log writer: takes the appends queued, writes them in one
+/// transaction (synced), and answers each with its entries; one writer, so
+/// one chain.
+fn write_log(mut log: SqliteStore, rx: std::sync::mpsc::Receiver<Append>) {
+    while let Ok(first) = rx.recv() {
+        let mut group = vec![first];
+        while group.len() < 512 {
+            match rx.try_recv() {
+                Ok(more) => group.push(more),
+                Err(_) => break,
+            }
+        }
+        let sizes: Vec<usize> = group.iter().map(|(e, _)| e.len()).collect();
+        let (entries, replies): (Vec<Vec<LogEntry>>, Vec<_>) = group.into_iter().unzip();
+        match log.append(entries.into_iter().flatten().collect()) {
+            Ok(logged) => {
+                let mut it = logged.into_iter();
+                for (n, reply) in sizes.into_iter().zip(replies) {
+                    let _ = reply.send(Ok(it.by_ref().take(n).collect()));
+                }
+            }
+            Err(e) => {
+                eprintln!("cordon: error: {e}");
+                for reply in replies {
+                    let _ = reply.send(Err(e.to_string()));
+                }
+            }
+        }
+    }
+}
+
+/// Appends to the log; the decision is answered only once it is there.
+fn append(app: &App, entries: Vec<LogEntry>) -> Result<Vec<Logged>, Refusal> {
+    let unusable = || {
+        Box::new(error(StatusCode::SERVICE_UNAVAILABLE, "log", "the decision could not be logged, so it is not given"))
+    };
+    let sent: Vec<(String, String)> = entries.iter().map(|e| (e.at.clone(), e.record_hash.clone())).collect();
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let queue = app.writer.lock().map(|w| w.clone()).map_err(|_| unusable())?;
+    queue.send((entries, tx)).map_err(|_| unusable())?;
+    let logged = rx.recv().map_err(|_| unusable())?.map_err(|_| unusable())?;
+    // A retried request answered from the log is not a new decision.
+    let fresh: Vec<Logged> = logged
+        .iter()
+        .zip(&sent)
+        .filter(|(l, (at, hash))| l.entry.at == *at && l.entry.record_hash == *hash)
+        .map(|(l, _)| l.clone())
+        .collect();
+    count(app, &fresh);
+    Ok(logged)
+}
+
+async fn check(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = Instant::now();
+    let r = match admit(&app, &headers) {
+        Err(r) => *r,
+        Ok(_permit) => {
+            let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
+            let app2 = Arc::clone(&app);
+            tokio::task::spawn_blocking(move || check_one(&app2, &body, key))
+                .await
+                .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the check failed"))
+        }
+    };
+    app.metrics.observe("/v1/check", r.status().as_u16(), started);
+    r
+}
+
+fn check_one(app: &App, body: &[u8], key: Option<String>) -> Response {
+    let record: serde_json::Value = match serde_json::from_slice(body) {
+        Ok(v @ serde_json::Value::Object(_)) => v,
+        Ok(_) => return error(StatusCode::BAD_REQUEST, "not_a_record", "the body must be one JSON object"),
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_json", &format!("the body is not JSON: {e}")),
+    };
+    let loaded = app.loaded();
+    let result = loaded.engine.check_json(&record);
+    match append(app, vec![entry(&loaded, &result, body, key)]) {
+        Ok(logged) => match logged.first() {
+            Some(l) => json(StatusCode::OK, &answer(l)),
+            None => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "nothing was logged"),
+        },
+        Err(r) => *r,
+    }
+}
+
+async fn batch(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = Instant::now();
+    let r = match admit(&app, &headers) {
+        Err(r) => *r,
+        Ok(_permit) => {
+            let csv = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| t.starts_with("text/csv"));
+            let app2 = Arc::clone(&app);
+            tokio::task::spawn_blocking(move || check_batch(&app2, &body, csv))
+                .await
+                .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the check failed"))
+        }
+    };
+    app.metrics.observe("/v1/check/batch", r.status().as_u16(), started);
+    r
+}
+
+fn check_batch(app: &App, body: &[u8], csv: bool) -> Response {
+    let loaded = app.loaded();
+    let too_many = || {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_records",
+            &format!("at most {} records per request", app.max_records),
+        )
+    };
+    let mut entries = Vec::new();
+    if csv {
+        // CSV through the run pipeline: the header mapped like a file's.
+        let source = cordon::InputSource::reader("request", cordon::Format::Csv, std::io::Cursor::new(body.to_vec()));
+        let opts = cordon::RunOptions::new().max_records(app.max_records as u64);
+        let mut results = Vec::new();
+        let rules = Arc::clone(loaded.engine.rules());
+        let mut stage = cordon::each_record(|item: &cordon::Item<'_>| {
+            results.push(cordon::RecordResult::new(&rules, "request", item.outcome()));
+            Ok(())
+        });
+        match loaded.engine.run(vec![source], &opts, &mut [&mut stage]) {
+            Ok(_) => {}
+            Err(cordon::Error::Run(cordon::RunError::TooManyRecords { .. })) => return too_many(),
+            Err(e) => return error(StatusCode::BAD_REQUEST, "bad_input", &e.to_string()),
+        }
+        for r in &results {
+            let raw = serde_json::to_vec(r).unwrap_or_default();
+            entries.push(entry(&loaded, r, &raw, None));
+        }
+    } else {
+        // A JSON array, or JSON Lines.
+        let records: Vec<Result<serde_json::Value, String>> = match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(serde_json::Value::Array(items)) => items.into_iter().map(Ok).collect(),
+            _ => body
+                .split(|b| *b == b'\n')
+                .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+                .map(|l| serde_json::from_slice(l).map_err(|e| e.to_string()))
+                .collect(),
+        };
+        if records.len() > app.max_records {
+            return too_many();
+        }
+        for (i, r) in records.into_iter().enumerate() {
+            let record = match r {
+                Ok(v @ serde_json::Value::Object(_)) => v,
+                Ok(_) => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        "not_a_record",
+                        &format!("item {} is not a JSON object", i + 1),
+                    );
+                }
+                Err(e) => return error(StatusCode::BAD_REQUEST, "bad_json", &format!("line {}: {e}", i + 1)),
+            };
+            let raw = serde_json::to_vec(&record).unwrap_or_default();
+            let result = loaded.engine.check_json(&record);
+            entries.push(entry(&loaded, &result, &raw, None));
+        }
+    }
+    match append(app, entries) {
+        Ok(logged) => {
+            let mut out = String::new();
+            for l in &logged {
+                out.push_str(&answer(l).to_string());
+                out.push('\n');
+            }
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/x-ndjson")], out).into_response()
+        }
+        Err(r) => *r,
+    }
+}
+
+async fn rules(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let started = Instant::now();
+    let r = match admit(&app, &headers) {
+        Err(r) => *r,
+        Ok(_permit) => {
+            let loaded = app.loaded();
+            let set = loaded.engine.rules();
+            let rules: Vec<serde_json::Value> = set
+                .rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id, "title": r.title, "citation": r.citation(), "severity": r.severity.name(),
+                        "regime": set.regimes.get(r.regime).map(|g| g.name.clone()),
+                        "effective": r.effective.map(|d| d.to_string()), "until": r.until.map(|d| d.to_string()),
+                    })
+                })
+                .collect();
+            let inputs: Vec<serde_json::Value> = set
+                .inputs
+                .iter()
+                .map(|i| serde_json::json!({"kind": i.kind, "path": i.path, "sha256": i.sha256}))
+                .collect();
+            json(
+                StatusCode::OK,
+                &serde_json::json!({
+                    "fingerprint": set.fingerprint, "loaded_at": loaded.loaded_at, "rules": rules,
+                    "regimes": set.regimes.iter().map(|g| g.name.clone()).collect::<Vec<_>>(), "inputs": inputs,
+                }),
+            )
+        }
+    };
+    app.metrics.observe("/v1/rules", r.status().as_u16(), started);
+    r
+}
+
+/// The query of `GET /v1/decisions`.
+#[derive(Deserialize)]
+struct DecisionQuery {
+    from: Option<String>,
+    to: Option<String>,
+    decision: Option<String>,
+    rule: Option<String>,
+    #[serde(default)]
+    after: i64,
+    limit: Option<usize>,
+}
+
+async fn decisions(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    q: Result<Query<DecisionQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let started = Instant::now();
+    let r = match (admit(&app, &headers), q) {
+        (Err(r), _) => *r,
+        (Ok(_), Err(e)) => error(StatusCode::BAD_REQUEST, "bad_query", &e.body_text()),
+        (Ok(_permit), Ok(Query(q))) => {
+            let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+            let filter =
+                LogFilter { from: q.from, to: q.to, decision: q.decision, rule: q.rule, after: q.after, limit };
+            let app2 = Arc::clone(&app);
+            let read = tokio::task::spawn_blocking(move || match app2.log.lock() {
+                Ok(mut l) => l.read(&filter).ok(),
+                Err(_) => None,
+            })
+            .await;
+            match read {
+                Ok(Some(rows)) => {
+                    let next = rows.last().map(|l| l.seq);
+                    let items: Vec<serde_json::Value> = rows
+                        .iter()
+                        .map(|l| {
+                            let mut v = answer(l);
+                            if let Some(o) = v.as_object_mut() {
+                                o.insert("seq".into(), l.seq.into());
+                                o.insert("at".into(), l.entry.at.clone().into());
+                                o.insert("hash".into(), l.hash.clone().into());
+                            }
+                            v
+                        })
+                        .collect();
+                    json(StatusCode::OK, &serde_json::json!({"decisions": items, "next": next}))
+                }
+                _ => error(StatusCode::SERVICE_UNAVAILABLE, "log", "the log could not be read"),
+            }
+        }
+    };
+    app.metrics.observe("/v1/decisions", r.status().as_u16(), started);
+    r
+}
+
+/// Loads and checks the rules fully, then swaps them in; on any problem the
+/// rules in service stay. Requests already running finish on the rules they
+/// started with (each holds its own `Arc`).
+fn do_reload(app: &App) -> Result<String, String> {
+    match cordon::Engine::load(&app.rules_path) {
+        Ok(engine) => {
+            let fp = engine.fingerprint().to_string();
+            let fresh = Arc::new(Loaded::new(engine));
+            match app.current.write() {
+                Ok(mut g) => *g = fresh,
+                Err(p) => *p.into_inner() = fresh,
+            }
+            app.metrics.reloads.fetch_add(1, Ordering::Relaxed);
+            eprintln!("cordon: reloaded rules {fp}");
+            Ok(fp)
+        }
+        Err(d) => {
+            app.metrics.reloads_failed.fetch_add(1, Ordering::Relaxed);
+            let problems: Vec<serde_json::Value> =
+                d.errors.iter().map(|p| cordon::unstable::diagnostics::to_json(p)).collect();
+            Err(serde_json::Value::Array(problems).to_string())
+        }
+    }
+}
+
+async fn reload(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let started = Instant::now();
+    let r = match admit(&app, &headers) {
+        Err(r) => *r,
+        Ok(_permit) => {
+            let app2 = Arc::clone(&app);
+            match tokio::task::spawn_blocking(move || do_reload(&app2)).await {
+                Ok(Ok(fp)) => json(StatusCode::OK, &serde_json::json!({"reloaded": true, "fingerprint": fp})),
+                Ok(Err(problems)) => {
+                    let problems: serde_json::Value = serde_json::from_str(&problems).unwrap_or_default();
+                    json(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &serde_json::json!({"error": {"code": "rules_invalid",
+                            "message": "the rules do not check; the rules in service stay", "problems": problems},
+                            "fingerprint": app.loaded().engine.fingerprint()}),
+                    )
+                }
+                Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the reload failed"),
+            }
+        }
+    };
+    app.metrics.observe("/v1/admin/reload", r.status().as_u16(), started);
+    r
+}
+
+async fn ready(State(app): State<Arc<App>>) -> Response {
+    let ok = app.log.lock().is_ok();
+    if ok { (StatusCode::OK, "ready\n").into_response() } else { error(StatusCode::SERVICE_UNAVAILABLE, "log", "") }
+}
+
+/// Prometheus text exposition.
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let m = &app.metrics;
+    let mut s = String::new();
+    s.push_str("# HELP cordon_requests_total Requests by route and status.\n# TYPE cordon_requests_total counter\n");
+    if let Ok(r) = m.requests.lock() {
+        for ((route, status), n) in r.iter() {
+            s.push_str(&format!("cordon_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}\n"));
+        }
+    }
+    s.push_str("# HELP cordon_request_seconds Request latency by route.\n# TYPE cordon_request_seconds histogram\n");
+    if let Ok(l) = m.latency.lock() {
+        for (route, (buckets, sum, count)) in l.iter() {
+            for (b, n) in BUCKETS.iter().zip(buckets) {
+                s.push_str(&format!("cordon_request_seconds_bucket{{route=\"{route}\",le=\"{b}\"}} {n}\n"));
+            }
+            s.push_str(&format!("cordon_request_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}\n"));
+            s.push_str(&format!("cordon_request_seconds_sum{{route=\"{route}\"}} {sum}\n"));
+            s.push_str(&format!("cordon_request_seconds_count{{route=\"{route}\"}} {count}\n"));
+        }
+    }
+    s.push_str("# HELP cordon_decisions_total Decisions logged, by kind.\n# TYPE cordon_decisions_total counter\n");
+    for (kind, n) in ["block", "review", "pass", "invalid"].iter().zip(&m.decisions) {
+        s.push_str(&format!("cordon_decisions_total{{decision=\"{kind}\"}} {}\n", n.load(Ordering::Relaxed)));
+    }
+    s.push_str("# HELP cordon_rule_hits_total Findings by rule.\n# TYPE cordon_rule_hits_total counter\n");
+    if let Ok(h) = m.rule_hits.lock() {
+        for (rule, n) in h.iter() {
+            s.push_str(&format!("cordon_rule_hits_total{{rule=\"{rule}\"}} {n}\n"));
+        }
+    }
+    s.push_str("# HELP cordon_reloads_total Rule reloads, by outcome.\n# TYPE cordon_reloads_total counter\n");
+    s.push_str(&format!("cordon_reloads_total{{outcome=\"ok\"}} {}\n", m.reloads.load(Ordering::Relaxed)));
+    s.push_str(&format!("cordon_reloads_total{{outcome=\"refused\"}} {}\n", m.reloads_failed.load(Ordering::Relaxed)));
+    let loaded = app.loaded();
+    s.push_str("# HELP cordon_rule_set_info The rule set in service.\n# TYPE cordon_rule_set_info gauge\n");
+    s.push_str(&format!(
+        "cordon_rule_set_info{{fingerprint=\"{}\",loaded_at=\"{}\"}} 1\n",
+        loaded.engine.fingerprint(),
+        loaded.loaded_at
+    ));
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4")], s).into_response()
+}

@@ -1,0 +1,192 @@
+//! `cordon serve` as a back office uses it, on an ephemeral loopback port:
+//! the API key, one record and an idempotent retry, batches in JSON Lines
+//! and CSV, the limits, the decision log read back and verified, metrics,
+//! and a reload refused for a broken pack while the old rules keep serving.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use super::harness::{TempPack, root};
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(rules: &std::path::Path, log: &std::path::Path, extra: &[&str]) -> Server {
+    let mut args = vec![
+        "serve".to_string(),
+        "--rules".into(),
+        rules.display().to_string(),
+        "--log".into(),
+        log.display().to_string(),
+        "--addr".into(),
+        "127.0.0.1:0".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cordon"))
+        .args(&args)
+        .current_dir(root())
+        .env("CORDON_API_KEY", "test-key")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("the address");
+    let addr = line.trim().trim_start_matches("http://").to_string();
+    assert!(!addr.is_empty(), "no address printed");
+    Server { child, addr }
+}
+
+/// One HTTP/1.1 request; the status and the body.
+fn http(s: &Server, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
+    let mut c = TcpStream::connect(&s.addr).expect("connect");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        s.addr,
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    c.write_all(req.as_bytes()).expect("write");
+    c.write_all(body).expect("write body");
+    let mut out = Vec::new();
+    c.read_to_end(&mut out).expect("read");
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status: u16 = text.split(' ').nth(1).and_then(|c| c.parse().ok()).expect("status");
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+const KEY: (&str, &str) = ("Authorization", "Bearer test-key");
+
+fn record(id: &str, destination: &str, eccn: &str) -> String {
+    serde_json::json!({"id": id, "date": "2026-01-10", "flow": "export", "origin": "US", "destination": destination,
+        "hs_code": "8542.31", "eccn": [eccn], "seller": "US Chip Co", "buyer": "Acme Ltd",
+        "seller_country": "US", "buyer_country": destination})
+    .to_string()
+}
+
+#[test]
+fn the_service_checks_logs_and_reloads() {
+    let dir = TempPack::new(&[]);
+    let log = dir.path().join("decisions.db");
+    let s = start(&root().join("rules/us/ear"), &log, &["--max-records", "3", "--max-body-bytes", "65536"]);
+    assert_eq!(http(&s, "GET", "/healthz", &[], b"").0, 200);
+    assert_eq!(http(&s, "GET", "/readyz", &[], b"").0, 200);
+    // No key, a wrong key: 401, saying nothing more.
+    let (code, body) = http(&s, "POST", "/v1/check", &[], record("A", "CN", "3A001").as_bytes());
+    assert_eq!(code, 401);
+    assert!(body.contains("\"unauthorized\"") && !body.contains("test-key"), "{body}");
+    assert_eq!(http(&s, "POST", "/v1/check", &[("Authorization", "Bearer nope")], b"{}").0, 401);
+    // One record; a retry with the same key is the same decision.
+    let idem = ("Idempotency-Key", "order-17");
+    let (code, body) = http(&s, "POST", "/v1/check", &[KEY, idem], record("A", "CN", "3A001.a.1").as_bytes());
+    assert_eq!(code, 200, "{body}");
+    let first: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(first["decision"], "block");
+    assert_eq!(first["rules"].as_str().map(str::len), Some(64));
+    let (_, body) = http(&s, "POST", "/v1/check", &[KEY, idem], record("A", "CN", "3A001.a.1").as_bytes());
+    let again: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(again["decision_id"], first["decision_id"]);
+    // Bad bodies: 400 with a stable code; never a panic.
+    for bad in [&b"not json"[..], b"[1,2]", b"\xff\xfe", b"{\"id\": "] {
+        let (code, body) = http(&s, "POST", "/v1/check", &[KEY], bad);
+        assert_eq!(code, 400, "{body}");
+        assert!(body.contains("\"code\""), "{body}");
+    }
+    // Batches: JSON Lines and CSV, answered line by line with decision ids.
+    let lines = format!("{}\n{}\n", record("B1", "DE", "5A992.c"), record("B2", "KP", "EAR99"));
+    let (code, body) = http(&s, "POST", "/v1/check/batch", &[KEY], lines.as_bytes());
+    assert_eq!(code, 200, "{body}");
+    let answers: Vec<serde_json::Value> = body.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    assert_eq!(answers.iter().map(|a| a["id"].as_str().unwrap()).collect::<Vec<_>>(), ["B1", "B2"]);
+    assert!(answers.iter().all(|a| a["decision_id"].as_str().is_some_and(|d| d.starts_with('D'))));
+    let csv = "id,date,flow,origin,destination,hs_code,eccn\nC1,2026-01-10,export,US,KP,1006.30,EAR99\n";
+    let (code, body) = http(&s, "POST", "/v1/check/batch", &[KEY, ("Content-Type", "text/csv")], csv.as_bytes());
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("\"C1\""), "{body}");
+    // Limits: records per request, body size.
+    let four = (0..4).map(|i| record(&format!("L{i}"), "DE", "EAR99")).collect::<Vec<_>>().join("\n");
+    assert_eq!(http(&s, "POST", "/v1/check/batch", &[KEY], four.as_bytes()).0, 413);
+    let huge = vec![b' '; 70_000];
+    assert_eq!(http(&s, "POST", "/v1/check", &[KEY], &huge).0, 413);
+    // The log: every decision answered, in order, paged by cursor.
+    let (code, body) = http(&s, "GET", "/v1/decisions?after=1&limit=2", &[KEY], b"");
+    assert_eq!(code, 200, "{body}");
+    let page: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let seqs: Vec<i64> = page["decisions"].as_array().unwrap().iter().map(|d| d["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, [2, 3]);
+    assert_eq!(page["next"], 3);
+    let (_, body) = http(&s, "GET", "/v1/decisions?decision=block&limit=100", &[KEY], b"");
+    let blocks: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert!(blocks["decisions"].as_array().unwrap().iter().all(|d| d["decision"] == "block"));
+    assert_eq!(http(&s, "GET", "/v1/decisions?limit=many", &[KEY], b"").0, 400);
+    // The rules in service, and the metrics.
+    let (_, body) = http(&s, "GET", "/v1/rules", &[KEY], b"");
+    let rules: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(rules["fingerprint"], first["rules"]);
+    assert!(rules["rules"].as_array().unwrap().len() > 20);
+    let (_, metrics) = http(&s, "GET", "/metrics", &[], b"");
+    assert!(metrics.contains("cordon_requests_total{route=\"/v1/check\",status=\"401\"} 2"), "{metrics}");
+    assert!(metrics.contains(&format!("cordon_rule_set_info{{fingerprint=\"{}\"", first["rules"].as_str().unwrap())));
+    assert!(metrics.contains("cordon_request_seconds_bucket{route=\"/v1/check\""));
+    // A, B1, B2 and C1 were decided: the retry of A is not a new decision.
+    let logged: u64 = ["block", "review", "pass", "invalid"]
+        .iter()
+        .filter_map(|d| {
+            let key = format!("cordon_decisions_total{{decision=\"{d}\"}} ");
+            metrics.lines().find_map(|l| l.strip_prefix(key.as_str())).and_then(|n| n.parse::<u64>().ok())
+        })
+        .sum();
+    assert_eq!(logged, 4, "{metrics}");
+    drop(s);
+    let o = super::harness::cordon(&["log", "verify", "--log", log.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("4 entries verify"), "A, B1, B2, C1: the retry is A");
+}
+
+#[test]
+fn a_broken_pack_is_refused_on_reload_and_the_old_rules_keep_serving() {
+    let rule = "regime R\nrule R-KP { title: \"t\" cite: \"c\" severity: block when: destination in { KP } }\n";
+    let pack = TempPack::new(&[("r.cordon", rule)]);
+    let log = pack.path().join("log.db");
+    let s = start(pack.path(), &log, &[]);
+    let (_, body) = http(&s, "GET", "/v1/rules", &[KEY], b"");
+    let before: serde_json::Value = serde_json::from_str(&body).expect("json");
+    // Broken: the reload is refused with its diagnostics; the old rules serve.
+    std::fs::write(
+        pack.path().join("r.cordon"),
+        "regime R\nrule R-KP { title: \"t\" severity: block when: destinaton in { KP } }\n",
+    )
+    .expect("break");
+    let (code, body) = http(&s, "POST", "/v1/admin/reload", &[KEY], b"");
+    assert_eq!(code, 422, "{body}");
+    assert!(body.contains("rules_invalid") && body.contains("destinaton"), "{body}");
+    let (code, body) = http(&s, "POST", "/v1/check", &[KEY], record("K", "KP", "EAR99").as_bytes());
+    assert_eq!(code, 200);
+    assert!(body.contains("R-KP") && body.contains(before["fingerprint"].as_str().unwrap()), "{body}");
+    // Mended: the new rules serve, and decisions say which rules made them.
+    let mended = rule.replace("destination in { KP }", "destination in { KP, IR }");
+    std::fs::write(pack.path().join("r.cordon"), mended).expect("mend");
+    let (code, body) = http(&s, "POST", "/v1/admin/reload", &[KEY], b"");
+    assert_eq!(code, 200, "{body}");
+    let (_, body) = http(&s, "POST", "/v1/check", &[KEY], record("I", "IR", "EAR99").as_bytes());
+    let after: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(after["decision"], "block");
+    assert_ne!(after["rules"], before["fingerprint"]);
+    let (_, metrics) = http(&s, "GET", "/metrics", &[], b"");
+    assert!(metrics.contains("cordon_reloads_total{outcome=\"refused\"} 1"), "{metrics}");
+    assert!(metrics.contains("cordon_reloads_total{outcome=\"ok\"} 1"), "{metrics}");
+}
