@@ -913,6 +913,46 @@ pub fn load_manifest(src: &SourceFile) -> Result<PackManifest, ConfigError> {
     })
 }
 
+// ─────────────────────────── API keys ───────────────────────────
+
+/// What an API key of `cordon serve` may do.
+pub const API_ROLES: [&str; 3] = ["check", "report", "admin"];
+
+/// An API key of `cordon serve`: a name for people, the SHA-256 of the key
+/// (the key itself is never stored), and what it may do.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKey {
+    /// Who or what holds it.
+    pub name: String,
+    /// The SHA-256 of the key, in hex (`printf %s KEY | sha256sum`).
+    pub sha256: String,
+    /// `check`, `report`, `admin`.
+    pub roles: Vec<String>,
+}
+
+/// Reads the API keys file of `cordon serve`: a list of keys, each checked
+/// (a well-formed hash, known roles, names unique).
+pub fn load_api_keys(src: &SourceFile) -> Result<Vec<ApiKey>, ConfigError> {
+    let keys: Vec<ApiKey> = parse_yaml(src)?;
+    for (i, k) in keys.iter().enumerate() {
+        let bad = |msg: String, at: &str| ConfigError::invalid(src, msg, find_value(src, at), None);
+        if k.sha256.len() != 64 || !k.sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+            return Err(bad(
+                format!("key `{}`: `sha256` must be 64 lowercase hex digits (`printf %s KEY | sha256sum`)", k.name),
+                &k.sha256,
+            ));
+        }
+        if let Some(r) = k.roles.iter().find(|r| !API_ROLES.contains(&r.as_str())) {
+            return Err(bad(format!("key `{}`: unknown role `{r}` (roles are check, report, admin)", k.name), r));
+        }
+        if keys[..i].iter().any(|o| o.name == k.name) {
+            return Err(bad(format!("key name `{}` is given twice", k.name), &k.name));
+        }
+    }
+    Ok(keys)
+}
+
 // ─────────────────────────── YAML data files ───────────────────────────
 
 /// Reads a YAML data file for a set: a list of scalars, or a list of

@@ -34,9 +34,12 @@ pub struct ServeArgs {
     /// The decision log (SQLite; created if absent): every decision is appended before it is answered.
     #[arg(long, value_name = "FILE")]
     log: PathBuf,
-    /// The API key requests must give (`Authorization: Bearer KEY`); only its SHA-256 is kept in memory.
+    /// An API key with every role (`Authorization: Bearer KEY`); only its SHA-256 is kept in memory.
     #[arg(long, env = "CORDON_API_KEY", hide_env_values = true)]
     api_key: Option<String>,
+    /// API keys with their roles (YAML: `- {name, sha256, roles: [check, report, admin]}`), stored as hashes.
+    #[arg(long, value_name = "FILE")]
+    keys: Option<PathBuf>,
     /// Largest request body, in bytes.
     #[arg(long, default_value_t = 4 << 20)]
     max_body_bytes: usize,
@@ -46,6 +49,10 @@ pub struct ServeArgs {
     /// Most requests served at once; more are answered 429 with Retry-After.
     #[arg(long, default_value_t = 64)]
     max_concurrent: usize,
+    /// Longest a request may take, in seconds; a slower one is answered 503 (`timeout`). A decision logged
+    /// by then stays logged (and a retry with its idempotency key finds it).
+    #[arg(long, default_value_t = 30)]
+    max_seconds: u64,
 }
 
 /// The rules being served.
@@ -121,8 +128,10 @@ struct App {
     writer: Mutex<std::sync::mpsc::SyncSender<Append>>,
     /// A second connection, for reading the log (WAL: readers do not wait).
     log: Mutex<SqliteStore>,
-    key_hash: Option<String>,
+    /// SHA-256 of each key → its roles.
+    keys: Vec<(String, Vec<String>)>,
     max_records: usize,
+    max_time: std::time::Duration,
     permits: tokio::sync::Semaphore,
     metrics: Metrics,
 }
@@ -148,6 +157,21 @@ fn json(status: StatusCode, v: &serde_json::Value) -> Response {
 
 /// Runs `cordon serve`.
 pub fn run(a: ServeArgs) -> u8 {
+    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+    if let Some(k) = &a.api_key {
+        let all = cordon::unstable::config::API_ROLES.iter().map(|r| r.to_string()).collect();
+        keys.push((cordon::unstable::source::sha256_hex(k.trim().as_bytes()), all));
+    }
+    if let Some(path) = &a.keys {
+        match cordon::unstable::config::read_source(path).and_then(|src| cordon::unstable::config::load_api_keys(&src))
+        {
+            Ok(list) => keys.extend(list.into_iter().map(|k| (k.sha256, k.roles))),
+            Err(e) => {
+                diag::print(&e);
+                return EXIT_ERROR;
+            }
+        }
+    }
     let engine = match cordon::Engine::load(&a.rules.rules) {
         Ok(e) => e,
         Err(d) => {
@@ -170,8 +194,9 @@ pub fn run(a: ServeArgs) -> u8 {
         current: RwLock::new(Arc::new(Loaded::new(engine))),
         writer: Mutex::new(tx),
         log: Mutex::new(reader),
-        key_hash: a.api_key.as_deref().map(|k| cordon::unstable::source::sha256_hex(k.as_bytes())),
+        keys,
         max_records: a.max_records,
+        max_time: std::time::Duration::from_secs(a.max_seconds.max(1)),
         permits: tokio::sync::Semaphore::new(a.max_concurrent.max(1)),
         metrics: Metrics::default(),
     });
@@ -210,7 +235,7 @@ async fn serve(app: Arc<App>, addr: SocketAddr, max_body: usize) -> u8 {
             "cordon: warning: listening on {bound}, not loopback, without TLS: put a TLS-terminating proxy in front"
         );
     }
-    if app.key_hash.is_none() {
+    if app.keys.is_empty() {
         eprintln!("cordon: warning: no API key (--api-key or CORDON_API_KEY): every client may check and reload");
     }
     // The address first, on stdout: a port 0 is known once bound.
@@ -242,28 +267,35 @@ async fn serve(app: Arc<App>, addr: SocketAddr, max_body: usize) -> u8 {
     }
 }
 
-/// Checks the API key; `None` when the request may go on.
-fn refused(app: &App, headers: &HeaderMap) -> Option<Response> {
-    let want = app.key_hash.as_ref()?;
+/// Checks the API key and its role; `None` when the request may go on.
+/// Without keys configured, every request may.
+fn refused(app: &App, headers: &HeaderMap, role: &str) -> Option<Response> {
+    if app.keys.is_empty() {
+        return None;
+    }
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|k| cordon::unstable::source::sha256_hex(k.trim().as_bytes()));
-    // Hashes compared whole: the time taken says nothing of the key.
-    if given
-        .as_deref()
-        .is_some_and(|g| g.as_bytes().iter().zip(want.as_bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0)
-    {
-        None
-    } else {
-        Some(error(StatusCode::UNAUTHORIZED, "unauthorized", "a valid API key is needed"))
+    // Hashes compared whole, against every key: the time taken says nothing of a key.
+    let same =
+        |a: &str, b: &str| a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+    let roles = given.as_deref().and_then(|g| {
+        app.keys.iter().fold(None, |found, (hash, roles)| if same(g, hash) { Some(roles) } else { found })
+    });
+    match roles {
+        None => Some(error(StatusCode::UNAUTHORIZED, "unauthorized", "a valid API key is needed")),
+        Some(r) if !r.iter().any(|x| x == role) => {
+            Some(error(StatusCode::FORBIDDEN, "forbidden", &format!("this key does not have the `{role}` role")))
+        }
+        Some(_) => None,
     }
 }
 
-/// The guard every `/v1` route passes: the key, then a permit.
-fn admit<'a>(app: &'a App, headers: &HeaderMap) -> Result<tokio::sync::SemaphorePermit<'a>, Refusal> {
-    if let Some(r) = refused(app, headers) {
+/// The guard every `/v1` route passes: the key and its role, then a permit.
+fn admit<'a>(app: &'a App, headers: &HeaderMap, role: &str) -> Result<tokio::sync::SemaphorePermit<'a>, Refusal> {
+    if let Some(r) = refused(app, headers, role) {
         return Err(Box::new(r));
     }
     app.permits.try_acquire().map_err(|_| {
@@ -271,6 +303,15 @@ fn admit<'a>(app: &'a App, headers: &HeaderMap) -> Result<tokio::sync::Semaphore
         r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         Box::new(r)
     })
+}
+
+/// Runs blocking work (evaluation, the log) within the request's time limit.
+async fn within<F: FnOnce() -> Response + Send + 'static>(app: &App, work: F) -> Response {
+    match tokio::time::timeout(app.max_time, tokio::task::spawn_blocking(work)).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(_)) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the request failed"),
+        Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, "timeout", "the request took longer than the limit"),
+    }
 }
 
 /// A log entry for a result.
@@ -380,14 +421,12 @@ fn append(app: &App, entries: Vec<LogEntry>) -> Result<Vec<Logged>, Refusal> {
 
 async fn check(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     let started = Instant::now();
-    let r = match admit(&app, &headers) {
+    let r = match admit(&app, &headers, "check") {
         Err(r) => *r,
         Ok(_permit) => {
             let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string);
             let app2 = Arc::clone(&app);
-            tokio::task::spawn_blocking(move || check_one(&app2, &body, key))
-                .await
-                .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the check failed"))
+            within(&app, move || check_one(&app2, &body, key)).await
         }
     };
     app.metrics.observe("/v1/check", r.status().as_u16(), started);
@@ -413,7 +452,7 @@ fn check_one(app: &App, body: &[u8], key: Option<String>) -> Response {
 
 async fn batch(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
     let started = Instant::now();
-    let r = match admit(&app, &headers) {
+    let r = match admit(&app, &headers, "check") {
         Err(r) => *r,
         Ok(_permit) => {
             let csv = headers
@@ -421,9 +460,7 @@ async fn batch(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> 
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|t| t.starts_with("text/csv"));
             let app2 = Arc::clone(&app);
-            tokio::task::spawn_blocking(move || check_batch(&app2, &body, csv))
-                .await
-                .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the check failed"))
+            within(&app, move || check_batch(&app2, &body, csv)).await
         }
     };
     app.metrics.observe("/v1/check/batch", r.status().as_u16(), started);
@@ -504,7 +541,7 @@ fn check_batch(app: &App, body: &[u8], csv: bool) -> Response {
 
 async fn rules(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let started = Instant::now();
-    let r = match admit(&app, &headers) {
+    let r = match admit(&app, &headers, "report") {
         Err(r) => *r,
         Ok(_permit) => {
             let loaded = app.loaded();
@@ -556,7 +593,7 @@ async fn decisions(
     q: Result<Query<DecisionQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let started = Instant::now();
-    let r = match (admit(&app, &headers), q) {
+    let r = match (admit(&app, &headers, "report"), q) {
         (Err(r), _) => *r,
         (Ok(_), Err(e)) => error(StatusCode::BAD_REQUEST, "bad_query", &e.body_text()),
         (Ok(_permit), Ok(Query(q))) => {
@@ -621,7 +658,7 @@ fn do_reload(app: &App) -> Result<String, String> {
 
 async fn reload(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let started = Instant::now();
-    let r = match admit(&app, &headers) {
+    let r = match admit(&app, &headers, "admin") {
         Err(r) => *r,
         Ok(_permit) => {
             let app2 = Arc::clone(&app);

@@ -190,3 +190,90 @@ fn a_broken_pack_is_refused_on_reload_and_the_old_rules_keep_serving() {
     assert!(metrics.contains("cordon_reloads_total{outcome=\"refused\"} 1"), "{metrics}");
     assert!(metrics.contains("cordon_reloads_total{outcome=\"ok\"} 1"), "{metrics}");
 }
+
+/// Hostile bodies never bring the service down: every file of the bad-input
+/// catalogue as a batch (CSV or JSON Lines, as its name says), and bytes
+/// made up at random as single records and batches; each answered with a
+/// status the documentation names, and the service still answers after.
+#[test]
+fn the_bad_input_catalogue_and_random_bodies_never_bring_it_down() {
+    let dir = TempPack::new(&[]);
+    let s = start(&root().join("rules"), &dir.path().join("log.db"), &[]);
+    let allowed = [200u16, 400, 413];
+    for entry in std::fs::read_dir(root().join("tests/data/bad-inputs")).expect("catalogue") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".yaml") {
+            continue;
+        }
+        let body = std::fs::read(&path).expect("read");
+        let csv = ("Content-Type", "text/csv");
+        let headers: &[(&str, &str)] = if name.ends_with(".csv") { &[KEY, csv] } else { &[KEY] };
+        let (code, answer) = http(&s, "POST", "/v1/check/batch", headers, &body);
+        assert!(allowed.contains(&code), "{name}: {code} {answer}");
+        let (code, answer) = http(&s, "POST", "/v1/check", &[KEY], &body);
+        assert!(allowed.contains(&code), "{name} as one record: {code} {answer}");
+    }
+    // Random bytes, and random JSON-ish text, deterministic per run.
+    let mut seed: u64 = 0x5eed_c0de;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for i in 0..200 {
+        let len = (next() % 600) as usize;
+        let mut body: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        if i % 2 == 0 {
+            let alphabet = b"{}[]\":,0123456789.-eEtrufalsn \n\\abcdefghijklmnopqrstuvwxyz_";
+            body = body.iter().map(|b| alphabet[*b as usize % alphabet.len()]).collect();
+        }
+        let path = if i % 3 == 0 { "/v1/check/batch" } else { "/v1/check" };
+        let (code, answer) = http(&s, "POST", path, &[KEY], &body);
+        assert!(allowed.contains(&code), "body {i}: {code} {answer}");
+    }
+    assert_eq!(http(&s, "GET", "/healthz", &[], b"").0, 200);
+    assert_eq!(http(&s, "POST", "/v1/check", &[KEY], record("Z", "CN", "EAR99").as_bytes()).0, 200);
+}
+
+/// Keys from a file, by hash, each with its roles: a `check` key checks but
+/// neither reads the log nor reloads (403); a bad keys file is refused at start.
+#[test]
+fn keys_carry_roles() {
+    let sha = |k: &str| cordon::unstable::source::sha256_hex(k.as_bytes());
+    let keys = format!(
+        "- name: payments-app\n  sha256: {}\n  roles: [check]\n- name: auditor\n  sha256: {}\n  roles: [report]\n",
+        sha("app-key"),
+        sha("audit-key")
+    );
+    let dir = TempPack::new(&[
+        ("keys.yaml", keys.as_str()),
+        ("bad-keys.yaml", "- name: x\n  sha256: nothex\n  roles: [check]\n"),
+    ]);
+    let keys_path = dir.path().join("keys.yaml");
+    let s = start(&root().join("rules/us/ear"), &dir.path().join("log.db"), &["--keys", keys_path.to_str().unwrap()]);
+    let app = ("Authorization", "Bearer app-key");
+    let audit = ("Authorization", "Bearer audit-key");
+    assert_eq!(http(&s, "POST", "/v1/check", &[app], record("R1", "CN", "EAR99").as_bytes()).0, 200);
+    let (code, body) = http(&s, "GET", "/v1/decisions", &[app], b"");
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("\"forbidden\""));
+    assert_eq!(http(&s, "POST", "/v1/admin/reload", &[app], b"").0, 403);
+    assert_eq!(http(&s, "GET", "/v1/decisions", &[audit], b"").0, 200);
+    assert_eq!(http(&s, "POST", "/v1/check", &[audit], record("R2", "CN", "EAR99").as_bytes()).0, 403);
+    // The environment's key has every role.
+    assert_eq!(http(&s, "POST", "/v1/admin/reload", &[KEY], b"").0, 200);
+    drop(s);
+    let o = Command::new(env!("CARGO_BIN_EXE_cordon"))
+        .args(["serve", "--rules", "rules/us/ear", "--log"])
+        .arg(dir.path().join("log2.db"))
+        .arg("--keys")
+        .arg(dir.path().join("bad-keys.yaml"))
+        .args(["--addr", "127.0.0.1:0"])
+        .current_dir(root())
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("64 lowercase hex digits"));
+}
