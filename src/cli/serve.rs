@@ -75,6 +75,9 @@ impl Loaded {
     }
 }
 
+/// The OpenAPI 3.1 document of the API (`docs/openapi.json`; a test holds it to the routes below).
+const OPENAPI: &str = include_str!("../../docs/openapi.json");
+
 /// Latency buckets of the histograms, in seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
 
@@ -220,6 +223,7 @@ async fn serve(app: Arc<App>, addr: SocketAddr, max_body: usize) -> u8 {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics))
+        .route("/v1/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(Arc::clone(&app));
     let listener = match tokio::net::TcpListener::bind(addr).await {

@@ -277,3 +277,48 @@ fn keys_carry_roles() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("64 lowercase hex digits"));
 }
+
+/// The OpenAPI document names every route the server has (read from the
+/// router in the source) and no other, is what the server serves, and a
+/// real answer fits it: its record fields validate against the committed
+/// record schema.
+#[test]
+fn the_openapi_document_matches_the_routes_and_the_answers() {
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("docs/openapi.json")).expect("doc")).expect("json");
+    assert_eq!(doc["openapi"], "3.1.0");
+    let source = std::fs::read_to_string(root().join("src/cli/serve.rs")).expect("source");
+    let mut routes: Vec<(String, String)> = Vec::new();
+    for part in source.split(".route(\"").skip(1) {
+        let (path, rest) = part.split_once('"').expect("a path");
+        let method = rest.trim_start_matches(", ").split('(').next().expect("a method");
+        routes.push((path.to_string(), method.to_string()));
+    }
+    assert!(routes.len() >= 9, "{routes:?}");
+    let documented: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(p, ops)| ops.as_object().unwrap().keys().map(move |m| (p.clone(), m.clone())))
+        .collect();
+    let mut a = routes.clone();
+    let mut b = documented.clone();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "routes in the router vs the OpenAPI document");
+    let dir = TempPack::new(&[]);
+    let s = start(&root().join("rules/us/ear"), &dir.path().join("log.db"), &[]);
+    let (code, served) = http(&s, "GET", "/v1/openapi.json", &[], b"");
+    assert_eq!(code, 200);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&served).expect("json"), doc);
+    let (_, body) = http(&s, "POST", "/v1/check", &[KEY], record("O1", "CN", "3A001.a.1").as_bytes());
+    let mut answer: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let id = answer["decision_id"].as_str().expect("decision id").to_string();
+    assert!(id.len() == 13 && id.starts_with('D'));
+    answer.as_object_mut().unwrap().remove("decision_id");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("docs/schema/record.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema");
+    let errors: Vec<String> = validator.iter_errors(&answer).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
