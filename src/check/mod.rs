@@ -179,6 +179,17 @@ impl<'p> Checker<'p> {
         Ok((label, sha256_hex(&bytes), snapshot))
     }
 
+    /// Where the data files of a rule file's sets and tables are found.
+    fn data_ctx(&self, fi: usize) -> data::Ctx<'p> {
+        data::Ctx {
+            src: self.src(fi),
+            file: &self.pack.files[fi].rel,
+            data_root: &self.pack.data_root,
+            roots: &self.pack.roots,
+            sources: self.sources,
+        }
+    }
+
     fn src(&self, file: usize) -> &'p SourceFile {
         &self.pack.files[file].source
     }
@@ -492,13 +503,7 @@ impl<'p> Checker<'p> {
                     }
                     SetBody::File { path, options } => {
                         let parse = move |t: &str| Self::parse_entry(elem, t).map_err(|(_, m)| m);
-                        let ctx = data::Ctx {
-                            src,
-                            file: &self.pack.files[fi].rel,
-                            data_root: &self.pack.data_root,
-                            roots: &self.pack.roots,
-                            sources: self.sources,
-                        };
+                        let ctx = self.data_ctx(fi);
                         if let Some(loaded) = data::load(&ctx, path, options, elem, &parse, &mut self.errors) {
                             self.sets[this].entries = loaded.entries;
                             self.sets[this].data_file = Some(loaded.label.clone());

@@ -72,13 +72,7 @@ impl Checker<'_> {
             }
         }
         self.sets[id].elem = key_kind;
-        let ctx = data::Ctx {
-            src,
-            file: &self.pack.files[fi].rel,
-            data_root: &self.pack.data_root,
-            roots: &self.pack.roots,
-            sources: self.sources,
-        };
+        let ctx = self.data_ctx(fi);
         let before = self.errors.len();
         let Some((name, label, bytes)) = data::read(&ctx, &t.path, &mut self.errors) else { return };
         let sha256 = crate::source::sha256_hex(&bytes);

@@ -198,10 +198,7 @@ impl<'a> Ref<'a> {
                     Ok(_) => return self.unknown(e, Unknown::error(TYPE_ERROR)),
                     Err(u) => return self.unknown(e, u),
                 };
-                let (r, parts) = self.quantify(*kind, &items, body);
-                let because = self.quantified(*kind, &r);
-                let node = self.node(e, &r, because, parts);
-                (r, node)
+                self.quantified_node(e, *kind, &items, body)
             }
             TExpr::GroupQuant(kind, g, body) => self.group(e, *kind, *g, body),
             TExpr::QuantLookup(kind, l, body) => {
@@ -210,10 +207,7 @@ impl<'a> Ref<'a> {
                     Ok(_) => return self.unknown(e, Unknown::error(TYPE_ERROR)),
                     Err(u) => return self.unknown(e, u),
                 };
-                let (r, parts) = self.quantify(*kind, &items, body);
-                let because = self.quantified(*kind, &r);
-                let node = self.node(e, &r, because, parts);
-                (r, node)
+                self.quantified_node(e, *kind, &items, body)
             }
             TExpr::LicenceValid(t) => self.licence_valid(e, t),
             other => {
@@ -483,6 +477,20 @@ impl<'a> Ref<'a> {
             (false, None) => Ok(kind == Quantifier::All),
         };
         (r, parts)
+    }
+
+    /// A quantifier's judgement and node, over its items.
+    fn quantified_node(
+        &mut self,
+        e: &'a TExpr,
+        kind: Quantifier,
+        items: &[(V<'a>, Option<FieldId>)],
+        body: &'a TExpr,
+    ) -> Judgement {
+        let (r, parts) = self.quantify(kind, items, body);
+        let because = self.quantified(kind, &r);
+        let node = self.node(e, &r, because, parts);
+        (r, node)
     }
 
     fn quantified(&self, kind: Quantifier, r: &Result<bool, Unknown>) -> String {
