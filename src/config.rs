@@ -308,43 +308,46 @@ pub fn load_schemas(srcs: &[&SourceFile]) -> Result<Schema, ConfigError> {
                 ));
             }
         }
-        for f in file.fields {
-            match merged.fields.iter().find(|g| g.name == f.name) {
-                Some(g) if *g == f => {}
-                Some(_) => {
-                    let one = origin.get(&f.name).cloned().unwrap_or_default();
-                    let other = theirs.get(&f.name).cloned().unwrap_or_default();
-                    return Err(ConfigError::invalid(
-                        src,
-                        format!("field `{}` is declared differently by `{one}` and by `{other}`", f.name),
-                        find_value(src, &f.name),
-                        Some("packs combined into one record schema must agree on each field: rename one, or declare it the same way".into()),
-                    ));
-                }
-                None => {
-                    origin.insert(f.name.clone(), theirs.get(&f.name).cloned().unwrap_or_default());
-                    merged.fields.push(f);
-                }
+        merge_named(src, "field", &mut merged.fields, file.fields, |f| &f.name, (&mut origin, &theirs))?;
+        merge_named(src, "group", &mut merged.groups, file.groups, |g| &g.name, (&mut origin, &theirs))?;
+    }
+    build_schema(srcs[srcs.len() - 1], merged)
+}
+
+/// Adds another schema's fields (or groups) to the merged ones: one declared
+/// alike by both is kept once; one declared differently is an error naming
+/// both files. `origin` says which file declared each name.
+fn merge_named<T: PartialEq>(
+    src: &SourceFile,
+    what: &str,
+    merged: &mut Vec<T>,
+    theirs: Vec<T>,
+    name: fn(&T) -> &String,
+    (origin, their_origin): (&mut BTreeMap<String, String>, &BTreeMap<String, String>),
+) -> Result<(), ConfigError> {
+    for item in theirs {
+        let n = name(&item).clone();
+        match merged.iter().find(|m| name(m) == &n) {
+            Some(m) if *m == item => {}
+            Some(_) => {
+                let one = origin.get(&n).cloned().unwrap_or_default();
+                let other = their_origin.get(&n).cloned().unwrap_or_default();
+                return Err(ConfigError::invalid(
+                    src,
+                    format!("{what} `{n}` is declared differently by `{one}` and by `{other}`"),
+                    find_value(src, &n),
+                    Some(format!(
+                        "packs combined into one record schema must agree on each {what}: rename one, or declare it the same way"
+                    )),
+                ));
             }
-        }
-        for g in file.groups {
-            match merged.groups.iter().find(|h| h.name == g.name) {
-                Some(h) if *h == g => {}
-                Some(_) => {
-                    let one = origin.get(&g.name).cloned().unwrap_or_default();
-                    let other = theirs.get(&g.name).cloned().unwrap_or_default();
-                    return Err(ConfigError::invalid(
-                        src,
-                        format!("group `{}` is declared differently by `{one}` and by `{other}`", g.name),
-                        find_value(src, &g.name),
-                        None,
-                    ));
-                }
-                None => merged.groups.push(g),
+            None => {
+                origin.insert(n.clone(), their_origin.get(&n).cloned().unwrap_or_default());
+                merged.push(item);
             }
         }
     }
-    build_schema(srcs[srcs.len() - 1], merged)
+    Ok(())
 }
 
 #[derive(Deserialize, Clone, PartialEq)]

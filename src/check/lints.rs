@@ -571,24 +571,15 @@ fn code_equality(rules: &RuleSet, out: &mut Vec<Lint>) {
 /// rule files that another entry covers or repeats.
 fn set_lints(rules: &RuleSet, out: &mut Vec<Lint>) {
     let mut used = vec![false; rules.sets.len()];
-    for r in &rules.rules {
-        let mut mark = |e: &TExpr| match e {
-            TExpr::In { set, .. } | TExpr::StrTestSet(_, _, set) => used[*set] = true,
-            TExpr::Lookup(l) | TExpr::QuantLookup(_, l, _) => used[l.table] = true,
-            _ => {}
-        };
-        r.when.visit(&mut mark);
-        for u in &r.unless {
-            u.expr.visit(&mut mark);
-        }
-    }
-    // A set a regime's scope reads is used.
-    for (e, _) in rules.regimes.iter().filter_map(|g| g.scope.as_ref()) {
-        e.visit(&mut |e| match e {
-            TExpr::In { set, .. } | TExpr::StrTestSet(_, _, set) => used[*set] = true,
-            TExpr::Lookup(l) | TExpr::QuantLookup(_, l, _) => used[l.table] = true,
-            _ => {}
-        });
+    let mut mark = |e: &TExpr| match e {
+        TExpr::In { set, .. } | TExpr::StrTestSet(_, _, set) => used[*set] = true,
+        TExpr::Lookup(l) | TExpr::QuantLookup(_, l, _) => used[l.table] = true,
+        _ => {}
+    };
+    // Rules' conditions and exemptions, and regimes' scopes, use sets.
+    let conditions = rules.rules.iter().flat_map(|r| std::iter::once(&r.when).chain(r.unless.iter().map(|u| &u.expr)));
+    for e in conditions.chain(rules.regimes.iter().filter_map(|g| g.scope.as_ref().map(|(e, _)| e))) {
+        e.visit(&mut mark);
     }
     for (i, set) in rules.sets.iter().enumerate() {
         let Some((file, decl)) = set.decl else { continue };

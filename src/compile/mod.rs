@@ -25,6 +25,8 @@ pub struct Program {
     pub(crate) compiled: Vec<CRule>,
     /// Each regime's compiled `applies_when`.
     pub(crate) scopes: Vec<Option<CExpr>>,
+    /// Whether any regime has one (records then carry their scopes).
+    pub(crate) scoped: bool,
     pub(crate) matchers: Vec<Matcher>,
     pub(crate) index: RuleIndex,
 }
@@ -164,8 +166,9 @@ pub fn compile(rules: Arc<RuleSet>) -> Program {
         })
         .collect();
     let index = RuleIndex::new(&rules);
-    let scopes = rules.regimes.iter().map(|g| g.scope.as_ref().map(|(e, _)| lower(e))).collect();
-    Program { rules, compiled, scopes, matchers, index }
+    let scopes: Vec<Option<CExpr>> = rules.regimes.iter().map(|g| g.scope.as_ref().map(|(e, _)| lower(e))).collect();
+    let scoped = scopes.iter().any(Option::is_some);
+    Program { rules, compiled, scopes, scoped, matchers, index }
 }
 
 fn build_matcher(set: &SetDef) -> Matcher {

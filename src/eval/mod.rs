@@ -701,7 +701,8 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, counting: bool) -> Evaluated 
     });
     let (mut findings, mut skipped, mut contributions) = (Vec::new(), Vec::new(), Vec::new());
     // Each regime's scope, decided once per record when a rule of it is in force.
-    let mut scope: Vec<Option<Tri>> = vec![None; prog.scopes.len()];
+    // (No allocation per record for rule sets without scopes.)
+    let mut scope: Vec<Option<Tri>> = if prog.scoped { vec![None; prog.scopes.len()] } else { Vec::new() };
     for (idx, rule) in prog.compiled.iter().enumerate() {
         if !candidates[idx] || rule.effective.is_some_and(|e| date < e) || rule.until.is_some_and(|u| date >= u) {
             continue;
@@ -740,12 +741,12 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, counting: bool) -> Evaluated 
     CANDIDATES.with(|c| *c.borrow_mut() = candidates);
     // Every regime's scope is reported, whether or not a rule of it was a
     // candidate: the report counts the records each regime applied to.
-    for (g, expr) in prog.scopes.iter().enumerate() {
+    for (g, expr) in prog.scopes.iter().enumerate().filter(|_| prog.scoped) {
         if let (None, Some(expr)) = (scope[g], expr) {
             scope[g] = Some(ctx.truth(expr));
         }
     }
-    let scopes = prog.scopes.iter().any(Option::is_some).then(|| {
+    let scopes = prog.scoped.then(|| {
         Box::new(crate::findings::Scopes {
             out: (0..scope.len()).filter(|g| scope[*g] == Some(Tri::F)).collect(),
             undecided: (0..scope.len()).filter(|g| matches!(scope[*g], Some(Tri::U(_)))).collect(),
@@ -903,7 +904,7 @@ fn undated(prog: &Program, rec: &Record<'_>) -> Evaluated {
         skipped: Vec::new(),
         contributions: Vec::new(),
         content: None,
-        scopes: prog.scopes.iter().any(Option::is_some).then(|| {
+        scopes: prog.scoped.then(|| {
             Box::new(crate::findings::Scopes {
                 out: Vec::new(),
                 undecided: (0..prog.scopes.len()).filter(|g| prog.scopes[*g].is_some()).collect(),

@@ -110,21 +110,19 @@ fn regimes_tables_and_dated_elements() {
     run_topic("regimes");
 }
 
-/// Scopes, table lookups (hierarchical keys, columns named by a value, list
-/// cells), dated elements and `undecided: block`: the compiled and the
-/// reference evaluator agree record by record, and a regime out of scope is
-/// reported as such by both.
-#[test]
-fn compiled_and_reference_evaluators_agree_on_regimes_and_tables() {
-    let dir = root().join("tests/data/eval/regimes");
-    let engine = Engine::load(&dir).expect("rules");
+/// Evaluates every readable record of `file` with the compiled and the
+/// reference evaluator, asserts they agree, and hands both results on.
+fn each_compared(
+    engine: &Engine,
+    file: &std::path::Path,
+    f: &mut dyn FnMut(&cordon::unstable::findings::Evaluated, &cordon::Explanation),
+) {
     let opts = cordon::RunOptions::new();
-    let mut inputs = engine.open(vec![cordon::InputSource::path(dir.join("records.csv"))], &opts).expect("open");
+    let mut inputs = engine.open(vec![cordon::InputSource::path(file)], &opts).expect("open");
     let mut input = inputs.remove(0);
     let layout = input.layout_shared();
-    let (mut compared, mut outside, mut undecided_scope, mut lookups) = (0, 0, 0, 0);
     loop {
-        let batch = input.next_batch(64).expect("read");
+        let batch = input.next_batch(1024).expect("read");
         if batch.is_empty() {
             break;
         }
@@ -136,13 +134,27 @@ fn compiled_and_reference_evaluators_agree_on_regimes_and_tables() {
             let b: Vec<_> = reference.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
             assert_eq!(a, b, "record {} line {}", compiled.id, compiled.line);
             assert_eq!(explanation.decision, compiled.decision.name());
-            assert_eq!(explanation.out_of_scope.len(), compiled.out_of_scope().len(), "record {}", compiled.id);
-            outside += compiled.out_of_scope().len();
-            undecided_scope += compiled.scope_undecided().len();
-            lookups += compiled.findings.iter().flat_map(|f| &f.matches).filter(|m| m.column.is_some()).count();
-            compared += 1;
+            f(&compiled, &explanation);
         }
     }
+}
+
+/// Scopes, table lookups (hierarchical keys, columns named by a value, list
+/// cells), dated elements and `undecided: block`: the compiled and the
+/// reference evaluator agree record by record, and a regime out of scope is
+/// reported as such by both.
+#[test]
+fn compiled_and_reference_evaluators_agree_on_regimes_and_tables() {
+    let dir = root().join("tests/data/eval/regimes");
+    let engine = Engine::load(&dir).expect("rules");
+    let (mut compared, mut outside, mut undecided_scope, mut lookups) = (0, 0, 0, 0);
+    each_compared(&engine, &dir.join("records.csv"), &mut |compiled, explanation| {
+        assert_eq!(explanation.out_of_scope.len(), compiled.out_of_scope().len(), "record {}", compiled.id);
+        outside += compiled.out_of_scope().len();
+        undecided_scope += compiled.scope_undecided().len();
+        lookups += compiled.findings.iter().flat_map(|f| &f.matches).filter(|m| m.column.is_some()).count();
+        compared += 1;
+    });
     assert!(compared > 100, "{compared}");
     assert!(outside > 50 && undecided_scope > 20 && lookups > 10, "{outside} {undecided_scope} {lookups}");
 }
@@ -152,28 +164,9 @@ fn compiled_and_reference_evaluators_agree_on_regimes_and_tables() {
 #[test]
 fn compiled_and_reference_evaluators_agree_on_the_seeds() {
     let engine = Engine::load(&root().join("rules")).expect("rules");
-    let opts = cordon::RunOptions::new();
     let mut compared = 0;
     for file in ["seeds/transactions/trade-2016-2019.csv", "seeds/transactions/sample.jsonl"] {
-        let mut inputs = engine.open(vec![cordon::InputSource::path(root().join(file))], &opts).expect("open");
-        let mut input = inputs.remove(0);
-        let layout = input.layout_shared();
-        loop {
-            let batch = input.next_batch(1024).expect("read");
-            if batch.is_empty() {
-                break;
-            }
-            for raw in batch {
-                let Ok(rec) = layout.parse(&raw) else { continue };
-                let compiled = engine.evaluate(&rec);
-                let (explanation, reference) = cordon::unstable::explain::explain(engine.rules(), &rec);
-                let a = compiled.rule_results();
-                let b: Vec<_> = reference.iter().map(|f| (f.rule, f.severity, f.outcome.clone())).collect();
-                assert_eq!(a, b, "record {} line {}", compiled.id, compiled.line);
-                assert_eq!(explanation.decision, compiled.decision.name());
-                compared += 1;
-            }
-        }
+        each_compared(&engine, &root().join(file), &mut |_, _| compared += 1);
     }
     assert!(compared > 2700);
 }
