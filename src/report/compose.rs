@@ -1062,6 +1062,16 @@ fn screening(c: &mut Composer, r: &Report) {
                 7.0,
             ),
         ]);
+        // Records outside every regime that screens against the list: not
+        // screened, and not meant to be; said, so the counts add up.
+        if cov.records_out_of_scope > 0 {
+            rows.push(vec![
+                Cell::text("", Style::Bold, 7.3),
+                Cell::text("outside the screening regimes' scope", Style::Regular, 7.0),
+                Cell::text(n(cov.records_out_of_scope), Style::Regular, 7.3),
+                Cell::text("not screened: the regimes that screen this list do not apply to them", Style::Regular, 7.0),
+            ]);
+        }
     }
     c.table(&cols, &["List", "Field", "Records", ""], &rows);
     figure_title(c, "Matches suppressed by reviewed clearances");
