@@ -11,7 +11,6 @@ use cordon::unstable::findings::{Decision, RecordOutcome};
 use cordon::unstable::output::{self, Context, OutputFormat, Sink};
 use cordon::unstable::run::log::LogStage;
 use cordon::unstable::run::{OpenInput, RunError, RunOptions};
-use cordon::unstable::store::{DecisionLog, SqliteStore};
 use cordon::{InputSource, Item, RunSummary, Stage, StageError};
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FailOn, RulesArg, diag};
@@ -53,17 +52,12 @@ pub struct CheckArgs {
     /// Explain each finding condition by condition (JSON formats).
     #[arg(long)]
     explain: bool,
-    /// Append every record's decision to this decision log (SQLite; created if absent), hash-chained: `cordon
-    /// log verify` proves nothing was removed or edited.
-    #[arg(long, value_name = "FILE")]
-    log: Option<PathBuf>,
+    #[command(flatten)]
+    log: super::log::RunLogArgs,
     /// JSON Lines: write the rule set's fingerprint once, in a first header line (`{"run": …}`), instead of on
     /// every decision line.
     #[arg(long)]
     compact: bool,
-    /// With `--log`: keep each record's fields in the log, not only their hash.
-    #[arg(long, requires = "log")]
-    log_records: bool,
     /// The format of the inputs [default: from each file's name (.jsonl, .ndjson, .json: JSON Lines; else
     /// CSV); CSV for `-`].
     #[arg(long, value_enum)]
@@ -302,31 +296,14 @@ pub fn run(a: CheckArgs) -> u8 {
         None => Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
     };
     let mut progress = super::progress::Progress::new("checking");
-    // The state's run holds its file's write lock until the run ends: the
-    // log cannot share it.
-    if let (Some(log), Some(state)) = (a.log.as_ref(), a.run.state.path(a.run.config.as_ref()))
-        && engine.counts()
-        && std::path::absolute(log).ok() == std::path::absolute(&state).ok()
-    {
-        let e = miette::miette!(
-            code = "cordon::state::locked",
-            help = "give the decision log a file of its own: `--log decisions.db`",
-            "`{}` is both the state file and the decision log of this run",
-            log.display()
-        );
-        diag::print(e.as_ref());
-        return EXIT_ERROR;
-    }
-    let mut log_store = match a.log.as_deref().map(|p| SqliteStore::open_log(p, true)).transpose() {
+    let state_path = if engine.counts() { a.run.state.path(a.run.config.as_ref()) } else { None };
+    let mut log_store = match a.log.open(state_path.as_deref()) {
         Ok(l) => l,
-        Err(e) => {
-            diag::print(&e);
-            return EXIT_ERROR;
-        }
+        Err(code) => return code,
     };
-    let mut log_stage = log_store
-        .as_mut()
-        .map(|l| LogStage::new(l as &mut dyn DecisionLog, engine.rules(), super::state::now(), a.log_records));
+    let log_store_name = log_store.as_ref().map(|l| l.describe());
+    let mut log_stage =
+        log_store.as_mut().map(|l| LogStage::new(l.as_mut(), engine.rules(), super::state::now(), a.log.log_records));
     // JSON Lines are rendered on all cores with the evaluation; the stage only writes.
     let render = |o: &RecordOutcome, out: &mut Vec<u8>| output::jsonl_line(&ctx, o, out);
     let (result, written) = if format == OutputFormat::Jsonl {
@@ -365,7 +342,7 @@ pub fn run(a: CheckArgs) -> u8 {
         format!(
             "{n} decision{} logged to {}{}",
             if n == 1 { "" } else { "s" },
-            a.log.as_ref().map_or(String::new(), |p| p.display().to_string()),
+            log_store_name.as_deref().unwrap_or(""),
             head.map_or(String::new(), |h| format!(" (chain head {h})"))
         )
     });

@@ -37,6 +37,8 @@ impl ReportFormat {
 pub struct ReportArgs {
     #[command(flatten)]
     run: RunArgs,
+    #[command(flatten)]
+    log: super::log::RunLogArgs,
     /// Only records dated in this period are evaluated: FROM..TO, both inclusive.
     #[arg(long, value_name = "FROM..TO")]
     period: Option<String>,
@@ -191,9 +193,33 @@ pub fn run(a: ReportArgs) -> u8 {
         standings: counting.as_ref().and_then(|(_, o)| o.standings_shared()),
     };
     let files: Vec<String> = inputs.iter().map(|i| i.layout().name.clone()).collect();
+    let state_path = if engine.counts() { a.run.state.path(a.run.config.as_ref()) } else { None };
+    let mut log_store = match a.log.open(state_path.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let log_name = log_store.as_ref().map(|l| l.describe());
+    let mut log_stage = log_store.as_mut().map(|l| {
+        cordon::unstable::run::log::LogStage::new(l.as_mut(), engine.rules(), super::state::now(), a.log.log_records)
+    });
+    let mut more: Vec<&mut dyn cordon::Stage> = Vec::new();
+    if let Some(l) = log_stage.as_mut() {
+        more.push(l);
+    }
     let mut progress = super::progress::Progress::new("reading");
-    let built = report::build_with_progress(&engine, inputs, &files, &opts, &mut || progress.tick());
+    let built = report::build_with_stages(&engine, inputs, &files, &opts, &mut || progress.tick(), &mut more);
     progress.finish();
+    drop(more);
+    let log_note = log_stage.as_ref().map(|l| {
+        let (n, head) = l.logged();
+        format!(
+            "cordon: {n} decision{} logged to {}{}",
+            if n == 1 { "" } else { "s" },
+            log_name.as_deref().unwrap_or(""),
+            head.map_or(String::new(), |h| format!(" (chain head {h})"))
+        )
+    });
+    drop(log_stage);
     let (model, run) = match built {
         Ok(r) => r,
         Err(e) => {
@@ -268,6 +294,9 @@ pub fn run(a: ReportArgs) -> u8 {
         c.decisions.review,
         c.decisions.pass,
     );
+    if let Some(note) = log_note {
+        let _ = writeln!(std::io::stderr(), "{note}");
+    }
     if let Some(note) = cordon::unstable::output::duplicates_note(&run) {
         let _ = writeln!(std::io::stderr(), "{note}");
     }

@@ -18,7 +18,7 @@ use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use cordon::unstable::store::{DecisionLog, LogEntry, LogFilter, Logged, SqliteStore};
+use cordon::unstable::store::{DecisionLog, LogEntry, LogFilter, Logged};
 use serde::Deserialize;
 
 use super::{EXIT_ERROR, EXIT_OK, RulesArg, diag};
@@ -31,9 +31,13 @@ pub struct ServeArgs {
     /// The address to listen on (loopback by default; port 0 picks a free one, printed on stdout).
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
-    /// The decision log (SQLite; created if absent): every decision is appended before it is answered.
-    #[arg(long, value_name = "FILE")]
-    log: PathBuf,
+    /// The decision log: a SQLite file (created if absent; `sqlite:PATH` too) or `postgres://user@host/db`.
+    /// Every decision is appended, durably, before it is answered.
+    #[arg(long, alias = "log", value_name = "STORE")]
+    store: String,
+    /// Keep each record in the log, not only its hash (`POST /v1/reports` builds reports from them).
+    #[arg(long)]
+    log_records: bool,
     /// An API key with every role (`Authorization: Bearer KEY`); only its SHA-256 is kept in memory.
     #[arg(long, env = "CORDON_API_KEY", hide_env_values = true)]
     api_key: Option<String>,
@@ -49,6 +53,9 @@ pub struct ServeArgs {
     /// Most requests served at once; more are answered 429 with Retry-After.
     #[arg(long, default_value_t = 64)]
     max_concurrent: usize,
+    /// Most logged decisions one report (`POST /v1/reports`) may cover.
+    #[arg(long, default_value_t = 1_000_000)]
+    max_report_decisions: usize,
     /// Longest a request may take, in seconds; a slower one is answered 503 (`timeout`). A decision logged
     /// by then stays logged (and a retry with its idempotency key finds it).
     #[arg(long, default_value_t = 30)]
@@ -129,8 +136,12 @@ struct App {
     /// queued in one transaction (group commit), each acknowledged once it
     /// is durable.
     writer: Mutex<std::sync::mpsc::SyncSender<Append>>,
-    /// A second connection, for reading the log (WAL: readers do not wait).
-    log: Mutex<SqliteStore>,
+    /// A second connection, for reading the log (readers do not wait for the writer).
+    log: Mutex<Box<dyn DecisionLog>>,
+    /// Whether records are logged whole.
+    log_records: bool,
+    /// Most decisions one report may cover.
+    max_report: usize,
     /// SHA-256 of each key → its roles.
     keys: Vec<(String, Vec<String>)>,
     max_records: usize,
@@ -182,14 +193,15 @@ pub fn run(a: ServeArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let (writer, reader) =
-        match SqliteStore::open_log(&a.log, true).and_then(|w| Ok((w, SqliteStore::open_log(&a.log, false)?))) {
-            Ok(l) => l,
-            Err(e) => {
-                diag::print(&e);
-                return EXIT_ERROR;
-            }
-        };
+    let (writer, reader) = match cordon::unstable::store::open_log(&a.store, true)
+        .and_then(|w| Ok((w, cordon::unstable::store::open_log(&a.store, false)?)))
+    {
+        Ok(l) => l,
+        Err(e) => {
+            diag::print(&e);
+            return EXIT_ERROR;
+        }
+    };
     let (tx, rx) = std::sync::mpsc::sync_channel::<Append>(4096);
     std::thread::spawn(move || write_log(writer, rx));
     let app = Arc::new(App {
@@ -197,6 +209,8 @@ pub fn run(a: ServeArgs) -> u8 {
         current: RwLock::new(Arc::new(Loaded::new(engine))),
         writer: Mutex::new(tx),
         log: Mutex::new(reader),
+        log_records: a.log_records,
+        max_report: a.max_report_decisions,
         keys,
         max_records: a.max_records,
         max_time: std::time::Duration::from_secs(a.max_seconds.max(1)),
@@ -219,6 +233,7 @@ async fn serve(app: Arc<App>, addr: SocketAddr, max_body: usize) -> u8 {
         .route("/v1/check/batch", post(batch))
         .route("/v1/rules", get(rules))
         .route("/v1/decisions", get(decisions))
+        .route("/v1/reports", post(reports))
         .route("/v1/admin/reload", post(reload))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(ready))
@@ -319,7 +334,13 @@ async fn within<F: FnOnce() -> Response + Send + 'static>(app: &App, work: F) ->
 }
 
 /// A log entry for a result.
-fn entry(loaded: &Loaded, result: &cordon::RecordResult, raw: &[u8], key: Option<String>) -> LogEntry {
+fn entry(
+    loaded: &Loaded,
+    result: &cordon::RecordResult,
+    raw: &[u8],
+    kept: Option<String>,
+    key: Option<String>,
+) -> LogEntry {
     let text = serde_json::to_string(result).unwrap_or_default();
     let (id, decision, hit) = match result {
         cordon::RecordResult::Evaluated(e) => (
@@ -334,7 +355,7 @@ fn entry(loaded: &Loaded, result: &cordon::RecordResult, raw: &[u8], key: Option
         source: "api".into(),
         record_id: id,
         record_hash: cordon::unstable::source::sha256_hex(raw),
-        record: None,
+        record: kept,
         decision,
         rules_hit: hit,
         result: text,
@@ -374,7 +395,7 @@ fn count(app: &App, logged: &[Logged]) {
 /// The log writer: takes the appends queued, writes them in one
 /// transaction (synced), and answers each with its entries; one writer, so
 /// one chain.
-fn write_log(mut log: SqliteStore, rx: std::sync::mpsc::Receiver<Append>) {
+fn write_log(mut log: Box<dyn DecisionLog>, rx: std::sync::mpsc::Receiver<Append>) {
     while let Ok(first) = rx.recv() {
         let mut group = vec![first];
         while group.len() < 512 {
@@ -445,7 +466,8 @@ fn check_one(app: &App, body: &[u8], key: Option<String>) -> Response {
     };
     let loaded = app.loaded();
     let result = loaded.engine.check_json(&record);
-    match append(app, vec![entry(&loaded, &result, body, key)]) {
+    let kept = app.log_records.then(|| record.to_string());
+    match append(app, vec![entry(&loaded, &result, body, kept, key)]) {
         Ok(logged) => match logged.first() {
             Some(l) => json(StatusCode::OK, &answer(l)),
             None => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "nothing was logged"),
@@ -471,6 +493,26 @@ async fn batch(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> 
     r
 }
 
+/// The results of a CSV batch, each with its record as the log keeps it.
+struct Kept<'r> {
+    rules: &'r cordon::unstable::check::RuleSet,
+    keep: bool,
+    results: Vec<(cordon::RecordResult, Option<String>)>,
+}
+
+impl cordon::Stage for Kept<'_> {
+    fn needs_records(&self) -> bool {
+        self.keep
+    }
+
+    fn record(&mut self, item: &cordon::Item<'_>) -> Result<(), cordon::StageError> {
+        let o = item.outcome();
+        let kept = if self.keep { cordon::unstable::run::log::kept_record(self.rules, o) } else { None };
+        self.results.push((cordon::RecordResult::new(self.rules, "request", o), kept));
+        Ok(())
+    }
+}
+
 fn check_batch(app: &App, body: &[u8], csv: bool) -> Response {
     let loaded = app.loaded();
     let too_many = || {
@@ -485,20 +527,17 @@ fn check_batch(app: &App, body: &[u8], csv: bool) -> Response {
         // CSV through the run pipeline: the header mapped like a file's.
         let source = cordon::InputSource::reader("request", cordon::Format::Csv, std::io::Cursor::new(body.to_vec()));
         let opts = cordon::RunOptions::new().max_records(app.max_records as u64);
-        let mut results = Vec::new();
         let rules = Arc::clone(loaded.engine.rules());
-        let mut stage = cordon::each_record(|item: &cordon::Item<'_>| {
-            results.push(cordon::RecordResult::new(&rules, "request", item.outcome()));
-            Ok(())
-        });
+        let mut stage = Kept { rules: &rules, keep: app.log_records, results: Vec::new() };
         match loaded.engine.run(vec![source], &opts, &mut [&mut stage]) {
             Ok(_) => {}
             Err(cordon::Error::Run(cordon::RunError::TooManyRecords { .. })) => return too_many(),
             Err(e) => return error(StatusCode::BAD_REQUEST, "bad_input", &e.to_string()),
         }
-        for r in &results {
-            let raw = serde_json::to_vec(r).unwrap_or_default();
-            entries.push(entry(&loaded, r, &raw, None));
+        for (r, kept) in &stage.results {
+            let raw =
+                kept.as_ref().map_or_else(|| serde_json::to_vec(r).unwrap_or_default(), |k| k.as_bytes().to_vec());
+            entries.push(entry(&loaded, r, &raw, kept.clone(), None));
         }
     } else {
         // A JSON array, or JSON Lines.
@@ -527,7 +566,8 @@ fn check_batch(app: &App, body: &[u8], csv: bool) -> Response {
             };
             let raw = serde_json::to_vec(&record).unwrap_or_default();
             let result = loaded.engine.check_json(&record);
-            entries.push(entry(&loaded, &result, &raw, None));
+            let kept = app.log_records.then(|| record.to_string());
+            entries.push(entry(&loaded, &result, &raw, kept, None));
         }
     }
     match append(app, entries) {
@@ -632,6 +672,134 @@ async fn decisions(
         }
     };
     app.metrics.observe("/v1/decisions", r.status().as_u16(), started);
+    r
+}
+
+/// The body of `POST /v1/reports`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportQuery {
+    /// Decisions made from this time (RFC 3339, or a date).
+    from: Option<String>,
+    /// Decisions made before this time.
+    to: Option<String>,
+    decision: Option<String>,
+    rule: Option<String>,
+    /// Transactions dated in this period (`2024`, `2024-Q1`, `2024-01-01..2024-03-31`).
+    period: Option<String>,
+    /// `pdf` (the default) or `json`.
+    format: Option<String>,
+    title: Option<String>,
+    organisation: Option<String>,
+    /// The generation time stamped on the report (RFC 3339); now by default.
+    generated_at: Option<String>,
+}
+
+async fn reports(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = Instant::now();
+    let r = match admit(&app, &headers, "report") {
+        Err(r) => *r,
+        Ok(_permit) => {
+            let app2 = Arc::clone(&app);
+            within(&app, move || report_from_log(&app2, &body)).await
+        }
+    };
+    app.metrics.observe("/v1/reports", r.status().as_u16(), started);
+    r
+}
+
+fn report_from_log(app: &App, body: &[u8]) -> Response {
+    use cordon::unstable::report::{self, DEFAULT_TITLE, Period, ReportOptions};
+    let q: ReportQuery = match serde_json::from_slice(if body.is_empty() { b"{}" } else { body }) {
+        Ok(q) => q,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_query", &format!("the body is not a report query: {e}")),
+    };
+    let pdf = match q.format.as_deref() {
+        None | Some("pdf") => true,
+        Some("json") => false,
+        Some(other) => {
+            return error(StatusCode::BAD_REQUEST, "bad_query", &format!("format `{other}` is not `pdf` or `json`"));
+        }
+    };
+    let period = match q.period.as_deref().map(Period::parse).transpose() {
+        Ok(p) => p,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_query", &e),
+    };
+    let generated_at = q.generated_at.clone().unwrap_or_else(super::state::now);
+    if cordon::Date::parse(generated_at.get(..10).unwrap_or("")).is_err() {
+        return error(StatusCode::BAD_REQUEST, "bad_query", "`generated_at` is not an RFC 3339 time");
+    }
+    let filter = LogFilter {
+        from: q.from.clone(),
+        to: q.to.clone(),
+        decision: q.decision.clone(),
+        rule: q.rule.clone(),
+        after: 0,
+        limit: app.max_report + 1,
+    };
+    let logged = match app.log.lock().map_err(|_| ()).and_then(|mut l| l.read(&filter).map_err(|_| ())) {
+        Ok(rows) => rows,
+        Err(()) => return error(StatusCode::SERVICE_UNAVAILABLE, "log", "the log could not be read"),
+    };
+    if logged.len() > app.max_report {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_decisions",
+            &format!("more than {} decisions match: ask for a shorter span", app.max_report),
+        );
+    }
+    let loaded = app.loaded();
+    let mut described = serde_json::Map::new();
+    for (k, v) in
+        [("from", &q.from), ("to", &q.to), ("decision", &q.decision), ("rule", &q.rule), ("period", &q.period)]
+    {
+        if let Some(v) = v {
+            described.insert(k.into(), v.clone().into());
+        }
+    }
+    described.insert("format".into(), if pdf { "pdf" } else { "json" }.into());
+    let described = serde_json::Value::Object(described);
+    let opts = ReportOptions {
+        title: q.title.clone().unwrap_or_else(|| DEFAULT_TITLE.to_string()),
+        organisation: q.organisation.clone(),
+        period,
+        generated_at,
+        command: format!("POST /v1/reports {described}"),
+        config: None,
+        standings: None,
+    };
+    let log_name = app.log.lock().map(|l| l.describe()).unwrap_or_default();
+    let built = report::replay::build_from_log(&loaded.engine, &logged, &log_name, &opts, &cordon::RunOptions::new());
+    let model = match built {
+        Ok((m, _)) => m,
+        Err(e) => {
+            let code = match &e {
+                report::replay::ReplayError::OtherRules { .. } => "other_rules",
+                report::replay::ReplayError::NotKept { .. } => "records_not_logged",
+                report::replay::ReplayError::Mismatch { .. } => "replay_mismatch",
+                report::replay::ReplayError::Unreadable { .. } => "log_unreadable",
+            };
+            return error(StatusCode::CONFLICT, code, &e.to_string());
+        }
+    };
+    let id = model.report_id.clone();
+    let (bytes, kind) = if pdf {
+        let doc = report::compose(&model, report::PDF_RECORD_LIMIT);
+        match report::pdf::render(&doc) {
+            Ok(r) => (r.bytes, "application/pdf"),
+            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", &e.to_string()),
+        }
+    } else {
+        let mut buf = Vec::new();
+        if let Err(e) = report::machine::write_json(&model, &mut buf) {
+            return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", &e.to_string());
+        }
+        (buf, "application/json")
+    };
+    let mut r = (StatusCode::OK, [(header::CONTENT_TYPE, kind)], bytes).into_response();
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        r.headers_mut().insert("x-cordon-report-id", v);
+    }
     r
 }
 

@@ -8,6 +8,7 @@ pub mod layout;
 pub mod machine;
 pub mod model;
 pub mod pdf;
+pub mod replay;
 
 mod compose;
 
@@ -64,6 +65,19 @@ pub fn build_with_progress(
     opts: &ReportOptions,
     progress: &mut dyn FnMut(),
 ) -> Result<(Report, RunSummary), RunError> {
+    build_with_stages(engine, inputs, files, opts, progress, &mut [])
+}
+
+/// Like [`build_with_progress`], with more stages that see every record
+/// after the report's collector (a decision log, say).
+pub fn build_with_stages(
+    engine: &Engine,
+    inputs: Vec<OpenInput>,
+    files: &[String],
+    opts: &ReportOptions,
+    progress: &mut dyn FnMut(),
+    more: &mut [&mut dyn Stage],
+) -> Result<(Report, RunSummary), RunError> {
     let rules = Arc::clone(engine.rules());
     let mut collector = Collector::new(ReportInputs { rules: &rules, files, period: opts.period });
     let mut stage = Collect { collector: &mut collector, progress };
@@ -71,7 +85,9 @@ pub fn build_with_progress(
     if let Some(s) = &opts.standings {
         run_opts = run_opts.standings(Arc::clone(s));
     }
-    let run = engine.run_opened(inputs, &run_opts, None, &mut [&mut stage])?;
+    let mut stages: Vec<&mut dyn Stage> = vec![&mut stage];
+    stages.extend(more.iter_mut().map(|s| &mut **s as &mut dyn Stage));
+    let run = engine.run_opened(inputs, &run_opts, None, &mut stages)?;
     let inputs_fp: Vec<FileFingerprint> = run
         .inputs
         .iter()

@@ -13,6 +13,23 @@ use crate::store::{DecisionLog, LogEntry};
 /// Entries appended per transaction.
 const BATCH: usize = 4096;
 
+/// A record as the log keeps it: a JSON object of the schema's fields and
+/// their text as read (a report built from the log reads it back as a JSON
+/// Lines record); `None` for a record that could not be read, or whose
+/// cells the run did not keep.
+pub fn kept_record(rules: &RuleSet, o: &RecordOutcome) -> Option<String> {
+    let RecordOutcome::Evaluated(e) = o else { return None };
+    let r = e.record.as_deref()?;
+    let fields: serde_json::Map<String, serde_json::Value> = rules
+        .schema
+        .fields
+        .iter()
+        .zip(&r.cells)
+        .filter_map(|(d, c)| c.text().map(|t| (d.name.clone(), serde_json::Value::from(t))))
+        .collect();
+    Some(serde_json::Value::Object(fields).to_string())
+}
+
 /// Appends each record's decision to a decision log.
 pub struct LogStage<'a> {
     log: &'a mut dyn DecisionLog,
@@ -74,21 +91,7 @@ impl Stage for LogStage<'_> {
                 let hit: Vec<&str> = e.findings.iter().map(|f| self.rules.rules[f.rule].id.as_str()).collect();
                 let rec = e.record.as_deref();
                 let hash = rec.map(crate::eval::aggregate::content_hash).unwrap_or_default();
-                let kept = if self.keep_records {
-                    rec.map(|r| {
-                        let fields: serde_json::Map<String, serde_json::Value> = self
-                            .rules
-                            .schema
-                            .fields
-                            .iter()
-                            .zip(&r.cells)
-                            .filter_map(|(d, c)| c.text().map(|t| (d.name.clone(), serde_json::Value::from(t))))
-                            .collect();
-                        serde_json::Value::Object(fields).to_string()
-                    })
-                } else {
-                    None
-                };
+                let kept = if self.keep_records { kept_record(self.rules, o) } else { None };
                 (e.decision.name().to_string(), hit.join(","), hash, kept)
             }
             // A record that could not be read: its hash is of where it was and why.

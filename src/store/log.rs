@@ -129,8 +129,18 @@ pub fn chain(last: (i64, String), entries: Vec<LogEntry>) -> Vec<Logged> {
 /// `prev` the hash before it, each hash what its fields give. Stops at the
 /// first bad entry.
 pub fn verify(entries: impl Iterator<Item = Result<Logged, StoreError>>) -> Result<LogCheck, StoreError> {
-    let mut check = LogCheck { entries: 0, head: GENESIS.to_string(), first_bad: None };
-    for (expected, l) in (1i64..).zip(entries) {
+    verify_from((0, GENESIS.to_string()), entries)
+}
+
+/// Like [`verify`], for a chain that continues after `start` (the position
+/// and hash of the last entry before it: an exported and pruned prefix, or
+/// the entry before a segment).
+pub fn verify_from(
+    start: (i64, String),
+    entries: impl Iterator<Item = Result<Logged, StoreError>>,
+) -> Result<LogCheck, StoreError> {
+    let mut check = LogCheck { entries: 0, head: start.1, first_bad: None };
+    for (expected, l) in (start.0 + 1..).zip(entries) {
         let l = l?;
         check.entries += 1;
         let bad = if l.seq != expected {
@@ -159,9 +169,31 @@ pub fn verify(entries: impl Iterator<Item = Result<Logged, StoreError>>) -> Resu
     Ok(check)
 }
 
+/// An exported segment of the log, as the log records it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Export {
+    /// The first position in it.
+    pub from_seq: i64,
+    /// The last position in it.
+    pub to_seq: i64,
+    /// The hash of the entry before it (or [`GENESIS`]).
+    pub prev: String,
+    /// The hash of its last entry: the chain's head at its end.
+    pub head: String,
+    /// It holds the entries decided before this time.
+    pub until: String,
+    /// When it was written.
+    pub exported_at: String,
+    /// SHA-256 of the segment file.
+    pub file_sha256: String,
+    /// Whether its entries have been removed from the log (`cordon log prune`).
+    pub pruned: bool,
+}
+
 /// Where decisions are logged. An append is one transaction: durable when
-/// it returns, whole or not at all.
-pub trait DecisionLog {
+/// it returns, whole or not at all; appends are serialised, so however many
+/// processes write, the log is one chain.
+pub trait DecisionLog: Send {
     /// Appends decisions after the chain's head; returns them as logged. An
     /// entry whose idempotency key is already logged is not appended again:
     /// the earlier decision is returned in its place.
@@ -170,8 +202,267 @@ pub trait DecisionLog {
     /// Logged decisions, oldest first, as the filter says.
     fn read(&mut self, filter: &LogFilter) -> Result<Vec<Logged>, StoreError>;
 
-    /// Verifies the whole chain (see [`verify`]).
+    /// Verifies the chain still in the log, from the last pruned export's
+    /// head (see [`verify_from`]).
     fn verify(&mut self) -> Result<LogCheck, StoreError>;
+
+    /// The exported segments, oldest first.
+    fn exports(&mut self) -> Result<Vec<Export>, StoreError>;
+
+    /// Records an exported segment (after its file is written).
+    fn record_export(&mut self, export: &Export) -> Result<(), StoreError>;
+
+    /// Removes the entries of every exported segment; returns how many. The
+    /// chain then starts from the last exported head.
+    fn prune(&mut self) -> Result<u64, StoreError>;
+
+    /// The log, for messages (`sqlite:PATH`, or the PostgreSQL URL without
+    /// its password).
+    fn describe(&self) -> String;
+}
+
+/// Where the chain in the log starts: after the last pruned segment.
+pub fn checkpoint(exports: &[Export]) -> (i64, String) {
+    exports
+        .iter()
+        .filter(|e| e.pruned)
+        .max_by_key(|e| e.to_seq)
+        .map_or((0, GENESIS.to_string()), |e| (e.to_seq, e.head.clone()))
+}
+
+/// Entries read per query while exporting.
+const PAGE: usize = 10_000;
+
+/// A segment of the log written for retention (`cordon log export`).
+#[derive(Debug, Clone)]
+pub struct Segment {
+    /// What the log records of it (its file's hash once written).
+    pub export: Export,
+    /// The segment file: a header line, then one JSON line per entry.
+    pub bytes: Vec<u8>,
+}
+
+/// The header line of a segment file.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SegmentHeader {
+    cordon_log_segment: u32,
+    from_seq: i64,
+    to_seq: i64,
+    entries: u64,
+    prev: String,
+    head: String,
+    until: String,
+    exported_at: String,
+    log: String,
+    /// HMAC-SHA256 over the seal (see [`seal`]), when a key signed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hmac: Option<String>,
+}
+
+/// One entry of a segment file.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SegmentEntry {
+    seq: i64,
+    decision_id: String,
+    prev: String,
+    hash: String,
+    at: String,
+    source: String,
+    record_id: String,
+    record_hash: String,
+    record: Option<String>,
+    decision: String,
+    rules_hit: String,
+    result: String,
+    rules: String,
+    lists: String,
+    idempotency_key: Option<String>,
+}
+
+/// What a segment's signature covers: its span, the hash before it and its
+/// head (which chains every entry in it).
+fn seal(h: &SegmentHeader) -> String {
+    format!("cordon-log-segment|{}|{}|{}|{}|{}", h.from_seq, h.to_seq, h.entries, h.prev, h.head)
+}
+
+fn hmac_hex(key: &[u8], text: &str) -> String {
+    use hmac::Mac;
+    // HMAC takes a key of any length.
+    let mut mac = match hmac::Hmac::<sha2::Sha256>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => return String::new(),
+    };
+    mac.update(text.as_bytes());
+    crate::source::hex(&mac.finalize().into_bytes())
+}
+
+/// Builds the next segment: the entries after the last export, up to the
+/// first decided at or after `until` (a segment is a whole stretch of the
+/// chain), verified before it is written, signed with `key` when given.
+/// `None` when there is nothing to export.
+pub fn export(
+    log: &mut dyn DecisionLog,
+    until: &str,
+    exported_at: &str,
+    key: Option<&[u8]>,
+) -> Result<Option<Segment>, StoreError> {
+    let exports = log.exports()?;
+    let start =
+        exports.iter().max_by_key(|e| e.to_seq).map_or((0, GENESIS.to_string()), |e| (e.to_seq, e.head.clone()));
+    let mut taken: Vec<Logged> = Vec::new();
+    let mut after = start.0;
+    'pages: loop {
+        let page = log.read(&LogFilter { after, limit: PAGE, ..LogFilter::default() })?;
+        let full = page.len() == PAGE;
+        for l in page {
+            if l.entry.at.as_str() >= until {
+                break 'pages;
+            }
+            after = l.seq;
+            taken.push(l);
+        }
+        if !full {
+            break;
+        }
+    }
+    let check = verify_from(start.clone(), taken.iter().cloned().map(Ok))?;
+    if let Some((seq, why)) = check.first_bad {
+        return Err(StoreError::Io {
+            path: log.describe(),
+            reason: format!("entry {seq} is bad ({why}); a broken chain is not exported"),
+        });
+    }
+    let (Some(first), Some(last)) = (taken.first(), taken.last()) else { return Ok(None) };
+    let mut header = SegmentHeader {
+        cordon_log_segment: 1,
+        from_seq: first.seq,
+        to_seq: last.seq,
+        entries: taken.len() as u64,
+        prev: start.1,
+        head: last.hash.clone(),
+        until: until.to_string(),
+        exported_at: exported_at.to_string(),
+        log: log.describe(),
+        hmac: None,
+    };
+    header.hmac = key.map(|k| hmac_hex(k, &seal(&header)));
+    let io = |e: serde_json::Error| StoreError::Io { path: "segment".into(), reason: e.to_string() };
+    let mut bytes = serde_json::to_vec(&header).map_err(io)?;
+    bytes.push(b'\n');
+    for l in &taken {
+        let e = &l.entry;
+        let line = SegmentEntry {
+            seq: l.seq,
+            decision_id: l.decision_id.clone(),
+            prev: l.prev.clone(),
+            hash: l.hash.clone(),
+            at: e.at.clone(),
+            source: e.source.clone(),
+            record_id: e.record_id.clone(),
+            record_hash: e.record_hash.clone(),
+            record: e.record.clone(),
+            decision: e.decision.clone(),
+            rules_hit: e.rules_hit.clone(),
+            result: e.result.clone(),
+            rules: e.rules.clone(),
+            lists: e.lists.clone(),
+            idempotency_key: e.idempotency_key.clone(),
+        };
+        serde_json::to_writer(&mut bytes, &line).map_err(io)?;
+        bytes.push(b'\n');
+    }
+    let export = Export {
+        from_seq: header.from_seq,
+        to_seq: header.to_seq,
+        prev: header.prev,
+        head: header.head,
+        until: header.until,
+        exported_at: header.exported_at,
+        file_sha256: crate::source::sha256_hex(&bytes),
+        pruned: false,
+    };
+    Ok(Some(Segment { export, bytes }))
+}
+
+/// What verifying a segment file found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentCheck {
+    /// Its span.
+    pub from_seq: i64,
+    /// Its last position.
+    pub to_seq: i64,
+    /// The hash before it.
+    pub prev: String,
+    /// The chain as verified (its head, or the first bad entry).
+    pub check: LogCheck,
+    /// Whether the segment is signed.
+    pub signed: bool,
+    /// Whether its signature was checked: `Some(true)` good, `Some(false)`
+    /// wrong (or missing where a key was given), `None` not checked.
+    pub signature: Option<bool>,
+    /// Problems with the file itself (its header, its count, its head).
+    pub problems: Vec<String>,
+}
+
+/// Verifies a segment file on its own: every entry chained from the hash
+/// before it, the count and head its header states, and its signature when
+/// `key` is given.
+pub fn verify_segment(bytes: &[u8], key: Option<&[u8]>) -> Result<SegmentCheck, String> {
+    let mut lines = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty());
+    let first = lines.next().ok_or("the file is empty")?;
+    let header: SegmentHeader =
+        serde_json::from_slice(first).map_err(|e| format!("line 1 is not a segment header: {e}"))?;
+    let mut entries = Vec::new();
+    for (i, line) in lines.enumerate() {
+        let e: SegmentEntry =
+            serde_json::from_slice(line).map_err(|e| format!("line {} is not a logged entry: {e}", i + 2))?;
+        entries.push(Logged {
+            seq: e.seq,
+            decision_id: e.decision_id,
+            prev: e.prev,
+            hash: e.hash,
+            entry: LogEntry {
+                at: e.at,
+                source: e.source,
+                record_id: e.record_id,
+                record_hash: e.record_hash,
+                record: e.record,
+                decision: e.decision,
+                rules_hit: e.rules_hit,
+                result: e.result,
+                rules: e.rules,
+                lists: e.lists,
+                idempotency_key: e.idempotency_key,
+            },
+        });
+    }
+    let check = verify_from((header.from_seq - 1, header.prev.clone()), entries.into_iter().map(Ok))
+        .map_err(|e| e.to_string())?;
+    let mut problems = Vec::new();
+    if check.first_bad.is_none() {
+        if check.entries != header.entries {
+            problems.push(format!("the header says {} entries, the file holds {}", header.entries, check.entries));
+        }
+        if check.head != header.head {
+            problems.push(format!("the header's head {} is not the chain's head {}", header.head, check.head));
+        }
+    }
+    let signature = match (key, &header.hmac) {
+        (Some(k), Some(mac)) => Some(hmac_hex(k, &seal(&header)) == *mac),
+        (Some(_), None) => Some(false),
+        (None, _) => None,
+    };
+    Ok(SegmentCheck {
+        from_seq: header.from_seq,
+        to_seq: header.to_seq,
+        prev: header.prev,
+        check,
+        signed: header.hmac.is_some(),
+        signature,
+        problems,
+    })
 }
 
 #[cfg(test)]

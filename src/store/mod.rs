@@ -5,10 +5,23 @@
 //! knows SQL), so another database is a second file.
 
 pub mod log;
+mod pg;
 mod sqlite;
 
-pub use log::{DecisionLog, LogCheck, LogEntry, LogFilter, Logged};
+pub use log::{DecisionLog, Export, LogCheck, LogEntry, LogFilter, Logged};
+pub use pg::PgStore;
 pub use sqlite::SqliteStore;
+
+/// Opens the decision log a `--store` names: `postgres://…` (or
+/// `postgresql://…`) a PostgreSQL database, `sqlite:PATH` or a plain path
+/// a SQLite file (created when `write` and absent).
+pub fn open_log(spec: &str, write: bool) -> Result<Box<dyn DecisionLog>, StoreError> {
+    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        return Ok(Box::new(PgStore::open(spec)?));
+    }
+    let path = spec.strip_prefix("sqlite:").unwrap_or(spec);
+    Ok(Box::new(SqliteStore::open_log(std::path::Path::new(path), write)?))
+}
 
 use crate::values::{Date, Decimal};
 

@@ -7,13 +7,17 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 
-use super::log::{self, DecisionLog, LogCheck, LogEntry, LogFilter, Logged};
+use super::log::{self, DecisionLog, Export, LogCheck, LogEntry, LogFilter, Logged};
 use super::{ChangeRow, CountRow, Counted, RunInfo, RunRow, Selection, Store, StoreError, StoredRow};
 use crate::values::Date;
 
 /// The schema migrations, in order; the state's `schema_version` is how
 /// many have been applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql"), include_str!("migrations/002_decisions.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_init.sql"),
+    include_str!("migrations/002_decisions.sql"),
+    include_str!("migrations/003_log_exports.sql"),
+];
 
 /// How long a run waits for another run's lock before giving up.
 const BUSY_WAIT: Duration = Duration::from_millis(1500);
@@ -396,11 +400,15 @@ impl DecisionLog for SqliteStore {
         let m = |e| map(&self.path, e);
         // One writer at a time: the chain's head is read inside the write lock.
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(m)?;
-        let head: (i64, String) = tx
+        let last: Option<(i64, String)> = tx
             .query_row("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()
-            .map_err(m)?
-            .unwrap_or((0, log::GENESIS.to_string()));
+            .map_err(m)?;
+        let head = match last {
+            Some(h) => h,
+            // Every entry pruned: the chain goes on from the last segment.
+            None => log::checkpoint(&exports_in(&tx).map_err(m)?),
+        };
         // A retried request (same idempotency key) is the decision logged
         // before; a key given twice in one append is one decision.
         enum Answer {
@@ -492,13 +500,64 @@ impl DecisionLog for SqliteStore {
 
     fn verify(&mut self) -> Result<LogCheck, StoreError> {
         let path = self.path.clone();
+        let start = log::checkpoint(&exports_in(&self.conn).map_err(|e| map(&path, e))?);
         let mut q = self
             .conn
             .prepare(&format!("SELECT {LOG_COLUMNS} FROM decisions ORDER BY seq"))
             .map_err(|e| map(&path, e))?;
         let rows = q.query_map([], logged_of).map_err(|e| map(&path, e))?;
-        log::verify(rows.map(|r| r.map_err(|e| map(&path, e))))
+        log::verify_from(start, rows.map(|r| r.map_err(|e| map(&path, e))))
     }
+
+    fn exports(&mut self) -> Result<Vec<Export>, StoreError> {
+        exports_in(&self.conn).map_err(|e| map(&self.path, e))
+    }
+
+    fn record_export(&mut self, x: &Export) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO log_exports (from_seq, to_seq, prev, head, until, exported_at, file_sha256, pruned) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)",
+                params![x.from_seq, x.to_seq, x.prev, x.head, x.until, x.exported_at, x.file_sha256],
+            )
+            .map_err(|e| map(&self.path, e))?;
+        Ok(())
+    }
+
+    fn prune(&mut self) -> Result<u64, StoreError> {
+        let m = |e| map(&self.path, e);
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(m)?;
+        let upto: Option<i64> = tx.query_row("SELECT MAX(to_seq) FROM log_exports", [], |r| r.get(0)).map_err(m)?;
+        let Some(upto) = upto else { return Ok(0) };
+        let n = tx.execute("DELETE FROM decisions WHERE seq <= ?1", params![upto]).map_err(m)?;
+        tx.execute("UPDATE log_exports SET pruned = 1", []).map_err(m)?;
+        tx.commit().map_err(m)?;
+        Ok(n as u64)
+    }
+
+    fn describe(&self) -> String {
+        format!("sqlite:{}", self.path)
+    }
+}
+
+/// The exported segments recorded in a database, oldest first.
+fn exports_in(conn: &Connection) -> rusqlite::Result<Vec<Export>> {
+    let mut q = conn.prepare_cached(
+        "SELECT from_seq, to_seq, prev, head, until, exported_at, file_sha256, pruned FROM log_exports ORDER BY from_seq",
+    )?;
+    q.query_map([], |r| {
+        Ok(Export {
+            from_seq: r.get(0)?,
+            to_seq: r.get(1)?,
+            prev: r.get(2)?,
+            head: r.get(3)?,
+            until: r.get(4)?,
+            exported_at: r.get(5)?,
+            file_sha256: r.get(6)?,
+            pruned: r.get::<_, i64>(7)? != 0,
+        })
+    })?
+    .collect()
 }
 
 #[cfg(test)]

@@ -26,5 +26,6 @@ mod rule_pack;
 mod schema;
 mod screening;
 mod serve;
+mod stores;
 mod streaming;
 mod tidy;

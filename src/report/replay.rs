@@ -1,0 +1,239 @@
+//! The audit report built from the decision log (`POST /v1/reports`): each
+//! logged record is evaluated again on the rule set that decided it, and
+//! the decision it gets must be the one logged — a report from the log
+//! shows exactly what was decided, or is refused. A record that could not
+//! be read is taken as logged (what was wrong with it).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::model::{FileFingerprint, Fingerprints};
+use super::{Collector, Report, ReportInputs, ReportMeta, ReportOptions, report_id};
+use crate::engine::Engine;
+use crate::findings::RecordOutcome;
+use crate::records::{Invalid, Layout, Raw};
+use crate::results::InvalidRecord;
+use crate::run::{InputStats, RunOptions, RunSummary};
+use crate::store::Logged;
+
+/// Why a report cannot be built from the log.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ReplayError {
+    /// Entries were decided under another rule set than the one loaded.
+    #[error("{entries} logged decision(s) were made under another rule set (`{fingerprint}`, first {first})")]
+    #[diagnostic(
+        code(cordon::report::other_rules),
+        help("ask for a span decided under the rules in service, or load the rule set that decided them")
+    )]
+    OtherRules {
+        /// How many.
+        entries: u64,
+        /// The first other fingerprint.
+        fingerprint: String,
+        /// The first such decision.
+        first: String,
+    },
+    /// Entries were logged without their records.
+    #[error("{entries} logged decision(s) have no record kept (first {first}): the log holds only their hash")]
+    #[diagnostic(
+        code(cordon::report::not_kept),
+        help("log records whole (`serve --log-records`, `check --log-records`) to build reports from the log")
+    )]
+    NotKept {
+        /// How many.
+        entries: u64,
+        /// The first.
+        first: String,
+    },
+    /// A record evaluated again got another decision than the one logged.
+    #[error("decision {decision_id} was logged `{logged}` but its record is now `{replayed}`")]
+    #[diagnostic(
+        code(cordon::report::mismatch),
+        help("the log or the rules' data changed since the decision; verify the log with `cordon log verify`")
+    )]
+    Mismatch {
+        /// The decision.
+        decision_id: String,
+        /// As logged.
+        logged: String,
+        /// As evaluated again.
+        replayed: String,
+    },
+    /// An entry's record or result is not what the log writes.
+    #[error("decision {decision_id} cannot be read: {reason}")]
+    #[diagnostic(code(cordon::report::unreadable))]
+    Unreadable {
+        /// The decision.
+        decision_id: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Where a logged decision came from: the input's name and line (`api`
+/// decisions: the log position stands for the line).
+fn origin(l: &Logged) -> (String, u64) {
+    match l.entry.source.rsplit_once(':') {
+        Some((file, line)) if !file.is_empty() => match line.parse() {
+            Ok(n) => (file.to_string(), n),
+            Err(_) => (l.entry.source.clone(), l.seq.max(0) as u64),
+        },
+        _ => (l.entry.source.clone(), l.seq.max(0) as u64),
+    }
+}
+
+/// Builds the report over logged decisions (oldest first), each record
+/// evaluated again with `opts_run`'s input config; `log_name` names the log
+/// in the fingerprints.
+pub fn build_from_log(
+    engine: &Engine,
+    logged: &[Logged],
+    log_name: &str,
+    opts: &ReportOptions,
+    opts_run: &RunOptions,
+) -> Result<(Report, RunSummary), ReplayError> {
+    let rules = Arc::clone(engine.rules());
+    // Everything the report rests on is checked before anything is built.
+    let other: Vec<&Logged> = logged.iter().filter(|l| l.entry.rules != rules.fingerprint).collect();
+    if let Some(first) = other.first() {
+        return Err(ReplayError::OtherRules {
+            entries: other.len() as u64,
+            fingerprint: first.entry.rules.clone(),
+            first: first.decision_id.clone(),
+        });
+    }
+    let bare: Vec<&Logged> =
+        logged.iter().filter(|l| l.entry.decision != "invalid" && l.entry.record.is_none()).collect();
+    if let Some(first) = bare.first() {
+        return Err(ReplayError::NotKept { entries: bare.len() as u64, first: first.decision_id.clone() });
+    }
+    let mut files: Vec<String> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut stats: Vec<InputStats> = Vec::new();
+    let mut digests: Vec<sha2::Sha256> = Vec::new();
+    for l in logged {
+        let (file, _) = origin(l);
+        if !index.contains_key(&file) {
+            index.insert(file.clone(), files.len());
+            stats.push(InputStats { file: file.clone(), ..InputStats::default() });
+            digests.push(<sha2::Sha256 as sha2::Digest>::new());
+            files.push(file);
+        }
+    }
+    let mut collector = Collector::new(ReportInputs { rules: &rules, files: &files, period: opts.period });
+    let mut run = RunSummary { rules: rules.fingerprint.clone(), ..RunSummary::default() };
+    let schema = Arc::clone(&rules.schema);
+    let layouts: Vec<Layout> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut l = Layout::for_json(i, f, Arc::clone(&schema), Arc::clone(opts_run.input_config()));
+            l.limits = opts_run.limits_of();
+            l
+        })
+        .collect();
+    for l in logged {
+        let (file, line) = origin(l);
+        let i = index[&file];
+        sha2::Digest::update(&mut digests[i], l.hash.as_bytes());
+        let unreadable = |reason: String| ReplayError::Unreadable { decision_id: l.decision_id.clone(), reason };
+        let outcome = if l.entry.decision == "invalid" {
+            let inv: InvalidRecord =
+                serde_json::from_str(&l.entry.result).map_err(|e| unreadable(format!("its result: {e}")))?;
+            RecordOutcome::Invalid(Invalid { file: i, line, id: inv.id, errors: inv.errors })
+        } else {
+            let text = l.entry.record.clone().unwrap_or_default().into_bytes();
+            let raw = Raw::Json { line, text };
+            match layouts[i].parse(&raw) {
+                Ok(rec) => {
+                    let mut e = engine.evaluate(&rec);
+                    if !e.contributions.is_empty() {
+                        crate::aggregate::Standings::attach(opts_run.standings_of(), &rules, &rec, &mut e);
+                    }
+                    if e.decision.name() != l.entry.decision {
+                        return Err(ReplayError::Mismatch {
+                            decision_id: l.decision_id.clone(),
+                            logged: l.entry.decision.clone(),
+                            replayed: e.decision.name().to_string(),
+                        });
+                    }
+                    if !e.findings.is_empty() || !e.data_quality.is_empty() {
+                        e.record = Some(Box::new(rec.into_owned()));
+                    }
+                    RecordOutcome::Evaluated(e)
+                }
+                Err(_) => {
+                    return Err(ReplayError::Mismatch {
+                        decision_id: l.decision_id.clone(),
+                        logged: l.entry.decision.clone(),
+                        replayed: "invalid".into(),
+                    });
+                }
+            }
+        };
+        let s = &mut stats[i];
+        s.read += 1;
+        run.read += 1;
+        match &outcome {
+            RecordOutcome::Invalid(_) => {
+                s.invalid += 1;
+                run.invalid += 1;
+            }
+            RecordOutcome::Evaluated(e) => {
+                s.evaluated += 1;
+                run.evaluated += 1;
+                match e.decision {
+                    crate::findings::Decision::Block => {
+                        s.block += 1;
+                        run.decisions.block += 1;
+                    }
+                    crate::findings::Decision::Review => {
+                        s.review += 1;
+                        run.decisions.review += 1;
+                    }
+                    crate::findings::Decision::Pass => {
+                        s.pass += 1;
+                        run.decisions.pass += 1;
+                    }
+                }
+            }
+        }
+        collector.add(&outcome);
+    }
+    for (s, d) in stats.iter_mut().zip(digests) {
+        s.sha256 = crate::source::hex(&sha2::Digest::finalize(d));
+    }
+    run.inputs = stats;
+    let mut inputs: Vec<FileFingerprint> = run
+        .inputs
+        .iter()
+        .map(|i| FileFingerprint { path: i.file.clone(), kind: "logged decisions".into(), sha256: i.sha256.clone() })
+        .collect();
+    if let (Some(first), Some(last)) = (logged.first(), logged.last()) {
+        inputs.push(FileFingerprint {
+            path: format!("{log_name} {} to {}", first.decision_id, last.decision_id),
+            kind: "decision log head".into(),
+            sha256: last.hash.clone(),
+        });
+    }
+    let fingerprints = Fingerprints {
+        rule_set: rules.fingerprint.clone(),
+        rule_files: rules
+            .inputs
+            .iter()
+            .map(|f| FileFingerprint { path: f.path.clone(), kind: f.kind.to_string(), sha256: f.sha256.clone() })
+            .collect(),
+        inputs,
+        config: opts.config.clone(),
+    };
+    let meta = ReportMeta {
+        report_id: report_id(&fingerprints, opts),
+        title: opts.title.clone(),
+        organisation: opts.organisation.clone(),
+        generated_at: opts.generated_at.clone(),
+        command: opts.command.clone(),
+        fingerprints,
+    };
+    let report = collector.finish(&run, meta);
+    Ok((report, run))
+}
