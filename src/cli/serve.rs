@@ -777,6 +777,7 @@ fn report_from_log(app: &App, body: &[u8]) -> Response {
                 report::replay::ReplayError::OtherRules { .. } => "other_rules",
                 report::replay::ReplayError::NotKept { .. } => "records_not_logged",
                 report::replay::ReplayError::Mismatch { .. } => "replay_mismatch",
+                report::replay::ReplayError::CountedRun { .. } => "counted_run",
                 report::replay::ReplayError::Unreadable { .. } => "log_unreadable",
             };
             return error(StatusCode::CONFLICT, code, &e.to_string());

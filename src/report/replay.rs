@@ -12,7 +12,8 @@ use super::{Collector, Report, ReportInputs, ReportMeta, ReportOptions, report_i
 use crate::engine::Engine;
 use crate::findings::RecordOutcome;
 use crate::records::{Invalid, Layout, Raw};
-use crate::results::InvalidRecord;
+use crate::results::{InvalidRecord, RecordResult};
+use crate::run::log::NO_COLUMN_KEY;
 use crate::run::{InputStats, RunOptions, RunSummary};
 use crate::store::Logged;
 
@@ -45,8 +46,20 @@ pub enum ReplayError {
         /// The first.
         first: String,
     },
+    /// Decisions of a run whose rules total records over many records.
+    #[error("decision {first} (from `{origin}`) was made by a run whose rules total records over many records")]
+    #[diagnostic(
+        code(cordon::report::counted_run),
+        help("the run's totals are not in the log: build that run's report with `cordon report` on its inputs")
+    )]
+    CountedRun {
+        /// The first such decision.
+        first: String,
+        /// Where its record came from.
+        origin: String,
+    },
     /// A record evaluated again got another decision than the one logged.
-    #[error("decision {decision_id} was logged `{logged}` but its record is now `{replayed}`")]
+    #[error("decision {decision_id} was logged with {logged} but its record now gives {replayed}")]
     #[diagnostic(
         code(cordon::report::mismatch),
         help("the log or the rules' data changed since the decision; verify the log with `cordon log verify`")
@@ -68,6 +81,43 @@ pub enum ReplayError {
         /// Why.
         reason: String,
     },
+}
+
+/// Where a logged result and the same record's result now first differ:
+/// the decision, a finding (by rule) and its first different key, or the
+/// data-quality notes.
+fn difference<'v>(
+    then: &'v serde_json::Value,
+    now: &'v serde_json::Value,
+) -> Option<(String, Option<&'v serde_json::Value>, Option<&'v serde_json::Value>)> {
+    if then.get("decision") != now.get("decision") {
+        return Some(("decision".into(), then.get("decision"), now.get("decision")));
+    }
+    let list = |v: &'v serde_json::Value| v.get("findings").and_then(|f| f.as_array()).map_or(&[][..], Vec::as_slice);
+    let (a, b) = (list(then), list(now));
+    for i in 0..a.len().max(b.len()) {
+        let (x, y) = (a.get(i), b.get(i));
+        if x == y {
+            continue;
+        }
+        let rule = x.or(y).and_then(|f| f.get("rule")).and_then(|r| r.as_str()).unwrap_or("?").to_string();
+        let (Some(x), Some(y)) = (x, y) else { return Some((format!("finding {rule}"), x, y)) };
+        let keys: std::collections::BTreeSet<&String> =
+            x.as_object().into_iter().chain(y.as_object()).flat_map(|o| o.keys()).collect();
+        let key = keys.into_iter().find(|k| x.get(k.as_str()) != y.get(k.as_str()))?;
+        return Some((format!("finding {rule} `{key}`"), x.get(key.as_str()), y.get(key.as_str())));
+    }
+    (then.get("data_quality") != now.get("data_quality"))
+        .then(|| ("data quality notes".to_string(), then.get("data_quality"), now.get("data_quality")))
+}
+
+/// A part of a result for a message: at most 200 characters of it.
+fn shown(part: &str, v: Option<&serde_json::Value>) -> String {
+    let text = v.map_or_else(|| "nothing".to_string(), serde_json::Value::to_string);
+    match text.char_indices().nth(200) {
+        Some((cut, _)) => format!("{part} {}…", &text[..cut]),
+        None => format!("{part} {text}"),
+    }
 }
 
 /// Where a logged decision came from: the input's name and line (`api`
@@ -107,6 +157,14 @@ pub fn build_from_log(
     if let Some(first) = bare.first() {
         return Err(ReplayError::NotKept { entries: bare.len() as u64, first: first.decision_id.clone() });
     }
+    // A run's totals over many records are not in the log: its decisions on
+    // rules that count cannot be remade one record at a time. (The service
+    // decides record by record, so its decisions can.)
+    if engine.counts()
+        && let Some(first) = logged.iter().find(|l| l.entry.source != "api")
+    {
+        return Err(ReplayError::CountedRun { first: first.decision_id.clone(), origin: first.entry.source.clone() });
+    }
     let mut files: Vec<String> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut stats: Vec<InputStats> = Vec::new();
@@ -123,15 +181,8 @@ pub fn build_from_log(
     let mut collector = Collector::new(ReportInputs { rules: &rules, files: &files, period: opts.period });
     let mut run = RunSummary { rules: rules.fingerprint.clone(), ..RunSummary::default() };
     let schema = Arc::clone(&rules.schema);
-    let layouts: Vec<Layout> = files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let mut l = Layout::for_json(i, f, Arc::clone(&schema), Arc::clone(opts_run.input_config()));
-            l.limits = opts_run.limits_of();
-            l
-        })
-        .collect();
+    // One layout per input and set of fields it had no column for.
+    let mut layouts: HashMap<(usize, Vec<crate::schema::FieldId>), Layout> = HashMap::new();
     for l in logged {
         let (file, line) = origin(l);
         let i = index[&file];
@@ -142,25 +193,45 @@ pub fn build_from_log(
                 serde_json::from_str(&l.entry.result).map_err(|e| unreadable(format!("its result: {e}")))?;
             RecordOutcome::Invalid(Invalid { file: i, line, id: inv.id, errors: inv.errors })
         } else {
-            let text = l.entry.record.clone().unwrap_or_default().into_bytes();
-            let raw = Raw::Json { line, text };
-            match layouts[i].parse(&raw) {
+            let mut record: serde_json::Value = serde_json::from_str(l.entry.record.as_deref().unwrap_or(""))
+                .map_err(|e| unreadable(format!("its record: {e}")))?;
+            let absent: Vec<crate::schema::FieldId> = match record.as_object_mut().and_then(|o| o.remove(NO_COLUMN_KEY))
+            {
+                Some(serde_json::Value::Array(names)) => names
+                    .iter()
+                    .filter_map(|n| n.as_str().and_then(|n| schema.fields.iter().position(|f| f.name == n)))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let layout = layouts.entry((i, absent.clone())).or_insert_with(|| {
+                let mut l = Layout::for_json(i, &file, Arc::clone(&schema), Arc::clone(opts_run.input_config()))
+                    .without_columns(&absent);
+                l.limits = opts_run.limits_of();
+                l
+            });
+            let raw = Raw::Json { line, text: record.to_string().into_bytes() };
+            match layout.parse(&raw) {
                 Ok(rec) => {
                     let mut e = engine.evaluate(&rec);
                     if !e.contributions.is_empty() {
                         crate::aggregate::Standings::attach(opts_run.standings_of(), &rules, &rec, &mut e);
                     }
-                    if e.decision.name() != l.entry.decision {
-                        return Err(ReplayError::Mismatch {
-                            decision_id: l.decision_id.clone(),
-                            logged: l.entry.decision.clone(),
-                            replayed: e.decision.name().to_string(),
-                        });
-                    }
                     if !e.findings.is_empty() || !e.data_quality.is_empty() {
                         e.record = Some(Box::new(rec.into_owned()));
                     }
-                    RecordOutcome::Evaluated(e)
+                    let outcome = RecordOutcome::Evaluated(e);
+                    // The same decision, and the same findings word for word.
+                    let now = serde_json::to_value(RecordResult::new(&rules, &file, &outcome)).unwrap_or_default();
+                    let then: serde_json::Value =
+                        serde_json::from_str(&l.entry.result).map_err(|e| unreadable(format!("its result: {e}")))?;
+                    if let Some((what, logged, replayed)) = difference(&then, &now) {
+                        return Err(ReplayError::Mismatch {
+                            decision_id: l.decision_id.clone(),
+                            logged: shown(&what, logged),
+                            replayed: shown(&what, replayed),
+                        });
+                    }
+                    outcome
                 }
                 Err(_) => {
                     return Err(ReplayError::Mismatch {

@@ -13,6 +13,9 @@ use crate::store::{DecisionLog, LogEntry};
 /// Entries appended per transaction.
 const BATCH: usize = 4096;
 
+/// The key of a kept record naming the fields its input had no column for.
+pub const NO_COLUMN_KEY: &str = "$no_column";
+
 /// A record as the log keeps it: a JSON object of the schema's fields and
 /// their text as read (a report built from the log reads it back as a JSON
 /// Lines record); `None` for a record that could not be read, or whose
@@ -20,13 +23,26 @@ const BATCH: usize = 4096;
 pub fn kept_record(rules: &RuleSet, o: &RecordOutcome) -> Option<String> {
     let RecordOutcome::Evaluated(e) = o else { return None };
     let r = e.record.as_deref()?;
-    let fields: serde_json::Map<String, serde_json::Value> = rules
+    let mut fields: serde_json::Map<String, serde_json::Value> = rules
         .schema
         .fields
         .iter()
         .zip(&r.cells)
         .filter_map(|(d, c)| c.text().map(|t| (d.name.clone(), serde_json::Value::from(t))))
         .collect();
+    // Fields its input had no column for: a rule that needs one was skipped
+    // or undecided for the whole input, not for this record alone.
+    let absent: Vec<serde_json::Value> = rules
+        .schema
+        .fields
+        .iter()
+        .zip(&r.cells)
+        .filter(|(_, c)| matches!(c, crate::records::Cell::NoColumn))
+        .map(|(d, _)| serde_json::Value::from(d.name.clone()))
+        .collect();
+    if !absent.is_empty() {
+        fields.insert(NO_COLUMN_KEY.to_string(), serde_json::Value::Array(absent));
+    }
     Some(serde_json::Value::Object(fields).to_string())
 }
 

@@ -8,6 +8,16 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 
 use super::harness::{TempPack, root};
+use super::stores::LogStore;
+
+crate::stores::on_every_store!(
+    the_service_checks_logs_and_reloads,
+    a_broken_pack_is_refused_on_reload_and_the_old_rules_keep_serving,
+    the_bad_input_catalogue_and_random_bodies_never_bring_it_down,
+    keys_carry_roles,
+    a_kill_during_a_burst_loses_no_acknowledged_decision,
+    reports_are_built_from_the_log_and_show_what_was_decided,
+);
 
 struct Server {
     child: Child,
@@ -21,13 +31,13 @@ impl Drop for Server {
     }
 }
 
-fn start(rules: &std::path::Path, log: &std::path::Path, extra: &[&str]) -> Server {
+fn start(rules: &std::path::Path, store: &str, extra: &[&str]) -> Server {
     let mut args = vec![
         "serve".to_string(),
         "--rules".into(),
         rules.display().to_string(),
-        "--log".into(),
-        log.display().to_string(),
+        "--store".into(),
+        store.to_string(),
         "--addr".into(),
         "127.0.0.1:0".into(),
     ];
@@ -80,11 +90,9 @@ fn record(id: &str, destination: &str, eccn: &str) -> String {
     .to_string()
 }
 
-#[test]
-fn the_service_checks_logs_and_reloads() {
-    let dir = TempPack::new(&[]);
-    let log = dir.path().join("decisions.db");
-    let s = start(&root().join("rules/us/ear"), &log, &["--max-records", "3", "--max-body-bytes", "65536"]);
+fn the_service_checks_logs_and_reloads(store: &LogStore) {
+    let log = store.spec.as_str();
+    let s = start(&root().join("rules/us/ear"), log, &["--max-records", "3", "--max-body-bytes", "65536"]);
     assert_eq!(http(&s, "GET", "/healthz", &[], b"").0, 200);
     assert_eq!(http(&s, "GET", "/readyz", &[], b"").0, 200);
     // No key, a wrong key: 401, saying nothing more.
@@ -154,17 +162,20 @@ fn the_service_checks_logs_and_reloads() {
         .sum();
     assert_eq!(logged, 4, "{metrics}");
     drop(s);
-    let o = super::harness::cordon(&["log", "verify", "--log", log.to_str().unwrap()]);
+    let o = super::harness::cordon(&["log", "verify", "--log", log]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
     assert!(String::from_utf8_lossy(&o.stdout).contains("4 entries verify"), "A, B1, B2, C1: the retry is A");
+    // An entry edited behind Cordon's back is named.
+    store.tamper("UPDATE {t} SET decision = 'pass' WHERE seq = 1");
+    let o = super::harness::cordon(&["log", "verify", "--log", log]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("entry 1 is bad"), "{}", String::from_utf8_lossy(&o.stdout));
 }
 
-#[test]
-fn a_broken_pack_is_refused_on_reload_and_the_old_rules_keep_serving() {
+fn a_broken_pack_is_refused_on_reload_and_the_old_rules_keep_serving(store: &LogStore) {
     let rule = "regime R\nrule R-KP { title: \"t\" cite: \"c\" severity: block when: destination in { KP } }\n";
     let pack = TempPack::new(&[("r.cordon", rule)]);
-    let log = pack.path().join("log.db");
-    let s = start(pack.path(), &log, &[]);
+    let s = start(pack.path(), &store.spec, &[]);
     let (_, body) = http(&s, "GET", "/v1/rules", &[KEY], b"");
     let before: serde_json::Value = serde_json::from_str(&body).expect("json");
     // Broken: the reload is refused with its diagnostics; the old rules serve.
@@ -188,6 +199,10 @@ fn a_broken_pack_is_refused_on_reload_and_the_old_rules_keep_serving() {
     let after: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(after["decision"], "block");
     assert_ne!(after["rules"], before["fingerprint"]);
+    // A report over decisions made under both rule sets cannot be rebuilt on the new one.
+    let (code, body) = http(&s, "POST", "/v1/reports", &[KEY], b"{}");
+    assert_eq!(code, 409, "{body}");
+    assert!(body.contains("other_rules"), "{body}");
     let (_, metrics) = http(&s, "GET", "/metrics", &[], b"");
     assert!(metrics.contains("cordon_reloads_total{outcome=\"refused\"} 1"), "{metrics}");
     assert!(metrics.contains("cordon_reloads_total{outcome=\"ok\"} 1"), "{metrics}");
@@ -197,10 +212,8 @@ fn a_broken_pack_is_refused_on_reload_and_the_old_rules_keep_serving() {
 /// catalogue as a batch (CSV or JSON Lines, as its name says), and bytes
 /// made up at random as single records and batches; each answered with a
 /// status the documentation names, and the service still answers after.
-#[test]
-fn the_bad_input_catalogue_and_random_bodies_never_bring_it_down() {
-    let dir = TempPack::new(&[]);
-    let s = start(&root().join("rules"), &dir.path().join("log.db"), &[]);
+fn the_bad_input_catalogue_and_random_bodies_never_bring_it_down(store: &LogStore) {
+    let s = start(&root().join("rules"), &store.spec, &["--log-records"]);
     let allowed = [200u16, 400, 413];
     for entry in std::fs::read_dir(root().join("tests/data/bad-inputs")).expect("catalogue") {
         let path = entry.expect("entry").path();
@@ -241,8 +254,7 @@ fn the_bad_input_catalogue_and_random_bodies_never_bring_it_down() {
 
 /// Keys from a file, by hash, each with its roles: a `check` key checks but
 /// neither reads the log nor reloads (403); a bad keys file is refused at start.
-#[test]
-fn keys_carry_roles() {
+fn keys_carry_roles(store: &LogStore) {
     let sha = |k: &str| cordon::unstable::source::sha256_hex(k.as_bytes());
     let keys = format!(
         "- name: payments-app\n  sha256: {}\n  roles: [check]\n- name: auditor\n  sha256: {}\n  roles: [report]\n",
@@ -254,7 +266,7 @@ fn keys_carry_roles() {
         ("bad-keys.yaml", "- name: x\n  sha256: nothex\n  roles: [check]\n"),
     ]);
     let keys_path = dir.path().join("keys.yaml");
-    let s = start(&root().join("rules/us/ear"), &dir.path().join("log.db"), &["--keys", keys_path.to_str().unwrap()]);
+    let s = start(&root().join("rules/us/ear"), &store.spec, &["--keys", keys_path.to_str().unwrap()]);
     let app = ("Authorization", "Bearer app-key");
     let audit = ("Authorization", "Bearer audit-key");
     assert_eq!(http(&s, "POST", "/v1/check", &[app], record("R1", "CN", "EAR99").as_bytes()).0, 200);
@@ -308,8 +320,8 @@ fn the_openapi_document_matches_the_routes_and_the_answers() {
     a.sort();
     b.sort();
     assert_eq!(a, b, "routes in the router vs the OpenAPI document");
-    let dir = TempPack::new(&[]);
-    let s = start(&root().join("rules/us/ear"), &dir.path().join("log.db"), &[]);
+    let store = LogStore::sqlite();
+    let s = start(&root().join("rules/us/ear"), &store.spec, &[]);
     let (code, served) = http(&s, "GET", "/v1/openapi.json", &[], b"");
     assert_eq!(code, 200);
     assert_eq!(serde_json::from_str::<serde_json::Value>(&served).expect("json"), doc);
@@ -328,11 +340,9 @@ fn the_openapi_document_matches_the_routes_and_the_answers() {
 /// A burst of requests, and the server killed with SIGKILL in the middle of
 /// it: every decision it acknowledged is in the log, and the chain still
 /// verifies.
-#[test]
-fn a_kill_during_a_burst_loses_no_acknowledged_decision() {
-    let dir = TempPack::new(&[]);
-    let log = dir.path().join("log.db");
-    let mut s = start(&root().join("rules/us/ear"), &log, &[]);
+fn a_kill_during_a_burst_loses_no_acknowledged_decision(store: &LogStore) {
+    let log = store.spec.as_str();
+    let mut s = start(&root().join("rules/us/ear"), log, &[]);
     // Serving before the burst begins.
     assert_eq!(http(&s, "POST", "/v1/check", &[KEY], record("K", "DE", "EAR99").as_bytes()).0, 200);
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
@@ -361,9 +371,9 @@ fn a_kill_during_a_burst_loses_no_acknowledged_decision() {
     }
     let acks = acknowledged.lock().unwrap().clone();
     assert!(acks.len() > 50, "the burst was answered before the kill: {}", acks.len());
-    let o = super::harness::cordon(&["log", "verify", "--log", log.to_str().unwrap()]);
+    let o = super::harness::cordon(&["log", "verify", "--log", log]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
-    let o = super::harness::cordon(&["log", "show", "--log", log.to_str().unwrap()]);
+    let o = super::harness::cordon(&["log", "show", "--log", log]);
     let logged: std::collections::HashSet<String> = String::from_utf8_lossy(&o.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -371,4 +381,96 @@ fn a_kill_during_a_burst_loses_no_acknowledged_decision() {
         .collect();
     let lost: Vec<&String> = acks.iter().filter(|id| !logged.contains(*id)).collect();
     assert!(lost.is_empty(), "acknowledged but not in the log: {lost:?}");
+}
+
+/// `POST /v1/reports`: the audit report built from the log shows exactly the
+/// decisions logged — the same counts and findings as `cordon report` on the
+/// same file, whether the decisions came from the API or from `check --log`
+/// — and is refused (409, a stable code) when it cannot: records not kept,
+/// decisions made under other rules, a logged record edited since.
+fn reports_are_built_from_the_log_and_show_what_was_decided(store: &LogStore) {
+    let seeds = "seeds/transactions/multi-regime.csv";
+    let pack = "rules/us/ear";
+    let scratch = TempPack::new(&[]);
+    let from_file = scratch.path().join("from-file.json");
+    let o = super::harness::cordon(&[
+        "report",
+        "--rules",
+        pack,
+        "--format",
+        "json",
+        "-o",
+        from_file.to_str().unwrap(),
+        "--log",
+        &store.spec,
+        "--log-records",
+        seeds,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let expected: serde_json::Value = serde_json::from_slice(&std::fs::read(&from_file).unwrap()).unwrap();
+    assert!(expected["counts"]["decisions"]["block"].as_u64() > Some(0));
+    let s = start(&root().join(pack), &store.spec, &["--log-records"]);
+    let ask = |body: &str| http(&s, "POST", "/v1/reports", &[KEY], body.as_bytes());
+    // The decisions `cordon report --log` logged, as a report from the log.
+    let (code, body) = ask(r#"{"format": "json", "generated_at": "2026-12-05T00:00:00Z"}"#);
+    assert_eq!(code, 200, "{body}");
+    let from_log: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(from_log["counts"], expected["counts"]);
+    assert_eq!(from_log["findings"].as_array().map(Vec::len), expected["findings"].as_array().map(Vec::len));
+    assert_eq!(from_log["summary"]["by_rule"], expected["summary"]["by_rule"]);
+    // The same file through the API: twice the decisions.
+    let csv = std::fs::read(root().join(seeds)).unwrap();
+    let (code, _) = http(&s, "POST", "/v1/check/batch", &[KEY, ("Content-Type", "text/csv")], &csv[..]);
+    assert_eq!(code, 200);
+    let (_, body) = ask(r#"{"format": "json"}"#);
+    let both: serde_json::Value = serde_json::from_str(&body).expect("json");
+    for k in ["read", "evaluated", "invalid"] {
+        assert_eq!(both["counts"][k].as_u64(), expected["counts"][k].as_u64().map(|n| 2 * n), "{k}");
+    }
+    // Filters, and the PDF.
+    let (_, body) = ask(r#"{"format": "json", "decision": "block"}"#);
+    let blocks: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(blocks["counts"]["read"], blocks["counts"]["decisions"]["block"]);
+    assert_eq!(blocks["counts"]["read"].as_u64(), expected["counts"]["decisions"]["block"].as_u64().map(|n| 2 * n));
+    let pinned = r#"{"title": "Q4 decisions", "generated_at": "2026-12-05T00:00:00Z"}"#;
+    let (code, pdf) = ask(pinned);
+    assert_eq!(code, 200);
+    assert!(pdf.starts_with("%PDF-"));
+    assert_eq!(ask(pinned).1, pdf, "the same log and query give the same bytes");
+    assert_eq!(ask(r#"{"format": "docx"}"#).0, 400);
+    assert_eq!(ask(r#"{"period": "last week"}"#).0, 400);
+    // A logged record edited since: the report is refused, naming the decision.
+    store.tamper(
+        "UPDATE {t} SET record = replace(record, '\"destination\":\"', '\"destination\":\"X') WHERE decision = 'block'",
+    );
+    let (code, body) = ask(r#"{"format": "json"}"#);
+    assert_eq!(code, 409, "{body}");
+    assert!(body.contains("replay_mismatch"), "{body}");
+    drop(s);
+    // Only hashes logged: no report.
+    let bare = LogStore::sqlite();
+    let s = start(&root().join(pack), &bare.spec, &[]);
+    assert_eq!(http(&s, "POST", "/v1/check", &[KEY], record("H", "CN", "EAR99").as_bytes()).0, 200);
+    let (code, body) = http(&s, "POST", "/v1/reports", &[KEY], b"{}");
+    assert_eq!(code, 409);
+    assert!(body.contains("records_not_logged"), "{body}");
+    drop(s);
+    // A run whose rules total records over many records: its totals are not in the log.
+    let counted = LogStore::sqlite();
+    let o = super::harness::cordon(&[
+        "check",
+        "--rules",
+        "rules",
+        "--format",
+        "summary",
+        "--log",
+        &counted.spec,
+        "--log-records",
+        "seeds/transactions/trade-2016-2019.csv",
+    ]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("decisions logged"));
+    let s = start(&root().join("rules"), &counted.spec, &[]);
+    let (code, body) = http(&s, "POST", "/v1/reports", &[KEY], b"{}");
+    assert_eq!(code, 409);
+    assert!(body.contains("counted_run"), "{body}");
 }
