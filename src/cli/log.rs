@@ -195,14 +195,19 @@ fn verify(spec: &str, head: Option<String>) -> Result<u8, u8> {
     }
     if let Some(want) = head.filter(|h| *h != check.head) {
         outln!(
-            "{name}: {} entries verify{since}, but the chain ends at {} where {want} was expected: entries after it are missing",
-            check.entries,
+            "{name}: {} verify{since}, but the chain ends at {} where {want} was expected: entries after it are missing",
+            entries(check.entries),
             check.head
         );
         return Ok(EXIT_FINDINGS);
     }
-    outln!("{name}: {} entries verify{since}; head {}", check.entries, check.head);
+    outln!("{name}: {} verify{since}; head {}", entries(check.entries), check.head);
     Ok(EXIT_OK)
+}
+
+/// `1 entry`, `2 entries`.
+fn entries(n: u64) -> String {
+    if n == 1 { "1 entry".into() } else { format!("{n} entries") }
 }
 
 fn verify_segments(files: &[PathBuf], key: &SigningKey) -> Result<u8, u8> {
@@ -240,9 +245,10 @@ fn verify_segments(files: &[PathBuf], key: &SigningKey) -> Result<u8, u8> {
             problems.push(format!("it does not continue the segment before (which ended at entry {to})"));
         }
         if problems.is_empty() {
-            let signed = match s.signature {
-                Some(true) => "; signature good",
-                _ => "; signature not checked (no key)",
+            let signed = match (s.signed, s.signature) {
+                (_, Some(true)) => "; signature good",
+                (true, _) => "; signed, signature not checked (no key given)",
+                (false, _) => "; unsigned",
             };
             outln!("{name}: entries {} to {} verify; head {}{signed}", s.from_seq, s.to_seq, s.check.head);
         } else {

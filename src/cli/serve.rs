@@ -217,7 +217,12 @@ pub fn run(a: ServeArgs) -> u8 {
         permits: tokio::sync::Semaphore::new(a.max_concurrent.max(1)),
         metrics: Metrics::default(),
     });
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // Evaluation and logging run on the blocking pool, at most as many at
+    // once as requests are admitted: a pool left to grow (tokio's default
+    // is 512 threads) keeps each thread's allocator caches, hundreds of MiB.
+    let blocking = a.max_concurrent.max(1) + 4;
+    let runtime = match tokio::runtime::Builder::new_multi_thread().max_blocking_threads(blocking).enable_all().build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("cordon: error: cannot start the server: {e}");
@@ -337,11 +342,14 @@ async fn within<F: FnOnce() -> Response + Send + 'static>(app: &App, work: F) ->
 fn entry(
     loaded: &Loaded,
     result: &cordon::RecordResult,
-    raw: &[u8],
+    raw: Option<&[u8]>,
     kept: Option<String>,
     key: Option<String>,
 ) -> LogEntry {
     let text = serde_json::to_string(result).unwrap_or_default();
+    // A record received as such is hashed as received; a CSV row not kept
+    // whole, by its result.
+    let record_hash = cordon::unstable::source::sha256_hex(raw.unwrap_or(text.as_bytes()));
     let (id, decision, hit) = match result {
         cordon::RecordResult::Evaluated(e) => (
             e.id.clone(),
@@ -354,7 +362,7 @@ fn entry(
         at: super::state::now(),
         source: "api".into(),
         record_id: id,
-        record_hash: cordon::unstable::source::sha256_hex(raw),
+        record_hash,
         record: kept,
         decision,
         rules_hit: hit,
@@ -362,6 +370,25 @@ fn entry(
         rules: loaded.engine.fingerprint().to_string(),
         lists: loaded.lists.clone(),
         idempotency_key: key,
+    }
+}
+
+/// The answer for a logged decision as JSON text: its result with its id
+/// and its rule set added in front (the logged result is an object, written
+/// by the log's caller: spliced, not parsed again).
+fn answer_text(l: &Logged) -> String {
+    match l.entry.result.strip_prefix('{') {
+        Some(rest) if rest.trim_start().starts_with('"') => {
+            let mut out = String::with_capacity(l.entry.result.len() + 120);
+            out.push_str("{\"decision_id\":");
+            out.push_str(&serde_json::Value::from(l.decision_id.as_str()).to_string());
+            out.push_str(",\"rules\":");
+            out.push_str(&serde_json::Value::from(l.entry.rules.as_str()).to_string());
+            out.push(',');
+            out.push_str(rest);
+            out
+        }
+        _ => answer(l).to_string(),
     }
 }
 
@@ -467,9 +494,9 @@ fn check_one(app: &App, body: &[u8], key: Option<String>) -> Response {
     let loaded = app.loaded();
     let result = loaded.engine.check_json(&record);
     let kept = app.log_records.then(|| record.to_string());
-    match append(app, vec![entry(&loaded, &result, body, kept, key)]) {
+    match append(app, vec![entry(&loaded, &result, Some(body), kept, key)]) {
         Ok(logged) => match logged.first() {
-            Some(l) => json(StatusCode::OK, &answer(l)),
+            Some(l) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], answer_text(l)).into_response(),
             None => error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "nothing was logged"),
         },
         Err(r) => *r,
@@ -534,10 +561,9 @@ fn check_batch(app: &App, body: &[u8], csv: bool) -> Response {
             Err(cordon::Error::Run(cordon::RunError::TooManyRecords { .. })) => return too_many(),
             Err(e) => return error(StatusCode::BAD_REQUEST, "bad_input", &e.to_string()),
         }
-        for (r, kept) in &stage.results {
-            let raw =
-                kept.as_ref().map_or_else(|| serde_json::to_vec(r).unwrap_or_default(), |k| k.as_bytes().to_vec());
-            entries.push(entry(&loaded, r, &raw, kept.clone(), None));
+        for (r, kept) in stage.results {
+            let raw = kept.as_ref().map(|k| k.as_bytes().to_vec());
+            entries.push(entry(&loaded, &r, raw.as_deref(), kept, None));
         }
     } else {
         // A JSON array, or JSON Lines.
@@ -567,14 +593,14 @@ fn check_batch(app: &App, body: &[u8], csv: bool) -> Response {
             let raw = serde_json::to_vec(&record).unwrap_or_default();
             let result = loaded.engine.check_json(&record);
             let kept = app.log_records.then(|| record.to_string());
-            entries.push(entry(&loaded, &result, &raw, kept, None));
+            entries.push(entry(&loaded, &result, Some(&raw), kept, None));
         }
     }
     match append(app, entries) {
         Ok(logged) => {
             let mut out = String::new();
             for l in &logged {
-                out.push_str(&answer(l).to_string());
+                out.push_str(&answer_text(l));
                 out.push('\n');
             }
             (StatusCode::OK, [(header::CONTENT_TYPE, "application/x-ndjson")], out).into_response()

@@ -489,6 +489,73 @@ mod tests {
         verify(chain.iter().cloned().map(Ok)).expect("reads")
     }
 
+    /// A log in memory, for the export functions.
+    #[derive(Default)]
+    struct Memory {
+        entries: Vec<Logged>,
+        exports: Vec<Export>,
+    }
+
+    impl DecisionLog for Memory {
+        fn append(&mut self, entries: Vec<LogEntry>) -> Result<Vec<Logged>, StoreError> {
+            let head = self.entries.last().map_or((0, GENESIS.to_string()), |l| (l.seq, l.hash.clone()));
+            let logged = chain(head, entries);
+            self.entries.extend(logged.iter().cloned());
+            Ok(logged)
+        }
+        fn read(&mut self, f: &LogFilter) -> Result<Vec<Logged>, StoreError> {
+            let limit = if f.limit == 0 { usize::MAX } else { f.limit };
+            Ok(self.entries.iter().filter(|l| l.seq > f.after).take(limit).cloned().collect())
+        }
+        fn verify(&mut self) -> Result<LogCheck, StoreError> {
+            verify_from(checkpoint(&self.exports), self.entries.iter().cloned().map(Ok))
+        }
+        fn exports(&mut self) -> Result<Vec<Export>, StoreError> {
+            Ok(self.exports.clone())
+        }
+        fn record_export(&mut self, x: &Export) -> Result<(), StoreError> {
+            self.exports.push(x.clone());
+            Ok(())
+        }
+        fn prune(&mut self) -> Result<u64, StoreError> {
+            let upto = self.exports.iter().map(|x| x.to_seq).max().unwrap_or(0);
+            let before = self.entries.len();
+            self.entries.retain(|l| l.seq > upto);
+            self.exports.iter_mut().for_each(|x| x.pruned = true);
+            Ok((before - self.entries.len()) as u64)
+        }
+        fn describe(&self) -> String {
+            "memory".into()
+        }
+    }
+
+    #[test]
+    fn segments_stop_at_the_first_later_entry_verify_alone_and_carry_the_chain_over_a_prune() {
+        let mut log = Memory::default();
+        // Entries 1–3 are before :04; a later entry ends the segment even if
+        // an earlier-stamped one (a long run's) follows it.
+        let mut entries: Vec<LogEntry> = (1..=6).map(entry).collect();
+        entries[4].at = "2026-12-05T10:00:01Z".into();
+        log.append(entries).unwrap();
+        let seg = export(&mut log, "2026-12-05T10:00:04Z", "now", Some(b"key")).unwrap().unwrap();
+        assert_eq!((seg.export.from_seq, seg.export.to_seq), (1, 3));
+        log.record_export(&seg.export).unwrap();
+        let alone = verify_segment(&seg.bytes, Some(b"key")).unwrap();
+        assert_eq!((alone.check.first_bad.clone(), alone.signature, alone.problems.len()), (None, Some(true), 0));
+        assert_eq!(verify_segment(&seg.bytes, Some(b"other")).unwrap().signature, Some(false));
+        // A header that lies about its count or head is named.
+        let text = String::from_utf8(seg.bytes.clone()).unwrap().replacen("\"entries\":3", "\"entries\":2", 1);
+        assert!(!verify_segment(text.as_bytes(), None).unwrap().problems.is_empty());
+        assert_eq!(log.prune().unwrap(), 3);
+        let after = log.verify().unwrap();
+        assert_eq!((after.entries, after.first_bad), (3, None));
+        // The next segment starts where the last ended.
+        let next = export(&mut log, "2027-01-01", "now", None).unwrap().unwrap();
+        assert_eq!((next.export.from_seq, next.export.prev.as_str()), (4, seg.export.head.as_str()));
+        log.record_export(&next.export).unwrap();
+        assert!(export(&mut log, "2027-01-01", "now", None).unwrap().is_none(), "nothing left to export");
+    }
+
     #[test]
     fn a_chain_verifies_and_every_kind_of_tampering_is_named() {
         let logged = chain((0, GENESIS.into()), (1..=5).map(entry).collect());

@@ -176,31 +176,48 @@ impl DecisionLog for PgStore {
             fresh.push(e);
         }
         let logged = log::chain(head, fresh);
-        let insert = tx
-            .prepare(&format!(
-                "INSERT INTO cordon_decisions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-            ))
-            .map_err(m)?;
-        for l in &logged {
-            let e = &l.entry;
+        // One statement for the whole append: each column as an array.
+        if !logged.is_empty() {
+            let col = |f: &dyn Fn(&Logged) -> String| logged.iter().map(f).collect::<Vec<String>>();
+            let opt = |f: &dyn Fn(&Logged) -> Option<String>| logged.iter().map(f).collect::<Vec<Option<String>>>();
+            let seqs: Vec<i64> = logged.iter().map(|l| l.seq).collect();
+            let (ids, prevs, hashes) =
+                (col(&|l| l.decision_id.clone()), col(&|l| l.prev.clone()), col(&|l| l.hash.clone()));
+            let (ats, sources, record_ids) =
+                (col(&|l| l.entry.at.clone()), col(&|l| l.entry.source.clone()), col(&|l| l.entry.record_id.clone()));
+            let (record_hashes, records) = (col(&|l| l.entry.record_hash.clone()), opt(&|l| l.entry.record.clone()));
+            let (decisions, hits, results) = (
+                col(&|l| l.entry.decision.clone()),
+                col(&|l| l.entry.rules_hit.clone()),
+                col(&|l| l.entry.result.clone()),
+            );
+            let (rules, lists, keys) = (
+                col(&|l| l.entry.rules.clone()),
+                col(&|l| l.entry.lists.clone()),
+                opt(&|l| l.entry.idempotency_key.clone()),
+            );
             tx.execute(
-                &insert,
+                &format!(
+                    "INSERT INTO cordon_decisions ({COLUMNS}) SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], \
+                     $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[], \
+                     $11::TEXT[], $12::TEXT[], $13::TEXT[], $14::TEXT[], $15::TEXT[])"
+                ),
                 &[
-                    &l.seq,
-                    &l.decision_id,
-                    &l.prev,
-                    &l.hash,
-                    &e.at,
-                    &e.source,
-                    &e.record_id,
-                    &e.record_hash,
-                    &e.record,
-                    &e.decision,
-                    &e.rules_hit,
-                    &e.result,
-                    &e.rules,
-                    &e.lists,
-                    &e.idempotency_key,
+                    &seqs,
+                    &ids,
+                    &prevs,
+                    &hashes,
+                    &ats,
+                    &sources,
+                    &record_ids,
+                    &record_hashes,
+                    &records,
+                    &decisions,
+                    &hits,
+                    &results,
+                    &rules,
+                    &lists,
+                    &keys,
                 ],
             )
             .map_err(m)?;
