@@ -28,6 +28,10 @@ use super::{EXIT_ERROR, EXIT_OK, RulesArg, diag};
 pub struct ServeArgs {
     #[command(flatten)]
     rules: RulesArg,
+    /// The input config (as for `check`): the clients' field names, date layout, number separators; reloaded
+    /// with the rules.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// The address to listen on (loopback by default; port 0 picks a free one, printed on stdout).
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
@@ -58,19 +62,49 @@ pub struct ServeArgs {
     max_report_decisions: usize,
     /// Longest a request may take, in seconds; a slower one is answered 503 (`timeout`). A decision logged
     /// by then stays logged (and a retry with its idempotency key finds it).
-    #[arg(long, default_value_t = 30)]
-    max_seconds: u64,
+    #[arg(long, default_value = "30", value_parser = seconds)]
+    max_seconds: std::time::Duration,
+}
+
+/// A positive number of seconds (`30`, `0.5`).
+fn seconds(text: &str) -> Result<std::time::Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("`{text}` is not a positive number of seconds"))
 }
 
 /// The rules being served.
 struct Loaded {
     engine: cordon::Engine,
+    config: Arc<cordon::InputConfig>,
     loaded_at: String,
     lists: String,
 }
 
+/// Loads the rules and the input config, whole, or says why not.
+fn load(rules: &std::path::Path, config: Option<&std::path::Path>) -> Result<Loaded, Vec<serde_json::Value>> {
+    let engine = cordon::Engine::load(rules)
+        .map_err(|d| d.errors.iter().map(|p| cordon::unstable::diagnostics::to_json(p)).collect::<Vec<_>>())?;
+    let config = match config {
+        None => Arc::new(cordon::InputConfig::standard()),
+        Some(p) => {
+            let read = cordon::unstable::config::read_source(p)
+                .and_then(|src| cordon::unstable::config::load_config(src, &engine.rules().schema));
+            Arc::new(read.map_err(|e| vec![serde_json::json!({"message": e.to_string()})])?)
+        }
+    };
+    Ok(Loaded::new(engine, config))
+}
+
 impl Loaded {
-    fn new(engine: cordon::Engine) -> Loaded {
+    /// The options of a run on these rules.
+    fn opts(&self) -> cordon::RunOptions {
+        cordon::RunOptions::new().config(Arc::clone(&self.config))
+    }
+
+    fn new(engine: cordon::Engine, config: Arc<cordon::InputConfig>) -> Loaded {
         let lists = engine
             .rules()
             .lists
@@ -78,7 +112,7 @@ impl Loaded {
             .map(|l| format!("{}={}", l.name, l.snapshot.fingerprint))
             .collect::<Vec<_>>()
             .join(";");
-        Loaded { engine, loaded_at: super::state::now(), lists }
+        Loaded { engine, config, loaded_at: super::state::now(), lists }
     }
 }
 
@@ -105,6 +139,32 @@ struct Metrics {
     reloads: AtomicU64,
     reloads_failed: AtomicU64,
     rule_hits: Mutex<BTreeMap<String, u64>>,
+    /// Appends queued for the log writer or being written (the log's lag).
+    log_pending: AtomicU64,
+    /// From queueing an append to its being durable.
+    log_wait: Mutex<Option<Histogram>>,
+}
+
+/// Counts a time in a histogram.
+fn record_time(h: &mut Histogram, secs: f64) {
+    for (i, b) in BUCKETS.iter().enumerate() {
+        if secs <= *b {
+            h.0[i] += 1;
+        }
+    }
+    h.1 += secs;
+    h.2 += 1;
+}
+
+/// Writes a histogram in Prometheus text.
+fn write_histogram(out: &mut String, name: &str, labels: &str, (buckets, sum, count): &Histogram) {
+    let sep = if labels.is_empty() { "" } else { "," };
+    for (b, n) in BUCKETS.iter().zip(buckets) {
+        out.push_str(&format!("{name}_bucket{{{labels}{sep}le=\"{b}\"}} {n}\n"));
+    }
+    out.push_str(&format!("{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {count}\n"));
+    let braces = if labels.is_empty() { String::new() } else { format!("{{{labels}}}") };
+    out.push_str(&format!("{name}_sum{braces} {sum}\n{name}_count{braces} {count}\n"));
 }
 
 impl Metrics {
@@ -114,14 +174,7 @@ impl Metrics {
             *r.entry((route, status)).or_default() += 1;
         }
         if let Ok(mut l) = self.latency.lock() {
-            let e = l.entry(route).or_insert(([0; BUCKETS.len()], 0.0, 0));
-            for (i, b) in BUCKETS.iter().enumerate() {
-                if secs <= *b {
-                    e.0[i] += 1;
-                }
-            }
-            e.1 += secs;
-            e.2 += 1;
+            record_time(l.entry(route).or_insert(([0; BUCKETS.len()], 0.0, 0)), secs);
         }
     }
 }
@@ -131,6 +184,7 @@ type Append = (Vec<LogEntry>, std::sync::mpsc::SyncSender<Result<Vec<Logged>, St
 
 struct App {
     rules_path: PathBuf,
+    config_path: Option<PathBuf>,
     current: RwLock<Arc<Loaded>>,
     /// The log writer's queue: one thread appends whatever requests have
     /// queued in one transaction (group commit), each acknowledged once it
@@ -193,6 +247,18 @@ pub fn run(a: ServeArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
+    let config = match &a.config {
+        None => Arc::new(cordon::InputConfig::standard()),
+        Some(p) => match cordon::unstable::config::read_source(p)
+            .and_then(|src| cordon::unstable::config::load_config(src, &engine.rules().schema))
+        {
+            Ok(c) => Arc::new(c),
+            Err(e) => {
+                diag::print(&e);
+                return EXIT_ERROR;
+            }
+        },
+    };
     let (writer, reader) = match cordon::unstable::store::open_log(&a.store, true)
         .and_then(|w| Ok((w, cordon::unstable::store::open_log(&a.store, false)?)))
     {
@@ -206,14 +272,15 @@ pub fn run(a: ServeArgs) -> u8 {
     std::thread::spawn(move || write_log(writer, rx));
     let app = Arc::new(App {
         rules_path: a.rules.rules.clone(),
-        current: RwLock::new(Arc::new(Loaded::new(engine))),
+        config_path: a.config.clone(),
+        current: RwLock::new(Arc::new(Loaded::new(engine, config))),
         writer: Mutex::new(tx),
         log: Mutex::new(reader),
         log_records: a.log_records,
         max_report: a.max_report_decisions,
         keys,
         max_records: a.max_records,
-        max_time: std::time::Duration::from_secs(a.max_seconds.max(1)),
+        max_time: a.max_seconds,
         permits: tokio::sync::Semaphore::new(a.max_concurrent.max(1)),
         metrics: Metrics::default(),
     });
@@ -458,8 +525,14 @@ fn append(app: &App, entries: Vec<LogEntry>) -> Result<Vec<Logged>, Refusal> {
     let sent: Vec<(String, String)> = entries.iter().map(|e| (e.at.clone(), e.record_hash.clone())).collect();
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
     let queue = app.writer.lock().map(|w| w.clone()).map_err(|_| unusable())?;
-    queue.send((entries, tx)).map_err(|_| unusable())?;
-    let logged = rx.recv().map_err(|_| unusable())?.map_err(|_| unusable())?;
+    let queued = Instant::now();
+    app.metrics.log_pending.fetch_add(1, Ordering::Relaxed);
+    let reply = queue.send((entries, tx)).map(|()| rx.recv());
+    app.metrics.log_pending.fetch_sub(1, Ordering::Relaxed);
+    if let Ok(mut w) = app.metrics.log_wait.lock() {
+        record_time(w.get_or_insert(([0; BUCKETS.len()], 0.0, 0)), queued.elapsed().as_secs_f64());
+    }
+    let logged = reply.map_err(|_| unusable())?.map_err(|_| unusable())?.map_err(|_| unusable())?;
     // A retried request answered from the log is not a new decision.
     let fresh: Vec<Logged> = logged
         .iter()
@@ -492,7 +565,7 @@ fn check_one(app: &App, body: &[u8], key: Option<String>) -> Response {
         Err(e) => return error(StatusCode::BAD_REQUEST, "bad_json", &format!("the body is not JSON: {e}")),
     };
     let loaded = app.loaded();
-    let result = loaded.engine.check_json(&record);
+    let result = loaded.engine.check_json_with(&record, &loaded.opts());
     let kept = app.log_records.then(|| record.to_string());
     match append(app, vec![entry(&loaded, &result, Some(body), kept, key)]) {
         Ok(logged) => match logged.first() {
@@ -553,7 +626,7 @@ fn check_batch(app: &App, body: &[u8], csv: bool) -> Response {
     if csv {
         // CSV through the run pipeline: the header mapped like a file's.
         let source = cordon::InputSource::reader("request", cordon::Format::Csv, std::io::Cursor::new(body.to_vec()));
-        let opts = cordon::RunOptions::new().max_records(app.max_records as u64);
+        let opts = loaded.opts().max_records(app.max_records as u64);
         let rules = Arc::clone(loaded.engine.rules());
         let mut stage = Kept { rules: &rules, keep: app.log_records, results: Vec::new() };
         match loaded.engine.run(vec![source], &opts, &mut [&mut stage]) {
@@ -591,7 +664,7 @@ fn check_batch(app: &App, body: &[u8], csv: bool) -> Response {
                 Err(e) => return error(StatusCode::BAD_REQUEST, "bad_json", &format!("line {}: {e}", i + 1)),
             };
             let raw = serde_json::to_vec(&record).unwrap_or_default();
-            let result = loaded.engine.check_json(&record);
+            let result = loaded.engine.check_json_with(&record, &loaded.opts());
             let kept = app.log_records.then(|| record.to_string());
             entries.push(entry(&loaded, &result, Some(&raw), kept, None));
         }
@@ -795,7 +868,7 @@ fn report_from_log(app: &App, body: &[u8]) -> Response {
         standings: None,
     };
     let log_name = app.log.lock().map(|l| l.describe()).unwrap_or_default();
-    let built = report::replay::build_from_log(&loaded.engine, &logged, &log_name, &opts, &cordon::RunOptions::new());
+    let built = report::replay::build_from_log(&loaded.engine, &logged, &log_name, &opts, &loaded.opts());
     let model = match built {
         Ok((m, _)) => m,
         Err(e) => {
@@ -834,10 +907,10 @@ fn report_from_log(app: &App, body: &[u8]) -> Response {
 /// rules in service stay. Requests already running finish on the rules they
 /// started with (each holds its own `Arc`).
 fn do_reload(app: &App) -> Result<String, String> {
-    match cordon::Engine::load(&app.rules_path) {
-        Ok(engine) => {
-            let fp = engine.fingerprint().to_string();
-            let fresh = Arc::new(Loaded::new(engine));
+    match load(&app.rules_path, app.config_path.as_deref()) {
+        Ok(loaded) => {
+            let fp = loaded.engine.fingerprint().to_string();
+            let fresh = Arc::new(loaded);
             match app.current.write() {
                 Ok(mut g) => *g = fresh,
                 Err(p) => *p.into_inner() = fresh,
@@ -846,10 +919,8 @@ fn do_reload(app: &App) -> Result<String, String> {
             eprintln!("cordon: reloaded rules {fp}");
             Ok(fp)
         }
-        Err(d) => {
+        Err(problems) => {
             app.metrics.reloads_failed.fetch_add(1, Ordering::Relaxed);
-            let problems: Vec<serde_json::Value> =
-                d.errors.iter().map(|p| cordon::unstable::diagnostics::to_json(p)).collect();
             Err(serde_json::Value::Array(problems).to_string())
         }
     }
@@ -897,13 +968,8 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
     }
     s.push_str("# HELP cordon_request_seconds Request latency by route.\n# TYPE cordon_request_seconds histogram\n");
     if let Ok(l) = m.latency.lock() {
-        for (route, (buckets, sum, count)) in l.iter() {
-            for (b, n) in BUCKETS.iter().zip(buckets) {
-                s.push_str(&format!("cordon_request_seconds_bucket{{route=\"{route}\",le=\"{b}\"}} {n}\n"));
-            }
-            s.push_str(&format!("cordon_request_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}\n"));
-            s.push_str(&format!("cordon_request_seconds_sum{{route=\"{route}\"}} {sum}\n"));
-            s.push_str(&format!("cordon_request_seconds_count{{route=\"{route}\"}} {count}\n"));
+        for (route, h) in l.iter() {
+            write_histogram(&mut s, "cordon_request_seconds", &format!("route=\"{route}\""), h);
         }
     }
     s.push_str("# HELP cordon_decisions_total Decisions logged, by kind.\n# TYPE cordon_decisions_total counter\n");
@@ -919,6 +985,16 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
     s.push_str("# HELP cordon_reloads_total Rule reloads, by outcome.\n# TYPE cordon_reloads_total counter\n");
     s.push_str(&format!("cordon_reloads_total{{outcome=\"ok\"}} {}\n", m.reloads.load(Ordering::Relaxed)));
     s.push_str(&format!("cordon_reloads_total{{outcome=\"refused\"}} {}\n", m.reloads_failed.load(Ordering::Relaxed)));
+    s.push_str("# HELP cordon_log_pending Appends waiting to be durable in the decision log.\n");
+    s.push_str(&format!(
+        "# TYPE cordon_log_pending gauge\ncordon_log_pending {}\n",
+        m.log_pending.load(Ordering::Relaxed)
+    ));
+    s.push_str("# HELP cordon_log_append_seconds From a decision queued for the log to its being durable.\n");
+    s.push_str("# TYPE cordon_log_append_seconds histogram\n");
+    let empty = ([0; BUCKETS.len()], 0.0, 0);
+    let wait = m.log_wait.lock().ok().and_then(|w| *w).unwrap_or(empty);
+    write_histogram(&mut s, "cordon_log_append_seconds", "", &wait);
     let loaded = app.loaded();
     s.push_str("# HELP cordon_rule_set_info The rule set in service.\n# TYPE cordon_rule_set_info gauge\n");
     s.push_str(&format!(

@@ -152,6 +152,11 @@ fn the_service_checks_logs_and_reloads(store: &LogStore) {
     assert!(metrics.contains("cordon_requests_total{route=\"/v1/check\",status=\"401\"} 2"), "{metrics}");
     assert!(metrics.contains(&format!("cordon_rule_set_info{{fingerprint=\"{}\"", first["rules"].as_str().unwrap())));
     assert!(metrics.contains("cordon_request_seconds_bucket{route=\"/v1/check\""));
+    assert!(metrics.contains("cordon_log_pending 0"), "{metrics}");
+    assert!(
+        metrics.contains("cordon_log_append_seconds_count 4"),
+        "A, A again, the JSON batch, the CSV batch: {metrics}"
+    );
     // A, B1, B2 and C1 were decided: the retry of A is not a new decision.
     let logged: u64 = ["block", "review", "pass", "invalid"]
         .iter()
@@ -473,4 +478,96 @@ fn reports_are_built_from_the_log_and_show_what_was_decided(store: &LogStore) {
     let (code, body) = http(&s, "POST", "/v1/reports", &[KEY], b"{}");
     assert_eq!(code, 409);
     assert!(body.contains("counted_run"), "{body}");
+}
+
+/// `--config`: the clients send their own field names (the example config's
+/// `TxnRef`, `ShipDate`, …); decisions, the log and a report from it read
+/// them through the config, as `check --config` does.
+#[test]
+fn a_config_maps_the_clients_fields() {
+    let store = LogStore::sqlite();
+    let s =
+        start(&root().join("rules"), &store.spec, &["--config", "seeds/config/example-config.yaml", "--log-records"]);
+    let body = r#"{"TxnRef": "T-1", "ShipDate": "01/03/2024", "CountryOfOrigin": "KP", "FinalDestination": "CN",
+        "HSCode": "2701.12", "Exporter": "Acme Coal", "Customer": "Dalian Trading", "GoodsDescription": "coal"}"#;
+    let (code, answer) = http(&s, "POST", "/v1/check", &[KEY], body.as_bytes());
+    assert_eq!(code, 200, "{answer}");
+    let v: serde_json::Value = serde_json::from_str(&answer).expect("json");
+    assert_eq!((v["id"].as_str(), v["decision"].as_str()), (Some("T-1"), Some("block")), "{answer}");
+    assert!(answer.contains("KP-COAL-IRON-2371"), "{answer}");
+    let (code, report) = http(&s, "POST", "/v1/reports", &[KEY], br#"{"format": "json"}"#);
+    assert_eq!(code, 200, "{report}");
+    let r: serde_json::Value = serde_json::from_str(&report).expect("json");
+    assert_eq!(r["counts"]["decisions"]["block"], 1);
+}
+
+/// The last two limits: requests beyond `--max-concurrent` are answered 429
+/// with `Retry-After` while another runs, and a request longer than
+/// `--max-seconds` 503 (`timeout`); the service answers normally after both.
+#[test]
+fn busy_and_slow_requests_are_refused_with_their_codes() {
+    let store = LogStore::sqlite();
+    let seeds = std::fs::read_to_string(root().join("seeds/transactions/trade-2016-2019.csv")).unwrap();
+    let (header, rows) = seeds.split_once('\n').unwrap();
+    let big = format!("{header}\n{}", rows.repeat(8));
+    let csv = ("Content-Type", "text/csv");
+    let limits = ["--max-concurrent", "1", "--max-records", "100000", "--max-body-bytes", "67108864"];
+    let s = start(&root().join("rules"), &store.spec, &limits);
+    // While a long batch holds the only slot, another request is turned away
+    // (tried again should the probe have taken the slot before the batch).
+    let mut refused = None;
+    for _ in 0..5 {
+        let addr = s.addr.clone();
+        let body = big.clone();
+        let long = std::thread::spawn(move || http_at(&addr, "POST", "/v1/check/batch", &[KEY, csv], body.as_bytes()));
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let probe = raw(&s, "/v1/check");
+        let (code, _) = long.join().unwrap().expect("the long batch answered");
+        if probe.starts_with("HTTP/1.1 429") && code == 200 {
+            refused = Some(probe);
+            break;
+        }
+    }
+    let refused = refused.expect("a request refused while the batch ran").to_ascii_lowercase();
+    assert!(refused.contains("\r\nretry-after: 1\r\n") && refused.contains("\"busy\""), "{refused}");
+    let answer = raw(&s, "/v1/check").to_ascii_lowercase();
+    assert!(answer.starts_with("http/1.1 200") && !answer.contains("retry-after"), "{answer}");
+    drop(s);
+    // A time limit shorter than the batch: 503, and the service goes on.
+    let s = start(
+        &root().join("rules"),
+        &store.spec,
+        &["--max-seconds", "0.5", "--max-records", "100000", "--max-body-bytes", "67108864"],
+    );
+    let (code, body) = http(&s, "POST", "/v1/check/batch", &[KEY, csv], big.as_bytes());
+    assert_eq!(code, 503, "{body}");
+    assert!(body.contains("\"timeout\""), "{body}");
+    // The batch goes on in the background (its decisions are logged); then
+    // the service answers in time again.
+    let answered = (0..40).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        http(&s, "POST", "/v1/check", &[KEY], record("T", "CN", "EAR99").as_bytes()).0 == 200
+    });
+    assert!(answered, "the service answers after a timeout");
+    let o = Command::new(env!("CARGO_BIN_EXE_cordon"))
+        .args(["serve", "--rules", "rules", "--store", &store.spec, "--max-seconds", "0"])
+        .current_dir(root())
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a positive number of seconds"));
+}
+
+/// The whole answer (status line, headers, body) to a POST of one record.
+fn raw(s: &Server, path: &str) -> String {
+    let mut c = TcpStream::connect(&s.addr).expect("connect");
+    let body = record("H", "CN", "EAR99");
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer test-key\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    c.write_all(req.as_bytes()).expect("write");
+    let mut out = String::new();
+    c.read_to_string(&mut out).expect("read");
+    out
 }
