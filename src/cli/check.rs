@@ -339,12 +339,7 @@ pub fn run(a: CheckArgs) -> u8 {
     };
     let log_note = log_stage.as_ref().map(|l| {
         let (n, head) = l.logged();
-        format!(
-            "{n} decision{} logged to {}{}",
-            if n == 1 { "" } else { "s" },
-            log_store_name.as_deref().unwrap_or(""),
-            head.map_or(String::new(), |h| format!(" (chain head {h})"))
-        )
+        super::log::logged_note(n, log_store_name.as_deref().unwrap_or(""), head)
     });
     drop(log_stage);
     progress.finish();

@@ -155,10 +155,22 @@ enum LogCommand {
 }
 
 fn open(spec: &str, write: bool) -> Result<Box<dyn DecisionLog>, u8> {
-    store::open_log(spec, write).map_err(|e| {
-        diag::print(&e);
-        EXIT_ERROR
-    })
+    store::open_log(spec, write).map_err(failed)
+}
+
+/// An error printed; the exit code.
+fn failed<E: miette::Diagnostic + Send + Sync + 'static>(e: E) -> u8 {
+    diag::print(&e);
+    EXIT_ERROR
+}
+
+/// What a run that logged says: how many decisions, where, the chain's head.
+pub fn logged_note(n: u64, log: &str, head: Option<&str>) -> String {
+    format!(
+        "{n} decision{} logged to {log}{}",
+        if n == 1 { "" } else { "s" },
+        head.map_or(String::new(), |h| format!(" (chain head {h})"))
+    )
 }
 
 /// Runs `cordon log`.
@@ -178,14 +190,8 @@ pub fn run(a: LogCmdArgs) -> u8 {
 fn verify(spec: &str, head: Option<String>) -> Result<u8, u8> {
     let mut log = open(spec, false)?;
     let name = log.describe();
-    let check = log.verify().map_err(|e| {
-        diag::print(&e);
-        EXIT_ERROR
-    })?;
-    let exports = log.exports().map_err(|e| {
-        diag::print(&e);
-        EXIT_ERROR
-    })?;
+    let check = log.verify().map_err(failed)?;
+    let exports = log.exports().map_err(failed)?;
     let pruned = cordon::unstable::store::log::checkpoint(&exports).0;
     let since = if pruned > 0 { format!(" after entry {pruned} (exported and pruned)") } else { String::new() };
     if let Some((seq, why)) = &check.first_bad {
@@ -264,10 +270,7 @@ fn verify_segments(files: &[PathBuf], key: &SigningKey) -> Result<u8, u8> {
 
 fn show(spec: &str, filter: LogFilter) -> Result<u8, u8> {
     let mut log = open(spec, false)?;
-    let rows = log.read(&filter).map_err(|e| {
-        diag::print(&e);
-        EXIT_ERROR
-    })?;
+    let rows = log.read(&filter).map_err(failed)?;
     for l in rows {
         let e = &l.entry;
         let result: serde_json::Value = serde_json::from_str(&e.result).unwrap_or(serde_json::Value::Null);
@@ -294,23 +297,14 @@ fn export(spec: &str, until: &str, output: &Path, key: &SigningKey) -> Result<u8
     let key = key.read()?;
     let mut log = open(spec, true)?;
     let segment = cordon::unstable::store::log::export(log.as_mut(), until, &super::state::now(), key.as_deref())
-        .map_err(|e| {
-            diag::print(&e);
-            EXIT_ERROR
-        })?;
+        .map_err(failed)?;
     let Some(segment) = segment else {
         outln!("{}: nothing to export before {until} (every earlier entry is in an earlier segment)", log.describe());
         return Ok(EXIT_OK);
     };
     // The file first, then the record of it: an export the log knows of is on disk.
-    cordon::unstable::atomic::write_file(output, &segment.bytes).map_err(|e| {
-        diag::print(&e);
-        EXIT_ERROR
-    })?;
-    log.record_export(&segment.export).map_err(|e| {
-        diag::print(&e);
-        EXIT_ERROR
-    })?;
+    cordon::unstable::atomic::write_file(output, &segment.bytes).map_err(failed)?;
+    log.record_export(&segment.export).map_err(failed)?;
     let x = &segment.export;
     outln!(
         "{}: entries {} to {} exported to {} (sha256 {}); head {}{}",
@@ -327,14 +321,8 @@ fn export(spec: &str, until: &str, output: &Path, key: &SigningKey) -> Result<u8
 
 fn prune(spec: &str) -> Result<u8, u8> {
     let mut log = open(spec, true)?;
-    let n = log.prune().map_err(|e| {
-        diag::print(&e);
-        EXIT_ERROR
-    })?;
-    let exports = log.exports().map_err(|e| {
-        diag::print(&e);
-        EXIT_ERROR
-    })?;
+    let n = log.prune().map_err(failed)?;
+    let exports = log.exports().map_err(failed)?;
     let (upto, head) = cordon::unstable::store::log::checkpoint(&exports);
     if upto == 0 {
         outln!("{}: nothing exported, nothing pruned", log.describe());

@@ -212,12 +212,7 @@ pub fn run(a: ReportArgs) -> u8 {
     drop(more);
     let log_note = log_stage.as_ref().map(|l| {
         let (n, head) = l.logged();
-        format!(
-            "cordon: {n} decision{} logged to {}{}",
-            if n == 1 { "" } else { "s" },
-            log_name.as_deref().unwrap_or(""),
-            head.map_or(String::new(), |h| format!(" (chain head {h})"))
-        )
+        format!("cordon: {}", super::log::logged_note(n, log_name.as_deref().unwrap_or(""), head))
     });
     drop(log_stage);
     let (model, run) = match built {

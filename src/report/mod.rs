@@ -95,11 +95,7 @@ pub fn build_with_stages(
         .collect();
     let fingerprints = Fingerprints {
         rule_set: rules.fingerprint.clone(),
-        rule_files: rules
-            .inputs
-            .iter()
-            .map(|f| FileFingerprint { path: f.path.clone(), kind: f.kind.to_string(), sha256: f.sha256.clone() })
-            .collect(),
+        rule_files: rule_files(&rules),
         inputs: inputs_fp,
         config: opts.config.clone(),
     };
@@ -113,6 +109,15 @@ pub fn build_with_stages(
         fingerprints,
     };
     Ok((collector.finish(&run, meta), run))
+}
+
+/// The fingerprints of the rule set's files (rules, schema, data, lists).
+fn rule_files(rules: &crate::check::RuleSet) -> Vec<FileFingerprint> {
+    rules
+        .inputs
+        .iter()
+        .map(|f| FileFingerprint { path: f.path.clone(), kind: f.kind.to_string(), sha256: f.sha256.clone() })
+        .collect()
 }
 
 /// The report's collector as a stage of the run.

@@ -289,11 +289,7 @@ pub fn build_from_log(
     }
     let fingerprints = Fingerprints {
         rule_set: rules.fingerprint.clone(),
-        rule_files: rules
-            .inputs
-            .iter()
-            .map(|f| FileFingerprint { path: f.path.clone(), kind: f.kind.to_string(), sha256: f.sha256.clone() })
-            .collect(),
+        rule_files: super::rule_files(&rules),
         inputs,
         config: opts.config.clone(),
     };

@@ -125,6 +125,55 @@ pub fn chain(last: (i64, String), entries: Vec<LogEntry>) -> Vec<Logged> {
         .collect()
 }
 
+/// How an append answers one entry: the decision logged before under its
+/// idempotency key, or the n-th of the entries it chains.
+#[derive(Debug)]
+pub enum Answer {
+    /// Logged before.
+    Earlier(Box<Logged>),
+    /// The n-th new entry.
+    Fresh(usize),
+}
+
+/// Splits an append into the entries to chain and how to answer each: a
+/// retried request (its key logged already, as `find` says) is the decision
+/// logged before; a key given twice in one append is one decision.
+pub fn dedupe(
+    entries: Vec<LogEntry>,
+    mut find: impl FnMut(&str) -> Result<Option<Logged>, StoreError>,
+) -> Result<(Vec<Answer>, Vec<LogEntry>), StoreError> {
+    let mut answers = Vec::with_capacity(entries.len());
+    let mut fresh: Vec<LogEntry> = Vec::new();
+    let mut fresh_keys: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for e in entries {
+        if let Some(k) = e.idempotency_key.clone() {
+            if let Some(l) = find(&k)? {
+                answers.push(Answer::Earlier(Box::new(l)));
+                continue;
+            }
+            if let Some(i) = fresh_keys.get(&k) {
+                answers.push(Answer::Fresh(*i));
+                continue;
+            }
+            fresh_keys.insert(k, fresh.len());
+        }
+        answers.push(Answer::Fresh(fresh.len()));
+        fresh.push(e);
+    }
+    Ok((answers, fresh))
+}
+
+/// The logged decision for each entry of an append, in its order.
+pub fn answered(answers: Vec<Answer>, logged: &[Logged]) -> Vec<Logged> {
+    answers
+        .into_iter()
+        .filter_map(|a| match a {
+            Answer::Earlier(l) => Some(*l),
+            Answer::Fresh(i) => logged.get(i).cloned(),
+        })
+        .collect()
+}
+
 /// Checks a chain read in order: positions without gaps from 1, each entry's
 /// `prev` the hash before it, each hash what its fields give. Stops at the
 /// first bad entry.

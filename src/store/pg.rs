@@ -151,30 +151,10 @@ impl DecisionLog for PgStore {
             Some(r) => (r.get(0), r.get(1)),
             None => log::checkpoint(&tx.query(EXPORTS, &[]).map_err(m)?.iter().map(export_of).collect::<Vec<_>>()),
         };
-        enum Answer {
-            Earlier(Box<Logged>),
-            Fresh(usize),
-        }
-        let mut answers = Vec::with_capacity(entries.len());
-        let mut fresh: Vec<LogEntry> = Vec::new();
-        let mut fresh_keys: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         let find =
             tx.prepare(&format!("SELECT {COLUMNS} FROM cordon_decisions WHERE idempotency_key = $1")).map_err(m)?;
-        for e in entries {
-            if let Some(k) = e.idempotency_key.clone() {
-                if let Some(r) = tx.query_opt(&find, &[&k]).map_err(m)? {
-                    answers.push(Answer::Earlier(Box::new(logged_of(&r))));
-                    continue;
-                }
-                if let Some(i) = fresh_keys.get(&k) {
-                    answers.push(Answer::Fresh(*i));
-                    continue;
-                }
-                fresh_keys.insert(k, fresh.len());
-            }
-            answers.push(Answer::Fresh(fresh.len()));
-            fresh.push(e);
-        }
+        let (answers, fresh) =
+            log::dedupe(entries, |k| Ok(tx.query_opt(&find, &[&k]).map_err(m)?.as_ref().map(logged_of)))?;
         let logged = log::chain(head, fresh);
         // One statement for the whole append: each column as an array.
         if !logged.is_empty() {
@@ -223,13 +203,7 @@ impl DecisionLog for PgStore {
             .map_err(m)?;
         }
         tx.commit().map_err(m)?;
-        Ok(answers
-            .into_iter()
-            .filter_map(|a| match a {
-                Answer::Earlier(l) => Some(*l),
-                Answer::Fresh(i) => logged.get(i).cloned(),
-            })
-            .collect())
+        Ok(log::answered(answers, &logged))
     }
 
     fn read(&mut self, f: &LogFilter) -> Result<Vec<Logged>, StoreError> {

@@ -409,35 +409,12 @@ impl DecisionLog for SqliteStore {
             // Every entry pruned: the chain goes on from the last segment.
             None => log::checkpoint(&exports_in(&tx).map_err(m)?),
         };
-        // A retried request (same idempotency key) is the decision logged
-        // before; a key given twice in one append is one decision.
-        enum Answer {
-            Earlier(Box<Logged>),
-            Fresh(usize),
-        }
-        let mut answers = Vec::with_capacity(entries.len());
-        let mut fresh: Vec<LogEntry> = Vec::new();
-        let mut fresh_keys: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-        {
+        let (answers, fresh) = {
             let mut find = tx
                 .prepare_cached(&format!("SELECT {LOG_COLUMNS} FROM decisions WHERE idempotency_key = ?1"))
                 .map_err(m)?;
-            for e in entries {
-                if let Some(k) = e.idempotency_key.clone() {
-                    if let Some(l) = find.query_row(params![k], logged_of).optional().map_err(m)? {
-                        answers.push(Answer::Earlier(Box::new(l)));
-                        continue;
-                    }
-                    if let Some(i) = fresh_keys.get(&k) {
-                        answers.push(Answer::Fresh(*i));
-                        continue;
-                    }
-                    fresh_keys.insert(k, fresh.len());
-                }
-                answers.push(Answer::Fresh(fresh.len()));
-                fresh.push(e);
-            }
-        }
+            log::dedupe(entries, |k| find.query_row(params![k], logged_of).optional().map_err(m))?
+        };
         let logged = log::chain(head, fresh);
         {
             let mut insert = tx
@@ -469,13 +446,7 @@ impl DecisionLog for SqliteStore {
             }
         }
         tx.commit().map_err(m)?;
-        Ok(answers
-            .into_iter()
-            .filter_map(|a| match a {
-                Answer::Earlier(l) => Some(*l),
-                Answer::Fresh(i) => logged.get(i).cloned(),
-            })
-            .collect())
+        Ok(log::answered(answers, &logged))
     }
 
     fn read(&mut self, f: &LogFilter) -> Result<Vec<Logged>, StoreError> {
