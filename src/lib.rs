@@ -85,8 +85,10 @@
 //! - `findings`: decisions, findings, evidence, explanations, invalid records.
 //! - `store`: the state kept between runs (records counted by rules over
 //!   many records, runs, changes by hand) and the decision log (hash-chained
-//!   in `store/log.rs`, whatever the database) behind traits; SQLite in
-//!   `store/sqlite.rs`, its schema migrated by `store/migrations/*.sql`.
+//!   in `store/log.rs`, whatever the database, with its export in signed
+//!   segments) behind traits; SQLite in `store/sqlite.rs`, its schema
+//!   migrated by `store/migrations/*.sql`; the decision log in PostgreSQL
+//!   in `store/pg.rs`.
 //! - `eval`: three-valued evaluation of rules on a record (fail closed);
 //!   for a rule over many records, what the record adds to its total.
 //! - `aggregate`: running totals of rules over many records, in date order
@@ -100,7 +102,9 @@
 //! - `error`: the crate's one [`Error`].
 //! - `engine`: the facade: load once, evaluate a record or run over inputs.
 //! - `output`: the formats of `cordon check` (table, JSON Lines, JSON, CSV).
-//! - `report`: the audit report model, its layout, and its PDF, JSON and CSV renderings.
+//! - `report`: the audit report model, its layout, and its PDF, JSON and CSV
+//!   renderings; `report/replay.rs` builds it from the decision log, each
+//!   logged record evaluated again and held to its logged result.
 //! - `contracts`: the JSON output documents and their JSON Schemas.
 //! - `testing`: rule tests written beside rule files (`*.tests.yaml`).
 //! - `fuzzing`: the entry points of the fuzz targets in `fuzz/`, also run
@@ -151,7 +155,8 @@
 //!   input in `records` (CSV input is split by hand, held to the csv crate by
 //!   a proptest; the csv crate reads the pack's data tables), printpdf (with lopdf, allsorts and textwrap) in
 //!   `report`, unicode-script and encoding_rs in `lists::import`, rusqlite
-//!   in `store`.
+//!   in `store/sqlite.rs`, postgres in `store/pg.rs`; axum and tokio only in
+//!   the binary's `cli/serve.rs`.
 //!   The report layout is built without PDF and can be tested as data.
 //! - [`Engine`] is `Send + Sync`; no `unsafe` code.
 
