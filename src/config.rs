@@ -12,6 +12,7 @@ use thiserror::Error;
 
 use crate::schema::{FieldDef, FieldType, GroupDef, MAX_FIELDS, MissingColumn, Pattern, Role, Schema};
 use crate::source::SourceFile;
+use crate::values::Date;
 
 /// A YAML file that could not be used.
 #[derive(Debug, Error, Diagnostic)]
@@ -620,6 +621,19 @@ fn build_schema(src: &SourceFile, file: SchemaFile) -> Result<Schema, ConfigErro
 
 // ─────────────────────────── input config ───────────────────────────
 
+/// Dates that stand for "no date" in the systems records come from.
+const NULL_DATES: [((i32, u32, u32), &str); 4] = [
+    ((1899, 12, 30), "a spreadsheet's day zero"),
+    ((1900, 1, 1), "a spreadsheet's or database's null date"),
+    ((1970, 1, 1), "the Unix epoch (a null timestamp)"),
+    ((1, 1, 1), "a database's minimum date"),
+];
+
+/// The dates records may hold unless the config says otherwise: from
+/// 1990-01-01 to a year after today.
+pub static DEFAULT_DATE_WINDOW: std::sync::LazyLock<(Date, Date)> =
+    std::sync::LazyLock::new(|| (Date::from_ymd(1990, 1, 1).unwrap_or_else(Date::today), Date::today().add_years(1)));
+
 /// How a firm's files map onto the schema.
 #[derive(Debug, Clone, Default)]
 pub struct InputConfig {
@@ -637,6 +651,9 @@ pub struct InputConfig {
     pub delimiter: u8,
     /// Per field or group: what a missing column means, overriding the schema.
     pub on_missing_column: BTreeMap<String, MissingColumn>,
+    /// The dates a record may plausibly hold (`formats.earliest_date`,
+    /// `formats.latest_date`); `None`: [`DEFAULT_DATE_WINDOW`].
+    pub date_window: Option<(Date, Date)>,
     /// The config file, for fingerprints and diagnostics.
     pub source: Option<std::sync::Arc<SourceFile>>,
 }
@@ -650,6 +667,27 @@ impl InputConfig {
     /// The column that holds a schema field.
     pub fn column_for<'a>(&'a self, field: &'a str) -> &'a str {
         self.columns.get(field).map_or(field, String::as_str)
+    }
+
+    /// The earliest and latest date a record may plausibly hold.
+    pub fn date_window(&self) -> (Date, Date) {
+        self.date_window.unwrap_or_else(|| *DEFAULT_DATE_WINDOW)
+    }
+
+    /// Reads a date of a record: in the file's layout, a real date (not a
+    /// spreadsheet's or a database's null placeholder) within the window.
+    pub fn read_date(&self, t: &str) -> Result<Date, String> {
+        let d = self.date_format.parse(t)?;
+        if let Some(why) = NULL_DATES.iter().find(|(n, _)| Date::from_ymd(n.0, n.1, n.2) == Some(d)).map(|(_, w)| w) {
+            return Err(format!("`{t}` is {why}, not a real date"));
+        }
+        let (from, to) = self.date_window();
+        if d < from || d > to {
+            return Err(format!(
+                "`{t}` is outside the plausible dates {from}..{to} (`formats.earliest_date` and `latest_date` in the config change them)"
+            ));
+        }
+        Ok(d)
     }
 
     /// What a missing column for a field means: the config's word, else the schema's.
@@ -706,6 +744,8 @@ pub fn run_files(src: &SourceFile) -> RunFiles {
 #[serde(deny_unknown_fields)]
 struct FormatsFile {
     date: Option<String>,
+    earliest_date: Option<String>,
+    latest_date: Option<String>,
     decimal_separator: Option<String>,
     thousands_separator: Option<String>,
     list_separator: Option<String>,
@@ -765,6 +805,33 @@ pub fn load_config(src: SourceFile, schema: &Schema) -> Result<InputConfig, Conf
             )
         })?,
     };
+    let window_end = |key: &str, value: &Option<String>| -> Result<Option<Date>, ConfigError> {
+        value
+            .as_deref()
+            .map(|v| {
+                Date::parse(v).map_err(|e| {
+                    ConfigError::invalid(
+                        &src,
+                        format!("`{key}`: {e}"),
+                        find_value(&src, v),
+                        Some("write it YYYY-MM-DD".into()),
+                    )
+                })
+            })
+            .transpose()
+    };
+    let default = *DEFAULT_DATE_WINDOW;
+    let earliest = window_end("earliest_date", &file.formats.earliest_date)?;
+    let latest = window_end("latest_date", &file.formats.latest_date)?;
+    let date_window = match (earliest, latest) {
+        (None, None) => None,
+        (e, l) => Some((e.unwrap_or(default.0), l.unwrap_or(default.1))),
+    };
+    if let Some((e, l)) = date_window
+        && e > l
+    {
+        return Err(ConfigError::invalid(&src, format!("`earliest_date` {e} is after `latest_date` {l}"), None, None));
+    }
     let decimal_separator = one_char(&src, "decimal_separator", &file.formats.decimal_separator)?.unwrap_or('.');
     if decimal_separator != '.' && decimal_separator != ',' {
         return Err(ConfigError::invalid(
@@ -828,6 +895,7 @@ pub fn load_config(src: SourceFile, schema: &Schema) -> Result<InputConfig, Conf
         list_separator,
         delimiter,
         on_missing_column,
+        date_window,
         source: Some(std::sync::Arc::new(src)),
     })
 }
@@ -1028,6 +1096,27 @@ mod tests {
         assert_eq!(c.date_format.name(), "DD/MM/YYYY");
         assert_eq!(c.decimal_separator, ',');
         assert_eq!(c.delimiter, b';');
+    }
+
+    #[test]
+    fn dates_are_real_and_plausible_and_the_window_is_the_configs() {
+        let schema = crate::config::standard_schema();
+        let standard = InputConfig::standard();
+        assert!(standard.read_date("2018-05-01").is_ok());
+        for null in ["1899-12-30", "1900-01-01", "1970-01-01", "0001-01-01"] {
+            assert!(standard.read_date(null).unwrap_err().contains("not a real date"), "{null}");
+        }
+        assert!(standard.read_date("1989-12-31").unwrap_err().contains("outside the plausible dates"));
+        let next_year = Date::today().add_years(1);
+        assert!(standard.read_date(&next_year.to_string()).is_ok());
+        assert!(standard.read_date(&next_year.next_day().to_string()).is_err());
+        let wide =
+            load_config(src("formats:\n  earliest_date: 1980-01-01\n  latest_date: 2100-12-31\n"), &schema).unwrap();
+        assert!(wide.read_date("1985-06-01").is_ok() && wide.read_date("2099-01-01").is_ok());
+        assert!(wide.read_date("1970-01-01").is_err(), "a null placeholder is never a date");
+        let e = load_config(src("formats:\n  earliest_date: 2020-01-01\n  latest_date: 2010-01-01\n"), &schema);
+        assert!(e.unwrap_err().to_string().contains("is after `latest_date`"));
+        assert!(load_config(src("formats:\n  earliest_date: 1 Jan 1980\n"), &schema).is_err());
     }
 
     #[test]

@@ -178,7 +178,7 @@ pub fn parse_scalar(t: &str, s: Scalar, def: &FieldDef, cfg: &InputConfig) -> Re
     }
     if s == Scalar::DATE {
         // The language's own kind, read without a dynamic call (hot path).
-        return cfg.date_format.parse(t).map(Value::Date);
+        return cfg.read_date(t).map(Value::Date);
     }
     let ctx = ReadContext {
         dates: &cfg.date_format,

@@ -51,6 +51,23 @@ impl Date {
         time::Date::from_julian_day(self.0).unwrap_or(time::Date::MIN)
     }
 
+    /// Today (UTC).
+    pub fn today() -> Date {
+        Date(time::OffsetDateTime::now_utc().date().to_julian_day())
+    }
+
+    /// The same day `years` years later (28 February for 29 February).
+    pub fn add_years(self, years: i32) -> Date {
+        let t = self.to_time();
+        let y = t.year() + years;
+        let day = if t.month() == time::Month::February && t.day() == 29 && !time::util::is_leap_year(y) {
+            28
+        } else {
+            t.day()
+        };
+        time::Date::from_calendar_date(y, t.month(), day).map_or(self, |d| Date(d.to_julian_day()))
+    }
+
     /// The year.
     pub fn year(self) -> i32 {
         self.to_time().year()
