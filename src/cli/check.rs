@@ -46,6 +46,10 @@ pub struct CheckArgs {
     /// Exit 1 when a record is at or above this level (`invalid` ranks with review).
     #[arg(long, value_enum, default_value = "block")]
     fail_on: FailOn,
+    /// Exit 1, whatever `--fail-on` says, when more than this percentage of the records read is invalid (and
+    /// always when every one is): a file that is mostly unreadable is not a clean run.
+    #[arg(long, value_name = "PERCENT", default_value_t = 50, value_parser = clap::value_parser!(u8).range(0..=100))]
+    max_invalid: u8,
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -189,6 +193,25 @@ fn load_config(path: Option<&PathBuf>, schema: &cordon::unstable::schema::Schema
             })
         }
     }
+}
+
+/// Why a run whose records are mostly invalid fails (`--max-invalid`):
+/// every record invalid, or more than `max` per cent of them.
+fn mostly_invalid(s: &RunSummary, max: u8) -> Option<String> {
+    if s.read == 0 || s.invalid == 0 {
+        return None;
+    }
+    let all = s.invalid == s.read;
+    if !all && s.invalid * 100 <= u64::from(max) * s.read {
+        return None;
+    }
+    Some(format!(
+        "{} of {} records read are invalid{}: the input may not be what the rules expect (wrong format, \
+         delimiter or encoding); exit 1 (`--max-invalid` sets the share, now {max}%)",
+        s.invalid,
+        s.read,
+        if all { " (all of them)" } else { "" }
+    ))
 }
 
 /// The name of the reviewed-matches file looked for beside the config.
@@ -400,6 +423,14 @@ pub fn run(a: CheckArgs) -> u8 {
         FailOn::Block => Decision::Block,
         FailOn::Review => Decision::Review,
     };
+    if let Some(why) = mostly_invalid(&summary, a.max_invalid) {
+        if diag::format() == diag::ErrorFormat::Json {
+            let _ = writeln!(err, "{}", serde_json::json!({"severity": "warning", "message": why}));
+        } else {
+            let _ = writeln!(err, "cordon: warning: {why}");
+        }
+        return EXIT_FINDINGS;
+    }
     if summary.fails(fail_on) { EXIT_FINDINGS } else { EXIT_OK }
 }
 

@@ -453,6 +453,41 @@ fn layout(
     })
 }
 
+/// A quoted field whose lines look like records of the file — line breaks,
+/// and a line after the first with at least half the header's delimiters —
+/// holds rows a misplaced quote swallowed (red team C11): they would vanish
+/// from every count while the record around them was evaluated. Such a row
+/// is invalid, its reason naming the lines it spans.
+fn swallowed_records(layout: &Layout, row: &Row<'_>) -> Option<FieldProblem> {
+    let delimiter = layout.config.delimiter;
+    let threshold = (layout.width.saturating_sub(1) / 2).max(2);
+    let (i, looks) = row.fields().enumerate().find_map(|(i, f)| {
+        if !f.contains(&b'\n') {
+            return None;
+        }
+        let looks = f
+            .split(|b| *b == b'\n')
+            .skip(1)
+            .filter(|l| l.iter().filter(|b| **b == delimiter).count() >= threshold)
+            .count();
+        (looks > 0).then_some((i, looks))
+    })?;
+    let breaks: usize = row.fields().map(|f| f.iter().filter(|b| **b == b'\n').count()).sum();
+    let last = row.line + breaks as u64;
+    Some(FieldProblem {
+        field: layout.columns.iter().position(|c| *c == Some(i)).map(|fid| layout.schema.fields[fid].name.clone()),
+        value: None,
+        reason: format!(
+            "column {} spans lines {}–{last} ({} lines) and holds {looks} line{} that look like records of this file: \
+             a quote may be misplaced; the record is not evaluated",
+            i + 1,
+            row.line,
+            breaks + 1,
+            if looks == 1 { "" } else { "s" },
+        ),
+    })
+}
+
 /// Types one CSV row.
 pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>, Invalid> {
     let (schema, line) = (&layout.schema, row.line);
@@ -486,6 +521,14 @@ pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>,
                 ),
             }],
         });
+    }
+    if let Some(problem) = swallowed_records(layout, &row) {
+        let id = layout.columns[schema.key]
+            .and_then(|c| row.get(c))
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        return Err(Invalid { file: layout.file, line, id, errors: vec![problem] });
     }
     if let Some((i, f)) = row.fields().enumerate().find(|(_, f)| f.len() > layout.limits.max_field_bytes) {
         return Err(Invalid {

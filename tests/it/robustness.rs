@@ -470,3 +470,34 @@ mod output_safety {
         out
     }
 }
+
+/// A run whose records are mostly invalid does not exit 0 (red team M1):
+/// more than `--max-invalid` per cent (50 by default) invalid, or every
+/// record, is exit 1 with a warning saying why, whatever `--fail-on` says.
+#[test]
+fn a_mostly_invalid_input_is_not_a_clean_run() {
+    let one_in_three = "tests/data/bad-inputs/too-few-fields.csv";
+    let o = cordon(&["check", "--rules", "rules", "--format", "summary", one_in_three]);
+    assert_eq!(o.status.code(), Some(0), "1 of 3 invalid is within the default share: {}", stderr(&o));
+    let o = cordon(&["check", "--rules", "rules", "--format", "summary", "--max-invalid", "10", one_in_three]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("1 of 3 records read are invalid") && stderr(&o).contains("now 10%"), "{}", stderr(&o));
+    // A CSV file named as JSON Lines: every line invalid, exit 1 even allowing 100%.
+    let pack = TempPack::new(&[]);
+    let misnamed = pack.path().join("trades.jsonl");
+    std::fs::copy(super::harness::root().join("seeds/transactions/trade-2016-2019.csv"), &misnamed).expect("copy");
+    let o = cordon(&[
+        "check",
+        "--rules",
+        "rules",
+        "--format",
+        "summary",
+        "--max-invalid",
+        "100",
+        misnamed.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("(all of them)"), "{}", stderr(&o));
+    let o = cordon(&["check", "--rules", "rules", "--max-invalid", "101", one_in_three]);
+    assert_eq!(o.status.code(), Some(2), "a share over 100 is refused");
+}
