@@ -247,8 +247,18 @@ fn load_engine(
 /// Sets the number of worker threads for this process.
 pub fn set_threads(n: Option<usize>) {
     if let Some(n) = n {
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+        let cap = max_threads();
+        if n > cap {
+            eprintln!("cordon: warning: --threads {n} is more than {cap} (4 per core): {cap} are used");
+        }
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.clamp(1, cap)).build_global();
     }
+}
+
+/// The most worker threads a run uses: 4 per core (more only costs memory
+/// and switching; `--threads 100000` would spawn them all, red team H10).
+fn max_threads() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| n.get()).saturating_mul(4)
 }
 
 /// Runs `cordon check`.

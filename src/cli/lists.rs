@@ -81,6 +81,13 @@ struct ImportArgs {
     /// The publication date (YYYY-MM-DD), for sources that do not state it (OFAC CSV).
     #[arg(long, value_name = "DATE")]
     published: Option<String>,
+    /// Refuse a snapshot with fewer entries than this percentage of the one it replaces (a source cut short, or
+    /// in another layout, would otherwise replace the list and every screen would say "no match").
+    #[arg(long, value_name = "PERCENT", default_value_t = 50, value_parser = clap::value_parser!(u8).range(0..=100))]
+    min_ratio: u8,
+    /// Save the snapshot even when it holds no entries or far fewer than the one it replaces.
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     dir: ListsDir,
 }
@@ -208,6 +215,28 @@ fn run_import(a: ImportArgs) -> Result<(), u8> {
         }
     }
     let previous = store.load(&a.name).ok();
+    // A source that yields nothing, or far less than before, is refused
+    // unless forced (red team H6: lower-case tags gave 0 entries, saved).
+    let (now, before) = (snapshot.entries.len(), previous.as_ref().map_or(0, |p| p.entries.len()));
+    let refused = if now == 0 {
+        Some(format!("{} yields no entries", a.name))
+    } else if before > 0 && now * 100 < before * usize::from(a.min_ratio) {
+        Some(format!(
+            "{} yields {now} entries, fewer than {}% of the {before} in the snapshot it would replace",
+            a.name, a.min_ratio
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = refused
+        && !a.force
+    {
+        eprintln!("cordon: error: {why}: the snapshot is not saved");
+        eprintln!(
+            "  help: check the source file and its format (`--format`); `--force` saves it anyway, `--min-ratio` sets the share"
+        );
+        return Err(EXIT_ERROR);
+    }
     let saved = store.save(&snapshot).map_err(|e| fail(&e))?;
     eprintln!(
         "cordon: imported {} from {} ({}): {}, published {}, sha256 {}",

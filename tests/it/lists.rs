@@ -282,3 +282,46 @@ fn screening_errors_in_rules_name_the_place() {
         assert!(err.contains(help), "{when}: {err}");
     }
 }
+
+/// A source that yields no entries (tags in lower case, say), or far fewer
+/// than the snapshot it would replace, is refused unless forced: otherwise
+/// it would replace the list and every screen would say "no match" (red
+/// team H6).
+#[test]
+fn an_import_that_empties_or_shrinks_the_list_is_refused_unless_forced() {
+    let tmp = TempPack::new(&[]);
+    let dir = tmp.path().join("lists");
+    let dir_s = dir.to_str().expect("utf-8");
+    let full = "seeds/lists/sources/un-consolidated-2026-02-27.xml";
+    assert_eq!(cordon(&["lists", "import", full, "--as", "UN_SC", "--lists", dir_s]).status.code(), Some(0));
+    let before = std::fs::read(dir.join("UN_SC.json")).expect("snapshot");
+    // The same file with its element names in lower case: nothing is read.
+    let text = std::fs::read_to_string(super::harness::root().join(full)).expect("source");
+    let lower = tmp.path().join("lower.xml");
+    std::fs::write(
+        &lower,
+        text.replace("<INDIVIDUAL>", "<individual>")
+            .replace("</INDIVIDUAL>", "</individual>")
+            .replace("<ENTITY>", "<entity>")
+            .replace("</ENTITY>", "</entity>"),
+    )
+    .expect("write");
+    let o = cordon(&["lists", "import", lower.to_str().unwrap(), "--as", "UN_SC", "--lists", dir_s]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("yields no entries: the snapshot is not saved"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(dir.join("UN_SC.json")).expect("snapshot"), before, "the list is unchanged");
+    // A tenth of the entries: refused; with --min-ratio 5, or --force, saved.
+    let entries: Vec<&str> = text.split("<INDIVIDUAL>").collect();
+    let cut = format!(
+        "{}<INDIVIDUAL>{}</INDIVIDUALS><ENTITIES></ENTITIES></CONSOLIDATED_LIST>",
+        entries[0],
+        entries[1..entries.len() / 10].join("<INDIVIDUAL>").split("</INDIVIDUALS>").next().unwrap()
+    );
+    let short = tmp.path().join("short.xml");
+    std::fs::write(&short, cut).expect("write");
+    let o = cordon(&["lists", "import", short.to_str().unwrap(), "--as", "UN_SC", "--lists", dir_s]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("fewer than 50% of the"), "{}", stderr(&o));
+    let o = cordon(&["lists", "import", short.to_str().unwrap(), "--as", "UN_SC", "--lists", dir_s, "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

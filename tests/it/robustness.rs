@@ -501,3 +501,21 @@ fn a_mostly_invalid_input_is_not_a_clean_run() {
     let o = cordon(&["check", "--rules", "rules", "--max-invalid", "101", one_in_three]);
     assert_eq!(o.status.code(), Some(2), "a share over 100 is refused");
 }
+
+/// `--threads 100000` is capped at 4 per core, with a warning, instead of
+/// spawning them all (red team H10).
+#[test]
+fn a_huge_thread_count_is_capped() {
+    let o = cordon(&[
+        "check",
+        "--rules",
+        "rules",
+        "--format",
+        "summary",
+        "--threads",
+        "100000",
+        "tests/data/bad-inputs/extra-column.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--threads 100000 is more than"), "{}", stderr(&o));
+}
