@@ -23,14 +23,24 @@ pub struct FmtArgs {
     paths: Vec<PathBuf>,
 }
 
+/// The rule files under a path. Inside a folder, symbolic links are not
+/// followed (and said so): a link could lead out of the folder given, and
+/// rewrite files there, or back into it, for ever (red team H9).
 fn collect(p: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if p.is_dir() {
         let mut entries: Vec<_> = std::fs::read_dir(p)?.collect::<Result<_, _>>()?;
         entries.sort_by_key(|e| e.file_name());
         for e in entries {
             let path = e.path();
-            if path.is_dir() || path.extension().is_some_and(|x| x == "cordon") {
+            let kind = e.file_type()?;
+            if kind.is_symlink() {
+                if path.is_dir() || path.extension().is_some_and(|x| x == "cordon") {
+                    eprintln!("cordon: note: `{}` is a symbolic link: not followed", path.display());
+                }
+            } else if kind.is_dir() {
                 collect(&path, out)?;
+            } else if path.extension().is_some_and(|x| x == "cordon") {
+                out.push(path);
             }
         }
     } else {

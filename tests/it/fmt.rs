@@ -190,3 +190,21 @@ proptest! {
         assert_roundtrip("generated", &text);
     }
 }
+
+/// `fmt` does not follow symbolic links inside the folder given: a loop
+/// (`self -> .`) ends, and a link to another folder leaves its files as
+/// they were (red team H9).
+#[cfg(unix)]
+#[test]
+fn fmt_does_not_follow_symbolic_links_out_of_the_folder() {
+    let unformatted = "regime R\nrule   A { title: \"a\" cite: \"c\" severity: block when: origin in { KP } }\n";
+    let inside = super::harness::TempPack::new(&[("a.cordon", unformatted)]);
+    let outside = super::harness::TempPack::new(&[("b.cordon", unformatted)]);
+    std::os::unix::fs::symlink(".", inside.path().join("self")).expect("link");
+    std::os::unix::fs::symlink(outside.path(), inside.path().join("elsewhere")).expect("link");
+    let o = super::harness::cordon(&["fmt", inside.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is a symbolic link: not followed"));
+    assert_ne!(std::fs::read_to_string(inside.path().join("a.cordon")).unwrap(), unformatted, "formatted");
+    assert_eq!(std::fs::read_to_string(outside.path().join("b.cordon")).unwrap(), unformatted, "left alone");
+}

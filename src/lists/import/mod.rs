@@ -367,6 +367,10 @@ pub(crate) mod xml {
 
     use super::ImportError;
 
+    /// The deepest nesting a list file may have (the UN and OFAC files nest
+    /// five or six levels).
+    const MAX_DEPTH: usize = 64;
+
     /// One element: its local name, attributes, children and text.
     #[derive(Debug, Default)]
     pub(crate) struct Node {
@@ -489,6 +493,11 @@ pub(crate) mod xml {
                         let value =
                             a.unescape_value().map_err(|err| bad(line, format!("bad attribute `{key}`: {err}")))?;
                         attrs.push((key, value.into_owned()));
+                    }
+                    // List files nest a few levels; a tree nested without
+                    // bound would overflow the stack when dropped (red team H5).
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(bad(line, format!("elements are nested deeper than {MAX_DEPTH} levels")));
                     }
                     stack.push(Node { name, attrs, line, ..Node::default() });
                 }

@@ -238,6 +238,14 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_a_format_error_not_a_stack_overflow() {
+        let deep =
+            format!("<CONSOLIDATED_LIST>{}{}</CONSOLIDATED_LIST>", "<a>".repeat(200_000), "</a>".repeat(200_000));
+        let e = parse(&SourceFile { path: "deep.xml".into(), bytes: deep.into_bytes() }).unwrap_err();
+        assert!(e.to_string().contains("nested deeper than 64 levels"), "{e}");
+    }
+
+    #[test]
     fn truncated_or_garbage_is_a_format_error() {
         let bytes = std::fs::read(UN_2018).expect("fixture");
         for cut in [bytes.len() / 2, bytes.len() - 30, 200] {
