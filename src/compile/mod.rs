@@ -180,8 +180,10 @@ fn build_matcher(set: &SetDef) -> Matcher {
             for (i, e) in set.entries.iter().enumerate() {
                 if let EntryValue::Text(s) = &e.value {
                     map.entry(s.clone()).or_default().push(i as u32);
-                    if !patterns.contains(s) {
-                        patterns.push(s.clone());
+                    // Text tests compare texts as `search_form` reads them, both sides.
+                    let pattern = crate::values::text::search_form(s).into_owned();
+                    if !patterns.contains(&pattern) {
+                        patterns.push(pattern);
                     }
                 }
             }
@@ -237,7 +239,7 @@ fn lower(e: &TExpr) -> CExpr {
         TExpr::Neg(x) => CExpr::Neg(b(x)),
         TExpr::In { value, set } => CExpr::In(b(value), *set, subject(value)),
         TExpr::StrTest(op, s, p) => match p.as_ref() {
-            TExpr::Lit(Lit::Str(t)) => CExpr::StrLit(*op, b(s), t.to_lowercase().into()),
+            TExpr::Lit(Lit::Str(t)) => CExpr::StrLit(*op, b(s), crate::values::text::search_form(t).into()),
             _ => CExpr::StrDyn(*op, b(s), b(p)),
         },
         TExpr::StrTestSet(op, s, set) => CExpr::StrSet(*op, b(s), *set),

@@ -18,7 +18,7 @@ use crate::records::{Cell, FieldProblem, Record, Value};
 use crate::schema::FieldId;
 use crate::syntax::ast::Quantifier;
 use crate::values::functions::Arg;
-use crate::values::text::{cmp_folded, contains_word, has_phrase, lower, words};
+use crate::values::text::{cmp_folded, contains_word, has_phrase, search_form, words};
 use crate::values::{Code, Date, Decimal, unit};
 
 /// Why a value is unknown. Masks are bit sets of field (or group) ids.
@@ -195,12 +195,12 @@ impl<'a> Ctx<'a> {
             },
             CExpr::Screen(value, spec, subject) => self.screen(value, spec, *subject),
             CExpr::StrLit(op, s, pat) => match self.value(s) {
-                Ok(V::Str(s)) => Tri::from(str_test(*op, &lower(&s), pat)),
+                Ok(V::Str(s)) => Tri::from(str_test(*op, &search_form(&s), pat)),
                 Ok(_) => Tri::U(Why::error(TYPE_ERROR)),
                 Err(w) => Tri::U(w),
             },
             CExpr::StrDyn(op, s, p) => match (self.value(s), self.value(p)) {
-                (Ok(V::Str(s)), Ok(V::Str(p))) => Tri::from(str_test(*op, &lower(&s), &lower(&p))),
+                (Ok(V::Str(s)), Ok(V::Str(p))) => Tri::from(str_test(*op, &search_form(&s), &search_form(&p))),
                 (Err(w), _) | (_, Err(w)) => Tri::U(w),
                 _ => Tri::U(Why::error(TYPE_ERROR)),
             },
@@ -274,7 +274,7 @@ impl<'a> Ctx<'a> {
             Ok(_) => return Tri::U(Why::error(TYPE_ERROR)),
             Err(w) => return Tri::U(w),
         };
-        let low = lower(&s);
+        let low = search_form(&s);
         let Matcher::Text { patterns, phrases, .. } = &self.prog.matchers[set] else {
             return Tri::U(Why::error(TYPE_ERROR));
         };

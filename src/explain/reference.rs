@@ -794,7 +794,9 @@ fn compare(op: CmpOp, a: &V<'_>, b: &V<'_>) -> Option<bool> {
 
 /// A text test, case-insensitive: the plain way.
 fn text_test(op: StrOp, s: &str, p: &str) -> bool {
-    let (s, p) = (s.to_lowercase(), p.to_lowercase());
+    // The same reading of texts as the engine's (one definition: it is
+    // what a text means, not how it is evaluated).
+    let (s, p) = (crate::values::text::search_form(s).into_owned(), crate::values::text::search_form(p).into_owned());
     match op {
         StrOp::Contains => s.contains(&p),
         StrOp::StartsWith => s.starts_with(&p),

@@ -454,13 +454,13 @@ fn layout(
 }
 
 /// A quoted field whose lines look like records of the file — line breaks,
-/// and a line after the first with at least half the header's delimiters —
+/// and a line after the first with as many delimiters as a whole row —
 /// holds rows a misplaced quote swallowed (red team C11): they would vanish
 /// from every count while the record around them was evaluated. Such a row
 /// is invalid, its reason naming the lines it spans.
 fn swallowed_records(layout: &Layout, row: &Row<'_>) -> Option<FieldProblem> {
     let delimiter = layout.config.delimiter;
-    let threshold = (layout.width.saturating_sub(1) / 2).max(2);
+    let threshold = layout.width.saturating_sub(1).max(2);
     let (i, looks) = row.fields().enumerate().find_map(|(i, f)| {
         if !f.contains(&b'\n') {
             return None;

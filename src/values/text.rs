@@ -64,6 +64,88 @@ pub fn cmp_folded(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
+/// A text as the text tests (`contains`, `contains word`, `starts with`,
+/// `ends with`) read it: lower case, NFKC, invisible and format characters
+/// removed (a soft hyphen or a zero-width space inside a word does not
+/// split it), hyphen and dash variants made `-`, every kind of space a
+/// space and runs of them one, and Cyrillic and Greek letters that look
+/// like Latin ones folded to them by shape (`Milіtary` with a Cyrillic `і`
+/// reads `military`). Red team C7: one invisible or look-alike character
+/// used to slip a description past a keyword rule.
+pub fn search_form(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::UnicodeNormalization;
+    let clean_ascii = s.is_ascii() && !s.contains("  ") && !s.bytes().any(|b| b.is_ascii_control());
+    if clean_ascii {
+        return lower(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut spaced = true;
+    for c in s.nfkc().flat_map(char::to_lowercase) {
+        if invisible(c) {
+            continue;
+        }
+        let c = if c.is_whitespace() || c.is_control() {
+            ' '
+        } else if matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{2043}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}')
+        {
+            '-'
+        } else {
+            look_alike(c)
+        };
+        if c == ' ' {
+            if spaced {
+                continue;
+            }
+            spaced = true;
+        } else {
+            spaced = false;
+        }
+        out.push(c);
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Characters that are not seen: format characters, joiners, bidi
+/// controls, variation selectors, fillers, tags.
+fn invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x2800 | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF9..=0xFFFB | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
+}
+
+/// A lower-case Cyrillic or Greek letter that looks like a Latin one, as
+/// that letter (by shape, as UTS #39's confusables do; not by sound).
+fn look_alike(c: char) -> char {
+    match c {
+        'а' | 'α' => 'a',
+        'в' | 'β' => 'b',
+        'с' | 'ϲ' => 'c',
+        'ԁ' => 'd',
+        'е' | 'ё' | 'ε' => 'e',
+        'һ' | 'н' => 'h',
+        'і' | 'ї' | 'ι' => 'i',
+        'ј' => 'j',
+        'к' | 'κ' => 'k',
+        'ӏ' => 'l',
+        'м' => 'm',
+        'η' => 'n',
+        'о' | 'ο' | 'σ' => 'o',
+        'р' | 'ρ' => 'p',
+        'ѕ' => 's',
+        'т' | 'τ' => 't',
+        'υ' => 'u',
+        'ν' => 'v',
+        'ԝ' => 'w',
+        'х' | 'χ' => 'x',
+        'у' | 'γ' => 'y',
+        _ => c,
+    }
+}
+
 /// `s.to_lowercase()`, borrowed when it already is.
 pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
     if s.is_ascii() {
@@ -79,6 +161,25 @@ pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn texts_are_read_whatever_invisible_or_look_alike_characters_they_hide() {
+        use super::{contains_word, search_form};
+        for (disguised, plain) in [
+            ("Mil\u{0456}tary transport aircraft", "military transport aircraft"),
+            ("Centri\u{00AD}fuge rotors", "centrifuge rotors"),
+            ("Mili\u{200B}tary", "military"),
+            ("J\u{0435}t\u{00A0}fuel", "jet fuel"),
+            ("ship\u{2013}to\u{2011}ship", "ship-to-ship"),
+            ("Jet   fuel\t", "jet fuel"),
+            ("\u{FF2A}\u{FF25}\u{FF34} fuel", "jet fuel"),
+            ("\u{202E}fuel\u{202C}", "fuel"),
+        ] {
+            assert_eq!(search_form(disguised), plain, "{disguised:?}");
+        }
+        assert!(matches!(search_form("jet fuel"), std::borrow::Cow::Borrowed(_)), "plain text is not copied");
+        assert!(contains_word(&search_form("Mil\u{0456}tary transport aircraft"), "military"));
+    }
+
     use super::contains_word;
 
     #[test]

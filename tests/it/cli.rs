@@ -79,7 +79,11 @@ fn jsonl_contract_and_exit_codes() {
         Some(1),
         "invalid ranks with review"
     );
-    assert_eq!(run(&p, &["--format", "jsonl", &inv]).status.code(), Some(0));
+    // Its only record invalid: not a clean run, whatever --fail-on says (--max-invalid).
+    assert_eq!(run(&p, &["--format", "jsonl", &inv]).status.code(), Some(1));
+    let two =
+        p.write("j.csv", "id,date,origin,destination,hs_code\nT4,2018-02-30,CN,JP,0101\nT5,2018-02-01,CN,JP,0101\n");
+    assert_eq!(run(&p, &["--format", "jsonl", &two.display().to_string()]).status.code(), Some(0), "half invalid");
 }
 
 #[test]

@@ -29,7 +29,10 @@ fn row() -> impl Strategy<Value = Row> {
         prop::sample::select(vec!["2701", "2701.12", "8703", "0302.11", "9301", "2710.19"]),
         proptest::collection::vec(
             prop::sample::select(vec!["coal", "jet fuel", "cars", " ", ",", "\"", "\n", "\r\n", "x", "é"]),
-            0..6,
+            // At most four pieces: a line of the description never holds a
+            // whole row's five delimiters (that is a swallowed record,
+            // reported invalid; tests/data/bad-inputs covers it).
+            0..5,
         ),
         any::<bool>(),
         any::<bool>(),

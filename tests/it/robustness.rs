@@ -519,3 +519,36 @@ fn a_huge_thread_count_is_capped() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("--threads 100000 is more than"), "{}", stderr(&o));
 }
+
+/// Keyword rules read descriptions as written on purpose to slip past them
+/// (red team C7): one Cyrillic letter, a soft hyphen, a zero-width space,
+/// a non-breaking space or a dash variant leaves the rule's decision as it
+/// is for the plain spelling.
+#[test]
+fn disguised_descriptions_get_the_plain_spellings_decision() {
+    let engine = cordon::Engine::load(&super::harness::root().join("rules")).expect("rules");
+    let decide = |hs: &str, description: &str| {
+        let r = engine.check_fields([
+            ("id", "D"),
+            ("date", "2016-06-01"),
+            ("origin", "CN"),
+            ("destination", "KP"),
+            ("hs_code", hs),
+            ("description", description),
+        ]);
+        let cordon::RecordResult::Evaluated(e) = r else { panic!("invalid: {description}") };
+        let mut rules: Vec<String> = e.findings.iter().map(|f| format!("{}:{:?}", f.rule, f.outcome)).collect();
+        rules.sort();
+        (e.decision, rules)
+    };
+    for (hs, plain, disguised) in [
+        ("8802.30", "Military transport aircraft", "Mil\u{0456}tary transport aircraft"),
+        ("8802.30", "Military transport aircraft", "Mili\u{200B}tary transport aircraft"),
+        ("8421.19", "Gas centrifuge rotors", "Gas centri\u{00AD}fuge rotors"),
+        ("8421.19", "Gas centrifuge rotors", "Gas c\u{0435}ntrifuge rotors"),
+        ("2710.19", "Jet fuel", "Jet\u{00A0}fuel"),
+        ("2710.19", "Jet fuel", "J\u{0435}t fuel"),
+    ] {
+        assert_eq!(decide(hs, disguised), decide(hs, plain), "{disguised:?}");
+    }
+}
