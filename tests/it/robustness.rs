@@ -552,3 +552,32 @@ fn disguised_descriptions_get_the_plain_spellings_decision() {
         assert_eq!(decide(hs, disguised), decide(hs, plain), "{disguised:?}");
     }
 }
+
+/// CSV outputs (`check --format csv`, `report --format csv`) never hand a
+/// spreadsheet a formula taken from the input (red team M4).
+#[test]
+fn csv_outputs_neutralise_formulas_from_the_input() {
+    let pack = TempPack::new(&[(
+        "tx.csv",
+        "id,date,origin,destination,hs_code,description\n=HYPERLINK(\"http://evil\"),2018-05-01,KP,CN,2701.12,@SUM(1+1)\n",
+    )]);
+    let input = pack.path().join("tx.csv");
+    let o = cordon(&["check", "--rules", "rules", "--format", "csv", input.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(out.contains("'=HYPERLINK") && !out.contains(",=HYPERLINK") && !out.contains("\n=HYPERLINK"), "{out}");
+    let report = pack.path().join("r.csv");
+    let o = cordon(&[
+        "report",
+        "--rules",
+        "rules",
+        "--format",
+        "csv",
+        "-o",
+        report.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&report).expect("report");
+    assert!(text.contains("'=HYPERLINK") && text.contains("'@SUM(1+1)"), "{text}");
+    assert!(!text.contains(",=HYPERLINK") && !text.contains(",@SUM"), "{text}");
+}
