@@ -27,22 +27,9 @@ impl<'w> CsvSink<'w> {
     }
 }
 
-/// A CSV cell a spreadsheet will not run as a formula (OWASP's rule for
-/// CSV injection): a cell starting with `=`, `+`, `-`, `@`, a tab or a
-/// carriage return gets a `'` in front, unless it is a plain number (`-5`,
-/// `+1.50`). Record ids, names and descriptions come from the input, and an
-/// auditor opens the CSV in a spreadsheet (red team M4).
-pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let number = cell.len() > 1
-        && cell[1..].bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && cell[1..].bytes().any(|b| b.is_ascii_digit());
-    if risky && !number { std::borrow::Cow::Owned(format!("'{cell}")) } else { std::borrow::Cow::Borrowed(cell) }
-}
-
 /// Writes one row, each cell made spreadsheet-safe.
-pub(crate) fn write_safe<W: Write, S: AsRef<str>>(w: &mut csv::Writer<W>, row: &[S]) -> csv::Result<()> {
-    w.write_record(row.iter().map(|c| spreadsheet_safe(c.as_ref()).into_owned()))
+fn write_safe<W: Write, S: AsRef<str>>(w: &mut csv::Writer<W>, row: &[S]) -> csv::Result<()> {
+    w.write_record(row.iter().map(|c| crate::values::text::spreadsheet_safe(c.as_ref()).into_owned()))
 }
 
 fn err(e: csv::Error) -> io::Error {
@@ -165,14 +152,16 @@ impl Sink for CsvSink<'_> {
 
 #[cfg(test)]
 mod formula_tests {
-    use super::spreadsheet_safe;
+    use crate::values::text::spreadsheet_safe;
 
     #[test]
     fn cells_a_spreadsheet_would_run_are_neutralised_and_numbers_are_not() {
-        for risky in ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "-", "+"] {
+        for risky in
+            ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "-", "+", "-é"]
+        {
             assert_eq!(spreadsheet_safe(risky), format!("'{risky}"), "{risky:?}");
         }
-        for plain in ["-5", "+1.50", "-0.25", "ACME Ltd", "KP-COAL-IRON-2371", ""] {
+        for plain in ["-5", "+1.50", "-0.25", "ACME Ltd", "KP-COAL-IRON-2371", "", "é", "Éclair", "조선"] {
             assert_eq!(spreadsheet_safe(plain), plain, "{plain:?}");
         }
     }

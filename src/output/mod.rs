@@ -7,8 +7,7 @@ mod csv;
 mod json;
 mod table;
 
-pub(crate) use self::csv::write_safe;
-pub use self::csv::{CsvSink, spreadsheet_safe};
+pub use self::csv::CsvSink;
 pub use json::{JsonSink, JsonlSink, SummarySink, jsonl_line, record_json, record_result, summary_json};
 pub use table::TableSink;
 

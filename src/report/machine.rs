@@ -74,7 +74,7 @@ pub fn write_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 opt(&f.description),
                 opt(&f.value),
             ];
-            crate::output::write_safe(&mut w, &row).map_err(err)?;
+            w.write_record(row.iter().map(|c| crate::values::text::spreadsheet_safe(c).into_owned())).map_err(err)?;
         }
     }
     // Each window's total (each licence's drawdown) as a row of its own:
@@ -95,7 +95,7 @@ pub fn write_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             if t.uncounted > 0 { format!(", {} not counted", t.uncounted) } else { String::new() },
             t.remaining.join(" / ")
         );
-        crate::output::write_safe(&mut w, &row).map_err(err)?;
+        w.write_record(row.iter().map(|c| crate::values::text::spreadsheet_safe(c).into_owned())).map_err(err)?;
     }
     w.flush()
 }

@@ -146,6 +146,21 @@ fn look_alike(c: char) -> char {
     }
 }
 
+/// A CSV cell a spreadsheet will not run as a formula (OWASP's rule for
+/// CSV injection): a cell starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return gets a `'` in front, unless it is a plain number (`-5`,
+/// `+1.50`). Record ids, names and descriptions come from the input, and an
+/// auditor opens the CSV in a spreadsheet (red team M4).
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if !cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        return std::borrow::Cow::Borrowed(cell);
+    }
+    // The first byte is ASCII: the rest starts on a character boundary.
+    let rest = cell.as_bytes().get(1..).unwrap_or_default();
+    let number = rest.iter().all(|b| b.is_ascii_digit() || *b == b'.') && rest.iter().any(u8::is_ascii_digit);
+    if !number { std::borrow::Cow::Owned(format!("'{cell}")) } else { std::borrow::Cow::Borrowed(cell) }
+}
+
 /// `s.to_lowercase()`, borrowed when it already is.
 pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
     if s.is_ascii() {
