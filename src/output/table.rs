@@ -22,12 +22,14 @@ impl<'w> TableSink<'w> {
     }
 
     fn line(&mut self, cols: [&str; 5]) -> io::Result<()> {
+        // Ids, names and messages come from the input: shown, never obeyed.
+        let cols = cols.map(crate::values::text::printable);
         let text = format!(
             "{:<22} {:<14} {:<8} {:<26} {}",
-            cut(cols[0], 22),
-            cut(cols[1], 14),
+            cut(&cols[0], 22),
+            cut(&cols[1], 14),
             cols[2],
-            cut(cols[3], 26),
+            cut(&cols[3], 26),
             cols[4]
         );
         writeln!(self.out, "{}", cut(&text, self.width).trim_end())

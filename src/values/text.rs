@@ -161,6 +161,26 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     if !number { std::borrow::Cow::Owned(format!("'{cell}")) } else { std::borrow::Cow::Borrowed(cell) }
 }
 
+/// A text from the input as a terminal may be shown it: control characters
+/// (C0, DEL, C1) and bidi overrides written as escapes (`\x1b`, `\u{202e}`),
+/// so an id or a name cannot clear the screen, write the clipboard (OSC 52)
+/// or reverse what follows it (red team M3).
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let risky = |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(risky) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            c if (c as u32) < 0x80 && risky(c) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if risky(c) => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// `s.to_lowercase()`, borrowed when it already is.
 pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
     if s.is_ascii() {
@@ -176,6 +196,16 @@ pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        use super::printable;
+        assert_eq!(printable("TX-1"), "TX-1");
+        assert_eq!(printable("A\u{1b}[2JB"), "A\\x1b[2JB");
+        assert_eq!(printable("\u{1b}]52;c;aGk=\u{7}"), "\\x1b]52;c;aGk=\\x07");
+        assert_eq!(printable("x\u{202e}y\u{9b}"), "x\\u{202e}y\\u{009b}");
+        assert_eq!(printable("Ünïcödé 조선"), "Ünïcödé 조선");
+    }
+
     #[test]
     fn texts_are_read_whatever_invisible_or_look_alike_characters_they_hide() {
         use super::{contains_word, search_form};

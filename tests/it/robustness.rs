@@ -581,3 +581,17 @@ fn csv_outputs_neutralise_formulas_from_the_input() {
     assert!(text.contains("'=HYPERLINK") && text.contains("'@SUM(1+1)"), "{text}");
     assert!(!text.contains(",=HYPERLINK") && !text.contains(",@SUM"), "{text}");
 }
+
+/// The table output shows escape sequences from the input as text: an id
+/// that would clear the screen or write the clipboard (OSC 52) is printed
+/// escaped, and no ESC byte reaches the terminal (red team M3).
+#[test]
+fn the_table_output_never_sends_the_inputs_escape_sequences() {
+    let pack = TempPack::new(&[(
+        "tx.csv",
+        "id,date,origin,destination,hs_code\n\"A\u{1b}[2J\u{1b}]52;c;aGk=\u{7}\",2018-05-01,KP,CN,2701.12\n",
+    )]);
+    let o = cordon(&["check", "--rules", "rules", "--format", "table", pack.path().join("tx.csv").to_str().unwrap()]);
+    assert!(!o.stdout.contains(&0x1b) && !o.stdout.contains(&0x07), "{}", stdout(&o));
+    assert!(stdout(&o).contains("A\\x1b[2J"), "{}", stdout(&o));
+}
