@@ -87,15 +87,18 @@ struct Loaded {
 fn load(rules: &std::path::Path, config: Option<&std::path::Path>) -> Result<Loaded, Vec<serde_json::Value>> {
     let engine = cordon::Engine::load(rules)
         .map_err(|d| d.errors.iter().map(|p| cordon::unstable::diagnostics::to_json(p)).collect::<Vec<_>>())?;
-    let config = match config {
-        None => Arc::new(cordon::InputConfig::standard()),
-        Some(p) => {
-            let read = cordon::unstable::config::read_source(p)
-                .and_then(|src| cordon::unstable::config::load_config(src, &engine.rules().schema));
-            Arc::new(read.map_err(|e| vec![serde_json::json!({"message": e.to_string()})])?)
-        }
-    };
+    let config = input_config(&engine, config).map_err(|e| vec![serde_json::json!({"message": e.to_string()})])?;
     Ok(Loaded::new(engine, config))
+}
+
+/// The input config for an engine: the file's, or the standard one.
+fn input_config(
+    engine: &cordon::Engine,
+    path: Option<&std::path::Path>,
+) -> Result<Arc<cordon::InputConfig>, cordon::unstable::config::ConfigError> {
+    let Some(p) = path else { return Ok(Arc::new(cordon::InputConfig::standard())) };
+    let src = cordon::unstable::config::read_source(p)?;
+    Ok(Arc::new(cordon::unstable::config::load_config(src, &engine.rules().schema)?))
 }
 
 impl Loaded {
@@ -247,17 +250,12 @@ pub fn run(a: ServeArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let config = match &a.config {
-        None => Arc::new(cordon::InputConfig::standard()),
-        Some(p) => match cordon::unstable::config::read_source(p)
-            .and_then(|src| cordon::unstable::config::load_config(src, &engine.rules().schema))
-        {
-            Ok(c) => Arc::new(c),
-            Err(e) => {
-                diag::print(&e);
-                return EXIT_ERROR;
-            }
-        },
+    let config = match input_config(&engine, a.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            diag::print(&e);
+            return EXIT_ERROR;
+        }
     };
     let (writer, reader) = match cordon::unstable::store::open_log(&a.store, true)
         .and_then(|w| Ok((w, cordon::unstable::store::open_log(&a.store, false)?)))
