@@ -115,6 +115,16 @@ pub(super) fn parse_line<'a>(layout: &Layout, line: u64, text: &[u8]) -> Result<
         let cell = match map.get(&layout.keys[fid]) {
             None | Some(Json::Null) => Cell::Missing,
             Some(Json::String(s)) => parse_cell(s, def, &layout.config).into_owned(),
+            // A number cannot hold an HS code's leading zero or trailing
+            // zeros (`0303.89` → 303.89, `2701.10` → 2701.1): never guess.
+            Some(Json::Number(n)) if matches!(def.ty, FieldType::Scalar(s) | FieldType::List(s) if s.name() == "hs") => {
+                Cell::Bad {
+                    raw: n.to_string().into(),
+                    reason: format!(
+                        "HS code written as a JSON number `{n}`, which drops leading and trailing zeros: write it as text (`\"0303.89\"`)"
+                    ),
+                }
+            }
             Some(Json::Number(n)) => parse_cell(&n.to_string(), def, &layout.config).into_owned(),
             Some(Json::Array(items)) if matches!(def.ty, FieldType::List(_)) => {
                 let mut values = Vec::new();

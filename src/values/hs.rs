@@ -103,17 +103,145 @@ impl fmt::Display for HsCode {
 /// The HS 2022 nomenclature shipped in seeds (chapter and heading titles).
 const HS_2022: &str = include_str!("../../seeds/reference/hs-2022.csv");
 
+/// The HS 2017 nomenclature shipped in seeds: records dated before 2022
+/// carry its codes (8803 became 8807), and packs list both.
+const HS_2017: &str = include_str!("../../seeds/reference/hs-2017.csv");
+
+/// The editions a record's code is checked against, newest first.
+const EDITIONS: [&str; 2] = [HS_2022, HS_2017];
+
 /// The title of an HS chapter or heading (`27` → "Mineral fuels, …"), or "".
 pub fn heading_name(code: &str) -> &'static str {
     use std::collections::HashMap;
     use std::sync::LazyLock;
     static TITLES: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
-        let Ok((header, rows)) = crate::tables::parse(HS_2022) else { return HashMap::new() };
-        let col = |name: &str| header.iter().position(|h| h == name);
-        let (Some(code), Some(title)) = (col("hscode"), col("description")) else { return HashMap::new() };
-        rows.into_iter().filter_map(|(_, mut r)| Some((std::mem::take(r.get_mut(code)?), std::mem::take(r.get_mut(title)?)))).collect()
+        let mut titles = HashMap::new();
+        // The newest edition's title wins; older ones fill codes it dropped.
+        for edition in EDITIONS {
+            let Ok((header, rows)) = crate::tables::parse(edition) else { continue };
+            let col = |name: &str| header.iter().position(|h| h == name);
+            let (Some(code), Some(title)) = (col("hscode"), col("description")) else { continue };
+            for (_, r) in rows {
+                let (Some(c), Some(t)) = (r.get(code), r.get(title)) else { continue };
+                if !c.is_empty() && !titles.contains_key(c) {
+                    titles.insert(c.clone(), t.clone());
+                }
+            }
+        }
+        titles
     });
     TITLES.get(code).map_or("", String::as_str)
+}
+
+/// The headings (4 digits) and subheadings (6 digits) of HS 2022 and HS 2017, as bit
+/// sets indexed by the code's value. Comtrade's `TOTAL` rows (`99`, `9999`,
+/// `999999`: "not specified") are not codes and are left out.
+struct Nomenclature {
+    headings: Vec<u64>,
+    subheadings: Vec<u64>,
+}
+
+impl Nomenclature {
+    fn get() -> &'static Nomenclature {
+        use std::sync::LazyLock;
+        static N: LazyLock<Nomenclature> = LazyLock::new(|| {
+            let mut n = Nomenclature { headings: vec![0; 10_000 / 64 + 1], subheadings: vec![0; 1_000_000 / 64 + 1] };
+            for edition in EDITIONS {
+                let Ok((header, rows)) = crate::tables::parse(edition) else { continue };
+                let col = |name: &str| header.iter().position(|h| h == name);
+                let (Some(section), Some(code)) = (col("section"), col("hscode")) else { continue };
+                for (_, r) in rows {
+                    let (Some(s), Some(c)) = (r.get(section), r.get(code)) else { continue };
+                    let Ok(v) = c.parse::<usize>() else { continue };
+                    if s == "TOTAL" {
+                        continue;
+                    }
+                    match c.len() {
+                        4 => n.headings[v / 64] |= 1 << (v % 64),
+                        6 => n.subheadings[v / 64] |= 1 << (v % 64),
+                        _ => {}
+                    }
+                }
+            }
+            n
+        });
+        &N
+    }
+
+    fn has(bits: &[u64], digits: &[u8]) -> bool {
+        let v = digits.iter().fold(0usize, |v, d| v * 10 + usize::from(d - b'0'));
+        bits.get(v / 64).is_some_and(|w| w & (1 << (v % 64)) != 0)
+    }
+
+    /// Whether `digits` (4 to 10 ASCII digits) name an HS 2022 or 2017 heading and,
+    /// from six digits on, a subheading.
+    fn names_code(&self, digits: &[u8]) -> bool {
+        digits.len().is_multiple_of(2)
+            && digits.len() >= 4
+            && Self::has(&self.headings, &digits[..4])
+            && (digits.len() < 6 || Self::has(&self.subheadings, &digits[..6]))
+    }
+}
+
+/// Dotted form of a digit string for messages: `030389` → `0303.89`,
+/// `2701120000` → `2701.12.0000`.
+fn dotted(d: &str) -> String {
+    match d.len() {
+        0..=4 => d.to_string(),
+        5..=6 => format!("{}.{}", &d[..4], &d[4..]),
+        _ => format!("{}.{}.{}", &d[..4], &d[4..6], &d[6..]),
+    }
+}
+
+/// `0303.89` (Fish; frozen, …), for a suggestion.
+fn described(d: &str) -> String {
+    let title = heading_name(&d[..d.len().min(6)]);
+    let short: String = title.chars().take(48).collect();
+    let more = if short.len() < title.len() { "…" } else { "" };
+    format!("`{}` ({short}{more})", dotted(d))
+}
+
+/// Checks record digits against the HS 2022 and HS 2017 nomenclatures
+/// (records from before 2022 carry 2017 codes): the heading
+/// (first four digits) and the subheading (first six) must exist; five,
+/// seven or nine digits are the mark of a dropped or added leading zero.
+/// National subdivisions past six digits are not checked. The error says
+/// what the code probably was.
+fn check_nomenclature(text: &str, digits: &[u8]) -> Result<(), String> {
+    let n = Nomenclature::get();
+    if n.names_code(digits) {
+        return Ok(());
+    }
+    let d = std::str::from_utf8(digits).unwrap_or_default();
+    let t = text.trim();
+    // What the code could have been: a leading zero dropped, or zeros added in front.
+    let with_zero = format!("0{d}");
+    let guess = if n.names_code(with_zero.as_bytes()) {
+        Some(format!("a dropped leading zero? did you mean {}", described(&with_zero)))
+    } else {
+        let stripped = d.trim_start_matches('0');
+        [stripped.to_string(), format!("0{stripped}")]
+            .into_iter()
+            .find(|s| s.len() >= 4 && s.len() < d.len() && n.names_code(s.as_bytes()))
+            .map(|s| format!("zero padding? did you mean {}", described(&s)))
+    };
+    let what = if !digits.len().is_multiple_of(2) {
+        format!("HS code `{t}` has {} digits where codes have 4, 6, 8 or 10", digits.len())
+    } else if !Nomenclature::has(&n.headings, &digits[..4]) {
+        let ch = &d[..2];
+        let first = ch.parse::<usize>().unwrap_or_default() * 100;
+        if !(first..first + 100).any(|v| n.headings.get(v / 64).is_some_and(|w| w & (1 << (v % 64)) != 0)) {
+            format!("HS code `{t}` names no chapter of HS 2022 or 2017 (`{ch}`)")
+        } else {
+            format!("HS code `{t}` names no heading of HS 2022 or 2017 (`{}`)", &d[..4])
+        }
+    } else {
+        format!("HS code `{t}` names no subheading of HS 2022 or 2017 (`{}`)", dotted(&d[..6]))
+    };
+    Err(match guess {
+        Some(g) => format!("{what}: {g}"),
+        None => what,
+    })
 }
 
 /// HS codes.
@@ -180,7 +308,9 @@ impl ValueKind for HsKind {
     }
 
     fn read(&self, own: Scalar, text: &str, _: &ReadContext<'_>) -> Result<Value, String> {
-        read_code(own, text, 4).map(Value::Code)
+        let code = read_code(own, text, 4)?;
+        check_nomenclature(text, code.as_str().as_bytes())?;
+        Ok(Value::Code(code))
     }
 
     fn read_rule(&self, own: Scalar, text: &str) -> Result<Value, String> {
@@ -263,6 +393,43 @@ mod tests {
         assert!(heading_name("27").starts_with("Mineral fuels"), "{}", heading_name("27"));
         assert_eq!(heading_name("0101"), "Horses, asses, mules and hinnies; live");
         assert_eq!(heading_name("77"), "", "chapter 77 is reserved");
+    }
+
+    fn read(t: &str) -> Result<Value, String> {
+        let layout = crate::values::date::DateLayout::default();
+        let cx = ReadContext { dates: &layout, decimal_separator: '.', thousands_separator: None };
+        HS.read(Scalar::from_name("hs").expect("hs"), t, &cx)
+    }
+
+    #[test]
+    fn record_codes_must_name_an_hs_2022_heading_and_subheading() {
+        for ok in ["2701.12", "270112", "2701", "0303.89", "2701.12.00", "2701120010", "8901.20", "0501.00", "8803.30", "8807.30"] {
+            assert!(read(ok).is_ok(), "{ok}: {:?}", read(ok));
+        }
+        // The red team's C5 codes: dropped leading zeros, zero padding, no such heading.
+        let cases = [
+            ("303.89", "dropped leading zero? did you mean `0303.89`"),
+            ("30389", "has 5 digits"),
+            ("3038900", "`0303.89.00`"),
+            ("71290", "`0712.90`"),
+            ("0270112", "zero padding? did you mean `2701.12`"),
+            ("00270112", "zero padding? did you mean `2701.12`"),
+            ("0027011200", "zero padding? did you mean `2701.12.00`"),
+            ("02701", "zero padding? did you mean `2701`"),
+            ("9999.99", "no chapter of HS 2022 or 2017 (`99`)"),
+            ("2799.00", "no heading of HS 2022 or 2017 (`2799`)"),
+            ("2717", "no heading"),
+            ("0000", "no chapter"),
+            ("0001.00", "no chapter of HS 2022 or 2017 (`00`)"),
+            ("2701.99", "no subheading of HS 2022 or 2017 (`2701.99`)"),
+            ("7700", "no chapter"),
+        ];
+        for (code, says) in cases {
+            let e = read(code).expect_err(code);
+            assert!(e.contains(says), "{code}: {e}");
+        }
+        // Rule sets may still name chapters and any prefix.
+        assert!(HS.read_rule(Scalar::from_name("hs").expect("hs"), "27").is_ok());
     }
 
     #[test]

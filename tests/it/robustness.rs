@@ -114,7 +114,8 @@ fn every_case_of_the_bad_input_catalogue_has_its_documented_outcome() {
                 .find(|r| r["line"].as_u64() == Some(*line))
                 .unwrap_or_else(|| panic!("{case}: no record at line {line}"));
             assert_eq!(r["decision"].as_str(), Some(decision.as_str()), "{case} line {line}");
-            let problems = r.get("errors").or_else(|| r.get("data_quality")).expect("problems");
+            let problems =
+                r.get("errors").or_else(|| r.get("data_quality")).or_else(|| r.get("findings")).expect("problems");
             let text = problems.to_string();
             assert!(text.contains(reason.as_str()), "{case} line {line}: {text}");
         }
