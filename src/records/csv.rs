@@ -30,6 +30,11 @@ pub struct Splitter {
     /// The fields of the last record with a quote, unescaped.
     out: Vec<u8>,
     bounds: Vec<(usize, usize)>,
+    /// Lines after their first that the records split so far spread over
+    /// (line breaks inside quoted fields), for the run's summary.
+    pub quoted_lines: u64,
+    /// The last record read ran to the end of the input inside a quote.
+    open_at_end: bool,
 }
 
 /// One CSV record as split: its fields are `text[start..end]` for each
@@ -103,12 +108,27 @@ pub enum Split {
         /// Its line.
         line: u64,
     },
+    /// The input ended inside a quote: the record starting on `line` would
+    /// be the rest of the file, `lines` lines, as one field. It was not
+    /// handed out; the file is in error (red team C11).
+    OpenQuote {
+        /// The line of the record whose quote is never closed.
+        line: u64,
+        /// How many lines it would swallow.
+        lines: u64,
+    },
 }
 
 impl Splitter {
     /// A splitter for fields separated by `delimiter`.
     pub fn new(delimiter: u8) -> Splitter {
-        Splitter { delimiter, out: Vec::with_capacity(1024), bounds: Vec::with_capacity(64) }
+        Splitter {
+            delimiter,
+            out: Vec::with_capacity(1024),
+            bounds: Vec::with_capacity(64),
+            quoted_lines: 0,
+            open_at_end: false,
+        }
     }
 
     /// Splits `bytes`, whose first byte starts a record on `first_line`,
@@ -168,6 +188,15 @@ impl Splitter {
                         Some(_) => line + count_breaks(&rest[..used], rest.get(used).copied()),
                         None => line,
                     };
+                    if std::mem::take(&mut self.open_at_end) {
+                        // The file's last line break ends its last line.
+                        let mut body = &rest[..used];
+                        while let [head @ .., b'\n' | b'\r'] = body {
+                            body = head;
+                        }
+                        return Split::OpenQuote { line, lines: count_breaks(body, None) + 1 };
+                    }
+                    self.quoted_lines += next - line;
                     if !each(Row { line, text, bounds: &self.bounds }, p + used, next) {
                         return Split::Clean;
                     }
@@ -248,10 +277,12 @@ impl Splitter {
                 i += 1;
                 loop {
                     let Some(q) = memchr::memchr(b'"', &bytes[i..]) else {
-                        // An open quote at the end of the input ends there.
+                        // An open quote at the end of the input: the caller
+                        // reports the file (it is not a record).
                         if !last {
                             return None;
                         }
+                        self.open_at_end = true;
                         self.out.extend_from_slice(&bytes[i..]);
                         self.bounds.push((start, self.out.len()));
                         return Some(bytes.len());
@@ -307,6 +338,8 @@ pub struct CsvReader {
     splitter: Splitter,
     /// An unfinished record and its line, for [`CsvReader::next_batch`].
     tail: Option<(Vec<u8>, u64)>,
+    /// An error to report once the rows read before it are handed out.
+    failed: Option<InputError>,
 }
 
 impl CsvReader {
@@ -349,6 +382,9 @@ impl CsvReader {
                 }
                 (None, Split::Clean) => bytes.clear(),
                 (None, Split::Unfinished { .. }) => {}
+                (None, Split::OpenQuote { line, lines }) => {
+                    return Err(InputError::OpenQuote { file: spec.name.clone(), line, lines });
+                }
             }
         };
         if header.bounds.len() > limits.max_columns {
@@ -368,7 +404,7 @@ impl CsvReader {
             .map(|(i, f)| header_name(if i == 0 { f.strip_prefix(BOM).unwrap_or(f) } else { f }))
             .collect();
         let layout = layout(spec, file, &names, schema, config, limits)?;
-        Ok((CsvReader { chunks, first: Some(first), splitter, tail: None }, layout))
+        Ok((CsvReader { chunks, first: Some(first), splitter, tail: None, failed: None }, layout))
     }
 
     /// The next chunk of records, `None` after the last.
@@ -381,15 +417,26 @@ impl CsvReader {
 
     /// The rows of the next chunk, owned; empty at the end.
     pub fn next_batch(&mut self, name: &str) -> Result<Vec<Raw>, InputError> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
         loop {
             let chunk = self.next_chunk().map_err(|e| InputError::Io { file: name.to_string(), source: e })?;
             let Some(chunk) = chunk else { return Ok(Vec::new()) };
             let c = Chunk::after(self.tail.take(), chunk);
             let mut rows = Vec::new();
-            if let Split::Unfinished { at, line } =
-                self.splitter.split(&c.bytes, c.first_line, c.last, |r| rows.push(Raw::Csv(r.to_owned_row())))
-            {
-                self.tail = Some((c.bytes[at..].to_vec(), line));
+            match self.splitter.split(&c.bytes, c.first_line, c.last, |r| rows.push(Raw::Csv(r.to_owned_row()))) {
+                Split::Unfinished { at, line } => self.tail = Some((c.bytes[at..].to_vec(), line)),
+                Split::OpenQuote { line, lines } => {
+                    let e = InputError::OpenQuote { file: name.to_string(), line, lines };
+                    // The rows before it are handed out first.
+                    if rows.is_empty() {
+                        return Err(e);
+                    }
+                    self.failed = Some(e);
+                    return Ok(rows);
+                }
+                Split::Clean => {}
             }
             if !rows.is_empty() || c.last {
                 return Ok(rows);
@@ -411,12 +458,9 @@ fn layout(
     let mut absent = Vec::new();
     for (fid, f) in schema.fields.iter().enumerate() {
         let want = config.column_for(&f.name);
-        let exact: Vec<usize> = names.iter().enumerate().filter(|(_, n)| *n == want).map(|(i, _)| i).collect();
-        let found = if exact.is_empty() {
-            names.iter().enumerate().filter(|(_, n)| n.eq_ignore_ascii_case(want)).map(|(i, _)| i).collect()
-        } else {
-            exact
-        };
+        let key = super::column_key(want);
+        let found: Vec<usize> =
+            names.iter().enumerate().filter(|(_, n)| super::column_key(n) == key).map(|(i, _)| i).collect();
         match found.as_slice() {
             [] if f.required => {
                 let help = match crate::suggest::did_you_mean(want, names.iter().map(String::as_str)) {
@@ -434,7 +478,13 @@ fn layout(
             }
             [] => absent.push(fid),
             [one] => columns[fid] = Some(*one),
-            _ => return Err(InputError::DuplicateColumn { file: spec.name.clone(), column: want.to_string() }),
+            many => {
+                return Err(InputError::DuplicateColumn {
+                    file: spec.name.clone(),
+                    field: f.name.clone(),
+                    columns: super::quoted_list(many.iter().map(|i| names[*i].as_str())),
+                });
+            }
         }
     }
     Ok(Layout {
@@ -608,6 +658,9 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// A record's line and fields.
+    type Rec = (u64, Vec<Vec<u8>>);
+
     /// Records as the csv crate reads them, each with the line of its first
     /// byte: the oracle the splitter must agree with.
     fn oracle(bytes: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
@@ -629,7 +682,9 @@ mod tests {
 
     /// Records as a run reads them: chunks of `target` bytes, split on
     /// their own, an unfinished record read again with the next chunk.
-    fn split_in_chunks(bytes: &[u8], target: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
+    /// The records, and the line of a record whose quote the input never
+    /// closes (not handed out).
+    fn split_in_chunks(bytes: &[u8], target: usize) -> (Vec<Rec>, Option<u64>) {
         let mut chunks = Chunker::new(Box::new(std::io::Cursor::new(bytes.to_vec())), target, usize::MAX);
         let mut s = Splitter::new(b',');
         let mut out = Vec::new();
@@ -643,13 +698,36 @@ mod tests {
                 None => (c.bytes, c.first_line),
             };
             let split = s.split(&bytes, line, c.last, |r| out.push((r.line, r.fields().map(<[u8]>::to_vec).collect())));
-            if let Split::Unfinished { at, line } = split {
-                assert!(!c.last, "the last chunk finishes every record");
-                tail = Some((bytes[at..].to_vec(), line));
+            match split {
+                Split::Unfinished { at, line } => {
+                    assert!(!c.last, "the last chunk finishes every record");
+                    tail = Some((bytes[at..].to_vec(), line));
+                }
+                Split::OpenQuote { line, .. } => {
+                    assert!(c.last, "only the end of the input leaves a quote open");
+                    return (out, Some(line));
+                }
+                Split::Clean => {}
             }
         }
         assert!(tail.is_none());
-        out
+        (out, None)
+    }
+
+    #[test]
+    fn a_quote_left_open_at_the_end_is_reported_with_the_lines_it_would_swallow() {
+        let text = b"id,x\na,1\nb,\"open\nc,2\nd,3\n";
+        for target in 1..text.len() + 1 {
+            let (rows, open) = split_in_chunks(text, target);
+            assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2], "chunks of {target}");
+            assert_eq!(open, Some(3));
+        }
+        let mut s = Splitter::new(b',');
+        assert_eq!(s.split(text, 1, true, |_| {}), Split::OpenQuote { line: 3, lines: 3 });
+        // Lines inside closed quoted fields are counted.
+        let mut s = Splitter::new(b',');
+        assert_eq!(s.split(b"a,\"x\ny\nz\"\nb,2\n", 1, true, |_| {}), Split::Clean);
+        assert_eq!(s.quoted_lines, 2);
     }
 
     #[test]
@@ -658,7 +736,7 @@ mod tests {
         let want = oracle(text);
         assert_eq!(want.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 3, 6, 7, 8, 9]);
         for target in 1..text.len() + 2 {
-            assert_eq!(split_in_chunks(text, target), want, "chunks of {target} bytes");
+            assert_eq!(split_in_chunks(text, target), (want.clone(), None), "chunks of {target} bytes");
         }
     }
 
@@ -699,7 +777,14 @@ mod tests {
             ], 0..120),
             target in 1usize..40,
         ) {
-            prop_assert_eq!(split_in_chunks(&text, target), oracle(&text));
+            // The csv crate ends an open quote with the input; the splitter
+            // reports it instead of handing out that last record.
+            let (got, open) = split_in_chunks(&text, target);
+            let mut want = oracle(&text);
+            if let Some(line) = open {
+                prop_assert_eq!(want.pop().map(|r| r.0), Some(line));
+            }
+            prop_assert_eq!(got, want);
         }
     }
 }

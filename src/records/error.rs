@@ -37,17 +37,39 @@ pub enum InputError {
         #[help]
         help: String,
     },
-    /// Two columns of the header map to the same field.
-    #[error("`{file}` has two columns named `{column}`")]
+    /// A quote is opened and never closed: the rest of the file would be
+    /// one field, its records lost.
+    #[error(
+        "`{file}`: the quote opened in the record on line {line} is never closed, so the rest of the file ({lines} lines) would be one field: nothing from line {line} on was checked"
+    )]
+    #[diagnostic(
+        code(cordon::input::open_quote),
+        help(
+            "close the quote, or double a quote that is part of the text (`\"\"`); the records before line {line} were evaluated"
+        )
+    )]
+    OpenQuote {
+        /// The file.
+        file: String,
+        /// The line of the record.
+        line: u64,
+        /// Lines from there to the end.
+        lines: u64,
+    },
+    /// Two columns of the header map to the same field (names equal, or
+    /// equal but for case and spacing: `origin` and `ORIGIN`).
+    #[error("`{file}` has {columns} for the field `{field}`: Cordon cannot tell which to read")]
     #[diagnostic(
         code(cordon::input::duplicate_column),
-        help("rename one of them, or map the field to one with a config file")
+        help("remove or rename all but one of them, or map the field to one by its exact name with a config file")
     )]
     DuplicateColumn {
         /// The file.
         file: String,
-        /// The column.
-        column: String,
+        /// The field.
+        field: String,
+        /// The columns, quoted and joined (`` `origin` and `ORIGIN` ``).
+        columns: String,
     },
 }
 

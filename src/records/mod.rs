@@ -179,7 +179,7 @@ pub struct Layout {
     /// CSV: column index per schema field (`None` = the file has no such column).
     /// JSON: every field is looked up by key.
     pub columns: Vec<Option<usize>>,
-    /// JSON: the key per schema field.
+    /// JSON: each field's key, in [`column_key`] form.
     pub keys: Vec<String>,
     /// Number of columns in the CSV header.
     pub width: usize,
@@ -201,11 +201,41 @@ pub struct Layout {
     pub typed: Option<u64>,
 }
 
+/// The form in which a column name or a JSON key is compared with a field's
+/// column: trimmed, lower case, runs of spaces, `_` and `-` as one `_`. Two
+/// columns of one form are ambiguous and an error, never one silently
+/// preferred (red team C9).
+pub(crate) fn column_key(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut gap = false;
+    for c in name.trim().chars() {
+        if c.is_whitespace() || c == '_' || c == '-' {
+            gap = true;
+            continue;
+        }
+        if gap && !out.is_empty() {
+            out.push('_');
+        }
+        gap = false;
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// Names quoted and joined for a message: `` `a` and `b` ``, `` `a`, `b` and `c` ``.
+pub(crate) fn quoted_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<String> = names.map(|n| format!("`{}`", crate::values::text::printable(n))).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
+}
+
 impl Layout {
     /// The layout of JSON records: every field is looked up by its key (the
     /// mapped column name). Also used for records built in memory (rule tests).
     pub fn for_json(file: usize, name: &str, schema: Arc<Schema>, config: Arc<InputConfig>) -> Layout {
-        let keys = schema.fields.iter().map(|f| config.column_for(&f.name).to_string()).collect();
+        let keys = schema.fields.iter().map(|f| column_key(config.column_for(&f.name))).collect();
         Layout {
             file,
             name: name.to_string(),
@@ -419,5 +449,23 @@ impl Input {
                 Ok((!batch.is_empty()).then_some(Work::Rows(batch)))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_names_that_differ_in_case_or_spacing_have_one_key() {
+        for same in ["origin", "ORIGIN", " Origin ", "origin\t"] {
+            assert_eq!(column_key(same), "origin", "{same:?}");
+        }
+        for same in ["hs_code", "HS Code", "hs-code", "hs  code", "Hs__Code"] {
+            assert_eq!(column_key(same), "hs_code", "{same:?}");
+        }
+        assert_ne!(column_key("seller_name"), column_key("seller"));
+        assert_eq!(quoted_list(["a", "B"].into_iter()), "`a` and `B`");
+        assert_eq!(quoted_list(["a", "b", "c"].into_iter()), "`a`, `b` and `c`");
     }
 }

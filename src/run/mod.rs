@@ -641,6 +641,11 @@ struct Done {
     /// The chunk evaluated, kept in case it must be read again (the one
     /// before it left a record unfinished).
     chunk: Option<Chunk>,
+    /// Lines inside quoted fields (records spanning lines) in this piece.
+    quoted_lines: u64,
+    /// The input ended inside a quote opened on this line, swallowing so
+    /// many lines: the file is in error once the records before it are in.
+    open_quote: Option<(u64, u64)>,
 }
 
 /// What evaluates work: the program and what to keep and render.
@@ -667,11 +672,15 @@ impl Evaluator<'_> {
         match work {
             Work::Csv(chunk) => {
                 done.evals.reserve(chunk.bytes.len() / 128);
+                let before = splitter.quoted_lines;
                 let split = splitter.split(&chunk.bytes, chunk.first_line, chunk.last, |row| {
                     self.one(layout.parse_csv(row), &mut done)
                 });
-                if let Split::Unfinished { at, line } = split {
-                    done.unfinished = Some((chunk.bytes[at..].to_vec(), line));
+                done.quoted_lines = splitter.quoted_lines - before;
+                match split {
+                    Split::Unfinished { at, line } => done.unfinished = Some((chunk.bytes[at..].to_vec(), line)),
+                    Split::OpenQuote { line, lines } => done.open_quote = Some((line, lines)),
+                    Split::Clean => {}
                 }
                 done.chunk = Some(chunk);
             }
@@ -776,7 +785,14 @@ impl Sequencer<'_, '_, '_> {
             };
             self.each(&mut |s| s.record(&item))?;
         }
-        self.each(&mut |s| s.batch_end())
+        self.tally.quoted_lines(done.quoted_lines);
+        self.each(&mut |s| s.batch_end())?;
+        match done.open_quote {
+            Some((line, lines)) => {
+                Err(RunError::Input(InputError::OpenQuote { file: layout.name.clone(), line, lines }))
+            }
+            None => Ok(()),
+        }
     }
 
     fn end(&mut self, layout: &Layout, index: usize, sha256: &str) -> Result<(), RunError> {

@@ -30,6 +30,11 @@ pub struct InputStats {
     pub review: u64,
     /// Records passed.
     pub pass: u64,
+    /// CSV lines read inside quoted fields, past each record's first line
+    /// (records that span lines); absent when none. A large number next to
+    /// few records is the mark of a misplaced quote.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub lines_in_quoted_fields: u64,
 }
 
 /// Rules not decided for some records because their file has no column for
@@ -372,6 +377,15 @@ impl RunSummary {
                     quote(&members)
                 ));
             }
+        }
+        for i in s.inputs.iter().filter(|i| i.lines_in_quoted_fields > 0) {
+            out.push(format!(
+                "{} line{} of {} {} inside quoted fields (records that span lines)",
+                crate::values::thousands(i.lines_in_quoted_fields),
+                if i.lines_in_quoted_fields == 1 { "" } else { "s" },
+                i.file,
+                if i.lines_in_quoted_fields == 1 { "was" } else { "were" },
+            ));
         }
         for k in &s.skipped_rules {
             out.push(format!(

@@ -162,6 +162,13 @@ impl<'r> Tally<'r> {
     }
 }
 
+impl Tally<'_> {
+    /// Counts lines read inside quoted fields of the current input.
+    pub(crate) fn quoted_lines(&mut self, n: u64) {
+        self.stats.lines_in_quoted_fields += n;
+    }
+}
+
 impl Stage for Tally<'_> {
     fn begin_input(&mut self, input: &InputInfo<'_>) -> Result<(), StageError> {
         self.stats = InputStats { file: input.name().to_string(), ..InputStats::default() };

@@ -27,6 +27,9 @@ struct Case {
     /// Repeated ids: (id, line, line first seen); none unless listed.
     #[serde(default)]
     duplicates: Vec<(String, u64, u64)>,
+    /// Lines read inside quoted fields, as the summary counts them.
+    #[serde(default)]
+    lines_in_quoted_fields: u64,
 }
 
 /// Writes a generated case (too large to keep in the repository).
@@ -91,6 +94,11 @@ fn every_case_of_the_bad_input_catalogue_has_its_documented_outcome() {
         let got = [s["read"].as_u64(), s["evaluated"].as_u64(), s["invalid"].as_u64()].map(|x| x.unwrap_or(u64::MAX));
         assert_eq!(Some(got), c.counts, "{case}");
         assert_eq!(got[0], got[1] + got[2], "{case}: read = evaluated + invalid");
+        assert_eq!(
+            s["inputs"][0]["lines_in_quoted_fields"].as_u64().unwrap_or(0),
+            c.lines_in_quoted_fields,
+            "{case}: lines inside quoted fields"
+        );
         let records = v["records"].as_array().expect("records");
         assert_eq!(records.len() as u64, got[0], "{case}: one output record per record read");
         let dups: Vec<(String, u64, u64)> = s["duplicate_ids"]["examples"]
