@@ -231,6 +231,22 @@ pub(crate) fn quoted_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
+/// `600000 bbl` → (`600000`, `bbl`): a number, then a unit that starts
+/// with a letter; `None` for anything else.
+fn split_unit(text: &str) -> Option<(&str, &str)> {
+    let at = text.find(|c: char| c.is_alphabetic())?;
+    let (number, unit) = text.split_at(at);
+    let number = number.trim_end();
+    // `6e5` is a number in scientific notation, not six of the unit `e5`.
+    let exponent = unit.strip_prefix(['e', 'E']).map(|r| r.strip_prefix(['+', '-']).unwrap_or(r));
+    if exponent.is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let numeric = |c: char| c.is_ascii_digit() || ".,'+-".contains(c) || c.is_whitespace() || c == '\u{2019}';
+    (!number.is_empty() && number.chars().all(numeric) && number.chars().any(|c| c.is_ascii_digit()))
+        .then_some((number, unit.trim()))
+}
+
 impl Layout {
     /// The layout of JSON records: every field is looked up by its key (the
     /// mapped column name). Also used for records built in memory (rule tests).
@@ -302,12 +318,49 @@ impl Layout {
         }
     }
 
+    /// A quantity written with its unit (`600000 bbl`, `5,000 MT`) is read
+    /// as the number, and the unit as the unit field's value when that is
+    /// empty or says the same; a unit the table does not know, or one that
+    /// contradicts the unit column, leaves the quantity unreadable with the
+    /// reason (red team M2: the over-cap block was lost).
+    fn units_in_quantities(&self, cells: &mut [Cell<'_>]) {
+        for (q, def) in self.schema.fields.iter().enumerate() {
+            let Some(u) = def.unit_field else { continue };
+            let Cell::Bad { raw, .. } = &cells[q] else { continue };
+            let raw = raw.clone();
+            let Some((number, unit)) = split_unit(&raw) else { continue };
+            let unit = unit.trim_end_matches('.');
+            let Some(code) = crate::values::unit::table().canonical(unit) else {
+                let reason = format!("`{raw}` ends in `{unit}`, which is not a unit Cordon knows");
+                cells[q] = Cell::Bad { raw, reason };
+                continue;
+            };
+            let value = match value::parse_scalar(number, crate::values::Scalar::DECIMAL, def, &self.config) {
+                Ok(v) => v,
+                Err(_) => continue,
+            };
+            match &cells[u] {
+                Cell::Missing | Cell::NoColumn => {
+                    cells[u] = Cell::Str { raw: unit.to_string().into(), value: code.to_string().into() };
+                }
+                Cell::Str { value: given, .. } if given == code => {}
+                Cell::Str { raw: given, .. } => {
+                    let reason = format!("`{raw}` is in `{unit}` but the unit field says `{given}`");
+                    cells[q] = Cell::Bad { raw, reason };
+                    continue;
+                }
+                _ => continue,
+            }
+            cells[q] = Cell::Ok { raw, value };
+        }
+    }
+
     /// Builds the record from cells, or the invalid record if a required
     /// field is missing or unreadable.
     pub(crate) fn finish<'a>(
         &self,
         line: u64,
-        cells: Vec<Cell<'a>>,
+        mut cells: Vec<Cell<'a>>,
         mut problems: Vec<FieldProblem>,
     ) -> Result<Record<'a>, Invalid> {
         let sound = |(c, f): (&Cell<'_>, &crate::schema::FieldDef)| match c {
@@ -319,6 +372,7 @@ impl Layout {
         if problems.is_empty() && cells.iter().zip(&self.schema.fields).all(sound) {
             return Ok(Record { file: self.file, line, cells, policy: self.policy });
         }
+        self.units_in_quantities(&mut cells);
         for (i, f) in self.schema.fields.iter().enumerate() {
             match &cells[i] {
                 Cell::Missing | Cell::NoColumn if f.required => problems.push(FieldProblem {
@@ -467,5 +521,16 @@ mod tests {
         assert_ne!(column_key("seller_name"), column_key("seller"));
         assert_eq!(quoted_list(["a", "B"].into_iter()), "`a` and `B`");
         assert_eq!(quoted_list(["a", "b", "c"].into_iter()), "`a`, `b` and `c`");
+    }
+
+    #[test]
+    fn a_number_and_a_unit_split_where_the_unit_starts() {
+        assert_eq!(split_unit("600000 bbl"), Some(("600000", "bbl")));
+        assert_eq!(split_unit("600,000barrels"), Some(("600,000", "barrels")));
+        assert_eq!(split_unit("1 250 m3"), Some(("1 250", "m3")));
+        assert_eq!(split_unit("bbl 600"), None);
+        assert_eq!(split_unit("6e5"), None);
+        assert_eq!(split_unit("6E+05"), None);
+        assert_eq!(split_unit("ten t"), None);
     }
 }

@@ -85,7 +85,14 @@ impl ValueKind for DecimalKind {
 pub fn read(t: &str, ctx: &ReadContext<'_>) -> Result<super::Decimal, String> {
     let mut owned;
     let mut text = t;
-    if let Some(ts) = ctx.thousands_separator {
+    let grouped = match ctx.thousands_separator {
+        Some(ts) => Some(ts),
+        // None configured: digits grouped by threes with a separator that
+        // cannot be the decimal one (`600,000`, `600 000`, `1'250.5`) are
+        // read as written, never as a small number (red team M2).
+        None => implied_grouping(t, ctx.decimal_separator),
+    };
+    if let Some(ts) = grouped {
         check_grouping(t, ts, ctx.decimal_separator)?;
         owned = text.replace(ts, "");
         text = &owned;
@@ -98,6 +105,18 @@ pub fn read(t: &str, ctx: &ReadContext<'_>) -> Result<super::Decimal, String> {
         text = &owned;
     }
     parse_decimal(text)
+}
+
+/// The thousands separator a number plainly uses, when the config names
+/// none: one of `,` (when the decimal separator is `.`), `.` (when it is
+/// `,`), `'`, `’` or a space (ASCII, no-break, narrow or thin), with whole
+/// groups of three digits after a first group of one to three.
+fn implied_grouping(t: &str, ds: char) -> Option<char> {
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let int_part = body.split_once(ds).map_or(body, |(i, _)| i);
+    let ts = int_part.chars().find(|c| !c.is_ascii_digit())?;
+    let allowed = [',', '.', '\'', '\u{2019}', ' ', '\u{a0}', '\u{202f}', '\u{2009}'];
+    (ts != ds && allowed.contains(&ts) && check_grouping(t, ts, ds).is_ok()).then_some(ts)
 }
 
 /// With a thousands separator configured, groups must be whole: `1.234,50`
@@ -120,4 +139,36 @@ fn check_grouping(t: &str, ts: char, ds: char) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_with(t: &str, ds: char, ts: Option<char>) -> Result<String, String> {
+        let dates = crate::values::date::DateLayout::default();
+        let ctx = ReadContext { dates: &dates, decimal_separator: ds, thousands_separator: ts };
+        read(t, &ctx).map(|d| d.to_string())
+    }
+
+    #[test]
+    fn numbers_grouped_by_threes_are_read_whole_without_a_configured_separator() {
+        for (t, want) in [
+            ("600,000", "600000"),
+            ("600 000", "600000"),
+            ("600\u{a0}000", "600000"),
+            ("1'250'000.50", "1250000.50"),
+            ("-1,000", "-1000"),
+            ("1,234,567.891", "1234567.891"),
+        ] {
+            assert_eq!(read_with(t, '.', None).as_deref(), Ok(want), "{t}");
+        }
+        assert_eq!(read_with("600.000", ',', None).as_deref(), Ok("600000"));
+        assert_eq!(read_with("1.250,5", ',', None).as_deref(), Ok("1250.5"));
+        // Not whole groups, or the decimal separator itself: not a number.
+        for t in ["60,00", "6,0000", "1,23.4", "1.000.0,5", "12 34"] {
+            assert!(read_with(t, '.', None).is_err(), "{t}");
+        }
+        assert_eq!(read_with("600.000", '.', None).as_deref(), Ok("600.000"));
+    }
 }
