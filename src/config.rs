@@ -135,9 +135,25 @@ pub fn read_source(path: &Path) -> Result<SourceFile, ConfigError> {
     crate::sources::read_text_file(path).map_err(|source| ConfigError::Io { path: path.display().to_string(), source })
 }
 
+/// Deepest nesting of YAML flow collections (`{…}`, `[…]`) accepted. The
+/// files Cordon reads are a few levels deep; the YAML reader takes time
+/// quadratic in the depth of flow collections (`{a: {a: …}}` 100,000 deep
+/// took 98 s: red team H3).
+pub const MAX_YAML_DEPTH: usize = 128;
+
 /// Deserialises YAML text into `T`, turning YAML errors into diagnostics that
-/// point into the file.
+/// point into the file. Every YAML file is read through here, after a check
+/// that its flow collections nest no deeper than [`MAX_YAML_DEPTH`].
 pub fn parse_yaml<T: DeserializeOwned>(src: &SourceFile) -> Result<T, ConfigError> {
+    if let Some(at) = yaml_too_deep(&src.text) {
+        let (line, _) = src.line_col(at);
+        return Err(ConfigError::invalid(
+            src,
+            format!("`{}` nests deeper than {MAX_YAML_DEPTH} levels at line {line}", src.name),
+            Some(SourceSpan::from((at, 1))),
+            Some("the YAML files cordon reads are a few levels deep: check that this is the file you meant".into()),
+        ));
+    }
     serde_yaml::from_str::<T>(&src.text).map_err(|e| {
         let span = e.location().map(|l| SourceSpan::from((l.index().min(src.text.len()), 0)));
         let msg = e.to_string();
@@ -145,6 +161,96 @@ pub fn parse_yaml<T: DeserializeOwned>(src: &SourceFile) -> Result<T, ConfigErro
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
         ConfigError::invalid(src, msg, span, None)
     })
+}
+
+/// Finds the first place YAML text nests flow collections (`{`, `[`)
+/// deeper than [`MAX_YAML_DEPTH`], without parsing it. Brackets inside
+/// quoted scalars, comments and block scalars (`|`, `>`) do not count, nor
+/// a bracket inside a plain scalar (`a: x[1]`). Block collections are not
+/// counted: the reader takes them in linear time (40,000 deep: 0.09 s).
+fn yaml_too_deep(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut flow = 0usize;
+    // Inside a block scalar: the indentation of the line that began it.
+    let mut literal: Option<usize> = None;
+    let mut indent = 0;
+    let mut line_start = true;
+    let mut i = 0;
+    // Where a token may begin: a quote there opens a quoted scalar, `#` a comment.
+    let boundary = |i: usize, flow: usize| {
+        i == 0
+            || matches!(b[i - 1], b' ' | b'\t' | b'\n' | b'\r')
+            || (flow > 0 && matches!(b[i - 1], b'[' | b'{' | b',' | b':'))
+    };
+    while i < b.len() {
+        if line_start {
+            line_start = false;
+            let start = i;
+            while i < b.len() && b[i] == b' ' {
+                i += 1;
+            }
+            indent = i - start;
+            if let Some(parent) = literal {
+                let blank = matches!(b.get(i), None | Some(b'\n' | b'\r'));
+                if blank || indent > parent {
+                    // A line of the block scalar's text.
+                    while i < b.len() && b[i] != b'\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                literal = None;
+            }
+            continue;
+        }
+        match b[i] {
+            b'\n' => line_start = true,
+            b'#' if boundary(i, flow) => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'\'' if boundary(i, flow) => {
+                i += 1;
+                while i < b.len() && !(b[i] == b'\'' && b.get(i + 1) != Some(&b'\'')) {
+                    i += if b[i] == b'\'' { 2 } else { 1 };
+                }
+            }
+            b'"' if boundary(i, flow) => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' | b'[' if flow > 0 || boundary(i, flow) => {
+                flow += 1;
+                if flow > MAX_YAML_DEPTH {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' if flow > 0 => flow -= 1,
+            b'|' | b'>' if flow == 0 && boundary(i, flow) && block_scalar_header(&b[i + 1..]) => {
+                // A block scalar: the lines after it indented past this one are text.
+                literal = Some(indent);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether what follows a `|` or `>` is the rest of a block scalar's header:
+/// chomping and indentation indicators, then the end of the line or a comment.
+fn block_scalar_header(rest: &[u8]) -> bool {
+    let n = rest.iter().take_while(|c| matches!(c, b'-' | b'+' | b'0'..=b'9')).count();
+    let spaces = rest[n..].iter().take_while(|c| matches!(c, b' ' | b'\t')).count();
+    match rest.get(n + spaces) {
+        None | Some(b'\n' | b'\r') => true,
+        Some(b'#') => spaces > 0,
+        Some(_) => false,
+    }
 }
 
 /// Finds the byte span of `key:` in YAML text, for diagnostics about a value
@@ -737,7 +843,7 @@ pub struct RunFiles {
 /// Reads the `licences` and `state` keys of an input config, ignoring the
 /// rest (the whole config is checked against the schema later).
 pub fn run_files(src: &SourceFile) -> RunFiles {
-    serde_yaml::from_str(&src.text).unwrap_or_default()
+    parse_yaml(src).unwrap_or_default()
 }
 
 #[derive(Deserialize, Default)]
@@ -1081,6 +1187,50 @@ mod tests {
 
     fn src(text: &str) -> SourceFile {
         SourceFile::new("test.yaml", "test.yaml", text)
+    }
+
+    /// YAML nested deeper than the limit is refused before it is parsed,
+    /// with the file and line; brackets in quotes, comments and block
+    /// scalars do not count (red team H3).
+    #[test]
+    fn yaml_nested_too_deep_is_refused_before_parsing() {
+        let deep = |n: usize| format!("columns:\n  id: {}1{}\n", "{a: ".repeat(n), "}".repeat(n));
+        let e = load_config(SourceFile::new("config.yaml", "config.yaml", deep(40_000)), &standard_schema())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(e, "`config.yaml` nests deeper than 128 levels at line 2");
+        assert!(yaml_too_deep(&format!("a: {}1{}", "[".repeat(200), "]".repeat(200))).is_some());
+        assert!(yaml_too_deep(&format!("a: {}1{}", "[".repeat(120), "]".repeat(120))).is_none());
+        // Block collections are left to the reader (linear in their depth).
+        assert!(yaml_too_deep(&format!("{}x\n", "- ".repeat(200))).is_none());
+        // Not collections: quoted scalars, comments, block scalars, plain text.
+        let many = "{[".repeat(300);
+        for text in [
+            format!("a: '{many}'\n"),
+            format!("a: 'it''s {many}'\nb: 1\n"),
+            format!("a: \"{many} \\\" {many}\"\n"),
+            format!("a: 1 # {many}\n"),
+            format!("# {many}\na: 1\n"),
+            format!("a: |\n  {many}\n  '\n\n  {many}\nb: 1\n"),
+            format!("- >-\n    {many}\n- x\n"),
+            format!("a: x{many}\n"),
+            format!("a: [\"{many}\", '{many}', {{b: \"{many}\"}}]\n"),
+        ] {
+            assert_eq!(yaml_too_deep(&text), None, "{text}");
+        }
+        // After a quoted scalar or a block scalar, nesting counts again.
+        assert!(yaml_too_deep(&format!("a: 'x'\nb: {}\n", "[".repeat(200))).is_some());
+        assert!(yaml_too_deep(&format!("a: |\n  text\nb: {}\n", "[".repeat(200))).is_some());
+        // The shipped YAML files are far from the limit.
+        for (name, text) in [("trade-transaction.yaml", STANDARD_SCHEMA), ("payment.yaml", PAYMENT_SCHEMA)] {
+            assert_eq!(yaml_too_deep(text), None, "{name}");
+        }
+        // `run_files` reads through the same check: a deep config has none.
+        assert_eq!(
+            run_files(&SourceFile::new("c.yaml", "c.yaml", format!("licences: l.yaml\n{}", deep(500)))),
+            RunFiles::default()
+        );
     }
 
     #[test]

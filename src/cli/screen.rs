@@ -139,12 +139,17 @@ struct RowOut<'a> {
     suppressed: Vec<SuppressedOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// Why the name could not be screened fully: it needs review by hand.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
 }
 
 /// Candidates of one query, with clearances applied.
 struct Screened {
     kept: Vec<(Candidate, Option<usize>)>,
     suppressed: Vec<(Candidate, usize)>,
+    /// Why the name was not screened fully, if it was not.
+    note: Option<String>,
 }
 
 struct Ctx {
@@ -154,8 +159,9 @@ struct Ctx {
 
 impl Ctx {
     fn run(&self, q: &Query) -> Screened {
-        let mut out = Screened { kept: Vec::new(), suppressed: Vec::new() };
-        for c in self.screener.screen(q) {
+        let found = self.screener.screening(q);
+        let mut out = Screened { kept: Vec::new(), suppressed: Vec::new(), note: found.note() };
+        for c in found.candidates {
             let hash = self.screener.lists[c.list_index].entry_hash(c.entry_index);
             match self.clearances.check(&q.name, &c.list, &c.reference, hash) {
                 Cleared::Yes(i) => out.suppressed.push((c, i)),
@@ -203,6 +209,7 @@ impl Ctx {
                 })
                 .collect(),
             error: None,
+            note: s.note.clone(),
         }
     }
 }
@@ -298,7 +305,8 @@ fn run_inner(a: ScreenArgs) -> Result<u8, u8> {
         }
         ScreenFormat::Text => print_text(&ctx, &q, &s),
     }
-    Ok(if s.kept.is_empty() { EXIT_OK } else { EXIT_FINDINGS })
+    // A name not screened fully is not a pass: it needs review.
+    Ok(if s.kept.is_empty() && s.note.is_none() { EXIT_OK } else { EXIT_FINDINGS })
 }
 
 fn print_text(ctx: &Ctx, q: &Query, s: &Screened) {
@@ -316,6 +324,9 @@ fn print_text(ctx: &Ctx, q: &Query, s: &Screened) {
     outln!("{what} against {}, score ≥ {}:", lists.join(", "), q.threshold);
     if s.kept.is_empty() {
         outln!("  no match");
+    }
+    if let Some(note) = &s.note {
+        outln!("  note: {note}");
     }
     for (i, (c, stale)) in s.kept.iter().enumerate() {
         outln!("{:>3}. {}  {:<8} {:<10} {:<10} {}", i + 1, c.score, c.list, c.reference, c.kind.name(), c.matched_name);
@@ -379,7 +390,7 @@ fn screen_file(a: &ScreenArgs, ctx: &Ctx, input: &PathBuf) -> Result<u8, u8> {
     let default_kinds = a.kind.map(kinds_of).unwrap_or_default();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let (mut read, mut matched, mut invalid) = (0u64, 0u64, 0u64);
+    let (mut read, mut matched, mut invalid, mut partial) = (0u64, 0u64, 0u64, 0u64);
     let mut records = csv.into_records();
     let mut done = false;
     while !done {
@@ -414,6 +425,9 @@ fn screen_file(a: &ScreenArgs, ctx: &Ctx, input: &PathBuf) -> Result<u8, u8> {
                     if !s.kept.is_empty() {
                         matched += 1;
                     }
+                    if s.note.is_some() {
+                        partial += 1;
+                    }
                     serde_json::to_string(&ctx.row(Some(row.line), &row.name, s))
                 }
                 None => {
@@ -425,6 +439,7 @@ fn screen_file(a: &ScreenArgs, ctx: &Ctx, input: &PathBuf) -> Result<u8, u8> {
                         matches: Vec::new(),
                         suppressed: Vec::new(),
                         error,
+                        note: None,
                     })
                 }
             };
@@ -444,12 +459,14 @@ fn screen_file(a: &ScreenArgs, ctx: &Ctx, input: &PathBuf) -> Result<u8, u8> {
         eprintln!("cordon: error: cannot write the output: {e}");
         return Err(EXIT_ERROR);
     }
+    let partial_text =
+        if partial > 0 { format!("; {partial} not screened fully (see `note`): review them") } else { String::new() };
     eprintln!(
-        "cordon: {read} rows read from `{shown}`: {} screened ({matched} with a match, {} without), {invalid} invalid",
+        "cordon: {read} rows read from `{shown}`: {} screened ({matched} with a match, {} without), {invalid} invalid{partial_text}",
         read - invalid,
         read - invalid - matched
     );
-    Ok(if matched > 0 || invalid > 0 { EXIT_FINDINGS } else { EXIT_OK })
+    Ok(if matched > 0 || invalid > 0 || partial > 0 { EXIT_FINDINGS } else { EXIT_OK })
 }
 
 fn build_query(

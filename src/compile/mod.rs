@@ -177,12 +177,14 @@ fn build_matcher(set: &SetDef) -> Matcher {
         Matching::Text(fold) => {
             let mut map: HashMap<String, Vec<u32>> = HashMap::default();
             let mut patterns = Vec::new();
+            // Patterns seen, so that a large set is not searched for each (red team H2).
+            let mut seen: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
             for (i, e) in set.entries.iter().enumerate() {
                 if let EntryValue::Text(s) = &e.value {
                     map.entry(s.clone()).or_default().push(i as u32);
                     // Text tests compare texts as `search_form` reads them, both sides.
                     let pattern = crate::values::text::search_form(s).into_owned();
-                    if !patterns.contains(&pattern) {
+                    if seen.insert(pattern.clone()) {
                         patterns.push(pattern);
                     }
                 }

@@ -262,7 +262,8 @@ impl<'a> Ctx<'a> {
             }
             None => {
                 self.later |= r.later.is_some();
-                Tri::F
+                // Not screened fully: undecided, so the rule goes to review (fail closed).
+                if r.long_word { Tri::U(Why::error(crate::screen::LONG_WORD_NOTE)) } else { Tri::F }
             }
         }
     }

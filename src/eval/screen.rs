@@ -22,6 +22,9 @@ pub struct Screened {
     pub later: Option<ScreenHit>,
     /// Matches that reviewed clearances suppressed.
     pub suppressed: Vec<Suppression>,
+    /// The value has a word too long to be screened fully
+    /// ([`crate::screen::Screening::long_word`]).
+    pub long_word: bool,
 }
 
 /// Screens `value` as the test `s` says, on a transaction dated `date`.
@@ -52,9 +55,10 @@ pub fn screen_value(
             limit: CANDIDATES,
             ..Query::default()
         };
-        index.screen(&q)
+        index.screening(&q)
     });
-    for c in found.iter().filter(|c| c.score >= s.min_score).cloned() {
+    out.long_word = found.long_word.is_some();
+    for c in found.candidates.iter().filter(|c| c.score >= s.min_score).cloned() {
         let stale = match rules.clearances.check(value, &list.name, &c.reference, index.entry_hash(c.entry_index)) {
             Cleared::Yes(i) => {
                 out.suppressed.push(Suppression {

@@ -394,7 +394,12 @@ impl<'a> Ref<'a> {
         if found.hit.is_none() && found.later.is_some() {
             self.later = true;
         }
-        let r = Ok(found.hit.is_some());
+        // A value with a word too long to screen fully is undecided (fail closed).
+        let r = if found.hit.is_none() && found.long_word {
+            Err(Unknown::error(crate::screen::LONG_WORD_NOTE))
+        } else {
+            Ok(found.hit.is_some())
+        };
         let because = screen::because(self.rules, sc, &shown, &found, field);
         let node = self.node(e, &r, because, Vec::new());
         (r, node)

@@ -28,12 +28,14 @@ pub(super) struct Found {
     pub(super) later: Option<Hit>,
     /// Matches reviewed clearances suppressed: (clearance, reference, score).
     suppressed: Vec<(usize, String, Decimal)>,
+    /// The value has a word too long to be screened fully.
+    pub(super) long_word: bool,
 }
 
 /// Screens `value` as the test says, on a transaction dated `date`; with
 /// `ignore_listing`, entries listed after the date count (marked).
 pub(super) fn screen(rules: &RuleSet, s: &Screen, value: &str, date: Date, ignore_listing: bool) -> Found {
-    let mut out = Found { hit: None, later: None, suppressed: Vec::new() };
+    let mut out = Found { hit: None, later: None, suppressed: Vec::new(), long_word: false };
     let Some(list) = rules.lists.get(s.list) else { return out };
     let index = list.index();
     let digits: String = value.chars().filter(char::is_ascii_digit).collect();
@@ -46,7 +48,9 @@ pub(super) fn screen(rules: &RuleSet, s: &Screen, value: &str, date: Date, ignor
         limit: list.snapshot.entries.len().max(1),
         ..Query::default()
     };
-    for c in index.screen(&q) {
+    let found = index.screening(&q);
+    out.long_word = found.long_word.is_some();
+    for c in found.candidates {
         let stale = match rules.clearances.check(value, &list.name, &c.reference, index.entry_hash(c.entry_index)) {
             Cleared::Yes(i) => {
                 out.suppressed.push((i, c.reference.clone(), c.score));
@@ -102,6 +106,11 @@ pub(super) fn because(rules: &RuleSet, s: &Screen, shown: &str, found: &Found, _
             h.matched_name,
             h.score,
             h.listed_on.map(|d| d.to_string()).unwrap_or_default()
+        ),
+        (None, None) if found.long_word => format!(
+            "{shown} could not be screened fully against {}: it has a word over {} letters, which is compared only whole",
+            list.name,
+            crate::screen::MAX_WORD_LETTERS
         ),
         (None, None) => format!("{shown} matches no entry of {} with score {} or more", list.name, s.min_score),
     };

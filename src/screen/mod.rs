@@ -51,6 +51,12 @@ const TWO_EDITS_FROM: usize = 8;
 /// Tokens beyond this many in a name are not used to find candidates (they
 /// still count in scores).
 const MAX_KEYED: usize = 64;
+/// Words longer than this many letters are compared only whole: no spelling
+/// keys, no edit distance (both take time that grows with the square of the
+/// length: one 400,000-letter word took a minute, red team H4). The longest
+/// word of a listed name is well under it. A name with such a word cannot be
+/// screened fully, and says so ([`Screening::long_word`]).
+pub const MAX_WORD_LETTERS: usize = 64;
 
 /// A score as reported: three decimal places.
 fn to_score(s: f64) -> Decimal {
@@ -193,6 +199,9 @@ fn token_keys(t: &str, out: &mut Vec<u64>) {
         out.push(key(KeyKind::Korean, &[&k]));
     }
     let n = t.len();
+    if n > MAX_WORD_LETTERS {
+        return;
+    }
     if n == 3 {
         for i in 0..3 {
             out.push(key(KeyKind::Wild, &[&t[..i], "?", &t[i + 1..]]));
@@ -487,6 +496,31 @@ pub struct Candidate {
     pub listed_on: Option<String>,
 }
 
+/// What screening a name found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Screening {
+    /// The candidates scoring at least the threshold, best first.
+    pub candidates: Vec<Candidate>,
+    /// The length of the longest word of the name, when it is longer than
+    /// [`MAX_WORD_LETTERS`]: such a word is compared only whole, so a listed
+    /// name misspelt or hidden inside it is not found. The name was not
+    /// screened fully, and needs a person to look at it.
+    pub long_word: Option<usize>,
+}
+
+impl Screening {
+    /// The note to show for a name that could not be screened fully.
+    pub fn note(&self) -> Option<String> {
+        self.long_word.map(|n| {
+            format!("the name has a word of {n} letters; words over {MAX_WORD_LETTERS} letters are compared only whole: review it by hand")
+        })
+    }
+}
+
+/// The note, in evaluation, of a screening test whose value has a word too
+/// long to be screened fully: the test is undecided, and the rule goes to review.
+pub const LONG_WORD_NOTE: &str = "a screened name has a word over 64 letters, which is compared only whole";
+
 /// Whether an entry is of a kind and programme the query asks for.
 fn wanted(q: &Query, e: &Entry) -> bool {
     (q.kinds.is_empty() || q.kinds.contains(&e.kind))
@@ -500,13 +534,13 @@ fn edits(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
-    if a.len() > 64 || b.len() > 64 {
+    if a.len() > MAX_WORD_LETTERS || b.len() > MAX_WORD_LETTERS {
         return (a == b).then_some(0);
     }
     let w = b.len() + 1;
-    let mut prev2 = [0usize; 65];
-    let mut prev = [0usize; 65];
-    let mut cur = [0usize; 65];
+    let mut prev2 = [0usize; MAX_WORD_LETTERS + 1];
+    let mut prev = [0usize; MAX_WORD_LETTERS + 1];
+    let mut cur = [0usize; MAX_WORD_LETTERS + 1];
     for (j, p) in prev.iter_mut().enumerate().take(w) {
         *p = j;
     }
@@ -692,6 +726,13 @@ impl ListIndex {
     /// The candidates scoring at least the query's threshold, best first
     /// (`list_index` is set to 0).
     pub fn screen(&self, q: &Query) -> Vec<Candidate> {
+        self.screening(q).candidates
+    }
+
+    /// The candidates scoring at least the query's threshold, best first
+    /// (`list_index` is set to 0), and whether the name was screened fully.
+    pub fn screening(&self, q: &Query) -> Screening {
+        let mut long_word: Option<usize> = None;
         let snap = &self.snapshot;
         let mut best: HashMap<u32, Candidate> = HashMap::default();
         let offer = |c: Candidate, best: &mut HashMap<u32, Candidate>| {
@@ -732,6 +773,10 @@ impl ListIndex {
         let threshold = q.threshold.to_string().parse::<f64>().unwrap_or(0.0);
         let floor = threshold - 0.0005 - if q.country.is_some() { COUNTRY_BONUS } else { 0.0 };
         for variant in token_variants(&q.name) {
+            let longest = variant.iter().map(|t| t.text.len().max(t.spelled.len())).max().unwrap_or(0);
+            if longest > MAX_WORD_LETTERS {
+                long_word = long_word.max(Some(longest));
+            }
             if !variant.iter().any(|t| !t.generic) {
                 continue;
             }
@@ -769,7 +814,7 @@ impl ListIndex {
         let mut out: Vec<Candidate> = best.into_values().collect();
         out.sort_by(|a, b| b.score.cmp(&a.score).then(a.reference.cmp(&b.reference)));
         out.truncate(q.limit.max(1));
-        out
+        Screening { candidates: out, long_word }
     }
 
     /// Scores the query against every alias, without the index: the
@@ -826,7 +871,7 @@ pub struct ScreenCache {
 /// found without taking a lock.
 const FRONT_SLOTS: usize = 4096;
 
-type FrontSlot = Option<(u64, u64, Box<str>, Arc<Vec<Candidate>>)>;
+type FrontSlot = Option<(u64, u64, Box<str>, Arc<Screening>)>;
 
 thread_local! {
     static FRONT: std::cell::RefCell<Vec<FrontSlot>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -834,7 +879,7 @@ thread_local! {
 
 static NEXT_CACHE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
-type Shard = rustc_hash::FxHashMap<u64, Vec<(u64, Box<str>, Arc<Vec<Candidate>>)>>;
+type Shard = rustc_hash::FxHashMap<u64, Vec<(u64, Box<str>, Arc<Screening>)>>;
 
 const CACHE_SHARDS: usize = 64;
 const CACHE_SHARD_ENTRIES: usize = 8192;
@@ -849,8 +894,8 @@ impl Default for ScreenCache {
 }
 
 impl ScreenCache {
-    /// The cached candidates for `value` under `spec`, or `find()`'s, remembered.
-    pub fn get_or(&self, spec: u64, value: &str, find: impl FnOnce() -> Vec<Candidate>) -> Arc<Vec<Candidate>> {
+    /// The cached screening of `value` under `spec`, or `find()`'s, remembered.
+    pub fn get_or(&self, spec: u64, value: &str, find: impl FnOnce() -> Screening) -> Arc<Screening> {
         let mut h = rustc_hash::FxHasher::default();
         spec.hash(&mut h);
         value.hash(&mut h);
@@ -868,7 +913,7 @@ impl ScreenCache {
         if let Some(found) = front {
             return found;
         }
-        let remember = |found: &Arc<Vec<Candidate>>| {
+        let remember = |found: &Arc<Screening>| {
             FRONT.with(|f| {
                 let mut f = f.borrow_mut();
                 if f.len() < FRONT_SLOTS {
@@ -923,10 +968,22 @@ impl Screener {
 
     /// The candidates of every list, best first.
     pub fn screen(&self, q: &Query) -> Vec<Candidate> {
-        let mut all: Vec<Candidate> = (0..self.lists.len()).flat_map(|li| self.screen_list(li, q)).collect();
+        self.screening(q).candidates
+    }
+
+    /// The candidates of every list, best first, and whether the name was
+    /// screened fully.
+    pub fn screening(&self, q: &Query) -> Screening {
+        let mut all = Vec::new();
+        let mut long_word = None;
+        for (li, index) in self.lists.iter().enumerate() {
+            let s = index.screening(q);
+            long_word = long_word.max(s.long_word);
+            all.extend(s.candidates.into_iter().map(|c| Candidate { list_index: li, ..c }));
+        }
         all.sort_by(|a, b| b.score.cmp(&a.score).then(a.list.cmp(&b.list)).then(a.reference.cmp(&b.reference)));
         all.truncate(q.limit.max(1));
-        all
+        Screening { candidates: all, long_word }
     }
 }
 
@@ -1005,6 +1062,38 @@ mod tests {
         assert!(other < DEFAULT_THRESHOLD, "{other}");
         let weak = s.screen(&Query { name: "Choe Su".into(), threshold: Decimal::ZERO, limit: 5, ..Query::default() });
         assert!(weak[0].score <= to_score(WEAK_FACTOR) && weak[0].reason.contains("weak alias"));
+    }
+
+    /// A word longer than [`MAX_WORD_LETTERS`] is compared only whole, and
+    /// the screening says the name was not screened fully (red team H4).
+    #[test]
+    fn a_word_too_long_to_screen_fully_is_noted() {
+        let s = screener();
+        let q = |name: String| Query { name, threshold: Decimal::new(5, 1), limit: 5, ..Query::default() };
+        for name in ["K".repeat(400_000), "T.".repeat(200_000), format!("Kim Jong Un {}", "x".repeat(65))] {
+            let found = s.screening(&q(name.clone()));
+            let letters = name.bytes().filter(u8::is_ascii_alphabetic).count();
+            let longest = if name.starts_with("Kim") { 65 } else { letters };
+            assert_eq!(found.long_word, Some(longest), "{}", &name[..20]);
+            let note = found.note().unwrap_or_default();
+            assert!(note.contains(&format!("a word of {longest} letters")) && note.contains("review"), "{note}");
+        }
+        // A word at the limit is screened as before, with its spelling keys.
+        let at_limit = "a".repeat(MAX_WORD_LETTERS);
+        assert_eq!(s.screening(&q(at_limit.clone())).long_word, None);
+        let mut keys = Vec::new();
+        token_keys(&at_limit, &mut keys);
+        assert!(keys.len() > MAX_WORD_LETTERS);
+        // Past it, only the word itself and its sound-alike key.
+        for n in [MAX_WORD_LETTERS + 1, 400_000] {
+            keys.clear();
+            token_keys(&"a".repeat(n), &mut keys);
+            assert_eq!(keys.len(), 2, "{n}");
+        }
+        // Names of ordinary words are screened fully.
+        let found = s.screening(&q("Kim Jong Un".into()));
+        assert_eq!((found.long_word, found.candidates[0].reference.as_str()), (None, "I1"));
+        assert!(LONG_WORD_NOTE.contains(&format!("over {MAX_WORD_LETTERS} letters")));
     }
 
     #[test]

@@ -501,10 +501,20 @@ pub fn tokens(name: &str) -> Vec<Token> {
     let mut words: Vec<String> = Vec::new();
     let mut word = String::new();
     let mut dotted_run = false;
+    // Whether `word` has a digit: kept as it grows, so that a long run of
+    // dotted letters (T.A.N.C.H.O.N…) is read in linear time (red team H4).
+    let mut word_has_digit = false;
     let chars: Vec<char> = ascii.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
+        if word.is_empty() {
+            word_has_digit = false;
+        }
         match c {
-            'a'..='z' | '0'..='9' => word.push(c),
+            'a'..='z' => word.push(c),
+            '0'..='9' => {
+                word.push(c);
+                word_has_digit = true;
+            }
             'A'..='Z' => word.push(c.to_ascii_lowercase()),
             // Apostrophes and quotes join: CH'OE = CHOE, "KOMID" = KOMID.
             '\'' | '`' | '"' => {}
@@ -512,8 +522,9 @@ pub fn tokens(name: &str) -> Vec<Token> {
                 // A dot between single letters joins them; any other dot ends the word.
                 let single_next = chars.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic())
                     && chars.get(i + 2).is_none_or(|n| !n.is_ascii_alphanumeric());
-                let letters_so_far = word.chars().count() == 1 || dotted_run;
-                if letters_so_far && single_next && word.chars().all(|l| l.is_ascii_alphabetic()) {
+                // `word` is ASCII: its length in bytes is its length in letters.
+                let letters_so_far = word.len() == 1 || dotted_run;
+                if letters_so_far && single_next && !word_has_digit {
                     dotted_run = true;
                 } else {
                     dotted_run = false;
@@ -615,6 +626,11 @@ mod tests {
         assert_eq!(texts("Joint-Stock Company \"TransKomplektHolding\""), ["jsc", "transkomplektholding"]);
         assert_eq!(texts("ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ \"ИЖТЕЛЕКОМ\""), texts("OOO Izhtelekom"));
         assert_eq!(texts("J. Smith"), ["j", "smith"]);
+        // Dotted letters join in one pass, however many (red team H4); a digit ends the run.
+        assert_eq!(texts("T.A.N.C.H.O.N Commercial Bank"), texts("Tanchon Commercial Bank"));
+        assert_eq!(texts(&"T.".repeat(100_000)), ["t".repeat(100_000)]);
+        assert_eq!(texts("A.1.B"), ["a", "1", "b"]);
+        assert_eq!(texts("A1.B.C"), ["a1", "bc"]);
     }
 
     /// Every table as shipped, parsed.

@@ -319,7 +319,8 @@ pub trait ValueKind: Send + Sync + 'static {
 
     /// Whether a set entry covers a value (equal, or an ancestor of it),
     /// decided on the texts: the plain way, against which the compiled
-    /// matching is tested.
+    /// matching is tested. An entry only ever covers values whose text
+    /// starts with its own: the `covered_entry` lint looks up prefixes.
     fn covers(&self, entry: &Code, value: &Code) -> bool {
         entry == value
     }

@@ -252,6 +252,46 @@ fn screening_in_rules_with_listing_dates_and_clearances() {
     assert!(stderr(&o).contains("cleared match 1 (line 2) has an empty `reviewer`"), "{}", stderr(&o));
 }
 
+/// A name with a word too long to screen fully (400,000 letters, or dotted
+/// letters that join into one) is answered at once and never passes
+/// silently: `check` reviews the party rule with a note, `screen` notes it
+/// and exits 1 (red team H4).
+#[test]
+fn a_name_with_a_word_too_long_to_screen_fully_goes_to_review() {
+    let pack = screening_pack(PARTY_RULE);
+    let rec = |id: &str, buyer: &str| {
+        format!(
+            r#"{{"id":"{id}","date":"2018-05-01","origin":"CN","destination":"HK","hs_code":"8471.30","buyer":"{buyer}"}}"#
+        )
+    };
+    let dotted = "T.A.N.C.H.O.N.".repeat(20_000);
+    let records =
+        [rec("L", &"K".repeat(400_000)), rec("D", &dotted), rec("P", "Pacific Harmony Logistics Ltd")].join("\n");
+    let started = std::time::Instant::now();
+    let out = check_json(&pack, &records, &[]);
+    assert!(started.elapsed().as_secs() < 20, "took {:?}", started.elapsed());
+    for r in &out[..2] {
+        assert_eq!(r["decision"], "review", "{}", r["id"]);
+        let f = &r["findings"][0];
+        assert_eq!(f["rule"], "P");
+        assert!(f.to_string().contains("a screened name has a word over 64 letters"), "{f}");
+    }
+    assert_eq!(out[2]["decision"], "pass");
+
+    let names = pack.write("names.csv", format!("name\n{}\nKim Jong Un\n", "K".repeat(400_000)));
+    let lists = pack.path().join("lists");
+    let o = cordon(&["screen", "--lists", lists.to_str().expect("utf-8"), "--input", names.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let lines: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    let note = lines[0]["note"].as_str().unwrap_or("");
+    assert!(note.contains("a word of 400000 letters") && note.contains("review it by hand"), "{note}");
+    assert!(lines[1].get("note").is_none(), "{}", lines[1]);
+    assert!(stderr(&o).contains("1 not screened fully"), "{}", stderr(&o));
+    let o = cordon(&["screen", "--lists", lists.to_str().expect("utf-8"), &"Q".repeat(100_000)]);
+    assert_eq!(o.status.code(), Some(1), "not a pass: {}", stdout(&o));
+    assert!(stdout(&o).contains("note: the name has a word of 100000 letters"), "{}", stdout(&o));
+}
+
 #[test]
 fn screening_errors_in_rules_name_the_place() {
     let cases = [
