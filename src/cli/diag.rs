@@ -32,8 +32,55 @@ pub fn format() -> ErrorFormat {
     FORMAT.get().copied().unwrap_or_default()
 }
 
+/// A diagnostic whose message and help show control characters, escape
+/// sequences and bidi overrides as escapes (`\x1b`): a header or a value
+/// from an input file never reaches the terminal raw (red team M3: a column
+/// named `hs_code\x1b[2J…` cleared the screen).
+struct Printable<'a>(&'a dyn Diagnostic);
+
+impl std::fmt::Debug for Printable<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl std::fmt::Display for Printable<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&cordon::unstable::values::text::printable(&self.0.to_string()))
+    }
+}
+
+impl std::error::Error for Printable<'_> {}
+
+impl Diagnostic for Printable<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.0.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.0.severity()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        let help = self.0.help()?.to_string();
+        Some(Box::new(cordon::unstable::values::text::printable(&help).into_owned()))
+    }
+    fn url<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.0.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.labels()
+    }
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        self.0.related()
+    }
+}
+
 /// Renders one diagnostic in the chosen format.
 pub fn render(d: &dyn Diagnostic, f: ErrorFormat) -> String {
+    let clean = Printable(d);
+    let d: &dyn Diagnostic = &clean;
     match f {
         ErrorFormat::Human => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();

@@ -100,7 +100,7 @@ impl Rereadable {
                 None if stdin => cordon::Format::Csv,
                 None => cordon::Format::from_path(f),
             };
-            if !stdin && (std::fs::metadata(f).is_ok_and(|m| m.is_file()) || !f.exists()) {
+            if !stdin && (std::fs::metadata(f).is_ok_and(|m| m.is_file() || m.is_dir()) || !f.exists()) {
                 out.push((name, f.clone(), fmt));
                 continue;
             }
@@ -132,14 +132,8 @@ impl Rereadable {
         let sources: Vec<InputSource> = self
             .files
             .iter()
-            .map(|(name, path, format)| {
-                let p = path.clone();
-                let file = std::fs::File::open(&p);
-                match file {
-                    Ok(f) => InputSource::reader(name.clone(), *format, f),
-                    Err(_) => InputSource::path(p).with_format(*format),
-                }
-            })
+            // Opened when the run reaches each (one file open at a time).
+            .map(|(name, path, format)| InputSource::path(path).with_format(*format).with_name(name.clone()))
             .collect();
         engine.open(sources, opts).map_err(|errs| {
             for e in &errs {

@@ -56,6 +56,26 @@ pub enum InputError {
         /// Lines from there to the end.
         lines: u64,
     },
+    /// The input is not UTF-8 text (UTF-16, UTF-32, binary).
+    #[error("`{file}` is {what}, and Cordon reads UTF-8")]
+    #[diagnostic(
+        code(cordon::input::encoding),
+        help("save it as UTF-8 (CSV UTF-8 in a spreadsheet, or `iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8`)")
+    )]
+    Encoding {
+        /// The file.
+        file: String,
+        /// What it is.
+        what: String,
+    },
+    /// A file closed after its header was read had another header when
+    /// the run came back to it.
+    #[error("`{file}` changed while the run was reading its inputs: its header is not what it was")]
+    #[diagnostic(code(cordon::input::changed), help("run again once the file is no longer being written"))]
+    Changed {
+        /// The file.
+        file: String,
+    },
     /// Two columns of the header map to the same field (names equal, or
     /// equal but for case and spacing: `origin` and `ORIGIN`).
     #[error("`{file}` has {columns} for the field `{field}`: Cordon cannot tell which to read")]

@@ -247,6 +247,42 @@ fn split_unit(text: &str) -> Option<(&str, &str)> {
         .then_some((number, unit.trim()))
 }
 
+/// Reads the first bytes of an input and refuses text that is not UTF-8
+/// but says what it is: a UTF-16 or UTF-32 byte-order mark, UTF-16 without
+/// one (every other byte NUL), or binary data starting with NUL bytes (red
+/// team M7: a UTF-16 file read as "no column for `id`" with a NUL-laced
+/// header). The bytes read are handed on in front of the rest.
+fn sniff_encoding(
+    mut reader: Box<dyn std::io::Read + Send>,
+    name: &str,
+) -> Result<Box<dyn std::io::Read + Send>, InputError> {
+    let mut head = [0u8; 4];
+    let mut n = 0;
+    while n < head.len() {
+        match reader.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(InputError::Io { file: name.to_string(), source: e }),
+        }
+    }
+    let h = &head[..n];
+    let encoding = match h {
+        [0xFF, 0xFE, 0, 0] => Some("UTF-32 (little-endian) text"),
+        [0, 0, 0xFE, 0xFF] => Some("UTF-32 (big-endian) text"),
+        [0xFF, 0xFE, ..] => Some("UTF-16 (little-endian) text"),
+        [0xFE, 0xFF, ..] => Some("UTF-16 (big-endian) text"),
+        [0, 0, 0, 0] => Some("binary data (it starts with NUL bytes)"),
+        [a, 0, b, 0] if a.is_ascii_graphic() && b.is_ascii_graphic() => Some("UTF-16 (little-endian) text"),
+        [0, a, 0, b] if a.is_ascii_graphic() && b.is_ascii_graphic() => Some("UTF-16 (big-endian) text"),
+        _ => None,
+    };
+    if let Some(what) = encoding {
+        return Err(InputError::Encoding { file: name.to_string(), what: what.to_string() });
+    }
+    Ok(Box::new(std::io::Read::chain(std::io::Cursor::new(head[..n].to_vec()), reader)))
+}
+
 impl Layout {
     /// The layout of JSON records: every field is looked up by its key (the
     /// mapped column name). Also used for records built in memory (rule tests).
@@ -411,6 +447,9 @@ pub struct Input {
 enum Reader {
     Csv(Box<csv::CsvReader>),
     Json(json::JsonReader),
+    /// Closed after its header was read, until a run reaches it
+    /// ([`Input::close`], [`Input::reopen`]).
+    Closed,
 }
 
 /// What an input hands on to be evaluated: a chunk of CSV, or JSON Lines
@@ -467,6 +506,7 @@ impl Input {
         limits: Limits,
         chunk_bytes: usize,
     ) -> Result<Input, InputError> {
+        let reader = sniff_encoding(reader, &spec.name)?;
         match spec.format {
             Format::Csv => {
                 let (reader, layout) = csv::CsvReader::open(reader, spec, file, schema, config, limits, chunk_bytes)?;
@@ -480,12 +520,56 @@ impl Input {
         }
     }
 
+    /// Closes the file, its header read and mapped, so that a run over many
+    /// files holds one open at a time (red team M6: a thousand inputs
+    /// exhausted `ulimit -n`). [`Input::reopen`] before reading records.
+    pub fn close(&mut self) {
+        self.reader = Reader::Closed;
+    }
+
+    /// Whether [`Input::close`] closed it.
+    pub fn is_closed(&self) -> bool {
+        matches!(self.reader, Reader::Closed)
+    }
+
+    /// Reads the header again from `reader`, the same file opened again:
+    /// its columns must map as they did, or the file changed under the run.
+    pub fn reopen(
+        &mut self,
+        reader: Box<dyn std::io::Read + Send>,
+        spec: &InputSpec,
+        chunk_bytes: usize,
+    ) -> Result<(), InputError> {
+        let l = &self.layout;
+        let fresh = Input::with_chunks(
+            reader,
+            spec,
+            l.file,
+            Arc::clone(&l.schema),
+            Arc::clone(&l.config),
+            l.limits,
+            chunk_bytes,
+        )?;
+        let f = &fresh.layout;
+        if f.columns != l.columns || f.width != l.width || f.absent != l.absent || f.keys != l.keys {
+            return Err(InputError::Changed { file: spec.name.clone() });
+        }
+        self.reader = fresh.reader;
+        Ok(())
+    }
+
+    fn closed(&self) -> InputError {
+        let e = std::io::Error::other("the input is closed (reopen it first)");
+        InputError::Io { file: self.layout.name.clone(), source: e }
+    }
+
     /// Reads raw rows (up to `n` JSON Lines rows, or the rows of a CSV
     /// chunk); an empty batch means the end of the file.
     pub fn next_batch(&mut self, n: usize) -> Result<Vec<Raw>, InputError> {
         match &mut self.reader {
             Reader::Csv(r) => r.next_batch(&self.layout.name),
             Reader::Json(r) => r.next_batch(n, &self.layout.name, self.layout.limits.max_line_bytes),
+            Reader::Closed => Err(self.closed()),
         }
     }
 
@@ -502,6 +586,7 @@ impl Input {
                 let batch = r.next_batch(rows, name, self.layout.limits.max_line_bytes)?;
                 Ok((!batch.is_empty()).then_some(Work::Rows(batch)))
             }
+            Reader::Closed => Err(self.closed()),
         }
     }
 }
@@ -521,6 +606,26 @@ mod tests {
         assert_ne!(column_key("seller_name"), column_key("seller"));
         assert_eq!(quoted_list(["a", "B"].into_iter()), "`a` and `B`");
         assert_eq!(quoted_list(["a", "b", "c"].into_iter()), "`a`, `b` and `c`");
+    }
+
+    #[test]
+    fn text_that_is_not_utf_8_is_named_before_it_is_read() {
+        let sniff = |b: &[u8]| sniff_encoding(Box::new(std::io::Cursor::new(b.to_vec())), "f.csv");
+        for (bytes, says) in [
+            (&b"\xFF\xFEi\0d\0"[..], "UTF-16 (little-endian)"),
+            (b"\xFE\xFF\0i\0d", "UTF-16 (big-endian)"),
+            (b"i\0d\0,\0", "UTF-16 (little-endian)"),
+            (b"\xFF\xFE\0\0i\0\0\0", "UTF-32 (little-endian)"),
+            (b"\0\0\0\0\0", "binary data"),
+        ] {
+            let e = sniff(bytes).err().expect("refused").to_string();
+            assert!(e.contains(says), "{e}");
+        }
+        for ok in [&b"id,date\n"[..], b"\xEF\xBB\xBFid", b"", b"a", b"{\"id\":1}"] {
+            let mut text = Vec::new();
+            std::io::Read::read_to_end(&mut sniff(ok).expect("read"), &mut text).expect("read");
+            assert_eq!(text, ok, "every byte handed on");
+        }
     }
 
     #[test]

@@ -60,6 +60,9 @@ pub struct InputSource {
     name: String,
     format: Format,
     open: Box<dyn FnOnce() -> std::io::Result<Box<dyn Read + Send>> + Send>,
+    /// The file, for a source that can be opened again (closed after its
+    /// header is read when a run has several inputs).
+    path: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for InputSource {
@@ -73,10 +76,12 @@ impl InputSource {
     /// `.json` are JSON Lines, anything else CSV), its name as given.
     pub fn path(path: impl Into<PathBuf>) -> InputSource {
         let path = path.into();
+        let reopen = path.clone();
         InputSource {
             name: path.display().to_string(),
             format: Format::from_path(&path),
             open: Box::new(move || crate::sources::open_input_file(&path)),
+            path: Some(reopen),
         }
     }
 
@@ -89,7 +94,14 @@ impl InputSource {
     /// assert_eq!(input.name(), "request-42");
     /// ```
     pub fn reader(name: impl Into<String>, format: Format, reader: impl Read + Send + 'static) -> InputSource {
-        InputSource { name: name.into(), format, open: Box::new(move || Ok(Box::new(reader))) }
+        InputSource { name: name.into(), format, open: Box::new(move || Ok(Box::new(reader))), path: None }
+    }
+
+    /// The same source shown as `name` in outputs and errors (a spooled
+    /// standard input read from its temporary file is still `stdin`).
+    pub fn with_name(mut self, name: impl Into<String>) -> InputSource {
+        self.name = name.into();
+        self
     }
 
     /// The same source read as `format`.
@@ -530,6 +542,9 @@ pub type Render<'a> = dyn Fn(&RecordOutcome, &mut Vec<u8>) + Sync + 'a;
 pub struct OpenInput {
     input: Input,
     hash: Arc<Mutex<Sha256>>,
+    /// A regular file closed after its header was read, and how to open it
+    /// again: (its path, its spec, the chunk size).
+    parked: Option<(PathBuf, InputSpec, usize)>,
 }
 
 impl OpenInput {
@@ -564,7 +579,29 @@ impl OpenInput {
         let schema = Arc::clone(&program.rules.schema);
         let config = Arc::clone(&opts.config);
         let input = Input::with_chunks(Box::new(reader), &spec, file, schema, config, opts.limits, opts.chunk_bytes)?;
-        Ok(OpenInput { input, hash })
+        Ok(OpenInput { input, hash, parked: source.path.map(|p| (p, spec, opts.chunk_bytes)) })
+    }
+
+    /// Closes a regular file once its header is read (a FIFO or a reader
+    /// cannot be read twice and stays open).
+    fn park(&mut self) {
+        match &self.parked {
+            Some((p, ..)) if crate::sources::is_regular_file(p) => self.input.close(),
+            _ => self.parked = None,
+        }
+    }
+
+    /// Opens a closed file again, its fingerprint started afresh.
+    fn unpark(&mut self) -> Result<(), InputError> {
+        if !self.input.is_closed() {
+            return Ok(());
+        }
+        let Some((path, spec, chunk_bytes)) = &self.parked else { return Ok(()) };
+        let inner =
+            crate::sources::open_input_file(path).map_err(|e| InputError::Io { file: spec.name.clone(), source: e })?;
+        *self.hash.lock().unwrap_or_else(|p| p.into_inner()) = Sha256::new();
+        let reader = HashingReader { inner, hash: Arc::clone(&self.hash) };
+        self.input.reopen(Box::new(reader), spec, *chunk_bytes)
     }
 
     /// The layout (column mapping) of this input.
@@ -580,6 +617,7 @@ impl OpenInput {
     /// Reads raw rows (for callers that type records themselves); empty at
     /// the end.
     pub fn next_batch(&mut self, n: usize) -> Result<Vec<Raw>, InputError> {
+        self.unpark()?;
         self.input.next_batch(n)
     }
 
@@ -613,9 +651,17 @@ pub(crate) fn open_all(
 ) -> Result<Vec<OpenInput>, Vec<InputError>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
+    // With several inputs, each file is closed once its header is read and
+    // opened again when the run reaches it: one file open at a time.
+    let several = sources.len() > 1;
     for (i, source) in sources.into_iter().enumerate() {
         match OpenInput::open(source, i, program, opts) {
-            Ok(o) => out.push(o),
+            Ok(mut o) => {
+                if several {
+                    o.park();
+                }
+                out.push(o);
+            }
             Err(e) => errors.push(e),
         }
     }
@@ -855,7 +901,8 @@ pub(crate) fn run(
         read: 0,
     };
     let threads = rayon::current_num_threads();
-    for (index, input) in inputs.into_iter().enumerate() {
+    for (index, mut input) in inputs.into_iter().enumerate() {
+        input.unpark().map_err(RunError::Input)?;
         let layout = Arc::clone(&input.input.layout);
         seq.begin(&layout, index)?;
         let mut input = if threads == 1 {

@@ -66,7 +66,15 @@ impl Sources for FsSources {
         }
         let root = self.path("");
         if !root.is_dir() {
-            return Err(SourceError::not_found());
+            // Something that exists but is no folder (`--rules /dev/zero`)
+            // is named for what it is, not reported missing (red team M7).
+            return Err(match std::fs::metadata(&root) {
+                Ok(m) => SourceError::Io(std::io::Error::other(format!(
+                    "it is {}, not a folder of rules or a `.cordon` file",
+                    file_kind(&m)
+                ))),
+                Err(_) => SourceError::not_found(),
+            });
         }
         let mut out = Vec::new();
         walk(&root, "", suffix, &mut out).map_err(SourceError::Io)?;
@@ -117,7 +125,40 @@ impl Sources for FsSources {
     }
 }
 
-/// Every file under `dir` whose name ends in `suffix`, by name relative to the root.
+/// Whether `path` is a regular file (one that can be opened and read
+/// again from the start).
+pub(crate) fn is_regular_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// What kind of file `m` describes, for messages: "a character device".
+pub(crate) fn file_kind(m: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_fifo() {
+            return "a named pipe";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if m.is_dir() {
+        "a directory"
+    } else if m.is_file() {
+        "a regular file"
+    } else {
+        "not a regular file"
+    }
+}
+
 /// Files under `dir` ending in `suffix`, by name; folders holding a pack
 /// manifest of their own are left out.
 fn walk(dir: &Path, prefix: &str, suffix: &str, out: &mut Vec<String>) -> std::io::Result<()> {
@@ -143,7 +184,14 @@ fn walk(dir: &Path, prefix: &str, suffix: &str, out: &mut Vec<String>) -> std::i
 
 /// Opens an input file of a run for reading.
 pub(crate) fn open_input_file(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
-    Ok(Box::new(std::fs::File::open(path)?))
+    let file = std::fs::File::open(path)?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "it is a directory, not a CSV or JSON Lines file: name the files in it (`DIR/*.csv`)",
+        ));
+    }
+    Ok(Box::new(file))
 }
 
 /// Reads a text file (a config, a reviewed-matches file, a rule file to

@@ -604,3 +604,49 @@ fn the_table_output_never_sends_the_inputs_escape_sequences() {
     assert!(!o.stdout.contains(&0x1b) && !o.stdout.contains(&0x07), "{}", stdout(&o));
     assert!(stdout(&o).contains("A\\x1b[2J"), "{}", stdout(&o));
 }
+
+/// Red team M6: a run over more files than the open-file limit allows works,
+/// for `check` and `report` (each file is closed once its header is read and
+/// opened again when the run reaches it), and its counts reconcile.
+#[test]
+fn more_inputs_than_the_open_file_limit_are_read_one_at_a_time() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut names = Vec::new();
+    for i in 0..200 {
+        let name = format!("f{i:03}.csv");
+        let origin = if i % 2 == 1 { "KP" } else { "CN" };
+        std::fs::write(
+            tmp.path().join(&name),
+            format!("id,date,origin,destination,hs_code\nA{i},2018-03-01,{origin},CN,2701.12\n"),
+        )
+        .expect("write");
+        names.push(name);
+    }
+    let rules = root().join("rules");
+    for command in ["check --format json", "report --format json -o out.json"] {
+        let script = format!(
+            "ulimit -n 48 && exec \"$0\" {command} --rules {} {} > stdout.json",
+            rules.display(),
+            names.join(" ")
+        );
+        let o = std::process::Command::new("sh")
+            .args(["-c", &script, env!("CARGO_BIN_EXE_cordon")])
+            .current_dir(tmp.path())
+            .env("CORDON_NO_STATE", "1")
+            .output()
+            .expect("sh");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("open files"), "{command}: {err}");
+        let out = if command.starts_with("report") { "out.json" } else { "stdout.json" };
+        let v: Value = serde_json::from_slice(&std::fs::read(tmp.path().join(out)).expect("output"))
+            .unwrap_or_else(|e| panic!("{command}: {e}: {err}"));
+        let (s, inputs) = if command.starts_with("report") {
+            (&v["counts"], &v["fingerprints"]["inputs"])
+        } else {
+            (&v["summary"], &v["summary"]["inputs"])
+        };
+        assert_eq!(s["read"].as_u64(), Some(200), "{command}: {err}");
+        assert_eq!(inputs.as_array().map(Vec::len), Some(200), "{command}");
+        assert_eq!(s["decisions"]["block"].as_u64(), Some(100), "{command}");
+    }
+}
