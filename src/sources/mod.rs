@@ -16,8 +16,8 @@ mod lists;
 mod mem;
 mod store;
 
-pub(crate) use fs::{is_regular_file, open_input_file};
 pub use fs::{FsSources, read_text_file};
+pub(crate) use fs::{is_regular_file, open_input_file};
 pub use lists::import_list;
 pub use mem::MemSources;
 pub use store::{Saved, Store, read_snapshot};
