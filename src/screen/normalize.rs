@@ -494,7 +494,10 @@ fn fold_legal_phrases(tokens: Vec<Token>) -> Vec<Token> {
 
 /// Normalises a name to tokens: romanised, transliterated, folded.
 pub fn tokens(name: &str) -> Vec<Token> {
-    let romanised = russian_latin(&romanise_hangul(name));
+    // Invisible characters inside a word are not word breaks: a zero-width
+    // space between every letter hid a designated name (red team C1).
+    let name = crate::values::text::without_invisibles(name);
+    let romanised = russian_latin(&romanise_hangul(&name));
     let ascii = deunicode::deunicode_with_tofu(&romanised, " ");
     // Words as written, lowercase; single letters written with dots
     // (S.A., L.L.C.) are one word.

@@ -110,6 +110,16 @@ pub fn search_form(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// Characters that are not seen: format characters, joiners, bidi
 /// controls, variation selectors, fillers, tags.
+/// `s` without the invisible characters [`search_form`] drops (zero-width
+/// spaces and joiners, soft hyphens, variation selectors, tag characters,
+/// bidi controls, Hangul fillers …), borrowed when it has none.
+pub fn without_invisibles(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() || !s.chars().any(invisible) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(s.chars().filter(|c| !invisible(*c)).collect())
+}
+
 fn invisible(c: char) -> bool {
     matches!(c as u32,
         0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F

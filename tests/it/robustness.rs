@@ -650,3 +650,33 @@ fn more_inputs_than_the_open_file_limit_are_read_one_at_a_time() {
         assert_eq!(s["decisions"]["block"].as_u64(), Some(100), "{command}");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Red team item 7: records the shipped pack blocks (DPRK coal, a
+    /// designated seller, aviation fuel, military aircraft, petroleum over
+    /// the cap, a ship-to-ship transfer), disguised by up to twelve generated
+    /// changes at once — invisible characters and look-alike letters inside
+    /// words, case, other spaces and dashes, full-width letters, HS code,
+    /// quantity and country layouts — are never passed.
+    #[test]
+    fn disguised_blocks_are_never_passed(data in proptest::collection::vec(any::<u8>(), 1..40)) {
+        cordon::unstable::fuzzing::disguise(&data);
+    }
+}
+
+/// Each base record with each single disguise, exhaustively over the first
+/// argument byte: a pass names the record and the disguise.
+#[test]
+fn every_single_disguise_of_every_blocked_record_is_caught() {
+    for base in 0u8..6 {
+        for op in 0u8..9 {
+            for a in 0u8..16 {
+                for b in [0u8, 1, 2, 3, 5, 8, 13, 21] {
+                    cordon::unstable::fuzzing::disguise(&[base, op, a, b]);
+                }
+            }
+        }
+    }
+}
