@@ -257,6 +257,11 @@ fn block_scalar_header(rest: &[u8]) -> bool {
 /// that parsed but is wrong.
 pub fn find_key(src: &SourceFile, key: &str) -> Option<SourceSpan> {
     let text = &src.text;
+    // An empty key is found everywhere and nowhere: searching for it never
+    // advanced (a hang the fuzzer found with `"": x` under `columns`).
+    if key.is_empty() {
+        return None;
+    }
     let mut from = 0;
     while let Some(pos) = text[from..].find(key) {
         let start = from + pos;
@@ -1187,6 +1192,15 @@ mod tests {
 
     fn src(text: &str) -> SourceFile {
         SourceFile::new("test.yaml", "test.yaml", text)
+    }
+
+    /// The fuzzer's hang: an empty field name under `columns` is an error,
+    /// found at once (the search for an empty key never advanced).
+    #[test]
+    fn an_empty_field_name_is_an_error_not_a_hang() {
+        let e = load_config(src("columns:\n  \"\": TxnRef\n"), &standard_schema()).err().expect("refused");
+        assert!(e.to_string().contains("unknown field ``"), "{e}");
+        assert!(find_key(&src("a: 1\n"), "").is_none());
     }
 
     /// YAML nested deeper than the limit is refused before it is parsed,
