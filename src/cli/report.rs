@@ -245,10 +245,19 @@ pub fn run(a: ReportArgs) -> u8 {
             } else {
                 report::machine::write_csv(&model, &mut out)
             };
-            let file = written.and_then(|()| out.into_inner().map_err(|e| e.into_error()));
+            let file = match written {
+                Ok(()) => out.into_inner().map_err(|e| {
+                    let (e, out) = e.into_parts();
+                    out.get_ref().error(e)
+                }),
+                Err(e) => Err(out.get_ref().error(e)),
+            };
             match file {
                 Ok(f) => Output::Stream(f),
-                Err(e) => return fail(format!("cannot render the report: {e}")),
+                Err(e) => {
+                    diag::print(&e);
+                    return EXIT_ERROR;
+                }
             }
         }
         ReportFormat::Pdf => {

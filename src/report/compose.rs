@@ -68,7 +68,9 @@ fn pct(part: u64, whole: u64) -> String {
     format!("{}.{} %", tenths / 10, tenths % 10)
 }
 
-/// Lays out a report; at most `limit` flagged records are listed in detail.
+/// Lays out a report; at most `limit` flagged records are listed in detail,
+/// from those the model holds (build it with [`Keep::All`](super::Keep::All)
+/// or [`Keep::First`](super::Keep::First) of at least `limit`).
 pub fn compose(r: &Report, limit: usize) -> Document {
     let mut c = Composer::new();
     cover(&mut c, r);

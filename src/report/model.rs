@@ -39,9 +39,9 @@ pub struct Report {
     pub summary: Summary,
     /// Regimes checked.
     pub regimes: Vec<RegimeInfo>,
-    /// Every record decided `block` or `review`, most severe first, then in
-    /// input order; or the first of them, when the model was built to keep
-    /// fewer in memory (see [`Report::more_findings`]).
+    /// Every record decided `block` or `review`, most severe first, then in input order.
+    // Or the first of them, when the model was built to keep fewer in memory
+    // (see `more_findings`). Not in the doc comment: it is the JSON schema's.
     pub findings: Vec<FlaggedRecord>,
     /// Every rule evaluated, with its hits (zero included).
     pub rules: Vec<RuleEntry>,

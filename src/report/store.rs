@@ -11,10 +11,10 @@
 //! from a run in input order, so each decision's records are kept in order as
 //! they arrive and the decisions are read one after another.
 
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Seek, Write};
 use std::sync::{Arc, Mutex};
 
+use crate::atomic::Scratch;
 use crate::findings::Decision;
 
 use super::model::FlaggedRecord;
@@ -53,7 +53,7 @@ struct Bucket {
     /// How many came.
     count: u64,
     /// The temporary file, for [`Keep::Spill`].
-    spill: Option<BufWriter<File>>,
+    spill: Option<BufWriter<Scratch>>,
 }
 
 /// The flagged records of a report as they are collected.
@@ -134,10 +134,10 @@ impl Flagged {
 
 /// Writes one record to its decision's temporary file, made on first use:
 /// one JSON object a line (JSON escapes every line break in its strings).
-fn spill(w: &mut Option<BufWriter<File>>, r: &FlaggedRecord) -> io::Result<()> {
+fn spill(w: &mut Option<BufWriter<Scratch>>, r: &FlaggedRecord) -> io::Result<()> {
     let w = match w {
         Some(w) => w,
-        None => w.insert(BufWriter::with_capacity(1 << 16, tempfile::tempfile()?)),
+        None => w.insert(BufWriter::with_capacity(1 << 16, Scratch::new()?)),
     };
     serde_json::to_writer(&mut *w, r).map_err(io::Error::other)?;
     w.write_all(b"\n")
@@ -158,7 +158,7 @@ pub struct MoreFindings {
 /// each file's records one JSON object a line, and how many.
 #[derive(Debug)]
 struct Store {
-    parts: Vec<(Mutex<File>, u64)>,
+    parts: Vec<(Mutex<Scratch>, u64)>,
 }
 
 impl MoreFindings {
@@ -192,7 +192,7 @@ impl MoreFindings {
         for (file, count) in &store.parts {
             let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
             file.rewind().map_err(store_error)?;
-            let mut reader = BufReader::with_capacity(1 << 16, &*file);
+            let mut reader = BufReader::with_capacity(1 << 16, &mut *file);
             let mut read = 0u64;
             loop {
                 line.clear();
