@@ -2,7 +2,9 @@
 //! bytes go to a temporary file beside the target, are flushed to disk, and
 //! the temporary file is renamed over the target. Devices and pipes (such as
 //! `/dev/stdout` or `/dev/full`) are written directly, and `-` means stdout.
-//! [`AtomicFile`] does the same for output written as a stream.
+//! [`AtomicFile`] does the same for output written as a stream, and
+//! [`Scratch`] holds what an output needs later but memory should not (a
+//! report's flagged records).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -115,6 +117,41 @@ impl Write for AtomicFile {
             Dest::Direct(f) => f.flush(),
             Dest::Temp(t) => t.flush(),
         }
+    }
+}
+
+/// A private temporary file, deleted by the system when it is dropped or
+/// the process ends however it ends: written, then read back from the start
+/// (seek to it first) as often as needed.
+#[derive(Debug)]
+pub struct Scratch(std::fs::File);
+
+impl Scratch {
+    /// A new, empty one in the system's temporary folder (`TMPDIR`).
+    pub fn new() -> std::io::Result<Scratch> {
+        tempfile::tempfile().map(Scratch)
+    }
+}
+
+impl Write for Scratch {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl std::io::Read for Scratch {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl std::io::Seek for Scratch {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.0.seek(pos)
     }
 }
 

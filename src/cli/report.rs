@@ -206,8 +206,14 @@ pub fn run(a: ReportArgs) -> u8 {
     if let Some(l) = log_stage.as_mut() {
         more.push(l);
     }
+    // Memory must not grow with the records flagged: the PDF keeps only the
+    // ones it lists, JSON and CSV write them all to temporary files.
+    let keep = match format {
+        ReportFormat::Pdf => report::Keep::First(a.pdf_limit),
+        ReportFormat::Json | ReportFormat::Csv => report::Keep::Spill,
+    };
     let mut progress = super::progress::Progress::new("reading");
-    let built = report::build_with_stages(&engine, inputs, &files, &opts, &mut || progress.tick(), &mut more);
+    let built = report::build_with_stages(&engine, inputs, &files, &opts, keep, &mut || progress.tick(), &mut more);
     progress.finish();
     drop(more);
     let log_note = log_stage.as_ref().map(|l| {
@@ -223,18 +229,36 @@ pub fn run(a: ReportArgs) -> u8 {
         }
     };
     let mut pages = None;
-    let bytes = match format {
+    let output = match format {
+        // Streamed to the output's temporary file, put in place at the end.
         ReportFormat::Json | ReportFormat::Csv => {
-            let mut buf = Vec::new();
-            let written = if format == ReportFormat::Json {
-                report::machine::write_json(&model, &mut buf)
-            } else {
-                report::machine::write_csv(&model, &mut buf)
+            let file = match atomic::AtomicFile::create(&a.output) {
+                Ok(f) => f,
+                Err(e) => {
+                    diag::print(&e);
+                    return EXIT_ERROR;
+                }
             };
-            if let Err(e) = written {
-                return fail(format!("cannot render the report: {e}"));
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            let written = if format == ReportFormat::Json {
+                report::machine::write_json(&model, &mut out)
+            } else {
+                report::machine::write_csv(&model, &mut out)
+            };
+            let file = match written {
+                Ok(()) => out.into_inner().map_err(|e| {
+                    let (e, out) = e.into_parts();
+                    out.get_ref().error(e)
+                }),
+                Err(e) => Err(out.get_ref().error(e)),
+            };
+            match file {
+                Ok(f) => Output::Stream(f),
+                Err(e) => {
+                    diag::print(&e);
+                    return EXIT_ERROR;
+                }
             }
-            buf
         }
         ReportFormat::Pdf => {
             let doc = report::compose(&model, a.pdf_limit);
@@ -252,7 +276,7 @@ pub fn run(a: ReportArgs) -> u8 {
                     for w in &r.warnings {
                         let _ = writeln!(std::io::stderr(), "cordon: warning: PDF: {w}");
                     }
-                    r.bytes
+                    Output::Bytes(r.bytes)
                 }
                 Err(e) => {
                     diag::print(&e);
@@ -266,7 +290,11 @@ pub fn run(a: ReportArgs) -> u8 {
     {
         return code;
     }
-    if let Err(e) = atomic::write_file(&a.output, &bytes) {
+    let written = match output {
+        Output::Bytes(bytes) => atomic::write_file(&a.output, &bytes),
+        Output::Stream(file) => file.commit(),
+    };
+    if let Err(e) = written {
         diag::print(&e);
         return EXIT_ERROR;
     }
@@ -296,6 +324,13 @@ pub fn run(a: ReportArgs) -> u8 {
         let _ = writeln!(std::io::stderr(), "{note}");
     }
     EXIT_OK
+}
+
+/// A rendered report: the PDF's bytes, or JSON or CSV already written to
+/// the output's temporary file.
+enum Output {
+    Bytes(Vec<u8>),
+    Stream(atomic::AtomicFile),
 }
 
 fn display(p: &Path) -> String {

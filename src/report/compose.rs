@@ -68,7 +68,9 @@ fn pct(part: u64, whole: u64) -> String {
     format!("{}.{} %", tenths / 10, tenths % 10)
 }
 
-/// Lays out a report; at most `limit` flagged records are listed in detail.
+/// Lays out a report; at most `limit` flagged records are listed in detail,
+/// from those the model holds (build it with [`Keep::All`](super::Keep::All)
+/// or [`Keep::First`](super::Keep::First) of at least `limit`).
 pub fn compose(r: &Report, limit: usize) -> Document {
     let mut c = Composer::new();
     cover(&mut c, r);
@@ -586,7 +588,8 @@ fn label_of(t: &Tally) -> String {
 
 fn findings(c: &mut Composer, r: &Report, limit: usize) {
     c.heading("2  Findings", 15.0, 30.0);
-    let total = r.findings.len();
+    // The model may hold only the first records (as many as are shown).
+    let total = usize::try_from(r.flagged_total()).unwrap_or(usize::MAX);
     let mut intro = format!(
         "{} records were decided block or review. Each row gives the record, its parties and goods, and every rule that hit it, with the rule's citation, the message, and the field values it read (evidence). Block records come first, then review, each in input order.",
         n(total as u64)
@@ -611,7 +614,7 @@ fn findings(c: &mut Composer, r: &Report, limit: usize) {
         Column { width: 62.0, align: Align::Left },
         Column { width: 17.0, align: Align::Center },
     ];
-    let shown = &r.findings[..total.min(limit)];
+    let shown = &r.findings[..r.findings.len().min(limit)];
     // By regime: each regime's findings under its own heading; a record
     // flagged under two regimes appears under each, with that regime's findings.
     for (i, g) in r.regimes.iter().enumerate() {

@@ -1,13 +1,57 @@
 //! The machine renderings of the report: JSON (the whole model) and CSV (one
-//! row per finding, with its record).
+//! row per finding, with its record). Both list every flagged record, also
+//! those a model keeps in temporary files rather than in memory, as they are
+//! read back: the bytes are the same wherever the records were kept.
 
 use std::io::{self, Write};
 
-use super::model::Report;
+use super::model::{FlaggedRecord, Report};
+
+/// Where the list of flagged records goes in the pretty JSON of a model
+/// whose list is empty: the only key indented by two spaces with that name
+/// (a line break inside a string is written `\n`).
+const FINDINGS_KEY: &[u8] = b"\n  \"findings\": []";
 
 /// Writes the whole model as pretty JSON.
 pub fn write_json(r: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, r).map_err(io::Error::other)?;
+    if r.more_findings.count() == 0 {
+        serde_json::to_writer_pretty(&mut *out, r).map_err(io::Error::other)?;
+        return out.write_all(b"\n");
+    }
+    // The rest of the model with an empty list, then the records put in the
+    // list's place one by one, indented as the model's own JSON indents them.
+    let emptied;
+    let shell = if r.findings.is_empty() {
+        r
+    } else {
+        emptied = Report { findings: Vec::new(), ..r.clone() };
+        &emptied
+    };
+    let whole = serde_json::to_vec_pretty(shell).map_err(io::Error::other)?;
+    let at = memchr::memmem::find(&whole, FINDINGS_KEY)
+        .ok_or_else(|| io::Error::other("the report's JSON has no list of findings"))?;
+    // Up to and with `[`; the `]` and what follows come after the records.
+    let (head, tail) = whole.split_at(at + FINDINGS_KEY.len() - 1);
+    out.write_all(head)?;
+    let (mut first, mut one, mut indented) = (true, Vec::new(), Vec::new());
+    r.each_flagged(&mut |f: &FlaggedRecord| {
+        one.clear();
+        serde_json::to_writer_pretty(&mut one, f).map_err(io::Error::other)?;
+        indented.clear();
+        indented.extend_from_slice(if first { b"\n    " } else { b",\n    " });
+        first = false;
+        let mut lines = one.split(|b| *b == b'\n');
+        if let Some(line) = lines.next() {
+            indented.extend_from_slice(line);
+        }
+        for line in lines {
+            indented.extend_from_slice(b"\n    ");
+            indented.extend_from_slice(line);
+        }
+        out.write_all(&indented)
+    })?;
+    out.write_all(b"\n  ")?;
+    out.write_all(tail)?;
     out.write_all(b"\n")
 }
 
@@ -45,7 +89,7 @@ pub fn write_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         other => io::Error::other(format!("{other:?}")),
     };
     w.write_record(CSV_HEADER).map_err(err)?;
-    for f in &r.findings {
+    r.each_flagged(&mut |f: &FlaggedRecord| {
         for x in &f.findings {
             let evidence = x.evidence.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             let line = f.line.to_string();
@@ -76,7 +120,8 @@ pub fn write_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             ];
             w.write_record(row.iter().map(|c| crate::values::text::spreadsheet_safe(c).into_owned())).map_err(err)?;
         }
-    }
+        Ok(())
+    })?;
     // Each window's total (each licence's drawdown) as a row of its own:
     // decision `running_total`, no record.
     for t in r.running_totals.iter().flat_map(|a| &a.totals) {

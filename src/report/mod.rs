@@ -9,11 +9,13 @@ pub mod machine;
 pub mod model;
 pub mod pdf;
 pub mod replay;
+pub mod store;
 
 mod compose;
 
 pub use compose::{PDF_RECORD_LIMIT, compose};
 pub use model::{Collector, Period, Report, ReportInputs, ReportMeta};
+pub use store::Keep;
 
 use std::sync::Arc;
 
@@ -65,21 +67,24 @@ pub fn build_with_progress(
     opts: &ReportOptions,
     progress: &mut dyn FnMut(),
 ) -> Result<(Report, RunSummary), RunError> {
-    build_with_stages(engine, inputs, files, opts, progress, &mut [])
+    build_with_stages(engine, inputs, files, opts, Keep::All, progress, &mut [])
 }
 
-/// Like [`build_with_progress`], with more stages that see every record
-/// after the report's collector (a decision log, say).
+/// Like [`build_with_progress`], keeping flagged records as `keep` says
+/// (the first few for a PDF, all in temporary files for JSON and CSV: memory
+/// then does not grow with the records flagged), with more stages that see
+/// every record after the report's collector (a decision log, say).
 pub fn build_with_stages(
     engine: &Engine,
     inputs: Vec<OpenInput>,
     files: &[String],
     opts: &ReportOptions,
+    keep: Keep,
     progress: &mut dyn FnMut(),
     more: &mut [&mut dyn Stage],
 ) -> Result<(Report, RunSummary), RunError> {
     let rules = Arc::clone(engine.rules());
-    let mut collector = Collector::new(ReportInputs { rules: &rules, files, period: opts.period });
+    let mut collector = Collector::keeping(ReportInputs { rules: &rules, files, period: opts.period }, keep);
     let mut stage = Collect { collector: &mut collector, progress };
     let mut run_opts = RunOptions::new().keep_flagged_records(true);
     if let Some(s) = &opts.standings {
@@ -129,6 +134,9 @@ struct Collect<'c, 'a> {
 impl Stage for Collect<'_, '_> {
     fn record(&mut self, item: &Item<'_>) -> Result<(), StageError> {
         self.collector.add(item.outcome());
+        if let Some(e) = self.collector.store_failed() {
+            return Err(StageError::Io(std::io::Error::new(e.kind(), e.to_string())));
+        }
         (self.progress)();
         Ok(())
     }

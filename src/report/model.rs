@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::check::RuleSet;
 use crate::findings::{Decision, Evaluated, Finding, Outcome, RecordOutcome};
@@ -40,6 +40,8 @@ pub struct Report {
     /// Regimes checked.
     pub regimes: Vec<RegimeInfo>,
     /// Every record decided `block` or `review`, most severe first, then in input order.
+    // Or the first of them, when the model was built to keep fewer in memory
+    // (see `more_findings`). Not in the doc comment: it is the JSON schema's.
     pub findings: Vec<FlaggedRecord>,
     /// Every rule evaluated, with its hits (zero included).
     pub rules: Vec<RuleEntry>,
@@ -53,6 +55,37 @@ pub struct Report {
     /// licence's drawdown) against its limit, and where the totals come from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub running_totals: Option<crate::run::summary::AggregatesSummary>,
+    /// The flagged records after [`Report::findings`], not held in memory:
+    /// counted, and in temporary files when the model was built to write
+    /// them all ([`Keep`](super::store::Keep)). The renderings list them in
+    /// their place.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub more_findings: super::store::MoreFindings,
+}
+
+impl Report {
+    /// How many records were decided block or review: those held and those after.
+    pub fn flagged_total(&self) -> u64 {
+        self.findings.len() as u64 + self.more_findings.count()
+    }
+
+    /// Calls `f` on every flagged record in report order: those held, then
+    /// those in temporary files. Fails if the model kept only the first ones
+    /// or a temporary file cannot be read.
+    pub fn each_flagged(&self, f: &mut dyn FnMut(&FlaggedRecord) -> std::io::Result<()>) -> std::io::Result<()> {
+        if !self.more_findings.kept() {
+            return Err(std::io::Error::other(format!(
+                "the report model holds only the first {} of its {} flagged records",
+                self.findings.len(),
+                self.flagged_total()
+            )));
+        }
+        for r in &self.findings {
+            f(r)?;
+        }
+        self.more_findings.for_each(&mut |r| f(&r))
+    }
 }
 
 /// The sanctions lists of a run and the clearances it applied.
@@ -312,7 +345,7 @@ pub struct DataFileInfo {
 }
 
 /// A record that needs attention.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FlaggedRecord {
     /// Record id.
     pub id: String,
@@ -354,7 +387,7 @@ pub struct FlaggedRecord {
 }
 
 /// One finding on a flagged record.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReportFinding {
     /// Rule id.
     pub rule: String,
@@ -371,7 +404,7 @@ pub struct ReportFinding {
     /// Message.
     pub message: String,
     /// The field values the rule read, as an object in schema order.
-    #[serde(serialize_with = "pairs_as_map")]
+    #[serde(serialize_with = "pairs_as_map", deserialize_with = "map_as_pairs")]
     #[schemars(with = "std::collections::BTreeMap<String, String>")]
     pub evidence: Vec<(String, String)>,
     /// List entries matched (set, entry, reference, listing date).
@@ -385,6 +418,27 @@ fn pairs_as_map<S: serde::Serializer>(pairs: &[(String, String)], s: S) -> Resul
         m.serialize_entry(k, v)?;
     }
     m.end()
+}
+
+/// The inverse of [`pairs_as_map`]: the entries in the order written.
+fn map_as_pairs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+    struct Pairs;
+    impl<'de> serde::de::Visitor<'de> for Pairs {
+        type Value = Vec<(String, String)>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object of strings")
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, mut m: M) -> Result<Self::Value, M::Error> {
+            let mut v = Vec::with_capacity(m.size_hint().unwrap_or(0));
+            while let Some(entry) = m.next_entry()? {
+                v.push(entry);
+            }
+            Ok(v)
+        }
+    }
+    d.deserialize_map(Pairs)
 }
 
 /// A rule in the inventory.
@@ -556,7 +610,7 @@ pub struct ReportInputs<'a> {
 pub struct Collector<'a> {
     inputs: ReportInputs<'a>,
     counts: Counts,
-    flagged: Vec<(Decision, usize, u64, FlaggedRecord)>,
+    flagged: super::store::Flagged,
     invalid: Vec<QualityEntry>,
     incomplete: Vec<QualityEntry>,
     /// Evaluated records per transaction date (for rules' in-force counts).
@@ -575,13 +629,20 @@ pub struct Collector<'a> {
 }
 
 impl<'a> Collector<'a> {
-    /// A collector for a run.
+    /// A collector for a run that keeps every flagged record in memory.
     pub fn new(inputs: ReportInputs<'a>) -> Self {
+        Self::keeping(inputs, super::store::Keep::All)
+    }
+
+    /// A collector for a run that keeps flagged records as `keep` says.
+    /// Unless that is [`Keep::All`](super::store::Keep::All), records must
+    /// come in input order, as a run hands them to its stages.
+    pub fn keeping(inputs: ReportInputs<'a>, keep: super::store::Keep) -> Self {
         let n = inputs.rules.rules.len();
         let r = inputs.rules.regimes.len();
         Collector {
             counts: Counts::default(),
-            flagged: Vec::new(),
+            flagged: super::store::Flagged::new(keep),
             invalid: Vec::new(),
             incomplete: Vec::new(),
             dates: BTreeMap::new(),
@@ -596,6 +657,13 @@ impl<'a> Collector<'a> {
             unchecked: crate::run::CheckTally::new(inputs.rules),
             inputs,
         }
+    }
+
+    /// The first write of a flagged record to a temporary file that failed
+    /// ([`Keep::Spill`](super::store::Keep::Spill)): the report cannot list
+    /// them all.
+    pub fn store_failed(&self) -> Option<&std::io::Error> {
+        self.flagged.failed()
     }
 
     fn file(&self, i: usize) -> String {
@@ -773,7 +841,7 @@ impl<'a> Collector<'a> {
             classification: classification.and_then(Cell::text).map(str::to_string),
             findings,
         };
-        self.flagged.push((e.decision, e.file, e.line, record));
+        self.flagged.push(e.decision, e.file, e.line, record);
     }
 
     fn finding(&self, f: &Finding) -> ReportFinding {
@@ -856,8 +924,7 @@ impl<'a> Collector<'a> {
             screening: coverage.clone(),
             ..run.clone()
         };
-        let mut flagged = self.flagged;
-        flagged.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        let (findings, more_findings) = self.flagged.finish();
         let in_force = |r: &crate::check::Rule| -> u64 {
             self.dates.iter().filter(|(d, _)| r.in_force(**d)).map(|(_, c)| *c).sum()
         };
@@ -966,7 +1033,7 @@ impl<'a> Collector<'a> {
             counts: self.counts,
             summary,
             regimes,
-            findings: flagged.into_iter().map(|(_, _, _, r)| r).collect(),
+            findings,
             rules: inventory,
             data_quality: DataQuality {
                 invalid: self.invalid,
@@ -1043,6 +1110,7 @@ impl<'a> Collector<'a> {
                 m
             },
             running_totals: run.aggregates.clone(),
+            more_findings,
         }
     }
 }

@@ -255,3 +255,107 @@ fn output_appears_whole_or_not_at_all() {
     assert!(stderr(&o).contains("cannot write"));
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "no partial file left");
 }
+
+/// The seeds, then rows like the red team's (H8): every other one DPRK coal
+/// (blocked), with a review now and then.
+fn many_records(dir: &std::path::Path, rows: usize) -> std::path::PathBuf {
+    let seeds = std::fs::read_to_string(root().join(SEEDS)).expect("seeds");
+    let header = seeds.lines().next().expect("header");
+    let commas = header.matches(',').count();
+    let mut text = String::from(header);
+    text.push('\n');
+    for i in 0..rows {
+        let row = match i % 4 {
+            1 | 3 => format!("C{i},2018-03-01,KP,CN,2701.12,,Dalian,Shandong,CN,CN,,,,coal,5000,t,1,USD"),
+            2 => format!("R{i},2018-03-01,CN,SG,9503.00,,Acme,Beta,CN,SG,,,,Toys,5,u,50,USD"),
+            _ => format!("P{i},2018-03-01,CN,DE,9503.00,,Acme,Beta,CN,DE,,,,Toys,5,u,50,USD"),
+        };
+        text.push_str(&row);
+        text.push_str(&",".repeat(commas - row.matches(',').count()));
+        text.push('\n');
+    }
+    let path = dir.join("many.csv");
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+fn build_keeping(inputs: &[std::path::PathBuf], keep: report::Keep) -> Report {
+    let engine = Engine::load(&root().join("rules")).expect("rules");
+    let sources: Vec<cordon::InputSource> = inputs.iter().map(cordon::InputSource::path).collect();
+    let files: Vec<String> = sources.iter().map(|s| s.name().to_string()).collect();
+    let inputs = engine.open(sources, &cordon::RunOptions::new()).expect("input");
+    report::build_with_stages(&engine, inputs, &files, &options(None), keep, &mut || {}, &mut []).expect("run").0
+}
+
+fn rendered(r: &Report) -> (Vec<u8>, Vec<u8>) {
+    let (mut json, mut csv_out) = (Vec::new(), Vec::new());
+    report::machine::write_json(r, &mut json).expect("json");
+    report::machine::write_csv(r, &mut csv_out).expect("csv");
+    (json, csv_out)
+}
+
+#[test]
+fn a_report_holds_only_what_its_rendering_lists_and_the_bytes_do_not_change() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let many = many_records(dir.path(), 3000);
+    for input in [vec![root().join(SEEDS)], vec![root().join(SEEDS), many]] {
+        let all = build_keeping(&input, report::Keep::All);
+        let total = all.findings.len();
+        assert!(total > 20, "{total} flagged");
+        assert_eq!(all.flagged_total(), total as u64);
+        let (json, csv_out) = rendered(&all);
+        // JSON and CSV: every flagged record in temporary files, none in memory.
+        let spilled = build_keeping(&input, report::Keep::Spill);
+        assert!(spilled.findings.is_empty(), "flagged records held in memory");
+        assert_eq!(spilled.flagged_total(), total as u64);
+        let (json2, csv2) = rendered(&spilled);
+        assert!(json == json2, "the JSON changed where the records were kept");
+        assert!(csv_out == csv2, "the CSV changed where the records were kept");
+        // The PDF: only the records it lists.
+        // Around the end of the list on the seeds alone (a long PDF is slow
+        // to lay out in a debug build).
+        let limits = if input.len() == 1 { vec![0, 7, total - 1, total, total + 5] } else { vec![40] };
+        for limit in limits {
+            let first = build_keeping(&input, report::Keep::First(limit));
+            assert_eq!(first.findings.len(), limit.min(total), "records held for a PDF of {limit}");
+            assert_eq!(first.flagged_total(), total as u64);
+            let a = report::pdf::render(&report::compose(&all, limit)).expect("render").bytes;
+            let b = report::pdf::render(&report::compose(&first, limit)).expect("render").bytes;
+            assert!(a == b, "the PDF of {limit} changed");
+            if limit < total {
+                // What was only counted is never written as if it were all.
+                assert!(report::machine::write_json(&first, &mut Vec::new()).is_err());
+            }
+        }
+    }
+}
+
+#[test]
+fn streamed_reports_are_the_same_whatever_the_threads() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let many = many_records(dir.path(), 3000).display().to_string();
+    for format in ["json", "csv", "pdf"] {
+        let mut bytes = Vec::new();
+        // One output name: the command line the report carries names it.
+        let out = dir.path().join(format!("r.{format}")).display().to_string();
+        for threads in ["1", "2", "3"] {
+            let o = cordon(&[
+                "report",
+                "--rules",
+                "rules",
+                "--threads",
+                threads,
+                "--pdf-limit",
+                "50",
+                "--generated-at",
+                "2026-11-28T12:00:00Z",
+                "-o",
+                &out,
+                &many,
+            ]);
+            assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+            bytes.push(std::fs::read(&out).expect("written"));
+        }
+        assert!(bytes[0] == bytes[1] && bytes[1] == bytes[2], "{format} differs between thread counts");
+    }
+}
