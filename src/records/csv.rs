@@ -509,6 +509,8 @@ fn layout(
 /// from every count while the record around them was evaluated. Such a row
 /// is invalid, its reason naming the lines it spans.
 fn swallowed_records(layout: &Layout, row: &Row<'_>) -> Option<FieldProblem> {
+    // The usual record holds no line break: one search, not one per field.
+    memchr::memchr(b'\n', row.text)?;
     let delimiter = layout.config.delimiter;
     let threshold = layout.width.saturating_sub(1).max(2);
     let (i, looks) = row.fields().enumerate().find_map(|(i, f)| {

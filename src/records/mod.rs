@@ -396,8 +396,8 @@ impl Layout {
     pub(crate) fn finish<'a>(
         &self,
         line: u64,
-        mut cells: Vec<Cell<'a>>,
-        mut problems: Vec<FieldProblem>,
+        cells: Vec<Cell<'a>>,
+        problems: Vec<FieldProblem>,
     ) -> Result<Record<'a>, Invalid> {
         let sound = |(c, f): (&Cell<'_>, &crate::schema::FieldDef)| match c {
             Cell::Missing | Cell::NoColumn => !f.required,
@@ -408,6 +408,19 @@ impl Layout {
         if problems.is_empty() && cells.iter().zip(&self.schema.fields).all(sound) {
             return Ok(Record { file: self.file, line, cells, policy: self.policy });
         }
+        self.finish_with_problems(line, cells, problems)
+    }
+
+    /// [`Layout::finish`] for a record with something to report: kept out
+    /// of line, so the usual record's path stays short.
+    #[cold]
+    #[inline(never)]
+    fn finish_with_problems<'a>(
+        &self,
+        line: u64,
+        mut cells: Vec<Cell<'a>>,
+        mut problems: Vec<FieldProblem>,
+    ) -> Result<Record<'a>, Invalid> {
         self.units_in_quantities(&mut cells);
         for (i, f) in self.schema.fields.iter().enumerate() {
             match &cells[i] {

@@ -87,6 +87,10 @@ pub fn read(t: &str, ctx: &ReadContext<'_>) -> Result<super::Decimal, String> {
     let mut text = t;
     let grouped = match ctx.thousands_separator {
         Some(ts) => Some(ts),
+        // The usual number, read at once.
+        None if ctx.decimal_separator == '.' && t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') => {
+            None
+        }
         // None configured: digits grouped by threes with a separator that
         // cannot be the decimal one (`600,000`, `600 000`, `1'250.5`) are
         // read as written, never as a small number (red team M2).
