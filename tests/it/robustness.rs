@@ -308,6 +308,7 @@ mod fuzz_smoke {
             ("jsonl", cordon::unstable::fuzzing::jsonl),
             ("config", cordon::unstable::fuzzing::config),
             ("lists", cordon::unstable::fuzzing::lists),
+            ("disguise", cordon::unstable::fuzzing::disguise),
         ] {
             for s in seeds(target) {
                 run(&s);
