@@ -110,6 +110,21 @@ const HS_2017: &str = include_str!("../../seeds/reference/hs-2017.csv");
 /// The editions a record's code is checked against, newest first.
 const EDITIONS: [&str; 2] = [HS_2022, HS_2017];
 
+/// Every row of the shipped editions, newest first: (section, code, title).
+fn edition_rows() -> impl Iterator<Item = (String, String, String)> {
+    EDITIONS.into_iter().flat_map(|edition| {
+        let (header, rows) = crate::tables::parse(edition).unwrap_or_default();
+        let col = |name: &str| header.iter().position(|h| h == name);
+        let cols = (col("section"), col("hscode"), col("description"));
+        rows.into_iter().filter_map(move |(_, mut r)| {
+            let (Some(s), Some(c), Some(t)) = cols else { return None };
+            let take = |r: &mut Vec<String>, i: usize| r.get_mut(i).map(std::mem::take);
+            let (s, c, t) = (take(&mut r, s)?, take(&mut r, c)?, take(&mut r, t)?);
+            (!c.is_empty()).then_some((s, c, t))
+        })
+    })
+}
+
 /// The title of an HS chapter or heading (`27` → "Mineral fuels, …"), or "".
 pub fn heading_name(code: &str) -> &'static str {
     use std::collections::HashMap;
@@ -117,16 +132,8 @@ pub fn heading_name(code: &str) -> &'static str {
     static TITLES: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
         let mut titles = HashMap::new();
         // The newest edition's title wins; older ones fill codes it dropped.
-        for edition in EDITIONS {
-            let Ok((header, rows)) = crate::tables::parse(edition) else { continue };
-            let col = |name: &str| header.iter().position(|h| h == name);
-            let (Some(code), Some(title)) = (col("hscode"), col("description")) else { continue };
-            for (_, r) in rows {
-                let (Some(c), Some(t)) = (r.get(code), r.get(title)) else { continue };
-                if !c.is_empty() && !titles.contains_key(c) {
-                    titles.insert(c.clone(), t.clone());
-                }
-            }
+        for (_, code, title) in edition_rows() {
+            titles.entry(code).or_insert(title);
         }
         titles
     });
@@ -146,21 +153,15 @@ impl Nomenclature {
         use std::sync::LazyLock;
         static N: LazyLock<Nomenclature> = LazyLock::new(|| {
             let mut n = Nomenclature { headings: vec![0; 10_000 / 64 + 1], subheadings: vec![0; 1_000_000 / 64 + 1] };
-            for edition in EDITIONS {
-                let Ok((header, rows)) = crate::tables::parse(edition) else { continue };
-                let col = |name: &str| header.iter().position(|h| h == name);
-                let (Some(section), Some(code)) = (col("section"), col("hscode")) else { continue };
-                for (_, r) in rows {
-                    let (Some(s), Some(c)) = (r.get(section), r.get(code)) else { continue };
-                    let Ok(v) = c.parse::<usize>() else { continue };
-                    if s == "TOTAL" {
-                        continue;
-                    }
-                    match c.len() {
-                        4 => n.headings[v / 64] |= 1 << (v % 64),
-                        6 => n.subheadings[v / 64] |= 1 << (v % 64),
-                        _ => {}
-                    }
+            for (section, code, _) in edition_rows() {
+                let Ok(v) = code.parse::<usize>() else { continue };
+                if section == "TOTAL" {
+                    continue;
+                }
+                match code.len() {
+                    4 => n.headings[v / 64] |= 1 << (v % 64),
+                    6 => n.subheadings[v / 64] |= 1 << (v % 64),
+                    _ => {}
                 }
             }
             n
