@@ -198,19 +198,19 @@ pub(super) fn parse_line<'a>(layout: &Layout, line: u64, text: &[u8]) -> Result<
     // Keys compared in one form: a repeated key, or two keys that differ
     // only in case or spacing (`origin`, `Origin`), make the record invalid
     // when a field reads them, never one silently chosen (red team C9).
-    let mut map: std::collections::HashMap<String, (usize, Json)> =
+    // Each key in its compared form → (the key as written, its value).
+    let mut map: std::collections::HashMap<String, (String, Json)> =
         std::collections::HashMap::with_capacity(pairs.len());
     let mut clashes: Vec<(String, Vec<String>)> = Vec::new();
-    let names: Vec<String> = pairs.iter().map(|(k, _)| k.clone()).collect();
-    for (i, (k, v)) in pairs.into_iter().enumerate() {
+    for (k, v) in pairs {
         let key = super::column_key(&k);
         match map.get(&key) {
             Some((first, _)) => match clashes.iter_mut().find(|(c, _)| *c == key) {
                 Some((_, seen)) => seen.push(k),
-                None => clashes.push((key, vec![names[*first].clone(), k])),
+                None => clashes.push((key, vec![first.clone(), k])),
             },
             None => {
-                map.insert(key, (i, v));
+                map.insert(key, (k, v));
             }
         }
     }
