@@ -170,7 +170,10 @@ impl Nomenclature {
     }
 
     fn has(bits: &[u64], digits: &[u8]) -> bool {
-        let v = digits.iter().fold(0usize, |v, d| v * 10 + usize::from(d - b'0'));
+        Self::has_value(bits, digits.iter().fold(0usize, |v, d| v * 10 + usize::from(d - b'0')))
+    }
+
+    fn has_value(bits: &[u64], v: usize) -> bool {
         bits.get(v / 64).is_some_and(|w| w & (1 << (v % 64)) != 0)
     }
 
@@ -231,7 +234,7 @@ fn check_nomenclature(text: &str, digits: &[u8]) -> Result<(), String> {
     } else if !Nomenclature::has(&n.headings, &digits[..4]) {
         let ch = &d[..2];
         let first = ch.parse::<usize>().unwrap_or_default() * 100;
-        if !(first..first + 100).any(|v| n.headings.get(v / 64).is_some_and(|w| w & (1 << (v % 64)) != 0)) {
+        if !(first..first + 100).any(|v| Nomenclature::has_value(&n.headings, v)) {
             format!("HS code `{t}` names no chapter of HS 2022 or 2017 (`{ch}`)")
         } else {
             format!("HS code `{t}` names no heading of HS 2022 or 2017 (`{}`)", &d[..4])
