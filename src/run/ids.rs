@@ -53,6 +53,14 @@ impl IdTracker {
         IdTracker { cap, ..IdTracker::default() }
     }
 
+    /// Makes room for `records` more ids (never past the cap) in one step:
+    /// growing a table of a million ids by doubling moves every id several
+    /// times and touches fresh memory at each step.
+    pub(crate) fn expect(&mut self, records: usize) {
+        let room = self.cap.saturating_sub(self.seen.len()).min(records);
+        self.seen.reserve(room);
+    }
+
     fn see(&mut self, key: Option<u64>, o: &RecordOutcome) {
         let dups = &mut self.dups;
         let Some(key) = key else { return };
@@ -112,6 +120,16 @@ mod tests {
 
     fn rec(id: &str, line: u64) -> RecordOutcome {
         RecordOutcome::Invalid(Invalid { file: 0, line, id: Some(id.into()), errors: Vec::new() })
+    }
+
+    #[test]
+    fn room_made_ahead_never_passes_the_cap() {
+        let mut t = IdTracker::with_cap(3);
+        t.expect(1_000_000);
+        assert!(t.seen.capacity() < 64, "{}", t.seen.capacity());
+        let mut t = IdTracker::with_cap(MAX_TRACKED_IDS);
+        t.expect(100_000);
+        assert!(t.seen.capacity() >= 100_000);
     }
 
     #[test]

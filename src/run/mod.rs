@@ -604,6 +604,14 @@ impl OpenInput {
         self.input.reopen(Box::new(reader), spec, *chunk_bytes)
     }
 
+    /// How many records a regular file may hold, from its size: an
+    /// overestimate (a record of 64 bytes), so the repeat-id table is sized
+    /// once instead of doubling (and rehashing) its way to a million ids.
+    fn expected_records(&self) -> Option<usize> {
+        let (path, ..) = self.parked.as_ref()?;
+        usize::try_from(crate::sources::regular_file_len(path)? / 64).ok()
+    }
+
     /// The layout (column mapping) of this input.
     pub fn layout(&self) -> &Layout {
         &self.input.layout
@@ -702,6 +710,10 @@ struct Evaluator<'a> {
     render: Option<&'a Render<'a>>,
     standings: Option<&'a crate::aggregate::Standings>,
     counting: bool,
+    /// Buffers of pieces of work the in-order stage is done with, for the
+    /// next pieces: a chunk's outcomes take megabytes, and a fresh
+    /// allocation of that size is fresh pages from the system each time.
+    spare: Mutex<Vec<(Vec<Evaluation>, Vec<u8>)>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -715,6 +727,9 @@ impl Evaluator<'_> {
     /// Splits (CSV), types, evaluates and renders one piece of work, in order.
     fn work(&self, layout: &Layout, work: Work, splitter: &mut Splitter) -> Done {
         let mut done = Done::default();
+        if let Some((evals, rendered)) = self.spare.lock().unwrap_or_else(|p| p.into_inner()).pop() {
+            (done.evals, done.rendered) = (evals, rendered);
+        }
         match work {
             Work::Csv(chunk) => {
                 done.evals.reserve(chunk.bytes.len() / 128);
@@ -776,6 +791,17 @@ impl Evaluator<'_> {
         }
         let id_hash = ids::id_key(&outcome);
         done.evals.push(Evaluation { outcome, rendered: (start, done.rendered.len()), id_hash });
+    }
+
+    /// Hands a piece of work's buffers back once the in-order stage is done
+    /// with it (a few are kept: as many as pieces in flight).
+    fn recycle(&self, mut done: Done) {
+        done.evals.clear();
+        done.rendered.clear();
+        let mut spare = self.spare.lock().unwrap_or_else(|p| p.into_inner());
+        if spare.len() < 8 {
+            spare.push((done.evals, done.rendered));
+        }
     }
 
     /// Work that follows a chunk which left a record unfinished: read again
@@ -891,6 +917,7 @@ pub(crate) fn run(
         render,
         standings: opts.standings.as_deref(),
         counting: opts.counting,
+        spare: Mutex::default(),
     };
     let mut seq = Sequencer {
         rules: &program.rules,
@@ -903,6 +930,9 @@ pub(crate) fn run(
     let threads = rayon::current_num_threads();
     for (index, mut input) in inputs.into_iter().enumerate() {
         input.unpark().map_err(RunError::Input)?;
+        if let Some(n) = input.expected_records() {
+            seq.ids.expect(n);
+        }
         let layout = Arc::clone(&input.input.layout);
         seq.begin(&layout, index)?;
         let mut input = if threads == 1 {
@@ -936,6 +966,7 @@ fn read_here(
         let mut done = eval.work(layout, work, &mut splitter);
         unfinished = done.unfinished.take();
         seq.done(layout, index, &done)?;
+        eval.recycle(done);
     }
     Ok(input)
 }
@@ -1017,6 +1048,7 @@ fn read_parallel(
                 }
                 unfinished = done.unfinished.take();
                 seq.done(layout, index, &done)?;
+                eval.recycle(done);
                 next += 1;
                 let _ = permit_tx.send(());
             }

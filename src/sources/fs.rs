@@ -131,6 +131,12 @@ pub(crate) fn is_regular_file(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
+/// The size of a regular file in bytes; `None` for anything else (a FIFO,
+/// a device) or a file that cannot be looked at.
+pub(crate) fn regular_file_len(path: &Path) -> Option<u64> {
+    std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file).map(|m| m.len())
+}
+
 /// What kind of file `m` describes, for messages: "a character device".
 pub(crate) fn file_kind(m: &std::fs::Metadata) -> &'static str {
     #[cfg(unix)]

@@ -17,7 +17,7 @@ mod mem;
 mod store;
 
 pub use fs::{FsSources, read_text_file};
-pub(crate) use fs::{is_regular_file, open_input_file};
+pub(crate) use fs::{is_regular_file, open_input_file, regular_file_len};
 pub use lists::import_list;
 pub use mem::MemSources;
 pub use store::{Saved, Store, read_snapshot};
