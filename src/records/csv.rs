@@ -12,7 +12,7 @@ use csv::ReaderBuilder;
 use super::chunk::{Chunk, Chunker, count_breaks};
 
 use super::error::{FieldProblem, InputError};
-use super::value::parse_cell;
+use super::value::parse_cell_into;
 use super::{Cell, ColumnPolicy, Format, InputSpec, Invalid, Layout, Limits, Raw, Record};
 use crate::config::InputConfig;
 use crate::schema::Schema;
@@ -599,15 +599,14 @@ pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>,
             }],
         });
     }
+    // Every cell starts without a column and is typed in its place.
     let mut cells = Vec::with_capacity(schema.fields.len());
+    cells.resize_with(schema.fields.len(), || Cell::NoColumn);
     // Valid UTF-8 as a whole (the usual case) is checked once, and fields
     // are slices of it; otherwise field by field, so the bad field is named.
     let whole = std::str::from_utf8(row.text).ok();
-    for (i, (def, column)) in schema.fields.iter().zip(&layout.columns).enumerate() {
-        let Some(c) = *column else {
-            cells.push(Cell::NoColumn);
-            continue;
-        };
+    for (i, ((def, column), cell)) in schema.fields.iter().zip(&layout.columns).zip(&mut cells).enumerate() {
+        let Some(c) = *column else { continue };
         let typed = layout.typed.is_none_or(|m| m & (1u64 << (i & 63)) != 0);
         let (start, end) = row.bounds[c];
         let bytes = &row.text[start..end];
@@ -615,19 +614,23 @@ pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>,
             Some(w) => w.get(start..end),
             None => std::str::from_utf8(bytes).ok(),
         };
-        cells.push(match text {
+        match text {
             // Not typed (a pass that does not read it): the text as written,
             // so a record's content hash does not depend on what is typed.
-            Some(text) if !typed => match text.trim() {
-                "" => Cell::Missing,
-                t => Cell::Str { raw: std::borrow::Cow::Borrowed(t), value: std::borrow::Cow::Borrowed(t) },
-            },
-            Some(text) => parse_cell(text, def, &layout.config),
-            None => Cell::Bad {
-                raw: String::from_utf8_lossy(bytes).trim().to_string().into(),
-                reason: "the text is not valid UTF-8".into(),
-            },
-        });
+            Some(text) if !typed => {
+                *cell = match text.trim() {
+                    "" => Cell::Missing,
+                    t => Cell::Str { raw: std::borrow::Cow::Borrowed(t), value: std::borrow::Cow::Borrowed(t) },
+                }
+            }
+            Some(text) => parse_cell_into(text, def, &layout.config, cell),
+            None => {
+                *cell = Cell::Bad {
+                    raw: String::from_utf8_lossy(bytes).trim().to_string().into(),
+                    reason: "the text is not valid UTF-8".into(),
+                }
+            }
+        }
     }
     layout.finish(line, cells, Vec::new())
 }

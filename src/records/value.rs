@@ -101,11 +101,22 @@ pub use crate::values::Value;
 
 /// Parses a field's text.
 pub fn parse_cell<'a>(text: &'a str, def: &FieldDef, cfg: &InputConfig) -> Cell<'a> {
+    let mut cell = Cell::Missing;
+    parse_cell_into(text, def, cfg, &mut cell);
+    cell
+}
+
+/// [`parse_cell`] into the cell's place in a record. Written where it
+/// stays: a cell returned through the stack and copied into the record was
+/// read back before its bytes had settled (a store-forwarding stall per
+/// cell, the costliest instruction of typing a record).
+pub(crate) fn parse_cell_into<'a>(text: &'a str, def: &FieldDef, cfg: &InputConfig, cell: &mut Cell<'a>) {
     let t = trim(text);
     if t.is_empty() {
-        return Cell::Missing;
+        *cell = Cell::Missing;
+        return;
     }
-    match def.ty {
+    *cell = match def.ty {
         FieldType::Scalar(s) if s == Scalar::STRING => match parse_text(t, def) {
             Ok(value) => Cell::Str { raw: Cow::Borrowed(t), value },
             Err(reason) => Cell::Bad { raw: Cow::Borrowed(t), reason },
@@ -120,12 +131,15 @@ pub fn parse_cell<'a>(text: &'a str, def: &FieldDef, cfg: &InputConfig) -> Cell<
             for item in t.split(sep).map(str::trim).filter(|i| !i.is_empty()) {
                 match parse_scalar(item, s, def, cfg) {
                     Ok(v) => items.push(v),
-                    Err(e) => return Cell::Bad { raw: Cow::Borrowed(t), reason: format!("list item {e}") },
+                    Err(e) => {
+                        *cell = Cell::Bad { raw: Cow::Borrowed(t), reason: format!("list item {e}") };
+                        return;
+                    }
                 }
             }
             Cell::Ok { raw: Cow::Borrowed(t), value: Value::List(items) }
         }
-    }
+    };
 }
 
 /// `text` without surrounding white space (Unicode's, as `str::trim`);
