@@ -4,6 +4,7 @@
 use super::summary::{DuplicateId, DuplicateIds, MAX_DUPLICATE_EXAMPLES, RunSummary};
 use super::{InputInfo, Item, Stage, StageError};
 use crate::findings::RecordOutcome;
+use std::collections::hash_map::Entry;
 
 /// The hash the repeat check remembers a record's id by; `None` when the
 /// record has no readable id. Computed on the evaluating cores.
@@ -61,6 +62,15 @@ impl IdTracker {
         self.seen.reserve(room);
     }
 
+    /// The records of one piece of work, in order, in one tight loop: the
+    /// table's cache misses for consecutive records then overlap instead of
+    /// waiting behind every other stage's work for each record.
+    pub(crate) fn see_all<'o>(&mut self, records: impl Iterator<Item = (Option<u64>, &'o RecordOutcome)>) {
+        for (key, o) in records {
+            self.see(key, o);
+        }
+    }
+
     fn see(&mut self, key: Option<u64>, o: &RecordOutcome) {
         let dups = &mut self.dups;
         let Some(key) = key else { return };
@@ -70,14 +80,17 @@ impl IdTracker {
         };
         let file = self.files.len().saturating_sub(1);
         const LINE_BITS: u32 = 48;
-        let first = match self.seen.get(&key) {
-            Some(packed) => *packed,
-            None if self.seen.len() < self.cap => {
+        // One probe of the table per record (it is tens of megabytes: each
+        // probe is a cache miss).
+        let full = self.seen.len() >= self.cap;
+        let first = match self.seen.entry(key) {
+            Entry::Occupied(o) => *o.get(),
+            Entry::Vacant(v) if !full => {
                 let file_bits = (file as u64).min((1 << (64 - LINE_BITS)) - 1);
-                self.seen.insert(key, file_bits << LINE_BITS | line.min((1 << LINE_BITS) - 1));
+                v.insert(file_bits << LINE_BITS | line.min((1 << LINE_BITS) - 1));
                 return;
             }
-            None => {
+            Entry::Vacant(_) => {
                 dups.unchecked += 1;
                 return;
             }

@@ -842,6 +842,12 @@ impl Sequencer<'_, '_, '_> {
         if self.opts.cancelled() {
             return Err(RunError::Cancelled);
         }
+        // The repeat check first, over the records the run may read.
+        let allowed = match self.opts.max_records {
+            Some(limit) => usize::try_from(limit.saturating_sub(self.read)).unwrap_or(usize::MAX),
+            None => usize::MAX,
+        };
+        self.ids.see_all(done.evals.iter().take(allowed).map(|ev| (ev.id_hash, &ev.outcome)));
         for ev in &done.evals {
             self.read += 1;
             if let Some(limit) = self.opts.max_records
@@ -855,7 +861,11 @@ impl Sequencer<'_, '_, '_> {
                 id_hash: ev.id_hash,
                 input: InputInfo { index, layout, rules: self.rules },
             };
-            self.each(&mut |s| s.record(&item))?;
+            // Every stage but the repeat check, which saw the records above.
+            self.tally.record(&item)?;
+            for s in self.stages.iter_mut() {
+                s.record(&item)?;
+            }
         }
         self.tally.quoted_lines(done.quoted_lines);
         self.each(&mut |s| s.batch_end())?;
