@@ -81,16 +81,24 @@ impl IdTracker {
         let file = self.files.len().saturating_sub(1);
         const LINE_BITS: u32 = 48;
         // One probe of the table per record (it is tens of megabytes: each
-        // probe is a cache miss).
-        let full = self.seen.len() >= self.cap;
-        let first = match self.seen.entry(key) {
-            Entry::Occupied(o) => *o.get(),
-            Entry::Vacant(v) if !full => {
+        // probe is a cache miss). A full table is only looked in: `entry`
+        // makes room for one more first, which would double the table.
+        let found = if self.seen.len() >= self.cap {
+            self.seen.get(&key).copied().ok_or(None)
+        } else {
+            match self.seen.entry(key) {
+                Entry::Occupied(o) => Ok(*o.get()),
+                Entry::Vacant(v) => Err(Some(v)),
+            }
+        };
+        let first = match found {
+            Ok(first) => first,
+            Err(Some(vacant)) => {
                 let file_bits = (file as u64).min((1 << (64 - LINE_BITS)) - 1);
-                v.insert(file_bits << LINE_BITS | line.min((1 << LINE_BITS) - 1));
+                vacant.insert(file_bits << LINE_BITS | line.min((1 << LINE_BITS) - 1));
                 return;
             }
-            Entry::Vacant(_) => {
+            Err(None) => {
                 dups.unchecked += 1;
                 return;
             }
@@ -133,6 +141,25 @@ mod tests {
 
     fn rec(id: &str, line: u64) -> RecordOutcome {
         RecordOutcome::Invalid(Invalid { file: 0, line, id: Some(id.into()), errors: Vec::new() })
+    }
+
+    #[test]
+    fn a_full_table_does_not_grow() {
+        let mut t = IdTracker::with_cap(3);
+        t.files.push("a.csv".into());
+        for (i, id) in ["A", "B", "C"].iter().enumerate() {
+            let r = rec(id, i as u64 + 2);
+            t.see(id_key(&r), &r);
+        }
+        let capacity = t.seen.capacity();
+        for line in 5..1000 {
+            let r = rec(&format!("X{line}"), line);
+            t.see(id_key(&r), &r);
+        }
+        let again = rec("B", 1000);
+        t.see(id_key(&again), &again);
+        assert_eq!(t.seen.capacity(), capacity, "the table grew past its cap");
+        assert_eq!((t.dups.records, t.dups.unchecked), (1, 995));
     }
 
     #[test]
