@@ -322,8 +322,20 @@ impl ListIndex {
             hashes: Vec::new(),
             countries,
         };
+        // A list's aliases share most of their words: whether a word is near
+        // a generic one (edit distances to every generic word) is worked out
+        // once per word, not once per alias (it was most of building the
+        // index, and of a one-record check).
+        let mut near: HashMap<String, bool> = HashMap::default();
         for (entry, name, toks) in raw {
-            let toks = index.prepare(&toks);
+            let toks = index.prepare_with(&toks, &mut |w| {
+                if let Some(n) = near.get(w) {
+                    return *n;
+                }
+                let n = near_generic(w);
+                near.insert(w.to_string(), n);
+                n
+            });
             let total = toks.iter().map(|t| t.weight).sum();
             index.aliases.push(Alias { entry, name, toks, total });
         }
@@ -354,6 +366,11 @@ impl ListIndex {
     }
 
     fn prepare(&self, toks: &[Token]) -> Vec<Tok> {
+        self.prepare_with(toks, &mut near_generic)
+    }
+
+    /// [`ListIndex::prepare`] with a given test of nearness to a generic word.
+    fn prepare_with(&self, toks: &[Token], near_generic: &mut dyn FnMut(&str) -> bool) -> Vec<Tok> {
         toks.iter()
             .map(|t| Tok {
                 sound: sound_of(&t.text),
