@@ -632,10 +632,42 @@ fn token_sim(a: &Tok, b: &Tok) -> (f64, &'static str) {
 
 /// Whether a word is within two letters of a generic word or legal form.
 fn near_generic(word: &str) -> bool {
-    static WORDS: std::sync::LazyLock<Vec<&'static str>> =
-        std::sync::LazyLock::new(|| normalize::generic_words().filter(|w| w.len() >= 4).collect());
-    word.len() >= 4
-        && WORDS.iter().any(|g| g.len().abs_diff(word.len()) <= 2 && edits(word.as_bytes(), g.as_bytes(), 2).is_some())
+    static WORDS: std::sync::LazyLock<Vec<(&'static str, [u8; 37])>> = std::sync::LazyLock::new(|| {
+        normalize::generic_words().filter(|w| w.len() >= 4).map(|w| (w, letter_counts(w.as_bytes()))).collect()
+    });
+    if word.len() < 4 {
+        return false;
+    }
+    let counts = letter_counts(word.as_bytes());
+    WORDS.iter().any(|(g, c)| {
+        g.len().abs_diff(word.len()) <= 2
+            && counts_differ_by_at_most(&counts, c, 4)
+            && edits(word.as_bytes(), g.as_bytes(), 2).is_some()
+    })
+}
+
+/// How often each letter and digit occurs in a word (other bytes share one
+/// count); counts stop at 255.
+fn letter_counts(w: &[u8]) -> [u8; 37] {
+    let mut c = [0u8; 37];
+    for &b in w {
+        let i = match b {
+            b'a'..=b'z' => usize::from(b - b'a'),
+            b'0'..=b'9' => 26 + usize::from(b - b'0'),
+            _ => 36,
+        };
+        c[i] = c[i].saturating_add(1);
+    }
+    c
+}
+
+/// A filter before the edit distance: two edits change the letter counts
+/// of a word by at most four in all (a substitution moves one count down
+/// and one up, an insertion or deletion one, a transposition none), so
+/// words whose counts differ by more are not within two edits. (Counts
+/// that stopped at 255 differ by no more than the true counts do.)
+fn counts_differ_by_at_most(a: &[u8; 37], b: &[u8; 37], most: u32) -> bool {
+    a.iter().zip(b).map(|(x, y)| u32::from(x.abs_diff(*y))).sum::<u32>() <= most
 }
 
 /// Whether `one` is `pair[0]` and `pair[1]` written together.
@@ -1069,6 +1101,45 @@ mod tests {
         assert_eq!(top(&s, "Korea Minning Developement Trading Co").map(|x| x.0), Some("E1".into()));
         assert_eq!(top(&s, "KOMID").map(|x| (x.0, x.1)), Some(("E1".into(), Decimal::ONE)));
         assert_eq!(top(&s, "Kingly Won International Company Limited").map(|x| x.1), Some(Decimal::ONE));
+    }
+
+    #[test]
+    fn the_letter_count_filter_never_hides_a_near_generic_word() {
+        // Every generic word, and each with one and two edits of every kind,
+        // and unrelated words: the filtered test agrees with plain edit distance.
+        let brute = |w: &str| {
+            w.len() >= 4
+                && normalize::generic_words()
+                    .filter(|g| g.len() >= 4)
+                    .any(|g| edits(w.as_bytes(), g.as_bytes(), 2).is_some())
+        };
+        let mut words: Vec<String> = vec!["kim".into(), "pyongyang".into(), "ryonbong".into(), "x".repeat(300)];
+        for g in normalize::generic_words() {
+            let b = g.as_bytes();
+            words.push(g.to_string());
+            for i in 0..b.len() {
+                let mut del = b.to_vec();
+                del.remove(i);
+                let mut sub = b.to_vec();
+                sub[i] = b'q';
+                let mut ins = b.to_vec();
+                ins.insert(i, b'z');
+                let mut two = sub.clone();
+                two.insert(0, b'x');
+                let mut swap = b.to_vec();
+                if i + 1 < b.len() {
+                    swap.swap(i, i + 1);
+                }
+                let mut three = two.clone();
+                three.push(b'k');
+                for v in [del, sub, ins, two, swap, three] {
+                    words.push(String::from_utf8(v).unwrap_or_default());
+                }
+            }
+        }
+        for w in &words {
+            assert_eq!(near_generic(w), brute(w), "{w}");
+        }
     }
 
     #[test]
