@@ -28,7 +28,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use normalize::{Token, token_variants, tokens};
+use normalize::{Token, query_readings, token_variants, tokens};
 
 use crate::lists::{Entry, Kind, Quality, Snapshot};
 use crate::values::{Country, Decimal};
@@ -821,7 +821,8 @@ impl ListIndex {
         // Scores round to three places, and a country that agrees adds a little.
         let threshold = q.threshold.to_string().parse::<f64>().unwrap_or(0.0);
         let floor = threshold - 0.0005 - if q.country.is_some() { COUNTRY_BONUS } else { 0.0 };
-        for variant in token_variants(&q.name) {
+        for reading in query_readings(&q.name) {
+            let variant = reading.tokens;
             let longest = variant.iter().map(|t| t.text.len().max(t.spelled.len())).max().unwrap_or(0);
             if longest > MAX_WORD_LETTERS {
                 long_word = long_word.max(Some(longest));
@@ -839,6 +840,10 @@ impl ListIndex {
                 let (mut s, mut reason) = score(&qt, a);
                 if s <= 0.0 {
                     continue;
+                }
+                if let Some(note) = reading.note {
+                    reason.push_str("; ");
+                    reason.push_str(note);
                 }
                 let quality = entry.names.get(a.name as usize).map_or(Quality::Strong, |n| n.quality);
                 if quality == Quality::Weak {
@@ -871,8 +876,8 @@ impl ListIndex {
     #[doc(hidden)]
     pub fn screen_exhaustive(&self, q: &Query) -> Vec<(String, Decimal)> {
         let mut best: HashMap<u32, Decimal> = HashMap::default();
-        for variant in token_variants(&q.name) {
-            let qt = self.prepare(&variant);
+        for reading in query_readings(&q.name) {
+            let qt = self.prepare(&reading.tokens);
             for a in &self.aliases {
                 let Some(entry) = self.snapshot.entries.get(a.entry as usize) else { continue };
                 if !wanted(q, entry) || !qt.iter().any(|t| !t.generic) {

@@ -452,6 +452,110 @@ pub fn token_variants(name: &str) -> Vec<Vec<Token>> {
     vec![first]
 }
 
+/// One way of reading a queried name, and what it took to read it so
+/// (said in a match's evidence): `None` for the name as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// The tokens.
+    pub tokens: Vec<Token>,
+    /// What was seen through, if anything.
+    pub note: Option<&'static str>,
+}
+
+/// The readings of a name screened against a list: as written (and its
+/// script variants, [`token_variants`]), then as it would be seen by a
+/// reader when it hides a disguise (red team C2, C4): letters of other
+/// scripts that look like Latin ones read as those letters, text a bidi
+/// override reverses read in the order it is displayed, and digits inside
+/// words read as the letters they stand for (`K0REA`). A reading that
+/// gives the same tokens as an earlier one is not repeated.
+pub fn query_readings(name: &str) -> Vec<Reading> {
+    let mut out: Vec<Reading> = token_variants(name).into_iter().map(|tokens| Reading { tokens, note: None }).collect();
+    let mut add = |text: &str, note: &'static str| {
+        for tokens in token_variants(text) {
+            if !out.iter().any(|r| r.tokens == tokens) {
+                out.push(Reading { tokens, note: Some(note) });
+            }
+        }
+    };
+    let displayed = displayed_order(name);
+    if let Some(d) = &displayed {
+        add(d, "read in the order a bidi override displays it");
+    }
+    let shown = displayed.as_deref().unwrap_or(name);
+    let shaped = crate::values::text::fold_look_alikes(shown);
+    if let Some(sh) = &shaped {
+        add(sh, "look-alike letters of another script read as Latin");
+    }
+    if let Some(l) = digits_as_letters(shaped.as_deref().unwrap_or(shown)) {
+        add(&l, "digits inside words read as letters");
+    }
+    out
+}
+
+/// The text a right-to-left override (U+202E) or embedding (U+202B)
+/// displays reversed, in the order it is seen: each such run, up to the
+/// next pop (U+202C) or the end, reversed. `None` without one.
+fn displayed_order(s: &str) -> Option<String> {
+    if !s.contains(['\u{202E}', '\u{202B}']) {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut run: Option<Vec<char>> = None;
+    for c in s.chars() {
+        match (c, &mut run) {
+            ('\u{202E}' | '\u{202B}', _) => {
+                if let Some(r) = run.take() {
+                    out.extend(r.into_iter().rev());
+                }
+                run = Some(Vec::new());
+            }
+            ('\u{202C}', Some(_)) => {
+                if let Some(r) = run.take() {
+                    out.extend(r.into_iter().rev());
+                }
+            }
+            (c, Some(r)) => r.push(c),
+            (c, None) => out.push(c),
+        }
+    }
+    if let Some(r) = run {
+        out.extend(r.into_iter().rev());
+    }
+    Some(out)
+}
+
+/// Digits inside words that also hold letters, read as the letters they
+/// are written for (`K0REA` → `KOREA`, `P1NE` → `PINE`); whole numbers
+/// stay. `None` when there is no such word.
+fn digits_as_letters(s: &str) -> Option<String> {
+    let letter = |d: char| match d {
+        '0' => Some('O'),
+        '1' => Some('I'),
+        '3' => Some('E'),
+        '4' => Some('A'),
+        '5' => Some('S'),
+        '7' => Some('T'),
+        '8' => Some('B'),
+        _ => None,
+    };
+    let mut changed = false;
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_inclusive(|c: char| !c.is_alphanumeric()) {
+        let mixed = word.chars().any(char::is_alphabetic) && word.chars().any(|c| c.is_ascii_digit());
+        for c in word.chars() {
+            match letter(c).filter(|_| mixed) {
+                Some(l) => {
+                    out.push(l);
+                    changed = true;
+                }
+                None => out.push(c),
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
 /// Legal forms written out in several words, as the one legal form they are
 /// (Joint Stock Company is JSC; ООО spelt out is an LLC).
 const LEGAL_PHRASES: &[(&[&str], &str)] = &[
@@ -497,6 +601,8 @@ pub fn tokens(name: &str) -> Vec<Token> {
     // Invisible characters inside a word are not word breaks: a zero-width
     // space between every letter hid a designated name (red team C1).
     let name = crate::values::text::without_invisibles(name);
+    // Jamo (decomposed, or compatibility jamo) become the syllables they spell (red team C3).
+    let name = crate::values::text::compose_hangul(&name);
     let romanised = russian_latin(&romanise_hangul(&name));
     let ascii = deunicode::deunicode_with_tofu(&romanised, " ");
     // Words as written, lowercase; single letters written with dots

@@ -152,3 +152,66 @@ fn the_index_finds_what_scoring_every_alias_finds() {
         }
     }
 }
+
+/// Each class of disguise the red team used, on designated names other
+/// than the ones in its report: the entry is found at the default
+/// threshold, and a reading that saw through a disguise says so.
+#[test]
+fn disguised_names_are_found_class_by_class() {
+    use unicode_normalization::UnicodeNormalization;
+    let un = indexes().get("UN_SC").expect("UN list");
+    let found = |name: &str, reference: &str, note: Option<&str>| {
+        let q = Query { name: name.to_string(), threshold: DEFAULT_THRESHOLD, limit: 5, ..Query::default() };
+        let hits = un.screen(&q);
+        let hit = hits
+            .iter()
+            .find(|c| c.reference == reference)
+            .unwrap_or_else(|| panic!("{name:?}: {reference} not found in {hits:?}"));
+        if let Some(note) = note {
+            assert!(hit.reason.contains(note), "{name:?}: the evidence does not say `{note}`: {}", hit.reason);
+        }
+    };
+    // Look-alike letters of another script, mixed into Latin words (Cyrillic,
+    // Greek, Ukrainian І and Cyrillic Ј), and a name written in them alone.
+    found("KOREA DAE\u{0405}ONG BANK", "KPe.035", None);
+    found("AMROGGANG DEVELO\u{03A1}MENT BANKING CORPORATION", "KPe.009", None);
+    found("R\u{0406} \u{0408}E-SON", "KPi.002", None);
+    found(
+        "\u{041A}\u{041E}R\u{0415}\u{0410} \u{041D}\u{0423}\u{041E}\u{041A}\u{0405}\u{0406}N TRADING CORPORATION",
+        "KPe.006",
+        None,
+    );
+    // Text a right-to-left override displays reversed.
+    let reversed: String = "KOREA DAESONG BANK".chars().rev().collect();
+    found(&format!("\u{202E}{reversed}\u{202C}"), "KPe.035", Some("bidi override"));
+    // Digits for letters.
+    found("K0REA KWANGS0N BANK1NG C0RP0RATI0N", "KPe.025", Some("digits inside words"));
+    found("AMR0GGANG DEVEL0PMENT BANKING C0RP0RATI0N", "KPe.009", Some("digits inside words"));
+    // Hangul decomposed (NFD) and in compatibility jamo.
+    let nfd: String = "청천강해운회사".nfd().collect();
+    found(&nfd, "KPe.022", None);
+    found("ㅊㅓㅇㅊㅓㄴㄱㅏㅇㅎㅐㅇㅜㄴㅎㅚㅅㅏ", "KPe.022", None);
+    found("ㅊㅓㅇㅊㅓㄴㄱㅏㅇㅎㅐㅇㅜㄴㅎㅗㅣㅅㅏ", "KPe.022", None);
+    // Invisible characters after every second letter (red team C1).
+    let hidden: String = "KOREA DAESONG BANK"
+        .chars()
+        .enumerate()
+        .flat_map(|(i, c)| std::iter::once(c).chain((i % 2 == 1).then_some('\u{180E}')))
+        .collect();
+    found(&hidden, "KPe.035", None);
+}
+
+/// The readings that see through disguises do not find designated names
+/// in ordinary ones: names with digits, Cyrillic names read by sound.
+#[test]
+fn readings_of_disguises_raise_no_false_alarms() {
+    let all: Vec<&ListIndex> = indexes().values().collect();
+    for name in ["Unit 4B Logistics Ltd", "A1 Shipping Co", "Зоя Белкина", "Ωmega Trading SA", "3M Company"]
+    {
+        let q = Query { name: name.to_string(), threshold: DEFAULT_THRESHOLD, limit: 5, ..Query::default() };
+        for index in &all {
+            let hits = index.screen(&q);
+            assert!(hits.is_empty(), "{name}: {hits:?}");
+        }
+    }
+}
