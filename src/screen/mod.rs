@@ -46,6 +46,14 @@ pub fn default_threshold() -> Decimal {
 pub const WEAK_FACTOR: f64 = 0.85;
 /// What a country that agrees adds to a score.
 const COUNTRY_BONUS: f64 = 0.03;
+/// How well a run of words inside a longer name must match a listed name
+/// to count as containing it: whole.
+const CONTAINED_WHOLE: f64 = 0.99;
+/// What a listed name found inside a longer one is worth: above the
+/// default threshold, below a sure match (0.95), so a review.
+const CONTAINED_FACTOR: f64 = 0.94;
+/// Words of a name looked through for a listed name inside it.
+const MAX_CONTAINING_TOKENS: usize = 16;
 /// Tokens of this length or more may match two edits apart.
 const TWO_EDITS_FROM: usize = 8;
 /// Tokens beyond this many in a name are not used to find candidates (they
@@ -630,6 +638,14 @@ fn token_sim(a: &Tok, b: &Tok) -> (f64, &'static str) {
     if sim > 0.0 { (sim, "spelling") } else { (0.0, "") }
 }
 
+/// Whether a listed name is one that may be found inside a longer one:
+/// a name of two words or more that are not generic. A single word (a
+/// place in brackets, an acronym, one surname) inside a longer name is too
+/// often something else.
+fn contains_a_name(a: &Alias) -> bool {
+    a.toks.iter().filter(|t| !t.generic).count() >= 2
+}
+
 /// Whether a word is within two letters of a generic word or legal form.
 fn near_generic(word: &str) -> bool {
     static WORDS: std::sync::LazyLock<Vec<(&'static str, [u8; 37])>> = std::sync::LazyLock::new(|| {
@@ -821,8 +837,9 @@ impl ListIndex {
         // Scores round to three places, and a country that agrees adds a little.
         let threshold = q.threshold.to_string().parse::<f64>().unwrap_or(0.0);
         let floor = threshold - 0.0005 - if q.country.is_some() { COUNTRY_BONUS } else { 0.0 };
-        for reading in query_readings(&q.name) {
-            let variant = reading.tokens;
+        let readings = query_readings(&q.name);
+        for reading in &readings {
+            let variant = &reading.tokens;
             let longest = variant.iter().map(|t| t.text.len().max(t.spelled.len())).max().unwrap_or(0);
             if longest > MAX_WORD_LETTERS {
                 long_word = long_word.max(Some(longest));
@@ -830,7 +847,7 @@ impl ListIndex {
             if !variant.iter().any(|t| !t.generic) {
                 continue;
             }
-            let qt = self.prepare(&variant);
+            let qt = self.prepare(variant);
             for ai in self.candidates(&qt, floor) {
                 let Some(a) = self.aliases.get(ai as usize) else { continue };
                 let Some(entry) = snap.entries.get(a.entry as usize) else { continue };
@@ -862,6 +879,40 @@ impl ListIndex {
                     && let Some(c) = make(a.entry, a.name as usize, s, reason)
                 {
                     offer(c, &mut best);
+                }
+            }
+        }
+        // Containment (red team C4): a listed name written whole inside a
+        // longer one (`NEW …`, `… Pyongyang`, `… Dandong Branch`) is a match,
+        // worth less than the name alone: a review, not a sure match.
+        for reading in &readings {
+            let toks = &reading.tokens[..reading.tokens.len().min(MAX_CONTAINING_TOKENS)];
+            for len in 1..toks.len() {
+                for window in toks.windows(len).filter(|w| w.iter().any(|t| !t.generic)) {
+                    let qt = self.prepare(window);
+                    for ai in self.candidates(&qt, CONTAINED_WHOLE) {
+                        let Some(a) = self.aliases.get(ai as usize) else { continue };
+                        let Some(entry) = snap.entries.get(a.entry as usize) else { continue };
+                        let quality = entry.names.get(a.name as usize).map_or(Quality::Strong, |n| n.quality);
+                        if !wanted(q, entry) || quality == Quality::Weak || !contains_a_name(a) {
+                            continue;
+                        }
+                        let (s, mut reason) = score(&qt, a);
+                        if s < CONTAINED_WHOLE {
+                            continue;
+                        }
+                        reason.push_str("; contained in a longer name");
+                        if let Some(note) = reading.note {
+                            reason.push_str("; ");
+                            reason.push_str(note);
+                        }
+                        let s = to_score(s * CONTAINED_FACTOR);
+                        if s >= q.threshold
+                            && let Some(c) = make(a.entry, a.name as usize, s, reason)
+                        {
+                            offer(c, &mut best);
+                        }
+                    }
                 }
             }
         }
@@ -897,6 +948,28 @@ impl ListIndex {
                 if s >= q.threshold && s > Decimal::ZERO {
                     let b = best.entry(a.entry).or_insert(s);
                     *b = (*b).max(s);
+                }
+            }
+        }
+        // Containment, as `screening` scores it.
+        for reading in query_readings(&q.name) {
+            let toks = &reading.tokens[..reading.tokens.len().min(MAX_CONTAINING_TOKENS)];
+            for len in 1..toks.len() {
+                for window in toks.windows(len).filter(|w| w.iter().any(|t| !t.generic)) {
+                    let qt = self.prepare(window);
+                    for a in &self.aliases {
+                        let Some(entry) = self.snapshot.entries.get(a.entry as usize) else { continue };
+                        let weak = entry.names.get(a.name as usize).is_some_and(|n| n.quality == Quality::Weak);
+                        if !wanted(q, entry) || weak || !contains_a_name(a) {
+                            continue;
+                        }
+                        let (whole, _) = score(&qt, a);
+                        let s = to_score(whole * CONTAINED_FACTOR);
+                        if whole >= CONTAINED_WHOLE && s >= q.threshold {
+                            let b = best.entry(a.entry).or_insert(s);
+                            *b = (*b).max(s);
+                        }
+                    }
                 }
             }
         }

@@ -478,6 +478,11 @@ pub fn query_readings(name: &str) -> Vec<Reading> {
             }
         }
     };
+    // A field that names several parties, or a party with words in
+    // brackets, is also read part by part (red team C4).
+    for part in party_parts(name) {
+        add(&part, "one party of several named in the field");
+    }
     let displayed = displayed_order(name);
     if let Some(d) = &displayed {
         add(d, "read in the order a bidi override displays it");
@@ -491,6 +496,103 @@ pub fn query_readings(name: &str) -> Vec<Reading> {
         add(&l, "digits inside words read as letters");
     }
     out
+}
+
+/// Words that join two parties in one field: `A; B`, `A / B`, `A and B`,
+/// `A c/o B`, `A on behalf of B` and their like.
+const PARTY_JOINERS: &[&str] = &[
+    " on behalf of ",
+    " acting for ",
+    " for account of ",
+    " in care of ",
+    " care of ",
+    " c/o ",
+    " and ",
+    " & ",
+    ";",
+    "/",
+    ",",
+    "|",
+];
+
+/// The parties a field may name besides the whole: its parts between
+/// [`PARTY_JOINERS`] and brackets, each without a leading label (`agent:`),
+/// and the whole without its bracketed words (`GREEN PINE (MALAYSIA) SDN
+/// BHD` → `GREEN PINE SDN BHD`). Parts without a letter are left out.
+pub fn party_parts(name: &str) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut push = |p: &str| {
+        let p = p.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '.' | '-'));
+        // `agent: X`, `attn: X`: the label is not part of the name.
+        let p = match p.split_once(':') {
+            Some((label, rest)) if !label.trim().contains(' ') && !rest.trim().is_empty() => rest.trim(),
+            _ => p,
+        };
+        if p.chars().any(char::is_alphabetic) && p != name.trim() && !parts.iter().any(|q| q == p) {
+            parts.push(p.to_string());
+        }
+    };
+    // Bracketed words apart, and the whole without them.
+    let mut outside = String::with_capacity(name.len());
+    let mut depth = 0usize;
+    let mut inner = String::new();
+    let mut bracketed: Vec<String> = Vec::new();
+    for c in name.chars() {
+        match c {
+            '(' | '[' | '{' => {
+                depth += 1;
+                outside.push(' ');
+            }
+            ')' | ']' | '}' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    bracketed.push(std::mem::take(&mut inner));
+                }
+            }
+            c if depth > 0 => inner.push(c),
+            c => outside.push(c),
+        }
+    }
+    if depth > 0 {
+        bracketed.push(inner);
+    }
+    // Words in brackets are a party of their own when they are labelled
+    // (`(agent: …)`) or a name of three words or more; a place or an
+    // acronym in brackets (`(HONG KONG)`, `(TCB)`) is not a party.
+    for b in &bracketed {
+        let named = b.split_once(':').map_or(b.as_str(), |(_, rest)| rest);
+        if named.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count() >= 3 || b.contains(':') {
+            push(b);
+        }
+    }
+    let outside = outside.split_whitespace().collect::<Vec<_>>().join(" ");
+    if outside != name.split_whitespace().collect::<Vec<_>>().join(" ") {
+        push(&outside);
+    }
+    // The parts between joiners (case-insensitively), of the whole without brackets.
+    let lower = outside.to_ascii_lowercase();
+    {
+        let mut cuts: Vec<(usize, usize)> = Vec::new();
+        for j in PARTY_JOINERS {
+            let mut from = 0;
+            while let Some(i) = lower[from..].find(j) {
+                cuts.push((from + i, from + i + j.len()));
+                from += i + j.len();
+            }
+        }
+        cuts.sort_unstable();
+        let mut start = 0;
+        for (a, b) in cuts {
+            if a >= start {
+                push(&outside[start..a]);
+                start = b;
+            }
+        }
+        if start > 0 {
+            push(&outside[start..]);
+        }
+    }
+    parts
 }
 
 /// The text a right-to-left override (U+202E) or embedding (U+202B)

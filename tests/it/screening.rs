@@ -192,6 +192,19 @@ fn disguised_names_are_found_class_by_class() {
     found(&nfd, "KPe.022", None);
     found("ㅊㅓㅇㅊㅓㄴㄱㅏㅇㅎㅐㅇㅜㄴㅎㅚㅅㅏ", "KPe.022", None);
     found("ㅊㅓㅇㅊㅓㄴㄱㅏㅇㅎㅐㅇㅜㄴㅎㅗㅣㅅㅏ", "KPe.022", None);
+    // Several parties in one field, and words in brackets (party by party).
+    found("KOREA DAESONG BANK, Shenyang Branch", "KPe.035", Some("one party of several"));
+    found("Acme Trading Ltd on behalf of AMROGGANG DEVELOPMENT BANKING CORPORATION", "KPe.009", None);
+    found("CHONGCHONGANG SHIPPING COMPANY c/o Dalian Port Agency", "KPe.022", None);
+    found("KOREA HYOKSIN TRADING CORPORATION (HONG KONG) LIMITED", "KPe.006", None);
+    found("Dalian Fuels Co., Ltd. (agent: SECOND ECONOMIC COMMITTEE)", "KPe.032", None);
+    found("Acme Ltd; KOREA KWANGSON BANKING CORPORATION", "KPe.025", None);
+    // A listed name inside a longer one: contained, and worth a review, not a sure match.
+    let q = |name: &str| Query { name: name.to_string(), threshold: DEFAULT_THRESHOLD, limit: 5, ..Query::default() };
+    let inside = un.screen(&q("SUNRISE KOREA DAESONG BANK PYONGYANG"));
+    let hit = inside.iter().find(|c| c.reference == "KPe.035").expect("contained name found");
+    assert!(hit.reason.contains("contained"), "{}", hit.reason);
+    assert!(hit.score < Decimal::new(95, 2) && hit.score >= DEFAULT_THRESHOLD, "{}", hit.score);
     // Invisible characters after every second letter (red team C1).
     let hidden: String = "KOREA DAESONG BANK"
         .chars()
@@ -206,8 +219,16 @@ fn disguised_names_are_found_class_by_class() {
 #[test]
 fn readings_of_disguises_raise_no_false_alarms() {
     let all: Vec<&ListIndex> = indexes().values().collect();
-    for name in ["Unit 4B Logistics Ltd", "A1 Shipping Co", "Зоя Белкина", "Ωmega Trading SA", "3M Company"]
-    {
+    for name in [
+        "Unit 4B Logistics Ltd",
+        "A1 Shipping Co",
+        "Зоя Белкина",
+        "Ωmega Trading SA",
+        "3M Company",
+        "Hyundai Merchant Marine, Busan Branch",
+        "Pacific Trading Co. (Singapore) Pte Ltd c/o Dalian Port Agency",
+        "Bank of Communications and Daesong Logistics",
+    ] {
         let q = Query { name: name.to_string(), threshold: DEFAULT_THRESHOLD, limit: 5, ..Query::default() };
         for index in &all {
             let hits = index.screen(&q);
