@@ -757,6 +757,18 @@ pub fn tokens(name: &str) -> Vec<Token> {
     let out: Vec<Token> = words
         .into_iter()
         .map(|w| {
+            // A number is its value: `078` and `78` in a vessel's name are one
+            // token (red team C12: `MIN NING DE YOU 78` passed).
+            let w = match w.trim_start_matches('0') {
+                t if t.len() < w.len() && w.bytes().all(|b| b.is_ascii_digit()) => {
+                    if t.is_empty() {
+                        "0".to_string()
+                    } else {
+                        t.to_string()
+                    }
+                }
+                _ => w,
+            };
             if w == "&" {
                 return Token { text: "and".into(), spelled: "and".into(), generic: true };
             }
@@ -797,6 +809,15 @@ mod tests {
         assert_eq!(texts("오극렬"), texts("O Kuk Ryol"));
         assert_eq!(texts("金铁三"), ["jin", "tie", "san"]);
         assert_eq!(texts("Łódź Česká"), ["lodz", "ceska"]);
+    }
+
+    #[test]
+    fn numbers_in_names_are_their_values() {
+        assert_eq!(texts("MIN NING DE YOU 078"), texts("Min Ning De You 78"));
+        assert_eq!(texts("NO. 007"), ["no", "7"]);
+        assert_eq!(texts("000"), ["0"]);
+        // Letters with digits are a word, not a number.
+        assert_eq!(texts("A007"), ["a007"]);
     }
 
     #[test]
