@@ -46,6 +46,9 @@ pub fn default_threshold() -> Decimal {
 pub const WEAK_FACTOR: f64 = 0.85;
 /// What a country that agrees adds to a score.
 const COUNTRY_BONUS: f64 = 0.03;
+/// What a name match is worth when the query's IMO number is not the
+/// entry's: 1.000 becomes 0.800, under the default threshold.
+const IMO_CONFLICT_FACTOR: f64 = 0.8;
 /// How well a run of words inside a longer name must match a listed name
 /// to count as containing it: whole.
 const CONTAINED_WHOLE: f64 = 0.99;
@@ -638,6 +641,16 @@ fn token_sim(a: &Tok, b: &Tok) -> (f64, &'static str) {
     if sim > 0.0 { (sim, "spelling") } else { (0.0, "") }
 }
 
+/// When the query gives an IMO number and the entry lists others, not it:
+/// the reason to add (a vessel of the same name with another valid IMO
+/// number is most likely another vessel; its name match is worth less,
+/// not ignored and not trusted).
+fn imo_conflict(q: &Query, e: &Entry) -> Option<String> {
+    let imo = q.imo.as_deref()?;
+    (!e.imo.is_empty() && !e.imo.iter().any(|i| i == imo))
+        .then(|| format!("; IMO number {imo} is not the listed {}", e.imo.join(", ")))
+}
+
 /// Whether a listed name is one that may be found inside a longer one:
 /// a name of two words or more that are not generic. A single word (a
 /// place in brackets, an acronym, one surname) inside a longer name is too
@@ -867,6 +880,10 @@ impl ListIndex {
                     s *= WEAK_FACTOR;
                     reason.push_str("; weak alias");
                 }
+                if let Some(listed) = imo_conflict(q, entry) {
+                    s *= IMO_CONFLICT_FACTOR;
+                    reason.push_str(&listed);
+                }
                 if let Some(c) = q.country
                     && self.country_agrees(a.entry as usize, c)
                 {
@@ -902,6 +919,13 @@ impl ListIndex {
                             continue;
                         }
                         reason.push_str("; contained in a longer name");
+                        let s = match imo_conflict(q, entry) {
+                            Some(listed) => {
+                                reason.push_str(&listed);
+                                s * IMO_CONFLICT_FACTOR
+                            }
+                            None => s,
+                        };
                         if let Some(note) = reading.note {
                             reason.push_str("; ");
                             reason.push_str(note);
@@ -938,6 +962,9 @@ impl ListIndex {
                 if entry.names.get(a.name as usize).is_some_and(|n| n.quality == Quality::Weak) {
                     s *= WEAK_FACTOR;
                 }
+                if imo_conflict(q, entry).is_some() {
+                    s *= IMO_CONFLICT_FACTOR;
+                }
                 if let Some(c) = q.country
                     && s > 0.0
                     && self.country_agrees(a.entry as usize, c)
@@ -964,7 +991,8 @@ impl ListIndex {
                             continue;
                         }
                         let (whole, _) = score(&qt, a);
-                        let s = to_score(whole * CONTAINED_FACTOR);
+                        let conflict = if imo_conflict(q, entry).is_some() { IMO_CONFLICT_FACTOR } else { 1.0 };
+                        let s = to_score(whole * conflict * CONTAINED_FACTOR);
                         if whole >= CONTAINED_WHOLE && s >= q.threshold {
                             let b = best.entry(a.entry).or_insert(s);
                             *b = (*b).max(s);

@@ -236,3 +236,27 @@ fn readings_of_disguises_raise_no_false_alarms() {
         }
     }
 }
+
+/// A vessel of a listed vessel's name but another valid IMO number is most
+/// likely another vessel: its name match is lowered below the threshold,
+/// and says why; with the listed number, or none, it matches.
+#[test]
+fn an_imo_number_that_is_not_the_listed_one_lowers_a_name_match() {
+    let store = Store::new(root().join("seeds/lists"));
+    let vessels = ListIndex::new(Arc::new(store.load("UN_1718_VESSELS").expect("vessel list")));
+    let q = |imo: Option<&str>| Query {
+        name: "BILLIONS NO. 18".into(),
+        imo: imo.map(str::to_string),
+        threshold: Decimal::new(5, 1),
+        limit: 5,
+        ..Query::default()
+    };
+    let best = |imo: Option<&str>| vessels.screen(&q(imo)).into_iter().find(|c| c.reference == "V03");
+    let listed = best(Some("9191773")).expect("listed IMO");
+    assert_eq!(listed.score, Decimal::ONE);
+    let unknown = best(None).expect("no IMO given");
+    assert_eq!(unknown.score, Decimal::ONE);
+    let other = best(Some("9000003")).expect("other IMO, lowered");
+    assert!(other.score < DEFAULT_THRESHOLD, "{}", other.score);
+    assert!(other.reason.contains("IMO number 9000003 is not the listed 9191773"), "{}", other.reason);
+}
