@@ -100,6 +100,9 @@ struct Alias {
     name: u16,
     toks: Vec<Tok>,
     total: f64,
+    /// The words in brackets of a listed name (`(香港)`, `(KKBC)`), indexed
+    /// on their own: never looked for inside a longer name.
+    bracketed: bool,
 }
 
 /// Kinds of index keys, so that the same text under two kinds differs.
@@ -243,6 +246,12 @@ fn tok_keys(t: &Tok, out: &mut Vec<u64>) {
 /// The forms a listed name is indexed under: as written, and for a name
 /// with a parenthesis ("GENERAL BUREAU OF ATOMIC ENERGY (GBAE)") also
 /// without it and the parenthesis alone, which names the same entry.
+/// The words in brackets of a listed name, as [`name_forms`] indexes them.
+fn bracketed_part(text: &str) -> Option<String> {
+    let (open, close) = (text.find('(')?, text.rfind(')')?);
+    (open < close).then(|| text[open + 1..close].trim().to_string()).filter(|f| !f.is_empty() && f != text)
+}
+
 fn name_forms(text: &str) -> Vec<String> {
     let mut out = vec![text.to_string()];
     if let (Some(open), Some(close)) = (text.find('('), text.rfind(')'))
@@ -280,14 +289,21 @@ fn country_key(name: &str) -> String {
 impl ListIndex {
     /// Indexes a snapshot.
     pub fn new(snapshot: Arc<Snapshot>) -> ListIndex {
-        let mut raw: Vec<(u32, u16, Vec<Token>)> = Vec::new();
+        let mut raw: Vec<(u32, u16, Vec<Token>, bool)> = Vec::new();
         let mut imo: HashMap<String, Vec<u32>> = HashMap::default();
         let mut countries = Vec::with_capacity(snapshot.entries.len());
         for (ei, e) in snapshot.entries.iter().enumerate() {
             for (ni, n) in e.names.iter().enumerate().take(u16::MAX as usize) {
-                for t in name_forms(&n.text).iter().flat_map(|f| token_variants(f)) {
-                    if t.iter().any(|x| !x.generic) && !raw.iter().rev().take(4).any(|r| r.0 == ei as u32 && r.2 == t) {
-                        raw.push((ei as u32, ni as u16, t));
+                let forms = name_forms(&n.text);
+                let inside = bracketed_part(&n.text);
+                for f in &forms {
+                    let bracketed = inside.as_deref() == Some(f.as_str());
+                    for t in token_variants(f) {
+                        if t.iter().any(|x| !x.generic)
+                            && !raw.iter().rev().take(4).any(|r| r.0 == ei as u32 && r.2 == t)
+                        {
+                            raw.push((ei as u32, ni as u16, t, bracketed));
+                        }
                     }
                 }
             }
@@ -307,7 +323,7 @@ impl ListIndex {
         }
         // Document frequency over aliases, for weights.
         let mut df: HashMap<&str, usize> = HashMap::default();
-        for (_, _, toks) in &raw {
+        for (_, _, toks, _) in &raw {
             let mut seen: Vec<&str> = Vec::new();
             for t in toks {
                 if !seen.contains(&t.text.as_str()) {
@@ -338,7 +354,7 @@ impl ListIndex {
         // once per word, not once per alias (it was most of building the
         // index, and of a one-record check).
         let mut near: HashMap<String, bool> = HashMap::default();
-        for (entry, name, toks) in raw {
+        for (entry, name, toks, bracketed) in raw {
             let toks = index.prepare_with(&toks, &mut |w| {
                 if let Some(n) = near.get(w) {
                     return *n;
@@ -348,7 +364,7 @@ impl ListIndex {
                 n
             });
             let total = toks.iter().map(|t| t.weight).sum();
-            index.aliases.push(Alias { entry, name, toks, total });
+            index.aliases.push(Alias { entry, name, toks, total, bracketed });
         }
         let mut keys = Vec::new();
         for (ai, a) in index.aliases.iter().enumerate() {
@@ -652,11 +668,13 @@ fn imo_conflict(q: &Query, e: &Entry) -> Option<String> {
 }
 
 /// Whether a listed name is one that may be found inside a longer one:
-/// a name of two words or more that are not generic. A single word (a
-/// place in brackets, an acronym, one surname) inside a longer name is too
-/// often something else.
-fn contains_a_name(a: &Alias) -> bool {
-    a.toks.iter().filter(|t| !t.generic).count() >= 2
+/// an organisation's or a vessel's name of two words or more that are not
+/// generic, not the words in its brackets. A single word (an acronym, one
+/// surname), a place in brackets (`(香港)`: Hong Kong) or a person's name
+/// (two syllables of a romanised Chinese or Korean name are found in many
+/// a company's name) inside a longer name is too often something else.
+fn contains_a_name(a: &Alias, e: &Entry) -> bool {
+    !a.bracketed && e.kind != Kind::Individual && a.toks.iter().filter(|t| !t.generic).count() >= 2
 }
 
 /// Whether a word is within two letters of a generic word or legal form.
@@ -911,7 +929,7 @@ impl ListIndex {
                         let Some(a) = self.aliases.get(ai as usize) else { continue };
                         let Some(entry) = snap.entries.get(a.entry as usize) else { continue };
                         let quality = entry.names.get(a.name as usize).map_or(Quality::Strong, |n| n.quality);
-                        if !wanted(q, entry) || quality == Quality::Weak || !contains_a_name(a) {
+                        if !wanted(q, entry) || quality == Quality::Weak || !contains_a_name(a, entry) {
                             continue;
                         }
                         let (s, mut reason) = score(&qt, a);
@@ -987,7 +1005,7 @@ impl ListIndex {
                     for a in &self.aliases {
                         let Some(entry) = self.snapshot.entries.get(a.entry as usize) else { continue };
                         let weak = entry.names.get(a.name as usize).is_some_and(|n| n.quality == Quality::Weak);
-                        if !wanted(q, entry) || weak || !contains_a_name(a) {
+                        if !wanted(q, entry) || weak || !contains_a_name(a, entry) {
                             continue;
                         }
                         let (whole, _) = score(&qt, a);
