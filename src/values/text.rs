@@ -209,72 +209,11 @@ pub fn compose_hangul(s: &str) -> std::borrow::Cow<'_, str> {
     if s.is_ascii() || !s.chars().any(jamo) {
         return std::borrow::Cow::Borrowed(s);
     }
-    // Compatibility consonants ㄱ (U+3131) to ㅎ (U+314E): their leading
-    // (choseong) index, and their final (jongseong) index from 1.
-    const LEAD: [Option<u32>; 30] = [
-        Some(0),
-        Some(1),
-        None,
-        Some(2),
-        None,
-        None,
-        Some(3),
-        Some(4),
-        Some(5),
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        Some(6),
-        Some(7),
-        Some(8),
-        None,
-        Some(9),
-        Some(10),
-        Some(11),
-        Some(12),
-        Some(13),
-        Some(14),
-        Some(15),
-        Some(16),
-        Some(17),
-        Some(18),
-    ];
-    const TAIL: [Option<u32>; 30] = [
-        Some(1),
-        Some(2),
-        Some(3),
-        Some(4),
-        Some(5),
-        Some(6),
-        Some(7),
-        None,
-        Some(8),
-        Some(9),
-        Some(10),
-        Some(11),
-        Some(12),
-        Some(13),
-        Some(14),
-        Some(15),
-        Some(16),
-        Some(17),
-        None,
-        Some(18),
-        Some(19),
-        Some(20),
-        Some(21),
-        Some(22),
-        None,
-        Some(23),
-        Some(24),
-        Some(25),
-        Some(26),
-        Some(27),
-    ];
+    // The compatibility consonants in the order of the leading (choseong)
+    // and the final (jongseong) jamo: a consonant's place is its index.
+    const LEAD: &str = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ";
+    const TAIL: &str = "ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ";
+    let place = |order: &str, c: char| order.chars().position(|x| x == c).and_then(|i| u32::try_from(i).ok());
     let vowel = |c: char| (0x314F..=0x3163).contains(&(c as u32));
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
@@ -282,9 +221,8 @@ pub fn compose_hangul(s: &str) -> std::borrow::Cow<'_, str> {
     for (i, &c) in chars.iter().enumerate() {
         let u = c as u32;
         let mapped = if (0x3131..=0x314E).contains(&u) {
-            let k = (u - 0x3131) as usize;
             let next_is_vowel = chars.get(i + 1).is_some_and(|n| vowel(*n));
-            match (LEAD[k], TAIL[k]) {
+            match (place(LEAD, c), place(TAIL, c).map(|t| t + 1)) {
                 (_, Some(t)) if after_vowel && !next_is_vowel => char::from_u32(0x11A7 + t),
                 (Some(l), _) => char::from_u32(0x1100 + l),
                 (None, Some(t)) => char::from_u32(0x11A7 + t),
