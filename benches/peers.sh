@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
-# The peer harness (../shared/bench/peers: Cordon, a hand-written Rust loop,
-# DuckDB and the rule engines on one 21-rule workload) run on a copy whose
+# The peer harness (the team's side-by-side benchmark: Cordon, a hand-written
+# Rust loop, DuckDB and the rule engines on one 21-rule workload; its folder
+# is given as PEERS, it is not part of this repository) run on a copy whose
 # data generator draws real HS subheadings (benches/peers-real-hs.patch):
 # the harness's own generator writes codes of which about 72 % name no
 # subheading of HS 2022, which Cordon rightly reports invalid, so without
 # the patch its decisions cannot agree with the peers'.
 #
-#     benches/peers.sh --light --sizes 1000000 --reps 5
-#     PEERS=/path/to/bench/peers benches/peers.sh --light
+#     PEERS=/path/to/bench/peers benches/peers.sh --light --sizes 1000000 --reps 5
 #
 # Every argument goes to the harness's run.sh; CORDON_BIN defaults to this
 # checkout's release binary. The copy lives in target/peers (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$PWD
-peers=${PEERS:-$here/../shared/bench/peers}
-[ -f "$peers/run.sh" ] || { echo "benches/peers.sh: no harness at $peers (set PEERS)" >&2; exit 2; }
+peers=${PEERS:?benches/peers.sh: set PEERS to the peer harness folder (the one holding run.sh)}
+[ -f "$peers/run.sh" ] || { echo "benches/peers.sh: no harness at $peers (PEERS: the folder holding run.sh)" >&2; exit 2; }
 cargo build --release --quiet --bin cordon
 copy=$here/target/peers
 mkdir -p "$copy"
