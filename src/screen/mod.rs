@@ -268,6 +268,19 @@ fn name_forms(text: &str) -> Vec<String> {
     out
 }
 
+/// Which tokens of a query (`q`) and of an alias (`a`) met through the
+/// postings, as bit sets.
+#[derive(Default, Clone, Copy)]
+struct Met {
+    q: u64,
+    a: u64,
+}
+
+/// The bit of token `i` in a [`Met`] set (none past 64).
+fn bit(i: usize) -> u64 {
+    if i < 64 { 1u64 << i } else { 0 }
+}
+
 /// A list, indexed for screening.
 #[derive(Debug)]
 pub struct ListIndex {
@@ -430,15 +443,9 @@ impl ListIndex {
         }
     }
 
-    /// The aliases whose score could reach `floor`, found through the
-    /// postings of the query's tokens, with an upper bound on each score.
-    fn candidates(&self, q: &[Tok], floor: f64) -> Vec<u32> {
-        #[derive(Default, Clone, Copy)]
-        struct Met {
-            q: u64,
-            a: u64,
-        }
-        let bit = |i: usize| if i < 64 { 1u64 << i } else { 0 };
+    /// The aliases a query's tokens find through the postings, with which
+    /// tokens of each side met.
+    fn meet(&self, q: &[Tok]) -> HashMap<u32, Met> {
         let mut met: HashMap<u32, Met> = HashMap::default();
         let mut keys = Vec::new();
         for (qi, t) in q.iter().enumerate().take(MAX_KEYED) {
@@ -466,15 +473,21 @@ impl ListIndex {
                 }
             }
         }
+        met
+    }
+
+    /// The aliases whose score could reach `floor`, of those the query's
+    /// tokens found ([`ListIndex::meet`]), with an upper bound on each score.
+    fn candidates(&self, q: &[Tok], met: &HashMap<u32, Met>, floor: f64) -> Vec<u32> {
         // What may match without being found by a key: generic words, words
         // a letter or two from a generic word, and long words two edits apart.
         let open = |t: &Tok| t.generic || t.near_generic || t.len >= TWO_EDITS_FROM;
         let q_total: f64 = q.iter().map(|t| t.weight).sum();
         let q_open: u64 = q.iter().enumerate().filter(|(_, t)| open(t)).fold(0, |m, (i, _)| m | bit(i));
         let mut out: Vec<u32> = met
-            .into_iter()
+            .iter()
             .filter(|(ai, m)| {
-                let Some(a) = self.aliases.get(*ai as usize) else { return false };
+                let Some(a) = self.aliases.get(**ai as usize) else { return false };
                 let qm: f64 =
                     q.iter().enumerate().filter(|(i, _)| (m.q | q_open) & bit(*i) != 0).map(|(_, t)| t.weight).sum();
                 let am: f64 = a
@@ -487,7 +500,7 @@ impl ListIndex {
                 let bound = (qm + am) / (q_total + a.total).max(f64::MIN_POSITIVE);
                 bound + 1e-9 >= floor
             })
-            .map(|(ai, _)| ai)
+            .map(|(ai, _)| *ai)
             .collect();
         out.sort_unstable();
         out
@@ -869,6 +882,8 @@ impl ListIndex {
         let threshold = q.threshold.to_string().parse::<f64>().unwrap_or(0.0);
         let floor = threshold - 0.0005 - if q.country.is_some() { COUNTRY_BONUS } else { 0.0 };
         let readings = query_readings(&q.name);
+        // Each reading prepared and met once, for containment below.
+        let mut met_readings: Vec<(&normalize::Reading, Vec<Tok>, HashMap<u32, Met>)> = Vec::new();
         for reading in &readings {
             let variant = &reading.tokens;
             let longest = variant.iter().map(|t| t.text.len().max(t.spelled.len())).max().unwrap_or(0);
@@ -879,7 +894,8 @@ impl ListIndex {
                 continue;
             }
             let qt = self.prepare(variant);
-            for ai in self.candidates(&qt, floor) {
+            let met = self.meet(&qt);
+            for ai in self.candidates(&qt, &met, floor) {
                 let Some(a) = self.aliases.get(ai as usize) else { continue };
                 let Some(entry) = snap.entries.get(a.entry as usize) else { continue };
                 if !wanted(q, entry) {
@@ -916,23 +932,34 @@ impl ListIndex {
                     offer(c, &mut best);
                 }
             }
+            met_readings.push((reading, qt, met));
         }
         // Containment (red team C4): a listed name written whole inside a
         // longer one (`NEW …`, `… Pyongyang`, `… Dandong Branch`) is a match,
         // worth less than the name alone: a review, not a sure match.
-        for reading in &readings {
-            let toks = &reading.tokens[..reading.tokens.len().min(MAX_CONTAINING_TOKENS)];
-            for len in 1..toks.len() {
-                for window in toks.windows(len).filter(|w| w.iter().any(|t| !t.generic)) {
-                    let qt = self.prepare(window);
-                    for ai in self.candidates(&qt, CONTAINED_WHOLE) {
+        // (A token is prepared alone, so a run of a prepared name is the
+        // run prepared: each reading is prepared once.)
+        // The aliases whose every word the name's words found are the only
+        // ones that can be inside it; each is scored against the run of the
+        // name's words that found them.
+        for (reading, prepared, met) in &met_readings {
+            for (&ai, m) in met {
+                let Some(a) = self.aliases.get(ai as usize) else { continue };
+                let all_met = a.toks.iter().enumerate().all(|(i, t)| t.generic || m.a & bit(i) != 0);
+                let (lo, hi) = (m.q.trailing_zeros() as usize, 63 - m.q.leading_zeros() as usize);
+                if !all_met || m.q == 0 || hi >= prepared.len() || hi - lo + 1 >= prepared.len() {
+                    continue;
+                }
+                {
+                    let qt = &prepared[lo..=hi];
+                    {
                         let Some(a) = self.aliases.get(ai as usize) else { continue };
                         let Some(entry) = snap.entries.get(a.entry as usize) else { continue };
                         let quality = entry.names.get(a.name as usize).map_or(Quality::Strong, |n| n.quality);
                         if !wanted(q, entry) || quality == Quality::Weak || !contains_a_name(a, entry) {
                             continue;
                         }
-                        let (s, mut reason) = score(&qt, a);
+                        let (s, mut reason) = score(qt, a);
                         if s < CONTAINED_WHOLE {
                             continue;
                         }
@@ -998,17 +1025,16 @@ impl ListIndex {
         }
         // Containment, as `screening` scores it.
         for reading in query_readings(&q.name) {
-            let toks = &reading.tokens[..reading.tokens.len().min(MAX_CONTAINING_TOKENS)];
-            for len in 1..toks.len() {
-                for window in toks.windows(len).filter(|w| w.iter().any(|t| !t.generic)) {
-                    let qt = self.prepare(window);
+            let prepared = self.prepare(&reading.tokens[..reading.tokens.len().min(MAX_CONTAINING_TOKENS)]);
+            for len in 1..prepared.len() {
+                for qt in prepared.windows(len).filter(|w| w.iter().any(|t| !t.generic)) {
                     for a in &self.aliases {
                         let Some(entry) = self.snapshot.entries.get(a.entry as usize) else { continue };
                         let weak = entry.names.get(a.name as usize).is_some_and(|n| n.quality == Quality::Weak);
                         if !wanted(q, entry) || weak || !contains_a_name(a, entry) {
                             continue;
                         }
-                        let (whole, _) = score(&qt, a);
+                        let (whole, _) = score(qt, a);
                         let conflict = if imo_conflict(q, entry).is_some() { IMO_CONFLICT_FACTOR } else { 1.0 };
                         let s = to_score(whole * conflict * CONTAINED_FACTOR);
                         if whole >= CONTAINED_WHOLE && s >= q.threshold {
