@@ -55,8 +55,6 @@ const CONTAINED_WHOLE: f64 = 0.99;
 /// What a listed name found inside a longer one is worth: above the
 /// default threshold, below a sure match (0.95), so a review.
 const CONTAINED_FACTOR: f64 = 0.94;
-/// Words of a name looked through for a listed name inside it.
-const MAX_CONTAINING_TOKENS: usize = 16;
 /// Tokens of this length or more may match two edits apart.
 const TWO_EDITS_FROM: usize = 8;
 /// Tokens beyond this many in a name are not used to find candidates (they
@@ -1025,7 +1023,7 @@ impl ListIndex {
         }
         // Containment, as `screening` scores it.
         for reading in query_readings(&q.name) {
-            let prepared = self.prepare(&reading.tokens[..reading.tokens.len().min(MAX_CONTAINING_TOKENS)]);
+            let prepared = self.prepare(&reading.tokens[..reading.tokens.len().min(MAX_KEYED)]);
             for len in 1..prepared.len() {
                 for qt in prepared.windows(len).filter(|w| w.iter().any(|t| !t.generic)) {
                     for a in &self.aliases {
