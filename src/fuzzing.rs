@@ -115,6 +115,7 @@ fn screener() -> &'static crate::screen::Screener {
             published: None,
             fingerprint: String::new(),
             entries,
+            notes: Vec::new(),
         })])
     })
 }

@@ -247,6 +247,9 @@ fn run_import(a: ImportArgs) -> Result<(), u8> {
         snapshot.published.as_deref().unwrap_or("unknown"),
         snapshot.fingerprint
     );
+    for note in &snapshot.notes {
+        eprintln!("cordon: note: {note}");
+    }
     match saved {
         Saved::New(p) => eprintln!("cordon: saved `{}`", p.display()),
         Saved::Unchanged(p) => eprintln!("cordon: `{}` already holds this snapshot; nothing changed", p.display()),
@@ -347,6 +350,7 @@ fn show(a: ShowArgs) -> Result<(), u8> {
                 "published": snap.published,
                 "fingerprint": snap.fingerprint,
                 "sources": snap.sources,
+                "notes": snap.notes,
                 "entries": snap.entries.len(),
                 "aliases": aliases,
                 "with_imo": imo,
@@ -359,6 +363,9 @@ fn show(a: ShowArgs) -> Result<(), u8> {
             outln!("  sha256      {}", snap.fingerprint);
             for s in &snap.sources {
                 outln!("  source      {s}");
+            }
+            for n in &snap.notes {
+                outln!("  left out    {n}");
             }
             outln!("  {}", counts(&snap));
             outln!("  {} aliases; {} entries with an IMO number", thousands(aliases), thousands(imo));

@@ -20,6 +20,10 @@ pub struct Snapshot {
     pub fingerprint: String,
     /// Entries, sorted by reference.
     pub entries: Vec<Entry>,
+    /// What the import left out of the sources and why (companion rows whose
+    /// entry the main file does not hold, …): never invented into entries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// What a list entry designates.

@@ -233,6 +233,7 @@ mod tests {
             published: Some(published.into()),
             fingerprint: fp.into(),
             entries,
+            notes: Vec::new(),
         }
     }
 

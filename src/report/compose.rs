@@ -1032,6 +1032,13 @@ fn screening(c: &mut Composer, r: &Report) {
         })
         .collect();
     c.table(&cols, &["List", "Format", "Published", "Entries", "Snapshot fingerprint (SHA-256)"], &rows);
+    for l in &sc.lists {
+        let mut text = format!("{} was imported from {}.", l.name, l.sources.join(", "));
+        if !l.notes.is_empty() {
+            text.push_str(&format!(" Left out on import: {}.", l.notes.join("; ")));
+        }
+        c.paragraph(Para::new(text, Style::Regular, 7.5, colour::MUTED));
+    }
     figure_title(c, "What was screened");
     body(
         c,

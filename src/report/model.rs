@@ -116,6 +116,10 @@ pub struct ListInfo {
     pub entries: usize,
     /// SHA-256 of the source files the snapshot was made from.
     pub fingerprint: String,
+    /// The source files, as given to the importer.
+    pub sources: Vec<String>,
+    /// What the import left out of the sources and why.
+    pub notes: Vec<String>,
 }
 
 /// A screening match a reviewed clearance suppressed.
@@ -1053,6 +1057,8 @@ impl<'a> Collector<'a> {
                         published: l.snapshot.published.clone(),
                         entries: l.snapshot.entries.len(),
                         fingerprint: l.snapshot.fingerprint.clone(),
+                        sources: l.snapshot.sources.clone(),
+                        notes: l.snapshot.notes.clone(),
                     })
                     .collect(),
                 reviewed_file: rules.clearances.file.clone(),

@@ -1225,6 +1225,7 @@ mod tests {
                 entry("E2", Kind::Entity, &[("KINGLY WON INTERNATIONAL CO., LTD", Quality::Primary)]),
                 entry("V1", Kind::Vessel, &[("BILLIONS NO. 18", Quality::Primary)]),
             ],
+            notes: Vec::new(),
         };
         Screener::new(vec![Arc::new(snap)])
     }

@@ -158,7 +158,7 @@ pub fn parse(files: &[SourceFile]) -> Result<Parsed, ImportError> {
         }
         entries.extend(entry(line, kind, sanctions.remove(&line.id), &places));
     }
-    Ok(Parsed { entries, published })
+    Ok(Parsed { entries, published, notes: Vec::new() })
 }
 
 /// One importable entity; `None` when it has no name at all.

@@ -138,6 +138,9 @@ pub struct Parsed {
     pub entries: Vec<Entry>,
     /// The publication date (YYYY-MM-DD), if the source states one.
     pub published: Option<String>,
+    /// What the import left out of the source and why (rows of a companion
+    /// file whose entry is not in the main file, …), one line each.
+    pub notes: Vec<String>,
 }
 
 /// One source file read into memory.
@@ -182,6 +185,7 @@ pub fn import_files(files: Vec<SourceFile>, format: Format, name: &str) -> Resul
         published: parsed.published,
         fingerprint,
         entries,
+        notes: parsed.notes,
     })
 }
 
@@ -193,6 +197,7 @@ fn each(files: &[SourceFile], parse: fn(&SourceFile) -> Result<Parsed, ImportErr
         let p = parse(f)?;
         all.entries.extend(p.entries);
         all.published = all.published.max(p.published);
+        all.notes.extend(p.notes);
     }
     Ok(all)
 }

@@ -101,11 +101,18 @@ pub fn parse(files: &[SourceFile]) -> Result<Parsed, ImportError> {
         pending.push(p);
         Ok(())
     })?;
+    let mut notes = Vec::new();
     for (role, file) in by_role.iter().skip(1) {
+        let mut orphans = Orphans::default();
+        let mut untruncated = 0usize;
         for_each_row(file, *role, |line, row| {
             let ent = ent_num(&file.path, line, row)?;
-            // Rows whose ent_num is not in sdn.csv (a mixed release) are skipped.
-            let Some(p) = index.get(&ent).and_then(|&i| pending.get_mut(i)) else { return Ok(()) };
+            // A row whose ent_num is not in sdn.csv (companions of another
+            // release) is counted and skipped: never made into an entry.
+            let Some(p) = index.get(&ent).and_then(|&i| pending.get_mut(i)) else {
+                orphans.see(&ent);
+                return Ok(());
+            };
             match role {
                 Role::Alt => p.entry.names.extend(field(row, 3).and_then(|t| name(&t, Quality::Strong))),
                 Role::Add => {
@@ -116,18 +123,60 @@ pub fn parse(files: &[SourceFile]) -> Result<Parsed, ImportError> {
                     }
                 }
                 Role::Comments => {
-                    // The overflow continues the 1,000-character Remarks mid-word.
+                    // The overflow continues a Remarks column cut at OFAC's
+                    // limit, mid-word. Remarks under the limit were not cut
+                    // (the overflow is of another release): it is skipped.
                     if let Some(more) = row.get(1).filter(|m| !is_null(m)) {
-                        p.remarks.push_str(more.trim_end());
+                        if p.remarks.chars().count() >= REMARKS_LIMIT {
+                            p.remarks.push_str(more.trim_end());
+                        } else {
+                            untruncated += 1;
+                        }
                     }
                 }
                 Role::Sdn => {}
             }
             Ok(())
         })?;
+        if orphans.rows > 0 {
+            notes.push(format!(
+                "{}: {} rows for {} entries not in {SDN} skipped (ent_num {}–{})",
+                role.file_name(),
+                orphans.rows,
+                orphans.entries.len(),
+                orphans.entries.iter().next().copied().unwrap_or_default(),
+                orphans.entries.iter().next_back().copied().unwrap_or_default(),
+            ));
+        }
+        if untruncated > 0 {
+            notes.push(format!(
+                "{}: {untruncated} overflow rows for remarks {SDN} did not cut at {REMARKS_LIMIT} characters skipped",
+                role.file_name()
+            ));
+        }
     }
     let entries = pending.into_iter().map(finish).collect();
-    Ok(Parsed { entries, published: None })
+    Ok(Parsed { entries, published: None, notes })
+}
+
+/// The length at which OFAC cuts the Remarks column, continuing it in
+/// sdn_comments.csv.
+const REMARKS_LIMIT: usize = 1000;
+
+/// Rows of a companion file whose entry is not in sdn.csv.
+#[derive(Default)]
+struct Orphans {
+    rows: usize,
+    entries: std::collections::BTreeSet<u64>,
+}
+
+impl Orphans {
+    fn see(&mut self, ent: &str) {
+        self.rows += 1;
+        if let Ok(n) = ent.parse() {
+            self.entries.insert(n);
+        }
+    }
 }
 
 /// Reads every row of a file, checking its width, and hands it on with its
@@ -354,6 +403,40 @@ mod tests {
         assert_eq!(entities_with_imo, 9);
         assert!(s.entries.iter().all(|e| e.kind != Kind::Individual || e.imo.is_empty()));
         assert!(s.entries.iter().all(|e| e.listed_on.is_none()));
+    }
+
+    #[test]
+    fn companion_rows_of_another_release_are_counted_not_invented() {
+        let long = format!("a.k.a. 'NORTH STAR'; {}", "x".repeat(REMARKS_LIMIT - 21));
+        let sdn = format!(
+            "10,\"ACME TRADING\",-0- ,\"DPRK\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"{long}\"\r\n\
+             11,\"BETA SHIPPING\",-0- ,\"DPRK\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"DOB 1960.\"\r\n"
+        );
+        let alt = "10,1,\"aka\",\"ACME TRADE CO\",-0- \r\n52000,2,\"aka\",\"LATER ONE\",-0- \r\n52001,3,\"aka\",\"LATER TWO\",-0- \r\n52001,4,\"aka\",\"LATER THREE\",-0- \r\n";
+        let comments = "10,\"; a.k.a. 'SOUTH STAR'.\"\r\n11,\"1960.\"\r\n";
+        let s = crate::lists::import::import_files(
+            vec![
+                file("sdn.csv", sdn.as_bytes()),
+                file("alt.csv", alt.as_bytes()),
+                file("sdn_comments.csv", comments.as_bytes()),
+            ],
+            Format::OfacCsv,
+            "T",
+        )
+        .expect("imports");
+        // Only the two entries of sdn.csv; the alias of a known one attached.
+        assert_eq!(s.entries.iter().map(|e| e.reference.as_str()).collect::<Vec<_>>(), ["10", "11"]);
+        assert!(find(&s, "10").names.iter().any(|n| n.text == "ACME TRADE CO"));
+        // The overflow continues the cut remarks, and is skipped for remarks that were not cut.
+        assert!(find(&s, "10").names.iter().any(|n| n.text == "SOUTH STAR" && n.quality == Quality::Weak));
+        assert_eq!(find(&s, "11").remarks.as_deref(), Some("DOB 1960."));
+        assert_eq!(
+            s.notes,
+            [
+                "alt.csv: 3 rows for 2 entries not in sdn.csv skipped (ent_num 52000–52001)",
+                "sdn_comments.csv: 1 overflow rows for remarks sdn.csv did not cut at 1000 characters skipped",
+            ]
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub fn parse(file: &SourceFile) -> Result<Parsed, ImportError> {
     let is_record = |name: &str, depth: usize| depth == 1 && name == "sdnEntry";
     let (root, entries) = xml::entries(path, &file.bytes, ROOT, &is_record, entry)?;
     let published = root.child("publshInformation").and_then(|p| p.text_of("Publish_Date")).and_then(|d| us_date(&d));
-    Ok(Parsed { entries, published })
+    Ok(Parsed { entries, published, notes: Vec::new() })
 }
 
 /// `MM/DD/YYYY` as `YYYY-MM-DD`.

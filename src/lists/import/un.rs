@@ -17,7 +17,7 @@ pub fn parse(file: &SourceFile) -> Result<Parsed, ImportError> {
     let is_record = |name: &str, depth: usize| depth == 2 && matches!(name, "INDIVIDUAL" | "ENTITY");
     let (root, entries) = xml::entries(path, &file.bytes, ROOT, &is_record, entry)?;
     let published = root.attr("dateGenerated").and_then(date_part);
-    Ok(Parsed { entries, published })
+    Ok(Parsed { entries, published, notes: Vec::new() })
 }
 
 /// The `YYYY-MM-DD` a timestamp starts with.

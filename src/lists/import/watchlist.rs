@@ -128,7 +128,7 @@ pub fn parse(file: &SourceFile) -> Result<Parsed, ImportError> {
     if let Some(e) = entries.iter().find(|e| e.names.is_empty()) {
         return Err(ImportError::format(&file.path, format!("entry `{}` has no name", e.reference)));
     }
-    Ok(Parsed { entries, published: None })
+    Ok(Parsed { entries, published: None, notes: Vec::new() })
 }
 
 #[cfg(test)]
