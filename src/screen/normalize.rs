@@ -492,8 +492,16 @@ pub fn query_readings(name: &str) -> Vec<Reading> {
     if let Some(sh) = &shaped {
         add(sh, "look-alike letters of another script read as Latin");
     }
-    if let Some(l) = digits_as_letters(shaped.as_deref().unwrap_or(shown)) {
-        add(&l, "digits inside words read as letters");
+    let lettered = digits_as_letters(shaped.as_deref().unwrap_or(shown));
+    if let Some(l) = &lettered {
+        add(l, "digits inside words read as letters");
+    }
+    // A disguised field that also names several parties: the parts of the
+    // undisguised text (`K0REA DAES0NG BANK; Acme Ltd`).
+    if let Some(undone) = lettered.or(shaped).or(displayed) {
+        for part in party_parts(&undone) {
+            add(&part, "one party of several named in the field, its disguise undone");
+        }
     }
     out
 }

@@ -18,7 +18,7 @@ fn shipped_snapshots_are_what_their_sources_give() {
     let store = Store::new(root().join("seeds/lists"));
     let cases: [(&str, &str, Option<&str>); 3] = [
         ("UN_SC", "seeds/lists/sources/un-consolidated-2026-02-27.xml", None),
-        ("OFAC_SDN", "seeds/lists/sources/ofac-sdn-2021-07", Some("2021-07-07")),
+        ("OFAC_SDN", "seeds/lists/sources/ofac-sdn-2024-05-03-with-2025-02-companions", Some("2024-05-03")),
         ("UN_1718_VESSELS", "seeds/lists/un-1718-vessels.csv", Some("2020-06-04")),
     ];
     // Cargo runs tests in the project root: the relative paths the snapshots record.

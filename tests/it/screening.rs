@@ -199,8 +199,13 @@ fn disguised_names_are_found_class_by_class() {
     found("KOREA HYOKSIN TRADING CORPORATION (HONG KONG) LIMITED", "KPe.006", None);
     found("Dalian Fuels Co., Ltd. (agent: SECOND ECONOMIC COMMITTEE)", "KPe.032", None);
     found("Acme Ltd; KOREA KWANGSON BANKING CORPORATION", "KPe.025", None);
-    // A listed name inside a longer one: contained, and worth a review, not a sure match.
+    // A disguise and a second party together: the parts of the undisguised text.
     let q = |name: &str| Query { name: name.to_string(), threshold: DEFAULT_THRESHOLD, limit: 5, ..Query::default() };
+    let both = un.screen(&q("K0REA KWANGS0N BANK1NG C0RP0RATI0N; Acme Ltd"));
+    let hit = both.iter().find(|c| c.reference == "KPe.025").expect("disguised party of two found");
+    assert_eq!(hit.score, Decimal::ONE, "{}", hit.reason);
+    assert!(hit.reason.contains("disguise undone"), "{}", hit.reason);
+    // A listed name inside a longer one: contained, and worth a review, not a sure match.
     let inside = un.screen(&q("SUNRISE KOREA DAESONG BANK PYONGYANG"));
     let hit = inside.iter().find(|c| c.reference == "KPe.035").expect("contained name found");
     assert!(hit.reason.contains("contained"), "{}", hit.reason);
