@@ -230,6 +230,23 @@ fn token_keys(t: &str, out: &mut Vec<u64>) {
     }
 }
 
+/// The keys of an ASCII word with two of its letters deleted, without
+/// repeats, into `out`.
+fn two_letter_deletions(w: &str, out: &mut Vec<u64>) {
+    out.clear();
+    let b = w.as_bytes();
+    let mut deleted = String::with_capacity(b.len());
+    for i in 0..b.len() {
+        for j in i + 1..b.len() {
+            deleted.clear();
+            deleted.extend(b.iter().enumerate().filter(|(k, _)| *k != i && *k != j).map(|(_, c)| char::from(*c)));
+            out.push(key(KeyKind::Delete, &[&deleted]));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
 /// The keys of a prepared token, as written and as folded, without repeats.
 fn tok_keys(t: &Tok, out: &mut Vec<u64>) {
     out.clear();
@@ -291,6 +308,15 @@ pub struct ListIndex {
     hashes: Vec<String>,
     /// Each entry's countries (nationalities, address countries), normalised.
     countries: Vec<Vec<String>>,
+    /// The two-letter deletion neighbourhood of the list's long words (of
+    /// [`TWO_EDITS_FROM`] letters or more), sorted by key: a key of a word
+    /// with two letters deleted, and the word in `long_words`. With the
+    /// one-letter deletions in `postings`, a query word meets every listed
+    /// word within two edits (symmetric deletion: two deletions on each side
+    /// reach a common string).
+    two_deletes: Vec<(u64, u32)>,
+    /// The long words `two_deletes` points to.
+    long_words: Vec<String>,
 }
 
 fn country_key(name: &str) -> String {
@@ -359,6 +385,8 @@ impl ListIndex {
             weights,
             hashes: Vec::new(),
             countries,
+            two_deletes: Vec::new(),
+            long_words: Vec::new(),
         };
         // A list's aliases share most of their words: whether a word is near
         // a generic one (edit distances to every generic word) is worked out
@@ -399,8 +427,70 @@ impl ListIndex {
                 }
             }
         }
+        index.index_long_words();
         index.hashes = index.snapshot.entries.iter().map(crate::lists::store::entry_hash).collect();
         index
+    }
+
+    /// Builds `two_deletes` over the keyed long words of the aliases.
+    fn index_long_words(&mut self) {
+        let mut words: Vec<&str> = Vec::new();
+        for a in &self.aliases {
+            for t in a.toks.iter().take(MAX_KEYED).filter(|t| !t.generic) {
+                for w in [&t.text, &t.spelled] {
+                    if (TWO_EDITS_FROM..=MAX_WORD_LETTERS).contains(&w.len()) && w.is_ascii() {
+                        words.push(w);
+                    }
+                }
+            }
+        }
+        words.sort_unstable();
+        words.dedup();
+        let mut table: Vec<(u64, u32)> = Vec::new();
+        let mut scratch = Vec::new();
+        for (wi, w) in words.iter().enumerate() {
+            two_letter_deletions(w, &mut scratch);
+            table.extend(scratch.iter().map(|k| (*k, wi as u32)));
+        }
+        table.sort_unstable();
+        table.dedup();
+        self.long_words = words.into_iter().map(str::to_string).collect();
+        self.two_deletes = table;
+    }
+
+    /// The listed long words a query word may be within two edits of (its
+    /// own form and one-letter deletions against the listed words'
+    /// two-letter deletions), and the keys of its two-letter deletions,
+    /// which meet listed words' own forms and one-letter deletions in the
+    /// postings.
+    fn two_edit_keys(&self, w: &str, words: &mut Vec<u32>, keys: &mut Vec<u64>) {
+        keys.clear();
+        let n = w.len();
+        // Two edits count only from TWO_EDITS_FROM letters on the longer
+        // side, so the other is at least two letters shorter.
+        if n + 2 < TWO_EDITS_FROM || n > MAX_WORD_LETTERS || !w.is_ascii() {
+            return;
+        }
+        let probe = |k: u64, words: &mut Vec<u32>| {
+            let at = self.two_deletes.partition_point(|(x, _)| *x < k);
+            words.extend(self.two_deletes[at..].iter().take_while(|(x, _)| *x == k).map(|(_, wi)| *wi));
+        };
+        probe(key(KeyKind::Delete, &[w]), words);
+        if n >= 5 {
+            let mut deleted = String::with_capacity(n);
+            for i in 0..n {
+                deleted.clear();
+                deleted.push_str(&w[..i]);
+                deleted.push_str(&w[i + 1..]);
+                probe(key(KeyKind::Delete, &[&deleted]), words);
+            }
+        }
+        if n >= TWO_EDITS_FROM {
+            two_letter_deletions(w, keys);
+            for k in keys.iter() {
+                probe(*k, words);
+            }
+        }
     }
 
     fn prepare(&self, toks: &[Token]) -> Vec<Tok> {
@@ -445,12 +535,27 @@ impl ListIndex {
     /// tokens of each side met.
     fn meet(&self, q: &[Tok]) -> HashMap<u32, Met> {
         let mut met: HashMap<u32, Met> = HashMap::default();
-        let mut keys = Vec::new();
+        let (mut keys, mut words, mut deletions) = (Vec::new(), Vec::new(), Vec::new());
         for (qi, t) in q.iter().enumerate().take(MAX_KEYED) {
             if t.generic {
                 continue;
             }
             tok_keys(t, &mut keys);
+            // Listed words two edits away (long words): their own postings,
+            // and the postings of the word's two-letter deletions.
+            words.clear();
+            let forms: &[&String] = if t.spelled == t.text { &[&t.text] } else { &[&t.text, &t.spelled] };
+            for w in forms {
+                self.two_edit_keys(w, &mut words, &mut deletions);
+                keys.extend_from_slice(&deletions);
+            }
+            words.sort_unstable();
+            words.dedup();
+            keys.extend(
+                words.iter().filter_map(|wi| self.long_words.get(*wi as usize)).map(|w| key(KeyKind::Exact, &[w])),
+            );
+            keys.sort_unstable();
+            keys.dedup();
             for k in &keys {
                 for p in self.postings.get(k).into_iter().flatten() {
                     let m = met.entry(p.alias).or_default();
