@@ -155,8 +155,9 @@
 //!   input in `records` (CSV input is split by hand, held to the csv crate by
 //!   a proptest; the csv crate reads the pack's data tables), printpdf (with lopdf, allsorts and textwrap) in
 //!   `report`, unicode-script and encoding_rs in `lists::import`, rusqlite
-//!   in `store/sqlite.rs`, postgres in `store/pg.rs`; axum and tokio only in
-//!   the binary's `cli/serve.rs`.
+//!   in `store/sqlite.rs`, postgres in `store/pg.rs`, ureq (the HTTP client,
+//!   with rustls) in `sources/download.rs`; axum and tokio only in the
+//!   binary's `cli/serve.rs`.
 //!   The report layout is built without PDF and can be tested as data.
 //! - [`Engine`] is `Send + Sync`; no `unsafe` code.
 

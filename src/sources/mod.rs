@@ -10,7 +10,11 @@
 //! absolute root, and reach above the pack root (`../`) only under a root
 //! the pack's `cordon.yaml` declares; the loader checks that before it asks
 //! ([`confined`]).
+//!
+//! `cordon lists update` downloads list source files (over the HTTP client
+//! in `download`, the only module that uses one).
 
+pub mod download;
 mod fs;
 mod lists;
 mod mem;
