@@ -11,14 +11,15 @@
 //! the pack's `cordon.yaml` declares; the loader checks that before it asks
 //! ([`confined`]).
 //!
-//! `cordon lists update` downloads list source files (over the HTTP client
-//! in `download`, the only module that uses one).
+//! `cordon lists update` downloads list source files (`update`, over the
+//! HTTP client in `download`, the only module that uses one).
 
 pub mod download;
 mod fs;
 mod lists;
 mod mem;
 mod store;
+pub mod update;
 
 pub use fs::{FsSources, read_text_file};
 pub(crate) use fs::{is_regular_file, open_input_file, regular_file_len};
