@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
 use cordon::unstable::lists::import::Format;
-use cordon::unstable::lists::store;
+use cordon::unstable::lists::store::{self, Diff};
 use cordon::unstable::lists::{Entry, Kind, Snapshot};
+use cordon::unstable::sources::update::{self, Shrinkage};
 use cordon::unstable::sources::{Saved, Store, read_snapshot};
 
 use super::{EXIT_ERROR, EXIT_OK, diag};
@@ -81,6 +82,16 @@ struct ImportArgs {
     /// The publication date (YYYY-MM-DD), for sources that do not state it (OFAC CSV).
     #[arg(long, value_name = "DATE")]
     published: Option<String>,
+    #[command(flatten)]
+    guard: Guard,
+    #[command(flatten)]
+    dir: ListsDir,
+}
+
+/// What keeps a source that yields nothing, or far less than before, from
+/// replacing a list.
+#[derive(clap::Args, Debug, Clone, Copy)]
+struct Guard {
     /// Refuse a snapshot with fewer entries than this percentage of the one it replaces (a source cut short, or
     /// in another layout, would otherwise replace the list and every screen would say "no match").
     #[arg(long, value_name = "PERCENT", default_value_t = 50, value_parser = clap::value_parser!(u8).range(0..=100))]
@@ -88,8 +99,20 @@ struct ImportArgs {
     /// Save the snapshot even when it holds no entries or far fewer than the one it replaces.
     #[arg(long)]
     force: bool,
-    #[command(flatten)]
-    dir: ListsDir,
+}
+
+impl Guard {
+    /// Why `new` may not replace `current`, unless forced.
+    fn refusal(&self, new: &Snapshot, current: Option<&Snapshot>) -> Option<Shrinkage> {
+        if self.force { None } else { update::check_count(new, current, self.min_ratio).err() }
+    }
+
+    /// Says that `what` (`UN_SC`) was refused, what was kept, and what to
+    /// check (`check`).
+    fn refuse(what: &str, why: &Shrinkage, kept: &str, check: &str) {
+        eprintln!("cordon: error: {what} {why}: {kept}");
+        eprintln!("  help: {check}; `--force` saves it anyway, `--min-ratio` sets the share");
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -217,24 +240,8 @@ fn run_import(a: ImportArgs) -> Result<(), u8> {
     let previous = store.load(&a.name).ok();
     // A source that yields nothing, or far less than before, is refused
     // unless forced (red team H6: lower-case tags gave 0 entries, saved).
-    let (now, before) = (snapshot.entries.len(), previous.as_ref().map_or(0, |p| p.entries.len()));
-    let refused = if now == 0 {
-        Some(format!("{} yields no entries", a.name))
-    } else if before > 0 && now * 100 < before * usize::from(a.min_ratio) {
-        Some(format!(
-            "{} yields {now} entries, fewer than {}% of the {before} in the snapshot it would replace",
-            a.name, a.min_ratio
-        ))
-    } else {
-        None
-    };
-    if let Some(why) = refused
-        && !a.force
-    {
-        eprintln!("cordon: error: {why}: the snapshot is not saved");
-        eprintln!(
-            "  help: check the source file and its format (`--format`); `--force` saves it anyway, `--min-ratio` sets the share"
-        );
+    if let Some(why) = a.guard.refusal(&snapshot, previous.as_ref()) {
+        Guard::refuse(&a.name, &why, "the snapshot is not saved", "check the source file and its format (`--format`)");
         return Err(EXIT_ERROR);
     }
     let saved = store.save(&snapshot).map_err(|e| fail(&e))?;
@@ -402,47 +409,77 @@ fn diff(a: DiffArgs) -> Result<(), u8> {
     let d = store::diff(&old, &new);
     match a.format {
         OutFormat::Json => {
-            let v = serde_json::json!({
-                "old": {"name": old.name, "published": old.published, "fingerprint": old.fingerprint},
-                "new": {"name": new.name, "published": new.published, "fingerprint": new.fingerprint},
-                "added": d.added.iter().map(|(r, n)| serde_json::json!({"ref": r, "name": n})).collect::<Vec<_>>(),
-                "removed": d.removed.iter().map(|(r, n)| serde_json::json!({"ref": r, "name": n})).collect::<Vec<_>>(),
-                "changed": d.changed,
-                "unchanged": d.unchanged,
-            });
-            outln!("{v}");
+            let mut v = diff_json(&d);
+            v.insert("old".into(), snapshot_json(&old));
+            v.insert("new".into(), snapshot_json(&new));
+            outln!("{}", serde_json::Value::Object(v));
         }
         OutFormat::Text => {
-            let label = |s: &Snapshot| {
-                format!(
-                    "{} published {} (sha256 {})",
-                    s.name,
-                    s.published.as_deref().unwrap_or("unknown"),
-                    s.fingerprint.get(..16).unwrap_or(&s.fingerprint)
-                )
-            };
-            outln!("old: {}", label(&old));
-            outln!("new: {}", label(&new));
-            outln!(
-                "{} added, {} removed, {} changed, {} unchanged",
-                d.added.len(),
-                d.removed.len(),
-                d.changed.len(),
-                d.unchanged
-            );
-            for (r, n) in &d.added {
-                outln!("+ {r:<12} {n}");
-            }
-            for (r, n) in &d.removed {
-                outln!("- {r:<12} {n}");
-            }
-            for c in &d.changed {
-                outln!("~ {:<12} {}", c.reference, c.name);
-                for ch in &c.changes {
-                    outln!("    {ch}");
-                }
+            outln!("old: {} {}", old.name, stamp(&old));
+            outln!("new: {} {}", new.name, stamp(&new));
+            outln!("{}", diff_counts(&d));
+            for line in diff_lines(&d, usize::MAX) {
+                outln!("{line}");
             }
         }
     }
     Ok(())
+}
+
+/// "published 2026-02-27 (sha256 66b392a4090868d2)".
+fn stamp(s: &Snapshot) -> String {
+    format!(
+        "published {} (sha256 {})",
+        s.published.as_deref().unwrap_or("unknown"),
+        s.fingerprint.get(..16).unwrap_or(&s.fingerprint)
+    )
+}
+
+/// A snapshot's name, size, date and fingerprint, as JSON.
+fn snapshot_json(s: &Snapshot) -> serde_json::Value {
+    serde_json::json!({"name": s.name, "entries": s.entries.len(), "published": s.published, "fingerprint": s.fingerprint})
+}
+
+/// "111 added, 201 removed, 635 changed, 257 unchanged".
+fn diff_counts(d: &Diff) -> String {
+    format!(
+        "{} added, {} removed, {} changed, {} unchanged",
+        thousands(d.added.len()),
+        thousands(d.removed.len()),
+        thousands(d.changed.len()),
+        thousands(d.unchanged)
+    )
+}
+
+/// A diff's entries, one line each (`+ REF NAME`, `- …`, `~ …` with what
+/// changed below), at most `limit` of each kind and then how many more.
+fn diff_lines(d: &Diff, limit: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let more = |out: &mut Vec<String>, n: usize, what: &str| {
+        if n > limit {
+            out.push(format!("  … and {} more {what}", thousands(n - limit)));
+        }
+    };
+    out.extend(d.added.iter().take(limit).map(|(r, n)| format!("+ {r:<12} {n}")));
+    more(&mut out, d.added.len(), "added");
+    out.extend(d.removed.iter().take(limit).map(|(r, n)| format!("- {r:<12} {n}")));
+    more(&mut out, d.removed.len(), "removed");
+    for c in d.changed.iter().take(limit) {
+        out.push(format!("~ {:<12} {}", c.reference, c.name));
+        out.extend(c.changes.iter().map(|ch| format!("    {ch}")));
+    }
+    more(&mut out, d.changed.len(), "changed");
+    out
+}
+
+/// A diff as JSON: `added` and `removed` (`ref`, `name`), `changed`, `unchanged`.
+fn diff_json(d: &Diff) -> serde_json::Map<String, serde_json::Value> {
+    let pairs =
+        |v: &[(String, String)]| v.iter().map(|(r, n)| serde_json::json!({"ref": r, "name": n})).collect::<Vec<_>>();
+    let mut m = serde_json::Map::new();
+    m.insert("added".into(), pairs(&d.added).into());
+    m.insert("removed".into(), pairs(&d.removed).into());
+    m.insert("changed".into(), serde_json::to_value(&d.changed).unwrap_or_default());
+    m.insert("unchanged".into(), d.unchanged.into());
+    m
 }
