@@ -1135,6 +1135,121 @@ pub fn load_api_keys(src: &SourceFile) -> Result<Vec<ApiKey>, ConfigError> {
     Ok(keys)
 }
 
+// ─────────────────────────── list sources ───────────────────────────
+
+/// `sources.yaml` in a lists folder: where `cordon lists update` downloads
+/// each list from.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SourcesFile {
+    #[serde(default)]
+    lists: indexmap::IndexMap<String, Option<SourceEntry>>,
+}
+
+/// One list in `sources.yaml`; for a list Cordon knows (`UN_SC`,
+/// `OFAC_SDN`, `OPENSANCTIONS`) every key may be left out.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SourceEntry {
+    format: Option<String>,
+    url: Option<String>,
+    #[serde(default)]
+    urls: Vec<String>,
+    enabled: Option<bool>,
+}
+
+/// Reads `sources.yaml` of a lists folder: the lists Cordon knows
+/// ([`crate::sources::update::defaults`]) with the file's settings over
+/// them, then the lists only the file names, in its order. A list the file
+/// names is updated by `cordon lists update` unless `enabled: false`.
+/// Every source is checked (HTTPS, OFAC file names) before anything is
+/// downloaded.
+pub fn load_list_sources(src: &SourceFile) -> Result<Vec<crate::sources::update::ListSource>, ConfigError> {
+    use crate::lists::import::Format;
+    use crate::sources::update::{ListSource, check_source, defaults};
+    let file: SourcesFile = if src.text.trim().is_empty() { SourcesFile::default() } else { parse_yaml(src)? };
+    let mut out = defaults();
+    let formats = || Format::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
+    for (name, entry) in file.lists {
+        let entry = entry.unwrap_or_default();
+        let at_key = || find_key(src, &name);
+        if !crate::lists::store::valid_name(&name) {
+            return Err(ConfigError::invalid(
+                src,
+                format!("`{name}` is not a list name"),
+                at_key(),
+                Some("use letters, digits and `_` (e.g. `UN_SC`, `OFAC_SDN`)".into()),
+            ));
+        }
+        let known = out.iter().position(|s| s.name == name);
+        let format = match &entry.format {
+            Some(f) => Some(Format::from_name(f).ok_or_else(|| {
+                ConfigError::invalid(
+                    src,
+                    format!("list `{name}`: unknown format `{f}`"),
+                    find_value(src, f),
+                    Some(format!("formats: {}", formats())),
+                )
+            })?),
+            None => None,
+        };
+        if entry.url.is_some() && !entry.urls.is_empty() {
+            return Err(ConfigError::invalid(
+                src,
+                format!("list `{name}` has both `url` and `urls`"),
+                at_key(),
+                Some("give one file as `url`, several (OFAC's sdn.csv, alt.csv …) as `urls`".into()),
+            ));
+        }
+        let urls: Vec<String> = entry.url.into_iter().chain(entry.urls).collect();
+        let base = known.and_then(|i| out.get(i)).cloned();
+        let source = match (base, format) {
+            (Some(b), Some(f)) if f != b.format && urls.is_empty() => {
+                return Err(ConfigError::invalid(
+                    src,
+                    format!("list `{name}` is read as `{f}` but has no `url` of its own"),
+                    at_key(),
+                    Some(format!("the default URL serves `{}`: give the URL of the `{f}` file", b.format)),
+                ));
+            }
+            (Some(b), f) => ListSource {
+                name: name.clone(),
+                format: f.unwrap_or(b.format),
+                urls: if urls.is_empty() { b.urls } else { urls },
+                enabled: entry.enabled.unwrap_or(true),
+            },
+            (None, None) => {
+                return Err(ConfigError::invalid(
+                    src,
+                    format!("list `{name}` has no `format`"),
+                    at_key(),
+                    Some(format!("formats: {}", formats())),
+                ));
+            }
+            (None, Some(f)) if urls.is_empty() => {
+                return Err(ConfigError::invalid(
+                    src,
+                    format!("list `{name}` has no `url`"),
+                    at_key(),
+                    Some(format!("give the URL of its `{f}` file (`url: https://…`)")),
+                ));
+            }
+            (None, Some(f)) => {
+                ListSource { name: name.clone(), format: f, urls, enabled: entry.enabled.unwrap_or(true) }
+            }
+        };
+        if let Err(p) = check_source(&source) {
+            let span = p.url.as_deref().and_then(|u| find_value(src, u)).or_else(at_key);
+            return Err(ConfigError::invalid(src, format!("list `{name}`: {}", p.message), span, Some(p.help)));
+        }
+        match known {
+            Some(i) => out[i] = source,
+            None => out.push(source),
+        }
+    }
+    Ok(out)
+}
+
 // ─────────────────────────── YAML data files ───────────────────────────
 
 /// Reads a YAML data file for a set: a list of scalars, or a list of
@@ -1192,6 +1307,39 @@ mod tests {
 
     fn src(text: &str) -> SourceFile {
         SourceFile::new("test.yaml", "test.yaml", text)
+    }
+
+    #[test]
+    fn list_sources_are_the_defaults_with_the_file_over_them() {
+        use crate::lists::import::Format;
+        let all = load_list_sources(&src("")).unwrap();
+        assert_eq!(all, crate::sources::update::defaults());
+        let text = "lists:\n  UN_SC:\n    url: http://127.0.0.1:8000/consolidated.xml\n  OPENSANCTIONS:\n  OFAC_SDN:\n    enabled: false\n  EU_FSF:\n    format: un-xml\n    url: https://mirror.example.org/eu.xml\n";
+        let all = load_list_sources(&src(text)).unwrap();
+        let names: Vec<(&str, bool)> = all.iter().map(|s| (s.name.as_str(), s.enabled)).collect();
+        assert_eq!(names, [("UN_SC", true), ("OFAC_SDN", false), ("OPENSANCTIONS", true), ("EU_FSF", true)]);
+        assert_eq!(all[0].urls, ["http://127.0.0.1:8000/consolidated.xml"]);
+        assert_eq!(all[1].urls.len(), 4, "the default URLs stay");
+        assert_eq!(all[3].format, Format::UnXml);
+        let err = |text: &str| load_list_sources(&src(text)).err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(
+            err("lists:\n  UN_SC:\n    url: http://example.org/c.xml\n"),
+            "list `UN_SC`: `http://example.org/c.xml`: it is plain http:// to another machine, which anyone on the way can change"
+        );
+        assert_eq!(err("lists:\n  X:\n    url: https://h/x.xml\n"), "list `X` has no `format`");
+        assert_eq!(err("lists:\n  X:\n    format: un-xml\n"), "list `X` has no `url`");
+        assert_eq!(err("lists:\n  X:\n    format: xls\n    url: https://h/x\n"), "list `X`: unknown format `xls`");
+        assert_eq!(
+            err("lists:\n  UN_SC:\n    format: ftm\n"),
+            "list `UN_SC` is read as `ftm` but has no `url` of its own"
+        );
+        assert_eq!(err("lists:\n  ../x:\n    format: ftm\n"), "`../x` is not a list name");
+        assert!(err("lists:\n  UN_SC:\n    url: https://h/a.xml\n    urls: [https://h/b.xml]\n").contains("both"));
+        assert!(err("lists:\n  UN_SC:\n    uri: https://h/a.xml\n").contains("unknown field `uri`"));
+        assert!(
+            err("lists:\n  OFAC_SDN:\n    urls: [https://h/sdn.csv, https://h/names.csv]\n")
+                .contains("cannot tell which OFAC file")
+        );
     }
 
     /// The fuzzer's hang: an empty field name under `columns` is an error,

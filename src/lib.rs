@@ -65,8 +65,10 @@
 //!   bytes), the snapshot file format.
 //! - `sources`: where a pack's files come from ([`Sources`], [`FsSources`],
 //!   [`MemSources`]), pack-relative names and their confinement; the lists
-//!   folder on disk and the list source files `lists import` reads. With
-//!   `atomic`, the output writers and the CLI, the only file access
+//!   folder on disk and the list source files `lists import` reads, and
+//!   those `lists update` downloads over HTTPS (`sources/update.rs`: the
+//!   official URLs and the checks; `sources/download.rs`: the HTTP client).
+//!   With `atomic`, the output writers and the CLI, the only file access
 //!   (`tests/it/tidy.rs` holds it so).
 //! - `config`: every YAML file (schemas, input configs, pack manifests, YAML
 //!   data, reviewed matches); the only module that imports the YAML library.
@@ -144,7 +146,9 @@
 //! - The decision log only grows: entries are appended in transactions, each
 //!   chained by SHA-256 to the one before, so an edit, a deletion or a
 //!   reordering is found by verifying the chain.
-//! - Every file written goes through `atomic`: whole or absent; the state
+//! - Every file written goes through `atomic`: whole or absent (the files
+//!   `lists update` downloads go to a private temporary folder, removed
+//!   afterwards, and only the snapshot made from them is saved); the state
 //!   file is SQLite's, written in one transaction per run (WAL), so a run
 //!   that fails leaves it as it was.
 //! - Rules over many records count in transaction-date order (ties by
@@ -155,8 +159,9 @@
 //!   input in `records` (CSV input is split by hand, held to the csv crate by
 //!   a proptest; the csv crate reads the pack's data tables), printpdf (with lopdf, allsorts and textwrap) in
 //!   `report`, unicode-script and encoding_rs in `lists::import`, rusqlite
-//!   in `store/sqlite.rs`, postgres in `store/pg.rs`; axum and tokio only in
-//!   the binary's `cli/serve.rs`.
+//!   in `store/sqlite.rs`, postgres in `store/pg.rs`, ureq (the HTTP client,
+//!   with rustls) in `sources/download.rs`; axum and tokio only in the
+//!   binary's `cli/serve.rs`.
 //!   The report layout is built without PDF and can be tested as data.
 //! - [`Engine`] is `Send + Sync`; no `unsafe` code.
 

@@ -1,12 +1,15 @@
-//! `cordon lists`: import sanctions lists from their source files, show a
-//! snapshot or one entry, and compare two snapshots.
+//! `cordon lists`: import sanctions lists from their source files, download
+//! them from their publishers (`update`), show a snapshot or one entry, and
+//! compare two snapshots.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
 use cordon::unstable::lists::import::Format;
-use cordon::unstable::lists::store;
+use cordon::unstable::lists::store::{self, Diff};
 use cordon::unstable::lists::{Entry, Kind, Snapshot};
+use cordon::unstable::sources::download::Limits;
+use cordon::unstable::sources::update::{self, FetchedFile, ListSource, Shrinkage};
 use cordon::unstable::sources::{Saved, Store, read_snapshot};
 
 use super::{EXIT_ERROR, EXIT_OK, diag};
@@ -54,6 +57,8 @@ pub struct ListsArgs {
 enum ListsCommand {
     /// Import a list from its source file(s) and keep it as the list's current snapshot.
     Import(ImportArgs),
+    /// Download lists from their publishers (HTTPS), verify and import them, and show what changed.
+    Update(UpdateArgs),
     /// Show a snapshot: source, date, fingerprint, counts; or one entry in full.
     Show(ShowArgs),
     /// Compare two snapshots: entries added, removed and changed.
@@ -81,6 +86,16 @@ struct ImportArgs {
     /// The publication date (YYYY-MM-DD), for sources that do not state it (OFAC CSV).
     #[arg(long, value_name = "DATE")]
     published: Option<String>,
+    #[command(flatten)]
+    guard: Guard,
+    #[command(flatten)]
+    dir: ListsDir,
+}
+
+/// What keeps a source that yields nothing, or far less than before, from
+/// replacing a list (`import` and `update`).
+#[derive(clap::Args, Debug, Clone, Copy)]
+struct Guard {
     /// Refuse a snapshot with fewer entries than this percentage of the one it replaces (a source cut short, or
     /// in another layout, would otherwise replace the list and every screen would say "no match").
     #[arg(long, value_name = "PERCENT", default_value_t = 50, value_parser = clap::value_parser!(u8).range(0..=100))]
@@ -88,6 +103,42 @@ struct ImportArgs {
     /// Save the snapshot even when it holds no entries or far fewer than the one it replaces.
     #[arg(long)]
     force: bool,
+}
+
+impl Guard {
+    /// Why `new` may not replace `current`, unless forced.
+    fn refusal(&self, new: &Snapshot, current: Option<&Snapshot>) -> Option<Shrinkage> {
+        if self.force { None } else { update::check_count(new, current, self.min_ratio).err() }
+    }
+
+    /// Says that `what` (`UN_SC`, `UN_SC from \`URL\``) was refused, what
+    /// was kept, and what to check (`check`).
+    fn refuse(what: &str, why: &Shrinkage, kept: &str, check: &str) {
+        eprintln!("cordon: error: {what} {why}: {kept}");
+        eprintln!("  help: {check}; `--force` saves it anyway, `--min-ratio` sets the share");
+    }
+}
+
+#[derive(clap::Args, Debug)]
+struct UpdateArgs {
+    /// The lists to update [default: every list with a source: UN_SC and OFAC_SDN, and those `sources.yaml` in the
+    /// lists directory enables].
+    #[arg(value_name = "NAME")]
+    names: Vec<String>,
+    /// Download and verify, show what would change, and save nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    guard: Guard,
+    /// Give up on a file that takes longer than this to download.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    timeout: u64,
+    /// Refuse a file larger than this.
+    #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    max_size: u64,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutFormat,
     #[command(flatten)]
     dir: ListsDir,
 }
@@ -124,6 +175,7 @@ pub fn run(a: ListsArgs) -> u8 {
     let result = match a.command {
         None => names(&a.dir),
         Some(ListsCommand::Import(i)) => run_import(i),
+        Some(ListsCommand::Update(u)) => run_update(u),
         Some(ListsCommand::Show(s)) => show(s),
         Some(ListsCommand::Diff(d)) => diff(d),
     };
@@ -217,24 +269,8 @@ fn run_import(a: ImportArgs) -> Result<(), u8> {
     let previous = store.load(&a.name).ok();
     // A source that yields nothing, or far less than before, is refused
     // unless forced (red team H6: lower-case tags gave 0 entries, saved).
-    let (now, before) = (snapshot.entries.len(), previous.as_ref().map_or(0, |p| p.entries.len()));
-    let refused = if now == 0 {
-        Some(format!("{} yields no entries", a.name))
-    } else if before > 0 && now * 100 < before * usize::from(a.min_ratio) {
-        Some(format!(
-            "{} yields {now} entries, fewer than {}% of the {before} in the snapshot it would replace",
-            a.name, a.min_ratio
-        ))
-    } else {
-        None
-    };
-    if let Some(why) = refused
-        && !a.force
-    {
-        eprintln!("cordon: error: {why}: the snapshot is not saved");
-        eprintln!(
-            "  help: check the source file and its format (`--format`); `--force` saves it anyway, `--min-ratio` sets the share"
-        );
+    if let Some(why) = a.guard.refusal(&snapshot, previous.as_ref()) {
+        Guard::refuse(&a.name, &why, "the snapshot is not saved", "check the source file and its format (`--format`)");
         return Err(EXIT_ERROR);
     }
     let saved = store.save(&snapshot).map_err(|e| fail(&e))?;
@@ -266,6 +302,238 @@ fn run_import(a: ImportArgs) -> Result<(), u8> {
         }
     }
     Ok(())
+}
+
+/// The lists `update` knows where to download: the defaults, with
+/// `sources.yaml` of the lists directory over them when there is one.
+fn list_sources(store: &Store) -> Result<Vec<ListSource>, u8> {
+    let path = store.dir.join(update::SOURCES_FILE);
+    if !path.exists() {
+        return Ok(update::defaults());
+    }
+    let src = cordon::unstable::config::read_source(&path).map_err(|e| fail(&e))?;
+    cordon::unstable::config::load_list_sources(&src).map_err(|e| fail(&e))
+}
+
+/// The sources of the lists named, or of every enabled list when none is.
+fn chosen(sources: Vec<ListSource>, names: &[String], dir: &Path) -> Result<Vec<ListSource>, u8> {
+    if names.is_empty() {
+        return Ok(sources.into_iter().filter(|s| s.enabled).collect());
+    }
+    let mut out: Vec<ListSource> = Vec::new();
+    for n in names {
+        match sources.iter().find(|s| &s.name == n) {
+            Some(s) if !out.contains(s) => out.push(s.clone()),
+            Some(_) => {}
+            None => {
+                eprintln!("cordon: error: no source for the list `{n}`");
+                let known: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+                match cordon::unstable::suggest::did_you_mean(n, known.iter().copied()) {
+                    Some(s) => eprintln!("  help: did you mean `{s}`?"),
+                    None => eprintln!(
+                        "  help: lists with a source: {}; give `{n}` a `format` and `url` in `{}`",
+                        known.join(", "),
+                        dir.join(update::SOURCES_FILE).display()
+                    ),
+                }
+                return Err(EXIT_ERROR);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What `update` did with one list.
+struct Updated {
+    /// The list.
+    name: String,
+    /// `new`, `updated`, `unchanged` (with `dry_run`: what saving would do), or `failed`.
+    status: &'static str,
+    /// The files downloaded.
+    files: Vec<FetchedFile>,
+    /// The snapshot downloaded and the current one it is compared with.
+    snapshot: Option<Snapshot>,
+    previous: Option<Snapshot>,
+    /// Where the replaced snapshot is kept.
+    kept: Option<PathBuf>,
+    /// What changed since the current snapshot.
+    diff: Option<Diff>,
+    /// Why it failed.
+    error: Option<String>,
+}
+
+fn run_update(a: UpdateArgs) -> Result<(), u8> {
+    let store = store_of(&a.dir)?;
+    let sources = chosen(list_sources(&store)?, &a.names, &store.dir)?;
+    if sources.is_empty() {
+        eprintln!("cordon: error: no list is enabled in `{}`", store.dir.join(update::SOURCES_FILE).display());
+        eprintln!("  help: name the lists to update, or enable one (`enabled: true`)");
+        return Err(EXIT_ERROR);
+    }
+    let limits = Limits {
+        timeout: std::time::Duration::from_secs(a.timeout),
+        max_bytes: a.max_size.saturating_mul(1024 * 1024),
+        ..Limits::default()
+    };
+    let mut all = Vec::new();
+    for source in &sources {
+        let u = update_one(&store, source, &a, &limits);
+        if a.format == OutFormat::Text && u.error.is_none() {
+            for line in update_text(&u, a.dry_run) {
+                outln!("{line}");
+            }
+        }
+        all.push(u);
+    }
+    let failed = all.iter().filter(|u| u.error.is_some()).count();
+    if a.format == OutFormat::Json {
+        let lists: Vec<serde_json::Value> = all.iter().map(|u| update_json(u, a.dry_run)).collect();
+        outln!("{}", serde_json::json!({"dry_run": a.dry_run, "lists": lists, "failed": failed}));
+    }
+    if failed > 0 {
+        eprintln!(
+            "cordon: {failed} of {} list{} not updated; {} current snapshot{} kept",
+            sources.len(),
+            if sources.len() == 1 { "" } else { "s" },
+            if failed == 1 { "its" } else { "their" },
+            if failed == 1 { " is" } else { "s are" }
+        );
+        return Err(EXIT_ERROR);
+    }
+    Ok(())
+}
+
+/// Downloads, verifies, compares and (unless a dry run) saves one list.
+fn update_one(store: &Store, source: &ListSource, a: &UpdateArgs, limits: &Limits) -> Updated {
+    let mut u = Updated {
+        name: source.name.clone(),
+        status: "failed",
+        files: Vec::new(),
+        snapshot: None,
+        previous: None,
+        kept: None,
+        diff: None,
+        error: None,
+    };
+    let name = &source.name;
+    let fetched = update::fetch(source, limits, &mut |f| eprintln!("cordon: {name}: downloaded {}", fetched_file(f)));
+    let fetched = match fetched {
+        Ok(f) => f,
+        Err(e) => {
+            diag::print(&e);
+            u.error = Some(e.to_string());
+            return u;
+        }
+    };
+    u.files = fetched.files;
+    let snapshot = fetched.snapshot;
+    let previous = store.load(name).ok();
+    if let Some(why) = a.guard.refusal(&snapshot, previous.as_ref()) {
+        let url = source.urls.first().map(String::as_str).unwrap_or_default();
+        let more = match source.urls.len() {
+            0 | 1 => String::new(),
+            n => format!(" and {} more", n - 1),
+        };
+        let kept = if previous.is_some() { "the current snapshot is kept" } else { "nothing is saved" };
+        let check = "check the list at its publisher: a file cut short or in a new layout reads as fewer entries";
+        Guard::refuse(&format!("{name} from `{url}`{more}"), &why, kept, check);
+        u.error = Some(format!("{name} from `{url}`{more} {why}"));
+        return u;
+    }
+    u.diff = previous.as_ref().map(|p| store::diff(p, &snapshot));
+    if a.dry_run {
+        u.status = match &previous {
+            None => "new",
+            Some(p) if *p == snapshot => "unchanged",
+            Some(_) => "updated",
+        };
+    } else {
+        match store.save(&snapshot) {
+            Ok(Saved::New(_)) => u.status = "new",
+            Ok(Saved::Unchanged(_)) => u.status = "unchanged",
+            Ok(Saved::Replaced { previous: kept, .. }) => {
+                u.status = "updated";
+                u.kept = Some(kept);
+            }
+            Err(e) => {
+                diag::print(&e);
+                u.error = Some(e.to_string());
+                return u;
+            }
+        }
+    }
+    u.snapshot = Some(snapshot);
+    u.previous = previous;
+    u
+}
+
+/// "URL (2,030,620 bytes)", with the place it was redirected to.
+fn fetched_file(f: &FetchedFile) -> String {
+    let via = if f.from == f.url { String::new() } else { format!(" via {}", f.from) };
+    format!("{}{via} ({} bytes)", f.url, cordon::unstable::values::thousands(f.bytes))
+}
+
+/// How many entries of each kind of change `update` shows.
+const UPDATE_EXAMPLES: usize = 5;
+
+/// One list's summary: what was done, the snapshot, where from, what changed.
+fn update_text(u: &Updated, dry_run: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(s) = &u.snapshot else { return out };
+    let done = match (u.status, dry_run) {
+        ("new", false) => "saved, the first snapshot of this list",
+        ("new", true) => "would be the first snapshot of this list (dry run: nothing saved)",
+        ("updated", false) => "updated",
+        ("updated", true) => "would be updated (dry run: nothing saved)",
+        _ => "unchanged: the current snapshot is the same",
+    };
+    out.push(format!("{}: {done}", u.name));
+    out.push(format!("  {}, {}", counts(s), stamp(s)));
+    out.extend(u.files.iter().map(|f| format!("  from {}", fetched_file(f))));
+    out.extend(s.notes.iter().map(|n| format!("  left out {n}")));
+    if let (Some(d), Some(p), "new" | "updated") = (&u.diff, &u.previous, u.status) {
+        out.push(format!("  since the snapshot {}: {}", stamp(p), diff_counts(d)));
+        out.extend(diff_lines(d, UPDATE_EXAMPLES).into_iter().map(|l| format!("  {l}")));
+    }
+    if let Some(k) = &u.kept {
+        let stem = k.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        out.push(format!(
+            "  the previous snapshot is kept as `{}` (`cordon lists diff {stem} {}`)",
+            k.display(),
+            u.name
+        ));
+    }
+    out
+}
+
+/// One list's summary as JSON.
+fn update_json(u: &Updated, dry_run: bool) -> serde_json::Value {
+    let mut m = u.diff.as_ref().map(diff_json).unwrap_or_default();
+    m.insert("name".into(), u.name.clone().into());
+    m.insert("status".into(), u.status.into());
+    m.insert("dry_run".into(), dry_run.into());
+    let files: Vec<serde_json::Value> = u
+        .files
+        .iter()
+        .map(|f| serde_json::json!({"url": f.url, "from": f.from, "bytes": f.bytes, "content_type": f.content_type}))
+        .collect();
+    m.insert("files".into(), files.into());
+    if let Some(s) = &u.snapshot {
+        m.insert("entries".into(), s.entries.len().into());
+        m.insert("published".into(), s.published.clone().into());
+        m.insert("fingerprint".into(), s.fingerprint.clone().into());
+        m.insert("notes".into(), s.notes.clone().into());
+    }
+    if let Some(p) = &u.previous {
+        m.insert("previous".into(), snapshot_json(p));
+    }
+    if let Some(k) = &u.kept {
+        m.insert("kept_as".into(), k.display().to_string().into());
+    }
+    if let Some(e) = &u.error {
+        m.insert("error".into(), e.clone().into());
+    }
+    serde_json::Value::Object(m)
 }
 
 fn entry_text(e: &Entry, hash: &str) -> String {
@@ -402,47 +670,77 @@ fn diff(a: DiffArgs) -> Result<(), u8> {
     let d = store::diff(&old, &new);
     match a.format {
         OutFormat::Json => {
-            let v = serde_json::json!({
-                "old": {"name": old.name, "published": old.published, "fingerprint": old.fingerprint},
-                "new": {"name": new.name, "published": new.published, "fingerprint": new.fingerprint},
-                "added": d.added.iter().map(|(r, n)| serde_json::json!({"ref": r, "name": n})).collect::<Vec<_>>(),
-                "removed": d.removed.iter().map(|(r, n)| serde_json::json!({"ref": r, "name": n})).collect::<Vec<_>>(),
-                "changed": d.changed,
-                "unchanged": d.unchanged,
-            });
-            outln!("{v}");
+            let mut v = diff_json(&d);
+            v.insert("old".into(), snapshot_json(&old));
+            v.insert("new".into(), snapshot_json(&new));
+            outln!("{}", serde_json::Value::Object(v));
         }
         OutFormat::Text => {
-            let label = |s: &Snapshot| {
-                format!(
-                    "{} published {} (sha256 {})",
-                    s.name,
-                    s.published.as_deref().unwrap_or("unknown"),
-                    s.fingerprint.get(..16).unwrap_or(&s.fingerprint)
-                )
-            };
-            outln!("old: {}", label(&old));
-            outln!("new: {}", label(&new));
-            outln!(
-                "{} added, {} removed, {} changed, {} unchanged",
-                d.added.len(),
-                d.removed.len(),
-                d.changed.len(),
-                d.unchanged
-            );
-            for (r, n) in &d.added {
-                outln!("+ {r:<12} {n}");
-            }
-            for (r, n) in &d.removed {
-                outln!("- {r:<12} {n}");
-            }
-            for c in &d.changed {
-                outln!("~ {:<12} {}", c.reference, c.name);
-                for ch in &c.changes {
-                    outln!("    {ch}");
-                }
+            outln!("old: {} {}", old.name, stamp(&old));
+            outln!("new: {} {}", new.name, stamp(&new));
+            outln!("{}", diff_counts(&d));
+            for line in diff_lines(&d, usize::MAX) {
+                outln!("{line}");
             }
         }
     }
     Ok(())
+}
+
+/// "published 2026-02-27 (sha256 66b392a4090868d2)".
+fn stamp(s: &Snapshot) -> String {
+    format!(
+        "published {} (sha256 {})",
+        s.published.as_deref().unwrap_or("unknown"),
+        s.fingerprint.get(..16).unwrap_or(&s.fingerprint)
+    )
+}
+
+/// A snapshot's name, size, date and fingerprint, as JSON.
+fn snapshot_json(s: &Snapshot) -> serde_json::Value {
+    serde_json::json!({"name": s.name, "entries": s.entries.len(), "published": s.published, "fingerprint": s.fingerprint})
+}
+
+/// "111 added, 201 removed, 635 changed, 257 unchanged".
+fn diff_counts(d: &Diff) -> String {
+    format!(
+        "{} added, {} removed, {} changed, {} unchanged",
+        thousands(d.added.len()),
+        thousands(d.removed.len()),
+        thousands(d.changed.len()),
+        thousands(d.unchanged)
+    )
+}
+
+/// A diff's entries, one line each (`+ REF NAME`, `- …`, `~ …` with what
+/// changed below), at most `limit` of each kind and then how many more.
+fn diff_lines(d: &Diff, limit: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let more = |out: &mut Vec<String>, n: usize, what: &str| {
+        if n > limit {
+            out.push(format!("  … and {} more {what}", thousands(n - limit)));
+        }
+    };
+    out.extend(d.added.iter().take(limit).map(|(r, n)| format!("+ {r:<12} {n}")));
+    more(&mut out, d.added.len(), "added");
+    out.extend(d.removed.iter().take(limit).map(|(r, n)| format!("- {r:<12} {n}")));
+    more(&mut out, d.removed.len(), "removed");
+    for c in d.changed.iter().take(limit) {
+        out.push(format!("~ {:<12} {}", c.reference, c.name));
+        out.extend(c.changes.iter().map(|ch| format!("    {ch}")));
+    }
+    more(&mut out, d.changed.len(), "changed");
+    out
+}
+
+/// A diff as JSON: `added` and `removed` (`ref`, `name`), `changed`, `unchanged`.
+fn diff_json(d: &Diff) -> serde_json::Map<String, serde_json::Value> {
+    let pairs =
+        |v: &[(String, String)]| v.iter().map(|(r, n)| serde_json::json!({"ref": r, "name": n})).collect::<Vec<_>>();
+    let mut m = serde_json::Map::new();
+    m.insert("added".into(), pairs(&d.added).into());
+    m.insert("removed".into(), pairs(&d.removed).into());
+    m.insert("changed".into(), serde_json::to_value(&d.changed).unwrap_or_default());
+    m.insert("unchanged".into(), d.unchanged.into());
+    m
 }

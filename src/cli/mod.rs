@@ -83,7 +83,7 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Rewrite rule files in the canonical layout (`--check`: only list them).
     Fmt(fmt::FmtArgs),
-    /// Sanctions lists: import them from their sources, show, compare snapshots.
+    /// Sanctions lists: import or download them from their sources, show, compare snapshots.
     Lists(lists::ListsArgs),
     /// Screen a name, or a CSV file of names, against the sanctions lists.
     Screen(screen::ScreenArgs),

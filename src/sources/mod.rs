@@ -10,11 +10,16 @@
 //! absolute root, and reach above the pack root (`../`) only under a root
 //! the pack's `cordon.yaml` declares; the loader checks that before it asks
 //! ([`confined`]).
+//!
+//! `cordon lists update` downloads list source files (`update`, over the
+//! HTTP client in `download`, the only module that uses one).
 
+pub mod download;
 mod fs;
 mod lists;
 mod mem;
 mod store;
+pub mod update;
 
 pub use fs::{FsSources, read_text_file};
 pub(crate) use fs::{is_regular_file, open_input_file, regular_file_len};

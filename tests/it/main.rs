@@ -17,6 +17,7 @@ mod harness;
 mod kinds;
 mod licences;
 mod lists;
+mod lists_update;
 mod reader;
 mod records;
 mod regimes;
