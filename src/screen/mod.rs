@@ -101,7 +101,37 @@ struct Alias {
     /// The words in brackets of a listed name (`(香港)`, `(KKBC)`), indexed
     /// on their own: never looked for inside a longer name.
     bracketed: bool,
+    /// A person's patronymic (`Romanovich`, `Vasilievna`): a part of the
+    /// name documents often leave out, which then does not count against
+    /// the match.
+    optional: Option<usize>,
 }
+
+/// Endings of East Slavic patronymics (and their transliterations).
+const PATRONYMIC_ENDINGS: &[&str] =
+    &["ovich", "evich", "ovych", "evych", "ovitch", "evitch", "ovna", "evna", "ivna", "ichna", "yivna", "ovic", "evic"];
+
+/// The patronymic of a person's listed name: the first word after the
+/// first with a patronymic's ending, in a name of three words or more.
+fn patronymic_at(toks: &[Tok]) -> Option<usize> {
+    if toks.iter().filter(|t| !t.generic).count() < 3 {
+        return None;
+    }
+    toks.iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, t)| !t.generic && t.len >= 6 && PATRONYMIC_ENDINGS.iter().any(|e| t.text.ends_with(e)))
+        .map(|(i, _)| i)
+}
+
+/// What a score is multiplied by when the name's patronymic was left out:
+/// the same person, most likely, but not said in full.
+const OPTIONAL_FACTOR: f64 = 0.97;
+
+/// What a weak alias's score is multiplied by when it has two or more
+/// distinctive words: OFAC's weak aliases (kept in its remarks) are worth a
+/// review when written in full, never a sure match.
+const WEAK_DISTINCT_FACTOR: f64 = 0.9;
 
 /// Kinds of index keys, so that the same text under two kinds differs.
 #[derive(Clone, Copy)]
@@ -122,15 +152,61 @@ fn key(kind: KeyKind, parts: &[&str]) -> u64 {
     h.finish()
 }
 
-/// A posting: an alias and the token of it (or, with [`JOINED`], the pair
-/// of tokens from that index) the key came from.
+/// A posting: an alias and the token of it (or the run of tokens from that
+/// index, written together: see [`post_tok`]) the key came from.
 #[derive(Debug, Clone, Copy)]
 struct Post {
     alias: u32,
     tok: u16,
 }
 
-const JOINED: u16 = 0x8000;
+/// The most tokens written together as one word that are read as one
+/// (`JANG JA SAN` as `JANGJASAN`; names of Korean ships and companies run
+/// their syllables together or apart).
+const MAX_RUN: usize = 6;
+
+/// A posting's token field: the token's index, and the run's length less one
+/// in the bits above the index (indexes stay under [`MAX_KEYED`]).
+fn post_tok(ti: usize, len: usize) -> u16 {
+    (ti as u16 & 0xff) | (((len.saturating_sub(1)) as u16) << 8)
+}
+
+/// The token index and run length a posting's token field holds.
+fn run_of(tok: u16) -> (usize, usize) {
+    (usize::from(tok & 0xff), usize::from(tok >> 8) + 1)
+}
+
+/// The bits of tokens `ti .. ti + len`.
+fn run_bits(ti: usize, len: usize) -> u64 {
+    (ti..ti + len).fold(0, |m, i| m | bit(i))
+}
+
+/// Whether `word` is the words of `run` written together, as written or as
+/// folded (`chunryong` is `chun` + `ryong` though `ryong` folds to `yong`).
+fn is_run(word: &Tok, run: &[Tok]) -> bool {
+    let glued = |w: &str, parts: &mut dyn Iterator<Item = &str>| {
+        let mut rest = w;
+        for p in parts {
+            match rest.strip_prefix(p) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        }
+        rest.is_empty()
+    };
+    run.len() >= 2
+        && [&word.text, &word.spelled].iter().any(|w| {
+            glued(w, &mut run.iter().map(|t| t.text.as_str())) || glued(w, &mut run.iter().map(|t| t.spelled.as_str()))
+        })
+}
+
+/// The forms of a run of tokens written together: of the texts, and of the
+/// spellings when they differ.
+fn run_forms(run: &[Tok]) -> Vec<String> {
+    let text: String = run.iter().map(|t| t.text.as_str()).collect();
+    let spelled: String = run.iter().map(|t| t.spelled.as_str()).collect();
+    if spelled == text { vec![text] } else { vec![text, spelled] }
+}
 
 /// The sound-alike key: doubled letters collapsed, KH read as H, KS as X,
 /// a final -ng as -n, the endings -iy/-ii/-yi/-ij as -y and -ei as -ey
@@ -403,7 +479,9 @@ impl ListIndex {
                 n
             });
             let total = toks.iter().map(|t| t.weight).sum();
-            index.aliases.push(Alias { entry, name, toks, total, bracketed });
+            let person = index.snapshot.entries.get(entry as usize).is_some_and(|e| e.kind == Kind::Individual);
+            let optional = if person { patronymic_at(&toks) } else { None };
+            index.aliases.push(Alias { entry, name, toks, total, bracketed, optional });
         }
         let mut keys = Vec::new();
         for (ai, a) in index.aliases.iter().enumerate() {
@@ -413,17 +491,22 @@ impl ListIndex {
                 }
                 tok_keys(t, &mut keys);
                 for k in &keys {
-                    index.postings.entry(*k).or_default().push(Post { alias: ai as u32, tok: ti as u16 });
+                    index.postings.entry(*k).or_default().push(Post { alias: ai as u32, tok: post_tok(ti, 1) });
                 }
             }
-            for (ti, w) in a.toks.windows(2).enumerate().take(MAX_KEYED) {
-                if !(w[0].generic && w[1].generic) {
-                    let joined = format!("{}{}", w[0].text, w[1].text);
-                    index
-                        .postings
-                        .entry(key(KeyKind::Exact, &[&joined]))
-                        .or_default()
-                        .push(Post { alias: ai as u32, tok: ti as u16 | JOINED });
+            let keyed = &a.toks[..a.toks.len().min(MAX_KEYED)];
+            for len in 2..=MAX_RUN {
+                for (ti, w) in keyed.windows(len).enumerate() {
+                    if w.iter().all(|t| t.generic) {
+                        continue;
+                    }
+                    for joined in run_forms(w) {
+                        index
+                            .postings
+                            .entry(key(KeyKind::Exact, &[&joined]))
+                            .or_default()
+                            .push(Post { alias: ai as u32, tok: post_tok(ti, len) });
+                    }
                 }
             }
         }
@@ -560,19 +643,24 @@ impl ListIndex {
                 for p in self.postings.get(k).into_iter().flatten() {
                     let m = met.entry(p.alias).or_default();
                     m.q |= bit(qi);
-                    let ti = (p.tok & !JOINED) as usize;
-                    m.a |= bit(ti) | if p.tok & JOINED != 0 { bit(ti + 1) } else { 0 };
+                    let (ti, len) = run_of(p.tok);
+                    m.a |= run_bits(ti, len);
                 }
             }
         }
-        // Two query tokens written as one alias token.
-        for (qi, w) in q.windows(2).enumerate().take(MAX_KEYED) {
-            let joined = format!("{}{}", w[0].text, w[1].text);
-            for p in self.postings.get(&key(KeyKind::Exact, &[&joined])).into_iter().flatten() {
-                if p.tok & JOINED == 0 {
-                    let m = met.entry(p.alias).or_default();
-                    m.q |= bit(qi) | bit(qi + 1);
-                    m.a |= bit(p.tok as usize);
+        // Query tokens written apart that an alias writes as one token.
+        let keyed = &q[..q.len().min(MAX_KEYED)];
+        for len in 2..=MAX_RUN {
+            for (qi, w) in keyed.windows(len).enumerate() {
+                for joined in run_forms(w) {
+                    for p in self.postings.get(&key(KeyKind::Exact, &[&joined])).into_iter().flatten() {
+                        let (ti, alen) = run_of(p.tok);
+                        if alen == 1 {
+                            let m = met.entry(p.alias).or_default();
+                            m.q |= run_bits(qi, len);
+                            m.a |= bit(ti);
+                        }
+                    }
                 }
             }
         }
@@ -600,7 +688,8 @@ impl ListIndex {
                     .filter(|(i, t)| m.a & bit(*i) != 0 || open(t))
                     .map(|(_, t)| t.weight)
                     .sum();
-                let bound = (qm + am) / (q_total + a.total).max(f64::MIN_POSITIVE);
+                let least = a.total - a.optional.and_then(|i| a.toks.get(i)).map_or(0.0, |t| t.weight);
+                let bound = (qm + am) / (q_total + least).max(f64::MIN_POSITIVE);
                 bound + 1e-9 >= floor
             })
             .map(|(ai, _)| *ai)
@@ -793,6 +882,12 @@ fn contains_a_name(a: &Alias, e: &Entry) -> bool {
     !a.bracketed && e.kind != Kind::Individual && a.toks.iter().filter(|t| !t.generic).count() >= 2
 }
 
+/// What a weak alias's score is multiplied by: less for an alias of one
+/// distinctive word, which alone is never a match.
+fn weak_factor(a: &Alias) -> f64 {
+    if a.toks.iter().filter(|t| !t.generic).count() >= 2 { WEAK_DISTINCT_FACTOR } else { WEAK_FACTOR }
+}
+
 /// Whether a word is within two letters of a generic word or legal form.
 fn near_generic(word: &str) -> bool {
     static WORDS: std::sync::LazyLock<Vec<(&'static str, [u8; 37])>> = std::sync::LazyLock::new(|| {
@@ -833,14 +928,6 @@ fn counts_differ_by_at_most(a: &[u8; 37], b: &[u8; 37], most: u32) -> bool {
     a.iter().zip(b).map(|(x, y)| u32::from(x.abs_diff(*y))).sum::<u32>() <= most
 }
 
-/// Whether `one` is `pair[0]` and `pair[1]` written together.
-fn joins(one: &Tok, pair: &[Tok]) -> bool {
-    match pair {
-        [x, y] => one.len == x.len + y.len && one.text.starts_with(&x.text) && one.text.ends_with(&y.text),
-        _ => false,
-    }
-}
-
 /// A pairing of query tokens with alias tokens: start and length on each side.
 #[derive(Clone, Copy)]
 struct Pair {
@@ -867,18 +954,21 @@ fn score(q: &[Tok], a: &Alias) -> (f64, String) {
             }
         }
     }
-    // Two tokens written as one, on either side (exact only).
-    for (i, qt) in q.iter().enumerate() {
-        for j in 0..a.toks.len().saturating_sub(1) {
-            if joins(qt, &a.toks[j..j + 2]) {
-                pairs.push(Pair { sim: 1.0, q: (i, 1), a: (j, 2), how: "joined" });
+    // Tokens written as one, on either side (exact only): runs of up to
+    // MAX_RUN syllables or words.
+    for len in 2..=MAX_RUN {
+        for (i, qt) in q.iter().enumerate() {
+            for (j, run) in a.toks.windows(len).enumerate() {
+                if is_run(qt, run) {
+                    pairs.push(Pair { sim: 1.0, q: (i, 1), a: (j, len), how: "joined" });
+                }
             }
         }
-    }
-    for (j, at) in a.toks.iter().enumerate() {
-        for i in 0..q.len().saturating_sub(1) {
-            if joins(at, &q[i..i + 2]) {
-                pairs.push(Pair { sim: 1.0, q: (i, 2), a: (j, 1), how: "joined" });
+        for (j, at) in a.toks.iter().enumerate() {
+            for (i, run) in q.windows(len).enumerate() {
+                if is_run(at, run) {
+                    pairs.push(Pair { sim: 1.0, q: (i, len), a: (j, 1), how: "joined" });
+                }
             }
         }
     }
@@ -924,6 +1014,16 @@ fn score(q: &[Tok], a: &Alias) -> (f64, String) {
     }
     if !ua.is_empty() {
         reason.push_str(&format!("; not in the query: {ua}"));
+    }
+    // A patronymic left out does not count against the match.
+    if let Some(i) = a.optional.filter(|i| used_a.get(*i) == Some(&false))
+        && let Some(t) = a.toks.get(i)
+    {
+        let without = total - t.weight / 2.0;
+        if without > 0.0 && matched / without * OPTIONAL_FACTOR > matched / total {
+            reason.push_str("; the patronymic left out");
+            return ((matched / without * OPTIONAL_FACTOR).clamp(0.0, 1.0), reason);
+        }
     }
     ((matched / total).clamp(0.0, 1.0), reason)
 }
@@ -1014,7 +1114,7 @@ impl ListIndex {
                 }
                 let quality = entry.names.get(a.name as usize).map_or(Quality::Strong, |n| n.quality);
                 if quality == Quality::Weak {
-                    s *= WEAK_FACTOR;
+                    s *= weak_factor(a);
                     reason.push_str("; weak alias");
                 }
                 if let Some(listed) = imo_conflict(q, entry) {
@@ -1108,7 +1208,7 @@ impl ListIndex {
                 }
                 let (mut s, _) = score(&qt, a);
                 if entry.names.get(a.name as usize).is_some_and(|n| n.quality == Quality::Weak) {
-                    s *= WEAK_FACTOR;
+                    s *= weak_factor(a);
                 }
                 if imo_conflict(q, entry).is_some() {
                     s *= IMO_CONFLICT_FACTOR;
@@ -1397,13 +1497,37 @@ mod tests {
     }
 
     #[test]
+    fn a_patronymic_left_out_and_syllables_run_together_still_match() {
+        let snap = Snapshot {
+            name: "T".into(),
+            format: "test".into(),
+            sources: vec![],
+            published: None,
+            fingerprint: "f".into(),
+            entries: vec![
+                entry("P1", Kind::Individual, &[("ROTENBERG, Arkady Romanovich", Quality::Primary)]),
+                entry("V1", Kind::Vessel, &[("JANG JA SAN CHONG NYON HO", Quality::Primary)]),
+            ],
+            notes: Vec::new(),
+        };
+        let s = Screener::new(vec![Arc::new(snap)]);
+        let (reference, score) = top(&s, "Arkady Rotenberg").expect("patronymic left out");
+        assert_eq!(reference, "P1");
+        assert!(score >= DEFAULT_THRESHOLD && score < Decimal::ONE, "{score}");
+        // Only the patronymic is optional: the given name left out is no match.
+        assert!(top(&s, "Rotenberg Romanovich").is_none_or(|(_, sc)| sc < DEFAULT_THRESHOLD));
+        assert_eq!(top(&s, "JANGJASANCHONGNYONHO").map(|t| t.0), Some("V1".to_string()));
+        assert_eq!(top(&s, "Jangjasan Chongnyonho").map(|t| t.0), Some("V1".to_string()));
+    }
+
+    #[test]
     fn generic_words_and_different_people_do_not_match() {
         let s = screener();
         assert!(top(&s, "International Trading Co Ltd").is_none(), "generic words alone");
         let other = top(&s, "Kim Jong Il").map_or(Decimal::ZERO, |x| x.1);
         assert!(other < DEFAULT_THRESHOLD, "{other}");
         let weak = s.screen(&Query { name: "Choe Su".into(), threshold: Decimal::ZERO, limit: 5, ..Query::default() });
-        assert!(weak[0].score <= to_score(WEAK_FACTOR) && weak[0].reason.contains("weak alias"));
+        assert!(weak[0].score <= to_score(WEAK_DISTINCT_FACTOR) && weak[0].reason.contains("weak alias"));
     }
 
     /// A word longer than [`MAX_WORD_LETTERS`] is compared only whole, and

@@ -483,6 +483,11 @@ pub fn query_readings(name: &str) -> Vec<Reading> {
     for part in party_parts(name) {
         add(&part, "one party of several named in the field");
     }
+    // Words run together, told apart by their capitals or digits
+    // (`RiEunSong`, `Yuphyong5`).
+    if let Some(apart) = words_apart(name) {
+        add(&apart, "words written together read apart");
+    }
     let displayed = displayed_order(name);
     if let Some(d) = &displayed {
         add(d, "read in the order a bidi override displays it");
@@ -635,6 +640,28 @@ fn displayed_order(s: &str) -> Option<String> {
     Some(out)
 }
 
+/// A name whose words run together, with a space where a lower-case letter
+/// meets a capital (`RiEunSong`) or a letter meets a digit (`Namsan8`);
+/// `None` when there is no such place.
+fn words_apart(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut prev: Option<char> = None;
+    let mut changed = false;
+    for c in s.chars() {
+        if let Some(p) = prev {
+            let case = p.is_lowercase() && c.is_uppercase();
+            let digit = (p.is_alphabetic() && c.is_ascii_digit()) || (p.is_ascii_digit() && c.is_alphabetic());
+            if case || digit {
+                out.push(' ');
+                changed = true;
+            }
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    changed.then_some(out)
+}
+
 /// Digits inside words that also hold letters, read as the letters they
 /// are written for (`K0REA` → `KOREA`, `P1NE` → `PINE`); whole numbers
 /// stay. `None` when there is no such word.
@@ -684,17 +711,34 @@ const LEGAL_PHRASES: &[(&[&str], &str)] = &[
     (&["aktsionerne", "tovarystvo"], "jsc"),
 ];
 
-/// Folds legal forms written out in words into one generic token.
+/// Names written out in words or abbreviated, as the one word they are
+/// (the lists write both DPRK and Democratic People's Republic of Korea).
+const NAME_PHRASES: &[(&[&str], &str)] = &[
+    (&["democratic", "peoples", "republic", "of", "korea"], "dprk"),
+    (&["democratic", "people", "s", "republic", "of", "korea"], "dprk"),
+    (&["dpr", "of", "korea"], "dprk"),
+    (&["dpr", "korea"], "dprk"),
+    (&["korea", "dpr"], "dprk"),
+];
+
+/// Folds legal forms written out in words into one generic token, and the
+/// [`NAME_PHRASES`] into their word.
 fn fold_legal_phrases(tokens: Vec<Token>) -> Vec<Token> {
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
-        let found = LEGAL_PHRASES.iter().find(|(words, _)| {
+        let fits = |words: &&[&str]| {
             tokens.len() - i >= words.len() && words.iter().zip(&tokens[i..]).all(|(w, t)| t.spelled == *w)
-        });
+        };
+        let found = LEGAL_PHRASES
+            .iter()
+            .map(|(w, f)| (w, f, true))
+            .chain(NAME_PHRASES.iter().map(|(w, f)| (w, f, false)))
+            .find(|(words, _, _)| fits(words));
         match found {
-            Some((words, form)) => {
-                out.push(Token { text: (*form).to_string(), spelled: words.join(" "), generic: true });
+            Some((words, form, generic)) => {
+                let spelled = if generic { words.join(" ") } else { (*form).to_string() };
+                out.push(Token { text: (*form).to_string(), spelled, generic });
                 i += words.len();
             }
             None => {
@@ -820,6 +864,23 @@ mod tests {
     }
 
     #[test]
+    fn words_run_together_are_read_apart_at_capitals_and_digits() {
+        assert_eq!(words_apart("RiEunSong").as_deref(), Some("Ri Eun Song"));
+        assert_eq!(words_apart("Yuphyong5").as_deref(), Some("Yuphyong 5"));
+        assert_eq!(words_apart("KOREA DAESONG"), None);
+        assert_eq!(words_apart("Korea Daesong"), None);
+    }
+
+    #[test]
+    fn the_dprk_written_out_or_abbreviated_is_one_word() {
+        for name in ["Democratic People's Republic of Korea", "D.P.R.K.", "DPR Korea", "Korea, DPR"] {
+            assert_eq!(texts(name), ["dprk"], "{name}");
+        }
+        assert_eq!(texts("Korea Hyoksin Trdg Corp"), texts("KOREA HYOKSIN TRADING CORPORATION"));
+        assert_eq!(texts("Ministry of Natl Defence"), texts("MINISTRY OF NATIONAL DEFENCE"));
+    }
+
+    #[test]
     fn numbers_in_names_are_their_values() {
         assert_eq!(texts("MIN NING DE YOU 078"), texts("Min Ning De You 78"));
         assert_eq!(texts("NO. 007"), ["no", "7"]);
@@ -901,10 +962,10 @@ mod tests {
     fn shipped_tables_have_their_sizes() {
         assert_eq!(KOREAN_WORDS.len(), 76);
         let sizes = |text, columns| parse_spellings(text, columns).map(|(rows, map)| (rows.len(), map.len()));
-        assert_eq!(sizes(NAME_VARIANTS_FILE.1, &["canonical", "spellings", "source"]), Ok((47, 148)));
-        assert_eq!(sizes(GENERIC_WORDS_FILE.1, &["canonical", "kind", "spellings", "source"]), Ok((30, 142)));
-        assert_eq!(VARIANTS.len(), 148);
-        assert_eq!(generic_words().count(), 142);
+        assert_eq!(sizes(NAME_VARIANTS_FILE.1, &["canonical", "spellings", "source"]), Ok((56, 172)));
+        assert_eq!(sizes(GENERIC_WORDS_FILE.1, &["canonical", "kind", "spellings", "source"]), Ok((30, 148)));
+        assert_eq!(VARIANTS.len(), 172);
+        assert_eq!(generic_words().count(), 148);
         let mut least = GENERIC.least.clone();
         least.sort_unstable();
         assert_eq!(least, ["and", "co", "corp", "gmbh", "inc", "jsc", "llc", "ltd", "no", "pte", "sa", "the"]);

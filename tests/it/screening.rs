@@ -19,34 +19,46 @@ struct Row {
     list: String,
     expected: Vec<String>,
     category: String,
+    imo: Option<String>,
 }
 
-fn rows() -> Vec<Row> {
-    let path = root().join("tests/data/screening/quality.csv");
-    let mut r = csv::Reader::from_path(&path).expect("quality.csv");
+/// The rows of a labelled file of tests/data/screening, by column name.
+fn rows_of(file: &str) -> Vec<Row> {
+    let path = root().join("tests/data/screening").join(file);
+    let mut r = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let headers = r.headers().expect("header").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let (q, k, l, e, c, imo) = (col("query"), col("type"), col("list"), col("expected"), col("category"), col("imo"));
     r.records()
         .map(|rec| {
             let rec = rec.expect("row");
-            let kind = match &rec[1] {
+            let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or_default().to_string();
+            let kind = match get(k).as_str() {
                 "" => None,
                 k => Some(Kind::from_name(k).unwrap_or_else(|| panic!("kind {k}"))),
             };
             Row {
-                query: rec[0].to_string(),
+                query: get(q),
                 kind,
-                list: rec[2].to_string(),
-                expected: rec[3].split('|').filter(|s| !s.is_empty()).map(str::to_string).collect(),
-                category: rec[4].to_string(),
+                list: get(l),
+                expected: get(e).split('|').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+                category: get(c),
+                imo: Some(get(imo)).filter(|i| !i.is_empty()),
             }
         })
         .collect()
 }
 
+fn rows() -> Vec<Row> {
+    rows_of("quality.csv")
+}
+
+/// The shipped lists, indexed once.
 fn indexes() -> &'static BTreeMap<String, ListIndex> {
     static LISTS: OnceLock<BTreeMap<String, ListIndex>> = OnceLock::new();
     LISTS.get_or_init(|| {
         let store = Store::new(root().join("seeds/lists"));
-        ["UN_SC", "OFAC_SDN"]
+        ["UN_SC", "OFAC_SDN", "UN_1718_VESSELS"]
             .into_iter()
             .map(|n| (n.to_string(), ListIndex::new(Arc::new(store.load(n).expect("shipped snapshot")))))
             .collect()
@@ -54,19 +66,31 @@ fn indexes() -> &'static BTreeMap<String, ListIndex> {
 }
 
 fn query(row: &Row, threshold: Decimal) -> Query {
-    Query { name: row.query.clone(), kinds: row.kind.into_iter().collect(), threshold, limit: 5, ..Query::default() }
+    Query {
+        name: row.query.clone(),
+        kinds: row.kind.into_iter().collect(),
+        imo: row.imo.clone(),
+        threshold,
+        limit: 5,
+        ..Query::default()
+    }
 }
 
-/// The lists a row is screened against.
-fn lists_of(row: &Row) -> Vec<&'static ListIndex> {
+/// The lists a row is screened against: its own, or for `ANY` each of `any`.
+fn lists_of(row: &Row, any: &[&str]) -> Vec<&'static ListIndex> {
     let all = indexes();
     match row.list.as_str() {
-        "ANY" => all.values().collect(),
+        "ANY" => any.iter().map(|n| all.get(*n).unwrap_or_else(|| panic!("list {n}"))).collect(),
         name => vec![all.get(name).unwrap_or_else(|| panic!("list {name}"))],
     }
 }
 
-#[derive(Default, Debug)]
+/// The lists quality.csv's `ANY` means (its README).
+const QUALITY_ANY: &[&str] = &["UN_SC", "OFAC_SDN"];
+/// The lists the extended set's `ANY` means (its README).
+const EXTENDED_ANY: &[&str] = &["UN_SC", "OFAC_SDN", "UN_1718_VESSELS"];
+
+#[derive(Default, Debug, Clone, Copy)]
 struct Tally {
     positives: u32,
     found: u32,
@@ -75,25 +99,85 @@ struct Tally {
     false_alarms: u32,
 }
 
-#[test]
-fn precision_and_recall_at_the_default_threshold() {
-    let rows = rows();
-    assert!(rows.len() >= 300, "the labelled set has {} queries", rows.len());
-    let mut by_cat: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut misses = Vec::new();
-    for row in &rows {
-        let t = by_cat.entry(row.category.clone()).or_default();
-        let q = query(row, DEFAULT_THRESHOLD);
+impl Tally {
+    fn add(&mut self, o: &Tally) {
+        self.positives += o.positives;
+        self.found += o.found;
+        self.wrong += o.wrong;
+        self.negatives += o.negatives;
+        self.false_alarms += o.false_alarms;
+    }
+
+    fn recall(&self) -> f64 {
+        f64::from(self.found) / f64::from(self.positives.max(1))
+    }
+
+    /// Correct top matches over everything reported: wrong entries and
+    /// false alarms both count against it.
+    fn precision(&self) -> f64 {
+        f64::from(self.found) / f64::from((self.found + self.wrong + self.false_alarms).max(1))
+    }
+}
+
+/// A labelled file scored at one threshold: by category, by list, and the
+/// rows it got wrong.
+struct Eval {
+    by_category: BTreeMap<String, Tally>,
+    by_list: BTreeMap<String, Tally>,
+    misses: Vec<String>,
+}
+
+impl Eval {
+    fn total(&self) -> Tally {
+        let mut t = Tally::default();
+        self.by_category.values().for_each(|c| t.add(c));
+        t
+    }
+
+    fn report(&self, title: &str, threshold: Decimal) -> String {
+        let t = self.total();
+        let mut out = format!(
+            "{title}: {} queries ({} positive, {} negative) at threshold {threshold}: precision {:.3}, recall {:.3}\n",
+            t.positives + t.negatives,
+            t.positives,
+            t.negatives,
+            t.precision(),
+            t.recall()
+        );
+        for (name, t) in self.by_category.iter().chain(&self.by_list) {
+            if t.positives > 0 {
+                out.push_str(&format!(
+                    "  {name:<20} {}/{} found, {} wrong entry, {} false alarms: recall {:.3}, precision {:.3}\n",
+                    t.found,
+                    t.positives,
+                    t.wrong,
+                    t.false_alarms,
+                    t.recall(),
+                    t.precision()
+                ));
+            } else {
+                out.push_str(&format!("  {name:<20} {}/{} false alarms\n", t.false_alarms, t.negatives));
+            }
+        }
+        out
+    }
+}
+
+fn evaluate(rows: &[Row], any: &[&str], threshold: Decimal) -> Eval {
+    let mut eval = Eval { by_category: BTreeMap::new(), by_list: BTreeMap::new(), misses: Vec::new() };
+    for row in rows {
+        let q = query(row, threshold);
         let mut hits: Vec<(Decimal, String)> = Vec::new();
-        for index in lists_of(row) {
+        for index in lists_of(row, any) {
             hits.extend(index.screen(&q).into_iter().map(|c| (c.score, c.reference)));
         }
         hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut t = Tally::default();
         if row.expected.is_empty() {
             t.negatives += 1;
             if let Some((s, r)) = hits.first() {
                 t.false_alarms += 1;
-                misses.push(format!("false alarm  {:<16} {} → {r} ({s})", row.category, row.query));
+                eval.misses.push(format!("false alarm  {:<18} {} → {r} ({s})", row.category, row.query));
             }
         } else {
             t.positives += 1;
@@ -101,36 +185,69 @@ fn precision_and_recall_at_the_default_threshold() {
                 Some((_, r)) if row.expected.contains(r) => t.found += 1,
                 Some((s, r)) => {
                     t.wrong += 1;
-                    misses.push(format!(
-                        "wrong entry  {:<16} {} → {r} ({s}), not {:?}",
+                    eval.misses.push(format!(
+                        "wrong entry  {:<18} {} → {r} ({s}), not {:?}",
                         row.category, row.query, row.expected
                     ));
                 }
-                None => misses.push(format!("missed       {:<16} {}", row.category, row.query)),
+                None => eval.misses.push(format!("missed       {:<18} {}", row.category, row.query)),
             }
         }
+        eval.by_category.entry(row.category.clone()).or_default().add(&t);
+        eval.by_list.entry(format!("list {}", row.list)).or_default().add(&t);
     }
-    let sum = |f: fn(&Tally) -> u32| by_cat.values().map(f).sum::<u32>();
-    let (pos, found, wrong, fa) = (sum(|t| t.positives), sum(|t| t.found), sum(|t| t.wrong), sum(|t| t.false_alarms));
-    let recall = f64::from(found) / f64::from(pos);
-    let precision = f64::from(found) / f64::from(found + wrong + fa);
-    let mut report = format!(
-        "{} queries ({pos} positive, {} negative) at threshold {DEFAULT_THRESHOLD}: precision {precision:.3}, recall {recall:.3}\n",
-        rows.len(),
-        sum(|t| t.negatives)
-    );
-    for (c, t) in &by_cat {
-        if t.positives > 0 {
-            report.push_str(&format!("  {c:<17} {}/{} found, {} wrong entry\n", t.found, t.positives, t.wrong));
-        } else {
-            report.push_str(&format!("  {c:<17} {}/{} false alarms\n", t.false_alarms, t.negatives));
-        }
-    }
-    for m in &misses {
+    eval
+}
+
+#[test]
+fn precision_and_recall_at_the_default_threshold() {
+    let rows = rows();
+    assert!(rows.len() >= 300, "the labelled set has {} queries", rows.len());
+    let eval = evaluate(&rows, QUALITY_ANY, DEFAULT_THRESHOLD);
+    let mut report = eval.report("quality.csv", DEFAULT_THRESHOLD);
+    for m in &eval.misses {
         report.push_str(&format!("    {m}\n"));
     }
     println!("{report}");
-    assert!(precision >= 0.95 && recall >= 0.95, "below 0.95:\n{report}");
+    let t = eval.total();
+    assert!(t.precision() >= 0.95 && t.recall() >= 0.95, "below 0.95:\n{report}");
+}
+
+/// The extended set (the classes of real documents and of the red team's
+/// disguises) and its held-out part, at the default threshold; and the
+/// precision–recall table over thresholds that docs/screening.md shows
+/// (`cargo test --test it screening::extended -- --nocapture`). The held-out
+/// part is reported, never tuned on.
+#[test]
+fn extended_and_held_out_sets_at_the_default_threshold() {
+    let extended = rows_of("extended.csv");
+    let heldout = rows_of("heldout.csv");
+    assert!(extended.len() >= 400 && heldout.len() >= 200, "{} and {} rows", extended.len(), heldout.len());
+    let dev = evaluate(&extended, EXTENDED_ANY, DEFAULT_THRESHOLD);
+    let held = evaluate(&heldout, EXTENDED_ANY, DEFAULT_THRESHOLD);
+    let mut report = dev.report("extended.csv", DEFAULT_THRESHOLD);
+    for m in &dev.misses {
+        report.push_str(&format!("    {m}\n"));
+    }
+    // The held-out part: aggregate figures only.
+    report.push_str(&held.report("heldout.csv (held out)", DEFAULT_THRESHOLD));
+    report.push_str("threshold | extended precision | extended recall | held-out precision | held-out recall\n");
+    for t in [70, 75, 80, 85, 88, 90, 92, 95] {
+        let threshold = Decimal::new(t, 2);
+        let (d, h) =
+            (evaluate(&extended, EXTENDED_ANY, threshold).total(), evaluate(&heldout, EXTENDED_ANY, threshold).total());
+        report.push_str(&format!(
+            "{threshold} | {:.3} | {:.3} | {:.3} | {:.3}\n",
+            d.precision(),
+            d.recall(),
+            h.precision(),
+            h.recall()
+        ));
+    }
+    println!("{report}");
+    let (d, h) = (dev.total(), held.total());
+    assert!(d.precision() >= 0.98 && d.recall() >= 0.9, "extended set below its floor:\n{report}");
+    assert!(h.precision() >= 0.98 && h.recall() >= 0.9, "held-out set below its floor:\n{report}");
 }
 
 #[test]
@@ -140,7 +257,7 @@ fn the_index_finds_what_scoring_every_alias_finds() {
     let threshold = Decimal::new(6, 1);
     for row in rows().iter().step_by(4) {
         let q = query(row, threshold);
-        for index in lists_of(row) {
+        for index in lists_of(row, QUALITY_ANY) {
             let mut indexed: Vec<(String, Decimal)> = index
                 .screen(&Query { limit: usize::MAX, ..q.clone() })
                 .into_iter()
@@ -226,7 +343,8 @@ fn readings_of_disguises_raise_no_false_alarms() {
     let all: Vec<&ListIndex> = indexes().values().collect();
     for name in [
         "Unit 4B Logistics Ltd",
-        "A1 Shipping Co",
+        // (Not `A1 Shipping Co`: OFAC's 2024 list names an `A1` LLC.)
+        "Z9 Shipping Co",
         "Зоя Белкина",
         "Ωmega Trading SA",
         "3M Company",
