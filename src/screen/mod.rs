@@ -1409,30 +1409,32 @@ mod tests {
         }
     }
 
-    fn screener() -> Screener {
+    /// A screener over one test list of these entries.
+    fn screener_of(entries: Vec<Entry>) -> Screener {
         let snap = Snapshot {
             name: "T".into(),
             format: "test".into(),
             sources: vec![],
             published: None,
             fingerprint: "f".into(),
-            entries: vec![
-                entry("I1", Kind::Individual, &[("KIM Jong Un", Quality::Primary), ("Kim Jong-un", Quality::Strong)]),
-                entry("I2", Kind::Individual, &[("RI Su Yong", Quality::Primary), ("Choe Su", Quality::Weak)]),
-                entry(
-                    "E1",
-                    Kind::Entity,
-                    &[
-                        ("KOREA MINING DEVELOPMENT TRADING CORPORATION", Quality::Primary),
-                        ("\"KOMID\"", Quality::Strong),
-                    ],
-                ),
-                entry("E2", Kind::Entity, &[("KINGLY WON INTERNATIONAL CO., LTD", Quality::Primary)]),
-                entry("V1", Kind::Vessel, &[("BILLIONS NO. 18", Quality::Primary)]),
-            ],
+            entries,
             notes: Vec::new(),
         };
         Screener::new(vec![Arc::new(snap)])
+    }
+
+    fn screener() -> Screener {
+        screener_of(vec![
+            entry("I1", Kind::Individual, &[("KIM Jong Un", Quality::Primary), ("Kim Jong-un", Quality::Strong)]),
+            entry("I2", Kind::Individual, &[("RI Su Yong", Quality::Primary), ("Choe Su", Quality::Weak)]),
+            entry(
+                "E1",
+                Kind::Entity,
+                &[("KOREA MINING DEVELOPMENT TRADING CORPORATION", Quality::Primary), ("\"KOMID\"", Quality::Strong)],
+            ),
+            entry("E2", Kind::Entity, &[("KINGLY WON INTERNATIONAL CO., LTD", Quality::Primary)]),
+            entry("V1", Kind::Vessel, &[("BILLIONS NO. 18", Quality::Primary)]),
+        ])
     }
 
     fn top(s: &Screener, name: &str) -> Option<(String, Decimal)> {
@@ -1498,19 +1500,10 @@ mod tests {
 
     #[test]
     fn a_patronymic_left_out_and_syllables_run_together_still_match() {
-        let snap = Snapshot {
-            name: "T".into(),
-            format: "test".into(),
-            sources: vec![],
-            published: None,
-            fingerprint: "f".into(),
-            entries: vec![
-                entry("P1", Kind::Individual, &[("ROTENBERG, Arkady Romanovich", Quality::Primary)]),
-                entry("V1", Kind::Vessel, &[("JANG JA SAN CHONG NYON HO", Quality::Primary)]),
-            ],
-            notes: Vec::new(),
-        };
-        let s = Screener::new(vec![Arc::new(snap)]);
+        let s = screener_of(vec![
+            entry("P1", Kind::Individual, &[("ROTENBERG, Arkady Romanovich", Quality::Primary)]),
+            entry("V1", Kind::Vessel, &[("JANG JA SAN CHONG NYON HO", Quality::Primary)]),
+        ]);
         let (reference, score) = top(&s, "Arkady Rotenberg").expect("patronymic left out");
         assert_eq!(reference, "P1");
         assert!(score >= DEFAULT_THRESHOLD && score < Decimal::ONE, "{score}");
