@@ -315,7 +315,7 @@ fn two_letter_deletions(w: &str, out: &mut Vec<u64>) {
     for i in 0..b.len() {
         for j in i + 1..b.len() {
             deleted.clear();
-            deleted.extend(b.iter().enumerate().filter(|(k, _)| *k != i && *k != j).map(|(_, c)| char::from(*c)));
+            deleted.extend(b[..i].iter().chain(&b[i + 1..j]).chain(&b[j + 1..]).map(|c| char::from(*c)));
             out.push(key(KeyKind::Delete, &[&deleted]));
         }
     }
@@ -367,6 +367,15 @@ struct Met {
     a: u64,
 }
 
+/// What the words of one screened name were found to be, kept while its
+/// readings are screened: whether each is near a generic word, and the
+/// aliases each finds with the alias tokens met.
+#[derive(Default)]
+struct Memo {
+    near: HashMap<String, bool>,
+    found: HashMap<(String, String), Vec<(u32, u64)>>,
+}
+
 /// The bit of token `i` in a [`Met`] set (none past 64).
 fn bit(i: usize) -> u64 {
     if i < 64 { 1u64 << i } else { 0 }
@@ -393,6 +402,9 @@ pub struct ListIndex {
     two_deletes: Vec<(u64, u32)>,
     /// The long words `two_deletes` points to.
     long_words: Vec<String>,
+    /// The length of the longest keyed word of any alias: a query word more
+    /// than two letters longer is not within two edits of any.
+    longest_word: usize,
 }
 
 fn country_key(name: &str) -> String {
@@ -463,6 +475,7 @@ impl ListIndex {
             countries,
             two_deletes: Vec::new(),
             long_words: Vec::new(),
+            longest_word: 0,
         };
         // A list's aliases share most of their words: whether a word is near
         // a generic one (edit distances to every generic word) is worked out
@@ -518,9 +531,11 @@ impl ListIndex {
     /// Builds `two_deletes` over the keyed long words of the aliases.
     fn index_long_words(&mut self) {
         let mut words: Vec<&str> = Vec::new();
+        let mut longest = 0;
         for a in &self.aliases {
             for t in a.toks.iter().take(MAX_KEYED).filter(|t| !t.generic) {
                 for w in [&t.text, &t.spelled] {
+                    longest = longest.max(w.len());
                     if (TWO_EDITS_FROM..=MAX_WORD_LETTERS).contains(&w.len()) && w.is_ascii() {
                         words.push(w);
                     }
@@ -539,6 +554,7 @@ impl ListIndex {
         table.dedup();
         self.long_words = words.into_iter().map(str::to_string).collect();
         self.two_deletes = table;
+        self.longest_word = longest;
     }
 
     /// The listed long words a query word may be within two edits of (its
@@ -551,7 +567,7 @@ impl ListIndex {
         let n = w.len();
         // Two edits count only from TWO_EDITS_FROM letters on the longer
         // side, so the other is at least two letters shorter.
-        if n + 2 < TWO_EDITS_FROM || n > MAX_WORD_LETTERS || !w.is_ascii() {
+        if n + 2 < TWO_EDITS_FROM || n > MAX_WORD_LETTERS || n > self.longest_word + 2 || !w.is_ascii() {
             return;
         }
         let probe = |k: u64, words: &mut Vec<u32>| {
@@ -576,8 +592,15 @@ impl ListIndex {
         }
     }
 
-    fn prepare(&self, toks: &[Token]) -> Vec<Tok> {
-        self.prepare_with(toks, &mut near_generic)
+    fn prepare(&self, toks: &[Token], memo: &mut Memo) -> Vec<Tok> {
+        self.prepare_with(toks, &mut |w| {
+            if let Some(n) = memo.near.get(w) {
+                return *n;
+            }
+            let n = near_generic(w);
+            memo.near.insert(w.to_string(), n);
+            n
+        })
     }
 
     /// [`ListIndex::prepare`] with a given test of nearness to a generic word.
@@ -614,38 +637,56 @@ impl ListIndex {
         }
     }
 
-    /// The aliases a query's tokens find through the postings, with which
-    /// tokens of each side met.
-    fn meet(&self, q: &[Tok]) -> HashMap<u32, Met> {
-        let mut met: HashMap<u32, Met> = HashMap::default();
+    /// The aliases one query word finds through the postings, each with the
+    /// alias tokens it met (in [`ListIndex::meet`]'s bits), by alias.
+    fn found_by(&self, t: &Tok) -> Vec<(u32, u64)> {
         let (mut keys, mut words, mut deletions) = (Vec::new(), Vec::new(), Vec::new());
+        tok_keys(t, &mut keys);
+        // Listed words two edits away (long words): their own postings,
+        // and the postings of the word's two-letter deletions.
+        let forms: &[&String] = if t.spelled == t.text { &[&t.text] } else { &[&t.text, &t.spelled] };
+        for w in forms {
+            self.two_edit_keys(w, &mut words, &mut deletions);
+            keys.extend_from_slice(&deletions);
+        }
+        words.sort_unstable();
+        words.dedup();
+        keys.extend(words.iter().filter_map(|wi| self.long_words.get(*wi as usize)).map(|w| key(KeyKind::Exact, &[w])));
+        keys.sort_unstable();
+        keys.dedup();
+        let mut found: Vec<(u32, u64)> = Vec::new();
+        for k in &keys {
+            for p in self.postings.get(k).into_iter().flatten() {
+                let (ti, len) = run_of(p.tok);
+                found.push((p.alias, run_bits(ti, len)));
+            }
+        }
+        found.sort_unstable_by_key(|(alias, _)| *alias);
+        found.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 |= later.1;
+            }
+            same
+        });
+        found
+    }
+
+    /// The aliases a query's tokens find through the postings, with which
+    /// tokens of each side met. What one word finds is worked out once per
+    /// screening, in `memo`: a name's readings (its parts, its disguise
+    /// undone, its script variants) share most of their words.
+    fn meet(&self, q: &[Tok], memo: &mut Memo) -> HashMap<u32, Met> {
+        let mut met: HashMap<u32, Met> = HashMap::default();
         for (qi, t) in q.iter().enumerate().take(MAX_KEYED) {
             if t.generic {
                 continue;
             }
-            tok_keys(t, &mut keys);
-            // Listed words two edits away (long words): their own postings,
-            // and the postings of the word's two-letter deletions.
-            words.clear();
-            let forms: &[&String] = if t.spelled == t.text { &[&t.text] } else { &[&t.text, &t.spelled] };
-            for w in forms {
-                self.two_edit_keys(w, &mut words, &mut deletions);
-                keys.extend_from_slice(&deletions);
-            }
-            words.sort_unstable();
-            words.dedup();
-            keys.extend(
-                words.iter().filter_map(|wi| self.long_words.get(*wi as usize)).map(|w| key(KeyKind::Exact, &[w])),
-            );
-            keys.sort_unstable();
-            keys.dedup();
-            for k in &keys {
-                for p in self.postings.get(k).into_iter().flatten() {
-                    let m = met.entry(p.alias).or_default();
-                    m.q |= bit(qi);
-                    let (ti, len) = run_of(p.tok);
-                    m.a |= run_bits(ti, len);
-                }
+            let found = memo.found.entry((t.text.clone(), t.spelled.clone())).or_insert_with(|| self.found_by(t));
+            for &(alias, a) in found.iter() {
+                let m = met.entry(alias).or_default();
+                m.q |= bit(qi);
+                m.a |= a;
             }
         }
         // Query tokens written apart that an alias writes as one token.
@@ -1085,6 +1126,7 @@ impl ListIndex {
         let threshold = q.threshold.to_string().parse::<f64>().unwrap_or(0.0);
         let floor = threshold - 0.0005 - if q.country.is_some() { COUNTRY_BONUS } else { 0.0 };
         let readings = query_readings(&q.name);
+        let mut memo = Memo::default();
         // Each reading prepared and met once, for containment below.
         let mut met_readings: Vec<(&normalize::Reading, Vec<Tok>, HashMap<u32, Met>)> = Vec::new();
         for reading in &readings {
@@ -1096,8 +1138,8 @@ impl ListIndex {
             if !variant.iter().any(|t| !t.generic) {
                 continue;
             }
-            let qt = self.prepare(variant);
-            let met = self.meet(&qt);
+            let qt = self.prepare(variant, &mut memo);
+            let met = self.meet(&qt, &mut memo);
             for ai in self.candidates(&qt, &met, floor) {
                 let Some(a) = self.aliases.get(ai as usize) else { continue };
                 let Some(entry) = snap.entries.get(a.entry as usize) else { continue };
@@ -1199,8 +1241,9 @@ impl ListIndex {
     #[doc(hidden)]
     pub fn screen_exhaustive(&self, q: &Query) -> Vec<(String, Decimal)> {
         let mut best: HashMap<u32, Decimal> = HashMap::default();
+        let mut memo = Memo::default();
         for reading in query_readings(&q.name) {
-            let qt = self.prepare(&reading.tokens);
+            let qt = self.prepare(&reading.tokens, &mut memo);
             for a in &self.aliases {
                 let Some(entry) = self.snapshot.entries.get(a.entry as usize) else { continue };
                 if !wanted(q, entry) || !qt.iter().any(|t| !t.generic) {
@@ -1228,7 +1271,7 @@ impl ListIndex {
         }
         // Containment, as `screening` scores it.
         for reading in query_readings(&q.name) {
-            let prepared = self.prepare(&reading.tokens[..reading.tokens.len().min(MAX_KEYED)]);
+            let prepared = self.prepare(&reading.tokens[..reading.tokens.len().min(MAX_KEYED)], &mut memo);
             for len in 1..prepared.len() {
                 for qt in prepared.windows(len).filter(|w| w.iter().any(|t| !t.generic)) {
                     for a in &self.aliases {

@@ -14,7 +14,7 @@
 //! forms) are data in `assets/screening/`, compiled in and fingerprinted
 //! with every rule set that screens ([`TABLES`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// A token of a normalised name.
@@ -471,9 +471,12 @@ pub struct Reading {
 /// gives the same tokens as an earlier one is not repeated.
 pub fn query_readings(name: &str) -> Vec<Reading> {
     let mut out: Vec<Reading> = token_variants(name).into_iter().map(|tokens| Reading { tokens, note: None }).collect();
+    // Readings already made, by their tokens: a field of many parties
+    // (100,000 commas) is read in time linear in its length.
+    let mut seen: HashSet<Vec<Token>> = out.iter().map(|r| r.tokens.clone()).collect();
     let mut add = |text: &str, note: &'static str| {
         for tokens in token_variants(text) {
-            if !out.iter().any(|r| r.tokens == tokens) {
+            if seen.insert(tokens.clone()) {
                 out.push(Reading { tokens, note: Some(note) });
             }
         }
@@ -534,6 +537,7 @@ const PARTY_JOINERS: &[&str] = &[
 /// BHD` → `GREEN PINE SDN BHD`). Parts without a letter are left out.
 pub fn party_parts(name: &str) -> Vec<String> {
     let mut parts: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut push = |p: &str| {
         let p = p.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '.' | '-'));
         // `agent: X`, `attn: X`: the label is not part of the name.
@@ -541,7 +545,7 @@ pub fn party_parts(name: &str) -> Vec<String> {
             Some((label, rest)) if !label.trim().contains(' ') && !rest.trim().is_empty() => rest.trim(),
             _ => p,
         };
-        if p.chars().any(char::is_alphabetic) && p != name.trim() && !parts.iter().any(|q| q == p) {
+        if p.chars().any(char::is_alphabetic) && p != name.trim() && seen.insert(p.to_string()) {
             parts.push(p.to_string());
         }
     };
