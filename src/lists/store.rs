@@ -56,8 +56,8 @@ pub enum StoreError {
     Write(#[from] crate::atomic::WriteError),
 }
 
-/// The file: a version tag and the snapshot.
-#[derive(Serialize, Deserialize)]
+/// The file: a version tag and the snapshot (as written; read as [`StoredIn`]).
+#[derive(Serialize)]
 struct Stored {
     cordon_list_snapshot: u32,
     #[serde(flatten)]
@@ -89,17 +89,41 @@ pub fn to_bytes(snapshot: &Snapshot) -> Vec<u8> {
     bytes
 }
 
+/// The file as read: [`Stored`]'s fields spelled out, because a flattened
+/// field makes serde buffer the whole file before reading it (it was most
+/// of loading a list).
+#[derive(Deserialize)]
+struct StoredIn {
+    cordon_list_snapshot: u32,
+    name: String,
+    format: String,
+    sources: Vec<String>,
+    published: Option<String>,
+    fingerprint: String,
+    entries: Vec<Entry>,
+    #[serde(default)]
+    notes: Vec<String>,
+}
+
 /// Parses a snapshot file's bytes (`path` names it in errors).
 pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Snapshot, StoreError> {
-    let stored: Stored = serde_json::from_slice(bytes)
+    let s: StoredIn = serde_json::from_slice(bytes)
         .map_err(|e| StoreError::Format { path: path.to_path_buf(), message: e.to_string() })?;
-    if stored.cordon_list_snapshot != FORMAT_VERSION {
+    if s.cordon_list_snapshot != FORMAT_VERSION {
         return Err(StoreError::Format {
             path: path.to_path_buf(),
-            message: format!("format version {} (this Cordon reads {FORMAT_VERSION})", stored.cordon_list_snapshot),
+            message: format!("format version {} (this Cordon reads {FORMAT_VERSION})", s.cordon_list_snapshot),
         });
     }
-    Ok(stored.snapshot)
+    Ok(Snapshot {
+        name: s.name,
+        format: s.format,
+        sources: s.sources,
+        published: s.published,
+        fingerprint: s.fingerprint,
+        entries: s.entries,
+        notes: s.notes,
+    })
 }
 
 /// How one entry changed between two snapshots.

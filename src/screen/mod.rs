@@ -105,6 +105,19 @@ struct Alias {
     /// name documents often leave out, which then does not count against
     /// the match.
     optional: Option<usize>,
+    /// The tokens that may match without a key ([`is_open`]), by bit, and
+    /// the weight of those past the 64th: for [`ListIndex::candidates`].
+    open: u64,
+    open_far: f64,
+    /// The weight of the name without its patronymic, if it has one.
+    least: f64,
+}
+
+/// Whether a token may match without being found by a key: a generic
+/// word, a word a letter or two from a generic word, or a long word (two
+/// edits apart).
+fn is_open(t: &Tok) -> bool {
+    t.generic || t.near_generic || t.len >= TWO_EDITS_FROM
 }
 
 /// Endings of East Slavic patronymics (and their transliterations).
@@ -367,13 +380,77 @@ struct Met {
     a: u64,
 }
 
-/// What the words of one screened name were found to be, kept while its
-/// readings are screened: whether each is near a generic word, and the
-/// aliases each finds with the alias tokens met.
+/// What one query word is to a list: its comparison keys, whether it is
+/// near a generic word, its weight, and the aliases it finds through the
+/// postings with the alias tokens met (empty for a generic word, which
+/// finds nothing by key).
+#[derive(Debug)]
+struct WordInfo {
+    sound: String,
+    korean: Option<String>,
+    near_generic: bool,
+    weight: f64,
+    found: Vec<(u32, u64)>,
+}
+
+/// A word as a query gives it: as read, as written, and whether generic.
+type WordKey = (String, String, bool);
+
+/// Shards of [`WordCache`]: two threads rarely wait for each other.
+const WORD_CACHE_SHARDS: usize = 16;
+/// Most words kept in a list's [`WordCache`] …
+const WORD_CACHE_WORDS: usize = 1 << 18;
+/// … and most alias references they may hold between them (16 bytes each:
+/// some 64 MB).
+const WORD_CACHE_FOUND: usize = 1 << 22;
+
+/// What a list's query words were found to be ([`WordInfo`]), kept across
+/// the names screened: names share their words (given names, surnames,
+/// trade words), and working a word out (its keys, its deletions, the
+/// postings they reach) is most of screening a name. A pure memo: a word
+/// gives the same [`WordInfo`] whether cached or not, so findings do not
+/// depend on what was screened before. When full it stops growing.
+#[derive(Debug, Default)]
+struct WordCache {
+    shards: [std::sync::Mutex<HashMap<WordKey, Arc<WordInfo>>>; WORD_CACHE_SHARDS],
+    words: std::sync::atomic::AtomicUsize,
+    found: std::sync::atomic::AtomicUsize,
+}
+
+impl WordCache {
+    fn shard(&self, k: &WordKey) -> &std::sync::Mutex<HashMap<WordKey, Arc<WordInfo>>> {
+        let mut h = rustc_hash::FxHasher::default();
+        k.hash(&mut h);
+        &self.shards[(h.finish() as usize) % WORD_CACHE_SHARDS]
+    }
+
+    fn get(&self, k: &WordKey) -> Option<Arc<WordInfo>> {
+        // A poisoned shard (a panic elsewhere while it was held) still holds
+        // whole entries: each is inserted in one step.
+        self.shard(k).lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(k).cloned()
+    }
+
+    fn put(&self, k: WordKey, w: Arc<WordInfo>) {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.words.load(Relaxed) >= WORD_CACHE_WORDS || self.found.load(Relaxed) + w.found.len() > WORD_CACHE_FOUND {
+            return;
+        }
+        self.words.fetch_add(1, Relaxed);
+        self.found.fetch_add(w.found.len(), Relaxed);
+        self.shard(&k).lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(k, w);
+    }
+}
+
+/// The words of one screened name as worked out ([`WordInfo`]), kept while
+/// its readings are screened (its parts, its disguise undone and its script
+/// variants share most words), also when the list's cache is full.
 #[derive(Default)]
 struct Memo {
-    near: HashMap<String, bool>,
-    found: HashMap<(String, String), Vec<(u32, u64)>>,
+    /// Words worked out whole.
+    words: HashMap<WordKey, Arc<WordInfo>>,
+    /// Words past the first [`MAX_KEYED`] of a reading, whose `found` is
+    /// left empty: never in `words` nor in the list's cache.
+    unkeyed: HashMap<WordKey, Arc<WordInfo>>,
 }
 
 /// The bit of token `i` in a [`Met`] set (none past 64).
@@ -390,7 +467,9 @@ pub struct ListIndex {
     postings: HashMap<u64, Vec<Post>>,
     imo: HashMap<String, Vec<u32>>,
     weights: HashMap<String, f64>,
-    hashes: Vec<String>,
+    /// Each entry's content hash, worked out when first asked for (a
+    /// serialisation and a SHA-256 per entry: a tenth of building the index).
+    hashes: Vec<std::sync::OnceLock<String>>,
     /// Each entry's countries (nationalities, address countries), normalised.
     countries: Vec<Vec<String>>,
     /// The two-letter deletion neighbourhood of the list's long words (of
@@ -405,6 +484,14 @@ pub struct ListIndex {
     /// The length of the longest keyed word of any alias: a query word more
     /// than two letters longer is not within two edits of any.
     longest_word: usize,
+    /// Query words already worked out.
+    words: WordCache,
+}
+
+/// The forms of a country an entry's countries are compared with: its
+/// name's key ([`country_key`]) and its code, lowercase.
+fn country_forms(c: Country) -> (String, String) {
+    (country_key(c.name()), c.to_string().to_lowercase())
 }
 
 fn country_key(name: &str) -> String {
@@ -476,6 +563,7 @@ impl ListIndex {
             two_deletes: Vec::new(),
             long_words: Vec::new(),
             longest_word: 0,
+            words: WordCache::default(),
         };
         // A list's aliases share most of their words: whether a word is near
         // a generic one (edit distances to every generic word) is worked out
@@ -494,7 +582,10 @@ impl ListIndex {
             let total = toks.iter().map(|t| t.weight).sum();
             let person = index.snapshot.entries.get(entry as usize).is_some_and(|e| e.kind == Kind::Individual);
             let optional = if person { patronymic_at(&toks) } else { None };
-            index.aliases.push(Alias { entry, name, toks, total, bracketed, optional });
+            let open = toks.iter().enumerate().filter(|(_, t)| is_open(t)).fold(0, |m, (i, _)| m | bit(i));
+            let open_far = toks.iter().skip(64).filter(|t| is_open(t)).map(|t| t.weight).sum();
+            let least = total - optional.and_then(|i| toks.get(i)).map_or(0.0, |t: &Tok| t.weight);
+            index.aliases.push(Alias { entry, name, toks, total, bracketed, optional, open, open_far, least });
         }
         let mut keys = Vec::new();
         for (ai, a) in index.aliases.iter().enumerate() {
@@ -524,7 +615,7 @@ impl ListIndex {
             }
         }
         index.index_long_words();
-        index.hashes = index.snapshot.entries.iter().map(crate::lists::store::entry_hash).collect();
+        index.hashes = index.snapshot.entries.iter().map(|_| std::sync::OnceLock::new()).collect();
         index
     }
 
@@ -592,15 +683,62 @@ impl ListIndex {
         }
     }
 
-    fn prepare(&self, toks: &[Token], memo: &mut Memo) -> Vec<Tok> {
-        self.prepare_with(toks, &mut |w| {
-            if let Some(n) = memo.near.get(w) {
-                return *n;
-            }
-            let n = near_generic(w);
-            memo.near.insert(w.to_string(), n);
-            n
-        })
+    /// A query's tokens ready for comparison, and what each finds (see
+    /// [`WordInfo`]), worked out once per word.
+    fn prepare(&self, toks: &[Token], memo: &mut Memo) -> (Vec<Tok>, Vec<Arc<WordInfo>>) {
+        let mut infos = Vec::with_capacity(toks.len());
+        let prepared = toks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let k: WordKey = (t.text.clone(), t.spelled.clone(), t.generic);
+                let info = if let Some(w) = memo.words.get(&k) {
+                    w.clone()
+                } else if let Some(w) = self.words.get(&k) {
+                    memo.words.insert(k, w.clone());
+                    w
+                } else if i < MAX_KEYED {
+                    let w = Arc::new(self.word_info(t, true));
+                    self.words.put(k.clone(), w.clone());
+                    memo.words.insert(k, w.clone());
+                    w
+                } else {
+                    // Past the keyed words: what it finds is never asked.
+                    memo.unkeyed.entry(k).or_insert_with(|| Arc::new(self.word_info(t, false))).clone()
+                };
+                let tok = Tok {
+                    sound: info.sound.clone(),
+                    korean: info.korean.clone(),
+                    weight: info.weight,
+                    generic: t.generic,
+                    near_generic: info.near_generic,
+                    len: t.text.len(),
+                    text: t.text.clone(),
+                    spelled: t.spelled.clone(),
+                };
+                infos.push(info);
+                tok
+            })
+            .collect();
+        (prepared, infos)
+    }
+
+    /// What a query word is to this list ([`WordInfo`]); what it finds is
+    /// looked up only when `keyed` (the word is among the first
+    /// [`MAX_KEYED`] of its reading).
+    fn word_info(&self, t: &Token, keyed: bool) -> WordInfo {
+        let tok = Tok {
+            sound: sound_of(&t.text),
+            korean: korean_of(&t.text),
+            weight: self.weight(t),
+            generic: t.generic,
+            near_generic: !t.generic && near_generic(&t.spelled),
+            len: t.text.len(),
+            text: t.text.clone(),
+            spelled: t.spelled.clone(),
+        };
+        let found = if t.generic || !keyed { Vec::new() } else { self.found_by(&tok) };
+        WordInfo { sound: tok.sound, korean: tok.korean, near_generic: tok.near_generic, weight: tok.weight, found }
     }
 
     /// [`ListIndex::prepare`] with a given test of nearness to a generic word.
@@ -621,7 +759,10 @@ impl ListIndex {
 
     /// The content hash of entry `i` (see [`crate::lists::store::entry_hash`]).
     pub fn entry_hash(&self, i: usize) -> &str {
-        self.hashes.get(i).map_or("", String::as_str)
+        match (self.hashes.get(i), self.snapshot.entries.get(i)) {
+            (Some(h), Some(e)) => h.get_or_init(|| crate::lists::store::entry_hash(e)),
+            _ => "",
+        }
     }
 
     /// The number of aliases indexed (names and their script variants).
@@ -673,17 +814,15 @@ impl ListIndex {
     }
 
     /// The aliases a query's tokens find through the postings, with which
-    /// tokens of each side met. What one word finds is worked out once per
-    /// screening, in `memo`: a name's readings (its parts, its disguise
-    /// undone, its script variants) share most of their words.
-    fn meet(&self, q: &[Tok], memo: &mut Memo) -> HashMap<u32, Met> {
+    /// tokens of each side met, from what each word finds (`infos`, from
+    /// [`ListIndex::prepare`]).
+    fn meet(&self, q: &[Tok], infos: &[Arc<WordInfo>]) -> HashMap<u32, Met> {
         let mut met: HashMap<u32, Met> = HashMap::default();
-        for (qi, t) in q.iter().enumerate().take(MAX_KEYED) {
+        for (qi, (t, info)) in q.iter().zip(infos).enumerate().take(MAX_KEYED) {
             if t.generic {
                 continue;
             }
-            let found = memo.found.entry((t.text.clone(), t.spelled.clone())).or_insert_with(|| self.found_by(t));
-            for &(alias, a) in found.iter() {
+            for &(alias, a) in &info.found {
                 let m = met.entry(alias).or_default();
                 m.q |= bit(qi);
                 m.a |= a;
@@ -711,26 +850,27 @@ impl ListIndex {
     /// The aliases whose score could reach `floor`, of those the query's
     /// tokens found ([`ListIndex::meet`]), with an upper bound on each score.
     fn candidates(&self, q: &[Tok], met: &HashMap<u32, Met>, floor: f64) -> Vec<u32> {
-        // What may match without being found by a key: generic words, words
-        // a letter or two from a generic word, and long words two edits apart.
-        let open = |t: &Tok| t.generic || t.near_generic || t.len >= TWO_EDITS_FROM;
+        // What may match without being found by a key ([`is_open`]) counts
+        // as met on both sides.
         let q_total: f64 = q.iter().map(|t| t.weight).sum();
-        let q_open: u64 = q.iter().enumerate().filter(|(_, t)| open(t)).fold(0, |m, (i, _)| m | bit(i));
+        let q_open: u64 = q.iter().enumerate().filter(|(_, t)| is_open(t)).fold(0, |m, (i, _)| m | bit(i));
+        // The weights of the tokens whose bits are set, in token order.
+        let sum_bits = |mut bits: u64, toks: &[Tok]| -> f64 {
+            let mut sum = 0.0;
+            while bits != 0 {
+                let i = bits.trailing_zeros() as usize;
+                sum += toks.get(i).map_or(0.0, |t| t.weight);
+                bits &= bits - 1;
+            }
+            sum
+        };
         let mut out: Vec<u32> = met
             .iter()
             .filter(|(ai, m)| {
                 let Some(a) = self.aliases.get(**ai as usize) else { return false };
-                let qm: f64 =
-                    q.iter().enumerate().filter(|(i, _)| (m.q | q_open) & bit(*i) != 0).map(|(_, t)| t.weight).sum();
-                let am: f64 = a
-                    .toks
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, t)| m.a & bit(*i) != 0 || open(t))
-                    .map(|(_, t)| t.weight)
-                    .sum();
-                let least = a.total - a.optional.and_then(|i| a.toks.get(i)).map_or(0.0, |t| t.weight);
-                let bound = (qm + am) / (q_total + least).max(f64::MIN_POSITIVE);
+                let qm = sum_bits(m.q | q_open, q);
+                let am = sum_bits(m.a | a.open, &a.toks) + a.open_far;
+                let bound = (qm + am) / (q_total + a.least).max(f64::MIN_POSITIVE);
                 bound + 1e-9 >= floor
             })
             .map(|(ai, _)| *ai)
@@ -1070,10 +1210,9 @@ fn score(q: &[Tok], a: &Alias) -> (f64, String) {
 }
 
 impl ListIndex {
-    fn country_agrees(&self, entry: usize, c: Country) -> bool {
-        let want = country_key(c.name());
-        let code = c.to_string().to_lowercase();
-        self.countries.get(entry).is_some_and(|cs| cs.iter().any(|x| *x == want || *x == code))
+    /// Whether entry `entry` names the country `want` ([`country_forms`]).
+    fn country_agrees(&self, entry: usize, want: &(String, String)) -> bool {
+        self.countries.get(entry).is_some_and(|cs| cs.iter().any(|x| *x == want.0 || *x == want.1))
     }
 
     /// The candidates scoring at least the query's threshold, best first
@@ -1085,7 +1224,14 @@ impl ListIndex {
     /// The candidates scoring at least the query's threshold, best first
     /// (`list_index` is set to 0), and whether the name was screened fully.
     pub fn screening(&self, q: &Query) -> Screening {
+        self.screening_of(q, &query_readings(&q.name))
+    }
+
+    /// [`ListIndex::screening`] of the query's name read as `readings`
+    /// ([`query_readings`], worked out once for all lists).
+    fn screening_of(&self, q: &Query, readings: &[normalize::Reading]) -> Screening {
         let mut long_word: Option<usize> = None;
+        let country = q.country.map(country_forms);
         let snap = &self.snapshot;
         let mut best: HashMap<u32, Candidate> = HashMap::default();
         let offer = |c: Candidate, best: &mut HashMap<u32, Candidate>| {
@@ -1125,11 +1271,10 @@ impl ListIndex {
         // Scores round to three places, and a country that agrees adds a little.
         let threshold = q.threshold.to_string().parse::<f64>().unwrap_or(0.0);
         let floor = threshold - 0.0005 - if q.country.is_some() { COUNTRY_BONUS } else { 0.0 };
-        let readings = query_readings(&q.name);
         let mut memo = Memo::default();
         // Each reading prepared and met once, for containment below.
         let mut met_readings: Vec<(&normalize::Reading, Vec<Tok>, HashMap<u32, Met>)> = Vec::new();
-        for reading in &readings {
+        for reading in readings {
             let variant = &reading.tokens;
             let longest = variant.iter().map(|t| t.text.len().max(t.spelled.len())).max().unwrap_or(0);
             if longest > MAX_WORD_LETTERS {
@@ -1138,8 +1283,8 @@ impl ListIndex {
             if !variant.iter().any(|t| !t.generic) {
                 continue;
             }
-            let qt = self.prepare(variant, &mut memo);
-            let met = self.meet(&qt, &mut memo);
+            let (qt, infos) = self.prepare(variant, &mut memo);
+            let met = self.meet(&qt, &infos);
             for ai in self.candidates(&qt, &met, floor) {
                 let Some(a) = self.aliases.get(ai as usize) else { continue };
                 let Some(entry) = snap.entries.get(a.entry as usize) else { continue };
@@ -1163,8 +1308,8 @@ impl ListIndex {
                     s *= IMO_CONFLICT_FACTOR;
                     reason.push_str(&listed);
                 }
-                if let Some(c) = q.country
-                    && self.country_agrees(a.entry as usize, c)
+                if let (Some(c), Some(want)) = (q.country, &country)
+                    && self.country_agrees(a.entry as usize, want)
                 {
                     s = (s + COUNTRY_BONUS).min(1.0);
                     reason.push_str(&format!("; country {c} agrees"));
@@ -1242,8 +1387,9 @@ impl ListIndex {
     pub fn screen_exhaustive(&self, q: &Query) -> Vec<(String, Decimal)> {
         let mut best: HashMap<u32, Decimal> = HashMap::default();
         let mut memo = Memo::default();
+        let country = q.country.map(country_forms);
         for reading in query_readings(&q.name) {
-            let qt = self.prepare(&reading.tokens, &mut memo);
+            let (qt, _) = self.prepare(&reading.tokens, &mut memo);
             for a in &self.aliases {
                 let Some(entry) = self.snapshot.entries.get(a.entry as usize) else { continue };
                 if !wanted(q, entry) || !qt.iter().any(|t| !t.generic) {
@@ -1256,9 +1402,9 @@ impl ListIndex {
                 if imo_conflict(q, entry).is_some() {
                     s *= IMO_CONFLICT_FACTOR;
                 }
-                if let Some(c) = q.country
+                if let Some(want) = &country
                     && s > 0.0
-                    && self.country_agrees(a.entry as usize, c)
+                    && self.country_agrees(a.entry as usize, want)
                 {
                     s = (s + COUNTRY_BONUS).min(1.0);
                 }
@@ -1271,7 +1417,7 @@ impl ListIndex {
         }
         // Containment, as `screening` scores it.
         for reading in query_readings(&q.name) {
-            let prepared = self.prepare(&reading.tokens[..reading.tokens.len().min(MAX_KEYED)], &mut memo);
+            let (prepared, _) = self.prepare(&reading.tokens[..reading.tokens.len().min(MAX_KEYED)], &mut memo);
             for len in 1..prepared.len() {
                 for qt in prepared.windows(len).filter(|w| w.iter().any(|t| !t.generic)) {
                     for a in &self.aliases {
@@ -1396,9 +1542,14 @@ pub struct Screener {
 }
 
 impl Screener {
-    /// A screener over snapshots.
+    /// A screener over snapshots, each indexed on a thread of its own (the
+    /// indexes, in the snapshots' order, do not depend on it).
     pub fn new(snapshots: Vec<Arc<Snapshot>>) -> Screener {
-        Screener { lists: snapshots.into_iter().map(ListIndex::new).collect() }
+        let lists = std::thread::scope(|scope| {
+            let building: Vec<_> = snapshots.into_iter().map(|s| scope.spawn(move || ListIndex::new(s))).collect();
+            building.into_iter().map(|b| b.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+        });
+        Screener { lists }
     }
 
     /// The candidates of one list scoring at least the threshold, best first.
@@ -1421,8 +1572,9 @@ impl Screener {
     pub fn screening(&self, q: &Query) -> Screening {
         let mut all = Vec::new();
         let mut long_word = None;
+        let readings = query_readings(&q.name);
         for (li, index) in self.lists.iter().enumerate() {
-            let s = index.screening(q);
+            let s = index.screening_of(q, &readings);
             long_word = long_word.max(s.long_word);
             all.extend(s.candidates.into_iter().map(|c| Candidate { list_index: li, ..c }));
         }
