@@ -285,8 +285,11 @@ fn run_inner(a: ScreenArgs) -> Result<u8, u8> {
         },
     };
     let ctx = load(&a)?;
+    // The indexes are not freed one allocation at a time as the command
+    // ends: the process exits right after (a tenth of a one-name run).
+    let ctx: &Ctx = Box::leak(Box::new(ctx));
     if let Some(input) = &a.input {
-        return screen_file(&a, &ctx, input);
+        return screen_file(&a, ctx, input);
     }
     let q = Query {
         name: a.name.clone().unwrap_or_default(),

@@ -464,7 +464,10 @@ pub struct ListIndex {
     /// The snapshot.
     pub snapshot: Arc<Snapshot>,
     aliases: Vec<Alias>,
-    postings: HashMap<u64, Vec<Post>>,
+    /// Each key's postings: a range of `posts`, which holds them sorted by
+    /// key (one allocation, not one per key).
+    postings: HashMap<u64, (u32, u32)>,
+    posts: Vec<Post>,
     imo: HashMap<String, Vec<u32>>,
     weights: HashMap<String, f64>,
     /// Each entry's content hash, worked out when first asked for (a
@@ -556,6 +559,7 @@ impl ListIndex {
             snapshot,
             aliases: Vec::with_capacity(raw.len()),
             postings: HashMap::default(),
+            posts: Vec::new(),
             imo,
             weights,
             hashes: Vec::new(),
@@ -565,20 +569,39 @@ impl ListIndex {
             longest_word: 0,
             words: WordCache::default(),
         };
-        // A list's aliases share most of their words: whether a word is near
-        // a generic one (edit distances to every generic word) is worked out
-        // once per word, not once per alias (it was most of building the
-        // index, and of a one-record check).
+        // A list's aliases share most of their words: what a word is (its
+        // sound and Korean keys, whether it is near a generic word: edit
+        // distances to every generic word) is worked out once per word, not
+        // once per alias (it was most of building the index).
         let mut near: HashMap<String, bool> = HashMap::default();
+        let mut sounds: HashMap<String, (String, Option<String>)> = HashMap::default();
         for (entry, name, toks, bracketed) in raw {
-            let toks = index.prepare_with(&toks, &mut |w| {
-                if let Some(n) = near.get(w) {
-                    return *n;
-                }
-                let n = near_generic(w);
-                near.insert(w.to_string(), n);
-                n
-            });
+            let toks: Vec<Tok> = toks
+                .iter()
+                .map(|t| {
+                    let (sound, korean) =
+                        sounds.entry(t.text.clone()).or_insert_with(|| (sound_of(&t.text), korean_of(&t.text))).clone();
+                    let near_generic = !t.generic
+                        && match near.get(&t.spelled) {
+                            Some(n) => *n,
+                            None => {
+                                let n = near_generic(&t.spelled);
+                                near.insert(t.spelled.clone(), n);
+                                n
+                            }
+                        };
+                    Tok {
+                        sound,
+                        korean,
+                        weight: index.weight(t),
+                        generic: t.generic,
+                        near_generic,
+                        len: t.text.len(),
+                        text: t.text.clone(),
+                        spelled: t.spelled.clone(),
+                    }
+                })
+                .collect();
             let total = toks.iter().map(|t| t.weight).sum();
             let person = index.snapshot.entries.get(entry as usize).is_some_and(|e| e.kind == Kind::Individual);
             let optional = if person { patronymic_at(&toks) } else { None };
@@ -587,15 +610,27 @@ impl ListIndex {
             let least = total - optional.and_then(|i| toks.get(i)).map_or(0.0, |t: &Tok| t.weight);
             index.aliases.push(Alias { entry, name, toks, total, bracketed, optional, open, open_far, least });
         }
+        // The keys of each word, also worked out once per word.
+        let mut word_keys: HashMap<&str, Vec<u64>> = HashMap::default();
         let mut keys = Vec::new();
+        let mut posted: Vec<(u64, Post)> = Vec::new();
         for (ai, a) in index.aliases.iter().enumerate() {
             for (ti, t) in a.toks.iter().enumerate().take(MAX_KEYED) {
                 if t.generic {
                     continue;
                 }
-                tok_keys(t, &mut keys);
+                keys.clear();
+                for w in [&t.text, &t.spelled] {
+                    keys.extend_from_slice(word_keys.entry(w).or_insert_with(|| {
+                        let mut k = Vec::new();
+                        token_keys(w, &mut k);
+                        k
+                    }));
+                }
+                keys.sort_unstable();
+                keys.dedup();
                 for k in &keys {
-                    index.postings.entry(*k).or_default().push(Post { alias: ai as u32, tok: post_tok(ti, 1) });
+                    posted.push((*k, Post { alias: ai as u32, tok: post_tok(ti, 1) }));
                 }
             }
             let keyed = &a.toks[..a.toks.len().min(MAX_KEYED)];
@@ -605,15 +640,21 @@ impl ListIndex {
                         continue;
                     }
                     for joined in run_forms(w) {
-                        index
-                            .postings
-                            .entry(key(KeyKind::Exact, &[&joined]))
-                            .or_default()
-                            .push(Post { alias: ai as u32, tok: post_tok(ti, len) });
+                        posted
+                            .push((key(KeyKind::Exact, &[&joined]), Post { alias: ai as u32, tok: post_tok(ti, len) }));
                     }
                 }
             }
         }
+        // In alias and token order within a key, as they were posted.
+        posted.sort_by_key(|(k, _)| *k);
+        let mut start = 0;
+        for run in posted.chunk_by(|x, y| x.0 == y.0) {
+            let end = start + run.len();
+            index.postings.insert(run[0].0, (start as u32, end as u32));
+            start = end;
+        }
+        index.posts = posted.into_iter().map(|(_, p)| p).collect();
         index.index_long_words();
         index.hashes = index.snapshot.entries.iter().map(|_| std::sync::OnceLock::new()).collect();
         index
@@ -741,22 +782,6 @@ impl ListIndex {
         WordInfo { sound: tok.sound, korean: tok.korean, near_generic: tok.near_generic, weight: tok.weight, found }
     }
 
-    /// [`ListIndex::prepare`] with a given test of nearness to a generic word.
-    fn prepare_with(&self, toks: &[Token], near_generic: &mut dyn FnMut(&str) -> bool) -> Vec<Tok> {
-        toks.iter()
-            .map(|t| Tok {
-                sound: sound_of(&t.text),
-                korean: korean_of(&t.text),
-                weight: self.weight(t),
-                generic: t.generic,
-                near_generic: !t.generic && near_generic(&t.spelled),
-                len: t.text.len(),
-                text: t.text.clone(),
-                spelled: t.spelled.clone(),
-            })
-            .collect()
-    }
-
     /// The content hash of entry `i` (see [`crate::lists::store::entry_hash`]).
     pub fn entry_hash(&self, i: usize) -> &str {
         match (self.hashes.get(i), self.snapshot.entries.get(i)) {
@@ -778,6 +803,11 @@ impl ListIndex {
         }
     }
 
+    /// The postings of a key.
+    fn posted(&self, k: u64) -> &[Post] {
+        self.postings.get(&k).and_then(|(a, b)| self.posts.get(*a as usize..*b as usize)).unwrap_or(&[])
+    }
+
     /// The aliases one query word finds through the postings, each with the
     /// alias tokens it met (in [`ListIndex::meet`]'s bits), by alias.
     fn found_by(&self, t: &Tok) -> Vec<(u32, u64)> {
@@ -797,7 +827,7 @@ impl ListIndex {
         keys.dedup();
         let mut found: Vec<(u32, u64)> = Vec::new();
         for k in &keys {
-            for p in self.postings.get(k).into_iter().flatten() {
+            for p in self.posted(*k) {
                 let (ti, len) = run_of(p.tok);
                 found.push((p.alias, run_bits(ti, len)));
             }
@@ -833,7 +863,7 @@ impl ListIndex {
         for len in 2..=MAX_RUN {
             for (qi, w) in keyed.windows(len).enumerate() {
                 for joined in run_forms(w) {
-                    for p in self.postings.get(&key(KeyKind::Exact, &[&joined])).into_iter().flatten() {
+                    for p in self.posted(key(KeyKind::Exact, &[&joined])) {
                         let (ti, alen) = run_of(p.tok);
                         if alen == 1 {
                             let m = met.entry(p.alias).or_default();
