@@ -306,7 +306,7 @@ fn run_inner(a: ScreenArgs) -> Result<u8, u8> {
             let row = ctx.row(None, &q.name, &s);
             outln!("{}", serde_json::to_string(&row).unwrap_or_default());
         }
-        ScreenFormat::Text => print_text(&ctx, &q, &s),
+        ScreenFormat::Text => print_text(ctx, &q, &s),
     }
     // A name not screened fully is not a pass: it needs review.
     Ok(if s.kept.is_empty() && s.note.is_none() { EXIT_OK } else { EXIT_FINDINGS })
