@@ -307,6 +307,8 @@ fn token_keys(t: &str, out: &mut Vec<u64>) {
         for i in 0..3 {
             out.push(key(KeyKind::Wild, &[&t[..i], "?", &t[i + 1..]]));
         }
+        // Meets a four-letter word with a letter dropped (Feg, Feng).
+        out.push(key(KeyKind::Delete, &[t]));
     }
     if n >= 4 {
         out.push(key(KeyKind::Delete, &[t]));
@@ -1026,6 +1028,51 @@ fn edits(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
     (d <= max).then_some(d)
 }
 
+/// Whether a word reads as one romanised Korean syllable: an initial
+/// consonant (or none), a vowel, a final consonant (or none), in Revised
+/// Romanization or McCune–Reischauer without breves (Yong, Chol, Kwang,
+/// Hyok, Eun, Ri).
+fn korean_syllable(w: &str) -> bool {
+    const INITIALS: &[&str] =
+        &["kk", "tt", "pp", "ss", "jj", "ch", "ts", "g", "k", "n", "d", "t", "r", "l", "m", "b", "p", "s", "j", "h"];
+    const VOWELS: &[&str] = &[
+        "yeo", "yae", "wae", "ae", "ya", "eo", "ye", "wa", "oe", "yo", "wo", "we", "wi", "yu", "eu", "ui", "oi", "a",
+        "e", "o", "u", "i",
+    ];
+    const FINALS: &[&str] = &["ng", "k", "n", "t", "l", "r", "m", "p", "g", "b", "s", ""];
+    let starts = |rest: &str, set: &[&str]| -> Vec<usize> {
+        set.iter().filter(|x| rest.starts_with(**x)).map(|x| x.len()).collect::<Vec<_>>()
+    };
+    let mut firsts = starts(w, INITIALS);
+    firsts.push(0);
+    firsts.into_iter().any(|i| {
+        starts(&w[i..], VOWELS).into_iter().any(|v| w.is_char_boundary(i + v) && FINALS.contains(&&w[i + v..]))
+    })
+}
+
+/// What one edit between two words was.
+#[derive(Debug, PartialEq)]
+enum Slip {
+    /// Two neighbouring letters in the other order.
+    Swapped,
+    /// A letter left out or added.
+    Dropped,
+    /// A letter in place of another.
+    Replaced,
+}
+
+/// The kind of the one edit between two words one edit apart.
+fn slip(a: &[u8], b: &[u8]) -> Slip {
+    if a.len() != b.len() {
+        return Slip::Dropped;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|i| a[*i] != b[*i]).collect();
+    match diff[..] {
+        [i, j] if j == i + 1 && a[i] == b[j] && a[j] == b[i] => Slip::Swapped,
+        _ => Slip::Replaced,
+    }
+}
+
 /// How two tokens compare: a similarity in [0, 1] and how.
 fn token_sim(a: &Tok, b: &Tok) -> (f64, &'static str) {
     if a.text == b.text {
@@ -1050,7 +1097,9 @@ fn token_sim(a: &Tok, b: &Tok) -> (f64, &'static str) {
     }
     let best = |x: &str, y: &str| -> f64 {
         let (lx, ly) = (x.len(), y.len());
-        if lx.min(ly) < 4 {
+        // A letter dropped from a four-letter word (Feg for Feng, Rez for
+        // Reza) is the shortest a slip is read in.
+        if lx.min(ly) < 3 || lx.max(ly) < 4 {
             return 0.0;
         }
         // One edit in a short word changes more of it than in a long one;
@@ -1058,7 +1107,21 @@ fn token_sim(a: &Tok, b: &Tok) -> (f64, &'static str) {
         let long = lx.max(ly);
         let max = if long >= TWO_EDITS_FROM { 2 } else { 1 };
         match (edits(x.as_bytes(), y.as_bytes(), max), long) {
-            (Some(1), ..=4) => 0.6,
+            // In a four-letter word, two letters typed in the wrong order
+            // (Hogn, Cahm) keep every letter; a letter dropped or doubled
+            // keeps the others in order; another letter for one is the
+            // weakest (Pola Fivs, Woory Stae), and another first letter
+            // makes another name (Jong, Yong, Song, Tong are four Korean
+            // syllables; romanisations of one meet by their Korean key).
+            // Two words that both read as one Korean syllable differ as
+            // syllables do (Yang and Yong, Cho and Choe are other names).
+            (Some(1), ..=4) => match slip(x.as_bytes(), y.as_bytes()) {
+                Slip::Swapped => 0.8,
+                _ if korean_syllable(x) && korean_syllable(y) => 0.6,
+                Slip::Dropped => 0.75,
+                Slip::Replaced if x.as_bytes().first() != y.as_bytes().first() => 0.6,
+                Slip::Replaced => 0.7,
+            },
             (Some(1), 5) => 0.8,
             (Some(1), 6..=7) => 0.88,
             (Some(1), _) => 0.9,
@@ -1800,5 +1863,56 @@ mod tests {
             ..Query::default()
         };
         assert!(s.screen(&q).is_empty());
+    }
+
+    /// One slip in a four-letter word: letters swapped or one dropped is a
+    /// match with the rest of the name; another first letter is another
+    /// syllable and is not.
+    #[test]
+    fn a_slip_in_a_short_word_matches_but_another_syllable_does_not() {
+        let s = screener_of(vec![
+            entry("P1", Kind::Individual, &[("HONG, Jinhua", Quality::Primary)]),
+            entry("P2", Kind::Individual, &[("KIM, Yong Chol", Quality::Primary)]),
+            entry("V1", Kind::Vessel, &[("DONG FENG 6", Quality::Primary)]),
+        ]);
+        for (q, want) in [("HOGN, Jinhua", "P1"), ("Dong Feg 6", "V1"), ("Kim Yogn Chol", "P2")] {
+            let (r, sc) = top(&s, q).unwrap_or_else(|| panic!("{q} found nothing"));
+            assert!(r == want && sc >= DEFAULT_THRESHOLD, "{q}: {r} {sc}");
+        }
+        assert_eq!(slip(b"hogn", b"hong"), Slip::Swapped);
+        assert_eq!(slip(b"feg", b"feng"), Slip::Dropped);
+        assert_eq!(slip(b"stae", b"star"), Slip::Replaced);
+        for w in ["yong", "yang", "chol", "kwang", "hyok", "eun", "ri", "choe", "cho", "jong"] {
+            assert!(korean_syllable(w), "{w}");
+        }
+        for w in ["star", "stae", "fiva", "fivs", "feng", "reza", "hogn", "igor"] {
+            assert!(!korean_syllable(w), "{w}");
+        }
+        let (_, sc) = top(&s, "Kim Jong Chol").unwrap_or_default();
+        assert!(sc < DEFAULT_THRESHOLD, "Jong is not Yong: {sc}");
+    }
+
+    /// A person named inside a longer field: after a title, as `SURNAME,
+    /// Given` among other parties, after `attn.` or `as agent for`.
+    #[test]
+    fn a_person_after_a_title_or_among_parties_is_found() {
+        let s = screener_of(vec![
+            entry("P1", Kind::Individual, &[("PAK Mun Il", Quality::Primary)]),
+            entry("P2", Kind::Individual, &[("ALAVI, Mahmoud", Quality::Primary)]),
+            entry("P3", Kind::Individual, &[("KANG, Kyong Il", Quality::Primary)]),
+            entry("E1", Kind::Entity, &[("KOREA PUGANG TRADING CORPORATION", Quality::Primary)]),
+        ]);
+        for (q, want) in [
+            ("Mr. Pak Mun Il", "P1"),
+            ("Dr Pak Mun Il", "P1"),
+            ("Suntide Marine Services Pte Ltd / ALAVI, Mahmoud", "P2"),
+            ("KANG, Kyong Il, General Director", "P3"),
+            ("Acme Shipping Ltd, attn. Kang Kyong Il", "P3"),
+            ("Acme Agency Ltd as agent for Korea Pugang Trading Corp", "E1"),
+            ("c/o Korea Pugang Trading Corporation", "E1"),
+        ] {
+            let (r, sc) = top(&s, q).unwrap_or_else(|| panic!("{q} found nothing"));
+            assert!(r == want && sc >= DEFAULT_THRESHOLD, "{q}: {r} {sc}");
+        }
     }
 }

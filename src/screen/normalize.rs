@@ -520,6 +520,11 @@ const PARTY_JOINERS: &[&str] = &[
     " on behalf of ",
     " acting for ",
     " for account of ",
+    " for the account of ",
+    " on account of ",
+    " as agents for ",
+    " as agent for ",
+    " agent for ",
     " in care of ",
     " care of ",
     " c/o ",
@@ -530,6 +535,76 @@ const PARTY_JOINERS: &[&str] = &[
     ",",
     "|",
 ];
+
+/// Words that label a party rather than name it, at the start of a part
+/// (`attn. Kim Yong Chol`, `c/o Korea Pugang Trading`), compared without
+/// case; each followed by a space or a dot.
+const PARTY_LABELS: &[&str] = &["attn", "attention", "c/o", "care of", "per pro", "pp", "via", "for"];
+
+/// Titles written before a person's name (`Mr. Pak Mun Il`), compared
+/// without case and without their dot: not part of the listed name.
+const HONORIFICS: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "sir",
+    "dame",
+    "madam",
+    "madame",
+    "mme",
+    "mlle",
+    "herr",
+    "frau",
+    "sr",
+    "sra",
+    "srta",
+    "sig",
+    "sig.ra",
+    "gen",
+    "general",
+    "col",
+    "colonel",
+    "capt",
+    "captain",
+    "maj",
+    "major",
+    "lt",
+    "lieutenant",
+    "adm",
+    "admiral",
+    "cmdr",
+    "hon",
+    "rev",
+    "sheikh",
+    "shaykh",
+    "haji",
+    "hajji",
+    "gospodin",
+    "gospozha",
+];
+
+/// A part without the label or title it begins with (`attn. X`, `Mr. X`,
+/// `Dr X`), if it begins with one and something follows.
+fn without_label(p: &str) -> Option<&str> {
+    let lower = p.to_ascii_lowercase();
+    for w in PARTY_LABELS.iter().chain(HONORIFICS) {
+        if lower.len() > w.len()
+            && lower.starts_with(w)
+            && lower[w.len()..].starts_with(['.', ' '])
+            && p.is_char_boundary(w.len())
+        {
+            let rest = p[w.len()..].trim_start_matches(['.', ' ', ':']);
+            if rest.chars().any(char::is_alphabetic) {
+                return Some(rest);
+            }
+        }
+    }
+    None
+}
 
 /// The parties a field may name besides the whole: its parts between
 /// [`PARTY_JOINERS`] and brackets, each without a leading label (`agent:`),
@@ -545,10 +620,19 @@ pub fn party_parts(name: &str) -> Vec<String> {
             Some((label, rest)) if !label.trim().contains(' ') && !rest.trim().is_empty() => rest.trim(),
             _ => p,
         };
-        if p.chars().any(char::is_alphabetic) && p != name.trim() && seen.insert(p.to_string()) {
-            parts.push(p.to_string());
+        // `attn. X`, `Mr. X`, `c/o Mr. X`: the part without them, too.
+        let mut bare = p;
+        while let Some(rest) = without_label(bare) {
+            bare = rest;
+        }
+        for p in [p, bare] {
+            if p.chars().any(char::is_alphabetic) && p != name.trim() && seen.insert(p.to_string()) {
+                parts.push(p.to_string());
+            }
         }
     };
+    // The whole without a label or title it begins with (`Mr. X`, `c/o X`).
+    push(name.trim());
     // Bracketed words apart, and the whole without them.
     let mut outside = String::with_capacity(name.len());
     let mut depth = 0usize;
@@ -599,14 +683,27 @@ pub fn party_parts(name: &str) -> Vec<String> {
         }
         cuts.sort_unstable();
         let mut start = 0;
+        // The parts' spans, and whether a comma ends each.
+        let mut spans: Vec<(usize, usize, bool)> = Vec::new();
         for (a, b) in cuts {
             if a >= start {
-                push(&outside[start..a]);
+                spans.push((start, a, &outside[a..b] == ","));
                 start = b;
             }
         }
         if start > 0 {
-            push(&outside[start..]);
+            spans.push((start, outside.len(), false));
+        }
+        for (a, b, _) in &spans {
+            push(&outside[*a..*b]);
+        }
+        // Two parts a comma joins, read as one: a person's name written
+        // `SURNAME, Given` inside a longer field (`Suntide Marine Pte Ltd /
+        // ALAVI, Mahmoud`, `KANG, Kyong Il, General Director`).
+        for w in spans.windows(2) {
+            if let [(a, _, true), (_, b, _)] = w {
+                push(&outside[*a..*b]);
+            }
         }
     }
     parts
@@ -967,12 +1064,12 @@ mod tests {
         assert_eq!(KOREAN_WORDS.len(), 76);
         let sizes = |text, columns| parse_spellings(text, columns).map(|(rows, map)| (rows.len(), map.len()));
         assert_eq!(sizes(NAME_VARIANTS_FILE.1, &["canonical", "spellings", "source"]), Ok((56, 172)));
-        assert_eq!(sizes(GENERIC_WORDS_FILE.1, &["canonical", "kind", "spellings", "source"]), Ok((30, 148)));
+        assert_eq!(sizes(GENERIC_WORDS_FILE.1, &["canonical", "kind", "spellings", "source"]), Ok((31, 154)));
         assert_eq!(VARIANTS.len(), 172);
-        assert_eq!(generic_words().count(), 148);
+        assert_eq!(generic_words().count(), 154);
         let mut least = GENERIC.least.clone();
         least.sort_unstable();
-        assert_eq!(least, ["and", "co", "corp", "gmbh", "inc", "jsc", "llc", "ltd", "no", "pte", "sa", "the"]);
+        assert_eq!(least, ["and", "co", "corp", "fze", "gmbh", "inc", "jsc", "llc", "ltd", "no", "pte", "sa", "the"]);
     }
 
     #[test]
