@@ -1914,5 +1914,9 @@ mod tests {
             let (r, sc) = top(&s, q).unwrap_or_else(|| panic!("{q} found nothing"));
             assert!(r == want && sc >= DEFAULT_THRESHOLD, "{q}: {r} {sc}");
         }
+        // The evidence says what was read past.
+        let q = Query { name: "Mr. Pak Mun Il".into(), threshold: DEFAULT_THRESHOLD, limit: 5, ..Query::default() };
+        let reason = s.screen(&q).first().map(|c| c.reason.clone()).unwrap_or_default();
+        assert!(reason.contains("a title or label before the name left out"), "{reason}");
     }
 }

@@ -483,8 +483,13 @@ pub fn query_readings(name: &str) -> Vec<Reading> {
     };
     // A field that names several parties, or a party with words in
     // brackets, is also read part by part (red team C4).
+    let bare = without_labels(name.trim());
     for part in party_parts(name) {
-        add(&part, "one party of several named in the field");
+        if part == bare {
+            add(&part, "a title or label before the name left out");
+        } else {
+            add(&part, "one party of several named in the field");
+        }
     }
     // Words run together, told apart by their capitals or digits
     // (`RiEunSong`, `Yuphyong5`).
@@ -587,6 +592,14 @@ const HONORIFICS: &[&str] = &[
     "gospozha",
 ];
 
+/// A part without the labels and titles it begins with (`c/o Mr. X` → `X`).
+fn without_labels(mut p: &str) -> &str {
+    while let Some(rest) = without_label(p) {
+        p = rest;
+    }
+    p
+}
+
 /// A part without the label or title it begins with (`attn. X`, `Mr. X`,
 /// `Dr X`), if it begins with one and something follows.
 fn without_label(p: &str) -> Option<&str> {
@@ -621,11 +634,7 @@ pub fn party_parts(name: &str) -> Vec<String> {
             _ => p,
         };
         // `attn. X`, `Mr. X`, `c/o Mr. X`: the part without them, too.
-        let mut bare = p;
-        while let Some(rest) = without_label(bare) {
-            bare = rest;
-        }
-        for p in [p, bare] {
+        for p in [p, without_labels(p)] {
             if p.chars().any(char::is_alphabetic) && p != name.trim() && seen.insert(p.to_string()) {
                 parts.push(p.to_string());
             }
