@@ -1865,6 +1865,14 @@ mod tests {
         assert!(s.screen(&q).is_empty());
     }
 
+    /// Each query's best candidate is the entry wanted, at the default threshold or above.
+    fn matches_at_threshold(s: &Screener, cases: &[(&str, &str)]) {
+        for (q, want) in cases {
+            let (r, sc) = top(s, q).unwrap_or_else(|| panic!("{q} found nothing"));
+            assert!(r == *want && sc >= DEFAULT_THRESHOLD, "{q}: {r} {sc}");
+        }
+    }
+
     /// One slip in a four-letter word: letters swapped or one dropped is a
     /// match with the rest of the name; another first letter is another
     /// syllable and is not.
@@ -1875,10 +1883,7 @@ mod tests {
             entry("P2", Kind::Individual, &[("KIM, Yong Chol", Quality::Primary)]),
             entry("V1", Kind::Vessel, &[("DONG FENG 6", Quality::Primary)]),
         ]);
-        for (q, want) in [("HOGN, Jinhua", "P1"), ("Dong Feg 6", "V1"), ("Kim Yogn Chol", "P2")] {
-            let (r, sc) = top(&s, q).unwrap_or_else(|| panic!("{q} found nothing"));
-            assert!(r == want && sc >= DEFAULT_THRESHOLD, "{q}: {r} {sc}");
-        }
+        matches_at_threshold(&s, &[("HOGN, Jinhua", "P1"), ("Dong Feg 6", "V1"), ("Kim Yogn Chol", "P2")]);
         assert_eq!(slip(b"hogn", b"hong"), Slip::Swapped);
         assert_eq!(slip(b"feg", b"feng"), Slip::Dropped);
         assert_eq!(slip(b"stae", b"star"), Slip::Replaced);
@@ -1902,18 +1907,18 @@ mod tests {
             entry("P3", Kind::Individual, &[("KANG, Kyong Il", Quality::Primary)]),
             entry("E1", Kind::Entity, &[("KOREA PUGANG TRADING CORPORATION", Quality::Primary)]),
         ]);
-        for (q, want) in [
-            ("Mr. Pak Mun Il", "P1"),
-            ("Dr Pak Mun Il", "P1"),
-            ("Suntide Marine Services Pte Ltd / ALAVI, Mahmoud", "P2"),
-            ("KANG, Kyong Il, General Director", "P3"),
-            ("Acme Shipping Ltd, attn. Kang Kyong Il", "P3"),
-            ("Acme Agency Ltd as agent for Korea Pugang Trading Corp", "E1"),
-            ("c/o Korea Pugang Trading Corporation", "E1"),
-        ] {
-            let (r, sc) = top(&s, q).unwrap_or_else(|| panic!("{q} found nothing"));
-            assert!(r == want && sc >= DEFAULT_THRESHOLD, "{q}: {r} {sc}");
-        }
+        matches_at_threshold(
+            &s,
+            &[
+                ("Mr. Pak Mun Il", "P1"),
+                ("Dr Pak Mun Il", "P1"),
+                ("Suntide Marine Services Pte Ltd / ALAVI, Mahmoud", "P2"),
+                ("KANG, Kyong Il, General Director", "P3"),
+                ("Acme Shipping Ltd, attn. Kang Kyong Il", "P3"),
+                ("Acme Agency Ltd as agent for Korea Pugang Trading Corp", "E1"),
+                ("c/o Korea Pugang Trading Corporation", "E1"),
+            ],
+        );
         // The evidence says what was read past.
         let q = Query { name: "Mr. Pak Mun Il".into(), threshold: DEFAULT_THRESHOLD, limit: 5, ..Query::default() };
         let reason = s.screen(&q).first().map(|c| c.reason.clone()).unwrap_or_default();
