@@ -74,7 +74,11 @@
 //!   data, reviewed matches); the only module that imports the YAML library.
 //! - `syntax`: rule text → syntax tree (pest); `grammar/cordon.pest` is the grammar.
 //! - `screen`: name screening: normalisation (tables in `assets/screening/`),
-//!   the index, scores, reviewed clearances.
+//!   the index (`screen/keys.rs`: its key table), scores, reviewed
+//!   clearances; `screen/persist.rs` stores an index as bytes (`NAME.index`
+//!   beside the snapshot: a cache, keyed by the snapshot's SHA-256 and a
+//!   fingerprint of the screening code made by `build.rs`; the only module
+//!   that imports `postcard` and `xxhash-rust`).
 //! - `records`: inputs cut into chunks at line breaks (`chunk`), CSV split in
 //!   place and JSON Lines readers, column mapping, typed cells borrowing the input.
 //! - `check`: the pack (`check::Pack`), names (scoped per included pack),

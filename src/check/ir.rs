@@ -91,6 +91,10 @@ pub struct LicenceChecks {
 /// The rule ids of the licence checks, in order: unknown, not valid, scope, balance.
 pub const LICENCE_RULES: [&str; 4] = ["LICENCE-UNKNOWN", "LICENCE-NOT-VALID", "LICENCE-SCOPE", "LICENCE-BALANCE"];
 
+/// A list's stored screening index as read: the key it must carry and its
+/// bytes.
+pub type StoredIndex = (String, Vec<u8>);
+
 /// A sanctions-list snapshot that rules screen against.
 #[derive(Debug, Clone)]
 pub struct ListRef {
@@ -107,17 +111,36 @@ pub struct ListRef {
     pub floor: Decimal,
     /// Candidates already found, by value screened.
     pub cache: Arc<crate::screen::ScreenCache>,
+    /// The list's stored index (`NAME.index` beside the snapshot, written
+    /// by `cordon lists import` and `cordon screen`) with the key it must
+    /// carry, until the index is first needed: used if it is this
+    /// snapshot's, else the index is built.
+    pub stored: Arc<std::sync::Mutex<Option<StoredIndex>>>,
 }
 
 impl ListRef {
     /// A list reference to a snapshot.
     pub fn new(name: String, path: String, snapshot: Arc<crate::lists::Snapshot>) -> ListRef {
-        ListRef { name, path, snapshot, index: Arc::default(), floor: Decimal::ONE, cache: Arc::default() }
+        ListRef {
+            name,
+            path,
+            snapshot,
+            index: Arc::default(),
+            floor: Decimal::ONE,
+            cache: Arc::default(),
+            stored: Arc::default(),
+        }
     }
 
-    /// The screening index.
+    /// The screening index: the stored one if it is this snapshot's,
+    /// otherwise built.
     pub fn index(&self) -> &crate::screen::ListIndex {
-        self.index.get_or_init(|| crate::screen::ListIndex::new(Arc::clone(&self.snapshot)))
+        self.index.get_or_init(|| {
+            let stored = self.stored.lock().ok().and_then(|mut s| s.take());
+            stored
+                .and_then(|(key, bytes)| crate::screen::persist::from_bytes(&bytes, &key, Arc::clone(&self.snapshot)))
+                .unwrap_or_else(|| crate::screen::ListIndex::new(Arc::clone(&self.snapshot)))
+        })
     }
 }
 

@@ -121,8 +121,16 @@ impl<'p> Checker<'p> {
         let src = self.src(file);
         let id = match self.load_list(&name.name) {
             Ok((label, sha256, snapshot)) => {
-                self.data_inputs.push(ir::Fingerprint { path: label.clone(), sha256, kind: "list" });
-                self.lists.push(ListRef::new(name.name.clone(), label, Arc::new(snapshot)));
+                let fingerprint = ir::Fingerprint { path: label.clone(), sha256: sha256.clone(), kind: "list" };
+                let list = ListRef::new(name.name.clone(), label, Arc::new(snapshot));
+                let index_file = crate::sources::under(&self.pack.lists_root, &format!("{}.index", name.name));
+                if let Ok(bytes) = self.sources.read(&index_file, crate::sources::MAX_DATA_FILE_BYTES)
+                    && let Ok(mut stored) = list.stored.lock()
+                {
+                    *stored = Some((crate::screen::persist::index_key_of(&sha256), bytes));
+                }
+                self.data_inputs.push(fingerprint);
+                self.lists.push(list);
                 Some(self.lists.len() - 1)
             }
             Err((msg, help)) => {

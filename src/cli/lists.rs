@@ -274,6 +274,7 @@ fn run_import(a: ImportArgs) -> Result<(), u8> {
         return Err(EXIT_ERROR);
     }
     let saved = store.save(&snapshot).map_err(|e| fail(&e))?;
+    store_index(&store, &a.name);
     eprintln!(
         "cordon: imported {} from {} ({}): {}, published {}, sha256 {}",
         a.name,
@@ -448,7 +449,11 @@ fn update_one(store: &Store, source: &ListSource, a: &UpdateArgs, limits: &Limit
             Some(_) => "updated",
         };
     } else {
-        match store.save(&snapshot) {
+        let saved = store.save(&snapshot);
+        if saved.is_ok() {
+            store_index(store, &snapshot.name);
+        }
+        match saved {
             Ok(Saved::New(_)) => u.status = "new",
             Ok(Saved::Unchanged(_)) => u.status = "unchanged",
             Ok(Saved::Replaced { previous: kept, .. }) => {
@@ -743,4 +748,11 @@ fn diff_json(d: &Diff) -> serde_json::Map<String, serde_json::Value> {
     m.insert("changed".into(), serde_json::to_value(&d.changed).unwrap_or_default());
     m.insert("unchanged".into(), d.unchanged.into());
     m
+}
+
+/// Builds and stores the screening index of a list just saved, so that the
+/// first screen does not build it (a cache: if it cannot be written, the
+/// first screen builds it).
+fn store_index(store: &Store, name: &str) {
+    let _ = cordon::unstable::screen::persist::load(store, name);
 }

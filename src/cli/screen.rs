@@ -4,7 +4,6 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::ValueEnum;
 use cordon::unstable::lists::Kind;
@@ -229,10 +228,16 @@ fn load(a: &ScreenArgs) -> Result<Ctx, u8> {
         eprintln!("  help: import one with `cordon lists import FILE --as NAME`, or name the directory with `--lists`");
         return Err(EXIT_ERROR);
     }
-    let mut snapshots = Vec::new();
-    for n in &names {
-        match store.load(n) {
-            Ok(s) => snapshots.push(Arc::new(s)),
+    // Each list's snapshot and index, read (or built) on a thread of its own.
+    let loaded: Vec<_> = std::thread::scope(|scope| {
+        let loading: Vec<_> =
+            names.iter().map(|n| scope.spawn(|| cordon::unstable::screen::persist::load(&store, n))).collect();
+        loading.into_iter().map(|l| l.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    let mut indexes = Vec::new();
+    for l in loaded {
+        match l {
+            Ok(index) => indexes.push(index),
             Err(e) => {
                 diag::print(&e);
                 return Err(EXIT_ERROR);
@@ -251,7 +256,7 @@ fn load(a: &ScreenArgs) -> Result<Ctx, u8> {
             }
         }
     };
-    Ok(Ctx { screener: Screener::new(snapshots), clearances })
+    Ok(Ctx { screener: Screener::from_indexes(indexes), clearances })
 }
 
 fn check_threshold(t: Decimal) -> Result<(), u8> {

@@ -19,7 +19,9 @@
 //! aliases whose bound reaches the threshold are scored in full, so the cost
 //! of a query follows the few names that share its words, not the list size.
 
+mod keys;
 pub mod normalize;
+pub mod persist;
 pub mod reviewed;
 
 pub use normalize::TABLES;
@@ -162,7 +164,18 @@ fn key(kind: KeyKind, parts: &[&str]) -> u64 {
     for p in parts {
         p.hash(&mut h);
     }
-    h.finish()
+    mix(h.finish())
+}
+
+/// MurmurHash3's finaliser: a one-to-one map that spreads every input bit
+/// over the whole word, so that keys' top bits are uniform ([`keys::KeyTable`]
+/// files keys by them).
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
 }
 
 /// A posting: an alias and the token of it (or the run of tokens from that
@@ -468,7 +481,7 @@ pub struct ListIndex {
     aliases: Vec<Alias>,
     /// Each key's postings: a range of `posts`, which holds them sorted by
     /// key (one allocation, not one per key).
-    postings: HashMap<u64, (u32, u32)>,
+    postings: keys::KeyTable,
     posts: Vec<Post>,
     imo: HashMap<String, Vec<u32>>,
     weights: HashMap<String, f64>,
@@ -560,7 +573,7 @@ impl ListIndex {
         let mut index = ListIndex {
             snapshot,
             aliases: Vec::with_capacity(raw.len()),
-            postings: HashMap::default(),
+            postings: keys::KeyTable::default(),
             posts: Vec::new(),
             imo,
             weights,
@@ -650,12 +663,15 @@ impl ListIndex {
         }
         // In alias and token order within a key, as they were posted.
         posted.sort_by_key(|(k, _)| *k);
-        let mut start = 0;
+        let (mut keys, mut ends) = (Vec::new(), Vec::new());
+        let mut end = 0;
         for run in posted.chunk_by(|x, y| x.0 == y.0) {
-            let end = start + run.len();
-            index.postings.insert(run[0].0, (start as u32, end as u32));
-            start = end;
+            end += run.len();
+            keys.push(run[0].0);
+            ends.push(end as u32);
         }
+        // Sorted, distinct and counted up from the postings themselves.
+        index.postings = keys::KeyTable::new(keys, ends).unwrap_or_default();
         index.posts = posted.into_iter().map(|(_, p)| p).collect();
         index.index_long_words();
         index.hashes = index.snapshot.entries.iter().map(|_| std::sync::OnceLock::new()).collect();
@@ -807,7 +823,7 @@ impl ListIndex {
 
     /// The postings of a key.
     fn posted(&self, k: u64) -> &[Post] {
-        self.postings.get(&k).and_then(|(a, b)| self.posts.get(*a as usize..*b as usize)).unwrap_or(&[])
+        self.postings.get(k).and_then(|(a, b)| self.posts.get(a..b)).unwrap_or(&[])
     }
 
     /// The aliases one query word finds through the postings, each with the
@@ -1642,6 +1658,12 @@ impl Screener {
             let building: Vec<_> = snapshots.into_iter().map(|s| scope.spawn(move || ListIndex::new(s))).collect();
             building.into_iter().map(|b| b.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
         });
+        Screener { lists }
+    }
+
+    /// A screener over indexes already built (or read back: see
+    /// [`persist`]), in the order given.
+    pub fn from_indexes(lists: Vec<ListIndex>) -> Screener {
         Screener { lists }
     }
 

@@ -49,6 +49,12 @@ impl Store {
         self.dir.join(format!("{name}.json"))
     }
 
+    /// The stored screening index of a list's current snapshot (a cache:
+    /// see `screen::persist`).
+    pub fn index_path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.index"))
+    }
+
     /// The names of the lists with a current snapshot, sorted.
     pub fn names(&self) -> Vec<String> {
         let mut out: Vec<String> = std::fs::read_dir(&self.dir)
@@ -81,6 +87,30 @@ impl Store {
 
     /// Loads a list's current snapshot.
     pub fn load(&self, name: &str) -> Result<Snapshot, StoreError> {
+        let path = self.current(name)?;
+        read_snapshot(&path)
+    }
+
+    /// A list's current snapshot file and its bytes (for
+    /// `screen::persist::load`, which also needs the bytes' digest).
+    pub fn read_current(&self, name: &str) -> Result<(PathBuf, Vec<u8>), StoreError> {
+        let path = self.current(name)?;
+        let bytes = std::fs::read(&path).map_err(|source| StoreError::Read { path: path.clone(), source })?;
+        Ok((path, bytes))
+    }
+
+    /// A list's stored screening index, if there is one that can be read.
+    pub fn read_index(&self, name: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.index_path(name)).ok()
+    }
+
+    /// Stores a list's screening index (whole or not at all).
+    pub fn write_index(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        crate::atomic::write_file(&self.index_path(name), bytes).map_err(StoreError::Write)
+    }
+
+    /// The current snapshot file of a list that has one.
+    fn current(&self, name: &str) -> Result<PathBuf, StoreError> {
         if !valid_name(name) {
             return Err(StoreError::BadName(name.to_string()));
         }
@@ -94,10 +124,11 @@ impl Store {
             };
             return Err(StoreError::Missing { name: name.to_string(), dir: self.dir.clone(), help });
         }
-        read_snapshot(&path)
+        Ok(path)
     }
 
-    /// Saves a snapshot as its list's current one, keeping the one it replaces.
+    /// Saves a snapshot as its list's current one, keeping the one it
+    /// replaces. (Its screening index is stored by `screen::persist::load`.)
     pub fn save(&self, snapshot: &Snapshot) -> Result<Saved, StoreError> {
         if !valid_name(&snapshot.name) {
             return Err(StoreError::BadName(snapshot.name.clone()));

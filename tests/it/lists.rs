@@ -96,6 +96,66 @@ fn import_show_and_diff_from_the_command_line() {
 }
 
 #[test]
+fn the_screening_index_is_stored_at_import_and_rebuilt_when_it_is_not_the_snapshots() {
+    let tmp = TempPack::new(&[]);
+    let dir = tmp.path().join("lists");
+    let dir_s = dir.to_str().expect("utf-8");
+    let index = dir.join("UN_SC.index");
+    let screen = || {
+        let o = cordon(&["screen", "Korea Mining Development Trading Corp", "--lists", dir_s, "--format", "json"]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        serde_json::from_slice::<Value>(&o.stdout).expect("json")
+    };
+    let header =
+        |bytes: &[u8]| String::from_utf8_lossy(bytes.split(|b| *b == b'\n').nth(1).unwrap_or(&[])).into_owned();
+
+    let o = cordon(&[
+        "lists",
+        "import",
+        "tests/fixtures/lists/un-consolidated-2018-10-29.xml",
+        "--as",
+        "UN_SC",
+        "--lists",
+        dir_s,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let stored = std::fs::read(&index).expect("the import stores the index");
+    let snapshot_sha = cordon::unstable::source::sha256_hex(&std::fs::read(dir.join("UN_SC.json")).expect("snapshot"));
+    assert!(header(&stored).ends_with(&format!("snapshot sha256:{snapshot_sha}")), "{}", header(&stored));
+    let expected = screen();
+    assert_eq!(expected["matches"][0]["ref"], "KPe.001", "{expected}");
+    assert_eq!(std::fs::read(&index).expect("index"), stored, "a current index is used, not rewritten");
+
+    // A damaged index, or one of another snapshot, is not used: the same
+    // answer, and the index is built again and stored.
+    let mut damaged = stored.clone();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 0x55;
+    std::fs::write(&index, &damaged).expect("write");
+    assert_eq!(screen(), expected);
+    assert_eq!(std::fs::read(&index).expect("index"), stored, "rebuilt");
+    std::fs::write(&index, b"cordon-list-index\nsomething else\n").expect("write");
+    assert_eq!(screen(), expected);
+    assert_eq!(std::fs::read(&index).expect("index"), stored, "rebuilt");
+
+    // A new snapshot brings its own index; the lists are still the snapshots.
+    let o = cordon(&[
+        "lists",
+        "import",
+        "seeds/lists/sources/un-consolidated-2026-02-27.xml",
+        "--as",
+        "UN_SC",
+        "--lists",
+        dir_s,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let renewed = std::fs::read(&index).expect("index");
+    assert_ne!(header(&renewed), header(&stored));
+    let show = stdout(&cordon(&["lists", "--lists", dir_s]));
+    assert!(!show.contains(".index") && show.contains("UN_SC"), "{show}");
+}
+
+#[test]
 fn the_watchlist_format_imports_the_vessels_list() {
     let snap = cordon::unstable::sources::import_list(
         &[root().join("seeds/lists/un-1718-vessels.csv")],

@@ -320,7 +320,7 @@ fn a_bad_download_is_refused_and_the_previous_snapshot_kept() {
     site.serve("/un/consolidated.xml", Reply::file("application/xml", UN_2018));
     assert_eq!(update(&dir, &["UN_SC"]).status.code(), Some(0));
     let before = files(&dir);
-    assert_eq!(before.len(), 3, "sources.yaml, the snapshot and one in history");
+    assert_eq!(before.len(), 4, "sources.yaml, the snapshot, its stored index and one in history");
 
     let full = std::fs::read(root().join(UN_2026)).expect("source");
     let half = full[..full.len() / 2].to_vec();
