@@ -244,6 +244,22 @@ fn sound_of(t: &str) -> String {
     {
         s = format!("e{rest}");
     }
+    // Russian е, я, ю after a vowel and at the start of a word, written
+    // with or without the Y (BGN/PCGN Bichayev, Alekseyevna; passport
+    // Bichaev, Alekseevna) or with I (ICAO since 2013: Iurii, Tatiana).
+    if s.len() > 3 {
+        for (from, to) in [("iu", "yu"), ("ia", "ya")] {
+            if let Some(rest) = s.strip_prefix(from) {
+                s = format!("{to}{rest}");
+            }
+        }
+        s = s.replace("ia", "ya").replace("iu", "yu");
+        for v in ["aye", "eye", "iye", "oye", "uye"] {
+            if s.contains(v) {
+                s = s.replace(v, &format!("{}e", &v[..1]));
+            }
+        }
+    }
     for end in ["iy", "ii", "yi", "ij", "yy"] {
         if s.len() > end.len() + 1 && s.ends_with(end) {
             s.truncate(s.len() - end.len());
@@ -291,6 +307,9 @@ fn korean_of(t: &str) -> Option<String> {
         "b" => "p",
         other => other,
     };
+    // Aspirated consonants inside a run-together name (McCune–Reischauer
+    // p', t', k' written ph, th, kh: Unpha, Revised Eunpa).
+    let rest = rest.replace("ph", "p").replace("th", "t").replace("kh", "k");
     let rest = rest.replace("yeo", "yo").replace("eo", "o").replace("eu", "u").replace("oo", "u");
     let rest = rest.replace("ee", "i").replace("ae", "e");
     let mut s = format!("{initial}{rest}");
@@ -322,6 +341,17 @@ fn token_keys(t: &str, out: &mut Vec<u64>) {
         }
         // Meets a four-letter word with a letter dropped (Feg, Feng).
         out.push(key(KeyKind::Delete, &[t]));
+        // Meets the word with two neighbouring letters swapped (Tea, Tae).
+        let b = t.as_bytes();
+        for i in 0..2 {
+            let mut w = b.to_vec();
+            w.swap(i, i + 1);
+            if let Ok(w) = std::str::from_utf8(&w)
+                && w != t
+            {
+                out.push(key(KeyKind::Exact, &[w]));
+            }
+        }
     }
     if n >= 4 {
         out.push(key(KeyKind::Delete, &[t]));
@@ -1107,9 +1137,17 @@ fn token_sim(a: &Tok, b: &Tok) -> (f64, &'static str) {
         return if ng { (0.85, "romanisation") } else { (0.92, "romanisation") };
     }
     // One wrong letter in a three-letter syllable (Kin for Kim): weak
-    // evidence, which only counts next to tokens that match.
-    if a.len == 3 && b.len == 3 && a.text.bytes().zip(b.text.bytes()).filter(|(x, y)| x != y).count() == 1 {
-        return (0.6, "spelling");
+    // evidence, which only counts next to tokens that match. Two letters in
+    // the wrong order keep every letter (Tea for Tae), unless both read as
+    // Korean syllables (Yon and Yno cannot both).
+    for (x, y) in [(&a.text, &b.text), (&a.spelled, &b.spelled)] {
+        if x.len() == 3 && y.len() == 3 {
+            match slip(x.as_bytes(), y.as_bytes()) {
+                Slip::Swapped if !(korean_syllable(x) && korean_syllable(y)) => return (0.8, "spelling"),
+                _ if x.bytes().zip(y.bytes()).filter(|(p, q)| p != q).count() == 1 => return (0.6, "spelling"),
+                _ => {}
+            }
+        }
     }
     let best = |x: &str, y: &str| -> f64 {
         let (lx, ly) = (x.len(), y.len());
@@ -1450,7 +1488,6 @@ impl ListIndex {
                     continue;
                 }
                 {
-                    let qt = &prepared[lo..=hi];
                     {
                         let Some(a) = self.aliases.get(ai as usize) else { continue };
                         let Some(entry) = snap.entries.get(a.entry as usize) else { continue };
@@ -1458,7 +1495,30 @@ impl ListIndex {
                         if !wanted(q, entry) || quality == Quality::Weak || !contains_a_name(a, entry) {
                             continue;
                         }
-                        let (s, mut reason) = score(qt, a);
+                        // The run the listed name's distinctive words found,
+                        // and the same run with the generic words beside it
+                        // (`NOVIN ENERGY COMPANY` inside `Novin Energy
+                        // Company Dubai Representative Office`: `Company`
+                        // finds nothing by itself): the best of them, as long
+                        // as it is shorter than the whole name.
+                        let mut first = lo;
+                        while first > 0 && prepared.get(first - 1).is_some_and(|t| t.generic) {
+                            first -= 1;
+                        }
+                        let mut last = hi;
+                        while prepared.get(last + 1).is_some_and(|t| t.generic) {
+                            last += 1;
+                        }
+                        let runs = [(lo, hi), (first, hi), (lo, last), (first, last)];
+                        let Some((s, mut reason)) = runs
+                            .iter()
+                            .filter(|(x, y)| y - x + 1 < prepared.len())
+                            .filter_map(|(x, y)| prepared.get(*x..=*y))
+                            .map(|qt| score(qt, a))
+                            .reduce(|best, next| if next.0 > best.0 { next } else { best })
+                        else {
+                            continue;
+                        };
                         if s < CONTAINED_WHOLE {
                             continue;
                         }
@@ -1917,6 +1977,41 @@ mod tests {
         }
         let (_, sc) = top(&s, "Kim Jong Chol").unwrap_or_default();
         assert!(sc < DEFAULT_THRESHOLD, "Jong is not Yong: {sc}");
+    }
+
+    /// Russian names in the other transliteration systems (BGN/PCGN,
+    /// passports before and after 2013, English conventional), Korean names
+    /// in the DPRK and ROK systems (aspirated consonants, the initial-sound
+    /// rule), a swap in a three-letter syllable, and a listed name ending
+    /// in a legal form inside a longer party string.
+    #[test]
+    fn transliterations_romanisations_short_swaps_and_legal_forms_inside_a_name() {
+        let s = screener_of(vec![
+            entry("P1", Kind::Individual, &[("SOLOVYEV, Fyodor Sergeyevich", Quality::Primary)]),
+            entry("P2", Kind::Individual, &[("ZAKHARYEVA, Yuliya Nikolayevna", Quality::Primary)]),
+            entry("P3", Kind::Individual, &[("RA Song Chol", Quality::Primary)]),
+            entry("P4", Kind::Individual, &[("PAK Tae Sik", Quality::Primary)]),
+            entry("E1", Kind::Entity, &[("KOREA KWANGPHO TRADING", Quality::Primary)]),
+            entry("E2", Kind::Entity, &[("TANGUN ENERGY COMPANY", Quality::Primary)]),
+        ]);
+        matches_at_threshold(
+            &s,
+            &[
+                ("Fedor Solovyev", "P1"),
+                ("Iuliia Zakharieva", "P2"),
+                ("Yulia Nikolaevna Zakharyeva", "P2"),
+                ("Na Sung Chul", "P3"),
+                ("Pak Tea Sik", "P4"),
+                ("Korea Gwangpo Trading", "E1"),
+                ("Tangun Energy Company Singapore Branch", "E2"),
+            ],
+        );
+        assert_eq!(sound_of("bichayev"), sound_of("bichaev"));
+        assert_eq!(sound_of("tatiana"), sound_of("tatyana"));
+        assert_eq!(sound_of("alekseyevna"), sound_of("alexeevna"));
+        // Not every name is another's spelling.
+        let (_, sc) = top(&s, "Pak Tai Sik").unwrap_or_default();
+        assert!(sc < DEFAULT_THRESHOLD, "Tai is not Tae: {sc}");
     }
 
     /// A person named inside a longer field: after a title, as `SURNAME,
