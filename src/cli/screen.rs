@@ -380,6 +380,8 @@ fn screen_file(a: &ScreenArgs, ctx: &Ctx, input: &PathBuf) -> Result<u8, u8> {
             }
         }
     };
+    let unclosed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = QuoteWatch { inner: reader, state: Quoting::FieldStart, unclosed: std::sync::Arc::clone(&unclosed) };
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(std::io::BufReader::new(reader));
     let header: Vec<String> = match csv.headers() {
         Ok(h) => h.iter().map(|c| c.trim().trim_start_matches('\u{feff}').to_lowercase()).collect(),
@@ -406,6 +408,16 @@ fn screen_file(a: &ScreenArgs, ctx: &Ctx, input: &PathBuf) -> Result<u8, u8> {
         while batch.len() < BATCH {
             let Some(r) = records.next() else {
                 done = true;
+                // The csv reader takes a quote never closed to run to the end
+                // of the file: that last row is not a name, it is reported.
+                if unclosed.load(std::sync::atomic::Ordering::Relaxed)
+                    && let Some(last) = batch.last_mut()
+                {
+                    last.query = Err(format!(
+                        "the quote opened in the row on line {} is never closed: the rest of the file was read as one field",
+                        last.line
+                    ));
+                }
                 break;
             };
             read += 1;
@@ -475,6 +487,45 @@ fn screen_file(a: &ScreenArgs, ctx: &Ctx, input: &PathBuf) -> Result<u8, u8> {
         read - invalid - matched
     );
     Ok(if matched > 0 || invalid > 0 || partial > 0 { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// Where a CSV reader is in a field, as far as quotes go (RFC 4180: a quote
+/// opens a field only at its start; `""` inside one is a quote).
+#[derive(Clone, Copy, PartialEq)]
+enum Quoting {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+/// A reader that watches the CSV bytes passing through and, at the end of
+/// the input, says whether a quoted field was left open (the csv crate
+/// reads such a file without an error).
+struct QuoteWatch<R> {
+    inner: R,
+    state: Quoting,
+    unclosed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<R: std::io::Read> std::io::Read for QuoteWatch<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            self.unclosed.store(self.state == Quoting::Quoted, std::sync::atomic::Ordering::Relaxed);
+        }
+        for b in buf.get(..n).unwrap_or_default() {
+            self.state = match (self.state, b) {
+                (Quoting::FieldStart, b'"') => Quoting::Quoted,
+                (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
+                (Quoting::Quoted, _) => Quoting::Quoted,
+                (Quoting::QuoteInQuoted, b'"') => Quoting::Quoted,
+                (_, b',' | b'\n' | b'\r') => Quoting::FieldStart,
+                _ => Quoting::Unquoted,
+            };
+        }
+        Ok(n)
+    }
 }
 
 fn build_query(

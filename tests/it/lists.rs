@@ -213,6 +213,17 @@ fn screen_one_name_and_a_file_of_names() {
     let o = cordon(&["screen", "--input", missing.to_str().expect("utf-8")]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("has no `name` column (its columns: customer)"), "{}", stderr(&o));
+
+    // A quote never closed runs to the end of the file: that row is reported
+    // with its line, not screened as a name; a quote closed is a name.
+    let cut = tmp.write("cut.csv", "name\nKim Jong Un\n\"Pak, Mun Il\"\n\"KOREA MINING, \"\"KOMID\nJohn Smith\n");
+    let o = cordon(&["screen", "--input", cut.to_str().expect("utf-8")]);
+    let lines: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    assert_eq!(lines.len(), 3, "{}", stdout(&o));
+    assert_eq!(lines[1]["matches"][0]["ref"], "23011", "{}", lines[1]);
+    assert_eq!(lines[2]["line"], 4);
+    assert!(lines[2]["error"].as_str().unwrap_or("").contains("line 4 is never closed"), "{}", lines[2]);
+    assert!(stderr(&o).contains("3 rows read") && stderr(&o).contains("1 invalid"), "{}", stderr(&o));
 }
 
 /// A pack whose lists directory is `lists/` beside the rules.
