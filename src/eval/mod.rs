@@ -850,9 +850,16 @@ fn decision(findings: &[Finding]) -> Decision {
     findings.iter().map(|f| Decision::from(f.severity)).max().unwrap_or(Decision::Pass)
 }
 
-/// Optional fields whose values could not be read.
+/// Optional fields whose values could not be read, and texts that hide
+/// invisible or direction-changing characters (read without them: a name
+/// with a zero-width space is screened as the name, and says so here).
 fn data_quality(schema: &crate::schema::Schema, rec: &Record<'_>) -> Vec<FieldProblem> {
-    if !rec.cells.iter().any(|c| matches!(c, Cell::Bad { .. })) {
+    let notable = |c: &Cell<'_>| match c {
+        Cell::Bad { .. } => true,
+        Cell::Str { raw, .. } => !raw.is_ascii(),
+        _ => false,
+    };
+    if !rec.cells.iter().any(notable) {
         return Vec::new();
     }
     schema
@@ -864,6 +871,11 @@ fn data_quality(schema: &crate::schema::Schema, rec: &Record<'_>) -> Vec<FieldPr
                 field: Some(def.name.clone()),
                 value: Some(raw.to_string()),
                 reason: reason.clone(),
+            }),
+            Cell::Str { raw, .. } => crate::values::text::hidden_characters(raw).map(|reason| FieldProblem {
+                field: Some(def.name.clone()),
+                value: Some(crate::values::text::with_hidden_shown(raw)),
+                reason,
             }),
             _ => None,
         })

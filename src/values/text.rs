@@ -120,6 +120,48 @@ pub fn without_invisibles(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(s.chars().filter(|c| !invisible(*c)).collect())
 }
 
+/// What a text hides, for a data-quality note: its invisible and
+/// direction-changing characters (at most the first five named, as
+/// `U+200B`), or `None` when it has none.
+pub fn hidden_characters(s: &str) -> Option<String> {
+    if s.is_ascii() {
+        return None;
+    }
+    let hidden: Vec<char> = s.chars().filter(|c| invisible(*c)).collect();
+    if hidden.is_empty() {
+        return None;
+    }
+    let mut names: Vec<String> = Vec::new();
+    for c in &hidden {
+        let name = format!("U+{:04X}", *c as u32);
+        if !names.contains(&name) && names.len() < 5 {
+            names.push(name);
+        }
+    }
+    let n = hidden.len();
+    let what = if n == 1 {
+        "an invisible or direction-changing character"
+    } else {
+        "invisible or direction-changing characters"
+    };
+    let count = if n == 1 { String::new() } else { format!("{n} ") };
+    Some(format!("holds {count}{what} ({}): read and compared without them", names.join(", ")))
+}
+
+/// `s` with each invisible or direction-changing character written out
+/// (`KO<U+200B>REA`), for showing a value that hides some.
+pub fn with_hidden_shown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if invisible(c) {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn invisible(c: char) -> bool {
     matches!(c as u32,
         0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
@@ -346,6 +388,19 @@ mod tests {
         assert_eq!(printable("\u{1b}]52;c;aGk=\u{7}"), "\\x1b]52;c;aGk=\\x07");
         assert_eq!(printable("x\u{202e}y\u{9b}"), "x\\u{202e}y\\u{009b}");
         assert_eq!(printable("Ünïcödé 조선"), "Ünïcödé 조선");
+    }
+
+    #[test]
+    fn hidden_characters_are_named_and_shown() {
+        use super::{hidden_characters, with_hidden_shown};
+        assert_eq!(hidden_characters("KOREA"), None);
+        assert_eq!(hidden_characters("Pyongyang Ünal"), None);
+        let note = hidden_characters("KO\u{200B}REA\u{202E}GNAT\u{200B}").unwrap_or_default();
+        assert_eq!(
+            note,
+            "holds 3 invisible or direction-changing characters (U+200B, U+202E): read and compared without them"
+        );
+        assert_eq!(with_hidden_shown("KO\u{200B}REA"), "KO<U+200B>REA");
     }
 
     #[test]

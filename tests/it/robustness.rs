@@ -563,6 +563,38 @@ fn disguised_descriptions_get_the_plain_spellings_decision() {
     }
 }
 
+/// A party named with an invisible or direction-changing character inside
+/// is screened as the name it hides (red team C1), and the record says so
+/// in its data-quality notes, with the character written out.
+#[test]
+fn a_hidden_character_in_a_party_is_screened_through_and_noted() {
+    let engine = cordon::Engine::load(&super::harness::root().join("rules")).expect("rules");
+    let check = |seller: &str| {
+        let r = engine.check_fields([
+            ("id", "H"),
+            ("date", "2019-03-01"),
+            ("origin", "CN"),
+            ("destination", "CN"),
+            ("hs_code", "8471.30"),
+            ("seller", seller),
+            ("description", "laptops"),
+        ]);
+        let cordon::RecordResult::Evaluated(e) = r else { panic!("invalid: {seller:?}") };
+        e
+    };
+    let plain = check("KOREA MINING DEVELOPMENT TRADING CORPORATION");
+    assert!(plain.data_quality.is_empty(), "{:?}", plain.data_quality);
+    for hidden in
+        ["KO\u{200B}REA MINING DEVELOPMENT TRADING CORPORATION", "KOREA MINING DEVELOPMENT \u{2060}TRADING CORPORATION"]
+    {
+        let e = check(hidden);
+        assert_eq!(e.decision, plain.decision, "{hidden:?}");
+        let note = e.data_quality.iter().find(|p| p.field.as_deref() == Some("seller")).expect("a note on the seller");
+        assert!(note.reason.contains("invisible or direction-changing character"), "{}", note.reason);
+        assert!(note.value.as_deref().unwrap_or("").contains("<U+"), "{:?}", note.value);
+    }
+}
+
 /// CSV outputs (`check --format csv`, `report --format csv`) never hand a
 /// spreadsheet a formula taken from the input (red team M4).
 #[test]
