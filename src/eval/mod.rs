@@ -871,11 +871,13 @@ fn data_quality(schema: &crate::schema::Schema, rec: &Record<'_>) -> Vec<FieldPr
                 field: Some(def.name.clone()),
                 value: Some(raw.to_string()),
                 reason: reason.clone(),
+                readable: false,
             }),
             Cell::Str { raw, .. } => crate::values::text::hidden_characters(raw).map(|reason| FieldProblem {
                 field: Some(def.name.clone()),
                 value: Some(crate::values::text::with_hidden_shown(raw)),
                 reason,
+                readable: true,
             }),
             _ => None,
         })

@@ -537,6 +537,7 @@ fn swallowed_records(layout: &Layout, row: &Row<'_>) -> Option<FieldProblem> {
             breaks + 1,
             if looks == 1 { "" } else { "s" },
         ),
+        readable: false,
     })
 }
 
@@ -571,6 +572,7 @@ pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>,
                         _ => String::new(),
                     }
                 ),
+                readable: false,
             }],
         });
     }
@@ -596,6 +598,7 @@ pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>,
                     f.len(),
                     layout.limits.max_field_bytes
                 ),
+                readable: false,
             }],
         });
     }

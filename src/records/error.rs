@@ -104,4 +104,10 @@ pub struct FieldProblem {
     pub value: Option<String>,
     /// What is wrong.
     pub reason: String,
+    /// The value was read all the same (a text hiding invisible characters,
+    /// read without them): a note, not a field that could not be read. Not
+    /// written out: the reason says it; the report lists these apart.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub readable: bool,
 }

@@ -132,7 +132,12 @@ impl JsonReader {
 }
 
 fn row_error(layout: &Layout, line: u64, reason: String) -> Invalid {
-    Invalid { file: layout.file, line, id: None, errors: vec![FieldProblem { field: None, value: None, reason }] }
+    Invalid {
+        file: layout.file,
+        line,
+        id: None,
+        errors: vec![FieldProblem { field: None, value: None, reason, readable: false }],
+    }
 }
 
 /// A JSON line's top level: an object's keys and values in the order
@@ -229,6 +234,7 @@ pub(super) fn parse_line<'a>(layout: &Layout, line: u64, text: &[u8]) -> Result<
                 field: Some(layout.schema.fields[fid].name.clone()),
                 value: None,
                 reason: format!("{what}: Cordon cannot tell which to read"),
+                readable: false,
             });
         }
     }

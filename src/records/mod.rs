@@ -349,6 +349,7 @@ impl Layout {
                         "the line is {bytes} bytes, longer than the limit of {}; it was not read",
                         self.limits.max_line_bytes
                     ),
+                    readable: false,
                 }],
             }),
         }
@@ -428,11 +429,13 @@ impl Layout {
                     field: Some(f.name.clone()),
                     value: None,
                     reason: format!("required field `{}` is empty", f.name),
+                    readable: false,
                 }),
                 Cell::Bad { raw, reason } => problems.push(FieldProblem {
                     field: Some(f.name.clone()),
                     value: Some(raw.to_string()),
                     reason: reason.clone(),
+                    readable: false,
                 }),
                 _ => {}
             }

@@ -848,9 +848,10 @@ fn quality(c: &mut Composer, r: &Report) {
     body(
         c,
         format!(
-            "{} records could not be read and were not evaluated (invalid); {} records were evaluated although an optional field could not be read (incomplete): rules that needed such a field could not decide and sent the record to review. Every problem is listed with its file, line, field and reason.",
+            "{} records could not be read and were not evaluated (invalid); {} records were evaluated although an optional field could not be read (incomplete): rules that needed such a field could not decide and sent the record to review; {} records had a text field hiding invisible or direction-changing characters, read and screened without them. Every problem is listed with its file, line, field and reason.",
             n(r.counts.invalid),
-            n(r.counts.incomplete)
+            n(r.counts.incomplete),
+            n(r.counts.hidden_characters)
         ),
     );
     c.y += 2.0;
@@ -861,7 +862,11 @@ fn quality(c: &mut Composer, r: &Report) {
         Column { width: 30.0, align: Align::Left },
         Column { width: 64.0, align: Align::Left },
     ];
-    for (title, entries) in [("Invalid records", &dq.invalid), ("Incomplete records", &dq.incomplete)] {
+    for (title, entries) in [
+        ("Invalid records", &dq.invalid),
+        ("Incomplete records", &dq.incomplete),
+        ("Texts hiding invisible characters", &dq.hidden_characters),
+    ] {
         figure_title(c, title);
         if entries.is_empty() {
             c.paragraph(Para::new("None.", Style::Regular, 8.5, colour::MUTED));

@@ -258,6 +258,9 @@ pub struct Counts {
     pub indeterminate_findings: u64,
     /// Evaluated records with an unreadable optional field.
     pub incomplete: u64,
+    /// Evaluated records with a text field that hid invisible or
+    /// direction-changing characters (read and compared without them).
+    pub hidden_characters: u64,
 }
 
 /// Decisions by kind.
@@ -546,6 +549,8 @@ pub struct DataQuality {
     pub invalid: Vec<QualityEntry>,
     /// Evaluated records with an unreadable optional field.
     pub incomplete: Vec<QualityEntry>,
+    /// Text fields that hid invisible or direction-changing characters.
+    pub hidden_characters: Vec<QualityEntry>,
     /// Rules not decided for a file's records because it has no column for a field.
     pub skipped_rules: Vec<Skipped>,
     /// Optional fields each input has no column for, and what that meant.
@@ -617,6 +622,7 @@ pub struct Collector<'a> {
     flagged: super::store::Flagged,
     invalid: Vec<QualityEntry>,
     incomplete: Vec<QualityEntry>,
+    hidden: Vec<QualityEntry>,
     /// Evaluated records per transaction date (for rules' in-force counts).
     dates: BTreeMap<Date, u64>,
     rule_hits: Vec<(u64, u64)>,
@@ -649,6 +655,7 @@ impl<'a> Collector<'a> {
             flagged: super::store::Flagged::new(keep),
             invalid: Vec::new(),
             incomplete: Vec::new(),
+            hidden: Vec::new(),
             dates: BTreeMap::new(),
             rule_hits: vec![(0, 0); n],
             counterparties: HashMap::new(),
@@ -711,11 +718,15 @@ impl<'a> Collector<'a> {
                     Decision::Review => self.counts.decisions.review += 1,
                     Decision::Pass => self.counts.decisions.pass += 1,
                 }
-                if !e.data_quality.is_empty() {
+                if e.data_quality.iter().any(|p| !p.readable) {
                     self.counts.incomplete += 1;
-                    for p in &e.data_quality {
-                        self.incomplete.push(self.quality(e, p));
-                    }
+                }
+                if e.data_quality.iter().any(|p| p.readable) {
+                    self.counts.hidden_characters += 1;
+                }
+                for p in &e.data_quality {
+                    let entry = self.quality(e, p);
+                    if p.readable { self.hidden.push(entry) } else { self.incomplete.push(entry) }
                 }
                 if !e.findings.is_empty() {
                     self.flag(e);
@@ -1042,6 +1053,7 @@ impl<'a> Collector<'a> {
             data_quality: DataQuality {
                 invalid: self.invalid,
                 incomplete: self.incomplete,
+                hidden_characters: self.hidden,
                 skipped_rules,
                 missing_columns: run.missing_columns.clone(),
                 missing_groups: run.missing_groups.clone(),

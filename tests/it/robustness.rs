@@ -593,6 +593,32 @@ fn a_hidden_character_in_a_party_is_screened_through_and_noted() {
         assert!(note.reason.contains("invisible or direction-changing character"), "{}", note.reason);
         assert!(note.value.as_deref().unwrap_or("").contains("<U+"), "{:?}", note.value);
     }
+    // The report lists such a field apart: read, not incomplete.
+    let pack = TempPack::new(&[(
+        "tx.csv",
+        "id,date,origin,destination,hs_code,seller,description\nH1,2019-03-01,CN,CN,8471.30,KO\u{200B}REA MINING DEVELOPMENT TRADING CORPORATION,laptops\n",
+    )]);
+    let out = pack.path().join("r.json");
+    let input = pack.path().join("tx.csv");
+    let o = cordon(&[
+        "report",
+        "--rules",
+        "rules",
+        "--format",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).expect("report")).expect("json");
+    assert_eq!(
+        (v["counts"]["incomplete"].as_u64(), v["counts"]["hidden_characters"].as_u64()),
+        (Some(0), Some(1)),
+        "{}",
+        v["counts"]
+    );
+    assert_eq!(v["data_quality"]["hidden_characters"][0]["field"], "seller", "{}", v["data_quality"]);
 }
 
 /// CSV outputs (`check --format csv`, `report --format csv`) never hand a
