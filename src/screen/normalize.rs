@@ -505,9 +505,15 @@ pub fn query_readings(name: &str) -> Vec<Reading> {
     if let Some(sh) = &shaped {
         add(sh, "look-alike letters of another script read as Latin");
     }
-    let lettered = digits_as_letters(shaped.as_deref().unwrap_or(shown));
+    let lettered = digits_as_letters(shaped.as_deref().unwrap_or(shown), 'I');
     if let Some(l) = &lettered {
         add(l, "digits inside words read as letters");
+        // A 1 stands for an I or an L (`1AND`, `GO1D`): both are tried.
+        if let Some(with_l) = digits_as_letters(shaped.as_deref().unwrap_or(shown), 'L')
+            && with_l != *l
+        {
+            add(&with_l, "digits inside words read as letters");
+        }
     }
     // A disguised field that also names several parties: the parts of the
     // undisguised text (`K0REA DAES0NG BANK; Acme Ltd`).
@@ -773,12 +779,12 @@ fn words_apart(s: &str) -> Option<String> {
 }
 
 /// Digits inside words that also hold letters, read as the letters they
-/// are written for (`K0REA` → `KOREA`, `P1NE` → `PINE`); whole numbers
-/// stay. `None` when there is no such word.
-fn digits_as_letters(s: &str) -> Option<String> {
+/// are written for (`K0REA` → `KOREA`, `P1NE` → `PINE`), a 1 as `one`
+/// (I or L); whole numbers stay. `None` when there is no such word.
+fn digits_as_letters(s: &str, one: char) -> Option<String> {
     let letter = |d: char| match d {
         '0' => Some('O'),
-        '1' => Some('I'),
+        '1' => Some(one),
         '3' => Some('E'),
         '4' => Some('A'),
         '5' => Some('S'),
@@ -971,6 +977,16 @@ mod tests {
         assert_eq!(texts("오극렬"), texts("O Kuk Ryol"));
         assert_eq!(texts("金铁三"), ["jin", "tie", "san"]);
         assert_eq!(texts("Łódź Česká"), ["lodz", "ceska"]);
+    }
+
+    #[test]
+    fn digits_inside_words_are_read_as_letters_a_one_both_ways() {
+        assert_eq!(digits_as_letters("K0REA 1ST", 'I').as_deref(), Some("KOREA IST"));
+        assert_eq!(digits_as_letters("GO1D 1AND", 'L').as_deref(), Some("GOLD LAND"));
+        assert_eq!(digits_as_letters("BILLIONS NO. 18", 'I'), None, "whole numbers stay");
+        let words: Vec<String> =
+            query_readings("BANK OF EA5T 1AND").into_iter().flat_map(|r| r.tokens).map(|t| t.spelled).collect();
+        assert!(words.iter().any(|w| w == "iand") && words.iter().any(|w| w == "land"), "{words:?}");
     }
 
     #[test]
