@@ -436,16 +436,23 @@ mod tests {
         Arc::new(crate::lists::store::from_bytes(bytes, std::path::Path::new("UN_SC.json")).expect("seed reads"))
     }
 
+    /// The UN snapshot, its index, the key it is stored under and the
+    /// stored bytes.
+    fn stored_un() -> (Arc<Snapshot>, ListIndex, String, Vec<u8>) {
+        let snap = snapshot();
+        let built = ListIndex::new(Arc::clone(&snap));
+        let key = index_key(b"snapshot bytes");
+        let bytes = to_bytes(&built, &key);
+        (snap, built, key, bytes)
+    }
+
     fn query(name: &str) -> Query {
         Query { name: name.into(), threshold: crate::values::Decimal::new(5, 1), limit: 10, ..Query::default() }
     }
 
     #[test]
     fn a_stored_index_reads_back_to_the_same_index() {
-        let snap = snapshot();
-        let built = ListIndex::new(Arc::clone(&snap));
-        let key = index_key(b"snapshot bytes");
-        let bytes = to_bytes(&built, &key);
+        let (snap, built, key, bytes) = stored_un();
         let read = from_bytes(&bytes, &key, Arc::clone(&snap)).expect("own index reads back");
         assert!(to_bytes(&read, &key) == bytes, "stored again, the same bytes");
         let names = ["KOREA MINING DEVELOPMENT TRADING CORPORATION", "Komid", "Pak Mun Il", "Tanchon Bank", "Nobody"];
@@ -460,10 +467,7 @@ mod tests {
 
     #[test]
     fn an_index_of_other_bytes_another_build_or_damaged_is_not_used() {
-        let snap = snapshot();
-        let built = ListIndex::new(Arc::clone(&snap));
-        let key = index_key(b"snapshot bytes");
-        let bytes = to_bytes(&built, &key);
+        let (snap, built, key, bytes) = stored_un();
         assert!(from_bytes(&bytes, &index_key(b"other bytes"), Arc::clone(&snap)).is_none());
         let other_key = key.replacen(BUILD, "0000000000000000", 1);
         assert_ne!(other_key, key);
@@ -510,10 +514,7 @@ mod tests {
 
     #[test]
     fn an_index_that_points_outside_its_snapshot_is_not_used() {
-        let snap = snapshot();
-        let built = ListIndex::new(Arc::clone(&snap));
-        let key = index_key(b"snapshot bytes");
-        let bytes = to_bytes(&built, &key);
+        let (snap, _, key, bytes) = stored_un();
         // The same index against a snapshot with fewer entries: its checksum
         // is right, its positions are not.
         let mut fewer = (*snap).clone();
