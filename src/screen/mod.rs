@@ -392,29 +392,72 @@ fn tok_keys(t: &Tok, out: &mut Vec<u64>) {
     out.dedup();
 }
 
-/// The forms a listed name is indexed under: as written, and for a name
-/// with a parenthesis ("GENERAL BUREAU OF ATOMIC ENERGY (GBAE)") also
-/// without it and the parenthesis alone, which names the same entry.
 /// The words in brackets of a listed name, as [`name_forms`] indexes them.
 fn bracketed_part(text: &str) -> Option<String> {
     let (open, close) = (text.find('(')?, text.rfind(')')?);
     (open < close).then(|| text[open + 1..close].trim().to_string()).filter(|f| !f.is_empty() && f != text)
 }
 
-fn name_forms(text: &str) -> Vec<String> {
+/// The forms a listed name is indexed under: as written, and for a name
+/// with a parenthesis ("GENERAL BUREAU OF ATOMIC ENERGY (GBAE)") also
+/// without it and the parenthesis alone, which names the same entry.
+///
+/// A person's name reads its brackets otherwise: one Latin word in
+/// brackets is another spelling of the word before it ("SANTOS, Ahmad
+/// (Ahmed)", "Lom-ali Butayev (Butaev)") and stands in for it, never for
+/// the whole person; a title or a note in brackets ("(Sheikh) Musa Hilal",
+/// "EL PARA (COMBAT NAME)", "(birth name)") is no name at all. Only a
+/// bracket in another script (the name in its original script) or of two
+/// words or more that is not such a note names the person alone; after a
+/// label (`original script: …`) the label is left out.
+fn name_forms(text: &str, kind: Kind) -> Vec<String> {
     let mut out = vec![text.to_string()];
     if let (Some(open), Some(close)) = (text.find('('), text.rfind(')'))
         && open < close
     {
-        let outside = format!("{} {}", &text[..open], &text[close + 1..]).trim().to_string();
+        let before = text[..open].trim_end();
+        let outside = format!("{before} {}", &text[close + 1..]).trim().to_string();
         let inside = text[open + 1..close].trim().to_string();
-        for f in [outside, inside] {
+        let mut forms = vec![outside];
+        if kind != Kind::Individual {
+            forms.push(inside);
+        } else {
+            let named = inside.split_once(':').map_or(inside.as_str(), |(_, rest)| rest).trim();
+            let words: Vec<&str> = named.split_whitespace().collect();
+            let latin = named.chars().filter(|c| c.is_alphabetic()).all(|c| c.is_ascii_alphabetic());
+            match (words.as_slice(), before.rsplit_once(char::is_whitespace)) {
+                // Another spelling of the word before the bracket.
+                ([word], Some((head, _))) if latin && !is_person_note(word) => {
+                    forms.push(format!("{head} {word} {}", &text[close + 1..]).trim().to_string())
+                }
+                ([word], None) if latin && !before.is_empty() && !is_person_note(word) => {
+                    forms.push(format!("{word} {}", &text[close + 1..]).trim().to_string())
+                }
+                // Several names in one bracket are separated by `;`.
+                _ if !latin || (words.len() >= 2 && !is_person_note(named)) => {
+                    forms.extend(named.split(';').map(|n| n.trim().to_string()))
+                }
+                _ => {}
+            }
+        }
+        for f in forms {
             if !f.is_empty() && !out.contains(&f) {
                 out.push(f);
             }
         }
     }
     out
+}
+
+/// Words in brackets that describe a person's name rather than give one
+/// ("(COMBAT NAME)", "(birth name)", "(false identity …)"), as the UN and
+/// OFAC lists write them; compared without case.
+fn is_person_note(inside: &str) -> bool {
+    const NOTES: &[&str] =
+        &["name", "identity", "passport", "script", "born", "alias", "nickname", "formerly", "maiden", "third"];
+    inside
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| NOTES.iter().any(|n| w.eq_ignore_ascii_case(n)) || w.chars().any(|c| c.is_ascii_digit()))
 }
 
 /// Which tokens of a query (`q`) and of an alias (`a`) met through the
@@ -554,7 +597,7 @@ impl ListIndex {
         let mut countries = Vec::with_capacity(snapshot.entries.len());
         for (ei, e) in snapshot.entries.iter().enumerate() {
             for (ni, n) in e.names.iter().enumerate().take(u16::MAX as usize) {
-                let forms = name_forms(&n.text);
+                let forms = name_forms(&n.text, e.kind);
                 let inside = bracketed_part(&n.text);
                 for f in &forms {
                     let bracketed = inside.as_deref() == Some(f.as_str());
@@ -1210,10 +1253,13 @@ fn contains_a_name(a: &Alias, e: &Entry) -> bool {
     !a.bracketed && e.kind != Kind::Individual && a.toks.iter().filter(|t| !t.generic).count() >= 2
 }
 
-/// What a weak alias's score is multiplied by: less for an alias of one
-/// distinctive word, which alone is never a match.
-fn weak_factor(a: &Alias) -> f64 {
-    if a.toks.iter().filter(|t| !t.generic).count() >= 2 { WEAK_DISTINCT_FACTOR } else { WEAK_FACTOR }
+/// What a weak alias's score (`s`) is multiplied by: less for an alias of
+/// one distinctive word, which alone is never a match, unless the alias
+/// has more words and every one of them is written as listed
+/// (`BULIT TRADE LTD`): the whole weak alias in full is worth a review.
+fn weak_factor(a: &Alias, s: f64) -> f64 {
+    let distinct = a.toks.iter().filter(|t| !t.generic).count();
+    if distinct >= 2 || (a.toks.len() >= 2 && s >= 1.0 - 1e-9) { WEAK_DISTINCT_FACTOR } else { WEAK_FACTOR }
 }
 
 /// Whether a word is within two letters of a generic word or legal form.
@@ -1448,7 +1494,7 @@ impl ListIndex {
                 }
                 let quality = entry.names.get(a.name as usize).map_or(Quality::Strong, |n| n.quality);
                 if quality == Quality::Weak {
-                    s *= weak_factor(a);
+                    s *= weak_factor(a, s);
                     reason.push_str("; weak alias");
                 }
                 if let Some(listed) = imo_conflict(q, entry) {
@@ -1566,7 +1612,7 @@ impl ListIndex {
                 }
                 let (mut s, _) = score(&qt, a);
                 if entry.names.get(a.name as usize).is_some_and(|n| n.quality == Quality::Weak) {
-                    s *= weak_factor(a);
+                    s *= weak_factor(a, s);
                 }
                 if imo_conflict(q, entry).is_some() {
                     s *= IMO_CONFLICT_FACTOR;
@@ -2040,5 +2086,56 @@ mod tests {
         let q = Query { name: "Mr. Pak Mun Il".into(), threshold: DEFAULT_THRESHOLD, limit: 5, ..Query::default() };
         let reason = s.screen(&q).first().map(|c| c.reason.clone()).unwrap_or_default();
         assert!(reason.contains("a title or label before the name left out"), "{reason}");
+    }
+
+    /// A person's name is not two parties because a comma splits it, and a
+    /// word in brackets of a person's listed name is a spelling of the word
+    /// before it, not the person's name alone (`Ahmed` alone matched
+    /// `SANTOS, Ahmad (Ahmed)` at 1.000, and `GARBAYA, Ahmed` through it).
+    #[test]
+    fn a_given_name_alone_never_matches_a_person() {
+        let s = screener_of(vec![
+            entry("P1", Kind::Individual, &[("SANTOS, Ahmad (Ahmed)", Quality::Primary)]),
+            entry("P2", Kind::Individual, &[("EL PARA (COMBAT NAME)", Quality::Primary)]),
+            entry("P3", Kind::Individual, &[("(Sheikh) Musa Hilal", Quality::Primary)]),
+            entry("P4", Kind::Individual, &[("Jin Tiesan (金铁三)", Quality::Primary)]),
+            entry("P5", Kind::Individual, &[("Abubakar", Quality::Primary)]),
+        ]);
+        for q in ["Ahmed", "Smith, Ahmed", "Combat Name", "Sheikh", "Smith, Abubakar", "Mohammad, Ahmed"] {
+            let hits = s.screen(&Query { name: q.into(), threshold: DEFAULT_THRESHOLD, limit: 5, ..Query::default() });
+            assert!(hits.is_empty(), "{q}: {:?}", hits.iter().map(|c| (&c.reference, c.score)).collect::<Vec<_>>());
+        }
+        matches_at_threshold(
+            &s,
+            &[
+                ("Santos, Ahmed", "P1"),
+                ("Ahmad Santos", "P1"),
+                ("Musa Hilal", "P3"),
+                ("金铁三", "P4"),
+                ("Abubakar", "P5"),
+            ],
+        );
+        // Two parties with a comma still are two.
+        let s = screener_of(vec![entry("E1", Kind::Entity, &[("KOMID", Quality::Primary)])]);
+        matches_at_threshold(&s, &[("KOMID, Acme Trading Ltd", "E1"), ("Acme Trading Ltd, KOMID", "E1")]);
+    }
+
+    /// A weak alias written in full is worth a review even when only one of
+    /// its words is distinctive; a part of it is not.
+    #[test]
+    fn a_weak_alias_in_full_is_worth_a_review() {
+        let s = screener_of(vec![
+            entry("E1", Kind::Entity, &[("ACME ONE", Quality::Primary), ("BULIT TRADE LTD", Quality::Weak)]),
+            entry("E2", Kind::Entity, &[("ACME TWO", Quality::Primary), ("BOLTON", Quality::Weak)]),
+        ]);
+        let score = |name: &str| {
+            let q = Query { name: name.into(), threshold: Decimal::ZERO, limit: 5, ..Query::default() };
+            s.screen(&q).first().map(|c| (c.reference.clone(), c.score, c.reason.clone()))
+        };
+        let (r, sc, reason) = score("Bulit Trade Ltd").expect("found");
+        assert_eq!((r.as_str(), sc), ("E1", to_score(WEAK_DISTINCT_FACTOR)), "{reason}");
+        assert!(reason.contains("weak alias"), "{reason}");
+        assert!(score("Bulit Trade").is_some_and(|(_, sc, _)| sc < DEFAULT_THRESHOLD));
+        assert!(score("Bolton").is_some_and(|(_, sc, _)| sc <= to_score(WEAK_FACTOR)));
     }
 }

@@ -141,6 +141,7 @@ fn parse_spellings(text: &'static str, columns: &[&str]) -> Result<Spellings, St
 struct GenericWords {
     words: HashMap<&'static str, &'static str>,
     least: Vec<&'static str>,
+    connecting: Vec<&'static str>,
 }
 
 /// Reads `name-variants.csv`: each spelling mapped to the form it folds to.
@@ -151,17 +152,21 @@ fn parse_name_variants(text: &'static str) -> Result<HashMap<&'static str, &'sta
 /// Reads `generic-words.csv`.
 fn parse_generic_words(text: &'static str) -> Result<GenericWords, String> {
     let (rows, words) = parse_spellings(text, &["canonical", "kind", "spellings", "source"])?;
-    let mut least = Vec::new();
+    let (mut least, mut connecting) = (Vec::new(), Vec::new());
     for (line, row) in rows {
         match row[1] {
-            "legal form" | "connecting" => least.push(row[0]),
+            "legal form" => least.push(row[0]),
+            "connecting" => {
+                least.push(row[0]);
+                connecting.push(row[0]);
+            }
             "generic" => {}
             kind => {
                 return Err(format!("line {line}: the kind `{kind}` is not `legal form`, `connecting` or `generic`"));
             }
         }
     }
-    Ok(GenericWords { words, least })
+    Ok(GenericWords { words, least, connecting })
 }
 
 /// A shipped table, parsed.
@@ -374,6 +379,13 @@ static GENERIC: LazyLock<GenericWords> = LazyLock::new(|| shipped(GENERIC_WORDS_
 /// or `connecting`.
 pub fn is_legal_form(canonical: &str) -> bool {
     GENERIC.least.contains(&canonical)
+}
+
+/// Articles, prepositions and conjunctions (`al`, `de`, `and`), folded: the
+/// rows of `generic-words.csv` of kind `connecting`. They are found in
+/// people's names as well as companies'.
+fn is_connecting_word(canonical: &str) -> bool {
+    GENERIC.connecting.contains(&canonical)
 }
 
 /// Whether a word is one of the generic words or legal forms (as written).
@@ -709,8 +721,27 @@ pub fn party_parts(name: &str) -> Vec<String> {
         if start > 0 {
             spans.push((start, outside.len(), false));
         }
-        for (a, b, _) in &spans {
-            push(&outside[*a..*b]);
+        // `SURNAME, Given`: one word and a comma, then a person's given
+        // names (up to three words, none of them a company's) is one
+        // person's name, not two parties; neither half is screened alone
+        // (`GARBAYA, Ahmed` is not a party `Ahmed`).
+        let words = |a: usize, b: usize| outside[a..b].split_whitespace().count();
+        let person_given = |a: usize, b: usize| {
+            (1..=3).contains(&words(a, b))
+                && tokens(&outside[a..b]).iter().all(|t| !t.generic || is_connecting_word(&t.text))
+        };
+        let mut inverted = vec![false; spans.len()];
+        for i in 1..spans.len() {
+            let ((a0, b0, comma), (a1, b1, _)) = (spans[i - 1], spans[i]);
+            if comma && words(a0, b0) == 1 && person_given(a1, b1) {
+                inverted[i - 1] = true;
+                inverted[i] = true;
+            }
+        }
+        for ((a, b, _), inverted) in spans.iter().zip(&inverted) {
+            if !inverted {
+                push(&outside[*a..*b]);
+            }
         }
         // Two parts a comma joins, read as one: a person's name written
         // `SURNAME, Given` inside a longer field (`Suntide Marine Pte Ltd /

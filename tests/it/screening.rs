@@ -246,8 +246,8 @@ fn extended_and_held_out_sets_at_the_default_threshold() {
     }
     println!("{report}");
     let (d, h) = (dev.total(), held.total());
-    assert!(d.precision() >= 0.98 && d.recall() >= 0.97, "extended set below its floor:\n{report}");
-    assert!(h.precision() >= 0.98 && h.recall() >= 0.94, "held-out set below its floor:\n{report}");
+    assert!(d.precision() >= 0.98 && d.recall() >= 0.98, "extended set below its floor:\n{report}");
+    assert!(h.precision() >= 0.98 && h.recall() >= 0.945, "held-out set below its floor:\n{report}");
 }
 
 #[test]
