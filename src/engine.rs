@@ -21,6 +21,7 @@ use crate::sources::{FsSources, Sources};
 pub struct LoadOptions {
     reviewed: Option<String>,
     licences: Option<String>,
+    lists: Option<String>,
 }
 
 impl LoadOptions {
@@ -42,6 +43,14 @@ impl LoadOptions {
     /// becomes part of the rule set's fingerprint.
     pub fn licences(mut self, name: impl Into<String>) -> LoadOptions {
         self.licences = Some(name.into());
+        self
+    }
+
+    /// Reads the pack's sanctions lists from the sources' folder `name`
+    /// (for [`FsSources`], a path: absolute, or relative to the pack)
+    /// instead of the folder the pack's manifest names.
+    pub fn lists(mut self, name: impl Into<String>) -> LoadOptions {
+        self.lists = Some(name.into());
         self
     }
 }
@@ -93,7 +102,7 @@ impl Engine {
     /// Loads a pack served by `sources`, checks it and compiles it; every
     /// problem found is in the error.
     pub fn from_sources(sources: &dyn Sources, opts: &LoadOptions) -> Result<Engine, Diagnostics> {
-        let pack = crate::load::load(sources)?;
+        let pack = crate::load::load_with_lists(sources, opts.lists.as_deref())?;
         let (mut rules, warnings) = check::check(&pack, sources).map_err(Diagnostics::from_iter)?;
         if let Some(name) = &opts.reviewed {
             let src = crate::load::read_text(sources, name).map_err(Diagnostics::from_iter_one)?;
@@ -255,6 +264,89 @@ impl Engine {
         self.check_json(&serde_json::Value::Object(object))
     }
 
+    /// Screens a name against every sanctions list the pack's rules screen
+    /// against, as `cordon screen` does: matches scoring at least
+    /// `threshold` (the default, 0.88, when `None`), best first, at most
+    /// `limit` of them. No list, no match: [`Engine::lists`] says which
+    /// lists there are.
+    pub fn screen(
+        &self,
+        name: &str,
+        threshold: Option<crate::Decimal>,
+        limit: usize,
+    ) -> Vec<crate::results::ScreenMatch> {
+        let query = crate::screen::Query {
+            name: name.to_string(),
+            threshold: threshold.unwrap_or(crate::screen::DEFAULT_THRESHOLD),
+            limit,
+            ..crate::screen::Query::default()
+        };
+        let mut out: Vec<crate::results::ScreenMatch> = Vec::new();
+        for list in &self.program.rules.lists {
+            let index = list.index();
+            for c in index.screen(&query) {
+                out.push(crate::results::ScreenMatch {
+                    field: None,
+                    value: name.to_string(),
+                    list: c.list.clone(),
+                    snapshot: c.fingerprint.clone(),
+                    reference: c.reference.clone(),
+                    matched_name: c.matched_name.clone(),
+                    score: c.score,
+                    reason: c.reason.clone(),
+                    listed_on: c.listed_on.clone(),
+                    listed_after: false,
+                    entry_hash: index.entry_hash(c.entry_index).to_string(),
+                    clearance_outdated: None,
+                });
+            }
+        }
+        out.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| (&a.list, &a.reference).cmp(&(&b.list, &b.reference))));
+        out.truncate(limit);
+        out
+    }
+
+    /// The sanctions lists the pack's rules screen against: each list's
+    /// name, its snapshot's fingerprint and its number of entries.
+    pub fn lists(&self) -> Vec<(String, String, usize)> {
+        self.program
+            .rules
+            .lists
+            .iter()
+            .map(|l| (l.name.clone(), l.snapshot.fingerprint.clone(), l.snapshot.entries.len()))
+            .collect()
+    }
+
+    /// Opens a table of records given column by column (an Arrow record
+    /// batch, a data frame, a database cursor) whose columns are named
+    /// `columns`: they are mapped onto the schema as a CSV header is (the
+    /// run's input config maps other names), and a required field without
+    /// a column is the same error. `name` names the table in results.
+    ///
+    /// ```
+    /// # use cordon::{Engine, MemSources, LoadOptions, RunOptions};
+    /// # let pack = MemSources::new().with("r.cordon", "regime R\nrule R-1 { title: \"t\" cite: \"c\" severity: review when: origin in { KP } }\n");
+    /// # let engine = Engine::from_sources(&pack, &LoadOptions::new()).unwrap();
+    /// let columns: Vec<String> = ["id", "date", "origin", "destination", "hs_code", "quantity", "unit",
+    ///     "value", "currency", "seller", "buyer"].map(String::from).into();
+    /// let table = engine.table("batch", &columns, &RunOptions::new())?;
+    /// let row = ["TX-1", "2024-01-02", "KP", "CN", "2701", "1", "t", "1", "USD", "A", "B"];
+    /// let result = table.check_row(1, row.iter().map(|c| Some(c.as_bytes())));
+    /// assert_eq!(result.decision(), Some(cordon::Decision::Review));
+    /// # Ok::<(), cordon::Error>(())
+    /// ```
+    pub fn table(&self, name: &str, columns: &[String], opts: &RunOptions) -> Result<Table<'_>, Error> {
+        let layout = crate::records::csv::table_layout(
+            name,
+            columns,
+            Arc::clone(&self.program.rules.schema),
+            Arc::clone(opts.input_config()),
+            opts.limits_of(),
+        )
+        .map_err(|e| Error::Inputs(vec![e]))?;
+        Ok(Table { engine: self, layout, opts: opts.clone(), name: name.to_string() })
+    }
+
     #[doc(hidden)]
     /// Opens every input (reading headers) before any record is evaluated,
     /// so an unusable input stops the run before output starts; every
@@ -338,6 +430,51 @@ impl Engine {
         stages: &mut [&mut dyn Stage],
     ) -> Result<RunSummary, RunError> {
         run::run(&self.program, inputs, opts, render, stages)
+    }
+}
+
+/// A table of records given column by column, opened by [`Engine::table`]:
+/// each row is read exactly as a CSV row under the same header would be
+/// (a null is an empty cell), so the decisions are those of `cordon check`
+/// on the table written as CSV. Shareable across threads.
+#[derive(Debug)]
+pub struct Table<'e> {
+    engine: &'e Engine,
+    layout: Layout,
+    opts: RunOptions,
+    name: String,
+}
+
+impl Table<'_> {
+    /// The number of columns.
+    pub fn width(&self) -> usize {
+        self.layout.width
+    }
+
+    /// Checks one row: its cells in column order (`None` for a null),
+    /// numbered `line` in the result. A row whose cell count is not the
+    /// table's width is reported invalid, as a CSV row would be.
+    pub fn check_row<'a>(&self, line: u64, cells: impl IntoIterator<Item = Option<&'a [u8]>>) -> RecordResult {
+        let mut text = Vec::new();
+        let mut bounds = Vec::with_capacity(self.layout.width);
+        for cell in cells {
+            let start = text.len();
+            text.extend_from_slice(cell.unwrap_or_default());
+            bounds.push((start, text.len()));
+        }
+        let raw = Raw::Csv(crate::records::csv::OwnedRow { line, text, bounds });
+        let outcome = match self.layout.parse(&raw) {
+            Ok(rec) => {
+                let rules = &self.engine.program.rules;
+                let mut e = self.engine.evaluate(&rec);
+                if !e.contributions.is_empty() {
+                    crate::aggregate::Standings::attach(self.opts.standings_of(), rules, &rec, &mut e);
+                }
+                RecordOutcome::Evaluated(e)
+            }
+            Err(inv) => RecordOutcome::Invalid(inv),
+        };
+        RecordResult::new(&self.engine.program.rules, &self.name, &outcome)
     }
 }
 

@@ -209,7 +209,7 @@ pub use check::Severity;
 pub use config::InputConfig;
 pub use contracts::{CheckOutput, CheckSummary, json_schemas};
 pub use diagnostics::{Diagnostics, Problem};
-pub use engine::{Engine, LoadOptions};
+pub use engine::{Engine, LoadOptions, Table};
 pub use error::Error;
 pub use findings::{Decision, Explanation, Node, RuleExplanation, Truth, UnlessExplanation};
 pub use records::{FieldProblem, Format, InputError, Limits, Value};

@@ -31,6 +31,12 @@ pub(crate) fn read_text(sources: &dyn Sources, name: &str) -> Result<SourceFile,
 
 /// Loads the pack its sources serve.
 pub fn load(sources: &dyn Sources) -> Result<Pack, Diagnostics> {
+    load_with_lists(sources, None)
+}
+
+/// Like [`load`], with the sanctions lists read from the folder `lists`
+/// (a name the sources resolve) instead of the one the manifest names.
+pub fn load_with_lists(sources: &dyn Sources, lists: Option<&str>) -> Result<Pack, Diagnostics> {
     let mut diags = Diagnostics::new();
     let fail = |diags: &mut Diagnostics, e: ConfigError| {
         diags.push(e);
@@ -121,8 +127,10 @@ pub fn load(sources: &dyn Sources) -> Result<Pack, Diagnostics> {
         Err(e) => return fail(&mut diags, e),
     };
     let data_root = manifest.as_ref().and_then(|m| m.data.clone()).unwrap_or_default();
-    let lists_root =
-        manifest.as_ref().and_then(|m| m.lists.clone()).unwrap_or_else(|| sources::under(&data_root, "lists"));
+    let lists_root = match lists {
+        Some(l) => sources::normalize(l),
+        None => manifest.as_ref().and_then(|m| m.lists.clone()).unwrap_or_else(|| sources::under(&data_root, "lists")),
+    };
     let mut roots = declared_roots(manifest.as_ref(), &data_root, &lists_root);
     roots.extend(scopes.iter().cloned());
     roots.sort();

@@ -445,6 +445,30 @@ impl CsvReader {
     }
 }
 
+/// The layout of a table given column by column (an Arrow batch, a data
+/// frame) whose columns are `names`: mapped onto the schema as a CSV
+/// header is, with the same errors for a required field without a column
+/// or a field with two.
+pub(crate) fn table_layout(
+    name: &str,
+    names: &[String],
+    schema: Arc<Schema>,
+    config: Arc<InputConfig>,
+    limits: Limits,
+) -> Result<Layout, InputError> {
+    let spec = InputSpec { path: name.into(), name: name.to_string(), format: Format::Csv };
+    // The first name without a byte-order mark, as a CSV header's.
+    let names: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let b = n.as_bytes();
+            header_name(if i == 0 { b.strip_prefix(BOM).unwrap_or(b) } else { b })
+        })
+        .collect();
+    layout(&spec, 0, &names, schema, config, limits)
+}
+
 /// Maps a header's column names onto the schema.
 fn layout(
     spec: &InputSpec,
