@@ -30,7 +30,8 @@
 //! ```
 //!
 //! The public API is what this page lists: [`Engine`] (built from a folder
-//! or from [`Sources`]), [`RunOptions`] and [`Stage`]s for runs over
+//! or from [`Sources`]; a [`Table`] of rows given column by column, as the
+//! Python bindings in `python/` give Arrow batches), [`RunOptions`] and [`Stage`]s for runs over
 //! [`InputSource`]s, the owned, serialisable [`RecordResult`] and
 //! [`RunSummary`], [`Diagnostics`] and one [`Error`]. `docs/embedding.md`
 //! shows a service; `docs/schema/` holds the JSON Schemas of the outputs.
@@ -106,7 +107,7 @@
 //!   counting first pass of a run with rules over many records (`run::counting`);
 //!   the stage that appends decisions to the log (`run::log`).
 //! - `error`: the crate's one [`Error`].
-//! - `engine`: the facade: load once, evaluate a record or run over inputs.
+//! - `engine`: the facade: load once, evaluate a record, a table's rows (`Table`) or run over inputs.
 //! - `output`: the formats of `cordon check` (table, JSON Lines, JSON, CSV).
 //! - `report`: the audit report model, its layout, and its PDF, JSON and CSV
 //!   renderings; `report/replay.rs` builds it from the decision log, each
