@@ -181,7 +181,12 @@ pub fn run(a: ReportArgs) -> u8 {
         command.extend(["--pdf-limit".into(), a.pdf_limit.to_string()]);
     }
     command.extend(["--format".into(), format.name().into(), "--generated-at".into(), generated.clone()]);
-    command.extend(["-o".into(), quote(&a.output.display().to_string())]);
+    // Where the report was written is not part of it: the same run written
+    // anywhere gives the same bytes (issue 19: an auditor re-runs it
+    // elsewhere and compares). The command names a file in the folder it
+    // is run from, or stdout.
+    let shown_output = if a.output.as_os_str() == "-" { "-".to_string() } else { format!("report.{}", format.name()) };
+    command.extend(["-o".into(), shown_output]);
     command.extend(inputs.iter().map(|i| quote(&i.layout().name)));
     let opts = ReportOptions {
         title: a.title.clone(),

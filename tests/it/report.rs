@@ -181,15 +181,17 @@ fn the_same_inputs_give_the_same_bytes() {
     let a = report::pdf::render(&report::compose(&r, 200)).expect("render").bytes;
     let b = report::pdf::render(&report::compose(&seeds_report(), 200)).expect("render").bytes;
     assert_eq!(a, b, "two renders in one process");
+    // Two processes writing to two different paths: the path is not in the document.
     let dir = tempfile::tempdir().expect("tmp");
-    let out = dir.path().join("r.pdf").display().to_string();
+    std::fs::create_dir(dir.path().join("elsewhere")).expect("mkdir");
     let mut bytes = Vec::new();
-    for _ in 0..2 {
+    for name in ["r.pdf", "elsewhere/audit-2026.pdf"] {
+        let out = dir.path().join(name).display().to_string();
         let o = cordon(&["report", "--rules", "rules", "--generated-at", "2026-11-28T12:00:00Z", "-o", &out, SEEDS]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         bytes.push(std::fs::read(&out).expect("written"));
     }
-    assert_eq!(bytes[0], bytes[1], "two processes");
+    assert_eq!(bytes[0], bytes[1], "two processes, two output paths");
     // SOURCE_DATE_EPOCH pins the time the same way.
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_cordon"))
         .env("CORDON_NO_STATE", "1")
