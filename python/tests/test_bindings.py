@@ -299,3 +299,36 @@ def test_the_engine_is_not_pickled(engine):
 
     with pytest.raises(TypeError):
         pickle.dumps(engine)
+
+
+def test_an_input_config_maps_a_firms_columns_as_the_cli_does(root):
+    config = root / "seeds/config/example-config.yaml"
+    engine = cordon.Engine.load(str(root / "rules"), config=str(config))
+    assert engine._native.config == str(config)
+    path = root / "seeds/transactions/erp-export.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f, delimiter=";")
+        header = next(reader)
+        rows, start = [], reader.line_num + 1
+        for row in reader:
+            if len(row) == len(header):
+                rows.append((start, row))
+            start = reader.line_num + 1
+    code, cli = cli_results(root / "rules", path, "--config", str(config))
+    by_line = {r["line"]: r["decision"] for r in cli}
+    out = engine.check_arrow(batch_of(header, rows)).to_pylist()
+    assert [by_line[line] for line, _ in rows] == [r["decision"] for r in out]
+    assert any(r["decision"] == "block" for r in out)
+
+
+def test_lists_from_another_folder(root, tmp_path):
+    import shutil
+
+    default = cordon.Engine.load(str(root / "rules"))
+    for name in ("UN_SC.json", "UN_1718_VESSELS.json"):
+        shutil.copy(root / "seeds/lists" / name, tmp_path / name)
+    moved = cordon.Engine.load(str(root / "rules"), lists=str(tmp_path))
+    assert [l["fingerprint"] for l in moved.lists()] == [l["fingerprint"] for l in default.lists()]
+    with pytest.raises(cordon.RulesError) as e:
+        cordon.Engine.load(str(root / "rules"), lists=str(tmp_path / "nowhere"))
+    assert "UN_SC" in str(e.value)
