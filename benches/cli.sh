@@ -56,7 +56,7 @@ for n in "${sizes[@]}"; do
     run "parse-only, all cores" "$n" $bin check --rules "$work/empty" --format jsonl "$data"
     run "DPRK pack, 1 thread" "$n" $bin check --rules rules --threads 1 --format jsonl "$data"
     run "DPRK pack, all cores" "$n" $bin check --rules rules --format jsonl "$data"
-    run "report (PDF), all cores" "$n" $bin report --rules rules --generated-at 2026-01-01T00:00:00Z -o "$work/r.pdf" "$data"
+    run "report (PDF), all cores" "$n" $bin report --rules rules --generated-at 2026-12-01T00:00:00Z -o "$work/r.pdf" "$data"
     for rules in 10 100 1000; do
         python3 benches/gen_rules.py "$rules" "$work/gen-$rules"
         run "$rules generated rules, all cores" "$n" $bin check --rules "$work/gen-$rules" --format jsonl "$data"

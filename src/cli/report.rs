@@ -78,8 +78,10 @@ fn quote(s: &str) -> String {
     }
 }
 
-/// The generation time: the flag, else `SOURCE_DATE_EPOCH`, else now.
-fn generated_at(flag: Option<&str>) -> Result<String, String> {
+/// The generation time: the flag, else `SOURCE_DATE_EPOCH`, else now; and
+/// whether it was declared (the flag or the variable) rather than read from
+/// the clock.
+fn generated_at(flag: Option<&str>) -> Result<(String, bool), String> {
     use time::format_description::well_known::Rfc3339;
     let t = match flag {
         Some(s) => time::OffsetDateTime::parse(s, &Rfc3339).map_err(|e| {
@@ -94,8 +96,36 @@ fn generated_at(flag: Option<&str>) -> Result<String, String> {
             Err(_) => time::OffsetDateTime::now_utc(),
         },
     };
+    let declared = flag.is_some() || std::env::var_os("SOURCE_DATE_EPOCH").is_some();
     let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
-    t.format(&Rfc3339).map_err(|e| e.to_string())
+    Ok((t.format(&Rfc3339).map_err(|e| e.to_string())?, declared))
+}
+
+/// Why a declared generation time cannot be the report's: it is before the
+/// newest record it reports on, or before a list it screened against was
+/// published. `None` when it can be.
+fn dated_too_early(model: &report::Report) -> Option<String> {
+    if !model.generated_declared {
+        return None;
+    }
+    let day = model.generated_at.get(..10).unwrap_or_default();
+    if let Some(newest) = model.newest_record_date.as_deref().filter(|d| *d > day) {
+        return Some(format!(
+            "the declared generation time `{}` is before the newest record's date {newest}: a report cannot be dated before what it reports on",
+            model.generated_at
+        ));
+    }
+    let lists = &model.screening.lists;
+    lists
+        .iter()
+        .filter_map(|l| l.published.as_deref().map(|p| (&l.name, p)))
+        .find(|(_, p)| p.get(..10).unwrap_or(p) > day)
+        .map(|(name, p)| {
+            format!(
+                "the declared generation time `{}` is before the list `{name}` it screened against was published ({p})",
+                model.generated_at
+            )
+        })
 }
 
 fn fail(msg: String) -> u8 {
@@ -115,7 +145,7 @@ pub fn run(a: ReportArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
-    let generated = match generated_at(a.generated_at.as_deref()) {
+    let (generated, generated_declared) = match generated_at(a.generated_at.as_deref()) {
         Ok(g) => g,
         Err(e) => return fail(e),
     };
@@ -193,6 +223,7 @@ pub fn run(a: ReportArgs) -> u8 {
         organisation: a.org.clone(),
         period,
         generated_at: generated,
+        generated_declared,
         command: command.join(" "),
         config: config_fp,
         standings: counting.as_ref().and_then(|(_, o)| o.standings_shared()),
@@ -233,6 +264,13 @@ pub fn run(a: ReportArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
+    if let Some(why) = dated_too_early(&model) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "cordon: error: {why}\n  help: give `--generated-at` a time on or after it, or leave it out to use the clock; the report was not written"
+        );
+        return EXIT_ERROR;
+    }
     let mut pages = None;
     let output = match format {
         // Streamed to the output's temporary file, put in place at the end.

@@ -860,6 +860,7 @@ fn report_from_log(app: &App, body: &[u8]) -> Response {
         title: q.title.clone().unwrap_or_else(|| DEFAULT_TITLE.to_string()),
         organisation: q.organisation.clone(),
         period,
+        generated_declared: q.generated_at.is_some(),
         generated_at,
         command: format!("POST /v1/reports {described}"),
         config: None,

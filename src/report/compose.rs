@@ -137,7 +137,15 @@ fn cover(c: &mut Composer, r: &Report) {
         ("Organisation", r.organisation.clone().unwrap_or_else(|| "—".into()), Style::Regular),
         ("Period", period_text(r), Style::Regular),
         ("Report id", r.report_id.clone(), Style::Mono),
-        ("Generated", format!("{} (UTC)", r.generated_at), Style::Regular),
+        (
+            "Generated",
+            if r.generated_declared {
+                format!("{} (UTC), declared to reproduce the report, not read from the clock", r.generated_at)
+            } else {
+                format!("{} (UTC)", r.generated_at)
+            },
+            Style::Regular,
+        ),
         ("Cordon version", r.cordon_version.clone(), Style::Regular),
         (
             "Rules",

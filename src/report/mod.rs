@@ -37,6 +37,9 @@ pub struct ReportOptions {
     pub period: Option<Period>,
     /// Generation time, RFC 3339 UTC.
     pub generated_at: String,
+    /// Whether the generation time was declared (`--generated-at`,
+    /// `SOURCE_DATE_EPOCH`) rather than read from the clock.
+    pub generated_declared: bool,
     /// The command line that reproduces the report.
     pub command: String,
     /// The config file's fingerprint, if one was used.
@@ -110,6 +113,7 @@ pub fn build_with_stages(
         title: opts.title.clone(),
         organisation: opts.organisation.clone(),
         generated_at: opts.generated_at.clone(),
+        generated_declared: opts.generated_declared,
         command: opts.command.clone(),
         fingerprints,
     };

@@ -26,6 +26,14 @@ pub struct Report {
     pub period: Option<Period>,
     /// When the report was generated (UTC, RFC 3339).
     pub generated_at: String,
+    /// The generation time was declared (`--generated-at` or
+    /// `SOURCE_DATE_EPOCH`, to reproduce a report), not read from the clock.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generated_declared: bool,
+    /// The newest date of an evaluated record (none without one): a report
+    /// is never dated before what it reports on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newest_record_date: Option<String>,
     /// Cordon's version.
     pub cordon_version: String,
     /// The command line that reproduces this report.
@@ -1042,6 +1050,8 @@ impl<'a> Collector<'a> {
             organisation: meta.organisation,
             period: self.inputs.period,
             generated_at: meta.generated_at,
+            generated_declared: meta.generated_declared,
+            newest_record_date: self.dates.keys().next_back().map(|d| d.to_string()),
             cordon_version: env!("CARGO_PKG_VERSION").to_string(),
             command: meta.command,
             fingerprints: meta.fingerprints,
@@ -1144,6 +1154,8 @@ pub struct ReportMeta {
     pub organisation: Option<String>,
     /// Generation time, RFC 3339 UTC.
     pub generated_at: String,
+    /// Whether the generation time was declared rather than read from the clock.
+    pub generated_declared: bool,
     /// The reproducing command.
     pub command: String,
     /// Fingerprints.

@@ -298,6 +298,7 @@ pub fn build_from_log(
         title: opts.title.clone(),
         organisation: opts.organisation.clone(),
         generated_at: opts.generated_at.clone(),
+        generated_declared: opts.generated_declared,
         command: opts.command.clone(),
         fingerprints,
     };

@@ -83,6 +83,7 @@ fn the_report_shows_the_regime_s_own_fields_by_their_roles() {
         organisation: None,
         period: None,
         generated_at: "2026-12-05T00:00:00Z".into(),
+        generated_declared: true,
         command: "test".into(),
         config: None,
         standings: None,

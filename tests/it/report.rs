@@ -16,6 +16,7 @@ fn options(period: Option<Period>) -> ReportOptions {
         organisation: Some("Nordhafen Trade Finance AG".into()),
         period,
         generated_at: "2026-11-28T12:00:00Z".into(),
+        generated_declared: true,
         command: "cordon report … (test)".into(),
         config: None,
         standings: None,
@@ -197,11 +198,45 @@ fn the_same_inputs_give_the_same_bytes() {
         .env("CORDON_NO_STATE", "1")
         .args(["report", "--rules", "rules", "--format", "json", "-o", "-", SEEDS])
         .current_dir(root())
-        .env("SOURCE_DATE_EPOCH", "1764331200")
+        .env("SOURCE_DATE_EPOCH", "1795867200")
         .output()
         .expect("run");
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert_eq!(v["generated_at"], "2025-11-28T12:00:00Z");
+    assert_eq!(v["generated_at"], "2026-11-28T12:00:00Z");
+    assert_eq!(v["generated_declared"], true);
+}
+
+/// A declared generation time is said to be one on the cover, and refused
+/// when it is before the newest record reported on or before a list
+/// screened against was published (issue 19, item 7); the clock's is not
+/// labelled.
+#[test]
+fn a_declared_generation_time_is_labelled_and_never_before_the_records_or_lists() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("r.pdf").display().to_string();
+    // The seeds run to 2019; the UN list shipped was published 2026-02-27.
+    for (at, why) in [("2019-06-30T00:00:00Z", "newest record's date 2019-"), ("2026-02-01T00:00:00Z", "`UN_")] {
+        let o = cordon(&["report", "--rules", "rules", "--generated-at", at, "-o", &out, SEEDS]);
+        assert_eq!(o.status.code(), Some(2), "{at}: {}", stderr(&o));
+        assert!(stderr(&o).contains(why) && stderr(&o).contains("help:"), "{at}: {}", stderr(&o));
+        assert!(!std::path::Path::new(&out).exists(), "{at}: no report written");
+    }
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["report", "--rules", "rules", "--format", "json", "-o", "-"];
+        all.extend_from_slice(args);
+        all.push(SEEDS);
+        let o = cordon(&all);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).expect("json")
+    };
+    let declared = json(&["--generated-at", "2026-11-28T12:00:00Z"]);
+    assert_eq!(declared["generated_declared"], true);
+    assert!(declared["newest_record_date"].as_str().is_some_and(|d| d.starts_with("2019-")));
+    let clock = json(&[]);
+    assert!(clock.get("generated_declared").is_none(), "the clock's time is not declared");
+    let r = seeds_report();
+    let text: String = report::compose(&r, 10).pages.iter().map(|p| p.text()).collect::<Vec<_>>().join("\n");
+    assert!(text.contains("declared to reproduce the report, not read from the clock"), "the cover says so");
 }
 
 #[test]
