@@ -73,7 +73,7 @@ fn pct(part: u64, whole: u64) -> String {
 /// or [`Keep::First`](super::Keep::First) of at least `limit`).
 pub fn compose(r: &Report, limit: usize) -> Document {
     let mut c = Composer::new();
-    cover(&mut c, r);
+    cover(&mut c, r, limit);
     c.new_page();
     summary(&mut c, r);
     c.new_page();
@@ -116,7 +116,7 @@ fn period_clause(r: &Report) -> String {
     r.period.map_or_else(|| "Across all dates in the inputs".to_string(), |p| format!("From {} to {}", p.from, p.to))
 }
 
-fn cover(c: &mut Composer, r: &Report) {
+fn cover(c: &mut Composer, r: &Report, limit: usize) {
     c.rect(0.0, TOP - 4.0, 210.0, 46.0, colour::NAVY);
     c.text(LEFT, TOP + 12.0, &r.title, (Style::Bold, 22.0, colour::WHITE), Align::Left);
     let regimes: Vec<String> =
@@ -189,6 +189,22 @@ fn cover(c: &mut Composer, r: &Report) {
         c.y = top;
         c.paragraph_in(Para::new(v, style, 9.5, colour::TEXT), LEFT + 38.0, WIDTH - 38.0, Align::Left);
         c.y = c.y.max(top + 5.2) + 0.6;
+    }
+    // A reader of the PDF alone must know at once when it does not list
+    // every flagged record (issue 19, item 7), not only on the findings page.
+    let total = r.flagged_total();
+    if total > limit as u64 {
+        c.y += 2.0;
+        c.paragraph(Para::new(
+            format!(
+                "This PDF lists the first {} of the {} records decided block or review (--pdf-limit); the JSON and CSV renderings of this report list all of them.",
+                n(limit as u64),
+                n(total)
+            ),
+            Style::Bold,
+            9.0,
+            colour::BLOCK,
+        ));
     }
     c.y += 3.0;
     c.text(LEFT, c.y + 4.0, "Fingerprints (SHA-256)", (Style::Bold, 11.0, colour::NAVY), Align::Left);

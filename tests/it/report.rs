@@ -248,6 +248,11 @@ fn the_pdf_says_how_many_records_it_shows_and_json_and_csv_carry_all() {
         text.contains(&format!("This PDF shows the first 10 of the {} records", r.findings.len())),
         "truncation is stated"
     );
+    // And on the cover, before anything else.
+    let cover = doc.pages[0].text();
+    assert!(cover.contains(&format!("This PDF lists the first 10 of the {} records", r.findings.len())), "{cover}");
+    let whole = report::compose(&r, r.findings.len());
+    assert!(!whole.pages[0].text().contains("This PDF lists the first"), "no banner when all are listed");
     let mut json = Vec::new();
     report::machine::write_json(&r, &mut json).expect("json");
     let v: serde_json::Value = serde_json::from_slice(&json).expect("parses");
