@@ -28,5 +28,6 @@ python3 -m venv "$venv"
 cargo build --quiet --bin cordon
 # The extension, installed into the virtualenv (release: Spark checks 200,000 rows).
 (cd python && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --release --quiet)
-CORDON_BIN="$PWD/target/debug/cordon" "$venv/bin/python" -m pytest -q -p no:cacheprovider python/tests
+# Spark's Python workers must run the virtualenv's interpreter too.
+PYSPARK_PYTHON="$venv/bin/python" CORDON_BIN="$PWD/target/debug/cordon" "$venv/bin/python" -m pytest -q -p no:cacheprovider python/tests
 rm -rf "$(dirname "$venv")"

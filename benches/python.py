@@ -80,6 +80,7 @@ def main():
         from cordon.spark import check_dataframe, decision_counts
 
         spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+                 .config("spark.pyspark.python", sys.executable)
                  .config("spark.driver.memory", "4g").config("spark.ui.showConsoleProgress", "false").getOrCreate())
         spark.sparkContext.setLogLevel("ERROR")
         # Warm: the JVM, the Python workers and their engines.

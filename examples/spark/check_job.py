@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 
 
@@ -43,7 +44,10 @@ def main():
 
     builder = SparkSession.builder.appName("cordon-check")
     if args.master:
-        builder = builder.master(args.master).config("spark.ui.enabled", "false")
+        # Local mode: the Python workers run this interpreter, which has
+        # `cordon` installed. On a cluster, spark-submit's settings say which.
+        builder = (builder.master(args.master).config("spark.ui.enabled", "false")
+                   .config("spark.pyspark.python", sys.executable))
     spark = builder.getOrCreate()
     rules = os.path.abspath(args.rules)
     started = time.time()

@@ -27,6 +27,10 @@ def spark():
         SparkSession.builder.master("local[2]")
         .appName("cordon-test")
         .config("spark.ui.enabled", "false")
+        # The Python workers run this interpreter, whose environment has
+        # `cordon` installed (not the first `python3` on PATH).
+        .config("spark.pyspark.python", sys.executable)
+        .config("spark.pyspark.driver.python", sys.executable)
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "10000")
         .getOrCreate()
