@@ -17,11 +17,11 @@ import cordon
 from conftest import ROOT, cli_results
 
 
-def read_rows(path: Path):
+def read_rows(path: Path, delimiter: str = ","):
     """A CSV file's header and its rows of the header's width, each with
     the line it starts on (as the CLI numbers them)."""
     with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.reader(f)
+        reader = csv.reader(f, delimiter=delimiter)
         header = next(reader)
         rows, start = [], reader.line_num + 1
         for row in reader:
@@ -306,14 +306,7 @@ def test_an_input_config_maps_a_firms_columns_as_the_cli_does(root):
     engine = cordon.Engine.load(str(root / "rules"), config=str(config))
     assert engine._native.config == str(config)
     path = root / "seeds/transactions/erp-export.csv"
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.reader(f, delimiter=";")
-        header = next(reader)
-        rows, start = [], reader.line_num + 1
-        for row in reader:
-            if len(row) == len(header):
-                rows.append((start, row))
-            start = reader.line_num + 1
+    header, rows = read_rows(path, delimiter=";")
     code, cli = cli_results(root / "rules", path, "--config", str(config))
     by_line = {r["line"]: r["decision"] for r in cli}
     out = engine.check_arrow(batch_of(header, rows)).to_pylist()
