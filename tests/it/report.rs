@@ -221,18 +221,10 @@ fn a_declared_generation_time_is_labelled_and_never_before_the_records_or_lists(
         assert!(stderr(&o).contains(why) && stderr(&o).contains("help:"), "{at}: {}", stderr(&o));
         assert!(!std::path::Path::new(&out).exists(), "{at}: no report written");
     }
-    let json = |args: &[&str]| -> serde_json::Value {
-        let mut all = vec!["report", "--rules", "rules", "--format", "json", "-o", "-"];
-        all.extend_from_slice(args);
-        all.push(SEEDS);
-        let o = cordon(&all);
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        serde_json::from_slice(&o.stdout).expect("json")
-    };
-    let declared = json(&["--generated-at", "2026-11-28T12:00:00Z"]);
+    let declared = seeds_report_json(&["--generated-at", "2026-11-28T12:00:00Z"]);
     assert_eq!(declared["generated_declared"], true);
     assert!(declared["newest_record_date"].as_str().is_some_and(|d| d.starts_with("2019-")));
-    let clock = json(&[]);
+    let clock = seeds_report_json(&[]);
     assert!(clock.get("generated_declared").is_none(), "the clock's time is not declared");
     let r = seeds_report();
     let text: String = report::compose(&r, 10).pages.iter().map(|p| p.text()).collect::<Vec<_>>().join("\n");
@@ -263,24 +255,20 @@ fn the_pdf_says_how_many_records_it_shows_and_json_and_csv_carry_all() {
     assert_eq!(rows, r.counts.findings, "one CSV row per finding");
 }
 
+/// `cordon report --format json` on the seeds with `args`, written to
+/// stdout; it must succeed.
+fn seeds_report_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["report", "--rules", "rules", "--format", "json", "-o", "-"];
+    all.extend_from_slice(args);
+    all.push(SEEDS);
+    let o = cordon(&all);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    serde_json::from_slice(&o.stdout).expect("json")
+}
+
 #[test]
 fn json_report_snapshot() {
-    let o = cordon(&[
-        "report",
-        "--rules",
-        "rules",
-        "--org",
-        "Nordhafen Trade Finance AG",
-        "--generated-at",
-        "2026-11-28T12:00:00Z",
-        "--format",
-        "json",
-        "-o",
-        "-",
-        SEEDS,
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let v = seeds_report_json(&["--org", "Nordhafen Trade Finance AG", "--generated-at", "2026-11-28T12:00:00Z"]);
     insta::assert_snapshot!(serde_json::to_string_pretty(&v).expect("json"));
 }
 
