@@ -219,7 +219,7 @@ pub use results::{
     RESULT_SCHEMA_VERSION, RecordResult, ScreenMatch, SetMatchResult, SkippedCheck, SuppressedMatch,
 };
 pub use run::{
-    CancelToken, Decisions, DuplicateId, DuplicateIds, EachRecord, InputInfo, InputSource, InputStats, Item,
+    CancelToken, Decisions, DuplicateId, DuplicateIds, EachRecord, InputInfo, InputSize, InputSource, InputStats, Item,
     ListCoverage, MissingColumnNote, MissingGroupNote, RunError, RunOptions, RunSummary, Skipped, Stage, StageError,
     each_record,
 };

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 use cordon::unstable::atomic;
 use cordon::unstable::report::model::FileFingerprint;
+use cordon::unstable::report::population::{self, Expectations};
 use cordon::unstable::report::{self, DEFAULT_TITLE, PDF_RECORD_LIMIT, Period, ReportOptions};
 
 use super::check::{RunArgs, open_inputs, set_threads};
@@ -56,6 +57,19 @@ pub struct ReportArgs {
     /// byte-identical from run to run.
     #[arg(long, value_name = "TIME")]
     generated_at: Option<String>,
+    /// Records the source system counted: the report says whether the inputs
+    /// reconcile to it (exit status 1, report written, when a figure does not).
+    #[arg(long, value_name = "N")]
+    expect_records: Option<u64>,
+    /// A value total the source system gave, per currency (`USD=1234567.89`;
+    /// repeat for each currency).
+    #[arg(long, value_name = "CUR=AMOUNT")]
+    expect_total: Vec<String>,
+    /// A YAML file from the extraction: system, query, extracted_by,
+    /// extracted_at, period, records, totals (per currency). Printed in the
+    /// report and reconciled to.
+    #[arg(long, value_name = "FILE")]
+    source_manifest: Option<PathBuf>,
     /// Most flagged records listed in the PDF (JSON and CSV list all).
     #[arg(long, value_name = "N", default_value_t = PDF_RECORD_LIMIT)]
     pdf_limit: usize,
@@ -128,6 +142,31 @@ fn dated_too_early(model: &report::Report) -> Option<String> {
         })
 }
 
+/// The figures the population is reconciled to, from the flags and the
+/// source manifest.
+fn expectations(a: &ReportArgs) -> Result<Expectations, String> {
+    let mut e = Expectations { records: a.expect_records, ..Default::default() };
+    for t in &a.expect_total {
+        let (cur, amount) = t
+            .split_once('=')
+            .ok_or_else(|| format!("`--expect-total {t}` names no currency; write CUR=AMOUNT, e.g. USD=1234567.89"))?;
+        let cur = cur.trim();
+        if cur.len() != 3 || !cur.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(format!("`--expect-total {t}`: `{cur}` is not a three-letter currency code"));
+        }
+        let amount = population::parse_amount(amount).map_err(|m| format!("`--expect-total {t}`: {m}"))?;
+        e.totals.push((cur.to_uppercase(), amount));
+    }
+    if let Some(path) = &a.source_manifest {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|err| format!("cannot read the source manifest `{name}`: {err}"))?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| format!("the source manifest `{name}` is not UTF-8"))?;
+        let m = population::read_manifest(&name, text)?;
+        e.manifest = Some((m, name, cordon::unstable::source::sha256_hex(&bytes)));
+    }
+    Ok(e)
+}
+
 fn fail(msg: String) -> u8 {
     let _ = writeln!(std::io::stderr(), "cordon: error: {msg}");
     EXIT_ERROR
@@ -147,6 +186,10 @@ pub fn run(a: ReportArgs) -> u8 {
     };
     let (generated, generated_declared) = match generated_at(a.generated_at.as_deref()) {
         Ok(g) => g,
+        Err(e) => return fail(e),
+    };
+    let expect = match expectations(&a) {
+        Ok(e) => e,
         Err(e) => return fail(e),
     };
     let (engine, cfg) = match a.run.load() {
@@ -207,6 +250,15 @@ pub fn run(a: ReportArgs) -> u8 {
     if a.title != DEFAULT_TITLE {
         command.extend(["--title".into(), quote(&a.title)]);
     }
+    if let Some(n) = a.expect_records {
+        command.extend(["--expect-records".into(), n.to_string()]);
+    }
+    for t in &a.expect_total {
+        command.extend(["--expect-total".into(), quote(t)]);
+    }
+    if let Some(m) = &a.source_manifest {
+        command.extend(["--source-manifest".into(), quote(&m.display().to_string())]);
+    }
     if a.pdf_limit != PDF_RECORD_LIMIT {
         command.extend(["--pdf-limit".into(), a.pdf_limit.to_string()]);
     }
@@ -227,6 +279,7 @@ pub fn run(a: ReportArgs) -> u8 {
         command: command.join(" "),
         config: config_fp,
         standings: counting.as_ref().and_then(|(_, o)| o.standings_shared()),
+        expect,
     };
     let files: Vec<String> = inputs.iter().map(|i| i.layout().name.clone()).collect();
     let state_path = if engine.counts() { a.run.state.path(a.run.config.as_ref()) } else { None };
@@ -360,13 +413,30 @@ pub fn run(a: ReportArgs) -> u8 {
         c.decisions.review,
         c.decisions.pass,
     );
+    let mut code = EXIT_OK;
+    if model.population.reconciliation.reconciled() == Some(false) {
+        let failed: Vec<String> = model
+            .population
+            .reconciliation
+            .checks
+            .iter()
+            .filter(|c| !c.agrees)
+            .map(|c| format!("{}: {} (expected: {})", c.what, c.found, c.expected))
+            .collect();
+        let _ = writeln!(
+            std::io::stderr(),
+            "cordon: warning: the inputs do not reconcile to the source figures: {}\n  help: the report says so on its cover; find the missing or extra records before relying on it",
+            failed.join("; ")
+        );
+        code = super::EXIT_FINDINGS;
+    }
     if let Some(note) = log_note {
         let _ = writeln!(std::io::stderr(), "{note}");
     }
     if let Some(note) = cordon::unstable::output::duplicates_note(&run) {
         let _ = writeln!(std::io::stderr(), "{note}");
     }
-    EXIT_OK
+    code
 }
 
 /// A rendered report: the PDF's bytes, or JSON or CSV already written to

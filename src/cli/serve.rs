@@ -865,6 +865,7 @@ fn report_from_log(app: &App, body: &[u8]) -> Response {
         command: format!("POST /v1/reports {described}"),
         config: None,
         standings: None,
+        expect: Default::default(),
     };
     let log_name = app.log.lock().map(|l| l.describe()).unwrap_or_default();
     let built = report::replay::build_from_log(&loaded.engine, &logged, &log_name, &opts, &loaded.opts());

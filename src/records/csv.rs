@@ -578,6 +578,7 @@ pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>,
             file: layout.file,
             line,
             id,
+            date: None,
             errors: vec![FieldProblem {
                 field: None,
                 value: None,
@@ -606,13 +607,14 @@ pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>,
             .and_then(|b| std::str::from_utf8(b).ok())
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
-        return Err(Invalid { file: layout.file, line, id, errors: vec![problem] });
+        return Err(Invalid { file: layout.file, line, id, date: None, errors: vec![problem] });
     }
     if let Some((i, f)) = row.fields().enumerate().find(|(_, f)| f.len() > layout.limits.max_field_bytes) {
         return Err(Invalid {
             file: layout.file,
             line,
             id: None,
+            date: None,
             errors: vec![FieldProblem {
                 field: layout.columns.iter().position(|c| *c == Some(i)).map(|fid| schema.fields[fid].name.clone()),
                 value: None,

@@ -136,6 +136,7 @@ fn row_error(layout: &Layout, line: u64, reason: String) -> Invalid {
         file: layout.file,
         line,
         id: None,
+        date: None,
         errors: vec![FieldProblem { field: None, value: None, reason, readable: false }],
     }
 }
@@ -244,7 +245,7 @@ pub(super) fn parse_line<'a>(layout: &Layout, line: u64, text: &[u8]) -> Result<
             Json::Number(n) => Some(n.to_string()),
             _ => None,
         });
-        return Err(Invalid { file: layout.file, line, id, errors: problems });
+        return Err(Invalid { file: layout.file, line, id, date: None, errors: problems });
     }
     let mut cells = Vec::with_capacity(layout.schema.fields.len());
     for (fid, def) in layout.schema.fields.iter().enumerate() {

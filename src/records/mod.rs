@@ -107,6 +107,9 @@ pub struct Invalid {
     pub line: u64,
     /// The key, if it could be read.
     pub id: Option<String>,
+    /// The transaction date, if it could be read (a report applies its
+    /// period to invalid records too).
+    pub date: Option<crate::values::Date>,
     /// What is wrong, field by field.
     pub errors: Vec<FieldProblem>,
 }
@@ -342,6 +345,7 @@ impl Layout {
                 file: self.file,
                 line: *line,
                 id: None,
+                date: None,
                 errors: vec![FieldProblem {
                     field: None,
                     value: None,
@@ -447,7 +451,11 @@ impl Layout {
         });
         if fatal {
             let id = cells.get(self.schema.key).and_then(Cell::text).map(str::to_string);
-            return Err(Invalid { file: self.file, line, id, errors: problems });
+            let date = match cells.get(self.schema.date).and_then(Cell::value) {
+                Some(Value::Date(d)) => Some(*d),
+                _ => None,
+            };
+            return Err(Invalid { file: self.file, line, id, date, errors: problems });
         }
         Ok(Record { file: self.file, line, cells, policy: self.policy })
     }

@@ -112,6 +112,42 @@ fn period_text(r: &Report) -> String {
     r.period.map_or_else(|| "all dates in the inputs".to_string(), |p| format!("{} to {}", p.from, p.to))
 }
 
+/// The period, and the dates the inputs actually hold: a file's name is
+/// not its content.
+fn period_with_range(r: &Report) -> String {
+    let first = r.population.inputs.iter().filter_map(|i| i.first_date.as_deref()).min();
+    let last = r.population.inputs.iter().filter_map(|i| i.last_date.as_deref()).max();
+    match (first, last) {
+        (Some(a), Some(b)) => format!("{}; the inputs hold records dated {a} to {b}", period_text(r)),
+        _ => period_text(r),
+    }
+}
+
+/// The cover's reconciliation line, and its colour.
+fn reconciliation_line(r: &Report) -> (String, Rgb) {
+    let rec = &r.population.reconciliation;
+    let failed: Vec<String> = rec
+        .checks
+        .iter()
+        .filter(|c| !c.agrees)
+        .map(|c| format!("{}: {} (expected: {})", c.what, c.found, c.expected))
+        .collect();
+    match rec.reconciled() {
+        None => (
+            "not reconciled to a figure from the source system (none was given: --expect-records, --expect-total, --source-manifest)".into(),
+            colour::MUTED,
+        ),
+        Some(true) => (
+            format!(
+                "reconciled: yes ({} agree with the source figures; section 4.1)",
+                rec.checks.iter().map(|c| c.what.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            colour::PASS,
+        ),
+        Some(false) => (format!("NOT reconciled: {} (section 4.1)", failed.join("; ")), colour::BLOCK),
+    }
+}
+
 fn period_clause(r: &Report) -> String {
     r.period.map_or_else(|| "Across all dates in the inputs".to_string(), |p| format!("From {} to {}", p.from, p.to))
 }
@@ -135,7 +171,7 @@ fn cover(c: &mut Composer, r: &Report, limit: usize) {
     let cnt = &r.counts;
     let rows: Vec<(&str, String, Style)> = vec![
         ("Organisation", r.organisation.clone().unwrap_or_else(|| "—".into()), Style::Regular),
-        ("Period", period_text(r), Style::Regular),
+        ("Period", period_with_range(r), Style::Regular),
         ("Report id", r.report_id.clone(), Style::Mono),
         (
             "Generated",
@@ -183,11 +219,18 @@ fn cover(c: &mut Composer, r: &Report, limit: usize) {
             Style::Regular,
         ),
     ];
-    for (k, v, style) in rows {
+    let (population, population_colour) = reconciliation_line(r);
+    let rows = rows.into_iter().map(|(k, v, s)| (k, v, s, colour::TEXT)).chain([(
+        "Population",
+        population,
+        if population_colour == colour::BLOCK { Style::Bold } else { Style::Regular },
+        population_colour,
+    )]);
+    for (k, v, style, col) in rows {
         let top = c.y;
         c.text(LEFT, top + 3.6, k, (Style::Bold, 9.0, colour::MUTED), Align::Left);
         c.y = top;
-        c.paragraph_in(Para::new(v, style, 9.5, colour::TEXT), LEFT + 38.0, WIDTH - 38.0, Align::Left);
+        c.paragraph_in(Para::new(v, style, 9.5, col), LEFT + 38.0, WIDTH - 38.0, Align::Left);
         c.y = c.y.max(top + 5.2) + 0.6;
     }
     // A reader of the PDF alone must know at once when it does not list
@@ -210,7 +253,7 @@ fn cover(c: &mut Composer, r: &Report, limit: usize) {
     c.text(LEFT, c.y + 4.0, "Fingerprints (SHA-256)", (Style::Bold, 11.0, colour::NAVY), Align::Left);
     c.y += 7.0;
     c.paragraph(Para::new(
-        "Anyone can re-run the command in section 5 on files with these fingerprints and obtain the same report.",
+        "Anyone can re-run the command in section 6 on files with these fingerprints and obtain the same report. The fingerprint of each rule, schema and data file is in section 3.",
         Style::Regular,
         8.0,
         colour::MUTED,
@@ -218,11 +261,14 @@ fn cover(c: &mut Composer, r: &Report, limit: usize) {
     c.y += 1.0;
     let mut fp_rows: Vec<Vec<Cell>> =
         vec![row_fp("rule set", "all rule, schema and data files", &r.fingerprints.rule_set)];
-    for f in &r.fingerprints.rule_files {
+    for f in r.fingerprints.rule_files.iter().filter(|f| f.kind == "list") {
         fp_rows.push(row_fp(&f.kind, &f.path, &f.sha256));
     }
     for f in &r.fingerprints.inputs {
         fp_rows.push(row_fp("input", &f.path, &f.sha256));
+    }
+    if let Some(f) = &r.population.source_file {
+        fp_rows.push(row_fp("manifest", &f.path, &f.sha256));
     }
     match &r.fingerprints.config {
         Some(f) => fp_rows.push(row_fp("config", &f.path, &f.sha256)),
@@ -864,10 +910,257 @@ fn inventory(c: &mut Composer, r: &Report) {
         c.table(&cols, &["Rule", "Citation", "In force", "Severity", "Records in force", "Hits"], &rows);
         c.y += 2.0;
     }
+    rule_files(c, r);
+}
+
+/// The fingerprint of each file of the rule set (the cover holds the rule
+/// set's, the lists' and the inputs').
+fn rule_files(c: &mut Composer, r: &Report) {
+    c.y += 2.0;
+    c.heading("Rule-set files", 11.0, 40.0);
+    c.paragraph(Para::new(
+        format!(
+            "The rule set's fingerprint on the cover ({}…) is over all of these files.",
+            r.fingerprints.rule_set.get(..16).unwrap_or_default()
+        ),
+        Style::Regular,
+        8.0,
+        colour::MUTED,
+    ));
+    let rows: Vec<Vec<Cell>> = r.fingerprints.rule_files.iter().map(|f| row_fp(&f.kind, &f.path, &f.sha256)).collect();
+    let cols = [
+        Column { width: 16.0, align: Align::Left },
+        Column { width: 64.0, align: Align::Left },
+        Column { width: 100.0, align: Align::Left },
+    ];
+    c.table(&cols, &["Kind", "File", "SHA-256"], &rows);
+}
+
+/// Section 4.1: what the inputs held and whether it reconciles.
+fn population(c: &mut Composer, r: &Report) {
+    let p = &r.population;
+    c.heading("4.1  Population and reconciliation", 11.0, 60.0);
+    body(
+        c,
+        "What each input held, as read: an auditor agrees these counts and totals to the source system. Lines include the header and lines inside quoted fields; records are counted whatever their decision; value totals are exact sums per currency over the records whose value and currency could be read.",
+    );
+    c.y += 1.0;
+    let cols = [
+        Column { width: 52.0, align: Align::Left },
+        Column { width: 20.0, align: Align::Right },
+        Column { width: 16.0, align: Align::Right },
+        Column { width: 18.0, align: Align::Right },
+        Column { width: 14.0, align: Align::Right },
+        Column { width: 30.0, align: Align::Left },
+        Column { width: 30.0, align: Align::Left },
+    ];
+    let rows: Vec<Vec<Cell>> = p
+        .inputs
+        .iter()
+        .map(|i| {
+            vec![
+                Cell::text(&i.file, Style::Regular, 7.0),
+                Cell::text(if i.sha256.is_empty() { "—".into() } else { n(i.bytes) }, Style::Regular, 7.0),
+                Cell::text(if i.sha256.is_empty() { "—".into() } else { n(i.lines) }, Style::Regular, 7.0),
+                Cell::text(n(i.records), Style::Regular, 7.0),
+                Cell::text(n(i.invalid), Style::Regular, 7.0),
+                Cell::text(i.first_date.clone().unwrap_or_else(|| "—".into()), Style::Regular, 7.0),
+                Cell::text(i.last_date.clone().unwrap_or_else(|| "—".into()), Style::Regular, 7.0),
+            ]
+        })
+        .collect();
+    c.table(&cols, &["File", "Bytes", "Lines", "Records", "Invalid", "First date", "Last date"], &rows);
+    for i in &p.inputs {
+        let mut years: Vec<String> = i.by_year.iter().map(|y| format!("{} {}", y.year, n(y.records))).collect();
+        if i.dates_unreadable > 0 {
+            years.push(format!("date unreadable {}", n(i.dates_unreadable)));
+        }
+        let mut text = format!("{} — records per year: {}.", i.file, years.join(" · "));
+        let totals: Vec<String> = i
+            .totals
+            .iter()
+            .map(|t| {
+                let v = crate::values::parse_decimal(&t.total)
+                    .map_or_else(|_| t.total.clone(), |d| crate::values::group_thousands(&d));
+                format!("{} {} ({})", t.currency, v, count(t.records, "record", "records"))
+            })
+            .collect();
+        if !totals.is_empty() {
+            text.push_str(&format!(" Value totals: {}.", totals.join(" · ")));
+        }
+        if i.values_not_read > 0 {
+            text.push_str(&format!(
+                " {} no value and currency that could be read and {} in no total.",
+                count(i.values_not_read, "record has", "records have"),
+                if i.values_not_read == 1 { "is" } else { "are" }
+            ));
+        }
+        c.paragraph(Para::new(text, Style::Regular, 8.0, colour::TEXT));
+        c.y += 1.0;
+        let seq: Vec<Vec<Cell>> = i
+            .id_sequences
+            .iter()
+            .filter(|s| s.ids > 1)
+            .map(|s| {
+                let missing = match s.missing {
+                    Some(0) => "none".to_string(),
+                    Some(m) => n(m),
+                    None => "not a sequence".to_string(),
+                };
+                let gaps = if s.gaps.is_empty() {
+                    String::new()
+                } else {
+                    let more = s.missing.unwrap_or(0) > s.gaps.len() as u64;
+                    format!("{}{}", s.gaps.join(", "), if more { ", …" } else { "" })
+                };
+                vec![
+                    Cell::text(&s.first, Style::Mono, 6.6),
+                    Cell::text(&s.last, Style::Mono, 6.6),
+                    Cell::text(n(s.ids), Style::Regular, 7.0),
+                    Cell::text(missing, Style::Regular, 7.0),
+                    Cell::text(gaps, Style::Mono, 6.6),
+                ]
+            })
+            .collect();
+        if !seq.is_empty() {
+            let cols = [
+                Column { width: 34.0, align: Align::Left },
+                Column { width: 34.0, align: Align::Left },
+                Column { width: 16.0, align: Align::Right },
+                Column { width: 22.0, align: Align::Right },
+                Column { width: 74.0, align: Align::Left },
+            ];
+            c.table(&cols, &["First id", "Last id", "Ids", "Missing", "Gaps"], &seq);
+        }
+        if i.ids_outside_sequences > 0 {
+            c.paragraph(Para::new(
+                format!(
+                    "{} no id of a prefix and a number.",
+                    count(i.ids_outside_sequences, "record has", "records have")
+                ),
+                Style::Regular,
+                8.0,
+                colour::MUTED,
+            ));
+        }
+        c.y += 1.0;
+    }
+    if let Some(o) = &p.outside_stated_period {
+        let by = if o.stated_by == "manifest" { "the source manifest" } else { "--period" };
+        let what = if o.evaluated { "evaluated all the same" } else { "not evaluated" };
+        c.paragraph(Para::new(
+            format!(
+                "{} dated outside the period {} to {} stated by {by} ({what}){}",
+                count(o.records, "record is", "records are"),
+                o.period.from,
+                o.period.to,
+                if o.records == 0 { "." } else { ":" }
+            ),
+            if o.records > 0 && o.evaluated { Style::Bold } else { Style::Regular },
+            8.5,
+            if o.records > 0 && o.evaluated { colour::BLOCK } else { colour::TEXT },
+        ));
+        let shown = 20usize.min(o.listed.len());
+        if shown > 0 {
+            let cols = [
+                Column { width: 70.0, align: Align::Left },
+                Column { width: 16.0, align: Align::Right },
+                Column { width: 50.0, align: Align::Left },
+                Column { width: 44.0, align: Align::Left },
+            ];
+            let rows: Vec<Vec<Cell>> = o.listed[..shown]
+                .iter()
+                .map(|d| {
+                    vec![
+                        Cell::text(&d.file, Style::Regular, 7.0),
+                        Cell::text(d.line.to_string(), Style::Regular, 7.0),
+                        Cell::text(d.id.clone().unwrap_or_else(|| "—".into()), Style::Mono, 6.6),
+                        Cell::text(&d.date, Style::Regular, 7.0),
+                    ]
+                })
+                .collect();
+            c.table(&cols, &["File", "Line", "Record", "Date"], &rows);
+            if o.records > shown as u64 {
+                c.paragraph(Para::new(
+                    format!(
+                        "The first {shown} are listed here; the JSON rendering lists up to {}.",
+                        super::population::OUTSIDE_PERIOD_LISTED
+                    ),
+                    Style::Regular,
+                    8.0,
+                    colour::MUTED,
+                ));
+            }
+        }
+        c.y += 1.0;
+    }
+    figure_title(c, "Reconciliation");
+    if let Some(m) = &p.source {
+        let mut parts = Vec::new();
+        for (k, v) in [
+            ("system", &m.system),
+            ("query", &m.query),
+            ("extracted by", &m.extracted_by),
+            ("extracted at", &m.extracted_at),
+        ] {
+            if let Some(v) = v {
+                parts.push(format!("{k}: {v}"));
+            }
+        }
+        let file = p.source_file.as_ref().map_or(String::new(), |f| format!(" ({})", f.path));
+        c.paragraph(Para::new(
+            format!(
+                "Source manifest{file}: {}.",
+                if parts.is_empty() { "no details".into() } else { parts.join("; ") }
+            ),
+            Style::Regular,
+            8.5,
+            colour::TEXT,
+        ));
+    }
+    let rec = &p.reconciliation;
+    if rec.checks.is_empty() {
+        c.paragraph(Para::new(
+            "No figure from the source system was given, so completeness is not reconciled here: give --expect-records, --expect-total or --source-manifest to have it checked.",
+            Style::Regular,
+            8.5,
+            colour::MUTED,
+        ));
+    } else {
+        let cols = [
+            Column { width: 24.0, align: Align::Left },
+            Column { width: 52.0, align: Align::Left },
+            Column { width: 40.0, align: Align::Left },
+            Column { width: 14.0, align: Align::Left },
+            Column { width: 50.0, align: Align::Left },
+        ];
+        let rows: Vec<Vec<Cell>> = rec
+            .checks
+            .iter()
+            .map(|k| {
+                vec![
+                    Cell::text(&k.what, Style::Regular, 7.0),
+                    Cell::text(&k.expected, Style::Regular, 7.0),
+                    Cell::text(&k.found, Style::Regular, 7.0),
+                    Cell::Text(vec![Para::new(
+                        if k.agrees { "yes" } else { "NO" },
+                        Style::Bold,
+                        7.0,
+                        if k.agrees { colour::PASS } else { colour::BLOCK },
+                    )]),
+                    Cell::text(k.note.clone().unwrap_or_default(), Style::Regular, 7.0),
+                ]
+            })
+            .collect();
+        c.table(&cols, &["Figure", "Expected", "Found", "Agrees", "Note"], &rows);
+    }
+    c.y += 3.0;
 }
 
 fn quality(c: &mut Composer, r: &Report) {
-    c.heading("4  Data quality", 15.0, 30.0);
+    c.heading("4  Population and data quality", 15.0, 30.0);
+    population(c, r);
+    c.heading("4.2  Data quality", 11.0, 40.0);
     let dq = &r.data_quality;
     body(
         c,

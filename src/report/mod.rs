@@ -8,6 +8,7 @@ pub mod layout;
 pub mod machine;
 pub mod model;
 pub mod pdf;
+pub mod population;
 pub mod replay;
 pub mod store;
 
@@ -47,6 +48,9 @@ pub struct ReportOptions {
     /// Where the records counted by rules over many records stand (the
     /// first pass of a run that counts), if the rules count.
     pub standings: Option<Arc<crate::aggregate::Standings>>,
+    /// The figures the population is reconciled to (`--expect-records`,
+    /// `--expect-total`, a source manifest).
+    pub expect: population::Expectations,
 }
 
 /// The default report title.
@@ -87,7 +91,10 @@ pub fn build_with_stages(
     more: &mut [&mut dyn Stage],
 ) -> Result<(Report, RunSummary), RunError> {
     let rules = Arc::clone(engine.rules());
-    let mut collector = Collector::keeping(ReportInputs { rules: &rules, files, period: opts.period }, keep);
+    let mut collector = Collector::keeping(
+        ReportInputs { rules: &rules, files, period: opts.period, expect: opts.expect.clone() },
+        keep,
+    );
     let mut stage = Collect { collector: &mut collector, progress };
     let mut run_opts = RunOptions::new().keep_flagged_records(true);
     if let Some(s) = &opts.standings {
@@ -136,6 +143,16 @@ struct Collect<'c, 'a> {
 }
 
 impl Stage for Collect<'_, '_> {
+    // The population's value totals read every record's value.
+    fn needs_records(&self) -> bool {
+        true
+    }
+
+    fn end_input(&mut self, input: &InputInfo<'_>, sha256: &str) -> Result<(), StageError> {
+        self.collector.end_input(input.index(), sha256, input.size());
+        Ok(())
+    }
+
     fn record(&mut self, item: &Item<'_>) -> Result<(), StageError> {
         self.collector.add(item.outcome());
         if let Some(e) = self.collector.store_failed() {
@@ -164,6 +181,14 @@ pub fn report_id(fp: &Fingerprints, opts: &ReportOptions) -> String {
         h.update(c.sha256.as_bytes());
     }
     h.update(format!("|{:?}|{:?}", opts.period.map(|p| p.to_string()), opts.organisation).as_bytes());
+    // What the population is reconciled to is part of what the report says.
+    let e = &opts.expect;
+    if e.any() {
+        h.update(format!("|expect|{:?}|{:?}", e.records, e.totals).as_bytes());
+        if let Some((_, _, sha)) = &e.manifest {
+            h.update(sha.as_bytes());
+        }
+    }
     let x = hex(&h.finalize()).to_uppercase();
     format!("CR-{}-{}-{}", &x[0..4], &x[4..8], &x[8..12])
 }

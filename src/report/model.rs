@@ -42,6 +42,9 @@ pub struct Report {
     pub fingerprints: Fingerprints,
     /// Counts; `read = excluded + evaluated + invalid`.
     pub counts: Counts,
+    /// What the inputs held (bytes, lines, dates, ids, value totals) and
+    /// whether it reconciles to the figures given for it.
+    pub population: super::population::Population,
     /// Findings by regime, by rule, and the most frequent counterparties,
     /// destinations and HS chapters among them.
     pub summary: Summary,
@@ -258,6 +261,10 @@ pub struct Counts {
     pub evaluated: u64,
     /// Records that could not be read.
     pub invalid: u64,
+    /// Of those, records whose date could not be read either: with a period,
+    /// whether they belong to it is not known (they are counted in it).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub invalid_period_unknown: u64,
     /// Decisions on evaluated records.
     pub decisions: Decisions,
     /// Findings (a record may have several).
@@ -269,6 +276,10 @@ pub struct Counts {
     /// Evaluated records with a text field that hid invisible or
     /// direction-changing characters (read and compared without them).
     pub hidden_characters: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Decisions by kind.
@@ -621,6 +632,8 @@ pub struct ReportInputs<'a> {
     pub files: &'a [String],
     /// Period filter.
     pub period: Option<Period>,
+    /// The figures the population is reconciled to.
+    pub expect: super::population::Expectations,
 }
 
 /// Builds the report model from outcomes as they stream past.
@@ -644,6 +657,8 @@ pub struct Collector<'a> {
     suppressed: Vec<(usize, u64, SuppressionEntry)>,
     /// Rules skipped and lists screened, over the records in the period.
     unchecked: crate::run::CheckTally<'a>,
+    /// What the inputs held, over every record read.
+    population: super::population::PopulationTally,
 }
 
 impl<'a> Collector<'a> {
@@ -674,8 +689,22 @@ impl<'a> Collector<'a> {
             regime_records: vec![[0; 5]; r],
             suppressed: Vec::new(),
             unchecked: crate::run::CheckTally::new(inputs.rules),
+            population: {
+                // The period the records are said to cover: the source's, else `--period`.
+                let stated = match (inputs.expect.manifest_period().ok().flatten(), inputs.period) {
+                    (Some(p), period) => Some((p, "manifest", period.is_none())),
+                    (None, Some(p)) => Some((p, "--period", false)),
+                    (None, None) => None,
+                };
+                super::population::PopulationTally::new(&inputs.rules.schema, inputs.files.len(), stated)
+            },
             inputs,
         }
+    }
+
+    /// An input was read to its end: its fingerprint and size.
+    pub fn end_input(&mut self, file: usize, sha256: &str, size: Option<crate::run::InputSize>) {
+        self.population.end_input(file, sha256, size);
     }
 
     /// The first write of a flagged record to a temporary file that failed
@@ -692,8 +721,21 @@ impl<'a> Collector<'a> {
     /// Takes one record's outcome.
     pub fn add(&mut self, o: &RecordOutcome) {
         self.counts.read += 1;
+        self.population.add(o, self.inputs.files);
         match o {
             RecordOutcome::Invalid(inv) => {
+                // An invalid record whose date reads belongs to its period:
+                // annual reports then add up to the file.
+                if let Some(p) = self.inputs.period {
+                    match inv.date {
+                        Some(d) if !p.contains(d) => {
+                            self.counts.excluded_outside_period += 1;
+                            return;
+                        }
+                        Some(_) => {}
+                        None => self.counts.invalid_period_unknown += 1,
+                    }
+                }
                 self.counts.invalid += 1;
                 for e in &inv.errors {
                     self.invalid.push(QualityEntry {
@@ -948,6 +990,7 @@ impl<'a> Collector<'a> {
             ..run.clone()
         };
         let (findings, more_findings) = self.flagged.finish();
+        let population = self.population.finish(self.inputs.files, &self.inputs.expect);
         let in_force = |r: &crate::check::Rule| -> u64 {
             self.dates.iter().filter(|(d, _)| r.in_force(**d)).map(|(_, c)| *c).sum()
         };
@@ -1056,6 +1099,7 @@ impl<'a> Collector<'a> {
             command: meta.command,
             fingerprints: meta.fingerprints,
             counts: self.counts,
+            population,
             summary,
             regimes,
             findings,

@@ -178,7 +178,8 @@ pub fn build_from_log(
             files.push(file);
         }
     }
-    let mut collector = Collector::new(ReportInputs { rules: &rules, files: &files, period: opts.period });
+    let mut collector =
+        Collector::new(ReportInputs { rules: &rules, files: &files, period: opts.period, expect: opts.expect.clone() });
     let mut run = RunSummary { rules: rules.fingerprint.clone(), ..RunSummary::default() };
     let schema = Arc::clone(&rules.schema);
     // One layout per input and set of fields it had no column for.
@@ -191,7 +192,7 @@ pub fn build_from_log(
         let outcome = if l.entry.decision == "invalid" {
             let inv: InvalidRecord =
                 serde_json::from_str(&l.entry.result).map_err(|e| unreadable(format!("its result: {e}")))?;
-            RecordOutcome::Invalid(Invalid { file: i, line, id: inv.id, errors: inv.errors })
+            RecordOutcome::Invalid(Invalid { file: i, line, id: inv.id, date: None, errors: inv.errors })
         } else {
             let mut record: serde_json::Value = serde_json::from_str(l.entry.record.as_deref().unwrap_or(""))
                 .map_err(|e| unreadable(format!("its record: {e}")))?;

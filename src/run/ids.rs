@@ -140,7 +140,7 @@ mod tests {
     use crate::records::Invalid;
 
     fn rec(id: &str, line: u64) -> RecordOutcome {
-        RecordOutcome::Invalid(Invalid { file: 0, line, id: Some(id.into()), errors: Vec::new() })
+        RecordOutcome::Invalid(Invalid { file: 0, line, id: Some(id.into()), date: None, errors: Vec::new() })
     }
 
     #[test]

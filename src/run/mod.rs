@@ -360,6 +360,7 @@ pub struct InputInfo<'a> {
     index: usize,
     layout: &'a Layout,
     rules: &'a RuleSet,
+    size: Option<InputSize>,
 }
 
 impl<'a> InputInfo<'a> {
@@ -371,6 +372,11 @@ impl<'a> InputInfo<'a> {
     /// Its display name.
     pub fn name(&self) -> &'a str {
         &self.layout.name
+    }
+
+    /// Its size, once read to its end ([`Stage::end_input`]).
+    pub fn size(&self) -> Option<InputSize> {
+        self.size
     }
 
     #[doc(hidden)]
@@ -541,7 +547,7 @@ pub type Render<'a> = dyn Fn(&RecordOutcome, &mut Vec<u8>) + Sync + 'a;
 /// are read.
 pub struct OpenInput {
     input: Input,
-    hash: Arc<Mutex<Sha256>>,
+    hash: Arc<Mutex<Hashed>>,
     /// A regular file closed after its header was read, and how to open it
     /// again: (its path, its spec, the chunk size).
     parked: Option<(PathBuf, InputSpec, usize)>,
@@ -573,7 +579,7 @@ impl OpenInput {
         opts: &RunOptions,
     ) -> Result<OpenInput, InputError> {
         let spec = InputSpec { path: PathBuf::from(&source.name), name: source.name.clone(), format: source.format };
-        let hash = Arc::new(Mutex::new(Sha256::new()));
+        let hash = Arc::new(Mutex::new(Hashed::default()));
         let inner = (source.open)().map_err(|e| InputError::Io { file: source.name.clone(), source: e })?;
         let reader = HashingReader { inner, hash: Arc::clone(&hash) };
         let schema = Arc::clone(&program.rules.schema);
@@ -599,7 +605,7 @@ impl OpenInput {
         let Some((path, spec, chunk_bytes)) = &self.parked else { return Ok(()) };
         let inner =
             crate::sources::open_input_file(path).map_err(|e| InputError::Io { file: spec.name.clone(), source: e })?;
-        *self.hash.lock().unwrap_or_else(|p| p.into_inner()) = Sha256::new();
+        *self.hash.lock().unwrap_or_else(|p| p.into_inner()) = Hashed::default();
         let reader = HashingReader { inner, hash: Arc::clone(&self.hash) };
         self.input.reopen(Box::new(reader), spec, *chunk_bytes)
     }
@@ -630,15 +636,17 @@ impl OpenInput {
     }
 
     /// The SHA-256 of the bytes read so far: the whole input once read.
-    fn finish_hash(&mut self) -> String {
+    fn finish_hash(&mut self) -> (String, InputSize) {
         let mut g = self.hash.lock().unwrap_or_else(|p| p.into_inner());
-        hex(&std::mem::take(&mut *g).finalize())
+        let h = std::mem::take(&mut *g);
+        let size = h.size();
+        (hex(&h.sha.finalize()), size)
     }
 }
 
 struct HashingReader<R> {
     inner: R,
-    hash: Arc<Mutex<Sha256>>,
+    hash: Arc<Mutex<Hashed>>,
 }
 
 impl<R: Read> Read for HashingReader<R> {
@@ -647,6 +655,41 @@ impl<R: Read> Read for HashingReader<R> {
         self.hash.lock().unwrap_or_else(|p| p.into_inner()).update(&buf[..n]);
         Ok(n)
     }
+}
+
+/// What is measured of an input's bytes as they are read: its SHA-256,
+/// its size and its physical lines (a report's population table).
+#[derive(Default)]
+struct Hashed {
+    sha: Sha256,
+    bytes: u64,
+    newlines: u64,
+    ends_in_newline: bool,
+}
+
+impl Hashed {
+    fn update(&mut self, b: &[u8]) {
+        self.sha.update(b);
+        self.bytes += b.len() as u64;
+        self.newlines += memchr::memchr_iter(b'\n', b).count() as u64;
+        if let Some(last) = b.last() {
+            self.ends_in_newline = *last == b'\n';
+        }
+    }
+
+    /// The size: bytes, and lines (a last line without a line break counts).
+    fn size(&self) -> InputSize {
+        InputSize { bytes: self.bytes, lines: self.newlines + u64::from(self.bytes > 0 && !self.ends_in_newline) }
+    }
+}
+
+/// An input's size, measured as it was read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InputSize {
+    /// Bytes.
+    pub bytes: u64,
+    /// Physical lines (header and lines inside quoted fields included).
+    pub lines: u64,
 }
 
 /// Opens every input (reading headers) before any record is evaluated, so
@@ -834,7 +877,7 @@ impl Sequencer<'_, '_, '_> {
     }
 
     fn begin(&mut self, layout: &Layout, index: usize) -> Result<(), RunError> {
-        let info = InputInfo { index, layout, rules: self.rules };
+        let info = InputInfo { index, layout, rules: self.rules, size: None };
         self.each(&mut |s| s.begin_input(&info))
     }
 
@@ -859,7 +902,7 @@ impl Sequencer<'_, '_, '_> {
                 outcome: &ev.outcome,
                 rendered: &done.rendered[ev.rendered.0..ev.rendered.1],
                 id_hash: ev.id_hash,
-                input: InputInfo { index, layout, rules: self.rules },
+                input: InputInfo { index, layout, rules: self.rules, size: None },
             };
             // Every stage but the repeat check, which saw the records above.
             self.tally.record(&item)?;
@@ -877,8 +920,8 @@ impl Sequencer<'_, '_, '_> {
         }
     }
 
-    fn end(&mut self, layout: &Layout, index: usize, sha256: &str) -> Result<(), RunError> {
-        let info = InputInfo { index, layout, rules: self.rules };
+    fn end(&mut self, layout: &Layout, index: usize, sha256: &str, size: InputSize) -> Result<(), RunError> {
+        let info = InputInfo { index, layout, rules: self.rules, size: Some(size) };
         self.each(&mut |s| s.end_input(&info, sha256))
     }
 
@@ -950,8 +993,8 @@ pub(crate) fn run(
         } else {
             read_parallel(&eval, input, &layout, index, &mut seq, opts, threads)?
         };
-        let sha256 = input.finish_hash();
-        seq.end(&layout, index, &sha256)?;
+        let (sha256, size) = input.finish_hash();
+        seq.end(&layout, index, &sha256, size)?;
     }
     seq.finish()
 }

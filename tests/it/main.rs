@@ -3,6 +3,7 @@
 //! points; the modules here are their harnesses.
 
 mod aggregate;
+mod audit;
 mod check;
 mod cli;
 mod decision_log;

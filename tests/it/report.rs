@@ -20,6 +20,7 @@ fn options(period: Option<Period>) -> ReportOptions {
         command: "cordon report … (test)".into(),
         config: None,
         standings: None,
+        expect: Default::default(),
     }
 }
 
@@ -114,7 +115,7 @@ fn the_layout_never_overflows_and_every_page_has_its_header_and_footer() {
         "1  Executive summary",
         "2  Findings",
         "3  Rule inventory",
-        "4  Data quality",
+        "4  Population and data quality",
         "5  Sanctions-list screening",
         "6  Method and sign-off",
     ] {

@@ -1,0 +1,161 @@
+//! What an auditor needs of a report besides its findings (issue 19): the
+//! population each input held and its reconciliation to the source's
+//! figures, invalid records placed in their period.
+
+use super::harness::{cordon, root, stderr};
+
+const SEEDS: &str = "seeds/transactions/trade-2016-2019.csv";
+
+/// `cordon report --format json` on `inputs` with `args`; the exit status and the JSON.
+fn report_json(args: &[&str], inputs: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let mut all = vec!["report", "--rules", "rules", "--generated-at", "2026-11-28T12:00:00Z", "--format", "json"];
+    all.extend_from_slice(&["-o", "-"]);
+    all.extend_from_slice(args);
+    all.extend_from_slice(inputs);
+    let o = cordon(&all);
+    let v = serde_json::from_slice(&o.stdout).unwrap_or(serde_json::Value::Null);
+    (o.status.code(), v, stderr(&o))
+}
+
+#[test]
+fn the_population_is_what_each_file_holds() {
+    let (code, v, err) = report_json(&[], &[SEEDS]);
+    assert_eq!(code, Some(0), "{err}");
+    let bytes = std::fs::read(root().join(SEEDS)).expect("seeds");
+    let p = &v["population"]["inputs"][0];
+    assert_eq!(p["bytes"], bytes.len() as u64);
+    assert_eq!(p["lines"], bytes.iter().filter(|b| **b == b'\n').count() as u64);
+    assert_eq!(p["records"], v["counts"]["read"]);
+    assert_eq!(p["invalid"], v["counts"]["invalid"]);
+    // A file named 2016–2019 that holds earlier records says so.
+    assert_eq!(p["first_date"], "2008-05-14");
+    assert_eq!(p["last_date"], "2019-12-31");
+    let years: u64 = p["by_year"].as_array().expect("years").iter().map(|y| y["records"].as_u64().unwrap()).sum();
+    assert_eq!(years + p["dates_unreadable"].as_u64().unwrap(), p["records"].as_u64().unwrap());
+    // Per currency, exact: every record is in a total or counted as not read.
+    let in_totals: u64 = p["totals"].as_array().expect("totals").iter().map(|t| t["records"].as_u64().unwrap()).sum();
+    assert_eq!(in_totals + p["values_not_read"].as_u64().unwrap(), p["records"].as_u64().unwrap());
+    let seq = p["id_sequences"].as_array().expect("sequences");
+    assert!(seq.iter().any(|s| s["first"] == "TX-2017-000001" && s["missing"] == 0), "{seq:?}");
+    assert_eq!(v["population"]["reconciliation"]["status"], "not given");
+}
+
+#[test]
+fn a_missing_record_shows_as_a_gap_and_the_count_does_not_reconcile() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let text = std::fs::read_to_string(root().join(SEEDS)).expect("seeds");
+    let cut: String = text.lines().filter(|l| !l.starts_with("TX-2017-000010,")).map(|l| format!("{l}\n")).collect();
+    assert_eq!(cut.lines().count() + 1, text.lines().count(), "one record taken out");
+    let file = dir.path().join("extract.csv");
+    std::fs::write(&file, cut).expect("write");
+    let file = file.display().to_string();
+    let (code, v, err) = report_json(&["--expect-records", "2759"], &[&file]);
+    assert_eq!(code, Some(1), "a population that does not reconcile exits 1: {err}");
+    assert!(err.contains("do not reconcile") && err.contains("records: 2758"), "{err}");
+    let seq = v["population"]["inputs"][0]["id_sequences"].as_array().expect("sequences").clone();
+    let s2017 = seq.iter().find(|s| s["prefix"] == "TX-2017-").expect("2017");
+    assert_eq!((s2017["missing"].as_u64(), s2017["gaps"][0].as_str()), (Some(1), Some("TX-2017-000010")));
+    let rec = &v["population"]["reconciliation"];
+    assert_eq!(rec["status"], "no");
+    assert_eq!(rec["checks"][0]["note"], "1 record fewer read than the source counted");
+    // The same file against the right count reconciles; the cover says which.
+    let (code, v, err) = report_json(&["--expect-records", "2758"], &[&file]);
+    assert_eq!((code, &v["population"]["reconciliation"]["status"]), (Some(0), &"yes".into()), "{err}");
+    let out = dir.path().join("r.pdf").display().to_string();
+    for (n, says) in [("2759", "NOT reconciled: records: 2758"), ("2758", "reconciled: yes")] {
+        let o = cordon(&["report", "--rules", "rules", "--expect-records", n, "-o", &out, &file]);
+        assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
+        let text = pdf_first_page(&out);
+        assert!(text.contains(says), "{n}: {text}");
+    }
+}
+
+fn pdf_first_page(path: &str) -> String {
+    let doc = lopdf::Document::load(path).expect("pdf");
+    doc.extract_text(&[1]).expect("text").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn a_source_manifest_is_printed_and_reconciled_to_including_its_period() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let manifest = dir.path().join("extract.yaml");
+    std::fs::write(
+        &manifest,
+        "system: ERP PRD\nquery: all export lines 2016-2019\nextracted_by: IT operations\nextracted_at: 2026-11-30T08:00:00Z\nperiod: 2016-01-01..2019-12-31\nrecords: 2759\n",
+    )
+    .expect("write");
+    let m = manifest.display().to_string();
+    let (code, v, err) = report_json(&["--source-manifest", &m], &[SEEDS]);
+    assert_eq!(code, Some(1), "{err}");
+    let p = &v["population"];
+    assert_eq!(p["source"]["system"], "ERP PRD");
+    assert_eq!(p["source_file"]["path"], m.as_str());
+    // The count agrees; two records dated 2008 and 2009 are outside the stated period.
+    let checks = p["reconciliation"]["checks"].as_array().expect("checks");
+    assert_eq!(checks.iter().map(|c| c["agrees"].as_bool().unwrap()).collect::<Vec<_>>(), [true, false]);
+    let outside = &p["outside_stated_period"];
+    assert_eq!((outside["records"].as_u64(), outside["evaluated"].as_bool()), (Some(2), Some(true)));
+    assert_eq!(outside["listed"][0]["date"], "2008-05-14");
+    // A manifest Cordon cannot read stops the run, naming the field.
+    std::fs::write(&manifest, "records: 2759\ntotals:\n  USD: 1,000\n").expect("write");
+    let (code, _, err) = report_json(&["--source-manifest", &m], &[SEEDS]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("totals.USD") && err.contains("1,000"), "{err}");
+    std::fs::write(&manifest, "record: 2759\n").expect("write");
+    let (code, _, err) = report_json(&["--source-manifest", &m], &[SEEDS]);
+    assert!(code == Some(2) && err.contains("unknown field `record`"), "{err}");
+}
+
+#[test]
+fn value_totals_reconcile_only_when_every_value_was_read() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let csv = "id,date,seller,buyer,origin,destination,hs_code,description,quantity,unit,value,currency\n\
+        T-1,2019-01-02,Acme GmbH,Beta Ltd,DE,FR,8471.30,laptops,10,u,1000.10,USD\n\
+        T-2,2019-01-03,Acme GmbH,Beta Ltd,DE,FR,8471.30,laptops,10,u,2000.25,usd\n\
+        T-3,2019-01-04,Acme GmbH,Beta Ltd,DE,FR,8471.30,laptops,10,u,30.5,EUR\n";
+    let file = dir.path().join("t.csv");
+    std::fs::write(&file, csv).expect("write");
+    let file = file.display().to_string();
+    let (code, v, err) = report_json(&["--expect-total", "USD=3000.35", "--expect-total", "EUR=30.50"], &[&file]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(v["population"]["reconciliation"]["status"], "yes");
+    let (code, v, _) = report_json(&["--expect-total", "USD=3000.36"], &[&file]);
+    assert_eq!(code, Some(1));
+    assert_eq!(v["population"]["reconciliation"]["checks"][0]["note"], "differs by -0.01");
+    // A record whose value cannot be read leaves the total unknown.
+    std::fs::write(
+        dir.path().join("t.csv"),
+        format!("{csv}T-4,2019-01-05,Acme GmbH,Beta Ltd,DE,FR,8471.30,laptops,1,u,12O.00,USD\n"),
+    )
+    .expect("write");
+    let (code, v, _) = report_json(&["--expect-total", "USD=3000.35"], &[&file]);
+    assert_eq!(code, Some(1));
+    let note = v["population"]["reconciliation"]["checks"][0]["note"].as_str().unwrap_or_default().to_string();
+    assert!(note.contains("not known"), "{note}");
+    for bad in ["USD", "USD=1,000", "DOLLARS=5"] {
+        let (code, _, err) = report_json(&["--expect-total", bad], &[&file]);
+        assert!(code == Some(2) && err.contains("--expect-total"), "{bad}: {err}");
+    }
+}
+
+/// Invalid records belong to their period when their date reads: the annual
+/// reports of a file add up to it; those whose date does not read are in
+/// every period, and said to be.
+#[test]
+fn invalid_records_are_placed_in_their_period() {
+    let (_, all, _) = report_json(&[], &[SEEDS]);
+    let invalid = all["counts"]["invalid"].as_u64().unwrap();
+    let unknown = all["population"]["inputs"][0]["dates_unreadable"].as_u64().unwrap();
+    assert!(invalid > unknown && unknown > 0, "the seeds have invalid records with and without a date");
+    let mut dated = 0;
+    for year in 2008..=2019 {
+        let period = format!("{year}-01-01..{year}-12-31");
+        let (_, v, err) = report_json(&["--period", &period], &[SEEDS]);
+        let c = &v["counts"];
+        let n = |k: &str| c[k].as_u64().unwrap_or(0);
+        assert_eq!(n("read"), n("excluded_outside_period") + n("evaluated") + n("invalid"), "{period}: {err}");
+        assert_eq!(n("invalid_period_unknown"), unknown, "{period}");
+        dated += n("invalid") - n("invalid_period_unknown");
+    }
+    assert_eq!(dated + unknown, invalid, "the years' invalid records add up to the file's");
+}
