@@ -40,4 +40,31 @@ fn main() {
     std::env::var("TARGET").unwrap_or_default().hash(&mut h);
     env!("CARGO_PKG_VERSION").hash(&mut h);
     println!("cargo:rustc-env=CORDON_INDEX_BUILD={:016x}", h.finish());
+    println!("cargo:rustc-env=CORDON_SOURCE_COMMIT={}", source_commit());
+}
+
+/// The git commit the sources are at, `+modified` when tracked files
+/// differ from it; `unknown` outside a git checkout (a report prints it).
+fn source_commit() -> String {
+    // Rebuilt when the checkout moves to another commit or its files change.
+    for watched in [".git/HEAD", ".git/index", ".git/refs/heads", ".git/packed-refs", "src", "grammar", "assets"] {
+        if Path::new(watched).exists() {
+            println!("cargo:rerun-if-changed={watched}");
+        }
+    }
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    match git(&["rev-parse", "HEAD"]) {
+        Some(commit) if commit.len() == 40 => {
+            let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+            if dirty { format!("{commit}+modified") } else { commit }
+        }
+        _ => "unknown".to_string(),
+    }
 }

@@ -35,6 +35,7 @@ impl ReportFormat {
 
 /// Arguments of `cordon report`.
 #[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("dest").required(true).multiple(false)))]
 pub struct ReportArgs {
     #[command(flatten)]
     run: RunArgs,
@@ -77,8 +78,20 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// Output file (`-` for stdout).
-    #[arg(short = 'o', long = "output", value_name = "OUT")]
-    output: PathBuf,
+    #[arg(short = 'o', long = "output", value_name = "OUT", group = "dest")]
+    output: Option<PathBuf>,
+    /// Writes the PDF, JSON and CSV renderings of one run into this folder
+    /// (`report.pdf`, `report.json`, `report.csv`) with `SHA256SUMS`, their
+    /// fingerprints (`sha256sum -c SHA256SUMS` checks them); the PDF's cover
+    /// holds the JSON's and CSV's.
+    #[arg(long, value_name = "DIR", group = "dest", conflicts_with = "format")]
+    out_dir: Option<PathBuf>,
+    /// Re-runs the report into a temporary folder and compares it, file by
+    /// file, with the folder `--out-dir` wrote (or its `SHA256SUMS`): give
+    /// the command printed in the report, with `--verify DIR` in place of
+    /// `--out-dir`. Exit status 0 when every file is identical, 1 when not.
+    #[arg(long, value_name = "DIR", group = "dest", conflicts_with = "format")]
+    verify: Option<PathBuf>,
     /// Transaction files: CSV, or JSON Lines (`.jsonl`).
     #[arg(required = true, value_name = "FILE")]
     inputs: Vec<PathBuf>,
@@ -167,6 +180,20 @@ fn expectations(a: &ReportArgs) -> Result<Expectations, String> {
     Ok(e)
 }
 
+/// This binary's SHA-256 and source commit, printed in the report: a
+/// re-run with another build may decide differently.
+pub fn build_info() -> report::model::BuildInfo {
+    static BUILD: std::sync::OnceLock<report::model::BuildInfo> = std::sync::OnceLock::new();
+    BUILD
+        .get_or_init(|| {
+            let binary_sha256 = std::env::current_exe()
+                .and_then(std::fs::read)
+                .map_or_else(|e| format!("unknown ({e})"), |b| cordon::unstable::source::sha256_hex(&b));
+            report::model::BuildInfo { binary_sha256, source_commit: report::model::SOURCE_COMMIT.to_string() }
+        })
+        .clone()
+}
+
 fn fail(msg: String) -> u8 {
     let _ = writeln!(std::io::stderr(), "cordon: error: {msg}");
     EXIT_ERROR
@@ -175,11 +202,28 @@ fn fail(msg: String) -> u8 {
 /// Runs `cordon report`.
 pub fn run(a: ReportArgs) -> u8 {
     set_threads(a.threads);
-    let format = a.format.unwrap_or_else(|| match a.output.extension().and_then(|e| e.to_str()) {
-        Some("json") => ReportFormat::Json,
-        Some("csv") => ReportFormat::Csv,
-        _ => ReportFormat::Pdf,
-    });
+    let dest = match (&a.output, &a.out_dir, &a.verify) {
+        (Some(o), ..) => Dest::File(
+            o.clone(),
+            a.format.unwrap_or_else(|| match o.extension().and_then(|e| e.to_str()) {
+                Some("json") => ReportFormat::Json,
+                Some("csv") => ReportFormat::Csv,
+                _ => ReportFormat::Pdf,
+            }),
+        ),
+        (None, Some(d), _) => Dest::Dir(d.clone()),
+        (None, None, Some(v)) => {
+            let dir = if v.is_file() { v.parent().map(Path::to_path_buf).unwrap_or_default() } else { v.clone() };
+            if !dir.join(SUMS).is_file() {
+                return fail(format!(
+                    "`{}` holds no `{SUMS}`: --verify compares with a folder written by `cordon report --out-dir`",
+                    v.display()
+                ));
+            }
+            Dest::Verify(dir)
+        }
+        (None, None, None) => return fail("no output: give -o FILE or --out-dir DIR".into()),
+    };
     let period = match a.period.as_deref().map(Period::parse).transpose() {
         Ok(p) => p,
         Err(e) => return fail(e),
@@ -262,13 +306,26 @@ pub fn run(a: ReportArgs) -> u8 {
     if a.pdf_limit != PDF_RECORD_LIMIT {
         command.extend(["--pdf-limit".into(), a.pdf_limit.to_string()]);
     }
-    command.extend(["--format".into(), format.name().into(), "--generated-at".into(), generated.clone()]);
     // Where the report was written is not part of it: the same run written
     // anywhere gives the same bytes (issue 19: an auditor re-runs it
-    // elsewhere and compares). The command names a file in the folder it
-    // is run from, or stdout.
-    let shown_output = if a.output.as_os_str() == "-" { "-".to_string() } else { format!("report.{}", format.name()) };
-    command.extend(["-o".into(), shown_output]);
+    // elsewhere and compares). The command names a file or folder in the
+    // folder it is run from, or stdout.
+    match &dest {
+        Dest::File(o, format) => {
+            let shown = if o.as_os_str() == "-" { "-".to_string() } else { format!("report.{}", format.name()) };
+            command.extend([
+                "--format".into(),
+                format.name().into(),
+                "--generated-at".into(),
+                generated.clone(),
+                "-o".into(),
+                shown,
+            ]);
+        }
+        Dest::Dir(_) | Dest::Verify(_) => {
+            command.extend(["--generated-at".into(), generated.clone(), "--out-dir".into(), "report".into()])
+        }
+    }
     command.extend(inputs.iter().map(|i| quote(&i.layout().name)));
     let opts = ReportOptions {
         title: a.title.clone(),
@@ -280,6 +337,7 @@ pub fn run(a: ReportArgs) -> u8 {
         config: config_fp,
         standings: counting.as_ref().and_then(|(_, o)| o.standings_shared()),
         expect,
+        build: Some(build_info()),
     };
     let files: Vec<String> = inputs.iter().map(|i| i.layout().name.clone()).collect();
     let state_path = if engine.counts() { a.run.state.path(a.run.config.as_ref()) } else { None };
@@ -297,9 +355,9 @@ pub fn run(a: ReportArgs) -> u8 {
     }
     // Memory must not grow with the records flagged: the PDF keeps only the
     // ones it lists, JSON and CSV write them all to temporary files.
-    let keep = match format {
-        ReportFormat::Pdf => report::Keep::First(a.pdf_limit),
-        ReportFormat::Json | ReportFormat::Csv => report::Keep::Spill,
+    let keep = match dest {
+        Dest::File(_, ReportFormat::Pdf) => report::Keep::First(a.pdf_limit),
+        _ => report::Keep::Spill,
     };
     let mut progress = super::progress::Progress::new("reading");
     let built = report::build_with_stages(&engine, inputs, &files, &opts, keep, &mut || progress.tick(), &mut more);
@@ -324,82 +382,34 @@ pub fn run(a: ReportArgs) -> u8 {
         );
         return EXIT_ERROR;
     }
-    let mut pages = None;
-    let output = match format {
-        // Streamed to the output's temporary file, put in place at the end.
-        ReportFormat::Json | ReportFormat::Csv => {
-            let file = match atomic::AtomicFile::create(&a.output) {
-                Ok(f) => f,
-                Err(e) => {
-                    diag::print(&e);
-                    return EXIT_ERROR;
-                }
-            };
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-            let written = if format == ReportFormat::Json {
-                report::machine::write_json(&model, &mut out)
-            } else {
-                report::machine::write_csv(&model, &mut out)
-            };
-            let file = match written {
-                Ok(()) => out.into_inner().map_err(|e| {
-                    let (e, out) = e.into_parts();
-                    out.get_ref().error(e)
-                }),
-                Err(e) => Err(out.get_ref().error(e)),
-            };
-            match file {
-                Ok(f) => Output::Stream(f),
-                Err(e) => {
-                    diag::print(&e);
-                    return EXIT_ERROR;
-                }
-            }
-        }
-        ReportFormat::Pdf => {
-            let doc = report::compose(&model, a.pdf_limit);
-            pages = Some(doc.pages.len());
-            if !doc.missing.is_empty() {
-                let list: Vec<String> = doc.missing.iter().map(|c| format!("U+{:04X}", *c as u32)).collect();
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "cordon: warning: no embedded font covers {} (drawn as `?` in the PDF; noted in the report)",
-                    list.join(", ")
-                );
-            }
-            match report::pdf::render(&doc) {
-                Ok(r) => {
-                    for w in &r.warnings {
-                        let _ = writeln!(std::io::stderr(), "cordon: warning: PDF: {w}");
-                    }
-                    Output::Bytes(r.bytes)
-                }
-                Err(e) => {
-                    diag::print(&e);
-                    return EXIT_ERROR;
-                }
-            }
-        }
+    let rendered = match &dest {
+        Dest::File(path, format) => render_one(path, *format, &model, a.pdf_limit),
+        Dest::Dir(dir) => render_set(dir, &model, a.pdf_limit),
+        Dest::Verify(dir) => return verify(dir, &model, a.pdf_limit),
+    };
+    let rendered = match rendered {
+        Ok(r) => r,
+        Err(code) => return code,
     };
     if let Some((counting, _)) = counting
         && let Err(code) = counting.commit()
     {
         return code;
     }
-    let written = match output {
-        Output::Bytes(bytes) => atomic::write_file(&a.output, &bytes),
-        Output::Stream(file) => file.commit(),
+    let shown = match &dest {
+        Dest::Dir(dir) => format!("{} ({}, {SUMS})", dir.display(), rendered.names()),
+        _ => rendered.files.first().map(|(n, _)| n.clone()).unwrap_or_default(),
     };
-    if let Err(e) = written {
-        diag::print(&e);
-        return EXIT_ERROR;
+    let pages = rendered.pages;
+    if let Err(code) = rendered.commit() {
+        return code;
     }
     let c = &model.counts;
     let _ = writeln!(
         std::io::stderr(),
         "cordon: report {} written to {}{}: {} read, {} evaluated, {} invalid{}; {} block, {} review, {} pass",
         model.report_id,
-        display(&a.output),
+        shown,
         pages.map(|p| format!(" ({p} pages)")).unwrap_or_default(),
         c.read,
         c.evaluated,
@@ -421,7 +431,10 @@ pub fn run(a: ReportArgs) -> u8 {
             .checks
             .iter()
             .filter(|c| !c.agrees)
-            .map(|c| format!("{}: {} (expected: {})", c.what, c.found, c.expected))
+            .map(|c| {
+                let why = c.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+                format!("{}: {} (expected: {}){why}", c.what, c.found, c.expected)
+            })
             .collect();
         let _ = writeln!(
             std::io::stderr(),
@@ -439,11 +452,237 @@ pub fn run(a: ReportArgs) -> u8 {
     code
 }
 
-/// A rendered report: the PDF's bytes, or JSON or CSV already written to
-/// the output's temporary file.
+/// The manifest `--out-dir` writes beside the renderings.
+const SUMS: &str = "SHA256SUMS";
+
+/// The renderings of one run, in the order `--out-dir` writes them: the PDF
+/// last, its cover holding the others' fingerprints.
+const SET: [&str; 3] = ["report.json", "report.csv", "report.pdf"];
+
+/// Where a report goes.
+enum Dest {
+    /// One file (or stdout) in one format.
+    File(PathBuf, ReportFormat),
+    /// PDF, JSON, CSV and their manifest in a folder.
+    Dir(PathBuf),
+    /// Re-run and compare with such a folder.
+    Verify(PathBuf),
+}
+
+/// A rendering ready to be put in place.
 enum Output {
-    Bytes(Vec<u8>),
+    Bytes(PathBuf, Vec<u8>),
     Stream(atomic::AtomicFile),
+}
+
+impl Output {
+    fn commit(self) -> Result<(), u8> {
+        let written = match self {
+            Output::Bytes(path, bytes) => atomic::write_file(&path, &bytes),
+            Output::Stream(file) => file.commit(),
+        };
+        written.map_err(|e| {
+            diag::print(&e);
+            EXIT_ERROR
+        })
+    }
+}
+
+/// Renderings ready to be put in place, with their names and SHA-256.
+struct Rendered {
+    outputs: Vec<Output>,
+    files: Vec<(String, String)>,
+    pages: Option<usize>,
+}
+
+impl Rendered {
+    fn names(&self) -> String {
+        self.files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Puts every rendering in place; the manifest, if any, last.
+    fn commit(self) -> Result<(), u8> {
+        self.outputs.into_iter().try_for_each(Output::commit)
+    }
+}
+
+/// Forwards writes and hashes them.
+struct Hashing<W> {
+    inner: W,
+    sha: sha2::Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.write(buf)?;
+        self.sha.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// JSON or CSV, streamed to `path`'s temporary file; its SHA-256.
+fn render_machine(path: &Path, format: ReportFormat, model: &report::Report) -> Result<(Output, String), u8> {
+    use sha2::Digest;
+    let file = atomic::AtomicFile::create(path).map_err(|e| {
+        diag::print(&e);
+        EXIT_ERROR
+    })?;
+    let mut out = Hashing { inner: std::io::BufWriter::with_capacity(1 << 16, file), sha: sha2::Sha256::new() };
+    let written = if format == ReportFormat::Json {
+        report::machine::write_json(model, &mut out)
+    } else {
+        report::machine::write_csv(model, &mut out)
+    };
+    let sha = cordon::unstable::source::hex(&out.sha.finalize());
+    let file = match written {
+        Ok(()) => out.inner.into_inner().map_err(|e| {
+            let (e, out) = e.into_parts();
+            out.get_ref().error(e)
+        }),
+        Err(e) => Err(out.inner.get_ref().error(e)),
+    };
+    match file {
+        Ok(f) => Ok((Output::Stream(f), sha)),
+        Err(e) => {
+            diag::print(&e);
+            Err(EXIT_ERROR)
+        }
+    }
+}
+
+/// The PDF's bytes and page count.
+fn render_pdf(model: &report::Report, limit: usize) -> Result<(Vec<u8>, usize), u8> {
+    let doc = report::compose(model, limit);
+    if !doc.missing.is_empty() {
+        let list: Vec<String> = doc.missing.iter().map(|c| format!("U+{:04X}", *c as u32)).collect();
+        let _ = writeln!(
+            std::io::stderr(),
+            "cordon: warning: no embedded font covers {} (drawn as `?` in the PDF; noted in the report)",
+            list.join(", ")
+        );
+    }
+    match report::pdf::render(&doc) {
+        Ok(r) => {
+            for w in &r.warnings {
+                let _ = writeln!(std::io::stderr(), "cordon: warning: PDF: {w}");
+            }
+            Ok((r.bytes, doc.pages.len()))
+        }
+        Err(e) => {
+            diag::print(&e);
+            Err(EXIT_ERROR)
+        }
+    }
+}
+
+/// One rendering to `path` (or stdout).
+fn render_one(path: &Path, format: ReportFormat, model: &report::Report, limit: usize) -> Result<Rendered, u8> {
+    let name = display(path);
+    match format {
+        ReportFormat::Json | ReportFormat::Csv => {
+            let (out, sha) = render_machine(path, format, model)?;
+            Ok(Rendered { outputs: vec![out], files: vec![(name, sha)], pages: None })
+        }
+        ReportFormat::Pdf => {
+            let (bytes, pages) = render_pdf(model, limit)?;
+            let sha = cordon::unstable::source::sha256_hex(&bytes);
+            Ok(Rendered {
+                outputs: vec![Output::Bytes(path.to_path_buf(), bytes)],
+                files: vec![(name, sha)],
+                pages: Some(pages),
+            })
+        }
+    }
+}
+
+/// The three renderings of one run in `dir`, the PDF's cover holding the
+/// JSON's and CSV's fingerprints, and `SHA256SUMS` over all three.
+fn render_set(dir: &Path, model: &report::Report, limit: usize) -> Result<Rendered, u8> {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        return Err(fail(format!("cannot create the folder `{}`: {e}", dir.display())));
+    }
+    let mut outputs = Vec::new();
+    let mut files = Vec::new();
+    for (name, format) in [(SET[0], ReportFormat::Json), (SET[1], ReportFormat::Csv)] {
+        let (out, sha) = render_machine(&dir.join(name), format, model)?;
+        outputs.push(out);
+        files.push((name.to_string(), sha));
+    }
+    let mut first = model.with_first(limit).map_err(|e| fail(format!("the report's flagged records: {e}")))?;
+    first.renderings = files
+        .iter()
+        .map(|(name, sha)| FileFingerprint { path: name.clone(), kind: "rendering".into(), sha256: sha.clone() })
+        .collect();
+    let (bytes, pages) = render_pdf(&first, limit)?;
+    files.push((SET[2].to_string(), cordon::unstable::source::sha256_hex(&bytes)));
+    outputs.push(Output::Bytes(dir.join(SET[2]), bytes));
+    // `sha256sum -c` reads this: hash, two spaces, name.
+    let sums: String = files.iter().map(|(name, sha)| format!("{sha}  {name}\n")).collect();
+    outputs.push(Output::Bytes(dir.join(SUMS), sums.into_bytes()));
+    Ok(Rendered { outputs, files, pages: Some(pages) })
+}
+
+/// `--verify`: renders the run into a temporary folder and compares each
+/// file with `dir`'s, and `dir`'s files with its `SHA256SUMS`.
+fn verify(dir: &Path, model: &report::Report, limit: usize) -> u8 {
+    let tmp = match tempfile::tempdir() {
+        Ok(t) => t,
+        Err(e) => return fail(format!("cannot create a temporary folder to re-run into: {e}")),
+    };
+    let rendered = match render_set(tmp.path(), model, limit) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    if let Err(code) = rendered.commit() {
+        return code;
+    }
+    let sums = std::fs::read_to_string(dir.join(SUMS)).unwrap_or_default();
+    let listed = |name: &str| -> Option<String> {
+        sums.lines().find_map(|l| l.split_once("  ").filter(|(_, n)| *n == name).map(|(h, _)| h.to_string()))
+    };
+    let mut out = std::io::stdout().lock();
+    let mut same = true;
+    for name in SET.iter().copied().chain([SUMS]) {
+        let fresh = std::fs::read(tmp.path().join(name)).map(|b| cordon::unstable::source::sha256_hex(&b));
+        let kept = std::fs::read(dir.join(name)).map(|b| cordon::unstable::source::sha256_hex(&b));
+        let line = match (&kept, &fresh) {
+            (Err(_), _) => format!("MISSING    {name}: not in `{}`", dir.display()),
+            (Ok(k), Ok(f)) if k == f => {
+                format!("identical  {name}  {}", &k[..16])
+            }
+            (Ok(k), Ok(f)) => {
+                let short = |h: &str| h.chars().take(16).collect::<String>();
+                let edited = match listed(name) {
+                    Some(h) if name != SUMS && h != *k => {
+                        format!("; {SUMS} lists {}…: the file changed after it was written", short(&h))
+                    }
+                    _ => String::new(),
+                };
+                format!("DIFFERS    {name}: {}… in the folder, {}… re-run{edited}", short(k), short(f))
+            }
+            (Ok(_), Err(e)) => format!("UNREADABLE {name}: the re-run's copy: {e}"),
+        };
+        same &= line.starts_with("identical");
+        let _ = writeln!(out, "{line}");
+    }
+    let c = &model.counts;
+    let _ = writeln!(
+        out,
+        "{}: report {} re-run ({} read, {} block, {} review, {} pass; results digest {}…)",
+        if same { "verified" } else { "NOT verified" },
+        model.report_id,
+        c.read,
+        c.decisions.block,
+        c.decisions.review,
+        c.decisions.pass,
+        &model.results_digest[..16]
+    );
+    if same { EXIT_OK } else { super::EXIT_FINDINGS }
 }
 
 fn display(p: &Path) -> String {

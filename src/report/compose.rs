@@ -182,7 +182,22 @@ fn cover(c: &mut Composer, r: &Report, limit: usize) {
             },
             Style::Regular,
         ),
-        ("Cordon version", r.cordon_version.clone(), Style::Regular),
+        (
+            "Cordon version",
+            match &r.build {
+                Some(b) => format!(
+                    "{} · source commit {} · binary SHA-256 {}",
+                    r.cordon_version,
+                    b.source_commit.get(..12).map_or(b.source_commit.clone(), |c| format!(
+                        "{c}{}",
+                        if b.source_commit.ends_with("+modified") { "+modified" } else { "" }
+                    )),
+                    b.binary_sha256.get(..16).unwrap_or(&b.binary_sha256)
+                ),
+                None => r.cordon_version.clone(),
+            },
+            Style::Regular,
+        ),
         (
             "Rules",
             format!(
@@ -208,6 +223,7 @@ fn cover(c: &mut Composer, r: &Report, limit: usize) {
             ),
             Style::Regular,
         ),
+        ("Results digest", r.results_digest.clone(), Style::Mono),
         (
             "Decisions",
             format!(
@@ -269,6 +285,9 @@ fn cover(c: &mut Composer, r: &Report, limit: usize) {
     }
     if let Some(f) = &r.population.source_file {
         fp_rows.push(row_fp("manifest", &f.path, &f.sha256));
+    }
+    for f in &r.renderings {
+        fp_rows.push(row_fp("rendering", &f.path, &f.sha256));
     }
     match &r.fingerprints.config {
         Some(f) => fp_rows.push(row_fp("config", &f.path, &f.sha256)),

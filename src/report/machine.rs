@@ -56,7 +56,7 @@ pub fn write_json(r: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// The CSV columns.
-pub const CSV_HEADER: [&str; 22] = [
+pub const CSV_HEADER: [&str; 23] = [
     "report_id",
     "record_id",
     "file",
@@ -79,6 +79,7 @@ pub const CSV_HEADER: [&str; 22] = [
     "hs_code",
     "description",
     "value",
+    "results_digest",
 ];
 
 /// Writes one row per finding.
@@ -94,7 +95,7 @@ pub fn write_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             let evidence = x.evidence.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             let line = f.line.to_string();
             let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-            let row: [String; 22] = [
+            let row: [String; 23] = [
                 r.report_id.clone(),
                 f.id.clone(),
                 f.file.clone(),
@@ -117,16 +118,37 @@ pub fn write_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 opt(&f.hs_code),
                 opt(&f.description),
                 opt(&f.value),
+                r.results_digest.clone(),
             ];
             w.write_record(row.iter().map(|c| crate::values::text::spreadsheet_safe(c).into_owned())).map_err(err)?;
         }
         Ok(())
     })?;
+    // Each record that could not be read, one row per problem: decision
+    // `invalid`, no rule. The rows then account for every record read that
+    // was not passed.
+    for q in &r.data_quality.invalid {
+        let mut row: [String; 23] = Default::default();
+        row[0] = r.report_id.clone();
+        row[1] = q.id.clone().unwrap_or_default();
+        row[2] = q.file.clone();
+        row[3] = q.line.to_string();
+        row[5] = "invalid".into();
+        row[12] = q.reason.clone();
+        row[13] = match (&q.field, &q.value) {
+            (Some(f), Some(v)) => format!("{f}={v}"),
+            (Some(f), None) => f.clone(),
+            _ => String::new(),
+        };
+        row[22] = r.results_digest.clone();
+        w.write_record(row.iter().map(|c| crate::values::text::spreadsheet_safe(c).into_owned())).map_err(err)?;
+    }
     // Each window's total (each licence's drawdown) as a row of its own:
     // decision `running_total`, no record.
     for t in r.running_totals.iter().flat_map(|a| &a.totals) {
-        let mut row: [String; 22] = Default::default();
+        let mut row: [String; 23] = Default::default();
         row[0] = r.report_id.clone();
+        row[22] = r.results_digest.clone();
         row[5] = "running_total".into();
         row[6] = t.rule.clone();
         row[10] = if t.over { "over" } else { "within" }.into();

@@ -51,6 +51,8 @@ pub struct ReportOptions {
     /// The figures the population is reconciled to (`--expect-records`,
     /// `--expect-total`, a source manifest).
     pub expect: population::Expectations,
+    /// The binary that makes the report, when it is the `cordon` command.
+    pub build: Option<model::BuildInfo>,
 }
 
 /// The default report title.
@@ -122,6 +124,7 @@ pub fn build_with_stages(
         generated_at: opts.generated_at.clone(),
         generated_declared: opts.generated_declared,
         command: opts.command.clone(),
+        build: opts.build.clone(),
         fingerprints,
     };
     Ok((collector.finish(&run, meta), run))

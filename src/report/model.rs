@@ -38,6 +38,18 @@ pub struct Report {
     pub cordon_version: String,
     /// The command line that reproduces this report.
     pub command: String,
+    /// The Cordon binary that made the report: its SHA-256 and the source
+    /// commit it was built from (none when the report was not made by the
+    /// `cordon` command).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<BuildInfo>,
+    /// SHA-256 over every record's result, in input order: one line per
+    /// record read, `file TAB line TAB id TAB decision TAB rules`, where the
+    /// decision is `block`, `review`, `pass`, `invalid` or `outside-period`
+    /// and the rules are the ids of its findings, comma-separated in the
+    /// order evaluated. Two reports with the same digest decided every
+    /// record the same way.
+    pub results_digest: String,
     /// SHA-256 of every input.
     pub fingerprints: Fingerprints,
     /// Counts; `read = excluded + evaluated + invalid`.
@@ -73,12 +85,38 @@ pub struct Report {
     #[serde(skip)]
     #[schemars(skip)]
     pub more_findings: super::store::MoreFindings,
+    /// The other renderings of the same run and their SHA-256, when they
+    /// were written with it (`--out-dir`): the PDF's cover lists them.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub renderings: Vec<FileFingerprint>,
 }
 
 impl Report {
     /// How many records were decided block or review: those held and those after.
     pub fn flagged_total(&self) -> u64 {
         self.findings.len() as u64 + self.more_findings.count()
+    }
+
+    /// The same report holding only its first `n` flagged records (what a
+    /// PDF lists), the others counted: one run's model rendered as JSON and
+    /// CSV (every record) and as PDF.
+    pub fn with_first(&self, n: usize) -> std::io::Result<Report> {
+        const ENOUGH: &str = "enough flagged records";
+        let mut first = Vec::with_capacity(n.min(4096));
+        let read = self.each_flagged(&mut |f| {
+            if first.len() >= n {
+                return Err(std::io::Error::other(ENOUGH));
+            }
+            first.push(f.clone());
+            Ok(())
+        });
+        match read {
+            Err(e) if e.to_string() != ENOUGH => return Err(e),
+            _ => {}
+        }
+        let rest = self.flagged_total() - first.len() as u64;
+        Ok(Report { findings: first, more_findings: super::store::MoreFindings::counted(rest), ..self.clone() })
     }
 
     /// Calls `f` on every flagged record in report order: those held, then
@@ -98,6 +136,19 @@ impl Report {
         self.more_findings.for_each(&mut |r| f(&r))
     }
 }
+
+/// Which build of Cordon made a report.
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+pub struct BuildInfo {
+    /// SHA-256 of the `cordon` binary.
+    pub binary_sha256: String,
+    /// The git commit the binary was built from, `+modified` when the
+    /// working tree had changes; `unknown` when built outside a git checkout.
+    pub source_commit: String,
+}
+
+/// The source commit this library was built from (see [`BuildInfo`]).
+pub const SOURCE_COMMIT: &str = env!("CORDON_SOURCE_COMMIT");
 
 /// The sanctions lists of a run and the clearances it applied.
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
@@ -659,6 +710,8 @@ pub struct Collector<'a> {
     unchecked: crate::run::CheckTally<'a>,
     /// What the inputs held, over every record read.
     population: super::population::PopulationTally,
+    /// The results digest, as records come.
+    digest: sha2::Sha256,
 }
 
 impl<'a> Collector<'a> {
@@ -698,8 +751,39 @@ impl<'a> Collector<'a> {
                 };
                 super::population::PopulationTally::new(&inputs.rules.schema, inputs.files.len(), stated)
             },
+            digest: sha2::Sha256::default(),
             inputs,
         }
+    }
+
+    /// Adds one record's line to the results digest (see [`Report::results_digest`]).
+    fn digest(&mut self, o: &RecordOutcome) {
+        use sha2::Digest;
+        let (file, line, id, decision, rules) = match o {
+            RecordOutcome::Invalid(i) => {
+                let outside = self.inputs.period.zip(i.date).is_some_and(|(p, d)| !p.contains(d));
+                (
+                    i.file,
+                    i.line,
+                    i.id.as_deref().unwrap_or(""),
+                    if outside { "outside-period" } else { "invalid" },
+                    String::new(),
+                )
+            }
+            RecordOutcome::Evaluated(e) => {
+                let outside = self.inputs.period.is_some_and(|p| !p.contains(e.date));
+                let rules: Vec<&str> = e.findings.iter().map(|f| self.inputs.rules.rules[f.rule].id.as_str()).collect();
+                (
+                    e.file,
+                    e.line,
+                    e.id.as_str(),
+                    if outside { "outside-period" } else { e.decision.name() },
+                    rules.join(","),
+                )
+            }
+        };
+        let name = self.inputs.files.get(file).map_or("", String::as_str);
+        self.digest.update(format!("{name}\t{line}\t{id}\t{decision}\t{rules}\n").as_bytes());
     }
 
     /// An input was read to its end: its fingerprint and size.
@@ -722,6 +806,7 @@ impl<'a> Collector<'a> {
     pub fn add(&mut self, o: &RecordOutcome) {
         self.counts.read += 1;
         self.population.add(o, self.inputs.files);
+        self.digest(o);
         match o {
             RecordOutcome::Invalid(inv) => {
                 // An invalid record whose date reads belongs to its period:
@@ -991,6 +1076,10 @@ impl<'a> Collector<'a> {
         };
         let (findings, more_findings) = self.flagged.finish();
         let population = self.population.finish(self.inputs.files, &self.inputs.expect);
+        let results_digest = {
+            use sha2::Digest;
+            crate::source::hex(&self.digest.finalize())
+        };
         let in_force = |r: &crate::check::Rule| -> u64 {
             self.dates.iter().filter(|(d, _)| r.in_force(**d)).map(|(_, c)| *c).sum()
         };
@@ -1097,6 +1186,8 @@ impl<'a> Collector<'a> {
             newest_record_date: self.dates.keys().next_back().map(|d| d.to_string()),
             cordon_version: env!("CARGO_PKG_VERSION").to_string(),
             command: meta.command,
+            build: meta.build,
+            results_digest,
             fingerprints: meta.fingerprints,
             counts: self.counts,
             population,
@@ -1183,6 +1274,7 @@ impl<'a> Collector<'a> {
             },
             running_totals: run.aggregates.clone(),
             more_findings,
+            renderings: Vec::new(),
         }
     }
 }
@@ -1202,6 +1294,8 @@ pub struct ReportMeta {
     pub generated_declared: bool,
     /// The reproducing command.
     pub command: String,
+    /// The binary and source commit, when known.
+    pub build: Option<BuildInfo>,
     /// Fingerprints.
     pub fingerprints: Fingerprints,
 }

@@ -301,6 +301,7 @@ pub fn build_from_log(
         generated_at: opts.generated_at.clone(),
         generated_declared: opts.generated_declared,
         command: opts.command.clone(),
+        build: opts.build.clone(),
         fingerprints,
     };
     let report = collector.finish(&run, meta);

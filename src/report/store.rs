@@ -162,6 +162,11 @@ struct Store {
 }
 
 impl MoreFindings {
+    /// `count` records counted, not kept.
+    pub fn counted(count: u64) -> MoreFindings {
+        MoreFindings { count, store: None }
+    }
+
     /// How many flagged records come after those the report holds.
     pub fn count(&self) -> u64 {
         self.count

@@ -159,3 +159,76 @@ fn invalid_records_are_placed_in_their_period() {
     }
     assert_eq!(dated + unknown, invalid, "the years' invalid records add up to the file's");
 }
+
+/// One run writes PDF, JSON and CSV with their SHA-256 manifest; the PDF's
+/// cover holds the others' fingerprints and the results digest; `--verify`
+/// re-runs and finds an edited JSON (issue 19, item 7).
+#[test]
+fn one_run_writes_every_rendering_and_verify_finds_an_edit() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let set = dir.path().join("audit-2026").display().to_string();
+    let args = ["report", "--rules", "rules", "--generated-at", "2026-11-28T12:00:00Z"];
+    let run = |dest: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(dest);
+        all.push(SEEDS);
+        cordon(&all)
+    };
+    let o = run(&["--out-dir", &set]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let sums = std::fs::read_to_string(format!("{set}/SHA256SUMS")).expect("manifest");
+    let mut listed = Vec::new();
+    for line in sums.lines() {
+        let (sha, name) = line.split_once("  ").expect("sha256sum format");
+        let bytes = std::fs::read(format!("{set}/{name}")).expect("listed file");
+        assert_eq!(sha, cordon::unstable::source::sha256_hex(&bytes), "{name}");
+        listed.push(name.to_string());
+    }
+    assert_eq!(listed, ["report.json", "report.csv", "report.pdf"]);
+    // The JSON and the single-file JSON of the same run decide alike: same digest.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(format!("{set}/report.json")).expect("json")).expect("parses");
+    let digest = json["results_digest"].as_str().expect("digest").to_string();
+    assert_eq!(digest.len(), 64);
+    let (_, alone, _) = report_json(&[], &[SEEDS]);
+    assert_eq!(alone["results_digest"].as_str(), Some(digest.as_str()));
+    // The cover carries the digest and the JSON's and CSV's fingerprints.
+    let cover = pdf_first_page(&format!("{set}/report.pdf"));
+    let json_sha = sums.lines().next().and_then(|l| l.split_once("  ")).map(|(h, _)| h).expect("json sha");
+    for says in ["Results digest", &digest[..32], "rendering", "report.json", &json_sha[..32], "source commit"] {
+        assert!(cover.replace(' ', "").contains(&says.replace(' ', "")), "cover lacks {says}: {cover}");
+    }
+    // The CSV accounts for invalid records as well as findings, each row with the digest.
+    let mut csv = csv::Reader::from_path(format!("{set}/report.csv")).expect("csv");
+    let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.expect("row")).collect();
+    let invalid: std::collections::BTreeSet<&str> = rows.iter().filter(|r| &r[5] == "invalid").map(|r| &r[3]).collect();
+    assert_eq!(invalid.len() as u64, json["counts"]["invalid"].as_u64().unwrap());
+    assert!(rows.iter().all(|r| r[22] == *digest));
+    // A re-run verifies; an edited JSON is found.
+    let o = run(&["--verify", &set]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", super::harness::stdout(&o), stderr(&o));
+    assert!(super::harness::stdout(&o).contains("verified: report"));
+    let path = format!("{set}/report.json");
+    let edited =
+        std::fs::read_to_string(&path).expect("json").replacen("\"decision\": \"block\"", "\"decision\": \"pass\"", 1);
+    std::fs::write(&path, edited).expect("edit");
+    let o = run(&["--verify", &format!("{set}/SHA256SUMS")]);
+    let out = super::harness::stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("DIFFERS    report.json") && out.contains("changed after it was written"), "{out}");
+    assert!(out.contains("identical  report.pdf") && out.contains("NOT verified"), "{out}");
+    // A folder that is not a report set is refused, naming what is missing.
+    let o = run(&["--verify", &dir.path().display().to_string()]);
+    assert!(o.status.code() == Some(2) && stderr(&o).contains("SHA256SUMS"), "{}", stderr(&o));
+}
+
+/// The digest is over every record's decision: another decision on one
+/// record changes it, the thread count does not.
+#[test]
+fn the_results_digest_follows_the_decisions_not_the_threads() {
+    let (_, one, _) = report_json(&["--threads", "1"], &[SEEDS]);
+    let (_, two, _) = report_json(&["--threads", "2"], &[SEEDS]);
+    assert_eq!(one["results_digest"], two["results_digest"]);
+    let (_, later, _) = report_json(&["--period", "2017-01-01..2019-12-31"], &[SEEDS]);
+    assert_ne!(one["results_digest"], later["results_digest"], "records outside a period are marked so");
+}

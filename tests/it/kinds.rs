@@ -88,6 +88,7 @@ fn the_report_shows_the_regime_s_own_fields_by_their_roles() {
         config: None,
         standings: None,
         expect: Default::default(),
+        build: None,
     };
     let (r, summary) = report::build(&engine, inputs, &["ear.csv".to_string()], &opts).expect("runs");
     assert_eq!((summary.read, summary.decisions.block), (2, 1));

@@ -21,6 +21,7 @@ fn options(period: Option<Period>) -> ReportOptions {
         config: None,
         standings: None,
         expect: Default::default(),
+        build: None,
     }
 }
 
@@ -253,7 +254,8 @@ fn the_pdf_says_how_many_records_it_shows_and_json_and_csv_carry_all() {
     let mut csv_out = Vec::new();
     report::machine::write_csv(&r, &mut csv_out).expect("csv");
     let rows = csv::Reader::from_reader(csv_out.as_slice()).records().count() as u64;
-    assert_eq!(rows, r.counts.findings, "one CSV row per finding");
+    let problems = r.data_quality.invalid.len() as u64;
+    assert_eq!(rows, r.counts.findings + problems, "one CSV row per finding and per invalid record's problem");
 }
 
 /// `cordon report --format json` on the seeds with `args`, written to
@@ -269,7 +271,12 @@ fn seeds_report_json(args: &[&str]) -> serde_json::Value {
 
 #[test]
 fn json_report_snapshot() {
-    let v = seeds_report_json(&["--org", "Nordhafen Trade Finance AG", "--generated-at", "2026-11-28T12:00:00Z"]);
+    let mut v = seeds_report_json(&["--org", "Nordhafen Trade Finance AG", "--generated-at", "2026-11-28T12:00:00Z"]);
+    // The binary and the commit it was built from change with every build.
+    let build = v.get_mut("build").expect("the command names its build");
+    assert_eq!(build["binary_sha256"].as_str().map(str::len), Some(64));
+    assert!(build["source_commit"].as_str().is_some_and(|c| c == "unknown" || c.len() >= 40), "{build}");
+    *build = "[build]".into();
     insta::assert_snapshot!(serde_json::to_string_pretty(&v).expect("json"));
 }
 
