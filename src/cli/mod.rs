@@ -41,6 +41,7 @@ mod lists;
 mod log;
 mod progress;
 mod report;
+mod review;
 mod screen;
 mod serve;
 mod state;
@@ -79,6 +80,8 @@ enum Command {
     Test(test::TestArgs),
     /// Write the audit report: PDF, JSON or CSV.
     Report(report::ReportArgs),
+    /// The disposition register: list findings with management's decisions, record one, approve one.
+    Review(review::ReviewArgs),
     /// Explain why one record gets its decision, rule by rule.
     Explain(explain::ExplainArgs),
     /// Rewrite rule files in the canonical layout (`--check`: only list them).
@@ -128,6 +131,7 @@ pub fn main() -> u8 {
         Command::Validate(a) => validate::run(a),
         Command::Test(a) => test::run(a),
         Command::Report(a) => report::run(a),
+        Command::Review(a) => review::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::Lists(a) => lists::run(a),

@@ -71,6 +71,11 @@ pub struct ReportArgs {
     /// report and reconciled to.
     #[arg(long, value_name = "FILE")]
     source_manifest: Option<PathBuf>,
+    /// The disposition register: management's decision on each finding and
+    /// invalid record (`cordon review` writes it). Each is shown beside its
+    /// finding, counted by status, and checked (stale, expired, refused, unapproved).
+    #[arg(long, value_name = "FILE")]
+    dispositions: Option<PathBuf>,
     /// Most flagged records listed in the PDF (JSON and CSV list all).
     #[arg(long, value_name = "N", default_value_t = PDF_RECORD_LIMIT)]
     pdf_limit: usize,
@@ -155,6 +160,61 @@ fn dated_too_early(model: &report::Report) -> Option<String> {
         })
 }
 
+/// Reads a disposition register; a missing file is an empty register (the
+/// first `cordon review add` creates it).
+pub fn load_register(path: &Path) -> Result<report::disposition::Register, String> {
+    let name = path.display().to_string();
+    let text = match std::fs::read(path) {
+        Ok(b) => String::from_utf8(b).map_err(|_| format!("the disposition register `{name}` is not UTF-8"))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read the disposition register `{name}`: {e}")),
+    };
+    report::disposition::Register::parse(&name, &text)
+}
+
+/// The report model of a run over `inputs`, every flagged record kept (in
+/// temporary files): what `cordon review` lists and records dispositions against.
+pub fn model_of(
+    run: &RunArgs,
+    inputs: &[PathBuf],
+    register: Option<std::sync::Arc<report::disposition::Register>>,
+    generated_at: String,
+) -> Result<report::Report, u8> {
+    let (engine, cfg) = run.load()?;
+    let run_opts = cordon::RunOptions::new().config(cfg);
+    let (opened, counting) = if engine.counts() {
+        let twice = super::state::Rereadable::new(inputs, None)?;
+        let state = run.state.path(run.config.as_ref());
+        // Counted, never committed: listing or recording a disposition
+        // leaves the state as it was.
+        let (counted, _uncommitted) = super::state::count_first(&engine, &twice, run_opts, state.as_deref())?;
+        (twice.open(&engine, &counted)?, counted.standings_shared())
+    } else {
+        (open_inputs(&engine, inputs, None, &run_opts)?, None)
+    };
+    let opts = ReportOptions {
+        title: DEFAULT_TITLE.into(),
+        organisation: None,
+        period: None,
+        generated_at,
+        generated_declared: false,
+        command: String::new(),
+        config: None,
+        standings: counting,
+        expect: Expectations::default(),
+        build: None,
+        dispositions: register,
+    };
+    let files: Vec<String> = opened.iter().map(|i| i.layout().name.clone()).collect();
+    match report::build_with_stages(&engine, opened, &files, &opts, report::Keep::Spill, &mut || {}, &mut []) {
+        Ok((model, _)) => Ok(model),
+        Err(e) => {
+            diag::print(&e);
+            Err(EXIT_ERROR)
+        }
+    }
+}
+
 /// The figures the population is reconciled to, from the flags and the
 /// source manifest.
 fn expectations(a: &ReportArgs) -> Result<Expectations, String> {
@@ -236,6 +296,10 @@ pub fn run(a: ReportArgs) -> u8 {
         Ok(e) => e,
         Err(e) => return fail(e),
     };
+    let dispositions = match a.dispositions.as_deref().map(load_register).transpose() {
+        Ok(d) => d.map(std::sync::Arc::new),
+        Err(e) => return fail(e),
+    };
     let (engine, cfg) = match a.run.load() {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -303,6 +367,9 @@ pub fn run(a: ReportArgs) -> u8 {
     if let Some(m) = &a.source_manifest {
         command.extend(["--source-manifest".into(), quote(&m.display().to_string())]);
     }
+    if let Some(d) = &a.dispositions {
+        command.extend(["--dispositions".into(), quote(&d.display().to_string())]);
+    }
     if a.pdf_limit != PDF_RECORD_LIMIT {
         command.extend(["--pdf-limit".into(), a.pdf_limit.to_string()]);
     }
@@ -338,6 +405,7 @@ pub fn run(a: ReportArgs) -> u8 {
         standings: counting.as_ref().and_then(|(_, o)| o.standings_shared()),
         expect,
         build: Some(build_info()),
+        dispositions,
     };
     let files: Vec<String> = inputs.iter().map(|i| i.layout().name.clone()).collect();
     let state_path = if engine.counts() { a.run.state.path(a.run.config.as_ref()) } else { None };

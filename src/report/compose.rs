@@ -365,6 +365,7 @@ fn summary(c: &mut Composer, r: &Report) {
     c.paragraph(Para::new(text, Style::Regular, 9.5, colour::TEXT));
     c.y += 3.0;
     regimes_table(c, r);
+    dispositions_table(c, r);
     not_checked(c, r);
     // Tiles.
     let tiles = [
@@ -798,6 +799,7 @@ fn finding_row(f: &FlaggedRecord) -> Vec<Cell> {
         for m in &x.matches {
             hits.push(small(format!("list entry: {m}")));
         }
+        hits.push(disposition_line(x.disposition.as_ref()));
     }
     vec![
         Cell::Text(record),
@@ -806,6 +808,113 @@ fn finding_row(f: &FlaggedRecord) -> Vec<Cell> {
         Cell::Text(hits),
         Cell::Badge(f.decision.clone(), decision_colour(&f.decision)),
     ]
+}
+
+/// A finding's disposition, in one line under it.
+fn disposition_line(d: Option<&super::disposition::DispositionView>) -> Para {
+    let Some(d) = d else {
+        return Para::new("disposition: none recorded (open)", Style::Bold, 6.8, colour::REVIEW);
+    };
+    let mut text = format!("disposition: {} — {}", d.status.replace('_', " "), d.rationale);
+    if let Some(e) = &d.evidence {
+        text.push_str(&format!(" (evidence: {e})"));
+    }
+    text.push_str(&format!("; prepared by {} on {}", d.prepared_by, d.prepared_on));
+    if let (Some(by), Some(on)) = (&d.approved_by, &d.approved_on) {
+        text.push_str(&format!(", approved by {by} on {on}"));
+    }
+    if let Some(e) = &d.expires {
+        text.push_str(&format!(", until {e}"));
+    }
+    let holds = d.state == "current";
+    if !holds {
+        text.push_str(&format!(". DOES NOT HOLD ({}): {}; the item is open", d.state, d.notes.join("; ")));
+    }
+    let colour = if !holds {
+        colour::BLOCK
+    } else if super::disposition::closes(&d.status) {
+        colour::PASS
+    } else {
+        colour::REVIEW
+    };
+    Para::new(text, Style::Bold, 6.8, colour)
+}
+
+/// The executive summary's table of items (findings and invalid records)
+/// by disposition status, with the oldest item's age.
+fn dispositions_table(c: &mut Composer, r: &Report) {
+    let d = &r.dispositions;
+    figure_title(c, "Dispositions");
+    let items: u64 = d.by_status.iter().map(|s| s.block + s.review + s.invalid).sum();
+    let open: u64 = d
+        .by_status
+        .iter()
+        .filter(|s| !super::disposition::closes(&s.status))
+        .map(|s| s.block + s.review + s.invalid)
+        .sum();
+    let mut text = match &d.file {
+        Some(f) => format!(
+            "Management's decision on each finding and invalid record, from the register {f} (SHA-256 {}…): {} of {} open.",
+            d.sha256.as_deref().and_then(|h| h.get(..16)).unwrap_or(""),
+            n(open),
+            count(items, "item is", "items are")
+        ),
+        None => format!(
+            "No disposition register was given (--dispositions): all {} (findings and invalid records) are open.",
+            count(items, "item", "items")
+        ),
+    };
+    let not_holding: Vec<String> = d.not_holding.iter().map(|(k, v)| format!("{} {k}", n(*v))).collect();
+    if !not_holding.is_empty() {
+        text.push_str(&format!(
+            " Dispositions that do not hold and leave their item open: {}.",
+            not_holding.join(", ")
+        ));
+    }
+    if !d.unmatched.is_empty() {
+        text.push_str(&format!(
+            " {} in the register match no finding of this report: {}.",
+            count(d.unmatched.len() as u64, "disposition", "dispositions"),
+            d.unmatched.iter().take(10).cloned().collect::<Vec<_>>().join("; ")
+        ));
+    }
+    c.paragraph(Para::new(text, Style::Regular, 8.5, colour::TEXT));
+    let cols = [
+        Column { width: 44.0, align: Align::Left },
+        Column { width: 26.0, align: Align::Right },
+        Column { width: 26.0, align: Align::Right },
+        Column { width: 26.0, align: Align::Right },
+        Column { width: 58.0, align: Align::Right },
+    ];
+    let rows: Vec<Vec<Cell>> = d
+        .by_status
+        .iter()
+        .map(|s| {
+            let closed = super::disposition::closes(&s.status);
+            vec![
+                Cell::Text(vec![Para::new(
+                    s.status.replace('_', " "),
+                    Style::Bold,
+                    7.3,
+                    if closed { colour::PASS } else { colour::REVIEW },
+                )]),
+                Cell::text(n(s.block), Style::Regular, 7.3),
+                Cell::text(n(s.review), Style::Regular, 7.3),
+                Cell::text(n(s.invalid), Style::Regular, 7.3),
+                Cell::text(
+                    s.oldest_days.map_or("—".into(), |d| format!("{} days", n(d.max(0) as u64))),
+                    Style::Regular,
+                    7.3,
+                ),
+            ]
+        })
+        .collect();
+    c.table(
+        &cols,
+        &["Status", "Block findings", "Review findings", "Invalid records", "Oldest (open: since the record)"],
+        &rows,
+    );
+    c.y += 2.0;
 }
 
 fn short_file(f: &str) -> String {

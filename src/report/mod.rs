@@ -3,6 +3,7 @@
 //! that knows PDF, [`pdf`]), JSON (the whole model) or CSV (one row per
 //! finding).
 
+pub mod disposition;
 pub mod fonts;
 pub mod layout;
 pub mod machine;
@@ -53,6 +54,15 @@ pub struct ReportOptions {
     pub expect: population::Expectations,
     /// The binary that makes the report, when it is the `cordon` command.
     pub build: Option<model::BuildInfo>,
+    /// The disposition register (`--dispositions`).
+    pub dispositions: Option<Arc<disposition::Register>>,
+}
+
+impl ReportOptions {
+    /// The report's date, from its generation time.
+    pub fn as_of(&self) -> Option<crate::values::Date> {
+        self.generated_at.get(..10).and_then(|d| crate::values::Date::parse(d).ok())
+    }
 }
 
 /// The default report title.
@@ -94,7 +104,14 @@ pub fn build_with_stages(
 ) -> Result<(Report, RunSummary), RunError> {
     let rules = Arc::clone(engine.rules());
     let mut collector = Collector::keeping(
-        ReportInputs { rules: &rules, files, period: opts.period, expect: opts.expect.clone() },
+        ReportInputs {
+            rules: &rules,
+            files,
+            period: opts.period,
+            expect: opts.expect.clone(),
+            register: opts.dispositions.clone(),
+            as_of: opts.as_of(),
+        },
         keep,
     );
     let mut stage = Collect { collector: &mut collector, progress };
@@ -191,6 +208,10 @@ pub fn report_id(fp: &Fingerprints, opts: &ReportOptions) -> String {
         if let Some((_, _, sha)) = &e.manifest {
             h.update(sha.as_bytes());
         }
+    }
+    if let Some(d) = &opts.dispositions {
+        h.update(b"|dispositions|");
+        h.update(d.sha256.as_bytes());
     }
     let x = hex(&h.finalize()).to_uppercase();
     format!("CR-{}-{}-{}", &x[0..4], &x[4..8], &x[8..12])

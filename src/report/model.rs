@@ -70,6 +70,9 @@ pub struct Report {
     pub rules: Vec<RuleEntry>,
     /// Records that could not be read or read only in part.
     pub data_quality: DataQuality,
+    /// Findings and invalid records per disposition status, from the
+    /// disposition register (all open without one).
+    pub dispositions: super::disposition::DispositionSummary,
     /// Sanctions lists screened against, and the reviewed matches suppressed.
     pub screening: ScreeningInfo,
     /// How decisions are reached.
@@ -486,6 +489,13 @@ pub struct ReportFinding {
     pub evidence: Vec<(String, String)>,
     /// List entries matched (set, entry, reference, listing date).
     pub matches: Vec<String>,
+    /// What the finding rests on: a disposition recorded against it goes
+    /// stale when one of these changes.
+    #[serde(default)]
+    pub basis: super::disposition::Basis,
+    /// Management's decision on it, from the disposition register.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposition: Option<super::disposition::DispositionView>,
 }
 
 fn pairs_as_map<S: serde::Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
@@ -646,6 +656,13 @@ pub struct QualityEntry {
     pub value: Option<String>,
     /// Why.
     pub reason: String,
+    /// For an invalid record: what it rests on, and management's decision
+    /// on it from the disposition register.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<super::disposition::Basis>,
+    /// Management's decision on the invalid record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposition: Option<super::disposition::DispositionView>,
 }
 
 /// The method section: fixed statements of how decisions are reached.
@@ -685,6 +702,10 @@ pub struct ReportInputs<'a> {
     pub period: Option<Period>,
     /// The figures the population is reconciled to.
     pub expect: super::population::Expectations,
+    /// The disposition register, if one was given.
+    pub register: Option<std::sync::Arc<super::disposition::Register>>,
+    /// The report's date: dispositions dated after it are refused, ages count to it.
+    pub as_of: Option<Date>,
 }
 
 /// Builds the report model from outcomes as they stream past.
@@ -712,6 +733,10 @@ pub struct Collector<'a> {
     population: super::population::PopulationTally,
     /// The results digest, as records come.
     digest: sha2::Sha256,
+    /// Each rule's text fingerprint (a disposition's basis).
+    rule_hashes: Vec<String>,
+    /// Findings and invalid records per disposition status.
+    dispositions: super::disposition::Tally,
 }
 
 impl<'a> Collector<'a> {
@@ -752,6 +777,16 @@ impl<'a> Collector<'a> {
                 super::population::PopulationTally::new(&inputs.rules.schema, inputs.files.len(), stated)
             },
             digest: sha2::Sha256::default(),
+            rule_hashes: inputs
+                .rules
+                .rules
+                .iter()
+                .map(|r| {
+                    let text = inputs.rules.sources.get(r.file).and_then(|f| f.text.get(r.span.start..r.span.end));
+                    super::disposition::short_hash(&[&r.id, text.unwrap_or(&r.when_text)])
+                })
+                .collect(),
+            dispositions: super::disposition::Tally::default(),
             inputs,
         }
     }
@@ -822,6 +857,7 @@ impl<'a> Collector<'a> {
                     }
                 }
                 self.counts.invalid += 1;
+                let (basis, disposition) = self.invalid_disposition(inv);
                 for e in &inv.errors {
                     self.invalid.push(QualityEntry {
                         file: self.file(inv.file),
@@ -830,6 +866,8 @@ impl<'a> Collector<'a> {
                         field: e.field.clone(),
                         value: e.value.clone(),
                         reason: e.reason.clone(),
+                        basis: Some(basis.clone()),
+                        disposition: disposition.clone(),
                     });
                 }
             }
@@ -872,6 +910,44 @@ impl<'a> Collector<'a> {
         }
     }
 
+    /// An invalid record's basis (its problems as read) and disposition.
+    fn invalid_disposition(
+        &mut self,
+        inv: &crate::records::Invalid,
+    ) -> (super::disposition::Basis, Option<super::disposition::DispositionView>) {
+        use super::disposition::{Basis, INVALID, Judged, judge, short_hash};
+        let problems: Vec<String> = inv
+            .errors
+            .iter()
+            .map(|p| format!("{}={}: {}", p.field.as_deref().unwrap_or(""), p.value.as_deref().unwrap_or(""), p.reason))
+            .collect();
+        let refs: Vec<&str> = problems.iter().map(String::as_str).collect();
+        let basis = Basis { record: short_hash(&refs), rule: String::new(), evidence: String::new() };
+        let as_of = self.inputs.as_of;
+        let found = match (&self.inputs.register, &inv.id) {
+            (Some(reg), Some(id)) => reg.get(id, INVALID).map(|(i, d)| (i, d.clone())),
+            _ => None,
+        };
+        let view = found.map(|(i, d)| {
+            self.dispositions.used(i);
+            judge(
+                &d,
+                &Judged {
+                    basis: &basis,
+                    record_date: inv.date,
+                    as_of: as_of.unwrap_or(Date::today()),
+                    needs_approver: false,
+                },
+            )
+        });
+        let age = match &view {
+            Some(v) if v.state == "current" => days_since(&v.prepared_on, as_of),
+            _ => inv.date.and_then(|d| as_of.map(|a| i64::from(a.day_number() - d.day_number()))),
+        };
+        self.dispositions.add("invalid", view.as_ref(), age);
+        (basis, view)
+    }
+
     fn suppressions(&mut self, e: &Evaluated) {
         let rules = self.inputs.rules;
         for s in &e.suppressed {
@@ -901,6 +977,8 @@ impl<'a> Collector<'a> {
             field: p.field.clone(),
             value: p.value.clone(),
             reason: p.reason.clone(),
+            basis: None,
+            disposition: None,
         }
     }
 
@@ -918,7 +996,8 @@ impl<'a> Collector<'a> {
                 parts.iter().filter_map(|(role, prefix)| text(*role).map(|t| format!("{prefix}{t}"))).collect();
             (!v.is_empty()).then(|| v.join(" "))
         };
-        let findings: Vec<ReportFinding> = e.findings.iter().map(|f| self.finding(f)).collect();
+        let mut findings: Vec<ReportFinding> = e.findings.iter().map(|f| self.finding(f)).collect();
+        self.dispose(e, rec, &mut findings);
         self.counts.findings += findings.len() as u64;
         for f in &e.findings {
             let hit = &mut self.rule_hits[f.rule];
@@ -994,6 +1073,53 @@ impl<'a> Collector<'a> {
         self.flagged.push(e.decision, e.file, e.line, record);
     }
 
+    /// Each finding's basis, and its disposition from the register.
+    fn dispose(&mut self, e: &Evaluated, rec: Option<&Record<'_>>, findings: &mut [ReportFinding]) {
+        use super::disposition::{Judged, judge, short_hash};
+        let schema = &self.inputs.rules.schema;
+        let cells: Vec<String> = rec.map_or_else(Vec::new, |r| {
+            r.cells.iter().zip(&schema.fields).map(|(c, f)| format!("{}={}", f.name, c.text().unwrap_or(""))).collect()
+        });
+        let record = short_hash(&cells.iter().map(String::as_str).collect::<Vec<_>>());
+        let as_of = self.inputs.as_of;
+        let sure = crate::values::parse_decimal(super::disposition::SECOND_APPROVER_SCORE).unwrap_or_default();
+        for (rf, f) in findings.iter_mut().zip(&e.findings) {
+            // The snapshot's fingerprint changes with every list update;
+            // the entry matched is what the finding rests on.
+            let matches: Vec<&str> = rf.matches.iter().map(|m| m.split("; snapshot ").next().unwrap_or(m)).collect();
+            let evidence: Vec<String> = rf.evidence.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let mut parts: Vec<&str> = vec![rf.outcome.as_str()];
+            parts.extend(evidence.iter().map(String::as_str));
+            parts.extend(matches);
+            rf.basis = super::disposition::Basis {
+                record: record.clone(),
+                rule: self.rule_hashes.get(f.rule).cloned().unwrap_or_default(),
+                evidence: short_hash(&parts),
+            };
+            let found = self.inputs.register.as_ref().and_then(|r| r.get(&e.id, &rf.rule).map(|(i, d)| (i, d.clone())));
+            let view = found.map(|(i, d)| {
+                self.dispositions.used(i);
+                let needs_approver =
+                    f.severity == crate::check::Severity::Block || f.screens.iter().any(|h| h.score >= sure);
+                judge(
+                    &d,
+                    &Judged {
+                        basis: &rf.basis,
+                        record_date: Some(e.date),
+                        as_of: as_of.unwrap_or(Date::today()),
+                        needs_approver,
+                    },
+                )
+            });
+            let age = match &view {
+                Some(v) if v.state == "current" => days_since(&v.prepared_on, as_of),
+                _ => as_of.map(|a| i64::from(a.day_number() - e.date.day_number())),
+            };
+            self.dispositions.add(&rf.severity, view.as_ref(), age);
+            rf.disposition = view;
+        }
+    }
+
     fn finding(&self, f: &Finding) -> ReportFinding {
         let rules = self.inputs.rules;
         let rule = &rules.rules[f.rule];
@@ -1059,6 +1185,8 @@ impl<'a> Collector<'a> {
                     s
                 }))
                 .collect(),
+            basis: Default::default(),
+            disposition: None,
         }
     }
 
@@ -1204,6 +1332,7 @@ impl<'a> Collector<'a> {
                 missing_groups: run.missing_groups.clone(),
                 duplicate_ids: run.duplicate_ids.clone(),
             },
+            dispositions: self.dispositions.finish(self.inputs.register.as_deref()),
             screening: ScreeningInfo {
                 lists: rules
                     .lists
@@ -1277,6 +1406,12 @@ impl<'a> Collector<'a> {
             renderings: Vec::new(),
         }
     }
+}
+
+/// Days from a `YYYY-MM-DD` date to `as_of`.
+fn days_since(date: &str, as_of: Option<Date>) -> Option<i64> {
+    let d = Date::parse(date).ok()?;
+    Some(i64::from(as_of?.day_number() - d.day_number()))
 }
 
 /// What the report says about itself.

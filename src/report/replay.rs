@@ -178,8 +178,14 @@ pub fn build_from_log(
             files.push(file);
         }
     }
-    let mut collector =
-        Collector::new(ReportInputs { rules: &rules, files: &files, period: opts.period, expect: opts.expect.clone() });
+    let mut collector = Collector::new(ReportInputs {
+        rules: &rules,
+        files: &files,
+        period: opts.period,
+        expect: opts.expect.clone(),
+        register: opts.dispositions.clone(),
+        as_of: opts.as_of(),
+    });
     let mut run = RunSummary { rules: rules.fingerprint.clone(), ..RunSummary::default() };
     let schema = Arc::clone(&rules.schema);
     // One layout per input and set of fields it had no column for.

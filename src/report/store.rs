@@ -251,6 +251,8 @@ mod tests {
                 // Not in key order: read back as written.
                 evidence: vec![("origin".into(), "KP".into()), ("hs_code".into(), "2701.12".into())],
                 matches: vec![],
+                basis: Default::default(),
+                disposition: None,
             }],
         }
     }

@@ -232,3 +232,200 @@ fn the_results_digest_follows_the_decisions_not_the_threads() {
     let (_, later, _) = report_json(&["--period", "2017-01-01..2019-12-31"], &[SEEDS]);
     assert_ne!(one["results_digest"], later["results_digest"], "records outside a period are marked so");
 }
+
+/// A copy of the seeds in `dir`, with `edit` applied to the row of `id`.
+fn seeds_copy(dir: &std::path::Path, id: &str, edit: &dyn Fn(&str) -> String) -> String {
+    let text = std::fs::read_to_string(root().join(SEEDS)).expect("seeds");
+    let out: String = text
+        .lines()
+        .map(|l| if l.starts_with(&format!("{id},")) { edit(l) } else { l.to_string() })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let path = dir.join("trade.csv");
+    std::fs::write(&path, out).expect("write");
+    path.display().to_string()
+}
+
+/// The dispositions of a report's findings, by (record, rule).
+fn dispositions_of(v: &serde_json::Value) -> std::collections::BTreeMap<(String, String), serde_json::Value> {
+    let mut out = std::collections::BTreeMap::new();
+    for r in v["findings"].as_array().expect("findings") {
+        for f in r["findings"].as_array().expect("findings") {
+            if let Some(d) = f.get("disposition") {
+                out.insert((r["id"].as_str().unwrap().to_string(), f["rule"].as_str().unwrap().to_string()), d.clone());
+            }
+        }
+    }
+    out
+}
+
+/// A decision recorded with `cordon review` is carried to the next report,
+/// and goes stale (the item open again) when the record changes (issue 19,
+/// item 1).
+#[test]
+fn a_disposition_is_carried_forward_and_goes_stale_when_its_record_changes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let input = seeds_copy(dir.path(), "TX-2008-000001", &|l| l.to_string());
+    let reg = dir.path().join("dispositions.yaml").display().to_string();
+    let key = ("TX-2008-000001".to_string(), "KP-ARMS-HEAVY-1718".to_string());
+    let add = cordon(&[
+        "review",
+        "add",
+        "--rules",
+        "rules",
+        "--dispositions",
+        &reg,
+        "--record",
+        &key.0,
+        "--rule",
+        &key.1,
+        "--status",
+        "reported",
+        "--rationale",
+        "disclosed to BAFA",
+        "--evidence",
+        "BAFA ref 2026/77",
+        "--by",
+        "A. Analyst",
+        "--on",
+        "2026-11-20",
+        &input,
+    ]);
+    assert_eq!(add.status.code(), Some(0), "{}", stderr(&add));
+    let approve = cordon(&[
+        "review",
+        "approve",
+        "--dispositions",
+        &reg,
+        "--record",
+        &key.0,
+        "--rule",
+        &key.1,
+        "--by",
+        "B. Officer",
+        "--on",
+        "2026-11-21",
+    ]);
+    assert_eq!(approve.status.code(), Some(0), "{}", stderr(&approve));
+    let (code, v, err) = report_json(&["--dispositions", &reg], &[&input]);
+    assert_eq!(code, Some(0), "{err}");
+    let d = dispositions_of(&v);
+    assert_eq!(d[&key]["state"], "current", "{:?}", d[&key]);
+    assert_eq!(
+        (d[&key]["approved_by"].as_str(), d[&key]["evidence"].as_str()),
+        (Some("B. Officer"), Some("BAFA ref 2026/77"))
+    );
+    let status = |v: &serde_json::Value, s: &str| {
+        v["dispositions"]["by_status"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["status"] == s)
+            .map(|x| x["block"].as_u64().unwrap())
+    };
+    assert_eq!(status(&v, "reported"), Some(1));
+    // The same inputs again: carried forward as it was.
+    let (_, again, _) = report_json(&["--dispositions", &reg], &[&input]);
+    assert_eq!(dispositions_of(&again)[&key]["state"], "current");
+    // The record's value changes: the finding stands, the decision on it is stale.
+    seeds_copy(dir.path(), &key.0, &|l| l.replace("10200000.00", "10250000.00"));
+    let (_, changed, _) = report_json(&["--dispositions", &reg], &[&input]);
+    let d = &dispositions_of(&changed)[&key];
+    assert_eq!(d["state"], "stale", "{d}");
+    assert!(d["notes"][0].as_str().unwrap().contains("the record's content"), "{d}");
+    assert_eq!(status(&changed, "reported"), None, "a stale disposition closes nothing");
+    assert_eq!(changed["dispositions"]["not_holding"]["stale"], 1);
+    // The PDF says so beside the finding.
+    let out = dir.path().join("r.pdf").display().to_string();
+    let o = cordon(&["report", "--rules", "rules", "--dispositions", &reg, "-o", &out, &input]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc = lopdf::Document::load(&out).expect("pdf");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let text = doc.extract_text(&pages).expect("text").split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("DOES NOT HOLD (stale)"), "the finding's line says the disposition is stale");
+    assert!(text.contains("Dispositions"), "the executive summary has the status table");
+}
+
+/// Decisions that cannot be right are refused: dated in the future or before
+/// the record, approved by their preparer, closing a block finding without a
+/// second approver, expired (issue 19, item 2).
+#[test]
+fn dispositions_that_cannot_hold_are_refused_and_leave_the_item_open() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let reg = dir.path().join("d.yaml").display().to_string();
+    let base = ["review", "add", "--rules", "rules", "--dispositions", &reg, "--record", "TX-2008-000001"];
+    for (extra, says) in [
+        (vec!["--on", "2099-01-01"], "after today"),
+        (vec!["--on", "2008-05-01"], "before the record's date 2008-05-14"),
+        (vec!["--status", "fine"], "not a status"),
+    ] {
+        let mut args = base.to_vec();
+        args.extend_from_slice(&["--rule", "KP-ARMS-HEAVY-1718", "--rationale", "r", "--by", "A"]);
+        if !extra.contains(&"--status") {
+            args.extend_from_slice(&["--status", "cleared"]);
+        }
+        args.extend(extra.iter().copied());
+        args.push(SEEDS);
+        let o = cordon(&args);
+        assert!(o.status.code() == Some(2) && stderr(&o).contains(says), "{extra:?}: {}", stderr(&o));
+    }
+    assert!(!std::path::Path::new(&reg).exists(), "nothing was recorded");
+    // A register written by hand is judged as the report reads it.
+    let (_, v, _) = report_json(&[], &[SEEDS]);
+    let basis = |id: &str, rule: &str| -> serde_json::Value {
+        let r = v["findings"].as_array().unwrap().iter().find(|r| r["id"] == id).expect("record");
+        r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == rule).expect("finding")["basis"].clone()
+    };
+    let entry = |id: &str, rule: &str, rest: &str| {
+        let b = basis(id, rule);
+        format!(
+            "- record: {id}\n  rule: {rule}\n  rationale: r\n  prepared_by: A. Analyst\n{rest}  basis:\n    record: {}\n    rule: {}\n    evidence: {}\n",
+            b["record"].as_str().unwrap(),
+            b["rule"].as_str().unwrap(),
+            b["evidence"].as_str().unwrap()
+        )
+    };
+    let text = format!(
+        "dispositions:\n{}{}{}{}",
+        // Prepared after the report's date (2026-11-28).
+        entry("TX-2008-000001", "KP-ARMS-HEAVY-1718", "  status: investigating\n  prepared_on: 2026-11-30\n"),
+        // Closing a block finding with no second approver.
+        entry("TX-2009-000001", "KP-ARMS-HEAVY-1718", "  status: cleared\n  prepared_on: 2026-11-01\n"),
+        // Expired before the report.
+        entry(
+            "TX-2016-000216",
+            "KP-WMD-1718",
+            "  status: licence_on_file\n  prepared_on: 2026-01-01\n  approved_by: B. Officer\n  approved_on: 2026-01-02\n  expires: 2026-06-30\n"
+        ),
+        // Holds.
+        entry("TX-2016-000307", "KP-DESIG-PARTY", "  status: confirmed_breach\n  prepared_on: 2026-11-01\n"),
+    );
+    std::fs::write(&reg, text).expect("write");
+    let (code, v, err) = report_json(&["--dispositions", &reg], &[SEEDS]);
+    assert_eq!(code, Some(0), "{err}");
+    let d = dispositions_of(&v);
+    let state = |id: &str, rule: &str| d[&(id.to_string(), rule.to_string())]["state"].as_str().unwrap().to_string();
+    assert_eq!(state("TX-2008-000001", "KP-ARMS-HEAVY-1718"), "refused");
+    assert_eq!(state("TX-2009-000001", "KP-ARMS-HEAVY-1718"), "unapproved");
+    assert_eq!(state("TX-2016-000216", "KP-WMD-1718"), "expired");
+    assert_eq!(state("TX-2016-000307", "KP-DESIG-PARTY"), "current");
+    let open =
+        v["dispositions"]["by_status"].as_array().unwrap().iter().find(|s| s["status"] == "open").unwrap().clone();
+    let all_block = v["counts"]["decisions"]["block"].as_u64().unwrap();
+    assert!(open["block"].as_u64().unwrap() >= all_block - 1, "refused, unapproved and expired count as open: {open}");
+    // The preparer cannot approve, and a register that says they did is refused whole.
+    std::fs::write(
+        &reg,
+        format!(
+            "dispositions:\n{}",
+            entry(
+                "TX-2009-000001",
+                "KP-ARMS-HEAVY-1718",
+                "  status: cleared\n  prepared_on: 2026-11-01\n  approved_by: a. analyst\n  approved_on: 2026-11-02\n"
+            )
+        ),
+    )
+    .expect("write");
+    let (code, _, err) = report_json(&["--dispositions", &reg], &[SEEDS]);
+    assert!(code == Some(2) && err.contains("another person"), "{err}");
+}

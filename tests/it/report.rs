@@ -22,6 +22,7 @@ fn options(period: Option<Period>) -> ReportOptions {
         standings: None,
         expect: Default::default(),
         build: None,
+        dispositions: None,
     }
 }
 
