@@ -1463,7 +1463,7 @@ mod tests {
 
 /// One reviewed screening match in a reviewed-matches file: a person looked
 /// at this name against this list entry and cleared it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewedMatch {
     /// The screened name, as it appears in records.
@@ -1479,8 +1479,17 @@ pub struct ReviewedMatch {
     pub reviewer: String,
     /// Why it is not a match.
     pub reason: String,
-    /// When (YYYY-MM-DD).
+    /// When (YYYY-MM-DD); never after the day it is read.
     pub date: String,
+    /// A second person who approved it: needed for a match scoring 0.95 or more.
+    #[serde(default)]
+    pub approved_by: Option<String>,
+    /// The one record (by id) it clears; every record with the name when absent.
+    #[serde(default)]
+    pub record: Option<String>,
+    /// The last day it applies (YYYY-MM-DD); after it the match is reviewed again.
+    #[serde(default)]
+    pub expires: Option<String>,
     /// Line in the file, for messages (filled in when read).
     #[serde(skip)]
     pub line: u64,
@@ -1527,13 +1536,44 @@ pub fn load_reviewed(src: &SourceFile) -> Result<Vec<ReviewedMatch>, ConfigError
                 Some("a cleared match records name, list, ref, entry_hash, reviewer, reason and date".into()),
             ));
         }
-        if crate::values::Date::parse(&m.date).is_err() {
+        let Ok(date) = crate::values::Date::parse(&m.date) else {
             return Err(ConfigError::invalid(
                 src,
                 format!("cleared match {} (line {}) has `date: {}`, which is not a date", i + 1, m.line, m.date),
                 find_value(src, &m.date),
                 Some("write the review date as YYYY-MM-DD".into()),
             ));
+        };
+        // A clearance dated in the future cannot have been made (the
+        // auditor's probe: one dated 2030 turned a designated match into a pass).
+        if date > crate::values::Date::today() {
+            return Err(ConfigError::invalid(
+                src,
+                format!("cleared match {} (line {}) is dated {}, after today", i + 1, m.line, m.date),
+                find_value(src, &m.date),
+                Some("a clearance is dated the day it was made".into()),
+            ));
+        }
+        if let Some(e) = &m.expires
+            && crate::values::Date::parse(e).is_err()
+        {
+            return Err(ConfigError::invalid(
+                src,
+                format!("cleared match {} (line {}) has `expires: {e}`, which is not a date", i + 1, m.line),
+                find_value(src, e),
+                Some("write the last day it applies as YYYY-MM-DD".into()),
+            ));
+        }
+        if let Some(a) = &m.approved_by {
+            let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            if a.trim().is_empty() || norm(a) == norm(&m.reviewer) {
+                return Err(ConfigError::invalid(
+                    src,
+                    format!("cleared match {} (line {}) is approved by `{a}`, its own reviewer", i + 1, m.line),
+                    find_value(src, a),
+                    Some("the approver must be another person than the reviewer".into()),
+                ));
+            }
         }
     }
     Ok(out)

@@ -475,8 +475,7 @@ impl FindingResult {
                         entry_hash: list.index().entry_hash(h.entry as usize).to_string(),
                         clearance_outdated: h
                             .stale_clearance
-                            .and_then(|i| rules.clearances.entries.get(i))
-                            .map(|c| format!("cleared by {} on {}; the entry has changed since", c.reviewer, c.date)),
+                            .and_then(|(i, why)| Some(why.says(rules.clearances.entries.get(i)?))),
                     })
                 })
                 .collect(),

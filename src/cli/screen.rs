@@ -145,7 +145,7 @@ struct RowOut<'a> {
 
 /// Candidates of one query, with clearances applied.
 struct Screened {
-    kept: Vec<(Candidate, Option<usize>)>,
+    kept: Vec<(Candidate, Option<(usize, cordon::unstable::screen::reviewed::Refusal)>)>,
     suppressed: Vec<(Candidate, usize)>,
     /// Why the name was not screened fully, if it was not.
     note: Option<String>,
@@ -162,9 +162,10 @@ impl Ctx {
         let mut out = Screened { kept: Vec::new(), suppressed: Vec::new(), note: found.note() };
         for c in found.candidates {
             let hash = self.screener.lists[c.list_index].entry_hash(c.entry_index);
-            match self.clearances.check(&q.name, &c.list, &c.reference, hash) {
+            let asked = cordon::unstable::screen::reviewed::Asked { score: c.score, record: None };
+            match self.clearances.check(&q.name, &c.list, &c.reference, hash, asked) {
                 Cleared::Yes(i) => out.suppressed.push((c, i)),
-                Cleared::Stale(i) => out.kept.push((c, Some(i))),
+                Cleared::Refused(i, why) => out.kept.push((c, Some((i, why)))),
                 Cleared::No => out.kept.push((c, None)),
             }
         }
@@ -187,9 +188,7 @@ impl Ctx {
                     reason: &c.reason,
                     listed_on: c.listed_on.as_deref(),
                     entry_hash: self.screener.lists[c.list_index].entry_hash(c.entry_index),
-                    clearance_outdated: stale
-                        .and_then(|i| self.clearances.entries.get(i))
-                        .map(|m| format!("cleared by {} on {}; the entry has changed since", m.reviewer, m.date)),
+                    clearance_outdated: stale.and_then(|(i, why)| Some(why.says(self.clearances.entries.get(i)?))),
                 })
                 .collect(),
             suppressed: s
@@ -340,8 +339,8 @@ fn print_text(ctx: &Ctx, q: &Query, s: &Screened) {
         outln!("{:>3}. {}  {:<8} {:<10} {:<10} {}", i + 1, c.score, c.list, c.reference, c.kind.name(), c.matched_name);
         let listed = c.listed_on.as_deref().map(|d| format!("; listed {d}")).unwrap_or_default();
         outln!("       {}{listed}", c.reason);
-        if let Some(m) = stale.and_then(|i| ctx.clearances.entries.get(i)) {
-            outln!("       cleared by {} on {}, but the entry has changed since: review again", m.reviewer, m.date);
+        if let Some((m, why)) = stale.and_then(|(i, why)| Some((ctx.clearances.entries.get(i)?, why))) {
+            outln!("       {}: review again", why.says(m));
         }
     }
     for (c, i) in &s.suppressed {

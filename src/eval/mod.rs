@@ -249,7 +249,9 @@ impl<'a> Ctx<'a> {
         {
             self.screened.push((spec.list, f));
         }
-        let r = screen::screen_value(&self.prog.rules, spec, &v, field, self.date, self.ignore_listing);
+        let rules = &self.prog.rules;
+        let id = self.rec.cells.get(rules.schema.key).and_then(crate::records::Cell::text).unwrap_or("");
+        let r = screen::screen_value(rules, spec, &v, field, self.date, id, self.ignore_listing);
         for sup in r.suppressed {
             if !self.suppressed.contains(&sup) {
                 self.suppressed.push(sup);

@@ -6,7 +6,7 @@ use crate::check::{RuleSet, Screen};
 use crate::findings::{ScreenHit, Suppression};
 use crate::schema::FieldId;
 use crate::screen::Query;
-use crate::screen::reviewed::Cleared;
+use crate::screen::reviewed::{Asked, Cleared};
 use crate::values::Date;
 
 /// Most candidates looked at per screening test.
@@ -30,12 +30,14 @@ pub struct Screened {
 /// Screens `value` as the test `s` says, on a transaction dated `date`.
 /// With `ignore_listing`, an entry listed after the date counts as a hit
 /// (marked `listed_after`): used to tell a rule that would have held.
+#[allow(clippy::too_many_arguments)]
 pub fn screen_value(
     rules: &RuleSet,
     s: &Screen,
     value: &str,
     field: Option<FieldId>,
     date: Date,
+    record: &str,
     ignore_listing: bool,
 ) -> Screened {
     let mut out = Screened::default();
@@ -59,21 +61,23 @@ pub fn screen_value(
     });
     out.long_word = found.long_word.is_some();
     for c in found.candidates.iter().filter(|c| c.score >= s.min_score).cloned() {
-        let stale = match rules.clearances.check(value, &list.name, &c.reference, index.entry_hash(c.entry_index)) {
-            Cleared::Yes(i) => {
-                out.suppressed.push(Suppression {
-                    clearance: i,
-                    field,
-                    value: value.to_string(),
-                    list: s.list,
-                    reference: c.reference.clone(),
-                    score: c.score,
-                });
-                continue;
-            }
-            Cleared::Stale(i) => Some(i),
-            Cleared::No => None,
-        };
+        let asked = Asked { score: c.score, record: Some((record, date)) };
+        let stale =
+            match rules.clearances.check(value, &list.name, &c.reference, index.entry_hash(c.entry_index), asked) {
+                Cleared::Yes(i) => {
+                    out.suppressed.push(Suppression {
+                        clearance: i,
+                        field,
+                        value: value.to_string(),
+                        list: s.list,
+                        reference: c.reference.clone(),
+                        score: c.score,
+                    });
+                    continue;
+                }
+                Cleared::Refused(i, why) => Some((i, why)),
+                Cleared::No => None,
+            };
         let listed_on = c.listed_on.as_deref().and_then(|d| Date::parse(d).ok());
         let listed_after = listed_on.is_some_and(|d| d > date);
         let hit = ScreenHit {

@@ -387,7 +387,8 @@ impl<'a> Ref<'a> {
             }
             Err(u) => return self.unknown(e, u),
         };
-        let found = screen::screen(self.rules, sc, &v, self.date, self.ignore_listing);
+        let id = self.rec.cells.get(self.rules.schema.key).and_then(crate::records::Cell::text).unwrap_or("");
+        let found = screen::screen(self.rules, sc, &v, self.date, id, self.ignore_listing);
         if found.hit.as_ref().is_some_and(|h| h.listed_after) {
             self.used_later = true;
         }

@@ -6,7 +6,7 @@
 use crate::check::{RuleSet, Screen};
 use crate::schema::FieldId;
 use crate::screen::Query;
-use crate::screen::reviewed::Cleared;
+use crate::screen::reviewed::{Asked, Cleared, Refusal};
 use crate::values::{Date, Decimal};
 
 /// A match, as the explanation tells it.
@@ -17,7 +17,7 @@ pub(super) struct Hit {
     reason: String,
     listed_on: Option<Date>,
     pub(super) listed_after: bool,
-    stale: Option<usize>,
+    stale: Option<(usize, Refusal)>,
 }
 
 /// What screening one value found.
@@ -34,7 +34,14 @@ pub(super) struct Found {
 
 /// Screens `value` as the test says, on a transaction dated `date`; with
 /// `ignore_listing`, entries listed after the date count (marked).
-pub(super) fn screen(rules: &RuleSet, s: &Screen, value: &str, date: Date, ignore_listing: bool) -> Found {
+pub(super) fn screen(
+    rules: &RuleSet,
+    s: &Screen,
+    value: &str,
+    date: Date,
+    record: &str,
+    ignore_listing: bool,
+) -> Found {
     let mut out = Found { hit: None, later: None, suppressed: Vec::new(), long_word: false };
     let Some(list) = rules.lists.get(s.list) else { return out };
     let index = list.index();
@@ -51,14 +58,16 @@ pub(super) fn screen(rules: &RuleSet, s: &Screen, value: &str, date: Date, ignor
     let found = index.screening(&q);
     out.long_word = found.long_word.is_some();
     for c in found.candidates {
-        let stale = match rules.clearances.check(value, &list.name, &c.reference, index.entry_hash(c.entry_index)) {
-            Cleared::Yes(i) => {
-                out.suppressed.push((i, c.reference.clone(), c.score));
-                continue;
-            }
-            Cleared::Stale(i) => Some(i),
-            Cleared::No => None,
-        };
+        let asked = Asked { score: c.score, record: Some((record, date)) };
+        let stale =
+            match rules.clearances.check(value, &list.name, &c.reference, index.entry_hash(c.entry_index), asked) {
+                Cleared::Yes(i) => {
+                    out.suppressed.push((i, c.reference.clone(), c.score));
+                    continue;
+                }
+                Cleared::Refused(i, why) => Some((i, why)),
+                Cleared::No => None,
+            };
         let listed_on = c.listed_on.as_deref().and_then(|d| Date::parse(d).ok());
         let listed_after = listed_on.is_some_and(|d| d.day_number() > date.day_number());
         let hit = Hit {
@@ -94,8 +103,8 @@ pub(super) fn because(rules: &RuleSet, s: &Screen, shown: &str, found: &Found, _
                     b.push_str(", after the transaction");
                 }
             }
-            if let Some(c) = h.stale.and_then(|i| rules.clearances.entries.get(i)) {
-                b.push_str(&format!("; cleared by {} on {}, but the entry has changed since", c.reviewer, c.date));
+            if let Some((c, why)) = h.stale.and_then(|(i, why)| Some((rules.clearances.entries.get(i)?, why))) {
+                b.push_str(&format!("; {}, so it does not apply", why.says(c)));
             }
             b
         }

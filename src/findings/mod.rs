@@ -140,9 +140,9 @@ pub struct ScreenHit {
     /// The entry was listed after the transaction date: the match did not
     /// make the rule hold on that date.
     pub listed_after: bool,
-    /// A reviewed clearance of this pair that no longer applies because the
-    /// entry changed since (index into the rule set's clearances).
-    pub stale_clearance: Option<usize>,
+    /// A reviewed clearance of this pair that does not apply, and why
+    /// (index into the rule set's clearances).
+    pub stale_clearance: Option<(usize, crate::screen::reviewed::Refusal)>,
 }
 
 /// A screening match a reviewed clearance suppressed.

@@ -83,6 +83,7 @@ pub fn compose(r: &Report, limit: usize) -> Document {
     c.new_page();
     quality(&mut c, r);
     screening(&mut c, r);
+    not_applied(&mut c, r);
     totals(&mut c, r);
     method(&mut c, r);
     uncovered(&mut c);
@@ -352,6 +353,19 @@ fn summary(c: &mut Composer, r: &Report) {
             " {} outside the period {} not evaluated.",
             count(cnt.excluded_outside_period, "record dated", "records dated"),
             if cnt.excluded_outside_period == 1 { "was" } else { "were" }
+        ));
+    }
+    if cnt.passed_after_clearance > 0 {
+        text.push_str(&format!(
+            " {} only because a reviewed clearance suppressed a screening match (section 5).",
+            count(cnt.passed_after_clearance, "record passed", "records passed")
+        ));
+    }
+    if cnt.clearances_not_applied > 0 {
+        text.push_str(&format!(
+            " {} kept for review because the clearance of {} not apply: changed entry, expiry, dated before the record, another record, or no second approver (section 5).",
+            count(cnt.clearances_not_applied, "screening match was", "screening matches were"),
+            if cnt.clearances_not_applied == 1 { "it does" } else { "them does" }
         ));
     }
     if !r.summary.not_checked.is_empty() {
@@ -1538,7 +1552,7 @@ fn screening(c: &mut Composer, r: &Report) {
     let intro = match &sc.reviewed_file {
         None => "No reviewed-matches file was used: no match was suppressed.".to_string(),
         Some(f) => format!(
-            "{} clearance{} in {f}; {} suppression{} applied. A clearance holds while the list entry is unchanged.",
+            "{} clearance{} in {f}; {} suppression{} applied. A clearance holds while the list entry is unchanged, from its date (never for an earlier transaction), until its expiry, for its record if it names one, and for a match scoring 0.95 or more only with a second approver.",
             n(sc.clearances as u64),
             if sc.clearances == 1 { "" } else { "s" },
             n(sc.suppressed.len() as u64),
@@ -1573,7 +1587,12 @@ fn screening(c: &mut Composer, r: &Report) {
                 Cell::Text(vec![
                     Para::new(&s.reason, Style::Regular, 7.0, colour::TEXT),
                     Para::new(
-                        format!("cleared by {} on {}", s.reviewer, s.reviewed_on),
+                        format!(
+                            "cleared by {} on {}{}",
+                            s.reviewer,
+                            s.reviewed_on,
+                            s.approved_by.as_deref().map(|a| format!(", approved by {a}")).unwrap_or_default()
+                        ),
                         Style::Regular,
                         6.5,
                         colour::MUTED,
@@ -1583,6 +1602,46 @@ fn screening(c: &mut Composer, r: &Report) {
         })
         .collect();
     c.table(&cols, &["Record", "Name screened", "List entry · score", "Why it is not a match"], &rows);
+}
+
+/// Clearances that matched a name and entry but did not apply.
+fn not_applied(c: &mut Composer, r: &Report) {
+    let sc = &r.screening;
+    if sc.not_applied.is_empty() {
+        return;
+    }
+    figure_title(c, "Clearances that did not apply");
+    c.paragraph(Para::new(
+        format!(
+            "{} of a reviewed clearance kept: the clearance does not apply, for the reason given. Each is a finding listed in section 2.",
+            count(sc.not_applied.len() as u64, "match was", "matches were")
+        ),
+        Style::Regular,
+        8.5,
+        colour::TEXT,
+    ));
+    let cols = [
+        Column { width: 30.0, align: Align::Left },
+        Column { width: 38.0, align: Align::Left },
+        Column { width: 26.0, align: Align::Left },
+        Column { width: 86.0, align: Align::Left },
+    ];
+    let rows: Vec<Vec<Cell>> = sc
+        .not_applied
+        .iter()
+        .map(|s| {
+            vec![
+                Cell::Text(vec![
+                    Para::new(&s.id, Style::Mono, 6.8, colour::TEXT),
+                    Para::new(format!("{}, line {}", short_file(&s.file), s.line), Style::Regular, 6.5, colour::MUTED),
+                ]),
+                Cell::text(&s.value, Style::Regular, 7.0),
+                Cell::text(format!("{} {} · {}", s.list, s.reference, s.score), Style::Regular, 7.0),
+                Cell::Text(vec![Para::new(s.not_applied.clone().unwrap_or_default(), Style::Bold, 7.0, colour::BLOCK)]),
+            ]
+        })
+        .collect();
+    c.table(&cols, &["Record", "Name screened", "List entry · score", "Why the clearance does not apply"], &rows);
 }
 
 /// Running totals and licence drawdowns: each window's total against its limit.

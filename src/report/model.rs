@@ -164,6 +164,9 @@ pub struct ScreeningInfo {
     pub clearances: usize,
     /// Every suppression applied, in input order.
     pub suppressed: Vec<SuppressionEntry>,
+    /// Clearances that matched but did not apply, and why, in input order.
+    #[serde(default)]
+    pub not_applied: Vec<SuppressionEntry>,
     /// Per list: how many records had something screened, per field, and how many had nothing.
     pub coverage: Vec<crate::run::ListCoverage>,
 }
@@ -213,6 +216,12 @@ pub struct SuppressionEntry {
     pub reason: String,
     /// Review date.
     pub reviewed_on: String,
+    /// Its second approver, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    /// Why it did not apply (for a clearance that did not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_applied: Option<String>,
 }
 
 /// An inclusive date range.
@@ -330,6 +339,15 @@ pub struct Counts {
     /// Evaluated records with a text field that hid invisible or
     /// direction-changing characters (read and compared without them).
     pub hidden_characters: u64,
+    /// Records passed only because a reviewed clearance suppressed a
+    /// screening match.
+    #[serde(default)]
+    pub passed_after_clearance: u64,
+    /// Screening matches kept because the clearance of them does not apply
+    /// (the entry changed, expired, made before the record, for another
+    /// record, or a near-certain match without a second approver).
+    #[serde(default)]
+    pub clearances_not_applied: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -727,6 +745,7 @@ pub struct Collector<'a> {
     /// Per regime: applied to, scope undecided, out of scope, blocked, reviewed.
     regime_records: Vec<[u64; 5]>,
     suppressed: Vec<(usize, u64, SuppressionEntry)>,
+    not_applied: Vec<(usize, u64, SuppressionEntry)>,
     /// Rules skipped and lists screened, over the records in the period.
     unchecked: crate::run::CheckTally<'a>,
     /// What the inputs held, over every record read.
@@ -766,6 +785,7 @@ impl<'a> Collector<'a> {
             regime_findings: vec![0; r.max(1)],
             regime_records: vec![[0; 5]; r],
             suppressed: Vec::new(),
+            not_applied: Vec::new(),
             unchecked: crate::run::CheckTally::new(inputs.rules),
             population: {
                 // The period the records are said to cover: the source's, else `--period`.
@@ -964,8 +984,36 @@ impl<'a> Collector<'a> {
                 reviewer: c.reviewer.clone(),
                 reason: c.reason.clone(),
                 reviewed_on: c.date.clone(),
+                approved_by: c.approved_by.clone(),
+                not_applied: None,
             };
             self.suppressed.push((e.file, e.line, entry));
+        }
+        if e.decision == Decision::Pass && !e.suppressed.is_empty() {
+            self.counts.passed_after_clearance += 1;
+        }
+        for f in &e.findings {
+            for h in &f.screens {
+                let Some((i, why)) = h.stale_clearance else { continue };
+                let Some(c) = rules.clearances.entries.get(i) else { continue };
+                self.counts.clearances_not_applied += 1;
+                let entry = SuppressionEntry {
+                    file: self.file(e.file),
+                    line: e.line,
+                    id: e.id.clone(),
+                    field: h.field.map(|f| rules.schema.fields[f].name.clone()),
+                    value: h.value.clone(),
+                    list: rules.lists.get(h.list).map_or(String::new(), |l| l.name.clone()),
+                    reference: h.reference.clone(),
+                    score: h.score.to_string(),
+                    reviewer: c.reviewer.clone(),
+                    reason: c.reason.clone(),
+                    reviewed_on: c.date.clone(),
+                    approved_by: c.approved_by.clone(),
+                    not_applied: Some(why.says(c)),
+                };
+                self.not_applied.push((e.file, e.line, entry));
+            }
         }
     }
 
@@ -1351,6 +1399,11 @@ impl<'a> Collector<'a> {
                 clearances: rules.clearances.entries.len(),
                 suppressed: {
                     let mut v = self.suppressed;
+                    v.sort_by_key(|a| (a.0, a.1));
+                    v.into_iter().map(|(_, _, e)| e).collect()
+                },
+                not_applied: {
+                    let mut v = self.not_applied;
                     v.sort_by_key(|a| (a.0, a.1));
                     v.into_iter().map(|(_, _, e)| e).collect()
                 },

@@ -27,8 +27,55 @@ pub enum Cleared {
     No,
     /// Cleared: suppress it (index of the clearance).
     Yes(usize),
-    /// A clearance exists but the entry has changed since: it does not apply.
-    Stale(usize),
+    /// A clearance exists but does not apply, and why (index of the clearance).
+    Refused(usize, Refusal),
+}
+
+/// Why a clearance of a match does not apply: the match is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The list entry changed since it was reviewed.
+    EntryChanged,
+    /// Its `expires` date has passed.
+    Expired,
+    /// It was made before the transaction it would clear.
+    BeforeRecord,
+    /// It is scoped to another record (`record:`).
+    OtherRecord,
+    /// The match scores at least [`SECOND_APPROVER_SCORE`] and no second
+    /// person approved the clearance.
+    NeedsApprover,
+}
+
+/// A screening score from which a clearance needs a second approver.
+pub const SECOND_APPROVER_SCORE: rust_decimal::Decimal = rust_decimal::Decimal::from_parts(95, 0, 0, false, 2);
+
+impl Refusal {
+    /// Says why, naming the clearance.
+    pub fn says(self, c: &ReviewedMatch) -> String {
+        let who = format!("cleared by {} on {}", c.reviewer, c.date);
+        match self {
+            Refusal::EntryChanged => format!("{who}; the entry has changed since"),
+            Refusal::Expired => format!("{who}; the clearance expired {}", c.expires.as_deref().unwrap_or("")),
+            Refusal::BeforeRecord => format!("{who}, before the transaction: it cannot have reviewed it"),
+            Refusal::OtherRecord => format!("{who} for record {} only", c.record.as_deref().unwrap_or("")),
+            Refusal::NeedsApprover => {
+                format!(
+                    "{who}; a match scoring {SECOND_APPROVER_SCORE} or more needs a second approver (`approved_by`)"
+                )
+            }
+        }
+    }
+}
+
+/// The match a clearance is asked about.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    /// The match's score.
+    pub score: rust_decimal::Decimal,
+    /// The record screened, by id and transaction date (none for a name
+    /// screened on its own).
+    pub record: Option<(&'a str, crate::values::Date)>,
 }
 
 /// The key names are compared by: normalised tokens.
@@ -52,17 +99,50 @@ impl Clearances {
     }
 
     /// Looks up a match of `name` against entry `reference` of `list`, whose
-    /// content hash is now `entry_hash`.
-    pub fn check(&self, name: &str, list: &str, reference: &str, entry_hash: &str) -> Cleared {
+    /// content hash is now `entry_hash`. A clearance applies only while the
+    /// entry is unchanged, before its expiry (against today's date), when
+    /// made on or after the transaction, for its record if it names one, and
+    /// with a second approver for a near-certain match.
+    pub fn check(&self, name: &str, list: &str, reference: &str, entry_hash: &str, asked: Asked<'_>) -> Cleared {
         if self.entries.is_empty() {
             return Cleared::No;
         }
         let Some(ids) = self.by_key.get(&(list.to_string(), reference.to_string(), name_key(name))) else {
             return Cleared::No;
         };
-        match ids.iter().find(|i| self.entries[**i].entry_hash == entry_hash) {
-            Some(i) => Cleared::Yes(*i),
-            None => Cleared::Stale(ids[0]),
+        let today = crate::values::Date::today();
+        let mut refused = None;
+        for &i in ids {
+            let c = &self.entries[i];
+            let why = if c.entry_hash != entry_hash {
+                Some(Refusal::EntryChanged)
+            } else if let (Some(scope), Some((id, _))) = (&c.record, asked.record)
+                && scope != id
+            {
+                Some(Refusal::OtherRecord)
+            } else if c.expires.as_deref().and_then(|e| crate::values::Date::parse(e).ok()).is_some_and(|e| e < today) {
+                Some(Refusal::Expired)
+            } else if let (Ok(made), Some((_, date))) = (crate::values::Date::parse(&c.date), asked.record)
+                && made < date
+            {
+                Some(Refusal::BeforeRecord)
+            } else if asked.score >= SECOND_APPROVER_SCORE && c.approved_by.is_none() {
+                Some(Refusal::NeedsApprover)
+            } else {
+                None
+            };
+            match why {
+                None => return Cleared::Yes(i),
+                // The most telling refusal: one about this record before one about another.
+                Some(w) if refused.is_none_or(|(_, r)| r == Refusal::OtherRecord || r == Refusal::EntryChanged) => {
+                    refused = Some((i, w));
+                }
+                Some(_) => {}
+            }
+        }
+        match refused {
+            Some((i, w)) => Cleared::Refused(i, w),
+            None => Cleared::No,
         }
     }
 }
@@ -81,12 +161,45 @@ mod tests {
             reviewer: "A. Auditor".into(),
             reason: "a different bank".into(),
             date: "2026-11-20".into(),
-            line: 2,
+            ..Default::default()
         };
-        let c = Clearances::new(None, None, vec![m]);
-        assert_eq!(c.check("KOREA KWANGSON BANKING CORPORATION", "UN_SC", "KPe.025", "aaaa"), Cleared::Yes(0));
-        assert_eq!(c.check("Korea Kwangson Banking Corp", "UN_SC", "KPe.025", "bbbb"), Cleared::Stale(0));
-        assert_eq!(c.check("Korea Kwangson Banking Corp", "OFAC_SDN", "KPe.025", "aaaa"), Cleared::No);
-        assert_eq!(c.check("Another Bank", "UN_SC", "KPe.025", "aaaa"), Cleared::No);
+        let low = Asked { score: rust_decimal::Decimal::new(90, 2), record: None };
+        let c = Clearances::new(None, None, vec![m.clone()]);
+        assert_eq!(c.check("KOREA KWANGSON BANKING CORPORATION", "UN_SC", "KPe.025", "aaaa", low), Cleared::Yes(0));
+        assert_eq!(
+            c.check("Korea Kwangson Banking Corp", "UN_SC", "KPe.025", "bbbb", low),
+            Cleared::Refused(0, Refusal::EntryChanged)
+        );
+        assert_eq!(c.check("Korea Kwangson Banking Corp", "OFAC_SDN", "KPe.025", "aaaa", low), Cleared::No);
+        assert_eq!(c.check("Another Bank", "UN_SC", "KPe.025", "aaaa", low), Cleared::No);
+    }
+
+    #[test]
+    fn a_clearance_is_controlled() {
+        let m = ReviewedMatch {
+            name: "Korea Kwangson Banking Corp".into(),
+            list: "UN_SC".into(),
+            reference: "KPe.025".into(),
+            entry_hash: "aaaa".into(),
+            reviewer: "A. Auditor".into(),
+            reason: "a different bank".into(),
+            date: "2026-11-20".into(),
+            ..Default::default()
+        };
+        let name = "Korea Kwangson Banking Corp";
+        let date = |s: &str| crate::values::Date::parse(s).unwrap();
+        let sure = Asked { score: rust_decimal::Decimal::ONE, record: Some(("TX-1", date("2026-01-05"))) };
+        let check = |m: ReviewedMatch, a: Asked<'_>| {
+            Clearances::new(None, None, vec![m]).check(name, "UN_SC", "KPe.025", "aaaa", a)
+        };
+        assert_eq!(check(m.clone(), sure), Cleared::Refused(0, Refusal::NeedsApprover));
+        let approved = ReviewedMatch { approved_by: Some("B. Officer".into()), ..m.clone() };
+        assert_eq!(check(approved.clone(), sure), Cleared::Yes(0));
+        let later = Asked { record: Some(("TX-1", date("2026-11-21"))), ..sure };
+        assert_eq!(check(approved.clone(), later), Cleared::Refused(0, Refusal::BeforeRecord));
+        let scoped = ReviewedMatch { record: Some("TX-2".into()), ..approved.clone() };
+        assert_eq!(check(scoped, sure), Cleared::Refused(0, Refusal::OtherRecord));
+        let expired = ReviewedMatch { expires: Some("2026-11-30".into()), ..approved };
+        assert_eq!(check(expired, sure), Cleared::Refused(0, Refusal::Expired));
     }
 }

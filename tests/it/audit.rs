@@ -429,3 +429,82 @@ fn dispositions_that_cannot_hold_are_refused_and_leave_the_item_open() {
     let (code, _, err) = report_json(&["--dispositions", &reg], &[SEEDS]);
     assert!(code == Some(2) && err.contains("another person"), "{err}");
 }
+
+/// The entry hash `cordon screen` gives for `name`'s match with `reference`.
+fn entry_hash(name: &str, reference: &str) -> String {
+    let o = cordon(&["screen", name, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let m = v["matches"].as_array().expect("matches").iter().find(|m| m["ref"] == reference).expect("the entry");
+    m["entry_hash"].as_str().expect("hash").to_string()
+}
+
+/// A reviewed clearance suppresses a match only under control: never dated
+/// in the future or approved by its reviewer (refused when read), never for
+/// a transaction after it was made, not once expired, only for its record
+/// when it names one, and for a near-certain match only with a second
+/// approver; the report counts what passed after clearance and what did not
+/// apply (issue 19, item 2; the auditor's probe: a clearance by "x" dated
+/// 2030 had turned an exact designated match into a pass).
+#[test]
+fn clearances_apply_only_under_control_and_are_counted() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let reviewed = dir.path().join("reviewed.yaml");
+    let name = "Leader (Hong Kong) International Trading Limited";
+    let hash = entry_hash(name, "KPe.017");
+    let clearance = |extra: &str| {
+        format!(
+            "cleared:\n  - name: {name}\n    list: UN_SC\n    ref: KPe.017\n    entry_hash: {hash}\n    reviewer: x\n    reason: not them\n{extra}"
+        )
+    };
+    let run = |text: String| {
+        std::fs::write(&reviewed, text).expect("write");
+        report_json(&["--reviewed", &reviewed.display().to_string()], &[SEEDS])
+    };
+    for (extra, says) in [
+        ("    date: 2099-01-01\n", "after today"),
+        ("    date: 2026-11-01\n    approved_by: X\n", "its own reviewer"),
+        ("    date: 2026-11-01\n    expires: soon\n", "not a date"),
+    ] {
+        let (code, _, err) = run(clearance(extra));
+        assert!(code == Some(2) && err.contains(says), "{extra}: {err}");
+    }
+    let not_applied = |v: &serde_json::Value| -> Vec<String> {
+        v["screening"]["not_applied"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter(|e| e["ref"] == "KPe.017")
+            .map(|e| e["not_applied"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // An exact match (1.000) cleared by one person: kept, and said why.
+    let (code, v, err) = run(clearance("    date: 2026-11-01\n"));
+    assert_eq!(code, Some(0), "{err}");
+    let why = not_applied(&v);
+    assert!(!why.is_empty() && why.iter().all(|w| w.contains("second approver")), "{why:?}");
+    assert_eq!(v["counts"]["clearances_not_applied"].as_u64(), Some(why.len() as u64));
+    assert!(v["screening"]["suppressed"].as_array().unwrap().iter().all(|s| s["ref"] != "KPe.017"));
+    // Approved by a second person: applied.
+    let (_, v, _) = run(clearance("    date: 2026-11-01\n    approved_by: B. Officer\n"));
+    assert!(not_applied(&v).is_empty());
+    let applied = v["screening"]["suppressed"].as_array().unwrap().iter().filter(|s| s["ref"] == "KPe.017").count();
+    assert!(applied > 0 && v["screening"]["suppressed"][0]["approved_by"] == "B. Officer");
+    // Expired, made before the transactions, or for another record: kept.
+    for (extra, says) in [
+        ("    date: 2026-11-01\n    approved_by: B. Officer\n    expires: 2026-11-15\n", "expired"),
+        ("    date: 2010-01-01\n    approved_by: B. Officer\n", "before the transaction"),
+        (
+            "    date: 2026-11-01\n    approved_by: B. Officer\n    record: TX-2099-000001\n",
+            "for record TX-2099-000001 only",
+        ),
+    ] {
+        let (_, v, _) = run(clearance(extra));
+        let why = not_applied(&v);
+        assert_eq!(why.len(), applied, "{extra}");
+        assert!(why.iter().all(|w| w.contains(says)), "{extra}: {why:?}");
+    }
+    // The seeds' own clearance (score 0.949, under the second-approver score) applies and is counted.
+    let (_, v, _) = report_json(&["--reviewed", "seeds/config/reviewed-matches.yaml"], &[SEEDS]);
+    assert_eq!(v["counts"]["passed_after_clearance"], 1);
+    assert_eq!(v["counts"]["clearances_not_applied"], 0);
+}
