@@ -380,6 +380,7 @@ fn summary(c: &mut Composer, r: &Report) {
     c.y += 3.0;
     regimes_table(c, r);
     dispositions_table(c, r);
+    coverage(c, r);
     not_checked(c, r);
     // Tiles.
     let tiles = [
@@ -462,6 +463,60 @@ fn regimes_table(c: &mut Composer, r: &Report) {
 
 /// What the run could not check, in the executive summary: a reader of the
 /// summary alone must not take "not checked" for "checked, clean".
+/// What was tested, measured from the run: per list, the records that had
+/// something screened and by which field; rules skipped and the records that
+/// passed without them.
+fn coverage(c: &mut Composer, r: &Report) {
+    let cov = &r.screening.coverage;
+    if cov.is_empty() && r.counts.passed_with_rules_skipped == 0 {
+        return;
+    }
+    figure_title(c, "What was tested");
+    let evaluated = r.counts.evaluated;
+    for l in cov {
+        let (text, mark) = if l.records_screened == 0 {
+            (
+                format!(
+                    "{}: nothing screened — none of the {} evaluated records had a value to screen against it",
+                    l.list,
+                    n(evaluated)
+                ),
+                colour::BLOCK,
+            )
+        } else {
+            let fields: Vec<String> = l.by_field.iter().map(|(f, k)| format!("{f} {}", n(*k))).collect();
+            let mut t = format!(
+                "{}: {} of {} evaluated records screened ({})",
+                l.list,
+                n(l.records_screened),
+                n(evaluated),
+                fields.join(" · ")
+            );
+            if l.records_not_screened > 0 {
+                t.push_str(&format!("; {} had nothing to screen", n(l.records_not_screened)));
+            }
+            if l.records_out_of_scope > 0 {
+                t.push_str(&format!("; {} outside the screening regimes' scope", n(l.records_out_of_scope)));
+            }
+            (t, if l.records_not_screened > 0 { colour::REVIEW } else { colour::PASS })
+        };
+        bullet(c, &text, mark);
+    }
+    let skipped: u64 = r.data_quality.skipped_rules.iter().map(|s| s.records).sum();
+    if skipped > 0 {
+        bullet(
+            c,
+            &format!(
+                "{} not applied for want of a column declared `skip`; {} passed without them",
+                count(skipped, "rule-record pair was", "rule-record pairs were"),
+                count(r.counts.passed_with_rules_skipped, "record", "records")
+            ),
+            colour::BLOCK,
+        );
+    }
+    c.y += 2.0;
+}
+
 fn not_checked(c: &mut Composer, r: &Report) {
     if r.summary.not_checked.is_empty() {
         return;

@@ -348,6 +348,10 @@ pub struct Counts {
     /// record, or a near-certain match without a second approver).
     #[serde(default)]
     pub clearances_not_applied: u64,
+    /// Records passed although a rule was skipped on them for a missing
+    /// column declared `skip` (they passed without that rule).
+    #[serde(default)]
+    pub passed_with_rules_skipped: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -702,7 +706,7 @@ impl Method {
                 "Quantities are converted exactly between units of one dimension (the unit table is part of the rule-set fingerprint), across dimensions only by a factor the rule states. An unknown or ambiguous unit is undecided, never a pass.".into(),
                 "Words in free text (descriptions, licence references) decide findings only through word lists kept as data files of the rule pack; an exemption read from such words lowers a block to review at most, and wind-downs for earlier contracts need a contract date, not any licence text.".into(),
                 "A record that cannot be read at all (a required field missing or malformed, a wrong number of fields) is counted as invalid and listed under data quality; it is never counted as passed.".into(),
-                "Parties and vessels are screened against sanctions-list snapshots: vessels by IMO number, names by a score in [0, 1] that tolerates other scripts, romanisations, word order, legal forms and typing errors; a match counts from the entry's listing date, and a match listed only after the transaction is a review, not a block. Reviewed false positives are suppressed while the list entry is unchanged, and each suppression is listed.".into(),
+
                 "HS codes match by prefix: a heading covers its subheadings. Countries are ISO 3166-1 alpha-2 codes. Amounts are exact decimals.".into(),
                 "Counts reconcile: records read = excluded (outside the period) + evaluated + invalid.".into(),
             ],
@@ -923,6 +927,9 @@ impl<'a> Collector<'a> {
                 }
                 if !e.findings.is_empty() {
                     self.flag(e);
+                }
+                if e.decision == Decision::Pass && !e.skipped.is_empty() {
+                    self.counts.passed_with_rules_skipped += 1;
                 }
                 self.suppressions(e);
                 self.unchecked.add(e);
@@ -1244,6 +1251,7 @@ impl<'a> Collector<'a> {
         // What was not checked, over the records in the period (the run's
         // own figures cover every record read).
         let (skipped_rules, coverage) = self.unchecked.finish(self.inputs.files, self.counts.evaluated);
+        let screening_note = screening_statement(&coverage, self.counts.evaluated);
         let in_period = RunSummary {
             evaluated: self.counts.evaluated,
             skipped_rules: skipped_rules.clone(),
@@ -1432,6 +1440,7 @@ impl<'a> Collector<'a> {
                         totals.join(", ")
                     ));
                 }
+                m.statements.extend(screening_note);
                 if rules.regimes.iter().any(|g| g.scope.is_some()) {
                     m.statements.push("A regime that says which records it applies to (`applies_when`) is evaluated only on those: a record outside it is counted as outside, and a record whose scope cannot be decided (a missing flow, an unreadable country) is checked under the regime all the same. Lookup tables (a country chart, a control list) never miss silently: a key the table lacks is undecided, a review.".to_string());
                 }
@@ -1459,6 +1468,35 @@ impl<'a> Collector<'a> {
             renderings: Vec::new(),
         }
     }
+}
+
+/// How screening was done, from what this run screened: never a claim
+/// that parties were screened when no record had one to screen.
+fn screening_statement(coverage: &[crate::run::ListCoverage], evaluated: u64) -> Option<String> {
+    if coverage.is_empty() {
+        return None;
+    }
+    let screened: Vec<String> = coverage
+        .iter()
+        .filter(|c| c.records_screened > 0)
+        .map(|c| {
+            let fields: Vec<String> = c.by_field.iter().map(|(f, n)| format!("{f} {n}")).collect();
+            format!("{} ({} of {evaluated} records: {})", c.list, c.records_screened, fields.join(", "))
+        })
+        .collect();
+    let unscreened: Vec<&str> = coverage.iter().filter(|c| c.records_screened == 0).map(|c| c.list.as_str()).collect();
+    let mut s = if screened.is_empty() {
+        "No party or vessel was screened against a sanctions list: no evaluated record had a name, an IMO number or a vessel name to screen (see \"Not checked\"); the screening rules were undecided (review), never passed.".to_string()
+    } else {
+        format!(
+            "Parties and vessels were screened against sanctions-list snapshots as far as the records had them to screen: {}. Vessels are matched by IMO number, names by a score in [0, 1] that tolerates other scripts, romanisations, word order, legal forms and typing errors; a match counts from the entry's listing date, and a match listed only after the transaction is a review, not a block. Reviewed false positives are suppressed under the controls in section 5, and each suppression is listed.",
+            screened.join("; ")
+        )
+    };
+    if !screened.is_empty() && !unscreened.is_empty() {
+        s.push_str(&format!(" Nothing was screened against {}: no record had a value for it.", unscreened.join(", ")));
+    }
+    Some(s)
 }
 
 /// Days from a `YYYY-MM-DD` date to `as_of`.

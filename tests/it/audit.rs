@@ -508,3 +508,44 @@ fn clearances_apply_only_under_control_and_are_counted() {
     assert_eq!(v["counts"]["passed_after_clearance"], 1);
     assert_eq!(v["counts"]["clearances_not_applied"], 0);
 }
+
+/// A file without party and vessel columns: the report never says parties
+/// were screened; it says nothing was, per list, and the method section is
+/// written from what the run screened (issue 19, item 3; the auditor's
+/// probe found "Parties and vessels were screened" over such a file).
+#[test]
+fn a_file_without_party_columns_is_reported_as_not_screened() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // The seeds hold rows with the wrong number of fields (invalid records): read them as they are.
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_path(root().join(SEEDS)).expect("seeds");
+    let header = rdr.headers().expect("header").clone();
+    let drop = ["seller", "buyer", "seller_country", "buyer_country", "vessel_imo", "vessel_name", "vessel_flag"];
+    let keep: Vec<usize> = (0..header.len()).filter(|i| !drop.contains(&&header[*i])).collect();
+    let path = dir.path().join("no-parties.csv");
+    let mut w = csv::WriterBuilder::new().flexible(true).from_path(&path).expect("write");
+    w.write_record(keep.iter().map(|i| &header[*i])).expect("header");
+    for row in rdr.records().map(|r| r.expect("row")) {
+        w.write_record(keep.iter().map(|i| row.get(*i).unwrap_or(""))).expect("row");
+    }
+    w.flush().expect("flush");
+    let file = path.display().to_string();
+    let (code, v, err) = report_json(&[], &[&file]);
+    assert_eq!(code, Some(0), "{err}");
+    let method: Vec<&str> = v["method"]["statements"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert!(method.iter().any(|s| s.starts_with("No party or vessel was screened")), "{method:?}");
+    assert!(!method.iter().any(|s| s.contains("were screened against sanctions-list snapshots")), "{method:?}");
+    for l in v["screening"]["coverage"].as_array().unwrap() {
+        assert_eq!(l["records_screened"], 0, "{l}");
+    }
+    assert_eq!(v["counts"]["decisions"]["pass"], 0, "nothing passes unscreened");
+    let out = dir.path().join("r.pdf").display().to_string();
+    let o = cordon(&["report", "--rules", "rules", "--pdf-limit", "5", "-o", &out, &file]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc = lopdf::Document::load(&out).expect("pdf");
+    let text = doc.extract_text(&[2]).expect("summary page").split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("What was tested") && text.contains("UN_SC: nothing screened"), "{text}");
+    // The seeds: the method says what was screened, by field.
+    let (_, seeds, _) = report_json(&[], &[SEEDS]);
+    let method = seeds["method"]["statements"].to_string();
+    assert!(method.contains("UN_SC (2754 of 2754 records: seller 2754, buyer 2753)"), "{method}");
+}
