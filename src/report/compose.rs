@@ -337,7 +337,7 @@ fn summary(c: &mut Composer, r: &Report) {
     );
     if cnt.invalid > 0 {
         text.push_str(&format!(
-            " {} not be read; they are listed in section 4 and were not passed.",
+            " {} not be read; they are listed in section 4 and were not passed: not assessed, they may hold prohibited trade.",
             count(cnt.invalid, "record could", "records could")
         ));
     }
@@ -377,6 +377,25 @@ fn summary(c: &mut Composer, r: &Report) {
         count(flagged, "record", "records")
     ));
     c.paragraph(Para::new(text, Style::Regular, 9.5, colour::TEXT));
+    // Counts that may be doubled must be said where the counts are read.
+    let mut doubled = Vec::new();
+    let inputs = &r.fingerprints.inputs;
+    for (i, f) in inputs.iter().enumerate() {
+        if let Some(first) = inputs[..i].iter().find(|g| g.sha256 == f.sha256) {
+            doubled.push(format!("{} has the same bytes as {}: its records are counted twice", f.path, first.path));
+        }
+    }
+    let dup = &r.data_quality.duplicate_ids;
+    if dup.records > 0 {
+        doubled.push(format!(
+            "{} an id seen earlier in the run (section 4): the counts above include each time it was read",
+            count(dup.records, "record repeats", "records repeat")
+        ));
+    }
+    for d in doubled {
+        c.y += 1.0;
+        c.paragraph(Para::new(format!("Warning: {d}."), Style::Bold, 9.0, colour::BLOCK));
+    }
     c.y += 3.0;
     regimes_table(c, r);
     dispositions_table(c, r);

@@ -708,7 +708,8 @@ impl Method {
                 "A record that cannot be read at all (a required field missing or malformed, a wrong number of fields) is counted as invalid and listed under data quality; it is never counted as passed.".into(),
 
                 "HS codes match by prefix: a heading covers its subheadings. Countries are ISO 3166-1 alpha-2 codes. Amounts are exact decimals.".into(),
-                "Counts reconcile: records read = excluded (outside the period) + evaluated + invalid.".into(),
+                "Counts reconcile: records read = excluded (outside the period) + evaluated + invalid. A period is applied to each record's transaction date (the schema's `date` field), both ends included; an invalid record whose date reads is placed by it, one whose date does not read is counted in every period.".into(),
+                "Any record can be re-performed: `cordon explain --rules RULES --input FILE --id ID` prints its full evaluation, rule by rule and condition by condition, with the values read and the list entries compared.".into(),
             ],
         }
     }

@@ -549,3 +549,17 @@ fn a_file_without_party_columns_is_reported_as_not_screened() {
     let method = seeds["method"]["statements"].to_string();
     assert!(method.contains("UN_SC (2754 of 2754 records: seller 2754, buyer 2753)"), "{method}");
 }
+
+/// The same file given twice doubles every count: the executive summary
+/// says so where the counts are read (auditor's row 5).
+#[test]
+fn a_file_given_twice_is_said_in_the_summary() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("r.pdf").display().to_string();
+    let o = cordon(&["report", "--rules", "rules", "--pdf-limit", "5", "-o", &out, SEEDS, SEEDS]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc = lopdf::Document::load(&out).expect("pdf");
+    let text = doc.extract_text(&[2]).expect("summary page").split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("its records are counted twice"), "{text}");
+    assert!(text.contains("records repeat an id seen earlier"), "{text}");
+}
