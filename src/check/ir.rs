@@ -66,6 +66,10 @@ pub struct RuleSet {
     pub inputs: Vec<Fingerprint>,
     /// SHA-256 over all of `inputs`: the fingerprint of the rule set.
     pub fingerprint: String,
+    /// The fingerprint before reviewed clearances were applied: the rule
+    /// pack's own, which changes only when the rules, data, lists or licence
+    /// register do (reports print it, with the clearances file on its own row).
+    pub pack_fingerprint: Option<String>,
     /// The firm's licence register, when the run has one, and the rules
     /// its checks report under.
     pub licences: Option<Arc<LicenceChecks>>,
@@ -218,6 +222,7 @@ impl RuleSet {
         self.clearances =
             Arc::new(crate::screen::reviewed::Clearances::new(Some(file.into()), Some(sha256.into()), entries));
         self.inputs.push(Fingerprint { path: file.to_string(), sha256: sha256.to_string(), kind: "reviewed" });
+        self.pack_fingerprint.get_or_insert_with(|| self.fingerprint.clone());
         self.fingerprint =
             crate::source::sha256_hex(format!("{}\nreviewed {file} {sha256}\n", self.fingerprint).as_bytes());
     }
@@ -307,6 +312,10 @@ impl RuleSet {
         self.inputs.push(Fingerprint { path: file.clone(), sha256: sha.clone(), kind: "licences" });
         self.fingerprint =
             crate::source::sha256_hex(format!("{}\nlicences {file} {sha}\n", self.fingerprint).as_bytes());
+        // The licence register is part of the pack as run; clearances are not.
+        if let Some(pack) = &mut self.pack_fingerprint {
+            *pack = crate::source::sha256_hex(format!("{pack}\nlicences {file} {sha}\n").as_bytes());
+        }
         self.licences = Some(Arc::new(checks));
     }
 }

@@ -667,6 +667,7 @@ impl<'p> Checker<'p> {
             sources: self.pack.files.iter().map(|f| Arc::clone(&f.source)).collect(),
             inputs,
             fingerprint: sha256_hex(all.as_bytes()),
+            pack_fingerprint: None,
             licences: None,
         }
     }

@@ -277,8 +277,8 @@ fn cover(c: &mut Composer, r: &Report, limit: usize) {
     ));
     c.y += 1.0;
     let mut fp_rows: Vec<Vec<Cell>> =
-        vec![row_fp("rule set", "all rule, schema and data files", &r.fingerprints.rule_set)];
-    for f in r.fingerprints.rule_files.iter().filter(|f| f.kind == "list") {
+        vec![row_fp("rule pack", "all rule, schema, data and list files", &r.fingerprints.rule_set)];
+    for f in r.fingerprints.rule_files.iter().filter(|f| f.kind == "list" || f.kind == "reviewed") {
         fp_rows.push(row_fp(&f.kind, &f.path, &f.sha256));
     }
     for f in &r.fingerprints.inputs {

@@ -128,7 +128,7 @@ pub fn build_with_stages(
         .map(|i| FileFingerprint { path: i.file.clone(), kind: "input".into(), sha256: i.sha256.clone() })
         .collect();
     let fingerprints = Fingerprints {
-        rule_set: rules.fingerprint.clone(),
+        rule_set: rules.pack_fingerprint.clone().unwrap_or_else(|| rules.fingerprint.clone()),
         rule_files: rule_files(&rules),
         inputs: inputs_fp,
         config: opts.config.clone(),
@@ -192,6 +192,11 @@ impl Stage for Collect<'_, '_> {
 pub fn report_id(fp: &Fingerprints, opts: &ReportOptions) -> String {
     let mut h = Sha256::new();
     h.update(fp.rule_set.as_bytes());
+    // Clearances change what the report finds, though not the rule pack.
+    for f in fp.rule_files.iter().filter(|f| f.kind == "reviewed") {
+        h.update(b"|reviewed|");
+        h.update(f.sha256.as_bytes());
+    }
     for i in &fp.inputs {
         h.update(b"|input|");
         h.update(i.sha256.as_bytes());

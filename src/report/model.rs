@@ -292,7 +292,10 @@ impl std::fmt::Display for Period {
 /// Fingerprints of everything the report depends on.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Fingerprints {
-    /// SHA-256 over all rule, schema and data files: the rule set as a whole.
+    /// SHA-256 over all rule, schema, data and list files (and the licence
+    /// register): the rule pack as a whole. Reviewed clearances are not in
+    /// it (they have their own row in `rule_files`), so it changes only when
+    /// the rules do.
     pub rule_set: String,
     /// Each rule, schema and data file.
     pub rule_files: Vec<FileFingerprint>,

@@ -295,7 +295,7 @@ pub fn build_from_log(
         });
     }
     let fingerprints = Fingerprints {
-        rule_set: rules.fingerprint.clone(),
+        rule_set: rules.pack_fingerprint.clone().unwrap_or_else(|| rules.fingerprint.clone()),
         rule_files: super::rule_files(&rules),
         inputs,
         config: opts.config.clone(),

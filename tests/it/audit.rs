@@ -563,3 +563,16 @@ fn a_file_given_twice_is_said_in_the_summary() {
     assert!(text.contains("its records are counted twice"), "{text}");
     assert!(text.contains("records repeat an id seen earlier"), "{text}");
 }
+
+/// The rule pack's fingerprint changes only when the rules do: reviewed
+/// clearances have their own row and change the report id, not the pack's
+/// fingerprint (auditor's row 22).
+#[test]
+fn reviewed_clearances_do_not_change_the_rule_pack_fingerprint() {
+    let (_, plain, _) = report_json(&[], &[SEEDS]);
+    let (_, cleared, _) = report_json(&["--reviewed", "seeds/config/reviewed-matches.yaml"], &[SEEDS]);
+    assert_eq!(plain["fingerprints"]["rule_set"], cleared["fingerprints"]["rule_set"]);
+    assert_ne!(plain["report_id"], cleared["report_id"]);
+    let rows = cleared["fingerprints"]["rule_files"].as_array().expect("files");
+    assert!(rows.iter().any(|f| f["kind"] == "reviewed" && f["path"] == "seeds/config/reviewed-matches.yaml"));
+}
