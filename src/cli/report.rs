@@ -493,17 +493,7 @@ pub fn run(a: ReportArgs) -> u8 {
     );
     let mut code = EXIT_OK;
     if model.population.reconciliation.reconciled() == Some(false) {
-        let failed: Vec<String> = model
-            .population
-            .reconciliation
-            .checks
-            .iter()
-            .filter(|c| !c.agrees)
-            .map(|c| {
-                let why = c.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
-                format!("{}: {} (expected: {}){why}", c.what, c.found, c.expected)
-            })
-            .collect();
+        let failed = model.population.reconciliation.failures();
         let _ = writeln!(
             std::io::stderr(),
             "cordon: warning: the inputs do not reconcile to the source figures: {}\n  help: the report says so on its cover; find the missing or extra records before relying on it",

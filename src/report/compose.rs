@@ -127,12 +127,7 @@ fn period_with_range(r: &Report) -> String {
 /// The cover's reconciliation line, and its colour.
 fn reconciliation_line(r: &Report) -> (String, Rgb) {
     let rec = &r.population.reconciliation;
-    let failed: Vec<String> = rec
-        .checks
-        .iter()
-        .filter(|c| !c.agrees)
-        .map(|c| format!("{}: {} (expected: {})", c.what, c.found, c.expected))
-        .collect();
+    let failed = rec.failures();
     match rec.reconciled() {
         None => (
             "not reconciled to a figure from the source system (none was given: --expect-records, --expect-total, --source-manifest)".into(),
@@ -363,9 +358,9 @@ fn summary(c: &mut Composer, r: &Report) {
     }
     if cnt.clearances_not_applied > 0 {
         text.push_str(&format!(
-            " {} kept for review because the clearance of {} not apply: changed entry, expiry, dated before the record, another record, or no second approver (section 5).",
+            " {} kept for review because {} not apply: changed entry, expiry, dated before the record, another record, or no second approver (section 5).",
             count(cnt.clearances_not_applied, "screening match was", "screening matches were"),
-            if cnt.clearances_not_applied == 1 { "it does" } else { "them does" }
+            if cnt.clearances_not_applied == 1 { "its clearance does" } else { "their clearances do" }
         ));
     }
     if !r.summary.not_checked.is_empty() {

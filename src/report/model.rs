@@ -971,11 +971,7 @@ impl<'a> Collector<'a> {
                 },
             )
         });
-        let age = match &view {
-            Some(v) if v.state == "current" => days_since(&v.prepared_on, as_of),
-            _ => inv.date.and_then(|d| as_of.map(|a| i64::from(a.day_number() - d.day_number()))),
-        };
-        self.dispositions.add("invalid", view.as_ref(), age);
+        self.dispositions.add("invalid", view.as_ref(), age(view.as_ref(), inv.date, as_of));
         (basis, view)
     }
 
@@ -1170,11 +1166,7 @@ impl<'a> Collector<'a> {
                     },
                 )
             });
-            let age = match &view {
-                Some(v) if v.state == "current" => days_since(&v.prepared_on, as_of),
-                _ => as_of.map(|a| i64::from(a.day_number() - e.date.day_number())),
-            };
-            self.dispositions.add(&rf.severity, view.as_ref(), age);
+            self.dispositions.add(&rf.severity, view.as_ref(), age(view.as_ref(), Some(e.date), as_of));
             rf.disposition = view;
         }
     }
@@ -1503,10 +1495,18 @@ fn screening_statement(coverage: &[crate::run::ListCoverage], evaluated: u64) ->
     Some(s)
 }
 
-/// Days from a `YYYY-MM-DD` date to `as_of`.
-fn days_since(date: &str, as_of: Option<Date>) -> Option<i64> {
-    let d = Date::parse(date).ok()?;
-    Some(i64::from(as_of?.day_number() - d.day_number()))
+/// An item's age in days at `as_of`: since its decision when one holds,
+/// else since its transaction date.
+fn age(
+    view: Option<&super::disposition::DispositionView>,
+    record_date: Option<Date>,
+    as_of: Option<Date>,
+) -> Option<i64> {
+    let from = match view {
+        Some(v) if v.state == "current" => Date::parse(&v.prepared_on).ok(),
+        _ => record_date,
+    };
+    Some(i64::from(as_of?.day_number() - from?.day_number()))
 }
 
 /// What the report says about itself.

@@ -188,6 +188,19 @@ impl Reconciliation {
     pub fn reconciled(&self) -> Option<bool> {
         (!self.checks.is_empty()).then(|| self.checks.iter().all(|c| c.agrees))
     }
+
+    /// The figures that do not agree, each in one line.
+    pub fn failures(&self) -> Vec<String> {
+        self.checks.iter().filter(|c| !c.agrees).map(ReconciliationCheck::says).collect()
+    }
+}
+
+impl ReconciliationCheck {
+    /// The figure, what was found and expected, and why they differ.
+    pub fn says(&self) -> String {
+        let why = self.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+        format!("{}: {} (expected: {}){why}", self.what, self.found, self.expected)
+    }
 }
 
 /// One figure compared.
