@@ -151,9 +151,9 @@ impl Clearances {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_clearance_holds_until_the_entry_changes() {
-        let m = ReviewedMatch {
+    /// A clearance of KPe.025 made on 2026-11-20 by one reviewer.
+    fn kpe025() -> ReviewedMatch {
+        ReviewedMatch {
             name: "Korea Kwangson Banking Corp".into(),
             list: "UN_SC".into(),
             reference: "KPe.025".into(),
@@ -162,7 +162,12 @@ mod tests {
             reason: "a different bank".into(),
             date: "2026-11-20".into(),
             ..Default::default()
-        };
+        }
+    }
+
+    #[test]
+    fn a_clearance_holds_until_the_entry_changes() {
+        let m = kpe025();
         let low = Asked { score: rust_decimal::Decimal::new(90, 2), record: None };
         let c = Clearances::new(None, None, vec![m.clone()]);
         assert_eq!(c.check("KOREA KWANGSON BANKING CORPORATION", "UN_SC", "KPe.025", "aaaa", low), Cleared::Yes(0));
@@ -176,16 +181,7 @@ mod tests {
 
     #[test]
     fn a_clearance_is_controlled() {
-        let m = ReviewedMatch {
-            name: "Korea Kwangson Banking Corp".into(),
-            list: "UN_SC".into(),
-            reference: "KPe.025".into(),
-            entry_hash: "aaaa".into(),
-            reviewer: "A. Auditor".into(),
-            reason: "a different bank".into(),
-            date: "2026-11-20".into(),
-            ..Default::default()
-        };
+        let m = kpe025();
         let name = "Korea Kwangson Banking Corp";
         let date = |s: &str| crate::values::Date::parse(s).unwrap();
         let sure = Asked { score: rust_decimal::Decimal::ONE, record: Some(("TX-1", date("2026-01-05"))) };
