@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use miette::{Diagnostic, SourceSpan};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::schema::{FieldDef, FieldType, GroupDef, MAX_FIELDS, MissingColumn, Pattern, Role, Schema};
@@ -47,6 +47,11 @@ pub enum ConfigError {
 impl ConfigError {
     fn invalid(src: &SourceFile, message: String, span: Option<SourceSpan>, help: Option<String>) -> Self {
         ConfigError::Invalid { message, src: src.named(), span, help }
+    }
+
+    /// A screening benchmark that does not read (the message names its line).
+    pub fn benchmark(src: &SourceFile, message: String) -> Self {
+        Self::invalid(src, message, None, Some("see docs/screening.md for the benchmark's columns".into()))
     }
 }
 
@@ -1034,12 +1039,63 @@ pub struct PackManifest {
     /// Other folders outside the pack that imports and data files may
     /// read from, by name.
     pub roots: Vec<String>,
+    /// A labelled screening benchmark (CSV), by name: reports measure
+    /// precision and recall on it at the thresholds the rules screen at.
+    pub screening_benchmark: Option<String>,
+    /// Who stands behind the pack as criteria: version, dates, owner, legal
+    /// approval, the instruments it covers and leaves out.
+    pub info: PackInfo,
+}
+
+/// What a pack's manifest says of it as audit criteria (issue 19, item 5):
+/// printed on a report's cover and criteria page. Every field is optional;
+/// a report says so where one is missing, never fills it in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct PackInfo {
+    /// The pack's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its version, as the owner numbers releases.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The day this version was released (YYYY-MM-DD).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub released: Option<String>,
+    /// The law as at: the last day of legal changes the rules take into account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub law_as_at: Option<String>,
+    /// Who maintains the rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Who approved the rules as a statement of the law (legal review).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    /// When they approved this version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_on: Option<String>,
+    /// The instruments the rules implement, as the owner states them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub covers: Vec<String>,
+    /// Instruments and measures the rules do not implement.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excludes: Vec<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ManifestFile {
     name: Option<String>,
+    version: Option<String>,
+    released: Option<String>,
+    law_as_at: Option<String>,
+    owner: Option<String>,
+    approved_by: Option<String>,
+    approved_on: Option<String>,
+    #[serde(default)]
+    covers: Vec<String>,
+    #[serde(default)]
+    excludes: Vec<String>,
+    screening_benchmark: Option<String>,
     #[serde(default)]
     schema: OneOrMany,
     #[serde(default)]
@@ -1078,6 +1134,37 @@ pub fn builtin_schema(name: &str) -> Option<(&'static str, &'static str)> {
 /// Loads a pack manifest (at the pack root).
 pub fn load_manifest(src: &SourceFile) -> Result<PackManifest, ConfigError> {
     let m: ManifestFile = parse_yaml(src)?;
+    for (key, v) in [("released", &m.released), ("law_as_at", &m.law_as_at), ("approved_on", &m.approved_on)] {
+        if let Some(v) = v
+            && Date::parse(v).is_err()
+        {
+            return Err(ConfigError::invalid(
+                src,
+                format!("`{key}` must be a date (YYYY-MM-DD), not `{v}`"),
+                find_value(src, v),
+                None,
+            ));
+        }
+    }
+    if m.approved_on.is_some() && m.approved_by.is_none() {
+        return Err(ConfigError::invalid(
+            src,
+            "`approved_on` without `approved_by`: say who approved the rules".into(),
+            find_value(src, m.approved_on.as_deref().unwrap_or_default()),
+            None,
+        ));
+    }
+    let info = PackInfo {
+        name: m.name.clone(),
+        version: m.version,
+        released: m.released,
+        law_as_at: m.law_as_at,
+        owner: m.owner,
+        approved_by: m.approved_by,
+        approved_on: m.approved_on,
+        covers: m.covers,
+        excludes: m.excludes,
+    };
     let name = |s: &String| crate::sources::normalize(s);
     let schemas = m
         .schema
@@ -1092,6 +1179,8 @@ pub fn load_manifest(src: &SourceFile) -> Result<PackManifest, ConfigError> {
         data: m.data.as_ref().map(name),
         lists: m.lists.as_ref().map(name),
         roots: m.roots.iter().map(name).collect(),
+        screening_benchmark: m.screening_benchmark.as_ref().map(name),
+        info,
     })
 }
 

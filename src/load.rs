@@ -54,9 +54,14 @@ pub fn load_with_lists(sources: &dyn Sources, lists: Option<&str>) -> Result<Pac
             return fail(&mut diags, ConfigError::Io { path: sources.display_name(""), source });
         }
     };
+    let mut manifest_source = None;
     let manifest = match sources.read(MANIFEST, MAX_TEXT_FILE_BYTES) {
         Err(e) if e.is_not_found() => None,
-        _ => match read_text(sources, MANIFEST).and_then(|s| config::load_manifest(&s)) {
+        _ => match read_text(sources, MANIFEST).and_then(|s| {
+            let m = config::load_manifest(&s);
+            manifest_source = Some(Arc::new(s));
+            m
+        }) {
             Ok(m) => Some(m),
             Err(e) => return fail(&mut diags, e),
         },
@@ -139,7 +144,35 @@ pub fn load_with_lists(sources: &dyn Sources, lists: Option<&str>) -> Result<Pac
     if diags.has_errors() {
         return Err(diags);
     }
-    Ok(Pack { schema, schema_sources, data_root, lists_root, roots, files, scopes })
+    let mut benchmark = None;
+    if let Some(name) = manifest.as_ref().and_then(|m| m.screening_benchmark.clone()) {
+        if !sources::confined(&name, &roots) {
+            let msg =
+                format!("the screening benchmark is outside the pack: name its folder under `roots:` in `{MANIFEST}`");
+            let source = std::io::Error::new(std::io::ErrorKind::PermissionDenied, msg);
+            return fail(&mut diags, ConfigError::Io { path: sources.display_name(&name), source });
+        }
+        match read_text(sources, &name) {
+            Ok(src) => match crate::screen::benchmark::read(&name, &src.text) {
+                Ok(b) => benchmark = Some(Arc::new(b)),
+                Err(msg) => return fail(&mut diags, ConfigError::benchmark(&src, msg)),
+            },
+            Err(e) => return fail(&mut diags, e),
+        }
+    }
+    let info = manifest.map(|m| m.info).unwrap_or_default();
+    Ok(Pack {
+        schema,
+        schema_sources,
+        data_root,
+        lists_root,
+        roots,
+        files,
+        scopes,
+        info,
+        manifest: manifest_source,
+        benchmark,
+    })
 }
 
 /// The folders outside the pack root its manifest names.

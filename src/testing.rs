@@ -491,3 +491,71 @@ pub fn run_all(engine: &Engine, sources: &dyn Sources) -> Result<Vec<TestResult>
     }
     if errors.is_empty() { Ok(all) } else { Err(errors) }
 }
+
+/// A pack's rule tests as a report states them (issue 19, row 23): how many
+/// ran and passed, how many rules they made fire and show a near miss for,
+/// and the SHA-256 over the test files, so the evidence names what was run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct RuleTests {
+    /// Test files.
+    pub files: u64,
+    /// SHA-256 over the test files' names and fingerprints, in name order.
+    pub sha256: String,
+    /// Tests run.
+    pub tests: u64,
+    /// Of those, passed.
+    pub passed: u64,
+    /// Rules in the rule set.
+    pub rules: u64,
+    /// Rules a passing test made fire.
+    pub rules_fired: u64,
+    /// Rules a passing test showed a near miss for.
+    pub rules_near_miss: u64,
+    /// The first failing tests, by file and name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<String>,
+    /// Why the tests could not be run, if they could not (a test file that
+    /// does not read): the report then says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Runs a pack's rule tests for a report: never fails, says what it could not do.
+pub fn evidence(engine: &Engine, sources: &dyn Sources) -> RuleTests {
+    let mut files = sources.files(TEST_SUFFIX).unwrap_or_default();
+    files.sort();
+    let mut all = String::new();
+    for f in &files {
+        let sha = crate::load::read_text(sources, f).map(|s| s.sha256()).unwrap_or_else(|_| "unreadable".into());
+        all.push_str(&format!("{f} {sha}\n"));
+    }
+    let mut out = RuleTests {
+        files: files.len() as u64,
+        sha256: crate::source::sha256_hex(all.as_bytes()),
+        rules: engine.rules().rules.len() as u64,
+        ..RuleTests::default()
+    };
+    match run_all(engine, sources) {
+        Ok(results) => {
+            let cov = Coverage::of(engine, &results);
+            out.tests = results.len() as u64;
+            out.passed = results.iter().filter(|r| r.passed()).count() as u64;
+            out.rules_fired = out.rules - cov.never_hit().len() as u64;
+            out.rules_near_miss = out.rules - cov.never_missed().len() as u64;
+            out.failed = results
+                .iter()
+                .filter(|r| !r.passed())
+                .take(20)
+                .map(|r| format!("{} — {}", r.file, r.case.name))
+                .collect();
+        }
+        Err(errors) => {
+            out.error = Some(format!(
+                "{} in the test files; the first: {}",
+                if errors.len() == 1 { "1 problem".to_string() } else { format!("{} problems", errors.len()) },
+                errors.first().map(ToString::to_string).unwrap_or_default()
+            ));
+        }
+    }
+    out
+}

@@ -73,6 +73,11 @@ pub struct RuleSet {
     /// The firm's licence register, when the run has one, and the rules
     /// its checks report under.
     pub licences: Option<Arc<LicenceChecks>>,
+    /// What the pack's manifest says of it as criteria (version, owner,
+    /// legal approval, instruments covered and excluded).
+    pub pack: crate::config::PackInfo,
+    /// The pack's labelled screening benchmark, if it ships one.
+    pub benchmark: Option<Arc<crate::screen::benchmark::Benchmark>>,
 }
 
 /// The licence register and the four rules its checks report under: the

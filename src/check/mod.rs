@@ -632,6 +632,16 @@ impl<'p> Checker<'p> {
         for (label, s) in &self.pack.schema_sources {
             inputs.push(ir::Fingerprint { path: label.clone(), sha256: s.sha256(), kind: "schema" });
         }
+        if let Some(b) = &self.pack.benchmark {
+            inputs.push(ir::Fingerprint { path: b.file.clone(), sha256: b.sha256.clone(), kind: "benchmark" });
+        }
+        if let Some(m) = &self.pack.manifest {
+            inputs.push(ir::Fingerprint {
+                path: crate::sources::MANIFEST.into(),
+                sha256: m.sha256(),
+                kind: "manifest",
+            });
+        }
         inputs.append(&mut self.data_inputs);
         // The unit table decides how units read and convert: part of the rule set.
         inputs.push(ir::Fingerprint {
@@ -669,6 +679,8 @@ impl<'p> Checker<'p> {
             fingerprint: sha256_hex(all.as_bytes()),
             pack_fingerprint: None,
             licences: None,
+            pack: self.pack.info.clone(),
+            benchmark: self.pack.benchmark.clone(),
         }
     }
 }

@@ -32,6 +32,13 @@ pub struct Pack {
     /// each is a scope of its own for the names of sets, tables and
     /// constants, so that packs written apart combine without clashes.
     pub scopes: Vec<String>,
+    /// What the manifest says of the pack as criteria (version, owner, …).
+    pub info: crate::config::PackInfo,
+    /// The manifest itself (`cordon.yaml`), when the pack has one: part of
+    /// the rule set's fingerprint, since it names the pack's version and approval.
+    pub manifest: Option<Arc<SourceFile>>,
+    /// The labelled screening benchmark the manifest names, as read.
+    pub benchmark: Option<Arc<crate::screen::benchmark::Benchmark>>,
 }
 
 impl Pack {
@@ -71,6 +78,9 @@ impl Pack {
             roots: Vec::new(),
             files: Vec::new(),
             scopes: Vec::new(),
+            info: crate::config::PackInfo::default(),
+            manifest: None,
+            benchmark: None,
         }
     }
 }

@@ -19,6 +19,7 @@
 //! aliases whose bound reaches the threshold are scored in full, so the cost
 //! of a query follows the few names that share its words, not the list size.
 
+pub mod benchmark;
 mod keys;
 pub mod normalize;
 pub mod persist;
