@@ -111,7 +111,11 @@
 //! - `output`: the formats of `cordon check` (table, JSON Lines, JSON, CSV).
 //! - `report`: the audit report model, its layout, and its PDF, JSON and CSV
 //!   renderings; `report/replay.rs` builds it from the decision log, each
-//!   logged record evaluated again and held to its logged result.
+//!   logged record evaluated again and held to its logged result;
+//!   `report/criteria.rs` the criteria page and the limitations (screening
+//!   quality measured on the pack's benchmark, `screen/benchmark.rs`);
+//!   `report/outcomes.rs` the conclusion and the records by category and year;
+//!   `report/sections.rs` lays those pages out; `report/pdf.rs` writes PDF/A-2b.
 //! - `contracts`: the JSON output documents and their JSON Schemas.
 //! - `testing`: rule tests written beside rule files (`*.tests.yaml`).
 //! - `fuzzing`: the entry points of the fuzz targets in `fuzz/`, also run

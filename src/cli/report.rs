@@ -204,6 +204,7 @@ pub fn model_of(
         expect: Expectations::default(),
         build: None,
         dispositions: register,
+        rule_tests: None,
     };
     let files: Vec<String> = opened.iter().map(|i| i.layout().name.clone()).collect();
     match report::build_with_stages(&engine, opened, &files, &opts, report::Keep::Spill, &mut || {}, &mut []) {
@@ -406,6 +407,12 @@ pub fn run(a: ReportArgs) -> u8 {
         expect,
         build: Some(build_info()),
         dispositions,
+        // The pack's own tests, run now: the report cites their result as
+        // evidence the criteria were tested (auditor row 23).
+        rule_tests: Some(cordon::unstable::testing::evidence(
+            &engine,
+            &cordon::FsSources::new(rules_dir(&a.run.rules.rules)),
+        )),
     };
     let files: Vec<String> = inputs.iter().map(|i| i.layout().name.clone()).collect();
     let state_path = if engine.counts() { a.run.state.path(a.run.config.as_ref()) } else { None };
@@ -745,4 +752,13 @@ fn verify(dir: &Path, model: &report::Report, limit: usize) -> u8 {
 
 fn display(p: &Path) -> String {
     if p.as_os_str() == "-" { "stdout".into() } else { p.display().to_string() }
+}
+
+/// The folder a `--rules` path names: itself, or a rule file's folder.
+fn rules_dir(rules: &std::path::Path) -> PathBuf {
+    if rules.is_file() {
+        rules.parent().map(std::path::Path::to_path_buf).unwrap_or_default()
+    } else {
+        rules.to_path_buf()
+    }
 }

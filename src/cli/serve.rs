@@ -868,6 +868,7 @@ fn report_from_log(app: &App, body: &[u8]) -> Response {
         expect: Default::default(),
         build: Some(super::report::build_info()),
         dispositions: None,
+        rule_tests: None,
     };
     let log_name = app.log.lock().map(|l| l.describe()).unwrap_or_default();
     let built = report::replay::build_from_log(&loaded.engine, &logged, &log_name, &opts, &loaded.opts());

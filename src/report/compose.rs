@@ -21,12 +21,12 @@ fn decision_colour(d: &str) -> Rgb {
     }
 }
 
-fn n(v: u64) -> String {
+pub(super) fn n(v: u64) -> String {
     crate::values::thousands(v)
 }
 
 /// A count with its noun, singular or plural ("1 record", "2 records").
-fn count(v: u64, one: &str, many: &str) -> String {
+pub(super) fn count(v: u64, one: &str, many: &str) -> String {
     format!("{} {}", n(v), if v == 1 { one } else { many })
 }
 
@@ -86,6 +86,7 @@ pub fn compose(r: &Report, limit: usize) -> Document {
     not_applied(&mut c, r);
     totals(&mut c, r);
     method(&mut c, r);
+    super::sections::appendix(&mut c, r);
     uncovered(&mut c);
     let org = r.organisation.as_deref().map(|o| format!(" · {o}")).unwrap_or_default();
     let info = DocInfo {
@@ -144,7 +145,54 @@ fn reconciliation_line(r: &Report) -> (String, Rgb) {
     }
 }
 
-fn period_clause(r: &Report) -> String {
+/// The cover's criteria line: the pack, its law-as-at date and approval,
+/// and the unconfirmed citations (auditor row 6).
+fn criteria_line(r: &Report) -> (String, Rgb) {
+    let p = &r.criteria.pack;
+    let mut s = format!(
+        "{}{}; law as at {}; legal approval: {}",
+        p.name.as_deref().unwrap_or("rule pack without a name"),
+        p.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default(),
+        p.law_as_at.as_deref().unwrap_or("not stated"),
+        match (&p.approved_by, &p.approved_on) {
+            (Some(b), Some(d)) => format!("{b}, {d}"),
+            (Some(b), None) => b.clone(),
+            _ => "none on record".to_string(),
+        }
+    );
+    let u = &r.criteria.unconfirmed;
+    if u.rules > 0 {
+        s.push_str(&format!(
+            ". {} of {} rules ({} block) cite a paragraph not confirmed; {} rest on them (section 3)",
+            n(u.rules),
+            n(r.rules.len() as u64),
+            n(u.block_rules),
+            count(u.findings, "finding", "findings")
+        ));
+    }
+    let warn = u.rules > 0 || p.approved_by.is_none();
+    (s, if warn { colour::BLOCK } else { colour::TEXT })
+}
+
+/// The cover's rule-tests line (auditor row 23).
+fn tests_line(r: &Report) -> (String, Rgb) {
+    match &r.criteria.tests {
+        None => ("not run for this report".into(), colour::MUTED),
+        Some(t) if t.error.is_some() => ("could not be run (section 3)".into(), colour::BLOCK),
+        Some(t) => (
+            format!(
+                "{} of {} passed; {} of {} rules made to fire (section 3)",
+                n(t.passed),
+                count(t.tests, "test", "tests"),
+                n(t.rules_fired),
+                n(t.rules)
+            ),
+            if t.passed == t.tests && t.rules_fired == t.rules { colour::TEXT } else { colour::BLOCK },
+        ),
+    }
+}
+
+pub(super) fn period_clause(r: &Report) -> String {
     r.period.map_or_else(|| "Across all dates in the inputs".to_string(), |p| format!("From {} to {}", p.from, p.to))
 }
 
@@ -232,12 +280,14 @@ fn cover(c: &mut Composer, r: &Report, limit: usize) {
         ),
     ];
     let (population, population_colour) = reconciliation_line(r);
-    let rows = rows.into_iter().map(|(k, v, s)| (k, v, s, colour::TEXT)).chain([(
-        "Population",
-        population,
-        if population_colour == colour::BLOCK { Style::Bold } else { Style::Regular },
-        population_colour,
-    )]);
+    let (criteria, criteria_colour) = criteria_line(r);
+    let (tests, tests_colour) = tests_line(r);
+    let strong = |c: Rgb| if c == colour::BLOCK { Style::Bold } else { Style::Regular };
+    let rows = rows.into_iter().map(|(k, v, s)| (k, v, s, colour::TEXT)).chain([
+        ("Population", population, strong(population_colour), population_colour),
+        ("Criteria", criteria, strong(criteria_colour), criteria_colour),
+        ("Rule tests", tests, strong(tests_colour), tests_colour),
+    ]);
     for (k, v, style, col) in rows {
         let top = c.y;
         c.text(LEFT, top + 3.6, k, (Style::Bold, 9.0, colour::MUTED), Align::Left);
@@ -301,7 +351,7 @@ fn cover(c: &mut Composer, r: &Report, limit: usize) {
     c.table(&cols, &["Kind", "File", "SHA-256"], &fp_rows);
 }
 
-fn row_fp(kind: &str, path: &str, sha: &str) -> Vec<Cell> {
+pub(super) fn row_fp(kind: &str, path: &str, sha: &str) -> Vec<Cell> {
     vec![
         Cell::para(kind, Style::Regular, 7.0, colour::MUTED),
         Cell::text(path, Style::Regular, 7.0),
@@ -310,23 +360,32 @@ fn row_fp(kind: &str, path: &str, sha: &str) -> Vec<Cell> {
 }
 
 /// A paragraph of body text.
-fn body(c: &mut Composer, text: impl Into<String>) {
+pub(super) fn body(c: &mut Composer, text: impl Into<String>) {
     c.paragraph(Para::new(text, Style::Regular, 9.0, colour::TEXT));
 }
 
 fn summary(c: &mut Composer, r: &Report) {
     c.heading("1  Executive summary", 15.0, 30.0);
+    super::sections::conclusion(c, r);
     let cnt = &r.counts;
     let flagged = cnt.decisions.block + cnt.decisions.review;
     let regimes: Vec<&str> = r.regimes.iter().map(|g| g.name.as_str()).collect();
     let mut text = format!(
-        "{}, {} of {} read were checked against {} ({}). {} blocked and {} review; {} passed.",
+        "{}, {} of {} read were checked against {} ({}). {} and {} review; {} passed.",
         period_clause(r),
         n(cnt.evaluated),
         count(cnt.read, "transaction record", "transaction records"),
         count(r.rules.len() as u64, "rule", "rules"),
         regimes.join(", "),
-        count(cnt.decisions.block, "record was", "records were"),
+        if r.outcomes.look_back {
+            format!(
+                "{} decided block: potential {}, since the transactions took place before this report,",
+                count(cnt.decisions.block, "record was", "records were"),
+                if cnt.decisions.block == 1 { "breach" } else { "breaches" }
+            )
+        } else {
+            format!("{} blocked", count(cnt.decisions.block, "record was", "records were"))
+        },
         count(cnt.decisions.review, "needs", "need"),
         n(cnt.decisions.pass),
     );
@@ -392,16 +451,18 @@ fn summary(c: &mut Composer, r: &Report) {
         c.paragraph(Para::new(format!("Warning: {d}."), Style::Bold, 9.0, colour::BLOCK));
     }
     c.y += 3.0;
+    super::sections::scope(c, r);
     regimes_table(c, r);
     dispositions_table(c, r);
     coverage(c, r);
     not_checked(c, r);
+    super::sections::categories_and_years(c, r);
     // Tiles.
     let tiles = [
         ("Read", cnt.read, colour::NAVY),
         ("Evaluated", cnt.evaluated, colour::NAVY),
         ("Invalid", cnt.invalid, colour::INVALID),
-        ("Block", cnt.decisions.block, colour::BLOCK),
+        (if r.outcomes.look_back { "Potential breach" } else { "Block" }, cnt.decisions.block, colour::BLOCK),
         ("Review", cnt.decisions.review, colour::REVIEW),
         ("Pass", cnt.decisions.pass, colour::PASS),
     ];
@@ -416,9 +477,13 @@ fn summary(c: &mut Composer, r: &Report) {
     }
     c.y = top + 21.0;
     decision_bar(c, r);
-    regime_chart(c, r);
+    // One regime's bar says nothing the tiles do not (auditor row 20).
+    if r.regimes.len() > 1 {
+        regime_chart(c, r);
+    }
     rule_chart(c, r);
     tallies(c, r);
+    super::sections::signoff(c, r);
 }
 
 /// Each regime: what it is, which records it applied to (its scope), and
@@ -543,7 +608,7 @@ fn not_checked(c: &mut Composer, r: &Report) {
 }
 
 /// A bulleted paragraph.
-fn bullet(c: &mut Composer, text: &str, mark: Rgb) {
+pub(super) fn bullet(c: &mut Composer, text: &str, mark: Rgb) {
     c.ensure(5.0);
     let top = c.y;
     c.text(LEFT + 1.0, top + 3.2, "•", (Style::Regular, 9.0, mark), Align::Left);
@@ -557,7 +622,7 @@ fn bullet(c: &mut Composer, text: &str, mark: Rgb) {
     c.y += 1.0;
 }
 
-fn figure_title(c: &mut Composer, title: &str) {
+pub(super) fn figure_title(c: &mut Composer, title: &str) {
     c.ensure(12.0);
     c.text(LEFT, c.y + 4.0, title, (Style::Bold, 10.0, colour::NAVY), Align::Left);
     c.y += 7.0;
@@ -657,11 +722,11 @@ fn rule_chart(c: &mut Composer, r: &Report) {
     const MAX_BARS: usize = 25;
     let title = if r.summary.by_rule.len() > MAX_BARS {
         format!(
-            "Figure 3 — Findings by rule (the {MAX_BARS} with the most, of {} rules with findings)",
+            "Figure 3 — Records with a finding, by rule (the {MAX_BARS} with the most, of {} rules with findings)",
             r.summary.by_rule.len()
         )
     } else {
-        "Figure 3 — Findings by rule".to_string()
+        "Figure 3 — Records with a finding, by rule".to_string()
     };
     let severity = |id: &str| r.rules.iter().find(|x| x.id == id).map_or("review", |x| x.severity.as_str()).to_string();
     let bars: Vec<Bar> = r
@@ -669,9 +734,13 @@ fn rule_chart(c: &mut Composer, r: &Report) {
         .by_rule
         .iter()
         .take(MAX_BARS)
-        .map(|t| Bar { label: t.key.clone(), count: t.count, colour: decision_colour(&severity(&t.key)) })
+        .map(|t| Bar {
+            label: short_title(&t.label, &t.key),
+            count: t.count,
+            colour: decision_colour(&severity(&t.key)),
+        })
         .collect();
-    bar_chart(c, &title, &bars, Style::Mono);
+    bar_chart(c, &title, &bars, Style::Regular);
     if bars.is_empty() {
         return;
     }
@@ -689,6 +758,19 @@ fn rule_chart(c: &mut Composer, r: &Report) {
         Align::Left,
     );
     c.y += 7.0;
+}
+
+/// A rule's title cut to fit a chart label, or its id when it has none.
+fn short_title(title: &str, id: &str) -> String {
+    const MAX: usize = 44;
+    if title.is_empty() {
+        return id.to_string();
+    }
+    if title.chars().count() <= MAX {
+        return title.to_string();
+    }
+    let cut: String = title.chars().take(MAX - 1).collect();
+    format!("{}…", cut.trim_end())
 }
 
 fn regime_chart(c: &mut Composer, r: &Report) {
@@ -764,8 +846,8 @@ fn findings(c: &mut Composer, r: &Report, limit: usize) {
     // The model may hold only the first records (as many as are shown).
     let total = usize::try_from(r.flagged_total()).unwrap_or(usize::MAX);
     let mut intro = format!(
-        "{} records were decided block or review. Each row gives the record, its parties and goods, and every rule that hit it, with the rule's citation, the message, and the field values it read (evidence). Block records come first, then review, each in input order.",
-        n(total as u64)
+        "{} decided block or review. Each row gives the record, its parties and goods, and every rule that hit it, with the rule's citation, the message, and the field values it read (evidence). Block records come first, then review, each in input order.",
+        count(total as u64, "record was", "records were")
     );
     if total > limit {
         intro.push_str(&format!(
@@ -1000,19 +1082,25 @@ fn dispositions_table(c: &mut Composer, r: &Report) {
     c.y += 2.0;
 }
 
-fn short_file(f: &str) -> String {
+pub(super) fn short_file(f: &str) -> String {
     std::path::Path::new(f).file_name().map_or_else(|| f.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 fn inventory(c: &mut Composer, r: &Report) {
-    c.heading("3  Rule inventory", 15.0, 30.0);
+    c.heading("3  Criteria and rule inventory", 15.0, 30.0);
+    super::sections::criteria(c, r);
+    figure_title(c, "Rules in force");
     let zero = r.rules.iter().filter(|x| x.hits == 0).count();
     body(
         c,
         format!(
-            "Every rule evaluated, regime by regime, with its legal citation and exemptions, the dates it is in force (the first day, and the first day it no longer applies), how many evaluated records fell in that window, and how many it produced a finding on; each regime with the records it applied to and the data files (annexes, tables, lists of names) its rules read, with their fingerprints. {} of the {} rules produced no finding: they were checked all the same.",
-            zero,
-            r.rules.len()
+            "Every rule evaluated, regime by regime, with its legal citation and exemptions, the dates it is in force (the first day, and the first day it no longer applies), how many evaluated records fell in that window, and how many it produced a finding on; each regime with the records it applied to and the data files (annexes, tables, lists of names) its rules read, with their fingerprints.{}",
+            match zero {
+                0 => String::new(),
+                1 => format!(" 1 of the {} rules produced no finding: it was checked all the same.", r.rules.len()),
+                z =>
+                    format!(" {z} of the {} rules produced no finding: they were checked all the same.", r.rules.len()),
+            }
         ),
     );
     c.y += 2.0;
@@ -1376,10 +1464,11 @@ fn quality(c: &mut Composer, r: &Report) {
     body(
         c,
         format!(
-            "{} records could not be read and were not evaluated (invalid); {} records were evaluated although an optional field could not be read (incomplete): rules that needed such a field could not decide and sent the record to review; {} records had a text field hiding invisible or direction-changing characters, read and screened without them. Every problem is listed with its file, line, field and reason.",
-            n(r.counts.invalid),
-            n(r.counts.incomplete),
-            n(r.counts.hidden_characters)
+            "{} not be read and {} not evaluated (invalid); {} evaluated although an optional field could not be read (incomplete): rules that needed such a field could not decide and sent the record to review; {} a text field hiding invisible or direction-changing characters, read and screened without them. Every problem is listed with its file, line, field and reason.",
+            count(r.counts.invalid, "record could", "records could"),
+            if r.counts.invalid == 1 { "was" } else { "were" },
+            count(r.counts.incomplete, "record was", "records were"),
+            count(r.counts.hidden_characters, "record had", "records had")
         ),
     );
     c.y += 2.0;
@@ -1546,10 +1635,10 @@ fn screening(c: &mut Composer, r: &Report) {
     c.y += 2.0;
     let cols = [
         Column { width: 30.0, align: Align::Left },
+        Column { width: 18.0, align: Align::Left },
         Column { width: 20.0, align: Align::Left },
-        Column { width: 22.0, align: Align::Left },
-        Column { width: 16.0, align: Align::Right },
-        Column { width: 92.0, align: Align::Left },
+        Column { width: 26.0, align: Align::Right },
+        Column { width: 86.0, align: Align::Left },
     ];
     let rows: Vec<Vec<Cell>> = sc
         .lists
@@ -1559,7 +1648,19 @@ fn screening(c: &mut Composer, r: &Report) {
                 Cell::text(&l.name, Style::Bold, 7.5),
                 Cell::text(&l.format, Style::Regular, 7.0),
                 Cell::text(l.published.clone().unwrap_or_else(|| "not stated".into()), Style::Regular, 7.0),
-                Cell::text(n(l.entries as u64), Style::Regular, 7.0),
+                Cell::Text(vec![
+                    Para::new(n(l.entries as u64), Style::Regular, 7.0, colour::TEXT),
+                    Para::new(
+                        if l.programmes.is_empty() {
+                            "all screened".to_string()
+                        } else {
+                            format!("{} screened ({})", n(l.entries_screened as u64), l.programmes.join(", "))
+                        },
+                        Style::Regular,
+                        6.3,
+                        colour::MUTED,
+                    ),
+                ]),
                 Cell::text(&l.fingerprint, Style::Mono, 6.5),
             ]
         })
@@ -1727,8 +1828,8 @@ fn totals(c: &mut Composer, r: &Report) {
                 String::new()
             } else {
                 format!(
-                    " {} record(s) counted by earlier runs changed standing because this run added records dated before them.",
-                    n(t.changes.len() as u64)
+                    " {} by earlier runs changed standing because this run added records dated before them.",
+                    count(t.changes.len() as u64, "record counted", "records counted")
                 )
             }
         ),
@@ -1796,12 +1897,15 @@ fn totals(c: &mut Composer, r: &Report) {
 
 fn method(c: &mut Composer, r: &Report) {
     c.y += 4.0;
-    c.heading("6  Method and sign-off", 15.0, 40.0);
+    c.heading("6  Method, limitations and reproduction", 15.0, 40.0);
+    c.heading("6.1  Method", 12.0, 30.0);
     for s in &r.method.statements {
         bullet(c, s, colour::NAVY);
     }
+    super::sections::limitations(c, r);
     c.y += 2.0;
-    figure_title(c, "To reproduce this report");
+    c.ensure(40.0);
+    figure_title(c, "6.3  To reproduce this report");
     c.paragraph(Para::new(&r.command, Style::Mono, 7.5, colour::TEXT));
     c.y += 2.0;
     c.paragraph(Para::new(
@@ -1810,18 +1914,6 @@ fn method(c: &mut Composer, r: &Report) {
         8.0,
         colour::MUTED,
     ));
-    c.y += 6.0;
-    c.ensure(44.0);
-    for who in ["Prepared by", "Reviewed by"] {
-        let top = c.y;
-        c.text(LEFT, top + 4.0, who, (Style::Bold, 9.5, colour::NAVY), Align::Left);
-        for (i, label) in ["Name", "Signature", "Date"].iter().enumerate() {
-            let x = LEFT + 30.0 + i as f32 * 52.0;
-            c.line(x, top + 12.0, x + 46.0, top + 12.0, 0.5, colour::TEXT);
-            c.text(x, top + 15.5, label, (Style::Regular, 7.5, colour::MUTED), Align::Left);
-        }
-        c.y = top + 20.0;
-    }
 }
 
 /// Characters no embedded font covers are said, not dropped silently.

@@ -398,9 +398,35 @@ impl Composer {
         self.paragraph_in(p, LEFT, WIDTH, Align::Left);
     }
 
-    /// A wrapped paragraph in a column.
+    /// A wrapped paragraph in a column. Widow and orphan control: a
+    /// paragraph that breaks across pages leaves at least two lines on each
+    /// (one line alone at the foot or the head of a page moves with the rest).
     pub fn paragraph_in(&mut self, p: Para, x: f32, width: f32, align: Align) {
-        for l in self.wrap(&p, width) {
+        let lines = self.wrap(&p, width);
+        let total: f32 = lines.iter().map(|l| l.height).sum();
+        let mut break_before = usize::MAX;
+        if lines.len() >= 2 && !self.fits(total) && total <= BOTTOM - TOP {
+            // How many lines fit here.
+            let mut used = 0.0;
+            let mut fit = 0;
+            for l in &lines {
+                if self.y + used + l.height > BOTTOM {
+                    break;
+                }
+                used += l.height;
+                fit += 1;
+            }
+            break_before = match fit {
+                0 | 1 => 0,                                   // orphan: start on the next page
+                k if lines.len() - k == 1 && k >= 3 => k - 1, // widow: carry one more line over
+                k if lines.len() - k == 1 => 0,               // three lines or fewer: keep whole
+                k => k,
+            };
+        }
+        for (i, l) in lines.into_iter().enumerate() {
+            if i == break_before && self.y > TOP {
+                self.new_page();
+            }
             self.ensure(l.height);
             self.draw_line(&l, x, self.y, width, align);
             self.y += l.height;
@@ -453,9 +479,20 @@ impl Composer {
             }
             me.y = top + header_h;
         };
-        self.ensure(header_h + 8.0);
+        // Keep the header with the first row, and the last rows together:
+        // no page holds a header alone, or a table's last row alone.
+        let first = rows.first().map_or(6.0, |r| self.row_height(cols, r, PAD));
+        self.ensure(header_h + first.min(BOTTOM - TOP - header_h));
         draw_header(self);
+        const KEEP_LAST: usize = 3;
         for (n, row) in rows.iter().enumerate() {
+            if rows.len() >= 2 * KEEP_LAST && n == rows.len() - KEEP_LAST {
+                let tail: f32 = rows[n..].iter().map(|r| self.row_height(cols, r, PAD)).sum();
+                if !self.fits(tail) && tail <= BOTTOM - TOP - header_h {
+                    self.new_page();
+                    draw_header(self);
+                }
+            }
             // Wrap every cell.
             let mut cells: Vec<CellLines> = row
                 .iter()
@@ -534,6 +571,19 @@ impl Composer {
             }
         }
         self.y += 2.0;
+    }
+
+    /// The height of a table row, laid out whole.
+    fn row_height(&mut self, cols: &[Column], row: &[Cell], pad: f32) -> f32 {
+        let h = row
+            .iter()
+            .zip(cols)
+            .map(|(cell, c)| match cell {
+                Cell::Text(paras) => paras.iter().map(|p| self.paragraph_height(p, c.width - 2.0 * pad)).sum(),
+                Cell::Badge(..) => 4.2,
+            })
+            .fold(6.0, f32::max);
+        h + 2.0 * pad
     }
 
     /// Ends the document: running header and footer on every page.

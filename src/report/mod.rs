@@ -3,17 +3,20 @@
 //! that knows PDF, [`pdf`]), JSON (the whole model) or CSV (one row per
 //! finding).
 
+pub mod criteria;
 pub mod disposition;
 pub mod fonts;
 pub mod layout;
 pub mod machine;
 pub mod model;
+pub mod outcomes;
 pub mod pdf;
 pub mod population;
 pub mod replay;
 pub mod store;
 
 mod compose;
+mod sections;
 
 pub use compose::{PDF_RECORD_LIMIT, compose};
 pub use model::{Collector, Period, Report, ReportInputs, ReportMeta};
@@ -56,6 +59,8 @@ pub struct ReportOptions {
     pub build: Option<model::BuildInfo>,
     /// The disposition register (`--dispositions`).
     pub dispositions: Option<Arc<disposition::Register>>,
+    /// The pack's rule tests, run for the report (`cordon report` runs them).
+    pub rule_tests: Option<crate::testing::RuleTests>,
 }
 
 impl ReportOptions {
@@ -143,6 +148,7 @@ pub fn build_with_stages(
         command: opts.command.clone(),
         build: opts.build.clone(),
         fingerprints,
+        rule_tests: opts.rule_tests.clone(),
     };
     Ok((collector.finish(&run, meta), run))
 }

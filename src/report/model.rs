@@ -77,6 +77,14 @@ pub struct Report {
     pub screening: ScreeningInfo,
     /// How decisions are reached.
     pub method: Method,
+    /// The criteria: the rule pack as the law it states, its logic, sets,
+    /// constants and tests.
+    pub criteria: super::criteria::Criteria,
+    /// What the run cannot detect, in plain words.
+    pub limitations: super::criteria::Limitations,
+    /// The committee's view: a generated conclusion, and the records per
+    /// category and per year with their values.
+    pub outcomes: super::outcomes::Outcomes,
     /// Rules over many records and licences: each window's total (each
     /// licence's drawdown) against its limit, and where the totals come from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -184,6 +192,10 @@ pub struct ListInfo {
     pub entries: usize,
     /// SHA-256 of the source files the snapshot was made from.
     pub fingerprint: String,
+    /// The programmes whose entries the rules screen (empty: every entry).
+    pub programmes: Vec<String>,
+    /// The entries those programmes leave: the entries actually screened.
+    pub entries_screened: usize,
     /// The source files, as given to the importer.
     pub sources: Vec<String>,
     /// What the import left out of the sources and why.
@@ -764,6 +776,8 @@ pub struct Collector<'a> {
     rule_hashes: Vec<String>,
     /// Findings and invalid records per disposition status.
     dispositions: super::disposition::Tally,
+    /// Records per category and year, with their values.
+    outcomes: super::outcomes::OutcomeTally,
 }
 
 impl<'a> Collector<'a> {
@@ -815,6 +829,7 @@ impl<'a> Collector<'a> {
                 })
                 .collect(),
             dispositions: super::disposition::Tally::default(),
+            outcomes: super::outcomes::OutcomeTally::new(inputs.rules),
             inputs,
         }
     }
@@ -937,6 +952,7 @@ impl<'a> Collector<'a> {
                 }
                 self.suppressions(e);
                 self.unchecked.add(e);
+                self.outcomes.add(e, self.inputs.rules);
             }
         }
     }
@@ -1333,6 +1349,33 @@ impl<'a> Collector<'a> {
             top_classifications: top(self.classifications, &|_| String::new()),
             not_checked: in_period.not_checked(),
         };
+        let criteria = super::criteria::criteria(rules, &inventory, meta.rule_tests);
+        let limitations = super::criteria::limitations(rules, &criteria.sets);
+        let dispositions = self.dispositions.finish(self.inputs.register.as_deref());
+        let period_words = match self.inputs.period {
+            Some(p) => format!("From {} to {}", p.from, p.to),
+            None => "Across all dates in the inputs".to_string(),
+        };
+        let items: u64 = dispositions.by_status.iter().map(|s| s.block + s.review + s.invalid).sum();
+        let open_items = dispositions
+            .by_status
+            .iter()
+            .filter(|s| !super::disposition::closes(&s.status))
+            .map(|s| s.block + s.review + s.invalid)
+            .sum();
+        let outcomes = self.outcomes.finish(&super::outcomes::Facts {
+            period: &period_words,
+            as_of: self.inputs.as_of,
+            evaluated: self.counts.evaluated,
+            block: self.counts.decisions.block,
+            review: self.counts.decisions.review,
+            invalid: self.counts.invalid,
+            open_items,
+            items,
+            register: self.inputs.register.is_some(),
+            passed_with_rules_skipped: self.counts.passed_with_rules_skipped,
+            reconciled: population.reconciliation.reconciled(),
+        });
         let regimes = rules
             .regimes
             .iter()
@@ -1384,12 +1427,18 @@ impl<'a> Collector<'a> {
                 missing_groups: run.missing_groups.clone(),
                 duplicate_ids: run.duplicate_ids.clone(),
             },
-            dispositions: self.dispositions.finish(self.inputs.register.as_deref()),
+            dispositions,
+            criteria,
+            limitations,
+            outcomes,
             screening: ScreeningInfo {
                 lists: rules
                     .lists
                     .iter()
-                    .map(|l| ListInfo {
+                    .enumerate()
+                    .map(|(i, l)| ListInfo {
+                        programmes: super::criteria::list_scope(rules, i).0,
+                        entries_screened: super::criteria::list_scope(rules, i).1,
                         name: l.name.clone(),
                         format: l.snapshot.format.clone(),
                         published: l.snapshot.published.clone(),
@@ -1528,4 +1577,6 @@ pub struct ReportMeta {
     pub build: Option<BuildInfo>,
     /// Fingerprints.
     pub fingerprints: Fingerprints,
+    /// The pack's rule tests, run for the report (none: not run).
+    pub rule_tests: Option<crate::testing::RuleTests>,
 }

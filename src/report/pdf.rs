@@ -136,11 +136,188 @@ pub fn render(doc: &Document) -> Result<Rendered, RenderError> {
         // printpdf writes an empty PDF/X version and a non-standard key.
         dict.remove(b"GTS_PDFXVersion");
         dict.remove(b"Identifier");
+        // PDF/A: every Info entry must have its XMP twin; empty ones and
+        // Trapped (unknown here) are left out rather than mirrored.
+        dict.remove(b"Trapped");
+        for key in [&b"Keywords"[..], b"Author", b"Subject"] {
+            if dict.get(key).and_then(lopdf::Object::as_str).is_ok_and(<[u8]>::is_empty) {
+                dict.remove(key);
+            }
+        }
     }
+    pdfa(&mut lo, doc, ts)?;
     lo.compress();
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes).map_err(|e| RenderError::Save(e.to_string()))?;
     Ok(Rendered { bytes, warnings: warnings.into_iter().map(|w| w.msg).collect() })
+}
+
+/// Makes the file PDF/A-2b (ISO 19005-2, level B): PDF 1.7, XMP metadata
+/// that mirrors the Info dictionary and names the conformance, and an sRGB
+/// output intent for the DeviceRGB colours the pages use. The fonts are
+/// embedded already; nothing is encrypted, and no action or annotation is
+/// written. The metadata stream is left unfiltered, as PDF/A requires.
+fn pdfa(lo: &mut lopdf::Document, doc: &Document, created: i64) -> Result<(), RenderError> {
+    use lopdf::{Dictionary, Object, Stream, StringFormat};
+    lo.version = "1.7".to_string();
+    let when = time::OffsetDateTime::from_unix_timestamp(created)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string());
+    let xml = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let info = &doc.info;
+    let mut described = String::new();
+    if !info.author.is_empty() {
+        described
+            .push_str(&format!("<dc:creator><rdf:Seq><rdf:li>{}</rdf:li></rdf:Seq></dc:creator>\n", xml(&info.author)));
+    }
+    if !info.subject.is_empty() {
+        described.push_str(&format!(
+            "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:description>\n",
+            xml(&info.subject)
+        ));
+    }
+    let xmp = format!(
+        "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
+<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n\
+<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n\
+<rdf:Description rdf:about=\"\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n\
+<pdfaid:part>2</pdfaid:part>\n\
+<pdfaid:conformance>B</pdfaid:conformance>\n\
+<dc:format>application/pdf</dc:format>\n\
+<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{title}</rdf:li></rdf:Alt></dc:title>\n\
+{described}\
+<xmp:CreateDate>{when}</xmp:CreateDate>\n\
+<xmp:ModifyDate>{when}</xmp:ModifyDate>\n\
+<xmp:MetadataDate>{when}</xmp:MetadataDate>\n\
+<xmp:CreatorTool>Cordon</xmp:CreatorTool>\n\
+<pdf:Producer>Cordon {version}</pdf:Producer>\n\
+</rdf:Description>\n\
+</rdf:RDF>\n\
+</x:xmpmeta>\n\
+<?xpacket end=\"r\"?>",
+        title = xml(&info.title),
+        version = env!("CARGO_PKG_VERSION"),
+    );
+    let mut meta = Stream::new(
+        Dictionary::from_iter([
+            ("Type", Object::Name(b"Metadata".to_vec())),
+            ("Subtype", Object::Name(b"XML".to_vec())),
+        ]),
+        xmp.into_bytes(),
+    );
+    meta.allows_compression = false;
+    let meta_id = lo.add_object(meta);
+    let mut icc = Stream::new(
+        Dictionary::from_iter([("N", Object::Integer(3)), ("Alternate", Object::Name(b"DeviceRGB".to_vec()))]),
+        srgb_profile(),
+    );
+    icc.allows_compression = true;
+    let icc_id = lo.add_object(icc);
+    let condition = || Object::String(b"sRGB IEC61966-2.1".to_vec(), StringFormat::Literal);
+    let intent = Dictionary::from_iter([
+        ("Type", Object::Name(b"OutputIntent".to_vec())),
+        ("S", Object::Name(b"GTS_PDFA1".to_vec())),
+        ("OutputConditionIdentifier", condition()),
+        ("Info", condition()),
+        ("RegistryName", Object::String(b"http://www.color.org".to_vec(), StringFormat::Literal)),
+        ("DestOutputProfile", Object::Reference(icc_id)),
+    ]);
+    let catalog = lo.catalog_mut().map_err(|e| RenderError::Save(e.to_string()))?;
+    catalog.set("Metadata", Object::Reference(meta_id));
+    catalog.set("OutputIntents", Object::Array(vec![Object::Dictionary(intent)]));
+    catalog.set("Lang", Object::String(b"en".to_vec(), StringFormat::Literal));
+    Ok(())
+}
+
+/// An ICC v2 display profile for sRGB (IEC 61966-2-1), written here rather
+/// than shipped as a binary: the D50-adapted primaries of the standard and
+/// its tone curve as a 1024-entry table.
+fn srgb_profile() -> Vec<u8> {
+    fn s15(v: f64) -> [u8; 4] {
+        ((v * 65536.0).round() as i32).to_be_bytes()
+    }
+    fn xyz(x: f64, y: f64, z: f64) -> Vec<u8> {
+        let mut t = b"XYZ \0\0\0\0".to_vec();
+        for v in [x, y, z] {
+            t.extend(s15(v));
+        }
+        t
+    }
+    let desc = {
+        let text = b"sRGB IEC61966-2.1\0";
+        let mut t = b"desc\0\0\0\0".to_vec();
+        t.extend((text.len() as u32).to_be_bytes());
+        t.extend(text);
+        t.extend([0u8; 4 + 4 + 2 + 1 + 67]);
+        t
+    };
+    let cprt = {
+        let mut t = b"text\0\0\0\0".to_vec();
+        t.extend(b"No copyright, use freely\0");
+        t
+    };
+    let curve = {
+        const N: usize = 1024;
+        let mut t = b"curv\0\0\0\0".to_vec();
+        t.extend((N as u32).to_be_bytes());
+        for i in 0..N {
+            let v = i as f64 / (N - 1) as f64;
+            let lin = if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) };
+            t.extend(((lin * 65535.0).round() as u16).to_be_bytes());
+        }
+        t
+    };
+    let tags: Vec<(&[u8; 4], Vec<u8>)> = vec![
+        (b"desc", desc),
+        (b"cprt", cprt),
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz(0.4360747, 0.2225045, 0.0139322)),
+        (b"gXYZ", xyz(0.3850649, 0.7168786, 0.0971045)),
+        (b"bXYZ", xyz(0.1430804, 0.0606169, 0.7141733)),
+        (b"rTRC", curve.clone()),
+        (b"gTRC", curve.clone()),
+        (b"bTRC", curve),
+    ];
+    let mut table = Vec::new();
+    let mut data = Vec::new();
+    let mut offset = 128 + 4 + 12 * tags.len();
+    for (sig, body) in &tags {
+        table.extend(*sig);
+        table.extend((offset as u32).to_be_bytes());
+        table.extend((body.len() as u32).to_be_bytes());
+        let mut body = body.clone();
+        while body.len() % 4 != 0 {
+            body.push(0);
+        }
+        offset += body.len();
+        data.extend(body);
+    }
+    let size = offset as u32;
+    let mut p = Vec::with_capacity(offset);
+    p.extend(size.to_be_bytes());
+    p.extend([0u8; 4]); // preferred CMM: any
+    p.extend([2, 0x10, 0, 0]); // version 2.1
+    p.extend(b"mntr");
+    p.extend(b"RGB ");
+    p.extend(b"XYZ ");
+    p.extend([0u8; 12]); // creation date: none stated, for reproducible bytes
+    p.extend(b"acsp");
+    p.extend([0u8; 4]); // platform
+    p.extend([0u8; 4]); // flags
+    p.extend([0u8; 4]); // manufacturer
+    p.extend([0u8; 4]); // model
+    p.extend([0u8; 8]); // attributes
+    p.extend(0u32.to_be_bytes()); // rendering intent: perceptual
+    for v in [0.9642, 1.0, 0.8249] {
+        p.extend(s15(v)); // the PCS illuminant, D50
+    }
+    p.extend([0u8; 4]); // creator
+    p.resize(128, 0);
+    p.extend((tags.len() as u32).to_be_bytes());
+    p.extend(table);
+    p.extend(data);
+    p
 }
 
 fn page_ops(items: &[Item]) -> Vec<Op> {

@@ -21,7 +21,7 @@ use crate::store::Logged;
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ReplayError {
     /// Entries were decided under another rule set than the one loaded.
-    #[error("{entries} logged decision(s) were made under another rule set (`{fingerprint}`, first {first})")]
+    #[error("logged decisions ({entries}) were made under another rule set (`{fingerprint}`, first {first})")]
     #[diagnostic(
         code(cordon::report::other_rules),
         help("ask for a span decided under the rules in service, or load the rule set that decided them")
@@ -35,7 +35,7 @@ pub enum ReplayError {
         first: String,
     },
     /// Entries were logged without their records.
-    #[error("{entries} logged decision(s) have no record kept (first {first}): the log holds only their hash")]
+    #[error("logged decisions ({entries}) have no record kept (first {first}): the log holds only their hash")]
     #[diagnostic(
         code(cordon::report::not_kept),
         help("log records whole (`serve --log-records`, `check --log-records`) to build reports from the log")
@@ -309,6 +309,7 @@ pub fn build_from_log(
         command: opts.command.clone(),
         build: opts.build.clone(),
         fingerprints,
+        rule_tests: opts.rule_tests.clone(),
     };
     let report = collector.finish(&run, meta);
     Ok((report, run))

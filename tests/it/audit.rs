@@ -576,3 +576,237 @@ fn reviewed_clearances_do_not_change_the_rule_pack_fingerprint() {
     let rows = cleared["fingerprints"]["rule_files"].as_array().expect("files");
     assert!(rows.iter().any(|f| f["kind"] == "reviewed" && f["path"] == "seeds/config/reviewed-matches.yaml"));
 }
+
+/// A copy of the standard pack (rules/ with its manifest) under `dir`, its
+/// manifest edited; the seeds it reads stay where they are.
+fn pack_copy(dir: &std::path::Path, edit: &dyn Fn(&str) -> String) -> String {
+    let to = dir.join("rules");
+    let copy = std::process::Command::new("cp").arg("-r").arg(root().join("rules")).arg(&to).status().expect("cp");
+    assert!(copy.success());
+    let manifest = to.join("cordon.yaml");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    let seeds = root().join("seeds").display().to_string();
+    std::fs::write(&manifest, edit(&text.replace("../seeds", &seeds))).expect("write");
+    to.display().to_string()
+}
+
+#[test]
+fn the_criteria_come_from_the_pack_and_count_unconfirmed_citations() {
+    let (code, v, err) = report_json(&[], &[SEEDS]);
+    assert_eq!(code, Some(0), "{err}");
+    let k = &v["criteria"];
+    assert_eq!(k["pack"]["name"], "cordon-standard");
+    assert_eq!(k["pack"]["law_as_at"], "2026-02-27");
+    assert!(k["pack"]["approved_by"].is_null(), "the shipped pack has no legal approval on record");
+    assert!(!k["pack"]["excludes"].as_array().expect("excludes").is_empty());
+    // Every rule whose citation says "unconfirmed" is counted, with the
+    // findings it produced in this run.
+    let rules = v["rules"].as_array().expect("rules");
+    let marked: Vec<&serde_json::Value> =
+        rules.iter().filter(|r| r["citation"].as_str().unwrap().to_lowercase().contains("unconfirmed")).collect();
+    assert!(!marked.is_empty());
+    assert_eq!(k["unconfirmed"]["rules"], marked.len() as u64);
+    let hits: u64 = marked.iter().map(|r| r["hits"].as_u64().unwrap()).sum();
+    assert_eq!(k["unconfirmed"]["findings"], hits);
+    let blocks = marked.iter().filter(|r| r["severity"] == "block").count() as u64;
+    assert_eq!(k["unconfirmed"]["block_rules"], blocks);
+    // Each rule's logic, the sets with their data files' fingerprints, the constants.
+    assert_eq!(k["logic"].as_array().unwrap().len(), rules.len());
+    let sets = k["sets"].as_array().expect("sets");
+    let avfuel = sets.iter().find(|s| s["name"] == "AVIATION_FUEL_NAMES").expect("the aviation fuel word list");
+    assert!(avfuel["shown"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("jet")), "{avfuel}");
+    assert_eq!(avfuel["sha256"].as_str().map(str::len), Some(64));
+    assert!(k["constants"].as_array().unwrap().iter().any(|c| c["text"] == "const RUG_ITEM_USD = 500"));
+    // The pack's tests were run for the report.
+    let t = &k["tests"];
+    assert!(t["tests"].as_u64().unwrap() > 100 && t["passed"] == t["tests"], "{t}");
+    assert_eq!(t["rules"], rules.len() as u64);
+}
+
+#[test]
+fn a_pack_with_approval_and_a_failing_test_says_both() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let pack = pack_copy(dir.path(), &|m| {
+        format!("{m}approved_by: Dr. A. Jurist, legal department\napproved_on: 2026-12-01\n")
+    });
+    // A test that cannot pass: coal from the DPRK after the ban is not a pass.
+    let tests = std::path::Path::new(&pack).join("un/dprk/minerals.tests.yaml");
+    let text = std::fs::read_to_string(&tests).expect("tests");
+    std::fs::write(
+        &tests,
+        format!(
+            "{text}  - name: deliberately wrong\n    record: {{ date: 2018-01-01, hs_code: \"2701.12\" }}\n    hits: []\n    decision: pass\n"
+        ),
+    )
+    .expect("write");
+    let o = cordon(&[
+        "report",
+        "--rules",
+        &pack,
+        "--generated-at",
+        "2026-12-06T00:00:00Z",
+        "--format",
+        "json",
+        "-o",
+        "-",
+        SEEDS,
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["criteria"]["pack"]["approved_by"], "Dr. A. Jurist, legal department");
+    let t = &v["criteria"]["tests"];
+    assert_eq!(t["passed"].as_u64().unwrap() + 1, t["tests"].as_u64().unwrap(), "{t}");
+    assert!(t["failed"][0].as_str().unwrap().contains("deliberately wrong"), "{t}");
+    // A manifest date that is not a date is refused, naming the key.
+    let bad = tempfile::tempdir().expect("tmp");
+    let pack = pack_copy(bad.path(), &|m| m.replace("law_as_at: 2026-02-27", "law_as_at: early 2026"));
+    let o = cordon(&["check", "--rules", &pack, SEEDS]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("`law_as_at` must be a date"), "{}", stderr(&o));
+}
+
+#[test]
+fn limitations_state_the_measured_screening_quality_and_the_list_scope() {
+    let (code, v, err) = report_json(&[], &[SEEDS]);
+    assert_eq!(code, Some(0), "{err}");
+    let l = &v["limitations"];
+    let m = l["screening"].as_array().expect("measured");
+    // Each list at each threshold a rule screens it at.
+    let un: Vec<&str> = m.iter().filter(|x| x["list"] == "UN_SC").map(|x| x["threshold"].as_str().unwrap()).collect();
+    assert_eq!(un, vec!["0.88", "0.95"]);
+    for x in m {
+        let (found, positives) = (x["found"].as_u64().unwrap(), x["positives"].as_u64().unwrap());
+        assert!(positives > 0 && found <= positives, "{x}");
+        assert_eq!(x["recall"].as_str().unwrap(), format!("{:.3}", found as f64 / positives as f64), "{x}");
+    }
+    // A stricter threshold never finds more.
+    let found = |t: &str| m.iter().find(|x| x["list"] == "UN_SC" && x["threshold"] == t).unwrap()["found"].as_u64();
+    assert!(found("0.95") <= found("0.88"));
+    assert_eq!(l["benchmark"][0], "../seeds/screening/heldout.csv");
+    let text = l["statements"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect::<Vec<_>>().join("\n");
+    for needle in ["published 2026-02-27", "delisted", "Ownership and control", "by prefix", "caps set on all supplies"]
+    {
+        assert!(text.contains(needle), "no `{needle}` in:\n{text}");
+    }
+    // The UN list is screened for its DPRK programme only: so many entries.
+    let un = v["screening"]["lists"].as_array().unwrap().iter().find(|l| l["name"] == "UN_SC").unwrap().clone();
+    assert_eq!(un["programmes"][0], "DPRK");
+    assert!(un["entries_screened"].as_u64().unwrap() < un["entries"].as_u64().unwrap());
+}
+
+#[test]
+fn the_conclusion_says_potential_breaches_with_their_value() {
+    let (code, v, err) = report_json(&[], &[SEEDS]);
+    assert_eq!(code, Some(0), "{err}");
+    let o = &v["outcomes"];
+    assert_eq!(o["look_back"], true, "2008–2019 records, a 2026 report");
+    let block = v["counts"]["decisions"]["block"].as_u64().unwrap();
+    let text = o["conclusion"].as_str().unwrap();
+    assert!(text.contains(&format!("{block} records are potential breaches")), "{text}");
+    assert!(!text.contains("blocked"), "{text}");
+    // Years and categories add up to the decisions.
+    let years = o["by_year"].as_array().unwrap();
+    let sum = |k: &str| years.iter().map(|y| y[k].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(sum("evaluated"), v["counts"]["evaluated"].as_u64().unwrap());
+    assert_eq!(sum("block"), block);
+    let cats = o["by_category"].as_array().unwrap();
+    assert_eq!(cats.iter().map(|c| c["block"].as_u64().unwrap()).sum::<u64>(), block);
+    // The value is the exact sum of the blocked records' values.
+    let usd = o["block_values"]["totals"]["USD"].as_str().expect("a USD total");
+    let csv = cordon(&[
+        "report",
+        "--rules",
+        "rules",
+        "--generated-at",
+        "2026-11-28T12:00:00Z",
+        "--format",
+        "csv",
+        "-o",
+        "-",
+        SEEDS,
+    ]);
+    let mut r = csv::Reader::from_reader(&csv.stdout[..]);
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (id, dec, value) = (col("record_id"), col("decision"), col("value"));
+    let mut seen = std::collections::BTreeMap::new();
+    for row in r.records() {
+        let row = row.unwrap();
+        if &row[dec] == "block" {
+            seen.insert(row[id].to_string(), row[value].to_string());
+        }
+    }
+    let mut total = rust_decimal::Decimal::ZERO;
+    for v in seen.values() {
+        if let Some(amount) = v.strip_suffix(" USD") {
+            total += amount.parse::<rust_decimal::Decimal>().unwrap();
+        }
+    }
+    assert_eq!(total.to_string(), usd);
+}
+
+#[test]
+fn the_pdf_meets_the_pdf_a_2b_requirements_we_can_check() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("r.pdf").display().to_string();
+    let o = cordon(&["report", "--rules", "rules", "--generated-at", "2026-12-06T00:00:00Z", "-o", &out, SEEDS]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&out).expect("pdf");
+    assert!(bytes.starts_with(b"%PDF-1.7\n%"), "PDF 1.7 with a binary comment line");
+    assert!(bytes[10..14].iter().all(|b| *b >= 128), "the comment line holds four bytes above 127");
+    let doc = lopdf::Document::load_mem(&bytes).expect("pdf");
+    assert!(doc.trailer.get(b"Encrypt").is_err(), "not encrypted");
+    assert!(doc.trailer.get(b"ID").is_ok(), "a file identifier");
+    let catalog = doc.catalog().expect("catalog");
+    // XMP metadata, unfiltered, naming the conformance and mirroring Info.
+    let meta = doc.get_object(catalog.get(b"Metadata").unwrap().as_reference().unwrap()).unwrap().as_stream().unwrap();
+    assert!(meta.dict.get(b"Filter").is_err(), "the metadata stream is not filtered");
+    let xmp = String::from_utf8(meta.content.clone()).expect("utf-8");
+    assert!(xmp.contains("<pdfaid:part>2</pdfaid:part>") && xmp.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
+    let info = doc.get_dictionary(doc.trailer.get(b"Info").unwrap().as_reference().unwrap()).unwrap();
+    let text = |k: &[u8]| lopdf::decode_text_string(info.get(k).unwrap()).unwrap();
+    assert!(xmp.contains(&format!("<rdf:li xml:lang=\"x-default\">{}</rdf:li>", text(b"Title"))), "{xmp}");
+    assert!(xmp.contains(&format!("<pdf:Producer>{}</pdf:Producer>", text(b"Producer"))));
+    assert!(xmp.contains(&format!("<xmp:CreatorTool>{}</xmp:CreatorTool>", text(b"Creator"))));
+    assert!(xmp.contains("<xmp:CreateDate>2026-12-06T00:00:00Z</xmp:CreateDate>"));
+    for (k, _) in info.iter() {
+        assert!(
+            [&b"Title"[..], b"Author", b"Subject", b"Creator", b"Producer", b"CreationDate", b"ModDate"]
+                .contains(&k.as_slice()),
+            "Info holds `{}`, which has no XMP twin here",
+            String::from_utf8_lossy(k)
+        );
+    }
+    // An sRGB output intent with an ICC profile of three components.
+    let intents = catalog.get(b"OutputIntents").unwrap().as_array().unwrap();
+    let intent = intents[0].as_dict().unwrap();
+    assert_eq!(intent.get(b"S").unwrap().as_name().unwrap(), b"GTS_PDFA1");
+    let icc = doc.get_object(intent.get(b"DestOutputProfile").unwrap().as_reference().unwrap()).unwrap();
+    let icc = icc.as_stream().unwrap();
+    assert_eq!(icc.dict.get(b"N").unwrap().as_i64().unwrap(), 3);
+    let profile = icc.decompressed_content().unwrap_or_else(|_| icc.content.clone());
+    assert_eq!(
+        u32::from_be_bytes(profile[0..4].try_into().unwrap()) as usize,
+        profile.len(),
+        "the profile's size field"
+    );
+    assert_eq!(&profile[12..24], b"mntrRGB XYZ ");
+    assert_eq!(&profile[36..40], b"acsp");
+    // Every font embedded, every CID font with its glyph map; no actions.
+    let mut fonts = 0;
+    for (_, obj) in doc.objects.iter() {
+        let Ok(d) = obj.as_dict() else { continue };
+        if d.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor") {
+            fonts += 1;
+            assert!(
+                d.get(b"FontFile2").is_ok() || d.get(b"FontFile3").is_ok() || d.get(b"FontFile").is_ok(),
+                "a font that is not embedded"
+            );
+        }
+        if d.get(b"Subtype").and_then(|t| t.as_name()).ok() == Some(b"CIDFontType2") {
+            assert!(d.get(b"CIDToGIDMap").is_ok(), "a CID font without CIDToGIDMap");
+        }
+        assert!(d.get(b"JS").is_err() && d.get(b"AA").is_err() && d.get(b"OpenAction").is_err(), "no actions");
+        assert!(d.get(b"Annots").map_or(true, |a| a.as_array().is_ok_and(Vec::is_empty)), "no annotations");
+    }
+    assert!(fonts > 0);
+}

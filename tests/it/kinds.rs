@@ -90,6 +90,7 @@ fn the_report_shows_the_regime_s_own_fields_by_their_roles() {
         expect: Default::default(),
         build: None,
         dispositions: None,
+        rule_tests: None,
     };
     let (r, summary) = report::build(&engine, inputs, &["ear.csv".to_string()], &opts).expect("runs");
     assert_eq!((summary.read, summary.decisions.block), (2, 1));

@@ -23,6 +23,7 @@ fn options(period: Option<Period>) -> ReportOptions {
         expect: Default::default(),
         build: None,
         dispositions: None,
+        rule_tests: None,
     }
 }
 
@@ -116,10 +117,13 @@ fn the_layout_never_overflows_and_every_page_has_its_header_and_footer() {
     for heading in [
         "1  Executive summary",
         "2  Findings",
-        "3  Rule inventory",
+        "3  Criteria and rule inventory",
         "4  Population and data quality",
         "5  Sanctions-list screening",
-        "6  Method and sign-off",
+        "6  Method, limitations and reproduction",
+        "1.1  Sign-off",
+        "6.2  Limitations",
+        "Appendix A  Rule logic, sets and constants",
     ] {
         assert!(doc.outline.iter().any(|(t, _)| t == heading), "{heading} is bookmarked");
     }
@@ -145,9 +149,9 @@ fn the_pdf_reads_back_with_headings_citations_and_names_in_every_script() {
     let all = pages.join("\n").split_whitespace().collect::<Vec<_>>().join(" ");
     for needle in [
         "Executive summary",
-        "Rule inventory",
+        "Criteria and rule inventory",
         "Data quality",
-        "Method and sign-off",
+        "Method, limitations and reproduction",
         "S/RES/2371 (2017), para. 8",
         "S/RES/2397 (2017), para. 5",
         "KP-COAL-IRON-2371",

@@ -190,3 +190,14 @@ fn only_the_filesystem_sources_the_writers_the_state_store_and_the_cli_touch_fil
     }
     assert!(offenders.is_empty(), "file access outside sources/, the writers and the CLI:\n{}", offenders.join("\n"));
 }
+
+#[test]
+fn the_shipped_screening_benchmark_is_the_tests_held_out_set() {
+    let root = super::harness::root();
+    let shipped = std::fs::read(root.join("seeds/screening/heldout.csv")).expect("seeds/screening/heldout.csv");
+    let tests = std::fs::read(root.join("tests/data/screening/heldout.csv")).expect("tests/data/screening/heldout.csv");
+    assert!(
+        shipped == tests,
+        "seeds/screening/heldout.csv differs from tests/data/screening/heldout.csv: copy it again"
+    );
+}
