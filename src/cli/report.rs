@@ -97,6 +97,15 @@ pub struct ReportArgs {
     /// `--out-dir`. Exit status 0 when every file is identical, 1 when not.
     #[arg(long, value_name = "DIR", group = "dest", conflicts_with = "format")]
     verify: Option<PathBuf>,
+    /// Signs the folder's `SHA256SUMS` with this Ed25519 private key (PKCS#8
+    /// PEM, `openssl genpkey -algorithm ed25519`): writes `SHA256SUMS.sig`,
+    /// the raw 64-byte signature that `openssl pkeyutl -verify -rawin` checks.
+    #[arg(long, value_name = "KEY", requires = "out_dir")]
+    sign_key: Option<PathBuf>,
+    /// With `--verify`: checks `SHA256SUMS.sig` against this Ed25519 public
+    /// key (PEM, `openssl pkey -pubout`).
+    #[arg(long, value_name = "KEY", requires = "verify")]
+    public_key: Option<PathBuf>,
     /// Transaction files: CSV, or JSON Lines (`.jsonl`).
     #[arg(required = true, value_name = "FILE")]
     inputs: Vec<PathBuf>,
@@ -285,6 +294,15 @@ pub fn run(a: ReportArgs) -> u8 {
         }
         (None, None, None) => return fail("no output: give -o FILE or --out-dir DIR".into()),
     };
+    // Keys are read before the run: a bad key fails at once, not after it.
+    let sign_key = match a.sign_key.as_deref().map(|p| read_key(p, report::sign::Key::from_pem)).transpose() {
+        Ok(k) => k,
+        Err(code) => return code,
+    };
+    let public_key = match a.public_key.as_deref().map(|p| read_key(p, report::sign::PublicKey::from_pem)).transpose() {
+        Ok(k) => k,
+        Err(code) => return code,
+    };
     let period = match a.period.as_deref().map(Period::parse).transpose() {
         Ok(p) => p,
         Err(e) => return fail(e),
@@ -460,19 +478,35 @@ pub fn run(a: ReportArgs) -> u8 {
     let rendered = match &dest {
         Dest::File(path, format) => render_one(path, *format, &model, a.pdf_limit),
         Dest::Dir(dir) => render_set(dir, &model, a.pdf_limit),
-        Dest::Verify(dir) => return verify(dir, &model, a.pdf_limit),
+        Dest::Verify(dir) => return verify(dir, &model, a.pdf_limit, public_key.as_ref()),
     };
-    let rendered = match rendered {
+    let mut rendered = match rendered {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let mut signed = None;
+    if let (Some(key), Dest::Dir(dir)) = (&sign_key, &dest) {
+        let sums = rendered.outputs.iter().find_map(|o| match o {
+            Output::Bytes(p, b) if p.file_name().is_some_and(|n| n == SUMS) => Some(key.sign(b)),
+            _ => None,
+        });
+        if let Some(sig) = sums {
+            rendered.outputs.push(Output::Bytes(dir.join(SIG), sig));
+            signed = Some(key.fingerprint());
+        }
+    }
     if let Some((counting, _)) = counting
         && let Err(code) = counting.commit()
     {
         return code;
     }
     let shown = match &dest {
-        Dest::Dir(dir) => format!("{} ({}, {SUMS})", dir.display(), rendered.names()),
+        Dest::Dir(dir) => format!(
+            "{} ({}, {SUMS}{})",
+            dir.display(),
+            rendered.names(),
+            signed.as_deref().map(|k| format!(", {SIG} by key {}", &k[..16])).unwrap_or_default()
+        ),
         _ => rendered.files.first().map(|(n, _)| n.clone()).unwrap_or_default(),
     };
     let pages = rendered.pages;
@@ -519,6 +553,18 @@ pub fn run(a: ReportArgs) -> u8 {
 
 /// The manifest `--out-dir` writes beside the renderings.
 const SUMS: &str = "SHA256SUMS";
+/// The detached signature of `SHA256SUMS` (`--sign-key`).
+const SIG: &str = "SHA256SUMS.sig";
+
+/// Reads a key file with `parse`; an error is printed and is exit status 2.
+fn read_key<K>(path: &Path, parse: fn(&str, &str) -> Result<K, report::sign::SignError>) -> Result<K, u8> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read the key `{name}`: {e}")))?;
+    parse(&name, &text).map_err(|e| {
+        diag::print(&e);
+        EXIT_ERROR
+    })
+}
 
 /// The renderings of one run, in the order `--out-dir` writes them: the PDF
 /// last, its cover holding the others' fingerprints.
@@ -694,7 +740,7 @@ fn render_set(dir: &Path, model: &report::Report, limit: usize) -> Result<Render
 
 /// `--verify`: renders the run into a temporary folder and compares each
 /// file with `dir`'s, and `dir`'s files with its `SHA256SUMS`.
-fn verify(dir: &Path, model: &report::Report, limit: usize) -> u8 {
+fn verify(dir: &Path, model: &report::Report, limit: usize, key: Option<&report::sign::PublicKey>) -> u8 {
     let tmp = match tempfile::tempdir() {
         Ok(t) => t,
         Err(e) => return fail(format!("cannot create a temporary folder to re-run into: {e}")),
@@ -733,6 +779,24 @@ fn verify(dir: &Path, model: &report::Report, limit: usize) -> u8 {
             (Ok(_), Err(e)) => format!("UNREADABLE {name}: the re-run's copy: {e}"),
         };
         same &= line.starts_with("identical");
+        let _ = writeln!(out, "{line}");
+    }
+    // The signature, over the folder's own SHA256SUMS.
+    let sig = std::fs::read(dir.join(SIG)).ok();
+    let sums_bytes = std::fs::read(dir.join(SUMS)).unwrap_or_default();
+    let line = match (key, &sig) {
+        (Some(k), Some(s)) if k.verifies(&sums_bytes, s) => {
+            format!("signed     {SIG}: good signature of {SUMS} by key {}", &k.fingerprint()[..16])
+        }
+        (Some(k), Some(_)) => {
+            format!("BAD        {SIG}: not a signature of this {SUMS} by key {}", &k.fingerprint()[..16])
+        }
+        (Some(_), None) => format!("MISSING    {SIG}: the folder is not signed"),
+        (None, Some(_)) => format!("unchecked  {SIG}: give --public-key to check the signature"),
+        (None, None) => String::new(),
+    };
+    if !line.is_empty() {
+        same &= line.starts_with("signed") || line.starts_with("unchecked");
         let _ = writeln!(out, "{line}");
     }
     let c = &model.counts;

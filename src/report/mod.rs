@@ -13,6 +13,7 @@ pub mod outcomes;
 pub mod pdf;
 pub mod population;
 pub mod replay;
+pub mod sign;
 pub mod store;
 
 mod compose;

@@ -810,3 +810,47 @@ fn the_pdf_meets_the_pdf_a_2b_requirements_we_can_check() {
     }
     assert!(fonts > 0);
 }
+
+#[test]
+fn a_signed_folder_verifies_and_an_edited_manifest_does_not() {
+    // RFC 8032, section 7.1, test 1, as OpenSSL writes it.
+    const KEY: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n-----END PRIVATE KEY-----\n";
+    const PUBLIC: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n";
+    const OTHER: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAPUAXw+hDiVqStwqnTRt+vJyYLM8uxJaMwM1V8Sr0Zgw=\n-----END PUBLIC KEY-----\n";
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = |n: &str| dir.path().join(n).display().to_string();
+    for (n, text) in [("key.pem", KEY), ("key.pub.pem", PUBLIC), ("other.pub.pem", OTHER)] {
+        std::fs::write(path(n), text).expect("key");
+    }
+    let set = path("set");
+    let base = ["report", "--rules", "rules", "--generated-at", "2026-11-28T12:00:00Z"];
+    let run = |more: &[&str]| {
+        let mut all = base.to_vec();
+        all.extend_from_slice(more);
+        all.push(SEEDS);
+        cordon(&all)
+    };
+    let o = run(&["--sign-key", &path("key.pem"), "--out-dir", &set]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let sig = std::fs::read(format!("{set}/SHA256SUMS.sig")).expect("signature");
+    assert_eq!(sig.len(), 64, "a raw Ed25519 signature, as openssl pkeyutl -rawin checks it");
+    let o = run(&["--public-key", &path("key.pub.pem"), "--verify", &set]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("good signature of SHA256SUMS"), "{out}");
+    // Another key does not verify it.
+    let o = run(&["--public-key", &path("other.pub.pem"), "--verify", &set]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("BAD        SHA256SUMS.sig"));
+    // Nor does a manifest edited to match an edited file.
+    let sums = std::fs::read_to_string(format!("{set}/SHA256SUMS")).expect("sums");
+    std::fs::write(format!("{set}/SHA256SUMS"), sums.replacen('a', "b", 1)).expect("edit");
+    let o = run(&["--public-key", &path("key.pub.pem"), "--verify", &set]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("BAD        SHA256SUMS.sig"));
+    // A public key given as the private one is refused before the run.
+    let o = run(&["--sign-key", &path("key.pub.pem"), "--out-dir", &path("set2")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not an Ed25519 private key"), "{}", stderr(&o));
+    assert!(!dir.path().join("set2").exists());
+}
