@@ -80,7 +80,8 @@ pub fn compose(r: &Report, limit: usize) -> Document {
     findings(&mut c, r, limit);
     c.new_page();
     inventory(&mut c, r);
-    c.new_page();
+    // Sections 4 to 6 run on: a section's heading keeps room for what
+    // follows it, and no page ends a section nearly empty (auditor row 25).
     quality(&mut c, r);
     screening(&mut c, r);
     not_applied(&mut c, r);

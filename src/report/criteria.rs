@@ -115,6 +115,15 @@ pub fn unconfirmed_citation(citation: &str) -> bool {
     citation.to_lowercase().contains("unconfirmed")
 }
 
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 /// The script a character is written in, for the scripts of word lists.
 fn script(c: char) -> Option<&'static str> {
     match c {
@@ -274,16 +283,20 @@ pub fn limitations(rules: &RuleSet, sets: &[SetInfo]) -> Limitations {
     // Keyword lists and their scripts.
     let words: Vec<&SetInfo> = sets.iter().filter(|x| x.kind == "string" && !x.rules.is_empty()).collect();
     if !words.is_empty() {
-        let mut scripts: Vec<&str> = words.iter().flat_map(|w| w.scripts.iter().map(String::as_str)).collect();
-        scripts.sort_unstable();
-        scripts.dedup();
         let total: u64 = words.iter().map(|w| w.entries).sum();
+        let latin_only = words.iter().filter(|w| w.scripts.iter().all(|s| s == "Latin")).count();
+        let others: Vec<String> = words
+            .iter()
+            .filter(|w| w.scripts.iter().any(|s| s != "Latin"))
+            .map(|w| format!("{} ({})", w.name, and_list(&w.scripts)))
+            .collect();
         s.push(format!(
-            "Goods are also recognised by words in their description: {} word lists with {} entries in all (appendix A), written in {} script{}. A description in another language or script, a trade name, or a misdescribed good is not recognised by them; where a rule needs the words to decide and finds none, it does not pass the record on that account alone.",
+            "Goods are also recognised by words in their description: {} word {} with {} entries in all (appendix A); {} written in Latin script only{}. A description in another language or script, a trade name, or a misdescribed good is not recognised by them; where a rule needs the words to decide and finds none, it does not pass the record on that account alone.",
             words.len(),
+            if words.len() == 1 { "list" } else { "lists" },
             total,
-            if scripts.is_empty() { "no".to_string() } else { scripts.join(" and ") },
-            if scripts.len() == 1 { "" } else { "s" }
+            if latin_only == 1 { "1 is".to_string() } else { format!("{latin_only} are") },
+            if others.is_empty() { String::new() } else { format!(", and also in other scripts: {}", others.join("; ")) }
         ));
     }
     if sets.iter().any(|x| x.kind == "hs") {

@@ -1248,6 +1248,12 @@ impl<'a> Collector<'a> {
                             s.push_str(" (after the transaction)");
                         }
                     }
+                    // The entry's own content hash: a re-performer checks the
+                    // entry, and a disposition resting on it goes stale when it changes.
+                    if let Some(l) = list {
+                        let hash = l.index().entry_hash(h.entry as usize);
+                        s.push_str(&format!("; entry {}", hash.get(..16).unwrap_or(hash)));
+                    }
                     s.push_str(&format!("; snapshot {}", fp.get(..16).unwrap_or(fp)));
                     s
                 }))
