@@ -1011,13 +1011,7 @@ fn disposition_line(d: Option<&super::disposition::DispositionView>) -> Para {
 fn dispositions_table(c: &mut Composer, r: &Report) {
     let d = &r.dispositions;
     figure_title(c, "Dispositions");
-    let items: u64 = d.by_status.iter().map(|s| s.block + s.review + s.invalid).sum();
-    let open: u64 = d
-        .by_status
-        .iter()
-        .filter(|s| !super::disposition::closes(&s.status))
-        .map(|s| s.block + s.review + s.invalid)
-        .sum();
+    let (open, items) = d.open_items();
     let mut text = match &d.file {
         Some(f) => format!(
             "Management's decision on each finding and invalid record, from the register {f} (SHA-256 {}…): {} of {} open.",

@@ -343,6 +343,17 @@ pub struct DispositionSummary {
     pub unmatched: Vec<String>,
 }
 
+impl DispositionSummary {
+    /// Items (findings and invalid records) left open — no disposition that
+    /// closes them holds — and all items.
+    pub fn open_items(&self) -> (u64, u64) {
+        let count = |s: &StatusCount| s.block + s.review + s.invalid;
+        let all = self.by_status.iter().map(count).sum();
+        let open = self.by_status.iter().filter(|s| !closes(&s.status)).map(count).sum();
+        (open, all)
+    }
+}
+
 /// Items in one status.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StatusCount {

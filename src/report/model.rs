@@ -1362,13 +1362,7 @@ impl<'a> Collector<'a> {
             Some(p) => format!("From {} to {}", p.from, p.to),
             None => "Across all dates in the inputs".to_string(),
         };
-        let items: u64 = dispositions.by_status.iter().map(|s| s.block + s.review + s.invalid).sum();
-        let open_items = dispositions
-            .by_status
-            .iter()
-            .filter(|s| !super::disposition::closes(&s.status))
-            .map(|s| s.block + s.review + s.invalid)
-            .sum();
+        let (open_items, items) = dispositions.open_items();
         let outcomes = self.outcomes.finish(&super::outcomes::Facts {
             period: &period_words,
             as_of: self.inputs.as_of,

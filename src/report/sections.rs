@@ -158,14 +158,7 @@ pub fn categories_and_years(c: &mut Composer, r: &Report) {
 /// The sign-off: what the signatures attest, the management assertion, and
 /// a line per role; kept on one page with the report id and digest.
 pub fn signoff(c: &mut Composer, r: &Report) {
-    let items: u64 = r.dispositions.by_status.iter().map(|s| s.block + s.review + s.invalid).sum();
-    let open: u64 = r
-        .dispositions
-        .by_status
-        .iter()
-        .filter(|s| !super::disposition::closes(&s.status))
-        .map(|s| s.block + s.review + s.invalid)
-        .sum();
+    let (open, items) = r.dispositions.open_items();
     let pack = &r.criteria.pack;
     let pack_name = format!(
         "{}{}",
