@@ -1436,9 +1436,10 @@ impl<'a> Collector<'a> {
                     .lists
                     .iter()
                     .enumerate()
-                    .map(|(i, l)| ListInfo {
-                        programmes: super::criteria::list_scope(rules, i).0,
-                        entries_screened: super::criteria::list_scope(rules, i).1,
+                    .map(|(i, l)| (super::criteria::list_scope(rules, i), l))
+                    .map(|((programmes, entries_screened), l)| ListInfo {
+                        programmes,
+                        entries_screened,
                         name: l.name.clone(),
                         format: l.snapshot.format.clone(),
                         published: l.snapshot.published.clone(),
