@@ -861,7 +861,7 @@ fn data_quality(schema: &crate::schema::Schema, rec: &Record<'_>) -> Vec<FieldPr
         Cell::Str { raw, .. } => !raw.is_ascii(),
         _ => false,
     };
-    if !rec.cells.iter().any(notable) {
+    if rec.plain || !rec.cells.iter().any(notable) {
         return Vec::new();
     }
     schema

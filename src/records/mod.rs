@@ -79,6 +79,10 @@ pub struct Record<'a> {
     pub cells: Vec<Cell<'a>>,
     /// What a cell without a column means for the rules ([`Cell::NoColumn`]).
     pub policy: ColumnPolicy,
+    /// Known to hold nothing for the data-quality check: no unreadable cell
+    /// and only ASCII text (so no hidden character). A hint the CSV reader
+    /// sets after looking; `false` makes the check look at every cell.
+    pub plain: bool,
 }
 
 impl Record<'_> {
@@ -94,6 +98,7 @@ impl Record<'_> {
             line: self.line,
             cells: self.cells.into_iter().map(Cell::into_owned).collect(),
             policy: self.policy,
+            plain: self.plain,
         }
     }
 }
@@ -184,6 +189,9 @@ pub struct Layout {
     pub columns: Vec<Option<usize>>,
     /// JSON: each field's key, in [`column_key`] form.
     pub keys: Vec<String>,
+    /// CSV: each field the file has a column for, with that column, in
+    /// schema order ([`Layout::columns`] without the gaps, for typing a row).
+    pub present: Vec<(FieldId, usize)>,
     /// Number of columns in the CSV header.
     pub width: usize,
     /// Optional fields the file has no column for.
@@ -295,6 +303,7 @@ impl Layout {
             file,
             name: name.to_string(),
             columns: vec![None; schema.fields.len()],
+            present: Vec::new(),
             keys,
             width: 0,
             absent: Vec::new(),
@@ -411,9 +420,25 @@ impl Layout {
         };
         // The usual record: nothing to report.
         if problems.is_empty() && cells.iter().zip(&self.schema.fields).all(sound) {
-            return Ok(Record { file: self.file, line, cells, policy: self.policy });
+            return Ok(Record { file: self.file, line, cells, policy: self.policy, plain: false });
         }
         self.finish_with_problems(line, cells, problems)
+    }
+
+    /// [`Layout::finish`] for a reader that checked each cell as it typed
+    /// it: `sound`, no cell unreadable and every required field present;
+    /// `plain`, see [`Record::plain`].
+    pub(crate) fn finish_checked<'a>(
+        &self,
+        line: u64,
+        cells: Vec<Cell<'a>>,
+        sound: bool,
+        plain: bool,
+    ) -> Result<Record<'a>, Invalid> {
+        if sound {
+            return Ok(Record { file: self.file, line, cells, policy: self.policy, plain });
+        }
+        self.finish_with_problems(line, cells, Vec::new())
     }
 
     /// [`Layout::finish`] for a record with something to report: kept out
@@ -457,7 +482,7 @@ impl Layout {
             };
             return Err(Invalid { file: self.file, line, id, date, errors: problems });
         }
-        Ok(Record { file: self.file, line, cells, policy: self.policy })
+        Ok(Record { file: self.file, line, cells, policy: self.policy, plain: false })
     }
 }
 

@@ -111,7 +111,7 @@ pub fn parse_cell<'a>(text: &'a str, def: &FieldDef, cfg: &InputConfig) -> Cell<
 /// read back before its bytes had settled (a store-forwarding stall per
 /// cell, the costliest instruction of typing a record).
 pub(crate) fn parse_cell_into<'a>(text: &'a str, def: &FieldDef, cfg: &InputConfig, cell: &mut Cell<'a>) {
-    let t = trim(text);
+    let t = crate::values::text::trim(text);
     if t.is_empty() {
         *cell = Cell::Missing;
         return;
@@ -140,17 +140,6 @@ pub(crate) fn parse_cell_into<'a>(text: &'a str, def: &FieldDef, cfg: &InputConf
             Cell::Ok { raw: Cow::Borrowed(t), value: Value::List(items) }
         }
     };
-}
-
-/// `text` without surrounding white space (Unicode's, as `str::trim`);
-/// text starting and ending with a visible ASCII character, the usual
-/// case, is returned without looking further.
-fn trim(text: &str) -> &str {
-    match text.as_bytes() {
-        [a, .., b] if a.is_ascii_graphic() && b.is_ascii_graphic() => text,
-        [a] if a.is_ascii_graphic() => text,
-        _ => text.trim(),
-    }
 }
 
 /// Reads text: as written, or canonical for patterned text (IMO numbers,

@@ -16,7 +16,7 @@ pub struct Date(i32);
 impl Date {
     /// Parses `YYYY-MM-DD` strictly: four-digit year, two-digit month and day.
     pub fn parse(text: &str) -> Result<Date, String> {
-        let t = text.trim();
+        let t = crate::values::text::trim(text);
         let b = t.as_bytes();
         let shape_ok = b.len() == 10
             && b[4] == b'-'

@@ -22,7 +22,7 @@ impl HsCode {
     /// Parses a code, dropping `.` and space separators. `min_len` is 4 for
     /// transaction records and 2 for rule-set entries (chapters).
     pub fn parse(text: &str, min_len: usize) -> Result<HsCode, String> {
-        let t = text.trim();
+        let t = crate::values::text::trim(text);
         let mut digits = 0u64;
         let mut len = 0usize;
         for c in t.chars() {
@@ -217,7 +217,7 @@ fn check_nomenclature(text: &str, digits: &[u8]) -> Result<(), String> {
         return Ok(());
     }
     let d = std::str::from_utf8(digits).unwrap_or_default();
-    let t = text.trim();
+    let t = crate::values::text::trim(text);
     // What the code could have been: a leading zero dropped, or zeros added in front.
     let with_zero = format!("0{d}");
     let guess = if n.names_code(with_zero.as_bytes()) {
@@ -271,7 +271,7 @@ fn code(own: Scalar, h: HsCode) -> Code {
 fn read_code(own: Scalar, text: &str, min_len: usize) -> Result<Code, String> {
     let mut digits = [0u8; 10];
     let mut len = 0;
-    for b in text.trim().bytes() {
+    for b in crate::values::text::trim(text).bytes() {
         match b {
             b'0'..=b'9' if len < 10 => {
                 digits[len] = b;

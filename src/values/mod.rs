@@ -32,7 +32,7 @@ use std::str::FromStr;
 /// Parses an exact decimal written with `.` as the decimal point and an
 /// optional leading sign (`-12.50`, `1000`); no exponent, no grouping.
 pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
-    let t = text.trim();
+    let t = text::trim(text);
     if t.is_empty() {
         return Err("empty number".into());
     }
@@ -47,6 +47,22 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     }
     if dots > 1 || body.is_empty() || body.starts_with('.') || body.ends_with('.') {
         return Err(format!("`{t}` is not a decimal number"));
+    }
+    // The usual number (no sign, at most 18 digits) as its digits and
+    // scale, as `Decimal::from_str` would read it, without its general parser.
+    if body.len() == t.len() && body.len() <= 18 {
+        let (mut digits, mut scale, mut seen_dot) = (0u64, 0u32, false);
+        for b in body.bytes() {
+            if b == b'.' {
+                seen_dot = true;
+            } else {
+                digits = digits * 10 + u64::from(b - b'0');
+                scale += u32::from(seen_dot);
+            }
+        }
+        if let Ok(digits) = i64::try_from(digits) {
+            return Ok(Decimal::new(digits, scale));
+        }
     }
     Decimal::from_str(t).map_err(|_| format!("`{t}` is out of range for a decimal number"))
 }
@@ -80,6 +96,44 @@ pub fn group_thousands(d: &Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The short path for plain numbers reads exactly what the general
+    /// parser reads: value, scale and sign, on every length up to and past
+    /// its limit, leading and trailing zeros included.
+    #[test]
+    fn plain_numbers_read_as_the_general_parser_reads_them() {
+        let mut texts: Vec<String> =
+            ["0", "00", "0.0", "007.50", "112034.45", "212.972", "1", "10", "999999999999999999"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for len in 1..=22 {
+            for _ in 0..40 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let mut t: String = (0..len).map(|i| char::from(b'0' + ((x >> (i % 60)) % 10) as u8)).collect();
+                if x % 3 != 0 && len > 1 {
+                    let at = 1 + (x as usize / 7) % (len - 1);
+                    t.insert(at, '.');
+                }
+                texts.push(t);
+            }
+        }
+        for t in &texts {
+            let want = Decimal::from_str(t).ok();
+            let got = parse_decimal(t).ok();
+            assert_eq!(got, want, "{t}");
+            if let (Some(g), Some(w)) = (got, want) {
+                assert_eq!(
+                    (g.scale(), g.mantissa(), g.is_sign_negative()),
+                    (w.scale(), w.mantissa(), w.is_sign_negative()),
+                    "{t}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn decimals_are_exact() {

@@ -334,6 +334,17 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `text` without surrounding white space (Unicode's, as `str::trim`);
+/// text starting and ending with a visible ASCII character, the usual
+/// case, is returned without looking further.
+pub fn trim(text: &str) -> &str {
+    match text.as_bytes() {
+        [a, .., b] if a.is_ascii_graphic() && b.is_ascii_graphic() => text,
+        [a] if a.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
 /// `s.to_lowercase()`, borrowed when it already is.
 pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
     if s.is_ascii() {
