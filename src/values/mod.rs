@@ -114,7 +114,7 @@ mod tests {
                 x ^= x >> 7;
                 x ^= x << 17;
                 let mut t: String = (0..len).map(|i| char::from(b'0' + ((x >> (i % 60)) % 10) as u8)).collect();
-                if x % 3 != 0 && len > 1 {
+                if !x.is_multiple_of(3) && len > 1 {
                     let at = 1 + (x as usize / 7) % (len - 1);
                     t.insert(at, '.');
                 }
