@@ -344,7 +344,7 @@ impl<'p> Checker<'p> {
         match elem.read_rule(text) {
             Ok(Value::Code(c)) => Ok(EntryValue::Code(c)),
             Ok(_) => Ok(EntryValue::Text(match elem.kind().matching() {
-                Matching::Text(fold) => fold(text).into_owned(),
+                Matching::Text { fold, .. } => fold(text).into_owned(),
                 _ => text.to_string(),
             })),
             Err(e) => Err((CheckErrorKind::InvalidValue(elem), e)),
@@ -458,7 +458,7 @@ impl<'p> Checker<'p> {
             }),
             Err((kind, msg)) => {
                 let kind = match elem.kind().matching() {
-                    Matching::Text(_) => CheckErrorKind::InvalidProperty,
+                    Matching::Text { .. } => CheckErrorKind::InvalidProperty,
                     _ => kind,
                 };
                 let e = CheckError::new(kind, src, span, msg)

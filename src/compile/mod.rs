@@ -142,6 +142,8 @@ pub(crate) enum Matcher {
     Text {
         map: HashMap<String, Vec<u32>>,
         fold: fn(&str) -> std::borrow::Cow<'_, str>,
+        /// See [`Matching::Text`].
+        ascii_lowercase: bool,
         patterns: Vec<String>,
         /// The patterns as `contains word` compares them.
         phrases: Vec<String>,
@@ -174,7 +176,7 @@ pub fn compile(rules: Arc<RuleSet>) -> Program {
 fn build_matcher(set: &SetDef) -> Matcher {
     let kind = set.elem.kind();
     match kind.matching() {
-        Matching::Text(fold) => {
+        Matching::Text { fold, ascii_lowercase } => {
             let mut map: HashMap<String, Vec<u32>> = HashMap::default();
             let mut patterns = Vec::new();
             // Patterns seen, so that a large set is not searched for each (red team H2).
@@ -192,7 +194,7 @@ fn build_matcher(set: &SetDef) -> Matcher {
             let mut phrases: Vec<String> = patterns.iter().map(|p| crate::values::text::phrase_key(p)).collect();
             phrases.sort_unstable();
             phrases.dedup();
-            Matcher::Text { map, fold, patterns, phrases }
+            Matcher::Text { map, fold, ascii_lowercase, patterns, phrases }
         }
         matching => {
             let prefix = matches!(matching, Matching::Prefix { .. });

@@ -533,6 +533,10 @@ impl<'a> Ctx<'a> {
         // One argument (`trim(seller)`), the usual call, without a vector.
         if let [a] = args {
             let v = self.value(a)?;
+            // `trim(seller)`: a part of the record's own text, not a copy.
+            if let (Some(slice), V::Str(Cow::Borrowed(s))) = (f.function.text_slice, &v) {
+                return Ok(V::Str(Cow::Borrowed(slice(s))));
+            }
             let arg = arg_of(&v).ok_or(Why::error(TYPE_ERROR))?;
             return (f.function.call)(&[arg]).ok_or(Why::error(TYPE_ERROR)).and_then(from_result);
         }
@@ -576,8 +580,19 @@ impl<'a> Ctx<'a> {
                 }
                 found(broader.get(c).and_then(in_force).map(|i| (i, true)))
             }
-            (Matcher::Text { map, fold, .. }, V::Str(s)) => {
-                found(map.get(fold(s).as_ref()).and_then(in_force).map(|i| (i, false)))
+            (Matcher::Text { map, fold, ascii_lowercase, .. }, V::Str(s)) => {
+                // Short ASCII text (a name, a code) lowercased on the stack.
+                let mut buf = [0u8; 96];
+                let key = match buf.get_mut(..s.len()) {
+                    Some(b) if *ascii_lowercase && s.is_ascii() => {
+                        b.copy_from_slice(s.as_bytes());
+                        b.make_ascii_lowercase();
+                        std::str::from_utf8(b).ok().map(Cow::Borrowed)
+                    }
+                    _ => None,
+                };
+                let key = key.unwrap_or_else(|| fold(s));
+                found(map.get(key.as_ref()).and_then(in_force).map(|i| (i, false)))
             }
             _ => Lookup::WrongKind,
         }

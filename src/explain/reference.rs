@@ -535,7 +535,7 @@ impl<'a> Ref<'a> {
         for (i, e) in def.entries.iter().enumerate() {
             let hit = match (&e.value, &key, kind.matching()) {
                 (EntryValue::Code(a), V::Code(b), _) => a.kind() == b.kind() && kind.covers(a, b),
-                (EntryValue::Text(a), V::Str(b), Matching::Text(fold)) => *a == fold(b),
+                (EntryValue::Text(a), V::Str(b), Matching::Text { fold, .. }) => *a == fold(b),
                 _ => return Err(Unknown::error(TYPE_ERROR)),
             };
             if hit && row.is_none_or(|(_, len)| e.text.len() > len) {
@@ -749,7 +749,7 @@ impl<'a> Ref<'a> {
                         false
                     }
                 }
-                (EntryValue::Text(a), V::Str(b), Matching::Text(fold)) => *a == fold(b),
+                (EntryValue::Text(a), V::Str(b), Matching::Text { fold, .. }) => *a == fold(b),
                 _ => return Lookup::WrongKind,
             };
             if matched {

@@ -173,6 +173,7 @@ static FUNCTIONS: [Function; 2] = [
         name: "year",
         params: &[Param::Kind(Scalar::DATE)],
         result: Scalar::DECIMAL,
+        text_slice: None,
         call: |a| match a {
             [Arg::Date(d)] => Some(Value::Dec(Decimal::from(d.year()))),
             _ => None,
@@ -182,6 +183,7 @@ static FUNCTIONS: [Function; 2] = [
         name: "days_between",
         params: &[Param::Kind(Scalar::DATE), Param::Kind(Scalar::DATE)],
         result: Scalar::DECIMAL,
+        text_slice: None,
         call: |a| match a {
             [Arg::Date(x), Arg::Date(y)] => Some(Value::Dec(Decimal::from(y.day_number() - x.day_number()))),
             _ => None,

@@ -18,6 +18,7 @@ static FUNCTIONS: [Function; 3] = [
         name: "abs",
         params: &[Param::Kind(Scalar::DECIMAL)],
         result: Scalar::DECIMAL,
+        text_slice: None,
         call: |a| match a {
             [Arg::Dec(d)] => Some(Value::Dec(d.abs())),
             _ => None,
@@ -27,6 +28,7 @@ static FUNCTIONS: [Function; 3] = [
         name: "min",
         params: TWO,
         result: Scalar::DECIMAL,
+        text_slice: None,
         call: |a| match a {
             [Arg::Dec(x), Arg::Dec(y)] => Some(Value::Dec(if x <= y { *x } else { *y })),
             _ => None,
@@ -36,6 +38,7 @@ static FUNCTIONS: [Function; 3] = [
         name: "max",
         params: TWO,
         result: Scalar::DECIMAL,
+        text_slice: None,
         call: |a| match a {
             [Arg::Dec(x), Arg::Dec(y)] => Some(Value::Dec(if x <= y { *y } else { *x })),
             _ => None,

@@ -46,6 +46,10 @@ pub struct Function {
     /// What it does; `None` when the arguments are not of the kinds its
     /// signature says (a type error, which makes the rule undecided).
     pub call: fn(&[Arg<'_>]) -> Option<Value>,
+    /// For a text function whose result is a part of its one argument
+    /// (`trim`): that part, so evaluation need not copy it. The same
+    /// result as [`Function::call`].
+    pub text_slice: Option<fn(&str) -> &str>,
 }
 
 impl Function {
@@ -92,6 +96,21 @@ pub fn names() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A function evaluated as a slice of its argument gives what its call gives.
+    #[test]
+    fn text_slices_are_what_the_call_returns() {
+        let mut sliced = 0;
+        for (_, f) in all() {
+            let Some(slice) = f.text_slice else { continue };
+            sliced += 1;
+            for s in ["", " ", "ACME", "  ACME TRADING ", "\u{a0}Ko\u{2003}", "\tx\n", "é "] {
+                let call = (f.call)(&[Arg::Str(s)]);
+                assert_eq!(call, Some(Value::Str(slice(s).into())), "{}({s:?})", f.name);
+            }
+        }
+        assert!(sliced >= 1, "trim is evaluated as a slice");
+    }
 
     #[test]
     fn every_function_has_one_name() {

@@ -292,6 +292,7 @@ static FUNCTIONS: [Function; 1] = [Function {
     name: "chapter",
     params: &[Param::Own],
     result: Scalar::DECIMAL,
+    text_slice: None,
     call: |a| match a {
         [Arg::Code(c)] if c.len() >= 2 => c.as_str()[..2].parse::<u32>().ok().map(|n| Value::Dec(Decimal::from(n))),
         _ => None,

@@ -258,7 +258,13 @@ pub enum Matching {
         broader_from: usize,
     },
     /// Text, by a key both sides are folded to (lowercase, or a normalised name).
-    Text(fn(&str) -> std::borrow::Cow<'_, str>),
+    Text {
+        /// The folding.
+        fold: fn(&str) -> std::borrow::Cow<'_, str>,
+        /// `fold` of ASCII text is its ASCII lowercase: a lookup may fold
+        /// into a buffer of its own instead of a new string.
+        ascii_lowercase: bool,
+    },
 }
 
 /// What a kind is and does. Each kind is one file implementing this.
@@ -365,6 +371,21 @@ pub trait ValueKind: Send + Sync + 'static {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A kind that says its text folding is ASCII lowercase folds ASCII
+    /// text so (evaluation then folds it on the stack); one kind does.
+    #[test]
+    fn folds_said_to_be_ascii_lowercase_are() {
+        let mut said = 0;
+        for s in Scalar::all() {
+            let Matching::Text { fold, ascii_lowercase: true } = s.kind().matching() else { continue };
+            said += 1;
+            for t in ["", "ACME", "Korea Mining, Ltd.", "x Y z", "KP-2701", "  A  B ", "\tTAB"] {
+                assert_eq!(fold(t), t.to_ascii_lowercase(), "{} {t:?}", s.name());
+            }
+        }
+        assert_eq!(said, 1);
+    }
 
     #[test]
     fn the_registry_names_each_kind_once_and_ids_follow_it() {

@@ -37,32 +37,28 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
         return Err("empty number".into());
     }
     let body = t.strip_prefix(['-', '+']).unwrap_or(t);
-    let mut dots = 0;
-    for c in body.chars() {
-        match c {
-            '0'..='9' => {}
-            '.' => dots += 1,
+    // One pass: the text is checked, and its digits and scale kept as
+    // long as they fit, for the usual number (no sign, at most 18 digits)
+    // to be made as `Decimal::from_str` would make it, without its parser.
+    let (mut dots, mut digits, mut scale) = (0u32, 0u64, 0u32);
+    for b in body.bytes() {
+        match b {
+            b'0'..=b'9' => {
+                digits = digits.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+                scale += u32::from(dots > 0);
+            }
+            b'.' => dots += 1,
             _ => return Err(format!("`{t}` is not a decimal number")),
         }
     }
     if dots > 1 || body.is_empty() || body.starts_with('.') || body.ends_with('.') {
         return Err(format!("`{t}` is not a decimal number"));
     }
-    // The usual number (no sign, at most 18 digits) as its digits and
-    // scale, as `Decimal::from_str` would read it, without its general parser.
-    if body.len() == t.len() && body.len() <= 18 {
-        let (mut digits, mut scale, mut seen_dot) = (0u64, 0u32, false);
-        for b in body.bytes() {
-            if b == b'.' {
-                seen_dot = true;
-            } else {
-                digits = digits * 10 + u64::from(b - b'0');
-                scale += u32::from(seen_dot);
-            }
-        }
-        if let Ok(digits) = i64::try_from(digits) {
-            return Ok(Decimal::new(digits, scale));
-        }
+    if body.len() == t.len()
+        && body.len() <= 18
+        && let Ok(digits) = i64::try_from(digits)
+    {
+        return Ok(Decimal::new(digits, scale));
     }
     Decimal::from_str(t).map_err(|_| format!("`{t}` is out of range for a decimal number"))
 }

@@ -45,7 +45,7 @@ impl ValueKind for NameKind {
     }
 
     fn matching(&self) -> Matching {
-        Matching::Text(|n| std::borrow::Cow::Owned(normalize(n)))
+        Matching::Text { fold: |n| std::borrow::Cow::Owned(normalize(n)), ascii_lowercase: false }
     }
 
     fn invalid_code(&self) -> &'static str {

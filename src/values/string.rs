@@ -16,6 +16,7 @@ static FUNCTIONS: [Function; 4] = [
         name: "lower",
         params: &[Param::Kind(Scalar::STRING)],
         result: Scalar::STRING,
+        text_slice: None,
         call: |a| match a {
             [Arg::Str(s)] => Some(Value::Str(s.to_lowercase().into())),
             _ => None,
@@ -25,6 +26,7 @@ static FUNCTIONS: [Function; 4] = [
         name: "upper",
         params: &[Param::Kind(Scalar::STRING)],
         result: Scalar::STRING,
+        text_slice: None,
         call: |a| match a {
             [Arg::Str(s)] => Some(Value::Str(s.to_uppercase().into())),
             _ => None,
@@ -34,6 +36,7 @@ static FUNCTIONS: [Function; 4] = [
         name: "trim",
         params: &[Param::Kind(Scalar::STRING)],
         result: Scalar::STRING,
+        text_slice: Some(str::trim),
         call: |a| match a {
             [Arg::Str(s)] => Some(Value::Str(s.trim().into())),
             _ => None,
@@ -43,6 +46,7 @@ static FUNCTIONS: [Function; 4] = [
         name: "len",
         params: &[Param::TextOrList],
         result: Scalar::DECIMAL,
+        text_slice: None,
         call: |a| match a {
             [Arg::Str(s)] => Some(Value::Dec(Decimal::from(s.chars().count()))),
             [Arg::List(l)] => Some(Value::Dec(Decimal::from(l.len()))),
@@ -77,7 +81,7 @@ impl ValueKind for StringKind {
     }
 
     fn matching(&self) -> Matching {
-        Matching::Text(super::text::lower)
+        Matching::Text { fold: super::text::lower, ascii_lowercase: true }
     }
 
     fn invalid_code(&self) -> &'static str {
