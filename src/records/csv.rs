@@ -707,12 +707,13 @@ pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>,
         match text {
             // Not typed (a pass that does not read it): the text as written,
             // so a record's content hash does not depend on what is typed.
-            Some(text) if !typed => {
-                *cell = match crate::values::text::trim(text) {
+            Some(text) if !typed => super::value::set(
+                cell,
+                match crate::values::text::trim(text) {
                     "" => Cell::Missing,
                     t => Cell::Str { raw: std::borrow::Cow::Borrowed(t), value: std::borrow::Cow::Borrowed(t) },
-                }
-            }
+                },
+            ),
             Some(text) => parse_cell_into(text, def, &layout.config, cell),
             None => {
                 *cell = Cell::Bad {

@@ -12,7 +12,7 @@ pub mod json;
 mod value;
 
 pub use error::{FieldProblem, InputError};
-pub use value::{Cell, CellValue, Value};
+pub use value::{Cell, CellValue, Value, release};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -99,6 +99,43 @@ impl<'a> Cell<'a> {
 
 pub use crate::values::Value;
 
+/// Frees a record's cells. Most hold nothing of their own (text borrowed
+/// from the input, a number, a date, a code): those are let go without
+/// their drop code, a call per cell that cost more than the typing of
+/// some (about a twentieth of a run on one thread); the others are dropped.
+pub fn release(cells: Vec<Cell<'_>>) {
+    // What is forgotten below has no drop code of its own.
+    const _: () = assert!(
+        !std::mem::needs_drop::<crate::values::Decimal>()
+            && !std::mem::needs_drop::<crate::values::Date>()
+            && !std::mem::needs_drop::<crate::values::kind::Code>()
+            && !std::mem::needs_drop::<&str>()
+    );
+    for cell in cells {
+        let_go(cell);
+    }
+}
+
+/// Puts `new` in a cell's place, letting the old one go as [`release`] does.
+pub(crate) fn set<'a>(cell: &mut Cell<'a>, new: Cell<'a>) {
+    let_go(std::mem::replace(cell, new));
+}
+
+fn let_go(cell: Cell<'_>) {
+    let owns_nothing = match &cell {
+        Cell::Missing | Cell::NoColumn => true,
+        Cell::Str { raw: Cow::Borrowed(_), value: Cow::Borrowed(_) } => true,
+        Cell::Ok { raw: Cow::Borrowed(_), value: Value::Dec(_) | Value::Date(_) | Value::Code(_) } => true,
+        _ => false,
+    };
+    if owns_nothing {
+        // Nothing to free: forgetting it leaks nothing.
+        std::mem::forget(cell);
+    } else {
+        drop(cell);
+    }
+}
+
 /// Parses a field's text.
 pub fn parse_cell<'a>(text: &'a str, def: &FieldDef, cfg: &InputConfig) -> Cell<'a> {
     let mut cell = Cell::Missing;
@@ -113,10 +150,10 @@ pub fn parse_cell<'a>(text: &'a str, def: &FieldDef, cfg: &InputConfig) -> Cell<
 pub(crate) fn parse_cell_into<'a>(text: &'a str, def: &FieldDef, cfg: &InputConfig, cell: &mut Cell<'a>) {
     let t = crate::values::text::trim(text);
     if t.is_empty() {
-        *cell = Cell::Missing;
+        set(cell, Cell::Missing);
         return;
     }
-    *cell = match def.ty {
+    let new = match def.ty {
         FieldType::Scalar(s) if s == Scalar::STRING => match parse_text(t, def) {
             Ok(value) => Cell::Str { raw: Cow::Borrowed(t), value },
             Err(reason) => Cell::Bad { raw: Cow::Borrowed(t), reason },
@@ -132,7 +169,7 @@ pub(crate) fn parse_cell_into<'a>(text: &'a str, def: &FieldDef, cfg: &InputConf
                 match parse_scalar(item, s, def, cfg) {
                     Ok(v) => items.push(v),
                     Err(e) => {
-                        *cell = Cell::Bad { raw: Cow::Borrowed(t), reason: format!("list item {e}") };
+                        set(cell, Cell::Bad { raw: Cow::Borrowed(t), reason: format!("list item {e}") });
                         return;
                     }
                 }
@@ -140,6 +177,7 @@ pub(crate) fn parse_cell_into<'a>(text: &'a str, def: &FieldDef, cfg: &InputConf
             Cell::Ok { raw: Cow::Borrowed(t), value: Value::List(items) }
         }
     };
+    set(cell, new);
 }
 
 /// Reads text: as written, or canonical for patterned text (IMO numbers,

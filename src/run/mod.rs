@@ -823,6 +823,8 @@ impl Evaluator<'_> {
                 }
                 if self.keep == Keep::All || (self.keep == Keep::Flagged && flagged) {
                     e.record = Some(Box::new(rec.into_owned()));
+                } else {
+                    crate::records::release(rec.cells);
                 }
                 RecordOutcome::Evaluated(e)
             }
