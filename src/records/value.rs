@@ -122,12 +122,13 @@ pub(crate) fn set<'a>(cell: &mut Cell<'a>, new: Cell<'a>) {
 }
 
 fn let_go(cell: Cell<'_>) {
-    let owns_nothing = match &cell {
-        Cell::Missing | Cell::NoColumn => true,
-        Cell::Str { raw: Cow::Borrowed(_), value: Cow::Borrowed(_) } => true,
-        Cell::Ok { raw: Cow::Borrowed(_), value: Value::Dec(_) | Value::Date(_) | Value::Code(_) } => true,
-        _ => false,
-    };
+    let owns_nothing = matches!(
+        &cell,
+        Cell::Missing
+            | Cell::NoColumn
+            | Cell::Str { raw: Cow::Borrowed(_), value: Cow::Borrowed(_) }
+            | Cell::Ok { raw: Cow::Borrowed(_), value: Value::Dec(_) | Value::Date(_) | Value::Code(_) }
+    );
     if owns_nothing {
         // Nothing to free: forgetting it leaks nothing.
         std::mem::forget(cell);
