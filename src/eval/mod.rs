@@ -784,7 +784,8 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, counting: bool) -> Evaluated 
         record: None,
         decision: decision(&findings),
         findings,
-        data_quality: data_quality(schema, rec),
+        // The counting pass keeps only what records add to totals.
+        data_quality: if counting { Vec::new() } else { data_quality(schema, rec) },
         skipped,
         suppressed: ctx.suppressed,
         screened,

@@ -124,7 +124,7 @@ pub fn without_invisibles(s: &str) -> std::borrow::Cow<'_, str> {
 /// direction-changing characters (at most the first five named, as
 /// `U+200B`), or `None` when it has none.
 pub fn hidden_characters(s: &str) -> Option<String> {
-    if s.is_ascii() {
+    if !may_hide(s) {
         return None;
     }
     let hidden: Vec<char> = s.chars().filter(|c| invisible(*c)).collect();
@@ -160,6 +160,14 @@ pub fn with_hidden_shown(s: &str) -> String {
         }
     }
     out
+}
+
+/// Whether `s` may hold an [`invisible`] character: whether a byte of it
+/// is one such a character's UTF-8 form starts with. Most text (ASCII,
+/// Latin letters with accents, Hangul, Cyrillic, CJK) has none and is not
+/// decoded; a test holds the first bytes to every invisible character.
+fn may_hide(s: &str) -> bool {
+    s.bytes().any(|b| matches!(b, 0xC2 | 0xCD | 0xD8 | 0xE1 | 0xE2 | 0xE3 | 0xEF | 0xF0 | 0xF3))
 }
 
 fn invisible(c: char) -> bool {
@@ -360,6 +368,23 @@ pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    /// Every invisible character starts with a byte `may_hide` looks for.
+    #[test]
+    fn every_invisible_character_is_seen_by_its_first_byte() {
+        let mut seen = 0;
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32).filter(|c| super::invisible(*c)) {
+            let mut buf = [0u8; 4];
+            let s: &str = c.encode_utf8(&mut buf);
+            assert!(super::may_hide(s), "U+{:04X}", c as u32);
+            assert!(super::hidden_characters(&format!("A{s}B")).is_some(), "U+{:04X}", c as u32);
+            seen += 1;
+        }
+        assert!(seen > 4000, "{seen}");
+        for plain in ["Müller & Söhne", "(주)동해석유화학", "ООО Ромашка", "株式会社", "ACME"] {
+            assert_eq!(super::hidden_characters(plain), None, "{plain}");
+        }
+    }
+
     #[test]
     fn look_alike_letters_read_as_latin_by_shape() {
         use super::fold_look_alikes;
