@@ -722,11 +722,7 @@ pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>,
                 }
             }
         }
-        sound &= match cell {
-            Cell::Bad { .. } => false,
-            Cell::Missing | Cell::NoColumn => !def.required,
-            Cell::Ok { .. } | Cell::Str { .. } => true,
-        };
+        sound &= cell.sound(def.required);
     }
     layout.finish_checked(line, cells, sound, ascii)
 }

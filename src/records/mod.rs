@@ -413,13 +413,8 @@ impl Layout {
         cells: Vec<Cell<'a>>,
         problems: Vec<FieldProblem>,
     ) -> Result<Record<'a>, Invalid> {
-        let sound = |(c, f): (&Cell<'_>, &crate::schema::FieldDef)| match c {
-            Cell::Missing | Cell::NoColumn => !f.required,
-            Cell::Bad { .. } => false,
-            Cell::Ok { .. } | Cell::Str { .. } => true,
-        };
         // The usual record: nothing to report.
-        if problems.is_empty() && cells.iter().zip(&self.schema.fields).all(sound) {
+        if problems.is_empty() && cells.iter().zip(&self.schema.fields).all(|(c, f)| c.sound(f.required)) {
             return Ok(Record { file: self.file, line, cells, policy: self.policy, plain: false });
         }
         self.finish_with_problems(line, cells, problems)

@@ -67,6 +67,17 @@ impl<'a> Cell<'a> {
         }
     }
 
+    /// Whether the cell lets its record be evaluated: readable, or empty
+    /// when its field is not required.
+    #[inline]
+    pub fn sound(&self, required: bool) -> bool {
+        match self {
+            Cell::Missing | Cell::NoColumn => !required,
+            Cell::Bad { .. } => false,
+            Cell::Ok { .. } | Cell::Str { .. } => true,
+        }
+    }
+
     /// The value, if readable.
     pub fn get(&self) -> Option<CellValue<'_>> {
         match self {
