@@ -47,6 +47,14 @@ pub struct Row<'a> {
     pub text: &'a [u8],
     /// Where each field is in `text`.
     pub bounds: &'a [(usize, usize)],
+    /// `text` as UTF-8 when its chunk was found valid as a whole (one check
+    /// a chunk rather than one a record); `None`: not known, check it.
+    pub utf8: Option<&'a str>,
+    /// `text` is known to be ASCII (its whole chunk is); `false`: not known.
+    pub ascii: bool,
+    /// Where `text` starts in the bytes split, when it is read in place
+    /// (`None`: a copy, unescaped); see [`Splitter::split_valid`].
+    pub at: Option<usize>,
 }
 
 impl<'a> Row<'a> {
@@ -90,7 +98,7 @@ pub struct OwnedRow {
 impl OwnedRow {
     /// Borrowed.
     pub fn row(&self) -> Row<'_> {
-        Row { line: self.line, text: &self.text, bounds: &self.bounds }
+        Row { line: self.line, text: &self.text, bounds: &self.bounds, utf8: None, ascii: false, at: None }
     }
 }
 
@@ -119,6 +127,18 @@ pub enum Split {
     },
 }
 
+/// The valid UTF-8 that `bytes` start with (all of them, as a rule), and
+/// whether that is all of them and ASCII: checked once a chunk rather than
+/// once a record, whose text is then a slice of it (records start and end
+/// at ASCII bytes, so a slice of valid text at their bounds is valid).
+pub fn valid_text(bytes: &[u8]) -> (&str, bool) {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    (valid, valid.len() == bytes.len() && valid.is_ascii())
+}
+
 impl Splitter {
     /// A splitter for fields separated by `delimiter`.
     pub fn new(delimiter: u8) -> Splitter {
@@ -134,8 +154,24 @@ impl Splitter {
     /// Splits `bytes`, whose first byte starts a record on `first_line`,
     /// calling `each` on every record in order. `last`: the input ends with
     /// these bytes (the last record needs no line break).
-    pub fn split(&mut self, bytes: &[u8], first_line: u64, last: bool, mut each: impl FnMut(Row<'_>)) -> Split {
-        self.split_while(bytes, first_line, last, |row, _, _| {
+    pub fn split(&mut self, bytes: &[u8], first_line: u64, last: bool, each: impl FnMut(Row<'_>)) -> Split {
+        let (valid, ascii) = valid_text(bytes);
+        self.split_valid(bytes, (valid, ascii), first_line, last, each)
+    }
+
+    /// [`Splitter::split`] with what [`valid_text`] found of `bytes`, for a
+    /// caller that keeps using it: a record read in place ([`Row::at`]) is
+    /// `bytes[at..at + text.len()]`, and `valid.get(..)` of the same range
+    /// when its text is valid.
+    pub fn split_valid(
+        &mut self,
+        bytes: &[u8],
+        (valid, ascii): (&str, bool),
+        first_line: u64,
+        last: bool,
+        mut each: impl FnMut(Row<'_>),
+    ) -> Split {
+        self.split_inner(bytes, (valid, ascii), first_line, last, |row, _, _| {
             each(row);
             true
         })
@@ -146,6 +182,17 @@ impl Splitter {
     pub fn split_while(
         &mut self,
         bytes: &[u8],
+        first_line: u64,
+        last: bool,
+        each: impl FnMut(Row<'_>, usize, u64) -> bool,
+    ) -> Split {
+        self.split_inner(bytes, valid_text(bytes), first_line, last, each)
+    }
+
+    fn split_inner(
+        &mut self,
+        bytes: &[u8],
+        (valid, ascii): (&str, bool),
         first_line: u64,
         last: bool,
         mut each: impl FnMut(Row<'_>, usize, u64) -> bool,
@@ -182,7 +229,8 @@ impl Splitter {
                     let Some(used) = used else {
                         return Split::Unfinished { at: p, line };
                     };
-                    let text = if in_place { &rest[..used] } else { &self.out[..] };
+                    let (text, utf8) =
+                        if in_place { (&rest[..used], valid.get(p..p + used)) } else { (&self.out[..], None) };
                     // Quoted fields may hold line breaks (seldom).
                     let next = match memchr::memchr2(b'\n', b'\r', &rest[..used]) {
                         Some(_) => line + count_breaks(&rest[..used], rest.get(used).copied()),
@@ -197,7 +245,15 @@ impl Splitter {
                         return Split::OpenQuote { line, lines: count_breaks(body, None) + 1 };
                     }
                     self.quoted_lines += next - line;
-                    if !each(Row { line, text, bounds: &self.bounds }, p + used, next) {
+                    let row = Row {
+                        line,
+                        text,
+                        bounds: &self.bounds,
+                        utf8,
+                        ascii: ascii && in_place,
+                        at: in_place.then_some(p),
+                    };
+                    if !each(row, p + used, next) {
                         return Split::Clean;
                     }
                     line = next;
@@ -229,7 +285,8 @@ impl Splitter {
                 }
             }
             self.bounds.push((start, end));
-            if !each(Row { line, text, bounds: &self.bounds }, p + end, line) {
+            let utf8 = valid.get(p..p + end);
+            if !each(Row { line, text, bounds: &self.bounds, utf8, ascii, at: Some(p) }, p + end, line) {
                 return Split::Clean;
             }
             p += end;
@@ -619,7 +676,26 @@ fn swallowed_records(layout: &Layout, row: &Row<'_>) -> Option<FieldProblem> {
 
 /// Types one CSV row.
 pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>, Invalid> {
+    let mut cells = Vec::with_capacity(layout.schema.fields.len());
+    cells.resize_with(layout.schema.fields.len(), || Cell::NoColumn);
+    type_row(layout, row, row.text, row.utf8, cells)
+}
+
+/// Types one CSV row whose text is `text` (with `utf8`, when known valid)
+/// into `cells`: one per schema field, those without a column
+/// [`Cell::NoColumn`], the others as any earlier record left them (each is
+/// written, letting its old value go). A caller typing a chunk's records
+/// one after the other hands the same cells on from record to record, so a
+/// record costs no allocation, no filling and no freeing of its cells.
+pub fn type_row<'a>(
+    layout: &Layout,
+    row: Row<'_>,
+    text: &'a [u8],
+    utf8: Option<&'a str>,
+    mut cells: Vec<Cell<'a>>,
+) -> Result<Record<'a>, Invalid> {
     let (schema, line) = (&layout.schema, row.line);
+    debug_assert_eq!(text.len(), row.text.len());
     if row.len() != layout.width {
         let id = layout.columns[schema.key]
             .and_then(|c| row.get(c))
@@ -680,15 +756,17 @@ pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>,
             }],
         });
     }
-    // Every cell starts without a column and is typed in its place.
-    let mut cells = Vec::with_capacity(schema.fields.len());
-    cells.resize_with(schema.fields.len(), || Cell::NoColumn);
+    if cells.len() != schema.fields.len() {
+        // Not cells of this layout: start afresh.
+        crate::records::release(std::mem::take(&mut cells));
+        cells.resize_with(schema.fields.len(), || Cell::NoColumn);
+    }
     // Valid UTF-8 as a whole (the usual case) is checked once, and fields
     // are slices of it; otherwise field by field, so the bad field is named.
     // ASCII text holds no hidden character: nothing for the data-quality
     // check unless a cell is unreadable.
-    let ascii = row.text.is_ascii();
-    let whole = std::str::from_utf8(row.text).ok();
+    let ascii = row.ascii || text.is_ascii();
+    let whole = utf8.or_else(|| std::str::from_utf8(text).ok());
     // Whether every cell is readable and every required one present, seen
     // as each is typed (a second pass over the cells cost more than this).
     // (A required field always has a column: the header was refused otherwise.)
@@ -699,7 +777,7 @@ pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>,
             continue;
         };
         let typed = layout.typed.is_none_or(|m| m & (1u64 << (i & 63)) != 0);
-        let bytes = &row.text[start..end];
+        let bytes = &text[start..end];
         let text = match whole {
             Some(w) => w.get(start..end),
             None => std::str::from_utf8(bytes).ok(),
@@ -753,6 +831,7 @@ pub fn read_table(bytes: &[u8]) -> Result<(Vec<String>, Table), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::records::TypeCsv;
     use proptest::prelude::*;
 
     /// A record's line and fields.
@@ -892,6 +971,65 @@ mod tests {
             let rec = input.layout.parse(&rows[0]).expect("typed");
             assert_eq!(rec.cells[schema.field("destination").expect("field")].text(), Some("CN"));
         }
+    }
+
+    /// Records typed into the cells the record before left (as a run types
+    /// a chunk) are the records typed afresh: a value emptied, made
+    /// unreadable, not UTF-8, not ASCII, or copied to be unescaped, each
+    /// after one that had it; and a chunk's text is taken as checked UTF-8
+    /// only up to its first bad byte.
+    #[test]
+    fn records_typed_into_the_last_records_cells_are_the_records_typed_afresh() {
+        let head = b"id,date,origin,destination,hs_code,quantity,seller\n";
+        let body: &[u8] = b"A,2024-01-02,KP,CN,2701,5,Acme\n\
+B,2024-01-02,KP,CN,2701,,\n\
+C,2024-01-03,CN,KP,8703,7.5,\"Acme, Ltd\"\n\
+D,2024-01-03,XX,CN,2701,lots,Acme\n\
+E,2024-01-04,KP,CN,2701,1,\xC3\xA9clair\n\
+F,2024-01-04,KP,CN,2701,2,\"say \"\"hi\"\"\"\n\
+G,2024-01-05,CN,KP,2701,3,Bad\xFFbyte\n\
+H,2024-01-05,CN,KP,2701,4,After\n\
+I,2024-01-06\n";
+        let schema = Arc::new(crate::config::standard_schema());
+        let text = [&head[..], body].concat();
+        let spec = InputSpec::new("t.csv");
+        let (_, layout) = CsvReader::open(
+            Box::new(std::io::Cursor::new(text)),
+            &spec,
+            0,
+            Arc::clone(&schema),
+            Arc::new(InputConfig::standard()),
+            Limits::default(),
+            1 << 20,
+        )
+        .expect("opens");
+        let (valid, ascii) = valid_text(body);
+        assert!(!ascii);
+        assert_eq!(valid.len(), body.iter().position(|&b| b == 0xFF).expect("bad byte"));
+        let mut cells = Vec::new();
+        let (mut typed, mut checked) = (0, Vec::new());
+        let mut s = Splitter::new(b',');
+        s.split_valid(body, (valid, ascii), 1, true, |row| {
+            checked.push(row.utf8.is_some());
+            let fresh = format!("{:?}", layout.parse_csv(row));
+            let got = match layout.type_csv(row, (body, valid), std::mem::take(&mut cells)) {
+                Ok(rec) => {
+                    let got = format!("{:?}", Ok::<_, Invalid>(&rec));
+                    cells = rec.cells;
+                    typed += 1;
+                    got
+                }
+                Err(TypeCsv::Invalid(inv)) => format!("{:?}", Err::<&Record, _>(inv)),
+                Err(TypeCsv::Copy(kept)) => {
+                    cells = kept;
+                    fresh.clone()
+                }
+            };
+            assert_eq!(got, fresh, "line {}", row.line);
+        });
+        assert!(typed >= 6, "{typed} records typed in place");
+        // Rows A to F lie before the bad byte; F is a copy (unescaped).
+        assert_eq!(checked, [true, true, true, true, true, false, false, false, false]);
     }
 
     proptest! {

@@ -14,6 +14,16 @@ mod value;
 pub use error::{FieldProblem, InputError};
 pub use value::{Cell, CellValue, Value, release};
 
+/// Why [`Layout::type_csv`] gave no record.
+#[derive(Debug)]
+pub enum TypeCsv<'c> {
+    /// The row is a copy, not in the bytes given: type it with
+    /// [`Layout::parse_csv`]. The cells come back.
+    Copy(Vec<Cell<'c>>),
+    /// The row is invalid (its cells were used up).
+    Invalid(Invalid),
+}
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -89,6 +99,18 @@ impl Record<'_> {
     /// The record's key (id), if readable.
     pub fn key(&self, schema: &Schema) -> Option<&str> {
         self.cells.get(schema.key).and_then(Cell::text)
+    }
+
+    /// A copy owning its text, to outlive its input (the cells stay, for
+    /// the next record to be typed into).
+    pub fn owned_copy(&self) -> Record<'static> {
+        Record {
+            file: self.file,
+            line: self.line,
+            cells: self.cells.iter().map(|c| c.clone().into_owned()).collect(),
+            policy: self.policy,
+            plain: self.plain,
+        }
     }
 
     /// The same record owning its text, to outlive its input.
@@ -343,6 +365,23 @@ impl Layout {
     /// Types a CSV row as split from its chunk.
     pub fn parse_csv<'r>(&self, row: csv::Row<'r>) -> Result<Record<'r>, Invalid> {
         csv::parse_row(self, row)
+    }
+
+    /// Types a CSV row read in place from `bytes` (split with
+    /// [`csv::Splitter::split_valid`] and `valid`), into `cells` handed on
+    /// from the chunk's last record (empty at first; see [`csv::type_row`]).
+    /// A row read as a copy ([`csv::Row::at`] `None`) is typed afresh.
+    pub fn type_csv<'c>(
+        &self,
+        row: csv::Row<'_>,
+        (bytes, valid): (&'c [u8], &'c str),
+        cells: Vec<Cell<'c>>,
+    ) -> Result<Record<'c>, TypeCsv<'c>> {
+        let Some(text) = row.at.and_then(|at| bytes.get(at..at + row.text.len())) else {
+            return Err(TypeCsv::Copy(cells));
+        };
+        let utf8 = row.at.and_then(|at| valid.get(at..at + text.len()));
+        csv::type_row(self, row, text, utf8, cells).map_err(TypeCsv::Invalid)
     }
 
     /// Types a raw row.

@@ -46,7 +46,9 @@ use crate::config::InputConfig;
 use crate::findings::{Decision, RecordOutcome};
 use crate::records::chunk::Chunk;
 use crate::records::csv::{Split, Splitter};
-use crate::records::{Format, Input, InputError, InputSpec, Invalid, Layout, Limits, Raw, Record, Value, Work};
+use crate::records::{
+    Cell, Format, Input, InputError, InputSpec, Invalid, Layout, Limits, Raw, Record, TypeCsv, Value, Work,
+};
 use crate::source::hex;
 use crate::values::Date;
 
@@ -777,9 +779,24 @@ impl Evaluator<'_> {
             Work::Csv(chunk) => {
                 done.evals.reserve(chunk.bytes.len() / 128);
                 let before = splitter.quoted_lines;
-                let split = splitter.split(&chunk.bytes, chunk.first_line, chunk.last, |row| {
-                    self.one(layout.parse_csv(row), &mut done)
-                });
+                let bytes = &chunk.bytes[..];
+                let (valid, ascii) = crate::records::csv::valid_text(bytes);
+                // One set of cells, handed from record to record of the chunk.
+                let mut cells = Vec::new();
+                let split =
+                    splitter.split_valid(bytes, (valid, ascii), chunk.first_line, chunk.last, |row| {
+                        match layout.type_csv(row, (bytes, valid), std::mem::take(&mut cells)) {
+                            Ok(rec) => cells = self.one(Ok(rec), &mut done).unwrap_or_default(),
+                            Err(TypeCsv::Invalid(inv)) => _ = self.one(Err(inv), &mut done),
+                            Err(TypeCsv::Copy(kept)) => {
+                                cells = kept;
+                                if let Some(spent) = self.one(layout.parse_csv(row), &mut done) {
+                                    crate::records::release(spent);
+                                }
+                            }
+                        }
+                    });
+                crate::records::release(cells);
                 done.quoted_lines = splitter.quoted_lines - before;
                 match split {
                     Split::Unfinished { at, line } => done.unfinished = Some((chunk.bytes[at..].to_vec(), line)),
@@ -791,14 +808,19 @@ impl Evaluator<'_> {
             Work::Rows(rows) => {
                 done.evals.reserve(rows.len());
                 for raw in &rows {
-                    self.one(layout.parse(raw), &mut done);
+                    if let Some(cells) = self.one(layout.parse(raw), &mut done) {
+                        crate::records::release(cells);
+                    }
                 }
             }
         }
         done
     }
 
-    fn one(&self, parsed: Result<Record<'_>, Invalid>, done: &mut Done) {
+    /// Evaluates and renders one record; gives back its cells when the
+    /// outcome does not keep them, for the next record (or to release).
+    fn one<'r>(&self, parsed: Result<Record<'r>, Invalid>, done: &mut Done) -> Option<Vec<Cell<'r>>> {
+        let mut spent = None;
         let outcome = match parsed {
             Ok(rec) => {
                 let mut e = if self.counting {
@@ -822,10 +844,9 @@ impl Evaluator<'_> {
                     e.explanation = Some(Box::new(crate::explain::explain(&self.program.rules, &rec).0));
                 }
                 if self.keep == Keep::All || (self.keep == Keep::Flagged && flagged) {
-                    e.record = Some(Box::new(rec.into_owned()));
-                } else {
-                    crate::records::release(rec.cells);
+                    e.record = Some(Box::new(rec.owned_copy()));
                 }
+                spent = Some(rec.cells);
                 RecordOutcome::Evaluated(e)
             }
             Err(inv) => RecordOutcome::Invalid(inv),
@@ -836,6 +857,7 @@ impl Evaluator<'_> {
         }
         let id_hash = ids::id_key(&outcome);
         done.evals.push(Evaluation { outcome, rendered: (start, done.rendered.len()), id_hash });
+        spent
     }
 
     /// Hands a piece of work's buffers back once the in-order stage is done
