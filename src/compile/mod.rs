@@ -140,7 +140,9 @@ pub(crate) enum Matcher {
     },
     /// Text folded to the set kind's key (lowercase text, normalised names).
     Text {
-        map: HashMap<String, Vec<u32>>,
+        /// Folded entry text, as bytes: a key lowercased on the stack is
+        /// looked up without checking again that it is UTF-8.
+        map: HashMap<Box<[u8]>, Vec<u32>>,
         fold: fn(&str) -> std::borrow::Cow<'_, str>,
         /// See [`Matching::Text`].
         ascii_lowercase: bool,
@@ -177,13 +179,13 @@ fn build_matcher(set: &SetDef) -> Matcher {
     let kind = set.elem.kind();
     match kind.matching() {
         Matching::Text { fold, ascii_lowercase } => {
-            let mut map: HashMap<String, Vec<u32>> = HashMap::default();
+            let mut map: HashMap<Box<[u8]>, Vec<u32>> = HashMap::default();
             let mut patterns = Vec::new();
             // Patterns seen, so that a large set is not searched for each (red team H2).
             let mut seen: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
             for (i, e) in set.entries.iter().enumerate() {
                 if let EntryValue::Text(s) = &e.value {
-                    map.entry(s.clone()).or_default().push(i as u32);
+                    map.entry(s.as_bytes().into()).or_default().push(i as u32);
                     // Text tests compare texts as `search_form` reads them, both sides.
                     let pattern = crate::values::text::search_form(s).into_owned();
                     if seen.insert(pattern.clone()) {
