@@ -86,6 +86,12 @@ impl ValueKind for DecimalKind {
 
 /// Reads a record's number with the input config's separators.
 pub fn read(t: &str, ctx: &ReadContext<'_>) -> Result<super::Decimal, String> {
+    if ctx.thousands_separator.is_none()
+        && ctx.decimal_separator == '.'
+        && let Some(d) = super::plain_decimal(t)
+    {
+        return Ok(d);
+    }
     let mut owned;
     let mut text = t;
     let grouped = match ctx.thousands_separator {

@@ -36,6 +36,9 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     if t.is_empty() {
         return Err("empty number".into());
     }
+    if let Some(d) = plain_decimal(t) {
+        return Ok(d);
+    }
     let body = t.strip_prefix(['-', '+']).unwrap_or(t);
     // One pass: the text is checked, and its digits and scale kept as
     // long as they fit, for the usual number (no sign, at most 18 digits)
@@ -61,6 +64,28 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
         return Ok(Decimal::new(digits, scale));
     }
     Decimal::from_str(t).map_err(|_| format!("`{t}` is out of range for a decimal number"))
+}
+
+/// The usual number, read in one pass: unsigned, digits with at most one
+/// `.` between them, at most 18 bytes, made as `Decimal::from_str` would
+/// make it; `None` for anything else (which [`parse_decimal`] reads, or
+/// refuses, the long way).
+#[inline]
+pub fn plain_decimal(t: &str) -> Option<Decimal> {
+    let b = t.as_bytes();
+    if b.is_empty() || b.len() > 18 || b[0] == b'.' || b[b.len() - 1] == b'.' {
+        return None;
+    }
+    let (mut digits, mut dot) = (0i64, None);
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => digits = digits * 10 + i64::from(c - b'0'),
+            b'.' if dot.is_none() => dot = Some(i),
+            _ => return None,
+        }
+    }
+    let scale = dot.map_or(0, |d| (b.len() - 1 - d) as u32);
+    Some(Decimal::new(digits, scale))
 }
 
 /// A count with thousands separators, for people: `1234567` → `1,234,567`.
