@@ -1053,5 +1053,33 @@ I,2024-01-06\n";
             }
             prop_assert_eq!(got, want);
         }
+
+        /// Records shaped like real ones (words, quoted fields holding
+        /// delimiters, now and then a doubled quote, a quote inside a word
+        /// or a line break inside quotes), of any field count, LF or CRLF,
+        /// cut into chunks of any size: the same records and lines as the
+        /// csv crate, whether a record takes the one-pass reading or not.
+        #[test]
+        fn records_with_quoted_fields_split_as_the_csv_crate_reads_them(
+            rows in proptest::collection::vec(proptest::collection::vec(prop_oneof![
+                4 => "[a-z ]{0,11}",
+                3 => "[a-z ,]{0,11}".prop_map(|f| format!("\"{f}\"")),
+                1 => "[a-z]{1,3}\"[a-z]{0,3}",
+                1 => "[a-z ,]{0,4}\"\"[a-z]{0,3}".prop_map(|f| format!("\"{f}\"")),
+                1 => "[a-z]{0,4}\n[a-z,]{0,4}".prop_map(|f| format!("\"{f}\"")),
+            ], 1..7), 1..12),
+            crlf in any::<bool>(),
+            end in any::<bool>(),
+            target in 1usize..200,
+        ) {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut text = rows.iter().map(|r| r.join(",")).collect::<Vec<_>>().join(eol);
+            if end {
+                text.push_str(eol);
+            }
+            let (got, open) = split_in_chunks(text.as_bytes(), target);
+            prop_assert_eq!(open, None);
+            prop_assert_eq!(got, oracle(text.as_bytes()));
+        }
     }
 }
