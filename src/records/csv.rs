@@ -1058,7 +1058,7 @@ I,2024-01-06\n";
         /// delimiters, now and then a doubled quote, a quote inside a word
         /// or a line break inside quotes), of any field count, LF or CRLF,
         /// cut into chunks of any size: the same records and lines as the
-        /// csv crate, whether a record takes the one-pass reading or not.
+        /// csv crate, whether a record is read in place or copied.
         #[test]
         fn records_with_quoted_fields_split_as_the_csv_crate_reads_them(
             rows in proptest::collection::vec(proptest::collection::vec(prop_oneof![
