@@ -36,9 +36,9 @@ static FUNCTIONS: [Function; 4] = [
         name: "trim",
         params: &[Param::Kind(Scalar::STRING)],
         result: Scalar::STRING,
-        text_slice: Some(str::trim),
+        text_slice: Some(crate::values::text::trim),
         call: |a| match a {
-            [Arg::Str(s)] => Some(Value::Str(s.trim().into())),
+            [Arg::Str(s)] => Some(Value::Str(crate::values::text::trim(s).into())),
             _ => None,
         },
     },
