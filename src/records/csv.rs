@@ -47,8 +47,9 @@ pub struct Row<'a> {
     pub text: &'a [u8],
     /// Where each field is in `text`.
     pub bounds: &'a [(usize, usize)],
-    /// `text` as UTF-8 when its chunk was found valid as a whole (one check
-    /// a chunk rather than one a record); `None`: not known, check it.
+    /// `text` as UTF-8, when it lies in the part of its chunk checked valid
+    /// (one check a chunk rather than one a record: [`valid_text`]);
+    /// `None`: not known, check it.
     pub utf8: Option<&'a str>,
     /// `text` is known to be ASCII (its whole chunk is); `false`: not known.
     pub ascii: bool,
