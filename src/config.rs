@@ -61,7 +61,7 @@ pub type LicenceRows = Vec<(u64, std::collections::BTreeMap<String, String>)>;
 /// Reads a licence register written in YAML (`licences:` and a list of
 /// licences, each a map of field → value; lists such as `goods` and
 /// `destinations` become `;`-separated text) into rows with their lines,
-/// for [`crate::licence::Register::from_rows`].
+/// for `licence::Register::from_rows`.
 pub fn licence_rows(src: &SourceFile) -> Result<LicenceRows, ConfigError> {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]

@@ -209,7 +209,7 @@ pub struct Layout {
     /// CSV: column index per schema field (`None` = the file has no such column).
     /// JSON: every field is looked up by key.
     pub columns: Vec<Option<usize>>,
-    /// JSON: each field's key, in [`column_key`] form.
+    /// JSON: each field's key, in `column_key` form.
     pub keys: Vec<String>,
     /// CSV: each field the file has a column for, with that column, in
     /// schema order ([`Layout::columns`] without the gaps, for typing a row).

@@ -638,7 +638,7 @@ fn without_label(p: &str) -> Option<&str> {
 }
 
 /// The parties a field may name besides the whole: its parts between
-/// [`PARTY_JOINERS`] and brackets, each without a leading label (`agent:`),
+/// `PARTY_JOINERS` and brackets, each without a leading label (`agent:`),
 /// and the whole without its bracketed words (`GREEN PINE (MALAYSIA) SDN
 /// BHD` → `GREEN PINE SDN BHD`). Parts without a letter are left out.
 pub fn party_parts(name: &str) -> Vec<String> {
