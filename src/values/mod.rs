@@ -39,29 +39,17 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     if let Some(d) = plain_decimal(t) {
         return Ok(d);
     }
+    // Anything else (a sign, more than 18 bytes) is checked here and read
+    // by the general parser.
     let body = t.strip_prefix(['-', '+']).unwrap_or(t);
-    // One pass: the text is checked, and its digits and scale kept as
-    // long as they fit, for the usual number (no sign, at most 18 digits)
-    // to be made as `Decimal::from_str` would make it, without its parser.
-    let (mut dots, mut digits, mut scale) = (0u32, 0u64, 0u32);
-    for b in body.bytes() {
-        match b {
-            b'0'..=b'9' => {
-                digits = digits.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
-                scale += u32::from(dots > 0);
-            }
-            b'.' => dots += 1,
-            _ => return Err(format!("`{t}` is not a decimal number")),
-        }
-    }
-    if dots > 1 || body.is_empty() || body.starts_with('.') || body.ends_with('.') {
-        return Err(format!("`{t}` is not a decimal number"));
-    }
-    if body.len() == t.len()
-        && body.len() <= 18
-        && let Ok(digits) = i64::try_from(digits)
+    let dots = body.bytes().filter(|&b| b == b'.').count();
+    if !body.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        || dots > 1
+        || body.is_empty()
+        || body.starts_with('.')
+        || body.ends_with('.')
     {
-        return Ok(Decimal::new(digits, scale));
+        return Err(format!("`{t}` is not a decimal number"));
     }
     Decimal::from_str(t).map_err(|_| format!("`{t}` is out of range for a decimal number"))
 }
