@@ -520,10 +520,16 @@ fn busy_and_slow_requests_are_refused_with_their_codes() {
         let addr = s.addr.clone();
         let body = big.clone();
         let long = std::thread::spawn(move || http_at(&addr, "POST", "/v1/check/batch", &[KEY, csv], body.as_bytes()));
-        std::thread::sleep(std::time::Duration::from_millis(300));
-        let probe = raw(&s, "/v1/check");
+        // Probed until the batch is answered: however fast the build, one
+        // probe lands while it runs.
+        let mut turned_away = None;
+        while turned_away.is_none() && !long.is_finished() {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            let probe = raw(&s, "/v1/check");
+            turned_away = probe.starts_with("HTTP/1.1 429").then_some(probe);
+        }
         let (code, _) = long.join().unwrap().expect("the long batch answered");
-        if probe.starts_with("HTTP/1.1 429") && code == 200 {
+        if let (Some(probe), 200) = (turned_away, code) {
             refused = Some(probe);
             break;
         }
