@@ -404,7 +404,9 @@ impl Engine {
         let mask = crate::aggregate::fields_read(rules);
         let mut inputs = inputs;
         for i in &mut inputs {
-            i.type_only(mask);
+            // Every record's content hash reads each field's text: none
+            // is left untyped for want of a candidate rule.
+            i.type_only(mask, 0);
         }
         let mut counter = crate::run::counting::Counter::new(store, rules, run)?;
         let first = opts.clone().counting();

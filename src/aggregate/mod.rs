@@ -576,47 +576,8 @@ pub fn fields_read_by_any_rule(rules: &RuleSet) -> u64 {
 }
 
 fn fields_read_by(rules: &RuleSet, which: impl Fn(&crate::check::Rule) -> bool) -> u64 {
-    let schema = &rules.schema;
-    if schema.fields.len() > 64 {
+    if rules.schema.fields.len() > 64 {
         return u64::MAX;
     }
-    let mut mask = 0u64;
-    let mut add = |f: usize| mask |= 1u64 << f;
-    for (i, def) in schema.fields.iter().enumerate() {
-        if def.required {
-            add(i);
-        }
-    }
-    add(schema.key);
-    add(schema.date);
-    for r in rules.rules.iter().filter(|r| which(r)) {
-        r.reads.iter().for_each(|f| add(*f));
-        for part in &r.message {
-            if let crate::check::MsgPart::Field(f, _) = part {
-                add(*f);
-            }
-        }
-        for e in std::iter::once(&r.when).chain(r.unless.iter().map(|u| &u.expr)) {
-            e.all_fields(&mut |f| add(f));
-            for g in e.groups() {
-                schema.groups[g].members.iter().for_each(|f| add(*f));
-            }
-        }
-    }
-    // A regime's scope decides whether its rules run at all: its fields are
-    // read (and checked: a misspelt `flow` is unreadable, never "not an
-    // import") whichever rules are counted.
-    for (e, _) in rules.regimes.iter().filter_map(|g| g.scope.as_ref()) {
-        e.all_fields(&mut |f| add(f));
-        for g in e.groups() {
-            schema.groups[g].members.iter().for_each(|f| add(*f));
-        }
-    }
-    if let Some(l) = &rules.licences {
-        rules.rules[l.balance].reads.iter().chain(&rules.rules[l.scope].reads).for_each(|f| add(*f));
-        for r in [l.unknown, l.validity] {
-            rules.rules[r].reads.iter().for_each(|f| add(*f));
-        }
-    }
-    mask
+    rules.rules.iter().filter(|r| which(r)).fold(rules.base_fields(), |m, r| m | rules.fields_of_rule(r))
 }

@@ -219,6 +219,77 @@ impl Screen {
     }
 }
 
+/// The fields rules read, as bit sets of field ids (fields up to the 64th).
+impl RuleSet {
+    /// The fields read for every record whichever rules run (a bit set of field
+    /// ids; fields up to the 64th): every required field, the key and the date,
+    /// each regime's scope, and what the licence checks read.
+    pub(crate) fn base_fields(&self) -> u64 {
+        let (rules, schema) = (self, &self.schema);
+        let mut mask = 0u64;
+        let mut add = |f: usize| mask |= 1u64.checked_shl(f as u32).unwrap_or(0);
+        for (i, def) in schema.fields.iter().enumerate() {
+            if def.required {
+                add(i);
+            }
+        }
+        add(schema.key);
+        add(schema.date);
+        // A regime's scope decides whether its rules run at all: its fields are
+        // read (and checked: a misspelt `flow` is unreadable, never "not an
+        // import") whichever rules are counted.
+        for (e, _) in rules.regimes.iter().filter_map(|g| g.scope.as_ref()) {
+            e.all_fields(&mut |f| add(f));
+            for g in e.groups() {
+                schema.groups[g].members.iter().for_each(|f| add(*f));
+            }
+        }
+        if let Some(l) = &rules.licences {
+            rules.rules[l.balance].reads.iter().chain(&rules.rules[l.scope].reads).for_each(|f| add(*f));
+            for r in [l.unknown, l.validity] {
+                rules.rules[r].reads.iter().for_each(|f| add(*f));
+            }
+        }
+        with_units(schema, mask)
+    }
+
+    /// The fields one rule reads (a bit set of field ids; fields up to the
+    /// 64th): its conditions, exemptions, groups, message and evidence, with
+    /// the unit field of every quantity among them and the quantities of every
+    /// unit (a quantity written with its unit is read against the unit column).
+    pub(crate) fn fields_of_rule(&self, r: &Rule) -> u64 {
+        let schema = &self.schema;
+        let mut mask = 0u64;
+        let mut add = |f: usize| mask |= 1u64.checked_shl(f as u32).unwrap_or(0);
+        r.reads.iter().for_each(|f| add(*f));
+        for part in &r.message {
+            if let MsgPart::Field(f, _) = part {
+                add(*f);
+            }
+        }
+        for e in std::iter::once(&r.when).chain(r.unless.iter().map(|u| &u.expr)) {
+            e.all_fields(&mut |f| add(f));
+            for g in e.groups() {
+                schema.groups[g].members.iter().for_each(|f| add(*f));
+            }
+        }
+        with_units(schema, mask)
+    }
+}
+
+/// `mask` with each quantity's unit field and each unit field's quantities.
+pub(crate) fn with_units(schema: &Schema, mut mask: u64) -> u64 {
+    let bit = |f: usize| 1u64.checked_shl(f as u32).unwrap_or(0);
+    for (q, def) in schema.fields.iter().enumerate() {
+        if let Some(u) = def.unit_field
+            && mask & (bit(q) | bit(u)) != 0
+        {
+            mask |= bit(q) | bit(u);
+        }
+    }
+    mask
+}
+
 impl RuleSet {
     /// Applies reviewed clearances from `file` (its bytes hash to `sha256`):
     /// the file becomes an input of the rule set, and part of its fingerprint,

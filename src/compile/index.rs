@@ -76,6 +76,10 @@ pub(crate) struct RuleIndex {
     /// Atom → rules it guards.
     atom_rules: Vec<Vec<u32>>,
     tables: Vec<FieldTable>,
+    /// See [`RuleIndex::on_demand`].
+    on_demand: u64,
+    /// Atom → the fields typed on demand that the rules it guards read.
+    atom_needs: Vec<u64>,
 }
 
 impl RuleIndex {
@@ -138,29 +142,54 @@ impl RuleIndex {
             }
             t.codes = Some(super::CodeMap::new(std::mem::take(&mut t.by_code)));
         }
+        index.plan_on_demand(rules);
         index
     }
 
     /// Marks in `out` (one flag per rule) the rules worth evaluating on `rec`.
     pub fn candidates(&self, rec: &Record, out: &mut Vec<bool>) {
+        self.candidates_and_needs(&rec.cells, out);
+    }
+
+    /// [`RuleIndex::candidates`] of a record of these `cells`, and the fields
+    /// typed on demand ([`RuleIndex::on_demand`]) that those rules read:
+    /// what must be typed before the record is evaluated. Reads only the
+    /// fields the index looks up, which are never typed on demand.
+    pub fn candidates_and_needs(&self, cells: &[Cell], out: &mut Vec<bool>) -> u64 {
         out.clear();
         out.resize(self.rules, false);
         for r in &self.always {
             out[*r as usize] = true;
         }
-        let mark = |atoms: &[u32], out: &mut Vec<bool>| {
+        let mut need = 0;
+        self.atoms_of(cells, |atoms| {
             for a in atoms {
+                need |= self.atom_needs.get(*a as usize).copied().unwrap_or(0);
                 for r in &self.atom_rules[*a as usize] {
                     out[*r as usize] = true;
                 }
             }
-        };
+        });
+        need
+    }
+
+    /// Fields that only guarded rules read (not the index, not a rule
+    /// evaluated on every record, not a scope, not a required field): a run
+    /// that shows no record's values types them only for records whose
+    /// candidate rules read them. Empty with more than 64 fields.
+    pub fn on_demand(&self) -> u64 {
+        self.on_demand
+    }
+
+    /// Calls `mark` with the atoms that may hold on a record of these cells.
+    #[inline]
+    fn atoms_of(&self, cells: &[Cell], mut mark: impl FnMut(&[u32])) {
         for t in &self.tables {
             let Some(codes) = &t.codes else { continue };
-            match rec.cells.get(t.field) {
+            match cells.get(t.field) {
                 Some(Cell::Ok { value: Value::Code(c), .. }) if t.lens.is_empty() => {
                     if let Some(a) = codes.get(c) {
-                        mark(a, out);
+                        mark(a);
                     }
                 }
                 Some(Cell::Ok { value: Value::Code(c), .. }) => {
@@ -169,25 +198,113 @@ impl RuleIndex {
                         if k > c.len() {
                             // The record is coded less precisely than these entries.
                             if let Some(a) = codes.get(c) {
-                                mark(a, out);
+                                mark(a);
                             }
                             break;
                         }
                         if kind.is_boundary(c, k)
                             && let Some(a) = codes.get(&c.prefix(k))
                         {
-                            mark(a, out);
+                            mark(a);
                         }
                     }
                 }
                 // Missing, unreadable, no column, or another type: any guarded rule may apply.
-                _ => mark(&t.all, out),
+                _ => mark(&t.all),
             }
         }
+    }
+
+    /// Works out [`RuleIndex::on_demand`] and, per atom, the fields of it
+    /// that the rules the atom guards read.
+    fn plan_on_demand(&mut self, rules: &RuleSet) {
+        let schema = &rules.schema;
+        if schema.fields.len() > 64 {
+            return;
+        }
+        let of_rule: Vec<u64> = rules.rules.iter().map(|r| rules.fields_of_rule(r)).collect();
+        // Read for every record whatever its candidates: the base fields,
+        // the fields the index looks up, and what unguarded rules, rules
+        // over many records and the licence checks read.
+        let mut eager = rules.base_fields();
+        for t in &self.tables {
+            eager |= 1u64 << t.field;
+        }
+        eager = crate::check::with_units(schema, eager);
+        for r in &self.always {
+            eager |= of_rule[*r as usize];
+        }
+        for (r, rule) in rules.rules.iter().enumerate() {
+            if rule.aggregate.is_some() {
+                eager |= of_rule[r];
+            }
+        }
+        // (Each rule's fields hold their units and quantities, so `eager`
+        // still does: a quantity and its unit are typed together.)
+        let all = of_rule.iter().fold(eager, |m, r| m | r);
+        self.on_demand = all & !eager;
+        self.atom_needs = self
+            .atom_rules
+            .iter()
+            .map(|rs| rs.iter().fold(0, |m, r| m | of_rule[*r as usize]) & self.on_demand)
+            .collect();
     }
 
     /// How many rules have a guard (for benchmarks and docs).
     pub fn guarded(&self) -> usize {
         self.rules - self.always.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Engine, LoadOptions, MemSources};
+
+    fn engine(src: &str) -> Engine {
+        Engine::from_sources(&MemSources::new().with("t.cordon", src), &LoadOptions::new()).expect("rules check")
+    }
+
+    fn bits(engine: &Engine, names: &[&str]) -> u64 {
+        let schema = &engine.program().rules.schema;
+        names.iter().map(|n| 1u64 << schema.field(n).expect("field")).fold(0, |m, b| m | b)
+    }
+
+    /// Fields only guarded rules read are typed on demand, with the unit of
+    /// every quantity among them; what the index, an unguarded rule or a
+    /// required field needs never is.
+    #[test]
+    fn only_what_guarded_rules_alone_read_waits() {
+        let e = engine(
+            r#"regime T
+            rule A { title: "a" cite: "t" severity: block
+              when: destination in { KP } and quantity > 500000 and value > 5 }
+            rule B { title: "b" cite: "t" severity: review
+              when: origin in { IR } and currency == "USD" and value > 10 }
+            rule C { title: "c" cite: "t" severity: review when: present(seller) and value > 1 }"#,
+        );
+        let index = &e.program().index;
+        // `value` is read by the unguarded C; `unit` comes with `quantity`.
+        assert_eq!(index.on_demand(), bits(&e, &["quantity", "unit", "currency"]));
+        let schema = &e.program().rules.schema;
+        let mut cells = vec![crate::records::Cell::NoColumn; schema.fields.len()];
+        let code = |t: &str, f: &str| {
+            let def = &schema.fields[schema.field(f).expect("field")];
+            crate::records::parse_cell(t, def, &crate::config::InputConfig::standard()).into_owned()
+        };
+        let (dest, origin) = (schema.field("destination").expect("d"), schema.field("origin").expect("o"));
+        let mut marks = Vec::new();
+        cells[dest] = code("KP", "destination");
+        cells[origin] = code("CN", "origin");
+        assert_eq!(index.candidates_and_needs(&cells, &mut marks), bits(&e, &["quantity", "unit"]));
+        assert_eq!(marks, [true, false, true]);
+        cells[dest] = code("CN", "destination");
+        cells[origin] = code("IR", "origin");
+        assert_eq!(index.candidates_and_needs(&cells, &mut marks), bits(&e, &["currency"]));
+        assert_eq!(marks, [false, true, true]);
+        cells[origin] = code("CN", "origin");
+        assert_eq!(index.candidates_and_needs(&cells, &mut marks), 0);
+        // An unreadable guard field: every rule it guards may hold.
+        cells[dest] = crate::records::Cell::Missing;
+        assert_eq!(index.candidates_and_needs(&cells, &mut marks), bits(&e, &["quantity", "unit"]));
     }
 }

@@ -694,17 +694,39 @@ pub(crate) fn fields_of(mask: u64) -> Vec<FieldId> {
 
 /// Evaluates every rule in force on the record's date.
 pub fn evaluate(prog: &Program, rec: &Record<'_>) -> Evaluated {
-    evaluate_some(prog, rec, false)
+    evaluate_some(prog, rec, Pass::Full, None)
 }
 
 /// Evaluates only what counts over many records (rules with a `total`,
 /// and the licence checks): the first pass of a run that counts, which
 /// needs the contributions alone.
 pub fn evaluate_counting(prog: &Program, rec: &Record<'_>) -> Evaluated {
-    evaluate_some(prog, rec, true)
+    evaluate_some(prog, rec, Pass::Counting, None)
 }
 
-fn evaluate_some(prog: &Program, rec: &Record<'_>, counting: bool) -> Evaluated {
+/// Evaluates for decisions and counts alone: the record's data-quality
+/// problems are not looked for. For a run whose outputs show neither
+/// (`--format summary`), on records typed for their candidate rules only
+/// ([`crate::records::Layout::on_demand`]).
+/// `candidates`, when given, are the record's candidate rules as the index
+/// marked them on these cells ([`crate::compile::RuleIndex::candidates_and_needs`]).
+pub(crate) fn evaluate_for_counts(prog: &Program, rec: &Record<'_>, candidates: Option<&[bool]>) -> Evaluated {
+    evaluate_some(prog, rec, Pass::Counts, candidates)
+}
+
+/// What an evaluation is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Everything a record's result holds.
+    Full,
+    /// Decisions and counts, without the data-quality problems.
+    Counts,
+    /// What counts over many records alone (the first pass of a run that counts).
+    Counting,
+}
+
+fn evaluate_some(prog: &Program, rec: &Record<'_>, pass: Pass, given: Option<&[bool]>) -> Evaluated {
+    let counting = pass == Pass::Counting;
     let schema = &prog.rules.schema;
     let Some(Value::Date(date)) = rec.cells[schema.date].value() else {
         // INVARIANT: records with an unreadable date are invalid and never
@@ -730,7 +752,13 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, counting: bool) -> Evaluated 
     }
     let candidates = CANDIDATES.with(|c| {
         let mut c = c.borrow_mut();
-        prog.index.candidates(rec, &mut c);
+        match given {
+            Some(given) if given.len() == prog.compiled.len() => {
+                c.clear();
+                c.extend_from_slice(given);
+            }
+            _ => prog.index.candidates(rec, &mut c),
+        }
         std::mem::take(&mut *c)
     });
     let (mut findings, mut skipped, mut contributions) = (Vec::new(), Vec::new(), Vec::new());
@@ -801,7 +829,7 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, counting: bool) -> Evaluated 
         decision: decision(&findings),
         findings,
         // The counting pass keeps only what records add to totals.
-        data_quality: if counting { Vec::new() } else { data_quality(schema, rec) },
+        data_quality: if pass == Pass::Full { data_quality(schema, rec) } else { Vec::new() },
         skipped,
         suppressed: ctx.suppressed,
         screened,

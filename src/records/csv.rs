@@ -634,6 +634,7 @@ fn layout(
         format: Format::Csv,
         limits,
         typed: None,
+        later: Vec::new(),
     })
 }
 
@@ -679,7 +680,7 @@ fn swallowed_records(layout: &Layout, row: &Row<'_>) -> Option<FieldProblem> {
 pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>, Invalid> {
     let mut cells = Vec::with_capacity(layout.schema.fields.len());
     cells.resize_with(layout.schema.fields.len(), || Cell::NoColumn);
-    type_row(layout, row, row.text, row.utf8, cells)
+    type_row(layout, row, row.text, row.utf8, cells, |_| u64::MAX)
 }
 
 /// Types one CSV row whose text is `text` (with `utf8`, when known valid)
@@ -688,12 +689,20 @@ pub(super) fn parse_row<'a>(layout: &Layout, row: Row<'a>) -> Result<Record<'a>,
 /// written, letting its old value go). A caller typing a chunk's records
 /// one after the other hands the same cells on from record to record, so a
 /// record costs no allocation, no filling and no freeing of its cells.
+///
+/// Fields [`Layout::later`] names are typed after the others, and only
+/// those `need` asks for given the other cells (the fields the record's
+/// candidate rules read); the rest hold an unreadable cell with no text
+/// (so a rule that read one would be undecided, never passed). Every field
+/// is typed when a required one is missing or unreadable, so an invalid
+/// record is reported as in full.
 pub fn type_row<'a>(
     layout: &Layout,
     row: Row<'_>,
     text: &'a [u8],
     utf8: Option<&'a str>,
     mut cells: Vec<Cell<'a>>,
+    need: impl FnOnce(&[Cell<'a>]) -> u64,
 ) -> Result<Record<'a>, Invalid> {
     let (schema, line) = (&layout.schema, row.line);
     debug_assert_eq!(text.len(), row.text.len());
@@ -772,10 +781,10 @@ pub fn type_row<'a>(
     // as each is typed (a second pass over the cells cost more than this).
     // (A required field always has a column: the header was refused otherwise.)
     let mut sound = true;
-    for &(i, c) in &layout.present {
+    let type_field = |i: usize, c: usize, cells: &mut [Cell<'a>]| {
         let (Some(def), Some(cell), Some(&(start, end))) = (schema.fields.get(i), cells.get_mut(i), row.bounds.get(c))
         else {
-            continue;
+            return true;
         };
         let typed = layout.typed.is_none_or(|m| m & (1u64 << (i & 63)) != 0);
         let bytes = &text[start..end];
@@ -801,7 +810,22 @@ pub fn type_row<'a>(
                 }
             }
         }
-        sound &= cell.sound(def.required);
+        cell.sound(def.required)
+    };
+    for &(i, c) in &layout.present {
+        sound &= type_field(i, c, &mut cells);
+    }
+    if !layout.later.is_empty() {
+        let need = if sound { need(&cells) } else { u64::MAX };
+        for &(i, c) in &layout.later {
+            if need & (1u64 << (i & 63)) != 0 {
+                sound &= type_field(i, c, &mut cells);
+            } else if let Some(cell) = cells.get_mut(i)
+                && !matches!(cell, Cell::Bad { raw: std::borrow::Cow::Borrowed(""), .. })
+            {
+                super::value::set(cell, Cell::Bad { raw: std::borrow::Cow::Borrowed(""), reason: String::new() });
+            }
+        }
     }
     layout.finish_checked(line, cells, sound, ascii)
 }
@@ -1013,7 +1037,7 @@ I,2024-01-06\n";
         s.split_valid(body, (valid, ascii), 1, true, |row| {
             checked.push(row.utf8.is_some());
             let fresh = format!("{:?}", layout.parse_csv(row));
-            let got = match layout.type_csv(row, (body, valid), std::mem::take(&mut cells)) {
+            let got = match layout.type_csv(row, (body, valid), std::mem::take(&mut cells), |_| u64::MAX) {
                 Ok(rec) => {
                     let got = format!("{:?}", Ok::<_, Invalid>(&rec));
                     cells = rec.cells;
@@ -1031,6 +1055,57 @@ I,2024-01-06\n";
         assert!(typed >= 6, "{typed} records typed in place");
         // Rows A to F lie before the bad byte; F is a copy (unescaped).
         assert_eq!(checked, [true, true, true, true, true, false, false, false, false]);
+    }
+
+    /// Fields typed on demand are typed when `need` asks for them, hold an
+    /// unreadable cell with no text otherwise (never a value left by the
+    /// record before), and are all typed when a required field is not
+    /// readable, so an invalid record reads as in full.
+    #[test]
+    fn fields_typed_on_demand_are_typed_only_when_asked_and_all_for_an_invalid_record() {
+        let head = b"id,date,origin,destination,hs_code,quantity,unit,seller\n";
+        let body: &[u8] = b"A,2024-01-02,KP,CN,2701,5,kg,Acme\n\
+B,2024-01-02,KP,CN,2701,7,t,Acme\n\
+C,2024-01-03,XX,CN,2701,lots,furlongs,Acme\n";
+        let schema = Arc::new(crate::config::standard_schema());
+        let spec = InputSpec::new("t.csv");
+        let (_, mut layout) = CsvReader::open(
+            Box::new(std::io::Cursor::new([&head[..], body].concat())),
+            &spec,
+            0,
+            Arc::clone(&schema),
+            Arc::new(InputConfig::standard()),
+            Limits::default(),
+            1 << 20,
+        )
+        .expect("opens");
+        let field = |n: &str| schema.field(n).expect("field");
+        let (quantity, unit, seller) = (field("quantity"), field("unit"), field("seller"));
+        layout.type_on_demand(u64::MAX >> (64 - schema.fields.len()), (1 << quantity) | (1 << unit));
+        assert_eq!(layout.later.iter().map(|(f, _)| *f).collect::<Vec<_>>(), [quantity, unit]);
+        let (valid, ascii) = valid_text(body);
+        let (mut cells, mut got) = (Vec::new(), Vec::new());
+        let mut s = Splitter::new(b',');
+        s.split_valid(body, (valid, ascii), 1, true, |row| {
+            // A is asked for its quantity and unit, B for nothing, C (an
+            // unknown origin: invalid) would be asked for nothing.
+            let need = if row.line == 1 { (1 << quantity) | (1 << unit) } else { 0 };
+            let fresh = format!("{:?}", layout.parse_csv(row));
+            match layout.type_csv(row, (body, valid), std::mem::take(&mut cells), |_| need) {
+                Ok(rec) => {
+                    got.push((rec.cells[quantity].clone().into_owned(), rec.cells[unit].clone().into_owned()));
+                    assert!(matches!(&rec.cells[seller], Cell::Str { raw, .. } if raw == "Acme"));
+                    cells = rec.cells;
+                }
+                Err(TypeCsv::Invalid(inv)) => assert_eq!(format!("{:?}", Err::<&Record, _>(inv)), fresh),
+                Err(TypeCsv::Copy(_)) => panic!("read in place"),
+            }
+        });
+        let marker = || Cell::Bad { raw: "".into(), reason: String::new() };
+        assert!(matches!(&got[0].0, Cell::Ok { raw, .. } if raw == "5"), "{:?}", got[0]);
+        assert!(matches!(&got[0].1, Cell::Str { value, .. } if value == "kg"), "{:?}", got[0]);
+        assert_eq!(got[1], (marker(), marker()));
+        assert_eq!(got.len(), 2);
     }
 
     proptest! {

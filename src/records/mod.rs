@@ -12,6 +12,8 @@ pub mod json;
 mod value;
 
 pub use error::{FieldProblem, InputError};
+#[cfg(test)]
+pub(crate) use value::parse_cell;
 pub use value::{Cell, CellValue, Value, release};
 
 /// Why [`Layout::type_csv`] gave no record.
@@ -232,6 +234,12 @@ pub struct Layout {
     /// empty. `None`, the default: every field. The counting pass of a run
     /// types only what its rules read (required fields always).
     pub typed: Option<u64>,
+    /// CSV fields typed only for records whose candidate rules read them
+    /// ([`csv::type_row`]), with their columns, taken out of `present`;
+    /// empty, the default: every field is typed for every record. Set only
+    /// for a pass that shows no record's values or data quality
+    /// ([`Layout::type_on_demand`]).
+    pub later: Vec<(FieldId, usize)>,
 }
 
 /// The form in which a column name or a JSON key is compared with a field's
@@ -335,6 +343,7 @@ impl Layout {
             format: Format::Jsonl,
             limits: Limits::default(),
             typed: None,
+            later: Vec::new(),
         }
     }
 
@@ -362,6 +371,22 @@ impl Layout {
             .collect()
     }
 
+    /// Types only the fields in `typed` (a bit set of field ids; the others
+    /// keep their text), and of those the fields in `on_demand` only for
+    /// records whose candidate rules read them ([`csv::type_row`]).
+    pub(crate) fn type_on_demand(&mut self, typed: u64, on_demand: u64) {
+        self.typed = Some(typed);
+        let on_demand = on_demand & typed;
+        let (later, now) = std::mem::take(&mut self.present)
+            .into_iter()
+            .chain(std::mem::take(&mut self.later))
+            .partition(|(f, _)| *f < 64 && on_demand & (1u64 << f) != 0);
+        (self.later, self.present) = (later, now);
+        // Schema order within each, as typing goes.
+        self.present.sort_unstable();
+        self.later.sort_unstable();
+    }
+
     /// Types a CSV row as split from its chunk.
     pub fn parse_csv<'r>(&self, row: csv::Row<'r>) -> Result<Record<'r>, Invalid> {
         csv::parse_row(self, row)
@@ -376,12 +401,13 @@ impl Layout {
         row: csv::Row<'_>,
         (bytes, valid): (&'c [u8], &'c str),
         cells: Vec<Cell<'c>>,
+        need: impl FnOnce(&[Cell<'c>]) -> u64,
     ) -> Result<Record<'c>, TypeCsv<'c>> {
         let Some(text) = row.at.and_then(|at| bytes.get(at..at + row.text.len())) else {
             return Err(TypeCsv::Copy(cells));
         };
         let utf8 = row.at.and_then(|at| valid.get(at..at + text.len()));
-        csv::type_row(self, row, text, utf8, cells).map_err(TypeCsv::Invalid)
+        csv::type_row(self, row, text, utf8, cells, need).map_err(TypeCsv::Invalid)
     }
 
     /// Types a raw row.

@@ -559,9 +559,11 @@ impl OpenInput {
     /// Types only the fields in `mask` (a bit set of field ids) of this
     /// input's CSV records; the others read as empty. For a pass whose rules
     /// read nothing else.
-    pub(crate) fn type_only(&mut self, mask: u64) {
+    /// Of those, the fields in `on_demand` are typed only for records whose
+    /// candidate rules read them.
+    pub(crate) fn type_only(&mut self, mask: u64, on_demand: u64) {
         if let Some(layout) = Arc::get_mut(&mut self.input.layout) {
-            layout.typed = Some(mask);
+            layout.type_on_demand(mask, on_demand);
         }
     }
 }
@@ -755,6 +757,9 @@ struct Evaluator<'a> {
     render: Option<&'a Render<'a>>,
     standings: Option<&'a crate::aggregate::Standings>,
     counting: bool,
+    /// Nothing shows a record's values or data quality: records are typed
+    /// for their candidate rules only, and evaluated for decisions and counts.
+    lean: bool,
     /// Buffers of pieces of work the in-order stage is done with, for the
     /// next pieces: a chunk's outcomes take megabytes, and a fresh
     /// allocation of that size is fresh pages from the system each time.
@@ -783,19 +788,26 @@ impl Evaluator<'_> {
                 let (valid, ascii) = crate::records::csv::valid_text(bytes);
                 // One set of cells, handed from record to record of the chunk.
                 let mut cells = Vec::new();
-                let split =
-                    splitter.split_valid(bytes, (valid, ascii), chunk.first_line, chunk.last, |row| {
-                        match layout.type_csv(row, (bytes, valid), std::mem::take(&mut cells)) {
-                            Ok(rec) => cells = self.one(Ok(rec), &mut done).unwrap_or_default(),
-                            Err(TypeCsv::Invalid(inv)) => _ = self.one(Err(inv), &mut done),
-                            Err(TypeCsv::Copy(kept)) => {
-                                cells = kept;
-                                if let Some(spent) = self.one(layout.parse_csv(row), &mut done) {
-                                    crate::records::release(spent);
-                                }
+                // A record's candidate rules, when marked while typing it
+                // (to type the fields they read): not marked again.
+                let (mut candidates, mut marked) = (Vec::new(), false);
+                let split = splitter.split_valid(bytes, (valid, ascii), chunk.first_line, chunk.last, |row| {
+                    let typed = layout.type_csv(row, (bytes, valid), std::mem::take(&mut cells), |c| {
+                        marked = true;
+                        self.program.index.candidates_and_needs(c, &mut candidates)
+                    });
+                    let given = std::mem::take(&mut marked).then_some(&candidates[..]);
+                    match typed {
+                        Ok(rec) => cells = self.one(Ok(rec), given, &mut done).unwrap_or_default(),
+                        Err(TypeCsv::Invalid(inv)) => _ = self.one(Err(inv), None, &mut done),
+                        Err(TypeCsv::Copy(kept)) => {
+                            cells = kept;
+                            if let Some(spent) = self.one(layout.parse_csv(row), None, &mut done) {
+                                crate::records::release(spent);
                             }
                         }
-                    });
+                    }
+                });
                 crate::records::release(cells);
                 done.quoted_lines = splitter.quoted_lines - before;
                 match split {
@@ -808,7 +820,7 @@ impl Evaluator<'_> {
             Work::Rows(rows) => {
                 done.evals.reserve(rows.len());
                 for raw in &rows {
-                    if let Some(cells) = self.one(layout.parse(raw), &mut done) {
+                    if let Some(cells) = self.one(layout.parse(raw), None, &mut done) {
                         crate::records::release(cells);
                     }
                 }
@@ -819,12 +831,20 @@ impl Evaluator<'_> {
 
     /// Evaluates and renders one record; gives back its cells when the
     /// outcome does not keep them, for the next record (or to release).
-    fn one<'r>(&self, parsed: Result<Record<'r>, Invalid>, done: &mut Done) -> Option<Vec<Cell<'r>>> {
+    /// `candidates`: the record's candidate rules, if marked while typing it.
+    fn one<'r>(
+        &self,
+        parsed: Result<Record<'r>, Invalid>,
+        candidates: Option<&[bool]>,
+        done: &mut Done,
+    ) -> Option<Vec<Cell<'r>>> {
         let mut spent = None;
         let outcome = match parsed {
             Ok(rec) => {
                 let mut e = if self.counting {
                     crate::eval::evaluate_counting(self.program, &rec)
+                } else if self.lean {
+                    crate::eval::evaluate_for_counts(self.program, &rec, candidates)
                 } else {
                     crate::eval::evaluate(self.program, &rec)
                 };
@@ -981,10 +1001,12 @@ pub(crate) fn run(
     };
     // Nothing shows a record's values: type only what the rules read.
     let mut inputs = inputs;
-    if opts.lean && keep == Keep::None && render.is_none() && !opts.explain {
+    let lean = opts.lean && keep == Keep::None && render.is_none() && !opts.explain;
+    if lean {
         let mask = crate::aggregate::fields_read_by_any_rule(&program.rules);
+        let on_demand = program.index.on_demand();
         for i in &mut inputs {
-            i.type_only(mask);
+            i.type_only(mask, on_demand);
         }
     }
     let eval = Evaluator {
@@ -994,6 +1016,7 @@ pub(crate) fn run(
         render,
         standings: opts.standings.as_deref(),
         counting: opts.counting,
+        lean,
         spare: Mutex::default(),
     };
     let mut seq = Sequencer {
