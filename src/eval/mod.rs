@@ -750,17 +750,17 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, pass: Pass, given: Option<&[b
     thread_local! {
         static CANDIDATES: std::cell::RefCell<Vec<bool>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let candidates = CANDIDATES.with(|c| {
-        let mut c = c.borrow_mut();
-        match given {
-            Some(given) if given.len() == prog.compiled.len() => {
-                c.clear();
-                c.extend_from_slice(given);
-            }
-            _ => prog.index.candidates(rec, &mut c),
+    // The candidates as marked while the record was typed, or marked here
+    // into this thread's buffer (given back below).
+    let mut own = Vec::new();
+    let candidates: &[bool] = match given {
+        Some(given) if given.len() == prog.compiled.len() => given,
+        _ => {
+            own = CANDIDATES.with(|c| std::mem::take(&mut *c.borrow_mut()));
+            prog.index.candidates(rec, &mut own);
+            &own
         }
-        std::mem::take(&mut *c)
-    });
+    };
     let (mut findings, mut skipped, mut contributions) = (Vec::new(), Vec::new(), Vec::new());
     // Each regime's scope, decided once per record when a rule of it is in force.
     // (No allocation per record for rule sets without scopes.)
@@ -800,7 +800,9 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, pass: Pass, given: Option<&[b
             }
         }
     }
-    CANDIDATES.with(|c| *c.borrow_mut() = candidates);
+    if own.capacity() > 0 {
+        CANDIDATES.with(|c| *c.borrow_mut() = own);
+    }
     // Every regime's scope is reported, whether or not a rule of it was a
     // candidate: the report counts the records each regime applied to.
     for (g, expr) in prog.scopes.iter().enumerate().filter(|_| prog.scoped) {

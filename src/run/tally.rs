@@ -23,6 +23,8 @@ pub struct CheckTally<'r> {
     /// Per list: the regimes whose rules screen against it, and the records
     /// outside all of their scopes.
     list_regimes: Vec<(Vec<usize>, u64)>,
+    /// Per list: whether the record counted now screened anything against it.
+    seen: Vec<bool>,
 }
 
 impl<'r> CheckTally<'r> {
@@ -47,6 +49,7 @@ impl<'r> CheckTally<'r> {
             skipped: Default::default(),
             coverage: vec![(0, vec![0; fields]); rules.lists.len()],
             list_regimes,
+            seen: Vec::new(),
         }
     }
 
@@ -56,14 +59,17 @@ impl<'r> CheckTally<'r> {
         for sk in &e.skipped {
             *self.skipped.entry((e.file, sk.rule, sk.direct_fields(schema), sk.groups.clone())).or_default() += 1;
         }
-        let mut seen = vec![false; self.coverage.len()];
+        // (One flag per list, in a buffer kept from record to record.)
+        let seen = &mut self.seen;
+        seen.clear();
+        seen.resize(self.coverage.len(), false);
         for (l, f) in &e.screened {
             if let Some((_, by_field)) = self.coverage.get_mut(*l) {
                 by_field[*f] += 1;
                 seen[*l] = true;
             }
         }
-        for ((c, s), (regimes, outside)) in self.coverage.iter_mut().zip(seen).zip(&mut self.list_regimes) {
+        for ((c, &s), (regimes, outside)) in self.coverage.iter_mut().zip(seen.iter()).zip(&mut self.list_regimes) {
             c.0 += u64::from(s);
             if !s && !regimes.is_empty() && regimes.iter().all(|g| e.out_of_scope().contains(g)) {
                 *outside += 1;
