@@ -192,9 +192,29 @@ impl<'a> Ctx<'a> {
                     (Err(a), Err(b)) => Tri::U(a.merge(b)),
                 }
             }
-            CExpr::In(v, set, subject) => match self.operand(v) {
-                Err(w) => Tri::U(w),
-                Ok(val) => match self.lookup(*set, &val) {
+            CExpr::In(v, set, subject) => {
+                // A field's or a bound element's value is looked up where it
+                // lies: copied out as an operand, a code was written in
+                // pieces and read back whole, a stalled load per test.
+                let found = match &**v {
+                    CExpr::Field(f) => match &self.rec.cells[*f] {
+                        Cell::Ok { value: Value::Code(c), .. } => self.lookup_key(*set, Key::Code(c)),
+                        Cell::Str { value, .. } => self.lookup_key(*set, Key::Str(value)),
+                        _ => match self.field(*f) {
+                            Err(w) => return Tri::U(w),
+                            Ok(val) => self.lookup(*set, &val),
+                        },
+                    },
+                    CExpr::Var(d) => match self.vars.get(*d) {
+                        Some((val, _)) => self.lookup(*set, val),
+                        None => Lookup::WrongKind,
+                    },
+                    _ => match self.operand(v) {
+                        Err(w) => return Tri::U(w),
+                        Ok(val) => self.lookup(*set, &val),
+                    },
+                };
+                match found {
                     Lookup::Found(entry, broader) => {
                         let field = self.subject(*subject);
                         self.matches.push(SetMatch { field, set: *set, entry, broader, column: None });
@@ -202,8 +222,8 @@ impl<'a> Ctx<'a> {
                     }
                     Lookup::NotFound => Tri::F,
                     Lookup::WrongKind => Tri::U(Why::error(TYPE_ERROR)),
-                },
-            },
+                }
+            }
             CExpr::Screen(value, spec, subject) => self.screen(value, spec, *subject),
             CExpr::StrLit(op, s, pat) => match self.value(s) {
                 Ok(V::Str(s)) => Tri::from(str_test(*op, &search_form(&s), pat)),
@@ -576,14 +596,23 @@ impl<'a> Ctx<'a> {
     /// Looks a value up in a set; the first entry in force on the record's
     /// date, and whether it matched only at a broader level.
     fn lookup(&self, set: usize, v: &V<'_>) -> Lookup {
+        match v {
+            V::Code(c) => self.lookup_key(set, Key::Code(c)),
+            V::Str(s) => self.lookup_key(set, Key::Str(s)),
+            _ => Lookup::WrongKind,
+        }
+    }
+
+    /// [`Ctx::lookup`] of a value borrowed where it lies.
+    fn lookup_key(&self, set: usize, v: Key<'_>) -> Lookup {
         let entries = &self.prog.rules.sets[set].entries;
         let in_force = |ids: &Vec<u32>| ids.iter().copied().find(|i| entries[*i as usize].in_force(self.date));
         let found = |hit: Option<(u32, bool)>| hit.map_or(Lookup::NotFound, |(i, b)| Lookup::Found(i, b));
         match (&self.prog.matchers[set], v) {
-            (Matcher::Codes { exact, prefix: false, .. }, V::Code(c)) => {
+            (Matcher::Codes { exact, prefix: false, .. }, Key::Code(c)) => {
                 found(exact.get(c).and_then(in_force).map(|i| (i, false)))
             }
-            (Matcher::Codes { exact, lens, broader, prefix: true }, V::Code(c)) => {
+            (Matcher::Codes { exact, lens, broader, prefix: true }, Key::Code(c)) => {
                 let kind = c.kind().kind();
                 for &k in lens {
                     if k > c.len() {
@@ -597,7 +626,7 @@ impl<'a> Ctx<'a> {
                 }
                 found(broader.get(c).and_then(in_force).map(|i| (i, true)))
             }
-            (Matcher::Text { map, fold, ascii_lowercase, .. }, V::Str(s)) => {
+            (Matcher::Text { map, fold, ascii_lowercase, .. }, Key::Str(s)) => {
                 // Short ASCII text (a name, a code) lowercased on the stack.
                 let mut buf = [0u8; 96];
                 let hit = match buf.get_mut(..s.len()) {
@@ -613,6 +642,13 @@ impl<'a> Ctx<'a> {
             _ => Lookup::WrongKind,
         }
     }
+}
+
+/// A value looked up in a set, borrowed.
+#[derive(Clone, Copy)]
+enum Key<'v> {
+    Code(&'v Code),
+    Str(&'v str),
 }
 
 /// What looking a value up in a set found.
