@@ -998,6 +998,23 @@ mod tests {
         }
     }
 
+    /// The standard schema and the layout of a file with this header (the
+    /// body follows it in the file read).
+    fn standard_layout(head: &[u8], body: &[u8]) -> (Arc<crate::schema::Schema>, Layout) {
+        let schema = Arc::new(crate::config::standard_schema());
+        let (_, layout) = CsvReader::open(
+            Box::new(std::io::Cursor::new([head, body].concat())),
+            &InputSpec::new("t.csv"),
+            0,
+            Arc::clone(&schema),
+            Arc::new(InputConfig::standard()),
+            Limits::default(),
+            1 << 20,
+        )
+        .expect("opens");
+        (schema, layout)
+    }
+
     /// Records typed into the cells the record before left (as a run types
     /// a chunk) are the records typed afresh: a value emptied, made
     /// unreadable, not UTF-8, not ASCII, or copied to be unescaped, each
@@ -1015,19 +1032,7 @@ F,2024-01-04,KP,CN,2701,2,\"say \"\"hi\"\"\"\n\
 G,2024-01-05,CN,KP,2701,3,Bad\xFFbyte\n\
 H,2024-01-05,CN,KP,2701,4,After\n\
 I,2024-01-06\n";
-        let schema = Arc::new(crate::config::standard_schema());
-        let text = [&head[..], body].concat();
-        let spec = InputSpec::new("t.csv");
-        let (_, layout) = CsvReader::open(
-            Box::new(std::io::Cursor::new(text)),
-            &spec,
-            0,
-            Arc::clone(&schema),
-            Arc::new(InputConfig::standard()),
-            Limits::default(),
-            1 << 20,
-        )
-        .expect("opens");
+        let (_, layout) = standard_layout(head, body);
         let (valid, ascii) = valid_text(body);
         assert!(!ascii);
         assert_eq!(valid.len(), body.iter().position(|&b| b == 0xFF).expect("bad byte"));
@@ -1067,18 +1072,7 @@ I,2024-01-06\n";
         let body: &[u8] = b"A,2024-01-02,KP,CN,2701,5,kg,Acme\n\
 B,2024-01-02,KP,CN,2701,7,t,Acme\n\
 C,2024-01-03,XX,CN,2701,lots,furlongs,Acme\n";
-        let schema = Arc::new(crate::config::standard_schema());
-        let spec = InputSpec::new("t.csv");
-        let (_, mut layout) = CsvReader::open(
-            Box::new(std::io::Cursor::new([&head[..], body].concat())),
-            &spec,
-            0,
-            Arc::clone(&schema),
-            Arc::new(InputConfig::standard()),
-            Limits::default(),
-            1 << 20,
-        )
-        .expect("opens");
+        let (schema, mut layout) = standard_layout(head, body);
         let field = |n: &str| schema.field(n).expect("field");
         let (quantity, unit, seller) = (field("quantity"), field("unit"), field("seller"));
         layout.type_on_demand(u64::MAX >> (64 - schema.fields.len()), (1 << quantity) | (1 << unit));

@@ -388,6 +388,13 @@ mod generated {
         out
     }
 
+    /// A generated pack, checked and loaded (with its folder, kept while used).
+    fn load(rules: &str) -> Result<(TempPack, Engine), TestCaseError> {
+        let dir = TempPack::new(&[("gen.cordon", rules)]);
+        let engine = Engine::load(dir.path()).map_err(|d| TestCaseError::fail(format!("{d:?}\n{rules}")))?;
+        Ok((dir, engine))
+    }
+
     /// Every record's line, decision and rule results, and the run's counts.
     type Decided = (Vec<(u64, String, String)>, (u64, u64, u64, u64, u64));
 
@@ -418,19 +425,14 @@ mod generated {
         /// missing, unreadable or convertible; guard fields of every kind).
         #[test]
         fn a_run_typing_on_demand_decides_as_a_full_run(rules in pack(), records in prop::collection::vec(record(), 1..40)) {
-            let dir = TempPack::new(&[("gen.cordon", &rules)]);
-            let engine = Engine::load(dir.path()).map_err(|d| TestCaseError::fail(format!("{d:?}\n{rules}")))?;
+            let (_dir, engine) = load(&rules)?;
             let csv = csv_of(&records);
             prop_assert_eq!(decide(&engine, &csv, true), decide(&engine, &csv, false), "{}\n{}", rules, csv);
         }
-    }
 
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
         #[test]
         fn compiled_and_reference_evaluators_agree(rules in pack(), records in prop::collection::vec(record(), 1..24)) {
-            let dir = TempPack::new(&[("gen.cordon", &rules)]);
-            let engine = Engine::load(dir.path()).map_err(|d| TestCaseError::fail(format!("{d:?}\n{rules}")))?;
+            let (_dir, engine) = load(&rules)?;
             let layout = cordon::unstable::records::Layout::for_json(
                 0,
                 "g",
