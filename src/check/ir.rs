@@ -225,7 +225,7 @@ impl RuleSet {
     /// ids; fields up to the 64th): every required field, the key and the date,
     /// each regime's scope, and what the licence checks read.
     pub(crate) fn base_fields(&self) -> u64 {
-        let (rules, schema) = (self, &self.schema);
+        let schema = &self.schema;
         let mut mask = 0u64;
         let mut add = |f: usize| mask |= 1u64.checked_shl(f as u32).unwrap_or(0);
         for (i, def) in schema.fields.iter().enumerate() {
@@ -238,16 +238,16 @@ impl RuleSet {
         // A regime's scope decides whether its rules run at all: its fields are
         // read (and checked: a misspelt `flow` is unreadable, never "not an
         // import") whichever rules are counted.
-        for (e, _) in rules.regimes.iter().filter_map(|g| g.scope.as_ref()) {
+        for (e, _) in self.regimes.iter().filter_map(|g| g.scope.as_ref()) {
             e.all_fields(&mut |f| add(f));
             for g in e.groups() {
                 schema.groups[g].members.iter().for_each(|f| add(*f));
             }
         }
-        if let Some(l) = &rules.licences {
-            rules.rules[l.balance].reads.iter().chain(&rules.rules[l.scope].reads).for_each(|f| add(*f));
+        if let Some(l) = &self.licences {
+            self.rules[l.balance].reads.iter().chain(&self.rules[l.scope].reads).for_each(|f| add(*f));
             for r in [l.unknown, l.validity] {
-                rules.rules[r].reads.iter().for_each(|f| add(*f));
+                self.rules[r].reads.iter().for_each(|f| add(*f));
             }
         }
         with_units(schema, mask)

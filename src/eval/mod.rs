@@ -743,7 +743,7 @@ pub fn evaluate_counting(prog: &Program, rec: &Record<'_>) -> Evaluated {
 /// Evaluates for decisions and counts alone: the record's data-quality
 /// problems are not looked for. For a run whose outputs show neither
 /// (`--format summary`), on records typed for their candidate rules only
-/// ([`crate::records::Layout::on_demand`]).
+/// ([`crate::records::Layout::later`]).
 /// `candidates`, when given, are the record's candidate rules as the index
 /// marked them on these cells ([`crate::compile::RuleIndex::candidates_and_needs`]).
 pub(crate) fn evaluate_for_counts(prog: &Program, rec: &Record<'_>, candidates: Option<&[bool]>) -> Evaluated {

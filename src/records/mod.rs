@@ -238,7 +238,7 @@ pub struct Layout {
     /// ([`csv::type_row`]), with their columns, taken out of `present`;
     /// empty, the default: every field is typed for every record. Set only
     /// for a pass that shows no record's values or data quality
-    /// ([`Layout::type_on_demand`]).
+    /// (`Layout::type_on_demand`).
     pub later: Vec<(FieldId, usize)>,
 }
 
