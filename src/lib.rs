@@ -88,7 +88,9 @@
 //!   produces the typed `RuleSet`.
 //! - `diagnostics`: many problems carried together; their JSON and plain forms.
 //! - `load`: reads a pack through its sources: rule files, imports, manifest.
-//! - `compile`: sets become hash and prefix tables; produces the `Program`.
+//! - `compile`: sets become hash and prefix tables; the rule index (which
+//!   rules can hold on a record, and the fields only they read); produces
+//!   the `Program`.
 //! - `findings`: decisions, findings, evidence, explanations, invalid records.
 //! - `store`: the state kept between runs (records counted by rules over
 //!   many records, runs, changes by hand) and the decision log (hash-chained
@@ -143,6 +145,12 @@
 //! - Decisions: `block` > `review` > `pass`; a rule that cannot be decided —
 //!   a value missing or unreadable, a column absent, a value of an
 //!   unexpected kind — is reported (`review`, indeterminate), never passed.
+//! - A run whose outputs show no record's values (`--format summary`) types
+//!   only the fields rules read, and the fields only guarded rules read only
+//!   for records whose guards hold; its decisions and counts are those of a
+//!   run that types everything. A field left untyped holds an unreadable
+//!   cell (a rule reading it is undecided, never passed), and a record with
+//!   a required field unreadable is typed in full.
 //! - Money and quantities are exact decimals; dates are calendar dates.
 //! - The same rules and records give the same findings in the same order,
 //!   on the same line numbers, whatever the number of threads, the chunk
