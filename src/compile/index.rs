@@ -6,15 +6,21 @@
 //! rules whose guard may hold; only those are evaluated, so the cost of a
 //! record follows the rules that concern it, not the size of the pack.
 //!
+//! An `any` over a list field or a group (`any(c in party_countries: c in
+//! DPRK)`) guards by each item and each member.
+//!
 //! A guard is necessary, never sufficient: a rule it selects is evaluated in
 //! full. A guard field that is missing or unreadable selects every rule it
-//! guards (three-valued logic: the rule may still be undecided).
+//! guards (three-valued logic: the rule may still be undecided); so does a
+//! field without a column, except a group member's: the group reads its other
+//! members, and only a group none of whose members has a column selects.
 
 use rustc_hash::FxHashMap;
 
 use crate::check::{EntryValue, RuleSet, SetId, TExpr};
 use crate::records::{Cell, Record, Value};
-use crate::schema::FieldId;
+use crate::schema::{FieldId, GroupId};
+use crate::syntax::ast::Quantifier;
 use crate::values::kind::{Code, Matching};
 
 /// A condition `field in set` on a coded field.
@@ -22,6 +28,10 @@ use crate::values::kind::{Code, Matching};
 struct Atom {
     field: FieldId,
     set: SetId,
+    /// Taken from an `any` over this group: the field having no column
+    /// makes it hold no more (the group reads its other columns), unless
+    /// no member of the group has a column.
+    group: Option<GroupId>,
 }
 
 /// The guard of a condition: atoms of which at least one must hold for it
@@ -30,10 +40,26 @@ fn guard(e: &TExpr, rules: &RuleSet) -> Option<Vec<Atom>> {
     match e {
         TExpr::In { value, set } => match (value.as_ref(), rules.sets.get(*set).map(|s| s.elem.kind().matching())) {
             (TExpr::Field(f), Some(Matching::Exact | Matching::Prefix { .. })) => {
-                Some(vec![Atom { field: *f, set: *set }])
+                Some(vec![Atom { field: *f, set: *set, group: None }])
             }
             _ => None,
         },
+        // `any(c in route: c in DPRK)`: some item of the list is in the set.
+        TExpr::Quant(Quantifier::Any, f, body) => {
+            Some(element_sets(body, rules)?.into_iter().map(|set| Atom { field: *f, set, group: None }).collect())
+        }
+        // `any(c in party_countries: c in DPRK)`: some member's value (or an
+        // item of a list member) is in the set.
+        TExpr::GroupQuant(Quantifier::Any, g, body) => {
+            let sets = element_sets(body, rules)?;
+            let members = &rules.schema.groups.get(*g)?.members;
+            let group = Some(*g);
+            let mut all: Vec<Atom> =
+                members.iter().flat_map(|&field| sets.iter().map(move |&set| Atom { field, set, group })).collect();
+            all.sort_by_key(|a| (a.field, a.set));
+            all.dedup();
+            Some(all)
+        }
         // Any conjunct's guard will do: take the one with the fewest atoms.
         TExpr::And(xs) => xs.iter().filter_map(|x| guard(x, rules)).min_by_key(Vec::len),
         // Every alternative needs one.
@@ -43,6 +69,30 @@ fn guard(e: &TExpr, rules: &RuleSet) -> Option<Vec<Atom>> {
                 all.extend(guard(x, rules)?);
             }
             all.sort_by_key(|a| (a.field, a.set));
+            all.dedup();
+            Some(all)
+        }
+        _ => None,
+    }
+}
+
+/// The guard of the body of an `any` at the top of a condition, over its
+/// element (`Var(0)`: nothing else binds a variable there): sets of which
+/// the element must be in at least one for the body to hold. `all` has no
+/// guard (it holds over no elements at all).
+fn element_sets(e: &TExpr, rules: &RuleSet) -> Option<Vec<SetId>> {
+    match e {
+        TExpr::In { value, set } => match (value.as_ref(), rules.sets.get(*set).map(|s| s.elem.kind().matching())) {
+            (TExpr::Var(0), Some(Matching::Exact | Matching::Prefix { .. })) => Some(vec![*set]),
+            _ => None,
+        },
+        TExpr::And(xs) => xs.iter().filter_map(|x| element_sets(x, rules)).min_by_key(Vec::len),
+        TExpr::Or(xs) => {
+            let mut all = Vec::new();
+            for x in xs {
+                all.extend(element_sets(x, rules)?);
+            }
+            all.sort_unstable();
             all.dedup();
             Some(all)
         }
@@ -65,6 +115,39 @@ struct FieldTable {
     lens: Vec<usize>,
     /// Every atom on this field (all may hold when the value is unknown).
     all: Vec<u32>,
+    /// The atoms that may hold when the file has no column for the field:
+    /// all but those of an `any` over a group (see [`RuleIndex::groups`]).
+    no_column: Vec<u32>,
+}
+
+impl FieldTable {
+    /// Marks the atoms a value of code `c` may make hold: those of its
+    /// code, and for hierarchical kinds those of each prefix at a boundary
+    /// (or of a longer code, when the record is coded less precisely).
+    #[inline]
+    fn look_up(&self, codes: &super::CodeMap<Vec<u32>>, c: &Code, mark: &mut impl FnMut(&[u32])) {
+        if self.lens.is_empty() {
+            if let Some(a) = codes.get(c) {
+                mark(a);
+            }
+            return;
+        }
+        let kind = c.kind().kind();
+        for &k in &self.lens {
+            if k > c.len() {
+                // The record is coded less precisely than these entries.
+                if let Some(a) = codes.get(c) {
+                    mark(a);
+                }
+                break;
+            }
+            if kind.is_boundary(c, k)
+                && let Some(a) = codes.get(&c.prefix(k))
+            {
+                mark(a);
+            }
+        }
+    }
 }
 
 /// The rule index of a program.
@@ -76,6 +159,9 @@ pub(crate) struct RuleIndex {
     /// Atom → rules it guards.
     atom_rules: Vec<Vec<u32>>,
     tables: Vec<FieldTable>,
+    /// Per group an `any` over which guards a rule: its members, and the
+    /// atoms taken from it.
+    groups: Vec<(Vec<FieldId>, Vec<u32>)>,
     /// See [`RuleIndex::on_demand`].
     on_demand: u64,
     /// Atom → the fields typed on demand that the rules it guards read.
@@ -112,6 +198,9 @@ impl RuleIndex {
             };
             let table = &mut index.tables[ti];
             table.all.push(ai as u32);
+            if a.group.is_none() {
+                table.no_column.push(ai as u32);
+            }
             let set = &rules.sets[a.set];
             let kind = set.elem.kind();
             let broader_from = match kind.matching() {
@@ -131,6 +220,14 @@ impl RuleIndex {
                         table.lens.push(k);
                     }
                 }
+            }
+        }
+        for (ai, a) in atoms.iter().enumerate() {
+            let Some(g) = a.group else { continue };
+            let members = &rules.schema.groups[g].members;
+            match index.groups.iter_mut().find(|(m, _)| m == members) {
+                Some((_, atoms)) => atoms.push(ai as u32),
+                None => index.groups.push((members.clone(), vec![ai as u32])),
             }
         }
         for t in &mut index.tables {
@@ -187,30 +284,29 @@ impl RuleIndex {
         for t in &self.tables {
             let Some(codes) = &t.codes else { continue };
             match cells.get(t.field) {
-                Some(Cell::Ok { value: Value::Code(c), .. }) if t.lens.is_empty() => {
-                    if let Some(a) = codes.get(c) {
-                        mark(a);
-                    }
-                }
-                Some(Cell::Ok { value: Value::Code(c), .. }) => {
-                    let kind = c.kind().kind();
-                    for &k in &t.lens {
-                        if k > c.len() {
-                            // The record is coded less precisely than these entries.
-                            if let Some(a) = codes.get(c) {
-                                mark(a);
-                            }
-                            break;
-                        }
-                        if kind.is_boundary(c, k)
-                            && let Some(a) = codes.get(&c.prefix(k))
-                        {
-                            mark(a);
+                Some(Cell::Ok { value: Value::Code(c), .. }) => t.look_up(codes, c, &mut mark),
+                // A list (only an `any` over it is indexed: the checker
+                // refuses a list in a set): each item, when every item is
+                // a code; an empty list guards nothing by itself.
+                Some(Cell::Ok { value: Value::List(items), .. })
+                    if !items.is_empty() && items.iter().all(|i| matches!(i, Value::Code(_))) =>
+                {
+                    for i in items {
+                        if let Value::Code(c) = i {
+                            t.look_up(codes, c, &mut mark);
                         }
                     }
                 }
-                // Missing, unreadable, no column, or another type: any guarded rule may apply.
+                Some(Cell::NoColumn) => mark(&t.no_column),
+                // Missing, unreadable, or another type: any guarded rule may apply.
                 _ => mark(&t.all),
+            }
+        }
+        // A group none of whose members has a column: its `any` is
+        // undecided, so the rules it guards may apply.
+        for (members, atoms) in &self.groups {
+            if members.iter().all(|m| matches!(cells.get(*m), Some(Cell::NoColumn) | None)) {
+                mark(atoms);
             }
         }
     }
@@ -306,5 +402,64 @@ mod tests {
         // An unreadable guard field: every rule it guards may hold.
         cells[dest] = crate::records::Cell::Missing;
         assert_eq!(index.candidates_and_needs(&cells, &mut marks), bits(&e, &["quantity", "unit"]));
+    }
+
+    /// `any` over a list field or a group guards its rule by each item or
+    /// member: the rule waits for a record with one in the set, or one the
+    /// index cannot read, or a group none of whose members has a column.
+    #[test]
+    fn an_any_over_a_list_or_a_group_guards_by_each_item_and_member() {
+        use crate::records::Cell;
+        let e = engine(
+            r#"regime T
+            rule A_ROUTE { title: "r" cite: "t" severity: review
+              when: present(route) and any(c in route: c in { KP }) }
+            rule B_PARTY { title: "p" cite: "t" severity: review
+              when: any(c in party_countries: c in { KP } or c in { IR }) and present(description) }
+            rule C_DIRECT { title: "d" cite: "t" severity: review when: seller_country in { KP } }
+            rule D_ALL { title: "a" cite: "t" severity: review when: all(c in route: c in { KP }) }"#,
+        );
+        let index = &e.program().index;
+        assert_eq!(index.guarded(), 3, "`all` holds over no items: it has no guard");
+        let schema = &e.program().rules.schema;
+        let f = |n: &str| schema.field(n).expect("field");
+        let parse = |t: &str, n: &str| {
+            crate::records::parse_cell(t, &schema.fields[f(n)], &crate::config::InputConfig::standard()).into_owned()
+        };
+        let members = &schema.groups[schema.group("party_countries").expect("group")].members;
+        let (seller, consignee) = (f("seller_country"), f("consignee_country"));
+        assert!(members.contains(&seller) && members.contains(&consignee));
+        // A file with seller and buyer countries only.
+        let mut cells = vec![Cell::NoColumn; schema.fields.len()];
+        for n in ["seller_country", "buyer_country"] {
+            cells[f(n)] = parse("CN", n);
+        }
+        cells[f("route")] = parse("CN;SG", "route");
+        let mut marks = Vec::new();
+        index.candidates_and_needs(&cells, &mut marks);
+        assert_eq!(marks, [false, false, false, true]);
+        cells[f("route")] = parse("CN;KP", "route");
+        cells[seller] = parse("IR", "seller_country");
+        index.candidates_and_needs(&cells, &mut marks);
+        assert_eq!(marks, [true, true, false, true]);
+        // A list member with an item in the set.
+        cells[seller] = parse("CN", "seller_country");
+        cells[consignee] = parse("SG;KP", "consignee_country");
+        index.candidates_and_needs(&cells, &mut marks);
+        assert_eq!(marks, [true, true, false, true]);
+        // An item or a member the index cannot read: the rule waits.
+        cells[consignee] = Cell::NoColumn;
+        cells[f("route")] = parse("CN;ZZ9", "route");
+        cells[seller] = Cell::Missing;
+        index.candidates_and_needs(&cells, &mut marks);
+        assert_eq!(marks, [true, true, true, true]);
+        // No member of the group has a column: the `any` is undecided; so
+        // is the direct test of a field without a column.
+        cells[f("route")] = parse("CN", "route");
+        for m in members {
+            cells[*m] = Cell::NoColumn;
+        }
+        index.candidates_and_needs(&cells, &mut marks);
+        assert_eq!(marks, [false, true, true, true]);
     }
 }

@@ -203,6 +203,18 @@ fn a_record_without_its_date_is_never_passed() {
     assert_eq!(a, b);
 }
 
+/// The DPRK pack's rules are indexed but for the screening rules, which
+/// read every record's parties and vessel: a country test written as
+/// `any(c in party_countries: …)` or over the route is a guard too.
+#[test]
+fn the_rule_index_skips_all_but_the_screening_rules_of_the_dprk_pack() {
+    let engine = Engine::load(&root().join("rules")).expect("rules");
+    let rules = &engine.rules().rules;
+    let screening = rules.iter().filter(|r| r.id.starts_with("KP-DESIG-")).count();
+    assert_eq!(screening, 7);
+    assert_eq!(engine.program().indexed_rules(), rules.len() - screening);
+}
+
 mod generated {
     use cordon::Engine;
     use proptest::prelude::*;
@@ -234,6 +246,10 @@ mod generated {
             prop::sample::select(&["license", "description"][..]).prop_map(|f| format!("absent({f})")),
             prop::sample::subsequence(&COUNTRIES[..], 1..3)
                 .prop_map(|cs| format!("any(c in route: c in {{ {} }})", cs.join(", "))),
+            // Guards the rule index takes from each item or member.
+            (prop::sample::subsequence(&COUNTRIES[..], 1..3), prop::sample::select(&COUNTRIES[..])).prop_map(
+                |(cs, o)| format!("any(c in party_countries: c in {{ {} }} or c in {{ {o} }})", cs.join(", "))
+            ),
             (2016u32..2020).prop_map(|y| format!("date >= {y}-06-01")),
             Just("value / quantity > 100".to_string()),
             // Every kind and function, so that a value of an unexpected kind
@@ -315,16 +331,22 @@ mod generated {
             maybe(prop::sample::select(&["12", "0", "4500.5", "-3", "x"][..]).prop_map(str::to_string)),
             maybe(prop::sample::select(&["100", "99999", "0"][..]).prop_map(str::to_string)),
             maybe(prop::sample::select(&WORDS[..]).prop_map(|w| format!("bulk {w} shipment"))),
-            maybe(prop::sample::subsequence(&COUNTRIES[..], 0..3).prop_map(|cs| cs.join(";"))),
+            maybe(prop_oneof![
+                4 => prop::sample::subsequence(&COUNTRIES[..], 0..3).prop_map(|cs| cs.join(";")),
+                // An item that is no country.
+                1 => prop::sample::select(&["KP;ZZ9", "CN;K1"][..]).prop_map(str::to_string),
+            ]),
             maybe(Just("LIC-1".to_string())),
             maybe(prop::sample::select(&["9191773", "1234567"][..]).prop_map(str::to_string)),
-            maybe(country),
+            maybe(country.clone()),
             (
                 maybe(prop::sample::select(&["t", "barrels", "kg", "furlongs", "ton"][..]).prop_map(str::to_string)),
                 maybe(prop::sample::select(&["Korea Coal", "Dalian Ltd", ""][..]).prop_map(str::to_string)),
+                // A party country, sometimes unreadable.
+                maybe(prop_oneof![4 => country, 1 => Just("K1".to_string())]),
             ),
         )
-            .prop_map(|((y, m, d), o, de, hs, q, v, desc, route, lic, imo, flag, (unit, seller))| {
+            .prop_map(|((y, m, d), o, de, hs, q, v, desc, route, lic, imo, flag, (unit, seller, sc))| {
                 let mut fields = vec![
                     format!("\"id\": \"g\""),
                     format!("\"date\": \"{y}-{m:02}-{d:02}\""),
@@ -342,6 +364,7 @@ mod generated {
                     ("vessel_flag", flag),
                     ("unit", unit),
                     ("seller", seller),
+                    ("seller_country", sc),
                 ];
                 for (k, val) in opt {
                     if let Some(val) = val {
@@ -355,7 +378,7 @@ mod generated {
     /// The records as one CSV file, every field quoted (an empty field is
     /// a missing value), each with its own id.
     fn csv_of(records: &[String]) -> String {
-        const COLUMNS: [&str; 14] = [
+        const COLUMNS: [&str; 15] = [
             "id",
             "date",
             "origin",
@@ -370,6 +393,7 @@ mod generated {
             "vessel_flag",
             "unit",
             "seller",
+            "seller_country",
         ];
         let mut out = COLUMNS.join(",") + "\n";
         for (i, r) in records.iter().enumerate() {
