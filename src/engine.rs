@@ -402,11 +402,15 @@ impl Engine {
         let rules = &self.program.rules;
         // The counting pass types only what counting reads.
         let mask = crate::aggregate::fields_read(rules);
+        // (With licence checks any record may draw on a licence, and is
+        // hashed: every record is typed in full.)
+        let on_demand = if rules.licences.is_some() { 0 } else { self.program.counting.on_demand() };
         let mut inputs = inputs;
         for i in &mut inputs {
-            // Every record's content hash reads each field's text: none
-            // is left untyped for want of a candidate rule.
-            i.type_only(mask, 0);
+            // A record no rule over many records may count is not typed
+            // past what the index reads; one that may is typed in full (its
+            // content hash reads every field's text).
+            i.type_only(mask, on_demand);
         }
         let mut counter = crate::run::counting::Counter::new(store, rules, run)?;
         let first = opts.clone().counting();

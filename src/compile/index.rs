@@ -156,6 +156,8 @@ pub(crate) struct RuleIndex {
     rules: usize,
     /// Rules without a guard: always evaluated.
     always: Vec<u32>,
+    /// How many rules have a guard.
+    guarded: usize,
     /// Atom → rules it guards.
     atom_rules: Vec<Vec<u32>>,
     tables: Vec<FieldTable>,
@@ -171,11 +173,24 @@ pub(crate) struct RuleIndex {
 impl RuleIndex {
     /// Builds the index of a rule set.
     pub fn new(rules: &RuleSet) -> RuleIndex {
+        RuleIndex::build(rules, false)
+    }
+
+    /// The index of the first, counting pass of a run: the rules over many
+    /// records alone (the others are never candidates), so it looks up only
+    /// the fields their guards test. Its [`RuleIndex::on_demand`] fields are
+    /// typed for a record only when one of its rules is a candidate.
+    pub fn counting(rules: &RuleSet) -> RuleIndex {
+        RuleIndex::build(rules, true)
+    }
+
+    fn build(rules: &RuleSet, counting: bool) -> RuleIndex {
         let mut atoms: Vec<Atom> = Vec::new();
         let mut index = RuleIndex { rules: rules.rules.len(), ..RuleIndex::default() };
-        for (ri, rule) in rules.rules.iter().enumerate() {
+        for (ri, rule) in rules.rules.iter().enumerate().filter(|(_, r)| !counting || r.aggregate.is_some()) {
             match guard(&rule.when, rules) {
                 Some(g) if !g.is_empty() => {
+                    index.guarded += 1;
                     for a in g {
                         let ai = atoms.iter().position(|x| *x == a).unwrap_or_else(|| {
                             atoms.push(a);
@@ -239,7 +254,7 @@ impl RuleIndex {
             }
             t.codes = Some(super::CodeMap::new(std::mem::take(&mut t.by_code)));
         }
-        index.plan_on_demand(rules);
+        index.plan_on_demand(rules, counting);
         index
     }
 
@@ -313,7 +328,7 @@ impl RuleIndex {
 
     /// Works out [`RuleIndex::on_demand`] and, per atom, the fields of it
     /// that the rules the atom guards read.
-    fn plan_on_demand(&mut self, rules: &RuleSet) {
+    fn plan_on_demand(&mut self, rules: &RuleSet, counting: bool) {
         let schema = &rules.schema;
         if schema.fields.len() > 64 {
             return;
@@ -330,14 +345,17 @@ impl RuleIndex {
         for r in &self.always {
             eager |= of_rule[*r as usize];
         }
+        // (The counting index holds only rules over many records: what they
+        // read waits for their guards.)
         for (r, rule) in rules.rules.iter().enumerate() {
-            if rule.aggregate.is_some() {
+            if rule.aggregate.is_some() && !counting {
                 eager |= of_rule[r];
             }
         }
         // (Each rule's fields hold their units and quantities, so `eager`
         // still does: a quantity and its unit are typed together.)
-        let all = of_rule.iter().fold(eager, |m, r| m | r);
+        let indexed = |r: &usize| !counting || rules.rules[*r].aggregate.is_some();
+        let all = (0..of_rule.len()).filter(indexed).fold(eager, |m, r| m | of_rule[r]);
         self.on_demand = all & !eager;
         self.atom_needs = self
             .atom_rules
@@ -348,7 +366,7 @@ impl RuleIndex {
 
     /// How many rules have a guard (for benchmarks and docs).
     pub fn guarded(&self) -> usize {
-        self.rules - self.always.len()
+        self.guarded
     }
 }
 
@@ -402,6 +420,41 @@ mod tests {
         // An unreadable guard field: every rule it guards may hold.
         cells[dest] = crate::records::Cell::Missing;
         assert_eq!(index.candidates_and_needs(&cells, &mut marks), bits(&e, &["quantity", "unit"]));
+    }
+
+    /// The counting pass's index holds the rules over many records alone:
+    /// it looks up only their guards' fields, and what they read waits for
+    /// a record they may count.
+    #[test]
+    fn the_counting_index_holds_the_totals_alone() {
+        let e = engine(
+            r#"regime T
+            rule A { title: "a" cite: "t" severity: review
+              when: destination in { KP } and hs_code in { 2710 }
+              total: sum(quantity)
+              window: "calendar year"
+              limit: "500 bbl" }
+            rule B { title: "b" cite: "t" severity: review when: origin in { IR } and value > 10 }
+            rule C { title: "c" cite: "t" severity: review when: present(seller) }"#,
+        );
+        let counting = super::RuleIndex::counting(&e.program().rules);
+        assert_eq!(counting.guarded(), 1);
+        assert_eq!(counting.on_demand(), bits(&e, &["quantity", "unit"]));
+        let schema = &e.program().rules.schema;
+        let mut cells = vec![crate::records::Cell::NoColumn; schema.fields.len()];
+        let code = |t: &str, f: &str| {
+            let def = &schema.fields[schema.field(f).expect("field")];
+            crate::records::parse_cell(t, def, &crate::config::InputConfig::standard()).into_owned()
+        };
+        for (f, v) in [("destination", "KP"), ("origin", "IR"), ("hs_code", "2710.19")] {
+            cells[schema.field(f).expect("field")] = code(v, f);
+        }
+        let mut marks = Vec::new();
+        counting.candidates_and_needs(&cells, &mut marks);
+        assert_eq!(marks, [true, false, false]);
+        cells[schema.field("destination").expect("field")] = code("CN", "destination");
+        counting.candidates_and_needs(&cells, &mut marks);
+        assert_eq!(marks, [false, false, false]);
     }
 
     /// `any` over a list field or a group guards its rule by each item or

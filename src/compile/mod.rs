@@ -29,6 +29,8 @@ pub struct Program {
     pub(crate) scoped: bool,
     pub(crate) matchers: Vec<Matcher>,
     pub(crate) index: RuleIndex,
+    /// The index of the first, counting pass: rules over many records alone.
+    pub(crate) counting: RuleIndex,
 }
 
 impl Program {
@@ -170,9 +172,10 @@ pub fn compile(rules: Arc<RuleSet>) -> Program {
         })
         .collect();
     let index = RuleIndex::new(&rules);
+    let counting = RuleIndex::counting(&rules);
     let scopes: Vec<Option<CExpr>> = rules.regimes.iter().map(|g| g.scope.as_ref().map(|(e, _)| lower(e))).collect();
     let scoped = scopes.iter().any(Option::is_some);
-    Program { rules, compiled, scopes, scoped, matchers, index }
+    Program { rules, compiled, scopes, scoped, matchers, index, counting }
 }
 
 fn build_matcher(set: &SetDef) -> Matcher {

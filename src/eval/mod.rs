@@ -736,8 +736,10 @@ pub fn evaluate(prog: &Program, rec: &Record<'_>) -> Evaluated {
 /// Evaluates only what counts over many records (rules with a `total`,
 /// and the licence checks): the first pass of a run that counts, which
 /// needs the contributions alone.
-pub fn evaluate_counting(prog: &Program, rec: &Record<'_>) -> Evaluated {
-    evaluate_some(prog, rec, Pass::Counting, None)
+/// `candidates`, when given, are the record's candidate rules as the
+/// counting index marked them on these cells.
+pub(crate) fn evaluate_counting(prog: &Program, rec: &Record<'_>, candidates: Option<&[bool]>) -> Evaluated {
+    evaluate_some(prog, rec, Pass::Counting, candidates)
 }
 
 /// Evaluates for decisions and counts alone: the record's data-quality
@@ -793,7 +795,7 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, pass: Pass, given: Option<&[b
         Some(given) if given.len() == prog.compiled.len() => given,
         _ => {
             own = CANDIDATES.with(|c| std::mem::take(&mut *c.borrow_mut()));
-            prog.index.candidates(rec, &mut own);
+            if counting { &prog.counting } else { &prog.index }.candidates(rec, &mut own);
             &own
         }
     };

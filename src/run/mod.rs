@@ -794,7 +794,13 @@ impl Evaluator<'_> {
                 let split = splitter.split_valid(bytes, (valid, ascii), chunk.first_line, chunk.last, |row| {
                     let typed = layout.type_csv(row, (bytes, valid), std::mem::take(&mut cells), |c| {
                         marked = true;
-                        self.program.index.candidates_and_needs(c, &mut candidates)
+                        if !self.counting {
+                            return self.program.index.candidates_and_needs(c, &mut candidates);
+                        }
+                        // A record a rule over many records may count is typed
+                        // in full: its content hash reads every field.
+                        self.program.counting.candidates_and_needs(c, &mut candidates);
+                        if candidates.contains(&true) { u64::MAX } else { 0 }
                     });
                     let given = std::mem::take(&mut marked).then_some(&candidates[..]);
                     match typed {
@@ -842,7 +848,7 @@ impl Evaluator<'_> {
         let outcome = match parsed {
             Ok(rec) => {
                 let mut e = if self.counting {
-                    crate::eval::evaluate_counting(self.program, &rec)
+                    crate::eval::evaluate_counting(self.program, &rec, candidates)
                 } else if self.lean {
                     crate::eval::evaluate_for_counts(self.program, &rec, candidates)
                 } else {
@@ -875,7 +881,8 @@ impl Evaluator<'_> {
         if let Some(render) = self.render {
             render(&outcome, &mut done.rendered);
         }
-        let id_hash = ids::id_key(&outcome);
+        // The counting pass's summary is not shown: no repeat check.
+        let id_hash = if self.counting { None } else { ids::id_key(&outcome) };
         done.evals.push(Evaluation { outcome, rendered: (start, done.rendered.len()), id_hash });
         spent
     }
@@ -1030,7 +1037,7 @@ pub(crate) fn run(
     let threads = rayon::current_num_threads();
     for (index, mut input) in inputs.into_iter().enumerate() {
         input.unpark().map_err(RunError::Input)?;
-        if let Some(n) = input.expected_records() {
+        if let Some(n) = input.expected_records().filter(|_| !opts.counting) {
             seq.ids.expect(n);
         }
         let layout = Arc::clone(&input.input.layout);

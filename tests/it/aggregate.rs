@@ -496,3 +496,28 @@ fn an_embedded_run_that_did_not_count_first_passes_no_counted_record() {
         assert_eq!(*d == Some(cordon::Decision::Pass), !counted, "{id}: {d:?}");
     }
 }
+
+#[test]
+fn the_counting_pass_counts_as_a_pack_whose_totals_no_guard_indexes() {
+    // The counting pass evaluates only the rules over many records that
+    // their guards select, and types what they read only for those records.
+    // The same rules with a condition no guard can be taken from (`or` a
+    // test of the date that no record meets) are evaluated on every record,
+    // typed in full: every record must stand the same.
+    let full = std::fs::read_to_string(root().join(PACK)).expect("pack");
+    let unguarded: String = full
+        .lines()
+        .map(|l| match l.strip_prefix("  when: ") {
+            Some(c) => format!("  when: ({c}) or date < 1900-01-01\n"),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    assert_eq!(unguarded.matches("or date < 1900-01-01").count(), 5);
+    let pack = TempPack::new(&[("u/r.cordon", &unguarded)]);
+    let dir = pack.path().join("u");
+    let o = cordon(&["check", "--rules", dir.to_str().expect("path"), "--format", "jsonl", CASES]);
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    let (got, _) = check(&[], &[CASES]);
+    assert_eq!(got, expected());
+    assert_eq!(results(&stdout(&o)), got);
+}
