@@ -414,14 +414,17 @@ impl Engine {
         }
         let mut counter = crate::run::counting::Counter::new(store, rules, run)?;
         let first = opts.clone().counting();
-        run::run(&self.program, inputs, &first, None, &mut [&mut counter]).map_err(|e| match e {
+        let counted = run::run(&self.program, inputs, &first, None, &mut [&mut counter]).map_err(|e| match e {
             RunError::Stage(inner) => match inner.downcast::<crate::store::StoreError>() {
                 Ok(s) => Error::State(*s),
                 Err(other) => Error::Run(RunError::Stage(other)),
             },
             e => Error::Run(e),
         })?;
-        Ok(counter.settle(persistent)?)
+        let mut standings = counter.settle(persistent)?;
+        // The second pass must read what was counted.
+        standings.inputs = counted.inputs.into_iter().map(|i| i.sha256).collect();
+        Ok(standings)
     }
 
     #[doc(hidden)]

@@ -118,6 +118,10 @@ pub struct Standings {
     pub persistent: bool,
     /// Where the totals come from, in words (the state file and run number).
     pub source: String,
+    /// The SHA-256 of each input as the counting pass read it, in order: a
+    /// run given these standings must read the same bytes, or it fails
+    /// ([`crate::RunError::InputChanged`]). Empty: not checked.
+    pub inputs: Vec<String>,
 }
 
 impl Standings {

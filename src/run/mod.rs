@@ -334,6 +334,21 @@ pub enum RunError {
         /// The limit.
         limit: u64,
     },
+    /// An input's bytes differ from those the counting pass read: the
+    /// totals and the decisions would not be of the same records.
+    #[error("`{file}` changed between the counting pass and the check (sha256 {counted} then {read})")]
+    #[diagnostic(
+        code(cordon::input_changed),
+        help("a run that counts reads its inputs twice; run it again when nothing writes to `{file}`")
+    )]
+    InputChanged {
+        /// The input.
+        file: String,
+        /// Its SHA-256 as counted.
+        counted: String,
+        /// Its SHA-256 as read the second time.
+        read: String,
+    },
 }
 
 /// Why a stage failed.
@@ -972,6 +987,15 @@ impl Sequencer<'_, '_, '_> {
     }
 
     fn end(&mut self, layout: &Layout, index: usize, sha256: &str, size: InputSize) -> Result<(), RunError> {
+        if let Some(counted) = self.opts.standings.as_deref().and_then(|s| s.inputs.get(index))
+            && counted != sha256
+        {
+            return Err(RunError::InputChanged {
+                file: layout.name.clone(),
+                counted: counted.clone(),
+                read: sha256.to_string(),
+            });
+        }
         let info = InputInfo { index, layout, rules: self.rules, size: Some(size) };
         self.each(&mut |s| s.end_input(&info, sha256))
     }

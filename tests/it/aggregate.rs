@@ -521,3 +521,39 @@ fn the_counting_pass_counts_as_a_pack_whose_totals_no_guard_indexes() {
     assert_eq!(got, expected());
     assert_eq!(results(&stdout(&o)), got);
 }
+
+#[test]
+fn an_input_that_changed_between_the_two_passes_fails_the_run() {
+    // A run that counts reads its inputs twice; totals counted over other
+    // bytes than those decided on would not be of the same records.
+    use cordon::unstable::store::{RunInfo, SqliteStore, Store};
+    use cordon::{Engine, Format, InputSource, RunError, RunOptions};
+    let engine = Engine::load(&root().join(PACK)).expect("pack");
+    let text = std::fs::read_to_string(root().join(CASES)).expect("cases");
+    let source = |t: &str| InputSource::reader("cases.csv", Format::Csv, std::io::Cursor::new(t.to_string()));
+    let count = |t: &str| {
+        let mut store = SqliteStore::in_memory().expect("store");
+        let info =
+            RunInfo { at: "2026-12-07T00:00:00Z".into(), who: "t".into(), rules: String::new(), inputs: String::new() };
+        let run = store.begin(&info).expect("begin");
+        let opened = engine.open(vec![source(t)], &RunOptions::new()).expect("opens");
+        engine.count(opened, &RunOptions::new(), &mut store, run).expect("counts")
+    };
+    let standings = std::sync::Arc::new(count(&text));
+    assert_eq!(standings.inputs.len(), 1);
+    let opts = RunOptions::new().standings(std::sync::Arc::clone(&standings));
+    // The same bytes: the run completes.
+    let same = engine.run(vec![source(&text)], &opts, &mut []).expect("the same bytes run");
+    assert_eq!(same.inputs[0].sha256, standings.inputs[0]);
+    // One quantity changed by a digit: the run fails, naming the input.
+    let changed = text.replacen(",300,", ",900,", 1);
+    assert_ne!(changed, text, "the cases hold a quantity of 300");
+    match engine.run(vec![source(&changed)], &opts, &mut []) {
+        Err(cordon::Error::Run(RunError::InputChanged { file, counted, read })) => {
+            assert_eq!(file, "cases.csv");
+            assert_eq!(counted, standings.inputs[0]);
+            assert_ne!(read, counted);
+        }
+        other => panic!("expected the input to be found changed, got {other:?}"),
+    }
+}
