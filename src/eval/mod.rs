@@ -90,6 +90,9 @@ struct Ctx<'a> {
     date: Date,
     /// Elements bound by enclosing quantifiers, with the field each came from.
     vars: Vec<(V<'a>, Option<FieldId>)>,
+    /// A group's elements, kept from one `any` over a group to the next (a
+    /// fresh buffer each time was an allocation a rule a record).
+    elements: Vec<(V<'a>, FieldId)>,
     matches: Vec<SetMatch>,
     /// Screening hits of the rule being evaluated.
     screens: Vec<ScreenHit>,
@@ -341,7 +344,9 @@ impl<'a> Ctx<'a> {
     /// `any`/`all` over the values of a group's members that have a column.
     fn group(&mut self, kind: Quantifier, g: crate::schema::GroupId, body: &'a CExpr) -> Tri {
         let group = &self.prog.rules.schema.groups[g];
-        let mut elements: Vec<(V<'a>, FieldId)> = Vec::new();
+        // (An `any` nested in the body finds the buffer taken and makes its own.)
+        let mut elements = std::mem::take(&mut self.elements);
+        elements.clear();
         let (mut with_column, mut blank, mut bad) = (false, 0u64, 0u64);
         for &m in &group.members {
             let cell = &self.rec.cells[m];
@@ -366,7 +371,8 @@ impl<'a> Ctx<'a> {
         // An unreadable member is unknown; blank members are only
         // unknown when no member has a value at all.
         let empty = elements.is_empty();
-        let r = self.quantify(kind, elements.into_iter().map(|(v, f)| (v, Some(f))), body);
+        let r = self.quantify(kind, elements.drain(..).map(|(v, f)| (v, Some(f))), body);
+        self.elements = elements;
         match r {
             _ if empty && bad == 0 => Tri::U(Why { missing: blank, ..Why::default() }),
             Tri::T if kind == Quantifier::Any => Tri::T,
@@ -778,6 +784,7 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, pass: Pass, given: Option<&[b
         rec,
         date,
         vars: Vec::new(),
+        elements: Vec::new(),
         matches: Vec::new(),
         screens: Vec::new(),
         later: false,

@@ -43,8 +43,13 @@ pub fn screen_value(
     let mut out = Screened::default();
     let Some(list) = rules.lists.get(s.list) else { return out };
     let index = list.index();
-    let value_key: std::borrow::Cow<'_, str> =
-        if s.by_imo { value.chars().filter(char::is_ascii_digit).collect::<String>().into() } else { value.into() };
+    // An IMO number by its digits (`IMO 9191773` is 9191773): borrowed when
+    // it is digits alone, as it mostly is.
+    let value_key: std::borrow::Cow<'_, str> = if s.by_imo && !value.bytes().all(|b| b.is_ascii_digit()) {
+        value.chars().filter(char::is_ascii_digit).collect::<String>().into()
+    } else {
+        value.into()
+    };
     // Candidates down to the lowest score any rule asks of the list, once
     // per value; each test keeps those at or above its own score.
     let found = list.cache.get_or(s.spec_key(), &value_key, || {
