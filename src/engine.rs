@@ -410,7 +410,7 @@ impl Engine {
             // A record no rule over many records may count is not typed
             // past what the index reads; one that may is typed in full (its
             // content hash reads every field's text).
-            i.type_only(mask, on_demand);
+            i.type_only(mask, on_demand, false);
         }
         let mut counter = crate::run::counting::Counter::new(store, rules, run)?;
         let first = opts.clone().counting();

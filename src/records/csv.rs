@@ -635,6 +635,7 @@ fn layout(
         limits,
         typed: None,
         later: Vec::new(),
+        unread: Vec::new(),
     })
 }
 
@@ -820,14 +821,30 @@ pub fn type_row<'a>(
         for &(i, c) in &layout.later {
             if need & (1u64 << (i & 63)) != 0 {
                 sound &= type_field(i, c, &mut cells);
-            } else if let Some(cell) = cells.get_mut(i)
-                && !matches!(cell, Cell::Bad { raw: std::borrow::Cow::Borrowed(""), .. })
-            {
-                super::value::set(cell, Cell::Bad { raw: std::borrow::Cow::Borrowed(""), reason: String::new() });
+            } else if let Some(cell) = cells.get_mut(i) {
+                leave_untyped(cell);
             }
         }
     }
+    for &(i, c) in &layout.unread {
+        if sound {
+            if let Some(cell) = cells.get_mut(i) {
+                leave_untyped(cell);
+            }
+        } else {
+            type_field(i, c, &mut cells);
+        }
+    }
     layout.finish_checked(line, cells, sound, ascii)
+}
+
+/// Marks a field left untyped: an unreadable cell with no text, so that
+/// a rule reading it by mistake would be undecided, never passed.
+#[inline]
+fn leave_untyped(cell: &mut Cell<'_>) {
+    if !matches!(cell, Cell::Bad { raw: std::borrow::Cow::Borrowed(""), .. }) {
+        super::value::set(cell, Cell::Bad { raw: std::borrow::Cow::Borrowed(""), reason: String::new() });
+    }
 }
 
 /// Rows of a table: line number and column → text.
@@ -1075,7 +1092,7 @@ C,2024-01-03,XX,CN,2701,lots,furlongs,Acme\n";
         let (schema, mut layout) = standard_layout(head, body);
         let field = |n: &str| schema.field(n).expect("field");
         let (quantity, unit, seller) = (field("quantity"), field("unit"), field("seller"));
-        layout.type_on_demand(u64::MAX >> (64 - schema.fields.len()), (1 << quantity) | (1 << unit));
+        layout.type_on_demand(u64::MAX >> (64 - schema.fields.len()), (1 << quantity) | (1 << unit), false);
         assert_eq!(layout.later.iter().map(|(f, _)| *f).collect::<Vec<_>>(), [quantity, unit]);
         let (valid, ascii) = valid_text(body);
         let (mut cells, mut got) = (Vec::new(), Vec::new());
@@ -1100,6 +1117,49 @@ C,2024-01-03,XX,CN,2701,lots,furlongs,Acme\n";
         assert!(matches!(&got[0].1, Cell::Str { value, .. } if value == "kg"), "{:?}", got[0]);
         assert_eq!(got[1], (marker(), marker()));
         assert_eq!(got.len(), 2);
+    }
+
+    /// Fields nothing reads are not looked at: their cells hold the
+    /// untyped marker, whatever the record before left there (an
+    /// unreadable value, bad UTF-8), unless the record is invalid, which is
+    /// then typed as in full.
+    #[test]
+    fn fields_nothing_reads_are_left_untyped_but_for_an_invalid_record() {
+        let head = b"id,date,origin,destination,hs_code,description,seller
+";
+        let body: &[u8] = b"A,2024-01-02,KP,CN,2701,coal \xff,Acme
+B,2024-01-02,KP,CN,2701,coal,Acme
+C,2024-01-03,XX,CN,2701,coal \xff,Acme
+";
+        let body = body.to_vec();
+        let (schema, mut layout) = standard_layout(head, &body);
+        let field = |n: &str| schema.field(n).expect("field");
+        let (description, seller) = (field("description"), field("seller"));
+        let typed = (u64::MAX >> (64 - schema.fields.len())) & !(1 << description);
+        layout.type_on_demand(typed, 0, true);
+        assert_eq!(layout.unread.iter().map(|(f, _)| *f).collect::<Vec<_>>(), [description]);
+        let (valid, ascii) = valid_text(&body);
+        let (mut cells, mut got) = (Vec::new(), Vec::new());
+        let mut s = Splitter::new(b',');
+        s.split_valid(&body, (valid, ascii), 1, true, |row| {
+            let fresh = format!("{:?}", layout.parse_csv(row));
+            match layout.type_csv(row, (&body, valid), std::mem::take(&mut cells), |_| 0) {
+                Ok(rec) => {
+                    got.push(rec.cells[description].clone().into_owned());
+                    assert!(matches!(&rec.cells[seller], Cell::Str { raw, .. } if raw == "Acme"));
+                    cells = rec.cells;
+                }
+                Err(TypeCsv::Invalid(inv)) => {
+                    // Bad UTF-8 in the description is named as in full.
+                    assert!(fresh.contains("not valid UTF-8"), "{fresh}");
+                    assert_eq!(format!("{:?}", Err::<&Record, _>(inv)), fresh);
+                    got.push(Cell::NoColumn);
+                }
+                Err(TypeCsv::Copy(_)) => panic!("read in place"),
+            }
+        });
+        let marker = Cell::Bad { raw: "".into(), reason: String::new() };
+        assert_eq!(got, [marker.clone(), marker, Cell::NoColumn]);
     }
 
     proptest! {

@@ -240,6 +240,12 @@ pub struct Layout {
     /// for a pass that shows no record's values or data quality
     /// (`Layout::type_on_demand`).
     pub later: Vec<(FieldId, usize)>,
+    /// CSV fields that nothing a pass shows or evaluates reads, with their
+    /// columns, taken out of `present`: not looked at, their cells hold an
+    /// unreadable cell with no text, unless the record is unsound (a
+    /// required field missing or unreadable: then typed, so the record's
+    /// problems are those of a full typing). Empty, the default.
+    pub unread: Vec<(FieldId, usize)>,
 }
 
 /// The form in which a column name or a JSON key is compared with a field's
@@ -344,6 +350,7 @@ impl Layout {
             limits: Limits::default(),
             typed: None,
             later: Vec::new(),
+            unread: Vec::new(),
         }
     }
 
@@ -372,16 +379,20 @@ impl Layout {
     }
 
     /// Types only the fields in `typed` (a bit set of field ids; the others
-    /// keep their text), and of those the fields in `on_demand` only for
-    /// records whose candidate rules read them ([`csv::type_row`]).
-    pub(crate) fn type_on_demand(&mut self, typed: u64, on_demand: u64) {
+    /// keep their text, or with `unread` are not looked at), and of those
+    /// the fields in `on_demand` only for records whose candidate rules read
+    /// them ([`csv::type_row`]).
+    pub(crate) fn type_on_demand(&mut self, typed: u64, on_demand: u64, unread: bool) {
         self.typed = Some(typed);
         let on_demand = on_demand & typed;
-        let (later, now) = std::mem::take(&mut self.present)
+        let (later, now): (Vec<_>, Vec<_>) = std::mem::take(&mut self.present)
             .into_iter()
             .chain(std::mem::take(&mut self.later))
+            .chain(std::mem::take(&mut self.unread))
             .partition(|(f, _)| *f < 64 && on_demand & (1u64 << f) != 0);
-        (self.later, self.present) = (later, now);
+        let (now, skipped) = now.into_iter().partition(|(f, _)| !unread || *f >= 64 || typed & (1u64 << f) != 0);
+        (self.later, self.present, self.unread) = (later, now, skipped);
+        self.unread.sort_unstable();
         // Schema order within each, as typing goes.
         self.present.sort_unstable();
         self.later.sort_unstable();

@@ -576,9 +576,10 @@ impl OpenInput {
     /// read nothing else.
     /// Of those, the fields in `on_demand` are typed only for records whose
     /// candidate rules read them.
-    pub(crate) fn type_only(&mut self, mask: u64, on_demand: u64) {
+    /// With `unread`, the fields outside `mask` are not looked at at all.
+    pub(crate) fn type_only(&mut self, mask: u64, on_demand: u64, unread: bool) {
         if let Some(layout) = Arc::get_mut(&mut self.input.layout) {
-            layout.type_on_demand(mask, on_demand);
+            layout.type_on_demand(mask, on_demand, unread);
         }
     }
 }
@@ -1037,7 +1038,7 @@ pub(crate) fn run(
         let mask = crate::aggregate::fields_read_by_any_rule(&program.rules);
         let on_demand = program.index.on_demand();
         for i in &mut inputs {
-            i.type_only(mask, on_demand);
+            i.type_only(mask, on_demand, true);
         }
     }
     let eval = Evaluator {
