@@ -89,8 +89,9 @@
 //! - `diagnostics`: many problems carried together; their JSON and plain forms.
 //! - `load`: reads a pack through its sources: rule files, imports, manifest.
 //! - `compile`: sets become hash and prefix tables; the rule index (which
-//!   rules can hold on a record, and the fields only they read); produces
-//!   the `Program`.
+//!   rules can hold on a record, guards taken through `any` over lists and
+//!   groups, and the fields only they read) and the counting pass's index
+//!   of the rules over many records; produces the `Program`.
 //! - `findings`: decisions, findings, evidence, explanations, invalid records.
 //! - `store`: the state kept between runs (records counted by rules over
 //!   many records, runs, changes by hand) and the decision log (hash-chained
@@ -150,7 +151,11 @@
 //!   for records whose guards hold; its decisions and counts are those of a
 //!   run that types everything. A field left untyped holds an unreadable
 //!   cell (a rule reading it is undecided, never passed), and a record with
-//!   a required field unreadable is typed in full.
+//!   a required field unreadable is typed in full. The counting pass types a
+//!   record past its guards' fields only when a rule over many records may
+//!   count it, and then in full (the content hash reads every field).
+//! - A run that counts reads each input twice and fails if its bytes
+//!   differ between the passes (`RunError::InputChanged`).
 //! - Money and quantities are exact decimals; dates are calendar dates.
 //! - The same rules and records give the same findings in the same order,
 //!   on the same line numbers, whatever the number of threads, the chunk
