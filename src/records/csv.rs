@@ -1122,7 +1122,7 @@ C,2024-01-03,XX,CN,2701,lots,furlongs,Acme\n";
     /// Fields nothing reads are not looked at: their cells hold the
     /// untyped marker, whatever the record before left there (an
     /// unreadable value, bad UTF-8), unless the record is invalid, which is
-    /// then typed as in full.
+    /// then read as without the skipping (its bad UTF-8 named).
     #[test]
     fn fields_nothing_reads_are_left_untyped_but_for_an_invalid_record() {
         let head = b"id,date,origin,destination,hs_code,description,seller

@@ -243,8 +243,9 @@ pub struct Layout {
     /// CSV fields that nothing a pass shows or evaluates reads, with their
     /// columns, taken out of `present`: not looked at, their cells hold an
     /// unreadable cell with no text, unless the record is unsound (a
-    /// required field missing or unreadable: then typed, so the record's
-    /// problems are those of a full typing). Empty, the default.
+    /// required field missing or unreadable: then read as the pass reads
+    /// its other untyped fields, so the record's problems do not depend on
+    /// the skipping). Empty, the default.
     pub unread: Vec<(FieldId, usize)>,
 }
 
