@@ -24,7 +24,7 @@ use crate::syntax::ast::Quantifier;
 use crate::values::kind::{Code, Matching};
 
 /// A condition `field in set` on a coded field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct Atom {
     field: FieldId,
     set: SetId,
@@ -34,14 +34,37 @@ struct Atom {
     group: Option<GroupId>,
 }
 
+/// What at least one of must hold for `e` to hold, from what `leaf` finds
+/// in its leaves (through `and` and `or`); `None` when there is nothing such.
+fn guard_of<T: Ord>(e: &TExpr, leaf: &impl Fn(&TExpr) -> Option<Vec<T>>) -> Option<Vec<T>> {
+    match e {
+        // Any conjunct's guard will do: take the one with the fewest atoms.
+        TExpr::And(xs) => xs.iter().filter_map(|x| guard_of(x, leaf)).min_by_key(Vec::len),
+        // Every alternative needs one.
+        TExpr::Or(xs) => {
+            let mut all = Vec::new();
+            for x in xs {
+                all.extend(guard_of(x, leaf)?);
+            }
+            all.sort_unstable();
+            all.dedup();
+            Some(all)
+        }
+        _ => leaf(e),
+    }
+}
+
+/// Whether a set's entries are codes the index can look up.
+fn indexable(rules: &RuleSet, set: SetId) -> bool {
+    matches!(rules.sets.get(set).map(|s| s.elem.kind().matching()), Some(Matching::Exact | Matching::Prefix { .. }))
+}
+
 /// The guard of a condition: atoms of which at least one must hold for it
 /// to hold; `None` when there is no such set of atoms.
 fn guard(e: &TExpr, rules: &RuleSet) -> Option<Vec<Atom>> {
-    match e {
-        TExpr::In { value, set } => match (value.as_ref(), rules.sets.get(*set).map(|s| s.elem.kind().matching())) {
-            (TExpr::Field(f), Some(Matching::Exact | Matching::Prefix { .. })) => {
-                Some(vec![Atom { field: *f, set: *set, group: None }])
-            }
+    guard_of(e, &|leaf| match leaf {
+        TExpr::In { value, set } => match value.as_ref() {
+            TExpr::Field(f) if indexable(rules, *set) => Some(vec![Atom { field: *f, set: *set, group: None }]),
             _ => None,
         },
         // `any(c in route: c in DPRK)`: some item of the list is in the set.
@@ -54,26 +77,10 @@ fn guard(e: &TExpr, rules: &RuleSet) -> Option<Vec<Atom>> {
             let sets = element_sets(body, rules)?;
             let members = &rules.schema.groups.get(*g)?.members;
             let group = Some(*g);
-            let mut all: Vec<Atom> =
-                members.iter().flat_map(|&field| sets.iter().map(move |&set| Atom { field, set, group })).collect();
-            all.sort_by_key(|a| (a.field, a.set));
-            all.dedup();
-            Some(all)
-        }
-        // Any conjunct's guard will do: take the one with the fewest atoms.
-        TExpr::And(xs) => xs.iter().filter_map(|x| guard(x, rules)).min_by_key(Vec::len),
-        // Every alternative needs one.
-        TExpr::Or(xs) => {
-            let mut all = Vec::new();
-            for x in xs {
-                all.extend(guard(x, rules)?);
-            }
-            all.sort_by_key(|a| (a.field, a.set));
-            all.dedup();
-            Some(all)
+            Some(members.iter().flat_map(|&field| sets.iter().map(move |&set| Atom { field, set, group })).collect())
         }
         _ => None,
-    }
+    })
 }
 
 /// The guard of the body of an `any` at the top of a condition, over its
@@ -81,23 +88,12 @@ fn guard(e: &TExpr, rules: &RuleSet) -> Option<Vec<Atom>> {
 /// the element must be in at least one for the body to hold. `all` has no
 /// guard (it holds over no elements at all).
 fn element_sets(e: &TExpr, rules: &RuleSet) -> Option<Vec<SetId>> {
-    match e {
-        TExpr::In { value, set } => match (value.as_ref(), rules.sets.get(*set).map(|s| s.elem.kind().matching())) {
-            (TExpr::Var(0), Some(Matching::Exact | Matching::Prefix { .. })) => Some(vec![*set]),
-            _ => None,
-        },
-        TExpr::And(xs) => xs.iter().filter_map(|x| element_sets(x, rules)).min_by_key(Vec::len),
-        TExpr::Or(xs) => {
-            let mut all = Vec::new();
-            for x in xs {
-                all.extend(element_sets(x, rules)?);
-            }
-            all.sort_unstable();
-            all.dedup();
-            Some(all)
+    guard_of(e, &|leaf| match leaf {
+        TExpr::In { value, set } if matches!(value.as_ref(), TExpr::Var(0)) && indexable(rules, *set) => {
+            Some(vec![*set])
         }
         _ => None,
-    }
+    })
 }
 
 /// Atoms by field, looked up by the field's value.
