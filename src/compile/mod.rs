@@ -83,8 +83,10 @@ pub(crate) enum CExpr {
     Present(FieldId),
     Absent(FieldId),
     Call(Builtin, Vec<CExpr>),
-    /// Screening; the subject names the field screened, for evidence.
-    Screen(Box<CExpr>, Box<crate::check::Screen>, Subject),
+    /// Screening; the subject names the field screened, for evidence; the
+    /// key of what the test asks of its list ([`crate::check::Screen::spec_key`]),
+    /// worked out once rather than per value screened.
+    Screen(Box<CExpr>, Box<crate::check::Screen>, Subject, u64),
     /// A table's cell.
     Lookup(Box<CLookup>),
     /// `any`/`all` over the items of a table's list cell.
@@ -260,7 +262,7 @@ fn lower(e: &TExpr) -> CExpr {
         TExpr::LicenceValid(t) => CExpr::LicenceValid(t.clone()),
         TExpr::Absent(f) => CExpr::Absent(*f),
         TExpr::Call(f, args) => CExpr::Call(*f, args.iter().map(lower).collect()),
-        TExpr::Screen(s) => CExpr::Screen(b(&s.subject), s.clone(), subject(&s.subject)),
+        TExpr::Screen(s) => CExpr::Screen(b(&s.subject), s.clone(), subject(&s.subject), s.spec_key()),
         TExpr::Lookup(l) => CExpr::Lookup(Box::new(lower_lookup(l))),
         TExpr::QuantLookup(k, l, body) => CExpr::QuantLookup(*k, Box::new(lower_lookup(l)), b(body)),
     }

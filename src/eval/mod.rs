@@ -227,7 +227,7 @@ impl<'a> Ctx<'a> {
                     Lookup::WrongKind => Tri::U(Why::error(TYPE_ERROR)),
                 }
             }
-            CExpr::Screen(value, spec, subject) => self.screen(value, spec, *subject),
+            CExpr::Screen(value, spec, subject, key) => self.screen(value, (spec, *key), *subject),
             CExpr::StrLit(op, s, pat) => match self.value(s) {
                 Ok(V::Str(s)) => Tri::from(str_test(*op, &search_form(&s), pat)),
                 Ok(_) => Tri::U(Why::error(TYPE_ERROR)),
@@ -271,7 +271,7 @@ impl<'a> Ctx<'a> {
 
     /// `subject matches list …`: screening, noting what was screened and
     /// what reviewed clearances suppressed.
-    fn screen(&mut self, value: &'a CExpr, spec: &'a crate::check::Screen, subject: Subject) -> Tri {
+    fn screen(&mut self, value: &'a CExpr, (spec, key): (&'a crate::check::Screen, u64), subject: Subject) -> Tri {
         let v = match self.value(value) {
             Err(w) => return Tri::U(w),
             Ok(V::Str(v)) => v,
@@ -285,7 +285,7 @@ impl<'a> Ctx<'a> {
         }
         let rules = &self.prog.rules;
         let id = self.rec.cells.get(rules.schema.key).and_then(crate::records::Cell::text).unwrap_or("");
-        let r = screen::screen_value(rules, spec, &v, field, self.date, id, self.ignore_listing);
+        let r = screen::screen_value(rules, (spec, key), &v, field, self.date, id, self.ignore_listing);
         for sup in r.suppressed {
             if !self.suppressed.contains(&sup) {
                 self.suppressed.push(sup);
@@ -293,7 +293,7 @@ impl<'a> Ctx<'a> {
         }
         match r.hit {
             Some(h) => {
-                self.screens.push(h);
+                self.screens.push(*h);
                 Tri::T
             }
             None => {

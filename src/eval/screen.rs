@@ -17,9 +17,11 @@ const CANDIDATES: usize = 16;
 pub struct Screened {
     /// The best match in force on the transaction date (or, when listing
     /// dates are ignored, the best match).
-    pub hit: Option<ScreenHit>,
+    /// (Boxed, as `later`: most values match nothing, and what is handed
+    /// back for each is then small.)
+    pub hit: Option<Box<ScreenHit>>,
     /// The best match listed only after the transaction date.
-    pub later: Option<ScreenHit>,
+    pub later: Option<Box<ScreenHit>>,
     /// Matches that reviewed clearances suppressed.
     pub suppressed: Vec<Suppression>,
     /// The value has a word too long to be screened fully
@@ -27,13 +29,14 @@ pub struct Screened {
     pub long_word: bool,
 }
 
-/// Screens `value` as the test `s` says, on a transaction dated `date`.
+/// Screens `value` as the test `s` says (`key`: its [`Screen::spec_key`]),
+/// on a transaction dated `date`.
 /// With `ignore_listing`, an entry listed after the date counts as a hit
 /// (marked `listed_after`): used to tell a rule that would have held.
 #[allow(clippy::too_many_arguments)]
 pub fn screen_value(
     rules: &RuleSet,
-    s: &Screen,
+    (s, key): (&Screen, u64),
     value: &str,
     field: Option<FieldId>,
     date: Date,
@@ -52,7 +55,7 @@ pub fn screen_value(
     };
     // Candidates down to the lowest score any rule asks of the list, once
     // per value; each test keeps those at or above its own score.
-    let found = list.cache.get_or(s.spec_key(), &value_key, || {
+    let found = list.cache.get_or(key, &value_key, || {
         let q = Query {
             name: if s.by_imo { String::new() } else { value_key.to_string() },
             imo: s.by_imo.then(|| value_key.to_string()),
@@ -100,10 +103,10 @@ pub fn screen_value(
         };
         if !listed_after || ignore_listing {
             if out.hit.is_none() {
-                out.hit = Some(hit);
+                out.hit = Some(Box::new(hit));
             }
         } else if out.later.is_none() {
-            out.later = Some(hit);
+            out.later = Some(Box::new(hit));
         }
     }
     out
