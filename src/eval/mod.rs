@@ -769,6 +769,24 @@ enum Pass {
     Counting,
 }
 
+/// Empty quantifier buffers of this thread, their values' lifetime erased
+/// ([`reuse`]).
+type Spare = (Vec<(V<'static>, Option<FieldId>)>, Vec<(V<'static>, FieldId)>);
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Spare> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// An emptied buffer of values borrowed from one record, as a buffer for
+/// any record: no element is kept (there are none left to keep), so
+/// nothing borrowed outlives its record. Collecting a `Vec`'s own iterator into a
+/// `Vec` of an element of the same layout reuses its allocation (were it
+/// not to, this would only allocate).
+fn reuse<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
 fn evaluate_some(prog: &Program, rec: &Record<'_>, pass: Pass, given: Option<&[bool]>) -> Evaluated {
     let counting = pass == Pass::Counting;
     let schema = &prog.rules.schema;
@@ -779,19 +797,6 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, pass: Pass, given: Option<&[b
         return undated(prog, rec);
     };
     let date = *date;
-    let mut ctx = Ctx {
-        prog,
-        rec,
-        date,
-        vars: Vec::new(),
-        elements: Vec::new(),
-        matches: Vec::new(),
-        screens: Vec::new(),
-        later: false,
-        ignore_listing: false,
-        suppressed: Vec::new(),
-        screened: Vec::new(),
-    };
     thread_local! {
         static CANDIDATES: std::cell::RefCell<Vec<bool>> = const { std::cell::RefCell::new(Vec::new()) };
     }
@@ -805,6 +810,48 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, pass: Pass, given: Option<&[b
             if counting { &prog.counting } else { &prog.index }.candidates(rec, &mut own);
             &own
         }
+    };
+    // The counting pass keeps only what records add to totals: a record no
+    // rule over many records may count adds nothing, and its result is never
+    // shown (nor its id: the pass has no repeat check). With licence checks
+    // any record may draw on a licence: those are looked at below.
+    if counting && prog.rules.licences.is_none() && !candidates.contains(&true) {
+        if own.capacity() > 0 {
+            CANDIDATES.with(|c| *c.borrow_mut() = own);
+        }
+        return Evaluated {
+            file: rec.file,
+            line: rec.line,
+            id: String::new(),
+            date,
+            record: None,
+            decision: Decision::Pass,
+            findings: Vec::new(),
+            data_quality: Vec::new(),
+            skipped: Vec::new(),
+            suppressed: Vec::new(),
+            screened: Vec::new(),
+            explanation: None,
+            contributions: Vec::new(),
+            content: None,
+            scopes: None,
+        };
+    }
+    // The buffers of quantifiers kept from this thread's last record (a
+    // fresh one was an allocation or two a record); given back below.
+    let (vars, elements) = SPARE.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    let mut ctx = Ctx {
+        prog,
+        rec,
+        date,
+        vars,
+        elements,
+        matches: Vec::new(),
+        screens: Vec::new(),
+        later: false,
+        ignore_listing: false,
+        suppressed: Vec::new(),
+        screened: Vec::new(),
     };
     let (mut findings, mut skipped, mut contributions) = (Vec::new(), Vec::new(), Vec::new());
     // Each regime's scope, decided once per record when a rule of it is in force.
@@ -867,6 +914,8 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, pass: Pass, given: Option<&[b
     }
     let mut screened = std::mem::take(&mut ctx.screened);
     screened.sort_unstable();
+    let spare = (reuse(std::mem::take(&mut ctx.vars)), reuse(std::mem::take(&mut ctx.elements)));
+    SPARE.with(|b| *b.borrow_mut() = spare);
     Evaluated {
         file: rec.file,
         line: rec.line,
