@@ -264,27 +264,7 @@ impl Splitter {
             };
             let text = &rest[..end];
             self.bounds.clear();
-            // Fields are short: eight bytes at a time, every delimiter of a
-            // word found from one mask, beats a vector search per field.
-            let mut start = 0;
-            let mut at = 0;
-            let wide = Bytes::new(self.delimiter);
-            while let Some(word) = text.get(at..at + 8) {
-                let mut mask = wide.found(word);
-                while mask != 0 {
-                    let d = at + (mask.trailing_zeros() / 8) as usize;
-                    self.bounds.push((start, d));
-                    start = d + 1;
-                    mask &= mask - 1;
-                }
-                at += 8;
-            }
-            for (d, &b) in text.iter().enumerate().skip(at) {
-                if b == self.delimiter {
-                    self.bounds.push((start, d));
-                    start = d + 1;
-                }
-            }
+            let start = split_at_delimiters(&mut self.bounds, text, 0, self.delimiter);
             self.bounds.push((start, end));
             let utf8 = valid.get(p..p + end);
             if !each(Row { line, text, bounds: &self.bounds, utf8, ascii, at: Some(p) }, p + end, line) {
@@ -302,13 +282,12 @@ impl Splitter {
         self.bounds.clear();
         let mut i = 0;
         loop {
-            let start = i;
-            let end;
             if bytes.get(i) == Some(&b'"') {
+                let start = i;
                 let Some(q) = memchr::memchr(b'"', &bytes[i + 1..]) else {
                     return if last { None } else { Some(None) };
                 };
-                end = i + 1 + q;
+                let end = i + 1 + q;
                 i = end + 1;
                 match bytes.get(i) {
                     Some(&b) if b == self.delimiter || b == b'\n' || b == b'\r' => {}
@@ -319,14 +298,32 @@ impl Splitter {
                 }
                 self.bounds.push((start + 1, end));
             } else {
-                let k = find_stop(&bytes[i..], self.delimiter);
-                end = match k {
-                    Some(k) => i + k,
+                // Unquoted fields, up to the next line break or quote: no
+                // line break before it, so they split at delimiters alone,
+                // a word at a time (a search per field cost more).
+                let next = memchr::memchr3(b'\n', b'\r', b'"', &bytes[i..]).map(|k| i + k);
+                let upto = &bytes[..next.unwrap_or(bytes.len())];
+                let start = split_at_delimiters(&mut self.bounds, upto, i, self.delimiter);
+                // … to that byte, `start` being the last of them.
+                let end = match next {
                     None if last => bytes.len(),
                     None => return Some(None),
+                    // A quote opening the next field: read it as quoted.
+                    Some(e) if bytes[e] == b'"' && e == start => {
+                        i = e;
+                        continue;
+                    }
+                    // A quote inside an unquoted field is text: the field
+                    // runs on to a delimiter or line break.
+                    Some(e) if bytes[e] == b'"' => match find_stop(&bytes[e..], self.delimiter) {
+                        Some(k) => e + k,
+                        None if last => bytes.len(),
+                        None => return Some(None),
+                    },
+                    Some(e) => e,
                 };
-                i = end;
                 self.bounds.push((start, end));
+                i = end;
             }
             match bytes.get(i) {
                 Some(&b) if b == self.delimiter => i += 1,
@@ -415,6 +412,33 @@ impl Bytes {
         let x = u64::from_le_bytes(w) ^ self.0;
         !(((x & Self::LOW7) + Self::LOW7) | x | Self::LOW7)
     }
+}
+
+/// Pushes the bounds of the fields of `text[from..]` that end at a
+/// delimiter; returns where the field after the last of them starts.
+/// Fields are short: eight bytes at a time, every delimiter of a word found
+/// from one mask, beats a vector search per field.
+fn split_at_delimiters(bounds: &mut Vec<(usize, usize)>, text: &[u8], from: usize, delimiter: u8) -> usize {
+    let mut start = from;
+    let mut at = from;
+    let wide = Bytes::new(delimiter);
+    while let Some(word) = text.get(at..at + 8) {
+        let mut mask = wide.found(word);
+        while mask != 0 {
+            let d = at + (mask.trailing_zeros() / 8) as usize;
+            bounds.push((start, d));
+            start = d + 1;
+            mask &= mask - 1;
+        }
+        at += 8;
+    }
+    for (d, &b) in text.iter().enumerate().skip(at) {
+        if b == delimiter {
+            bounds.push((start, d));
+            start = d + 1;
+        }
+    }
+    start
 }
 
 /// Where the first delimiter or line break is in `bytes`.
