@@ -9,6 +9,7 @@
 //! parses that record again with the next chunk (see `run`).
 
 use std::io::Read;
+use std::sync::{Arc, Mutex};
 
 /// Bytes read and cut together by default: 1 MiB, large enough that the
 /// per-chunk costs vanish, small enough that every core gets work.
@@ -40,12 +41,38 @@ impl Chunk {
     }
 }
 
+/// Buffers of chunks the run is done with, handed back to the reader that
+/// cut them ([`Chunker::spare`]): a chunk read into a buffer used before
+/// needs no fresh memory (zeroed first by the kernel, then by the reader).
+#[derive(Debug, Clone, Default)]
+pub struct Spare(Arc<Mutex<Vec<Vec<u8>>>>);
+
+/// Most buffers kept: about as many as chunks in flight.
+const SPARE_BUFFERS: usize = 8;
+
+impl Spare {
+    /// Keeps a buffer for a chunk to come (dropped if enough are kept).
+    pub fn give(&self, bytes: Vec<u8>) {
+        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.len() < SPARE_BUFFERS {
+            kept.push(bytes);
+        }
+    }
+
+    fn take(&self) -> Option<Vec<u8>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).pop()
+    }
+}
+
 /// Reads an input and cuts it into [`Chunk`]s; every line is checked
 /// against the longest allowed, so no line is ever held whole beyond it.
 pub struct Chunker {
     inner: Box<dyn Read + Send>,
-    /// Bytes read and not yet handed out.
+    /// Bytes read and not yet handed out: `carry[..filled]` (what follows
+    /// is room to read into, left from the buffer's earlier use).
     carry: Vec<u8>,
+    filled: usize,
+    spare: Spare,
     /// Line of `carry[0]`.
     carry_line: u64,
     /// Next byte of `carry` to look at for line breaks.
@@ -82,6 +109,8 @@ impl Chunker {
         Chunker {
             inner,
             carry: Vec::new(),
+            filled: 0,
+            spare: Spare::default(),
             carry_line: 1,
             scanned: 0,
             line_start: 0,
@@ -93,6 +122,11 @@ impl Chunker {
         }
     }
 
+    /// Where to hand back the buffers of chunks once done with them.
+    pub fn spare(&self) -> Spare {
+        self.spare.clone()
+    }
+
     /// The next chunk, `None` after the last one.
     pub fn next_chunk(&mut self) -> std::io::Result<Option<Chunk>> {
         if self.done {
@@ -100,7 +134,7 @@ impl Chunker {
         }
         loop {
             let whole_lines = self.line_start > 0;
-            if self.eof || (whole_lines && self.carry.len() >= self.target) {
+            if self.eof || (whole_lines && self.filled >= self.target) {
                 return Ok(Some(self.cut()));
             }
             let short = self.fill()?;
@@ -115,20 +149,20 @@ impl Chunker {
     /// Reads once; whether the read was short of what was asked (a pipe
     /// with nothing more yet, or the end).
     fn fill(&mut self) -> std::io::Result<bool> {
-        let want = (self.target + self.target / 8).saturating_sub(self.carry.len()).max(64 * 1024);
-        let len = self.carry.len();
-        self.carry.resize(len + want, 0);
+        let want = (self.target + self.target / 8).saturating_sub(self.filled).max(64 * 1024);
+        let len = self.filled;
+        // Room already there (a buffer used before) is read into as it is.
+        if self.carry.len() < len + want {
+            self.carry.resize(len + want, 0);
+        }
         let n = loop {
-            match self.inner.read(&mut self.carry[len..]) {
-                Ok(n) => break n,
+            match self.inner.read(&mut self.carry[len..len + want]) {
+                Ok(n) => break n.min(want),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.carry.truncate(len);
-                    return Err(e);
-                }
+                Err(e) => return Err(e),
             }
         };
-        self.carry.truncate(len + n);
+        self.filled = len + n;
         if n == 0 {
             self.eof = true;
         }
@@ -139,11 +173,12 @@ impl Chunker {
     /// Finds the line breaks in what was read since the last scan, checking
     /// each line's length.
     fn scan(&mut self) -> std::io::Result<()> {
-        let len = self.carry.len();
+        let len = self.filled;
+        let bytes = &self.carry[..len];
         let mut i = self.scanned;
-        while let Some(off) = memchr::memchr2(b'\n', b'\r', &self.carry[i..]) {
+        while let Some(off) = memchr::memchr2(b'\n', b'\r', &bytes[i..]) {
             let at = i + off;
-            let end = match (self.carry[at], self.carry.get(at + 1)) {
+            let end = match (bytes[at], bytes.get(at + 1)) {
                 (b'\r', Some(b'\n')) => at + 2,
                 // The byte after a `\r` decides: wait for it.
                 (b'\r', None) if !self.eof => {
@@ -173,16 +208,28 @@ impl Chunker {
     /// Hands out the lines read up to the first line break at or past the
     /// target size (every whole line read if none is; everything at the end).
     fn cut(&mut self) -> Chunk {
-        let whole = if self.eof { self.carry.len() } else { self.line_start };
+        let filled = self.filled;
+        let whole = if self.eof { filled } else { self.line_start };
         let at = self.break_after(self.target).filter(|a| *a < whole).unwrap_or(whole);
-        let last = self.eof && at == self.carry.len();
+        let last = self.eof && at == filled;
         let breaks = if at == self.line_start {
             self.breaks
         } else {
-            count_breaks(&self.carry[..at], self.carry.get(at).copied())
+            count_breaks(&self.carry[..at], self.carry[..filled].get(at).copied())
         };
-        let rest = self.carry.split_off(at);
-        let bytes = std::mem::replace(&mut self.carry, rest);
+        // What is left goes at the start of a buffer handed back (its bytes
+        // are all room to read into), or of a new one.
+        let rest = &self.carry[at..filled];
+        let mut next = self.spare.take().unwrap_or_default();
+        if next.len() >= rest.len() {
+            next[..rest.len()].copy_from_slice(rest);
+        } else {
+            next.clear();
+            next.extend_from_slice(rest);
+        }
+        self.filled = rest.len();
+        let mut bytes = std::mem::replace(&mut self.carry, next);
+        bytes.truncate(at);
         let chunk = Chunk { bytes, first_line: self.carry_line, last };
         self.carry_line += breaks;
         self.breaks = self.breaks.saturating_sub(breaks);
@@ -195,9 +242,10 @@ impl Chunker {
     /// The end of the first line break at or after byte `from`, if the
     /// bytes read tell where it ends.
     fn break_after(&self, from: usize) -> Option<usize> {
-        let from = from.min(self.carry.len());
-        let at = from + memchr::memchr2(b'\n', b'\r', &self.carry[from..])?;
-        match (self.carry[at], self.carry.get(at + 1)) {
+        let bytes = &self.carry[..self.filled];
+        let from = from.min(bytes.len());
+        let at = from + memchr::memchr2(b'\n', b'\r', &bytes[from..])?;
+        match (bytes[at], bytes.get(at + 1)) {
             (b'\r', Some(b'\n')) => Some(at + 2),
             (b'\r', None) if !self.eof => None,
             _ => Some(at + 1),
@@ -231,11 +279,20 @@ mod tests {
         }
     }
 
-    fn chunks(text: &[u8], target: usize, step: usize) -> Vec<(Vec<u8>, u64, bool)> {
+    /// The chunks of `text`; with `give_back`, each chunk's buffer goes
+    /// back to the chunker once read, filled with line breaks and quotes
+    /// (none of which may ever show in a later chunk).
+    fn chunks(text: &[u8], target: usize, step: usize, give_back: bool) -> Vec<(Vec<u8>, u64, bool)> {
         let mut c = Chunker::new(Box::new(Trickle(std::io::Cursor::new(text.to_vec()), step)), target, 1 << 20);
+        let spare = c.spare();
         let mut out = Vec::new();
         while let Some(ch) = c.next_chunk().expect("reads") {
-            out.push((ch.bytes, ch.first_line, ch.last));
+            out.push((ch.bytes.clone(), ch.first_line, ch.last));
+            if give_back {
+                let mut junk = ch.bytes;
+                junk.iter_mut().enumerate().for_each(|(i, b)| *b = if i % 2 == 0 { b'\n' } else { b'"' });
+                spare.give(junk);
+            }
         }
         out
     }
@@ -243,9 +300,11 @@ mod tests {
     #[test]
     fn chunks_end_at_line_breaks_and_know_their_first_line() {
         let text = b"a\nb\r\nc\rd\n\ne";
-        for target in 1..text.len() + 2 {
-            for step in 1..text.len() + 2 {
-                let got = chunks(text, target, step);
+        for (target, step, give_back) in
+            (1..text.len() + 2).flat_map(|t| (1..text.len() + 2).flat_map(move |s| [(t, s, false), (t, s, true)]))
+        {
+            {
+                let got = chunks(text, target, step, give_back);
                 let joined: Vec<u8> = got.iter().flat_map(|c| c.0.clone()).collect();
                 assert_eq!(joined, text, "target {target} step {step}");
                 assert!(got.last().is_some_and(|c| c.2));

@@ -539,6 +539,11 @@ impl CsvReader {
         Ok((CsvReader { chunks, first: Some(first), splitter, tail: None, failed: None }, layout))
     }
 
+    /// Where the run hands back the buffers of chunks it is done with.
+    pub fn spare(&self) -> super::chunk::Spare {
+        self.chunks.spare()
+    }
+
     /// The next chunk of records, `None` after the last.
     pub fn next_chunk(&mut self) -> std::io::Result<Option<Chunk>> {
         match self.first.take() {

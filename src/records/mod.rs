@@ -694,6 +694,15 @@ impl Input {
         }
     }
 
+    /// Where the buffers of CSV chunks go back once done with, to be read
+    /// into again (`None` for JSON Lines, read row by row).
+    pub fn spare_buffers(&self) -> Option<chunk::Spare> {
+        match &self.reader {
+            Reader::Csv(r) => Some(r.spare()),
+            _ => None,
+        }
+    }
+
     /// The next piece of work: a CSV chunk or up to `rows` JSON Lines rows;
     /// `None` at the end.
     pub fn next_work(&mut self, rows: usize) -> Result<Option<Work>, InputError> {

@@ -904,8 +904,12 @@ impl Evaluator<'_> {
     }
 
     /// Hands a piece of work's buffers back once the in-order stage is done
-    /// with it (a few are kept: as many as pieces in flight).
-    fn recycle(&self, mut done: Done) {
+    /// with it (a few are kept: as many as pieces in flight); its chunk's
+    /// bytes go back to the reader that cut them.
+    fn recycle(&self, mut done: Done, chunks: Option<&crate::records::chunk::Spare>) {
+        if let (Some(chunk), Some(spare)) = (done.chunk.take(), chunks) {
+            spare.give(chunk.bytes);
+        }
         done.evals.clear();
         done.rendered.clear();
         let mut spare = self.spare.lock().unwrap_or_else(|p| p.into_inner());
@@ -1090,6 +1094,7 @@ fn read_here(
 ) -> Result<OpenInput, RunError> {
     let mut splitter = Splitter::new(layout.config.delimiter);
     let mut unfinished: Option<(Vec<u8>, u64)> = None;
+    let spare = input.input.spare_buffers();
     while let Some(work) = input.input.next_work(opts.batch).map_err(RunError::Input)? {
         let work = match work {
             Work::Csv(c) => Work::Csv(Chunk::after(unfinished.take(), c)),
@@ -1098,7 +1103,7 @@ fn read_here(
         let mut done = eval.work(layout, work, &mut splitter);
         unfinished = done.unfinished.take();
         seq.done(layout, index, &done)?;
-        eval.recycle(done);
+        eval.recycle(done, spare.as_ref());
     }
     Ok(input)
 }
@@ -1118,6 +1123,7 @@ fn read_parallel(
     threads: usize,
 ) -> Result<OpenInput, RunError> {
     let in_flight = 2 * threads + 2;
+    let spare = input.input.spare_buffers();
     std::thread::scope(|scope| -> Result<OpenInput, RunError> {
         let (permit_tx, permit_rx) = mpsc::sync_channel::<()>(in_flight);
         for _ in 0..in_flight {
@@ -1180,7 +1186,7 @@ fn read_parallel(
                 }
                 unfinished = done.unfinished.take();
                 seq.done(layout, index, &done)?;
-                eval.recycle(done);
+                eval.recycle(done, spare.as_ref());
                 next += 1;
                 let _ = permit_tx.send(());
             }
