@@ -346,6 +346,9 @@ impl<'a> Ctx<'a> {
         let group = &self.prog.rules.schema.groups[g];
         // (An `any` nested in the body finds the buffer taken and makes its own.)
         let mut elements = std::mem::take(&mut self.elements);
+        if elements.capacity() == 0 {
+            elements = SPARE.with(|b| std::mem::take(&mut b.borrow_mut().1));
+        }
         elements.clear();
         let (mut with_column, mut blank, mut bad) = (false, 0u64, 0u64);
         for &m in &group.members {
@@ -395,6 +398,9 @@ impl<'a> Ctx<'a> {
     ) -> Tri {
         let mut why: Option<Why> = None;
         let mut found = false;
+        if self.vars.capacity() == 0 {
+            self.vars = SPARE.with(|b| std::mem::take(&mut b.borrow_mut().0));
+        }
         for item in items {
             let before = self.matches.len();
             self.vars.push(item);
@@ -837,15 +843,15 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, pass: Pass, given: Option<&[b
             scopes: None,
         };
     }
-    // The buffers of quantifiers kept from this thread's last record (a
-    // fresh one was an allocation or two a record); given back below.
-    let (vars, elements) = SPARE.with(|b| std::mem::take(&mut *b.borrow_mut()));
     let mut ctx = Ctx {
         prog,
         rec,
         date,
-        vars,
-        elements,
+        // Taken from this thread's spare buffers by the first quantifier
+        // that needs one (a fresh one was an allocation or two a record);
+        // given back below.
+        vars: Vec::new(),
+        elements: Vec::new(),
         matches: Vec::new(),
         screens: Vec::new(),
         later: false,
@@ -914,8 +920,18 @@ fn evaluate_some(prog: &Program, rec: &Record<'_>, pass: Pass, given: Option<&[b
     }
     let mut screened = std::mem::take(&mut ctx.screened);
     screened.sort_unstable();
-    let spare = (reuse(std::mem::take(&mut ctx.vars)), reuse(std::mem::take(&mut ctx.elements)));
-    SPARE.with(|b| *b.borrow_mut() = spare);
+    if ctx.vars.capacity() > 0 || ctx.elements.capacity() > 0 {
+        let (vars, elements) = (reuse(std::mem::take(&mut ctx.vars)), reuse(std::mem::take(&mut ctx.elements)));
+        SPARE.with(|b| {
+            let mut b = b.borrow_mut();
+            if vars.capacity() > 0 {
+                b.0 = vars;
+            }
+            if elements.capacity() > 0 {
+                b.1 = elements;
+            }
+        });
+    }
     Evaluated {
         file: rec.file,
         line: rec.line,
