@@ -80,8 +80,10 @@
 //!   beside the snapshot: a cache, keyed by the snapshot's SHA-256 and a
 //!   fingerprint of the screening code made by `build.rs`; the only module
 //!   that imports `postcard` and `xxhash-rust`).
-//! - `records`: inputs cut into chunks at line breaks (`chunk`), CSV split in
-//!   place and JSON Lines readers, column mapping, typed cells borrowing the input.
+//! - `records`: inputs cut into chunks at line breaks (`chunk`; the run hands
+//!   each chunk's buffer back to be read into again, `chunk::Spare`), CSV split
+//!   in place and JSON Lines readers, column mapping, typed cells borrowing the
+//!   input.
 //! - `check`: the pack (`check::Pack`), names (scoped per included pack),
 //!   types, codes and dates checked, lookup tables read from their data files
 //!   (`check/table.rs`), regime scopes, lints, the expression printer;
