@@ -845,8 +845,13 @@ pub fn type_row<'a>(
     for &(i, c) in &layout.present {
         sound &= type_field(i, c, &mut cells);
     }
-    if !layout.later.is_empty() {
+    // An invalid record is read in full, and so is one whose rules need
+    // every field (`u64::MAX`: the counting pass's records that may count,
+    // whose content hash reads every field's text).
+    let mut full = !sound;
+    if !layout.later.is_empty() || !layout.unread.is_empty() {
         let need = if sound { need(&cells) } else { u64::MAX };
+        full |= need == u64::MAX;
         for &(i, c) in &layout.later {
             if need & (1u64 << (i & 63)) != 0 {
                 sound &= type_field(i, c, &mut cells);
@@ -856,12 +861,10 @@ pub fn type_row<'a>(
         }
     }
     for &(i, c) in &layout.unread {
-        if sound {
-            if let Some(cell) = cells.get_mut(i) {
-                leave_untyped(cell);
-            }
-        } else {
-            type_field(i, c, &mut cells);
+        if full {
+            sound &= type_field(i, c, &mut cells);
+        } else if let Some(cell) = cells.get_mut(i) {
+            leave_untyped(cell);
         }
     }
     layout.finish_checked(line, cells, sound, ascii)
