@@ -45,22 +45,32 @@ impl Chunk {
 /// cut them ([`Chunker::spare`]): a chunk read into a buffer used before
 /// needs no fresh memory (zeroed first by the kernel, then by the reader).
 #[derive(Debug, Clone, Default)]
-pub struct Spare(Arc<Mutex<Vec<Vec<u8>>>>);
+pub struct Spare {
+    kept: Arc<Mutex<Vec<Vec<u8>>>>,
+    /// The largest buffer worth keeping: about two chunks. A larger one
+    /// (a record that ran over many chunks) is let go, so what is kept
+    /// stays a few chunks whatever the input.
+    largest: usize,
+}
 
 /// Most buffers kept: about as many as chunks in flight.
 const SPARE_BUFFERS: usize = 8;
 
 impl Spare {
-    /// Keeps a buffer for a chunk to come (dropped if enough are kept).
+    /// Keeps a buffer for a chunk to come (dropped if enough are kept, or
+    /// if it is larger than chunks are).
     pub fn give(&self, bytes: Vec<u8>) {
-        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if bytes.capacity() > self.largest {
+            return;
+        }
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         if kept.len() < SPARE_BUFFERS {
             kept.push(bytes);
         }
     }
 
     fn take(&self) -> Option<Vec<u8>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).pop()
+        self.kept.lock().unwrap_or_else(|p| p.into_inner()).pop()
     }
 }
 
@@ -110,7 +120,7 @@ impl Chunker {
             inner,
             carry: Vec::new(),
             filled: 0,
-            spare: Spare::default(),
+            spare: Spare { kept: Arc::default(), largest: 2 * (target + target / 8).max(64 * 1024) },
             carry_line: 1,
             scanned: 0,
             line_start: 0,
@@ -324,6 +334,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn only_a_few_buffers_of_about_a_chunk_are_kept() {
+        let c = Chunker::new(Box::new(std::io::empty()), 1 << 20, 1 << 20);
+        let spare = c.spare();
+        // A buffer that held a record run over many chunks is let go.
+        spare.give(Vec::with_capacity(8 << 20));
+        assert!(spare.take().is_none());
+        for _ in 0..SPARE_BUFFERS + 3 {
+            spare.give(Vec::with_capacity(1 << 20));
+        }
+        assert_eq!(std::iter::from_fn(|| spare.take()).count(), SPARE_BUFFERS);
     }
 
     #[test]
