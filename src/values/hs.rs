@@ -5,6 +5,7 @@
 //! covers every code that starts with it; a record coded `2701` matches an
 //! entry `270112` only as "broader" (less precise than the set).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::functions::{Arg, Function, Param};
@@ -110,15 +111,16 @@ const HS_2017: &str = include_str!("../../seeds/reference/hs-2017.csv");
 /// The editions a record's code is checked against, newest first.
 const EDITIONS: [&str; 2] = [HS_2022, HS_2017];
 
-/// Every row of the shipped editions, newest first: (section, code, title).
-fn edition_rows() -> impl Iterator<Item = (String, String, String)> {
+/// Every row of the shipped editions, newest first: (section, code, title),
+/// borrowed from the compiled-in text where it needs no unescaping.
+fn edition_rows() -> impl Iterator<Item = (Cow<'static, str>, Cow<'static, str>, Cow<'static, str>)> {
     EDITIONS.into_iter().flat_map(|edition| {
         let (header, rows) = crate::tables::parse(edition).unwrap_or_default();
         let col = |name: &str| header.iter().position(|h| h == name);
         let cols = (col("section"), col("hscode"), col("description"));
         rows.into_iter().filter_map(move |(_, mut r)| {
             let (Some(s), Some(c), Some(t)) = cols else { return None };
-            let take = |r: &mut Vec<String>, i: usize| r.get_mut(i).map(std::mem::take);
+            let take = |r: &mut Vec<Cow<'static, str>>, i: usize| r.get_mut(i).map(std::mem::take);
             let (s, c, t) = (take(&mut r, s)?, take(&mut r, c)?, take(&mut r, t)?);
             (!c.is_empty()).then_some((s, c, t))
         })
@@ -129,7 +131,7 @@ fn edition_rows() -> impl Iterator<Item = (String, String, String)> {
 pub fn heading_name(code: &str) -> &'static str {
     use std::collections::HashMap;
     use std::sync::LazyLock;
-    static TITLES: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    static TITLES: LazyLock<HashMap<Cow<'static, str>, Cow<'static, str>>> = LazyLock::new(|| {
         let mut titles = HashMap::new();
         // The newest edition's title wins; older ones fill codes it dropped.
         for (_, code, title) in edition_rows() {
@@ -137,7 +139,7 @@ pub fn heading_name(code: &str) -> &'static str {
         }
         titles
     });
-    TITLES.get(code).map_or("", String::as_str)
+    TITLES.get(code).map_or("", |t| t.as_ref())
 }
 
 /// The headings (4 digits) and subheadings (6 digits) of HS 2022 and HS 2017, as bit
