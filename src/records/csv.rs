@@ -133,9 +133,15 @@ pub enum Split {
 /// once a record, whose text is then a slice of it (records start and end
 /// at ASCII bytes, so a slice of valid text at their bounds is valid).
 pub fn valid_text(bytes: &[u8]) -> (&str, bool) {
-    let valid = match std::str::from_utf8(bytes) {
+    // A vector check (simdutf8): about three times the speed of the
+    // standard one on text that is not all ASCII; where it fails, the
+    // standard one finds how much is valid.
+    let valid = match simdutf8::basic::from_utf8(bytes) {
         Ok(s) => s,
-        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+        Err(_) => match std::str::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+        },
     };
     (valid, valid.len() == bytes.len() && valid.is_ascii())
 }
