@@ -408,9 +408,10 @@ impl Engine {
         let mut inputs = inputs;
         for i in &mut inputs {
             // A record no rule over many records may count is not typed
-            // past what the index reads, and fields the totals do not read
-            // are not looked at; one that may is typed in full (its content
-            // hash reads every field's text).
+            // past its date and what the index reads (not even its required
+            // fields: whether it is valid changes no total), and fields the
+            // totals do not read are not looked at; one that may is typed in
+            // full and checked (its content hash reads every field's text).
             i.type_only(mask, on_demand, rules.licences.is_none());
         }
         let mut counter = crate::run::counting::Counter::new(store, rules, run)?;

@@ -154,8 +154,9 @@
 //!   run that types everything. A field left untyped holds an unreadable
 //!   cell (a rule reading it is undecided, never passed), and a record with
 //!   a required field unreadable is typed in full. The counting pass types a
-//!   record past its guards' fields only when a rule over many records may
-//!   count it, and then in full (the content hash reads every field).
+//!   record past its date and its guards' fields only when a rule over many
+//!   records may count it, and then in full, required fields checked (the
+//!   content hash reads every field; an invalid record is never counted).
 //! - A run that counts reads each input twice and fails if its bytes
 //!   differ between the passes (`RunError::InputChanged`).
 //! - Money and quantities are exact decimals; dates are calendar dates.

@@ -284,7 +284,10 @@ impl RuleIndex {
     /// Fields that only guarded rules read (not the index, not a rule
     /// evaluated on every record, not a scope, not a required field): a run
     /// that shows no record's values types them only for records whose
-    /// candidate rules read them. Empty with more than 64 fields.
+    /// candidate rules read them. The counting index's are every field but
+    /// the date and those it looks up, required fields and scopes included
+    /// (its records are typed in full when one of its rules is a
+    /// candidate). Empty with more than 64 fields.
     pub fn on_demand(&self) -> u64 {
         self.on_demand
     }
@@ -332,8 +335,13 @@ impl RuleIndex {
         let of_rule: Vec<u64> = rules.rules.iter().map(|r| rules.fields_of_rule(r)).collect();
         // Read for every record whatever its candidates: the base fields,
         // the fields the index looks up, and what unguarded rules, rules
-        // over many records and the licence checks read.
-        let mut eager = rules.base_fields();
+        // over many records and the licence checks read. The counting pass
+        // reads only what its index looks up and the date: a record none of
+        // its rules may count adds nothing to a total whether or not its
+        // other fields are valid (invalid records are not counted either),
+        // and one that may count is typed in full, required fields and
+        // scopes included, before it is evaluated.
+        let mut eager = if counting { 1u64 << schema.date } else { rules.base_fields() };
         for t in &self.tables {
             eager |= 1u64 << t.field;
         }
@@ -351,7 +359,8 @@ impl RuleIndex {
         // (Each rule's fields hold their units and quantities, so `eager`
         // still does: a quantity and its unit are typed together.)
         let indexed = |r: &usize| !counting || rules.rules[*r].aggregate.is_some();
-        let all = (0..of_rule.len()).filter(indexed).fold(eager, |m, r| m | of_rule[r]);
+        let base = if counting { rules.base_fields() } else { 0 };
+        let all = (0..of_rule.len()).filter(indexed).fold(eager | base, |m, r| m | of_rule[r]);
         self.on_demand = all & !eager;
         self.atom_needs = self
             .atom_rules
@@ -435,7 +444,11 @@ mod tests {
         );
         let counting = super::RuleIndex::counting(&e.program().rules);
         assert_eq!(counting.guarded(), 1);
-        assert_eq!(counting.on_demand(), bits(&e, &["quantity", "unit"]));
+        // What the total reads, and the required fields but the date and
+        // the one the index looks up (the guard's first test): a record no
+        // total may count is not checked past them (no rule counts it,
+        // whatever it holds).
+        assert_eq!(counting.on_demand(), bits(&e, &["id", "origin", "hs_code", "quantity", "unit"]));
         let schema = &e.program().rules.schema;
         let mut cells = vec![crate::records::Cell::NoColumn; schema.fields.len()];
         let code = |t: &str, f: &str| {

@@ -557,3 +557,40 @@ fn an_input_that_changed_between_the_two_passes_fails_the_run() {
         other => panic!("expected the input to be found changed, got {other:?}"),
     }
 }
+
+#[test]
+fn a_record_a_total_may_count_is_checked_in_full_before_it_is_counted() {
+    // The counting pass reads a record past its index's fields only when a
+    // rule over many records may count it; such a record with an unreadable
+    // required field (an origin that is no country, an empty id) is invalid
+    // in both passes and adds nothing to the total, whatever else it holds.
+    let pack = TempPack::new(&[(
+        "r.cordon",
+        "regime T\nrule CAP { title: \"cap\" cite: \"test\" severity: review\n  when: destination in { KP } and hs_code in { 2710 }\n  total: sum(quantity)\n  window: \"calendar year\"\n  limit: \"1000 bbl\" }\n",
+    )]);
+    let header = "id,date,origin,destination,hs_code,quantity,unit,value,currency,buyer";
+    let csv = pack.write(
+        "tx.csv",
+        format!(
+            "{header}\nC1,2018-01-02,CN,KP,2710,600,bbl,1,USD,X\nC2,2018-01-03,ZZZ,KP,2710,600,bbl,1,USD,X\n,2018-01-04,CN,KP,2710,600,bbl,1,USD,X\nC3,2018-01-05,CN,KP,2710,300,bbl,1,USD,X\nC4,2018-01-06,ZZZ,CN,8703,5,u,1,USD,X\n"
+        ),
+    );
+    let o = cordon(&[
+        "check",
+        "--rules",
+        pack.path().to_str().expect("path"),
+        "--format",
+        "jsonl",
+        csv.to_str().expect("path"),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let lines: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    let by_line = |n: u64| lines.iter().find(|v| v["line"] == n).unwrap_or_else(|| panic!("line {n}: {lines:?}"));
+    // C1 and C3 are 900 bbl together: under the cap, so both pass; C2 and
+    // the record without an id would have taken it to 2,100 bbl.
+    assert_eq!(by_line(2)["decision"], "pass", "{:?}", by_line(2));
+    assert_eq!(by_line(5)["decision"], "pass", "{:?}", by_line(5));
+    for n in [3, 4, 6] {
+        assert_eq!(by_line(n)["decision"], "invalid", "line {n}: {:?}", by_line(n));
+    }
+}
