@@ -28,6 +28,11 @@ fn results(out: &str) -> Results {
     r
 }
 
+/// `cordon check --format jsonl` of `file` under the rules in `rules`.
+fn check_jsonl(rules: &Path, file: &Path) -> std::process::Output {
+    cordon(&["check", "--rules", rules.to_str().expect("path"), "--format", "jsonl", file.to_str().expect("path")])
+}
+
 fn check(args: &[&str], files: &[&str]) -> (Results, std::process::Output) {
     let mut all = vec!["check", "--rules", PACK, "--format", "jsonl"];
     all.extend_from_slice(args);
@@ -334,14 +339,7 @@ fn the_example_packs_pass_their_tests_and_find_the_structuring() {
         assert!(o.status.success(), "{pack}: {}", stdout(&o));
         assert!(stdout(&o).contains("with a near miss"), "{}", stdout(&o));
     }
-    let o = cordon(&[
-        "check",
-        "--rules",
-        "rules/examples/structuring",
-        "--format",
-        "jsonl",
-        "rules/examples/structuring/shipments.csv",
-    ]);
+    let o = check_jsonl(Path::new("rules/examples/structuring"), Path::new("rules/examples/structuring/shipments.csv"));
     let got = results(&stdout(&o));
     // 18,000 + 17,500 + 16,000 within 30 days passes 50,000 only with the third;
     // the fourth is 36 days after the first, alone in its window.
@@ -416,14 +414,7 @@ fn the_largest_amount_leaves_a_rolling_window_when_it_ages_out() {
             "{header}\nD3,2024-03-01,AU,CN,2701,60,t,1,USD,X\nD1,2024-02-20,AU,CN,2701,150,t,1,USD,X\nD2,2024-02-24,AU,CN,2701,50000,kg,1,USD,X\n"
         ),
     );
-    let o = cordon(&[
-        "check",
-        "--rules",
-        pack.path().to_str().expect("path"),
-        "--format",
-        "jsonl",
-        csv.to_str().expect("path"),
-    ]);
+    let o = check_jsonl(pack.path(), &csv);
     let got = results(&stdout(&o));
     assert_eq!(got["D1"].0, "review", "{got:?}");
     assert_eq!(got["D2"].0, "review", "150 t on 20 Feb is within the 10 days ending 24 Feb");
@@ -460,14 +451,7 @@ fn a_total_converted_with_as_reads_a_plain_limit_in_its_unit() {
     for (total, limit) in [("sum(quantity as bbl)", "1000"), ("sum(quantity)", "\"1000 bbl\"")] {
         let pack = TempPack::new(&[("r.cordon", &rule(total, limit))]);
         let csv = pack.write("tx.csv", &data);
-        let o = cordon(&[
-            "check",
-            "--rules",
-            pack.path().to_str().expect("path"),
-            "--format",
-            "jsonl",
-            csv.to_str().expect("path"),
-        ]);
+        let o = check_jsonl(pack.path(), &csv);
         let got = results(&stdout(&o));
         // 63.6 m3 is 400.03 bbl: 600 + 400.03 passes 1,000 bbl.
         assert_eq!((got["B1"].0.as_str(), got["B2"].0.as_str()), ("pass", "review"), "{total} {limit}: {}", stderr(&o));
@@ -575,14 +559,7 @@ fn a_record_a_total_may_count_is_checked_in_full_before_it_is_counted() {
             "{header}\nC1,2018-01-02,CN,KP,2710,600,bbl,1,USD,X\nC2,2018-01-03,ZZZ,KP,2710,600,bbl,1,USD,X\n,2018-01-04,CN,KP,2710,600,bbl,1,USD,X\nC3,2018-01-05,CN,KP,2710,300,bbl,1,USD,X\nC4,2018-01-06,ZZZ,CN,8703,5,u,1,USD,X\n"
         ),
     );
-    let o = cordon(&[
-        "check",
-        "--rules",
-        pack.path().to_str().expect("path"),
-        "--format",
-        "jsonl",
-        csv.to_str().expect("path"),
-    ]);
+    let o = check_jsonl(pack.path(), &csv);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let lines: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
     let by_line = |n: u64| lines.iter().find(|v| v["line"] == n).unwrap_or_else(|| panic!("line {n}: {lines:?}"));
