@@ -56,6 +56,9 @@ pub struct Row<'a> {
     /// Where `text` starts in the bytes split, when it is read in place
     /// (`None`: a copy, unescaped); see [`Splitter::split_valid`].
     pub at: Option<usize>,
+    /// `text` may hold a line break (a quoted field over several lines);
+    /// `false`: it holds none (the splitter saw where the record ends).
+    pub multiline: bool,
 }
 
 impl<'a> Row<'a> {
@@ -99,7 +102,15 @@ pub struct OwnedRow {
 impl OwnedRow {
     /// Borrowed.
     pub fn row(&self) -> Row<'_> {
-        Row { line: self.line, text: &self.text, bounds: &self.bounds, utf8: None, ascii: false, at: None }
+        Row {
+            line: self.line,
+            text: &self.text,
+            bounds: &self.bounds,
+            utf8: None,
+            ascii: false,
+            at: None,
+            multiline: true,
+        }
     }
 }
 
@@ -259,6 +270,7 @@ impl Splitter {
                         utf8,
                         ascii: ascii && in_place,
                         at: in_place.then_some(p),
+                        multiline: next != line,
                     };
                     if !each(row, p + used, next) {
                         return Split::Clean;
@@ -273,7 +285,9 @@ impl Splitter {
             let start = split_at_delimiters(&mut self.bounds, text, 0, self.delimiter);
             self.bounds.push((start, end));
             let utf8 = valid.get(p..p + end);
-            if !each(Row { line, text, bounds: &self.bounds, utf8, ascii, at: Some(p) }, p + end, line) {
+            // (An unquoted record ends at the first line break.)
+            let row = Row { line, text, bounds: &self.bounds, utf8, ascii, at: Some(p), multiline: false };
+            if !each(row, p + end, line) {
                 return Split::Clean;
             }
             p += end;
@@ -680,7 +694,11 @@ fn layout(
 /// from every count while the record around them was evaluated. Such a row
 /// is invalid, its reason naming the lines it spans.
 fn swallowed_records(layout: &Layout, row: &Row<'_>) -> Option<FieldProblem> {
-    // The usual record holds no line break: one search, not one per field.
+    // The usual record holds no line break (the splitter knows, else one
+    // search), not one search per field.
+    if !row.multiline {
+        return None;
+    }
     memchr::memchr(b'\n', row.text)?;
     let delimiter = layout.config.delimiter;
     let threshold = layout.width.saturating_sub(1).max(2);
@@ -783,7 +801,11 @@ pub fn type_row<'a>(
             .filter(|s| !s.is_empty());
         return Err(Invalid { file: layout.file, line, id, date: None, errors: vec![problem] });
     }
-    if let Some((i, f)) = row.fields().enumerate().find(|(_, f)| f.len() > layout.limits.max_field_bytes) {
+    // (A field is part of the record's text: no field of a record within
+    // the limit can pass it.)
+    if row.text.len() > layout.limits.max_field_bytes
+        && let Some((i, f)) = row.fields().enumerate().find(|(_, f)| f.len() > layout.limits.max_field_bytes)
+    {
         return Err(Invalid {
             file: layout.file,
             line,
@@ -953,7 +975,12 @@ mod tests {
                 }
                 None => (c.bytes, c.first_line),
             };
-            let split = s.split(&bytes, line, c.last, |r| out.push((r.line, r.fields().map(<[u8]>::to_vec).collect())));
+            let split = s.split(&bytes, line, c.last, |r| {
+                // A row the splitter says holds no line break holds none
+                // (the swallowed-records check trusts it).
+                assert!(r.multiline || !r.text.iter().any(|b| matches!(b, b'\n' | b'\r')), "line {}", r.line);
+                out.push((r.line, r.fields().map(<[u8]>::to_vec).collect()))
+            });
             match split {
                 Split::Unfinished { at, line } => {
                     assert!(!c.last, "the last chunk finishes every record");
