@@ -641,13 +641,11 @@ impl<'a> Ctx<'a> {
             (Matcher::Text { map, fold, ascii_lowercase, .. }, Key::Str(s)) => {
                 // Short ASCII text (a name, a code) lowercased on the stack.
                 let mut buf = [0u8; 96];
-                let hit = match buf.get_mut(..s.len()) {
-                    Some(b) if *ascii_lowercase && s.is_ascii() => {
-                        b.copy_from_slice(s.as_bytes());
-                        b.make_ascii_lowercase();
-                        map.get(&*b)
-                    }
-                    _ => map.get(fold(s).as_bytes()),
+                let lowered =
+                    if *ascii_lowercase { crate::values::text::ascii_lowercase_into(s, &mut buf) } else { None };
+                let hit = match lowered {
+                    Some(b) => map.get(b),
+                    None => map.get(fold(s).as_bytes()),
                 };
                 found(hit.and_then(in_force).map(|i| (i, false)))
             }

@@ -366,8 +366,84 @@ pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `s` in ASCII lower case, written into `buf` eight bytes at a time;
+/// `None` when `s` is not all ASCII or is longer than `buf` (the caller
+/// folds it the long way). A set's keys are looked up so: a check, a copy
+/// and a lowercasing byte by byte cost three times as much on a name.
+pub fn ascii_lowercase_into<'b>(s: &str, buf: &'b mut [u8]) -> Option<&'b [u8]> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // One word's upper-case letters made lower case; no byte of an ASCII
+    // word carries into the next when 0x3F or 0x25 is added to it.
+    let lower = |w: u64| {
+        let upper = w.wrapping_add(0x3F3F_3F3F_3F3F_3F3F) & !w.wrapping_add(0x2525_2525_2525_2525) & HIGH;
+        w | upper >> 2
+    };
+    let (s, n) = (s.as_bytes(), s.len());
+    let out = buf.get_mut(..n)?;
+    if n < 8 {
+        for (o, &b) in out.iter_mut().zip(s) {
+            if !b.is_ascii() {
+                return None;
+            }
+            *o = b.to_ascii_lowercase();
+        }
+        return Some(out);
+    }
+    // Whole words, then the last eight bytes (overlapping the last whole
+    // word, lowercased twice alike): every copy is of one word.
+    let word = |at: usize| s.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()).map(u64::from_le_bytes);
+    let mut at = 0;
+    while at + 8 < n {
+        let w = word(at)?;
+        if w & HIGH != 0 {
+            return None;
+        }
+        out.get_mut(at..at + 8)?.copy_from_slice(&lower(w).to_le_bytes());
+        at += 8;
+    }
+    let w = word(n - 8)?;
+    if w & HIGH != 0 {
+        return None;
+    }
+    out.get_mut(n - 8..)?.copy_from_slice(&lower(w).to_le_bytes());
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The word-at-a-time lowercasing is the standard library's, and
+        /// refuses what is not ASCII or does not fit.
+        #[test]
+        fn lowercasing_a_word_at_a_time_is_the_standard_librarys(
+            s in prop_oneof!["[ -~]{0,40}", "[A-Za-z@\\[`{]{0,40}", any::<String>(), "[a-zA-Z\u{80}-\u{17F}]{0,12}"],
+            room in 0usize..48,
+        ) {
+            let mut buf = vec![0u8; room];
+            let got = super::ascii_lowercase_into(&s, &mut buf).map(<[u8]>::to_vec);
+            let want = (s.is_ascii() && s.len() <= room).then(|| s.to_ascii_lowercase().into_bytes());
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    /// Every ASCII byte, at every place in a word and in the tail.
+    #[test]
+    fn every_ascii_byte_is_lowercased_wherever_it_stands() {
+        let mut buf = [0u8; 96];
+        for b in 0u8..0x80 {
+            for len in 1..20 {
+                for at in 0..len {
+                    let mut s = vec![b'Q'; len];
+                    s[at] = b;
+                    let s = String::from_utf8(s).expect("ascii");
+                    assert_eq!(super::ascii_lowercase_into(&s, &mut buf), Some(s.to_ascii_lowercase().as_bytes()));
+                }
+            }
+        }
+    }
+
     /// Every invisible character starts with a byte `may_hide` looks for.
     #[test]
     fn every_invisible_character_is_seen_by_its_first_byte() {
