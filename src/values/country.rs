@@ -88,6 +88,42 @@ impl fmt::Display for Country {
     }
 }
 
+/// Other ways a country is written → its alpha-2 code, for messages only:
+/// every ISO 3166-1 alpha-3 code and official name, and usual short forms.
+static OTHER_NAMES: LazyLock<Vec<(String, &'static str)>> = LazyLock::new(|| {
+    let usual: [(&str, &'static str); 12] = [
+        ("UK", "GB"),
+        ("EL", "GR"),
+        ("DPRK", "KP"),
+        ("NK", "KP"),
+        ("NORTH KOREA", "KP"),
+        ("ROK", "KR"),
+        ("SK", "KR"),
+        ("SOUTH KOREA", "KR"),
+        ("PRC", "CN"),
+        ("RUSSIA", "RU"),
+        ("IRAN", "IR"),
+        ("SYRIA", "SY"),
+    ];
+    let mut other: Vec<(String, &'static str)> = usual.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    for line in ISO_3166_CSV.lines().skip(1) {
+        let mut cols = line.splitn(4, ',');
+        let (Some(a2), Some(a3), _, Some(name)) = (cols.next(), cols.next(), cols.next(), cols.next()) else {
+            continue;
+        };
+        other.push((a3.to_ascii_uppercase(), a2));
+        other.push((name.trim_matches('"').to_uppercase(), a2));
+    }
+    other
+});
+
+/// The alpha-2 code that `text` names another way (`PRK`, `North Korea`,
+/// `Korea, Democratic People's Republic of`, `UK`), if any.
+pub(crate) fn suggestion(text: &str) -> Option<&'static str> {
+    let t = text.trim().to_uppercase();
+    OTHER_NAMES.iter().find(|(k, _)| *k == t).map(|(_, code)| *code)
+}
+
 /// Country codes.
 pub struct CountryKind;
 
@@ -115,7 +151,11 @@ impl ValueKind for CountryKind {
     }
 
     fn read(&self, own: Scalar, text: &str, _: &ReadContext<'_>) -> Result<Value, String> {
-        CountryKind::code(own, text)
+        // A record's reason carries the hint the rule checker gives as help.
+        CountryKind::code(own, text).map_err(|e| match suggestion(text) {
+            Some(code) => format!("{e}: did you mean `{code}`?"),
+            None => e,
+        })
     }
 
     fn read_rule(&self, own: Scalar, text: &str) -> Result<Value, String> {
@@ -127,20 +167,9 @@ impl ValueKind for CountryKind {
     }
 
     fn help(&self, text: &str) -> Option<String> {
-        let t = text.trim().to_ascii_uppercase();
-        let hint = match t.as_str() {
-            "UK" => Some("GB"),
-            "EL" => Some("GR"),
-            "PRK" | "DPRK" | "NK" => Some("KP"),
-            "ROK" | "KOR" | "SK" => Some("KR"),
-            "RUS" => Some("RU"),
-            "CHN" | "PRC" => Some("CN"),
-            "USA" => Some("US"),
-            _ => None,
-        };
-        match hint {
+        match suggestion(text) {
             Some(h) => Some(format!("did you mean `{h}`?")),
-            None if t.len() == 3 => Some("use the two-letter ISO 3166-1 alpha-2 code".into()),
+            None if text.trim().len() == 3 => Some("use the two-letter ISO 3166-1 alpha-2 code".into()),
             None => Some("country codes are ISO 3166-1 alpha-2, such as `KP` or `CN`".into()),
         }
     }
@@ -169,5 +198,41 @@ mod tests {
         assert!(Country::parse("K1").is_err());
         assert_eq!(Country::all().count(), 249);
         assert!(Country::parse("KP").unwrap().name().contains("Korea"));
+    }
+
+    #[test]
+    fn a_record_naming_a_country_another_way_is_told_its_code() {
+        let read = |t: &str| {
+            let layout = crate::values::date::DateLayout::default();
+            let ctx = ReadContext { dates: &layout, decimal_separator: '.', thousands_separator: None };
+            COUNTRY.read(Scalar::from_name("country").expect("country"), t, &ctx).expect_err("not an alpha-2 code")
+        };
+        for (text, code) in [
+            ("PRK", "KP"),
+            ("prk", "KP"),
+            ("North Korea", "KP"),
+            ("Korea, Democratic People's Republic of", "KP"),
+            ("DPRK", "KP"),
+            ("UK", "GB"),
+            ("RUS", "RU"),
+            ("Russian Federation", "RU"),
+            ("Iran, Islamic Republic of", "IR"),
+            (" Syria ", "SY"),
+            ("CIV", "CI"),
+        ] {
+            let e = read(text);
+            assert!(e.ends_with(&format!(": did you mean `{code}`?")), "`{text}`: {e}");
+            assert!(e.starts_with(&format!("`{}` is not", text.trim())), "`{text}`: {e}");
+        }
+        // Nothing to suggest: the message alone.
+        assert_eq!(read("5"), "`5` is not a two-letter country code");
+        assert_eq!(read("XX"), "`XX` is not an ISO 3166-1 country code");
+        assert_eq!(read("Korea"), "`Korea` is not a two-letter country code");
+        // Every alpha-3 code of the table is known.
+        for line in ISO_3166_CSV.lines().skip(1) {
+            let mut cols = line.split(',');
+            let (Some(a2), Some(a3)) = (cols.next(), cols.next()) else { continue };
+            assert_eq!(suggestion(a3), Some(a2), "{line}");
+        }
     }
 }
