@@ -104,9 +104,10 @@ struct Alias {
     /// The words in brackets of a listed name (`(香港)`, `(KKBC)`), indexed
     /// on their own: never looked for inside a longer name.
     bracketed: bool,
-    /// A person's patronymic (`Romanovich`, `Vasilievna`): a part of the
-    /// name documents often leave out, which then does not count against
-    /// the match.
+    /// A person's patronymic (`Romanovich`, `Vasilievna`), or an
+    /// organisation's country word (`KOREA` of KOREA RYONBONG GENERAL
+    /// CORPORATION): a part of the name documents often leave out, which
+    /// then does not count against the match.
     optional: Option<usize>,
     /// The tokens that may match without a key ([`is_open`]), by bit, and
     /// the weight of those past the 64th: for [`ListIndex::candidates`].
@@ -143,6 +144,25 @@ fn patronymic_at(toks: &[Tok]) -> Option<usize> {
 /// What a score is multiplied by when the name's patronymic was left out:
 /// the same person, most likely, but not said in full.
 const OPTIONAL_FACTOR: f64 = 0.97;
+
+/// What a score is multiplied by when an organisation's name was given
+/// without its country word (RYONBONG GENERAL CORPORATION for KOREA
+/// RYONBONG GENERAL CORPORATION): below a sure match, so at most a review.
+const COUNTRY_WORD_FACTOR: f64 = 0.94;
+
+/// The least weight the distinctive words of an organisation's name must
+/// keep without its country word for the word to be optional: one rare
+/// word, or two common ones (IRAN AIR without IRAN is not a name).
+const COUNTRY_WORD_REST: f64 = 0.9;
+
+/// The country word of an organisation's listed name ([`normalize::is_country_word`])
+/// that a document may leave out: the first, when the name's other
+/// distinctive words weigh enough without it.
+fn country_word_at(toks: &[Tok]) -> Option<usize> {
+    let i = toks.iter().position(|t| !t.generic && normalize::is_country_word(&t.text))?;
+    let rest: f64 = toks.iter().enumerate().filter(|(j, t)| *j != i && !t.generic).map(|(_, t)| t.weight).sum();
+    (rest >= COUNTRY_WORD_REST).then_some(i)
+}
 
 /// What a weak alias's score is multiplied by when it has two or more
 /// distinctive words: OFAC's weak aliases (kept in its remarks) are worth a
@@ -692,8 +712,11 @@ impl ListIndex {
                 })
                 .collect();
             let total = toks.iter().map(|t| t.weight).sum();
-            let person = index.snapshot.entries.get(entry as usize).is_some_and(|e| e.kind == Kind::Individual);
-            let optional = if person { patronymic_at(&toks) } else { None };
+            let optional = match index.snapshot.entries.get(entry as usize).map(|e| e.kind) {
+                Some(Kind::Individual) => patronymic_at(&toks),
+                Some(Kind::Entity) => country_word_at(&toks),
+                _ => None,
+            };
             let open = toks.iter().enumerate().filter(|(_, t)| is_open(t)).fold(0, |m, (i, _)| m | bit(i));
             let open_far = toks.iter().skip(64).filter(|t| is_open(t)).map(|t| t.weight).sum();
             let least = total - optional.and_then(|i| toks.get(i)).map_or(0.0, |t: &Tok| t.weight);
@@ -1390,14 +1413,20 @@ fn score(q: &[Tok], a: &Alias) -> (f64, String) {
     if !ua.is_empty() {
         reason.push_str(&format!("; not in the query: {ua}"));
     }
-    // A patronymic left out does not count against the match.
+    // A patronymic, or an organisation's country word, left out does not
+    // count against the match (the country word: at most a review).
     if let Some(i) = a.optional.filter(|i| used_a.get(*i) == Some(&false))
         && let Some(t) = a.toks.get(i)
     {
+        let (factor, note) = if normalize::is_country_word(&t.text) {
+            (COUNTRY_WORD_FACTOR, "; the country word left out")
+        } else {
+            (OPTIONAL_FACTOR, "; the patronymic left out")
+        };
         let without = total - t.weight / 2.0;
-        if without > 0.0 && matched / without * OPTIONAL_FACTOR > matched / total {
-            reason.push_str("; the patronymic left out");
-            return ((matched / without * OPTIONAL_FACTOR).clamp(0.0, 1.0), reason);
+        if without > 0.0 && matched / without * factor > matched / total {
+            reason.push_str(note);
+            return ((matched / without * factor).clamp(0.0, 1.0), reason);
         }
     }
     ((matched / total).clamp(0.0, 1.0), reason)
@@ -1938,6 +1967,45 @@ mod tests {
         assert!(other < DEFAULT_THRESHOLD, "{other}");
         let weak = s.screen(&Query { name: "Choe Su".into(), threshold: Decimal::ZERO, limit: 5, ..Query::default() });
         assert!(weak[0].score <= to_score(WEAK_DISTINCT_FACTOR) && weak[0].reason.contains("weak alias"));
+    }
+
+    /// A firm named without the country word its listed name opens with is
+    /// worth a review; the country word with generic words is no match, and
+    /// neither is another firm of that country.
+    #[test]
+    fn a_company_name_without_its_country_word_is_worth_a_review() {
+        // Other entries, so that a word of one name weighs as in a real list
+        // (where many names hold BANK).
+        let names: Vec<String> = (0..60)
+            .map(|n| if n % 3 == 0 { format!("ENTRY{n} BANK") } else { format!("ENTRY{n} SHIPPING CO") })
+            .collect();
+        let mut entries: Vec<Entry> =
+            names.iter().map(|n| entry(n, Kind::Entity, &[(n.as_str(), Quality::Primary)])).collect();
+        entries.extend([
+            entry("E1", Kind::Entity, &[("KOREA RYONBONG GENERAL CORPORATION", Quality::Primary)]),
+            entry("E2", Kind::Entity, &[("KOREAN NATIONAL INSURANCE COMPANY", Quality::Primary)]),
+            entry("E3", Kind::Entity, &[("IRAN INSURANCE COMPANY", Quality::Primary)]),
+            entry("E4", Kind::Entity, &[("KOREA TRADING BANK", Quality::Primary)]),
+        ]);
+        let s = screener_of(entries);
+        for (q, want) in [("Ryonbong General Corporation", "E1"), ("National Insurance Company", "E2")] {
+            let (r, sc) = top(&s, q).unwrap_or_else(|| panic!("{q} found nothing"));
+            assert_eq!(r, want, "{q}");
+            assert!(sc >= DEFAULT_THRESHOLD && sc < Decimal::ONE, "{q}: {sc}");
+        }
+        // With the country word, the name counts in full.
+        assert_eq!(top(&s, "Korea Ryonbong General Corporation").map(|x| x.1), Some(Decimal::ONE));
+        // Nothing distinctive is left of KOREA TRADING BANK without KOREA.
+        for q in [
+            "Korea General Corporation",
+            "Korean Trading Company",
+            "Syria Insurance Company",
+            "Korea Pugang Corp",
+            "Trading Bank",
+        ] {
+            let sc = top(&s, q).map_or(Decimal::ZERO, |x| x.1);
+            assert!(sc < DEFAULT_THRESHOLD, "{q}: {sc}");
+        }
     }
 
     /// A word longer than [`MAX_WORD_LETTERS`] is compared only whole, and

@@ -388,6 +388,40 @@ fn is_connecting_word(canonical: &str) -> bool {
     GENERIC.connecting.contains(&canonical)
 }
 
+/// Names and adjectives of countries as they open or close the names of
+/// listed organisations (KOREA RYONBONG GENERAL CORPORATION, KOREAN
+/// NATIONAL INSURANCE COMPANY, COMMERCIAL BANK OF SYRIA): the countries of
+/// the UN and US country programmes whose names the lists' organisations
+/// carry, and China, whose name opens many Entity List names. A firm named
+/// without the word is most likely the same firm (see
+/// `ListIndex::new`); present, the word counts as any other.
+const COUNTRY_WORDS: &[&str] = &[
+    "korea",
+    "korean",
+    "iran",
+    "iranian",
+    "syria",
+    "syrian",
+    "russia",
+    "russian",
+    "belarus",
+    "belarusian",
+    "cuba",
+    "cuban",
+    "venezuela",
+    "venezuelan",
+    "myanmar",
+    "burma",
+    "burmese",
+    "china",
+    "chinese",
+];
+
+/// Whether a folded word names a country as organisations' names do ([`COUNTRY_WORDS`]).
+pub fn is_country_word(canonical: &str) -> bool {
+    COUNTRY_WORDS.contains(&canonical)
+}
+
 /// Whether a word is one of the generic words or legal forms (as written).
 pub fn is_generic_word(word: &str) -> bool {
     GENERIC.words.contains_key(word)
