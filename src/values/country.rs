@@ -90,7 +90,7 @@ impl fmt::Display for Country {
 
 /// Other ways a country is written → its alpha-2 code, for messages only:
 /// every ISO 3166-1 alpha-3 code and official name, and usual short forms.
-static OTHER_NAMES: LazyLock<Vec<(String, &'static str)>> = LazyLock::new(|| {
+static OTHER_NAMES: LazyLock<std::collections::HashMap<String, &'static str>> = LazyLock::new(|| {
     let usual: [(&str, &'static str); 12] = [
         ("UK", "GB"),
         ("EL", "GR"),
@@ -105,14 +105,15 @@ static OTHER_NAMES: LazyLock<Vec<(String, &'static str)>> = LazyLock::new(|| {
         ("IRAN", "IR"),
         ("SYRIA", "SY"),
     ];
-    let mut other: Vec<(String, &'static str)> = usual.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    let mut other: std::collections::HashMap<String, &'static str> =
+        usual.iter().map(|(k, v)| (k.to_string(), *v)).collect();
     for line in ISO_3166_CSV.lines().skip(1) {
         let mut cols = line.splitn(4, ',');
         let (Some(a2), Some(a3), _, Some(name)) = (cols.next(), cols.next(), cols.next(), cols.next()) else {
             continue;
         };
-        other.push((a3.to_ascii_uppercase(), a2));
-        other.push((name.trim_matches('"').to_uppercase(), a2));
+        other.insert(a3.to_ascii_uppercase(), a2);
+        other.insert(name.trim_matches('"').to_uppercase(), a2);
     }
     other
 });
@@ -120,8 +121,7 @@ static OTHER_NAMES: LazyLock<Vec<(String, &'static str)>> = LazyLock::new(|| {
 /// The alpha-2 code that `text` names another way (`PRK`, `North Korea`,
 /// `Korea, Democratic People's Republic of`, `UK`), if any.
 pub(crate) fn suggestion(text: &str) -> Option<&'static str> {
-    let t = text.trim().to_uppercase();
-    OTHER_NAMES.iter().find(|(k, _)| *k == t).map(|(_, code)| *code)
+    OTHER_NAMES.get(&text.trim().to_uppercase()).copied()
 }
 
 /// Country codes.
