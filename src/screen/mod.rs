@@ -147,7 +147,8 @@ const OPTIONAL_FACTOR: f64 = 0.97;
 
 /// What a score is multiplied by when an organisation's name was given
 /// without its country word (RYONBONG GENERAL CORPORATION for KOREA
-/// RYONBONG GENERAL CORPORATION): below a sure match, so at most a review.
+/// RYONBONG GENERAL CORPORATION): below a sure match (0.95 in the shipped
+/// packs), a review on the name alone.
 const COUNTRY_WORD_FACTOR: f64 = 0.94;
 
 /// The least weight the distinctive words of an organisation's name must
@@ -1991,7 +1992,8 @@ mod tests {
         for (q, want) in [("Ryonbong General Corporation", "E1"), ("National Insurance Company", "E2")] {
             let (r, sc) = top(&s, q).unwrap_or_else(|| panic!("{q} found nothing"));
             assert_eq!(r, want, "{q}");
-            assert!(sc >= DEFAULT_THRESHOLD && sc < Decimal::ONE, "{q}: {sc}");
+            // A review, below a sure match (0.95 in the shipped packs).
+            assert!(sc >= DEFAULT_THRESHOLD && sc < Decimal::new(95, 2), "{q}: {sc}");
         }
         // With the country word, the name counts in full.
         assert_eq!(top(&s, "Korea Ryonbong General Corporation").map(|x| x.1), Some(Decimal::ONE));
