@@ -9,16 +9,23 @@ use super::kind::{Code, ReadContext, Scalar, Value, ValueKind};
 /// The ISO 3166-1 table, compiled in so validation needs no file at run time.
 const ISO_3166_CSV: &str = include_str!("../../seeds/reference/iso-3166-1.csv");
 
+/// The table's rows: alpha-2 code, alpha-3 code, official name (unquoted).
+fn iso_rows() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+    ISO_3166_CSV.lines().skip(1).filter_map(|line| {
+        let mut cols = line.splitn(4, ',');
+        let (Some(a2), Some(a3), _, Some(name)) = (cols.next(), cols.next(), cols.next(), cols.next()) else {
+            return None;
+        };
+        Some((a2, a3, name.trim_matches('"')))
+    })
+}
+
 /// Code → official name, for the 676 possible two-letter codes.
 static NAMES: LazyLock<Vec<Option<&'static str>>> = LazyLock::new(|| {
     let mut names = vec![None; 26 * 26];
-    for line in ISO_3166_CSV.lines().skip(1) {
-        let mut cols = line.splitn(4, ',');
-        let (Some(a2), _, _, Some(name)) = (cols.next(), cols.next(), cols.next(), cols.next()) else {
-            continue;
-        };
+    for (a2, _, name) in iso_rows() {
         if let Some(idx) = index(a2) {
-            names[idx as usize] = Some(name.trim_matches('"'));
+            names[idx as usize] = Some(name);
         }
     }
     names
@@ -91,14 +98,14 @@ impl fmt::Display for Country {
 /// Other ways a country is written → its alpha-2 code, for messages only:
 /// every ISO 3166-1 alpha-3 code and official name, and usual short forms.
 static OTHER_NAMES: LazyLock<std::collections::HashMap<String, &'static str>> = LazyLock::new(|| {
-    let usual: [(&str, &'static str); 12] = [
+    // (None of them is an assigned alpha-2 code: `SK` is Slovakia, not South Korea.)
+    let usual: [(&str, &'static str); 11] = [
         ("UK", "GB"),
         ("EL", "GR"),
         ("DPRK", "KP"),
         ("NK", "KP"),
         ("NORTH KOREA", "KP"),
         ("ROK", "KR"),
-        ("SK", "KR"),
         ("SOUTH KOREA", "KR"),
         ("PRC", "CN"),
         ("RUSSIA", "RU"),
@@ -107,13 +114,9 @@ static OTHER_NAMES: LazyLock<std::collections::HashMap<String, &'static str>> = 
     ];
     let mut other: std::collections::HashMap<String, &'static str> =
         usual.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-    for line in ISO_3166_CSV.lines().skip(1) {
-        let mut cols = line.splitn(4, ',');
-        let (Some(a2), Some(a3), _, Some(name)) = (cols.next(), cols.next(), cols.next(), cols.next()) else {
-            continue;
-        };
+    for (a2, a3, name) in iso_rows() {
         other.insert(a3.to_ascii_uppercase(), a2);
-        other.insert(name.trim_matches('"').to_uppercase(), a2);
+        other.insert(name.to_uppercase(), a2);
     }
     other
 });
@@ -228,11 +231,14 @@ mod tests {
         assert_eq!(read("5"), "`5` is not a two-letter country code");
         assert_eq!(read("XX"), "`XX` is not an ISO 3166-1 country code");
         assert_eq!(read("Korea"), "`Korea` is not a two-letter country code");
-        // Every alpha-3 code of the table is known.
-        for line in ISO_3166_CSV.lines().skip(1) {
-            let mut cols = line.split(',');
-            let (Some(a2), Some(a3)) = (cols.next(), cols.next()) else { continue };
-            assert_eq!(suggestion(a3), Some(a2), "{line}");
+        // Every alpha-3 code of the table is known, and no usual short form is
+        // itself an assigned code (it would never be reached).
+        assert_eq!(iso_rows().count(), 249);
+        for (a2, a3, _) in iso_rows() {
+            assert_eq!(suggestion(a3), Some(a2), "{a3}");
+        }
+        for short in ["UK", "EL", "NK"] {
+            assert!(Country::parse(short).is_err(), "{short}");
         }
     }
 }
