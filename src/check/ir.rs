@@ -262,7 +262,8 @@ impl RuleSet {
         let mut mask = 0u64;
         let mut add = |f: usize| mask |= 1u64.checked_shl(f as u32).unwrap_or(0);
         r.reads.iter().for_each(|f| add(*f));
-        for part in &r.message {
+        let notes = r.unless.iter().filter_map(|u| u.note.as_deref());
+        for part in std::iter::once(r.message.as_slice()).chain(notes).flatten() {
             if let MsgPart::Field(f, _) = part {
                 add(*f);
             }
@@ -662,8 +663,9 @@ pub struct Unless {
     pub name: Option<String>,
     /// Its legal basis (`{ cite: "…" }`).
     pub cite: Option<String>,
-    /// What a finding it lowers says about it (`{ message: "…" }`).
-    pub note: Option<String>,
+    /// What a finding it lowers says about it (`{ message: "…" }`), with
+    /// its `{field}` placeholders.
+    pub note: Option<Vec<MsgPart>>,
 }
 
 impl Unless {

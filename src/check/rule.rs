@@ -470,9 +470,10 @@ impl Checker<'_> {
     }
 
     /// The `{ cite: "…" message: "…" }` block of an exemption.
-    fn exemption_meta(&mut self, fi: usize, p: &ast::Property) -> (Option<String>, Option<String>) {
+    fn exemption_meta(&mut self, fi: usize, p: &ast::Property) -> (Option<String>, Option<Vec<MsgPart>>) {
         let src = self.src(fi);
-        let (mut cite, mut note) = (None, None);
+        let (mut cite, mut note) = (None, None::<String>);
+        let mut note_span = p.key.span;
         for (k, v) in p.meta.iter().flatten() {
             let slot = match k.name.as_str() {
                 "cite" => &mut cite,
@@ -502,6 +503,9 @@ impl Checker<'_> {
                 ));
                 continue;
             }
+            if k.name == "message" {
+                note_span = v.span;
+            }
             *slot = Some(v.value.clone());
         }
         if p.meta.is_some() && p.name.is_none() {
@@ -515,6 +519,7 @@ impl Checker<'_> {
                 .help("write `unless NAME: …`, in capitals, e.g. `unless PRE_ADOPTION_CONTRACT: …`"),
             );
         }
+        let note = note.map(|n| self.check_message(fi, &n, note_span));
         (cite, note)
     }
 

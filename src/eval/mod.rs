@@ -994,7 +994,7 @@ fn finding(
         Outcome::Violation => render_message(&r.message, rec, schema),
     };
     if let Some(u) = exemption.and_then(|i| r.unless.get(i)) {
-        message.push_str(&exemption_note(u));
+        message.push_str(&exemption_note(u, rec, schema));
     }
     if listed_after {
         message.push_str(&screen::listed_after_note(&ctx.screens, &prog.rules, ctx.date));
@@ -1103,8 +1103,9 @@ fn undated(prog: &Program, rec: &Record<'_>) -> Evaluated {
     }
 }
 
-/// What a finding says about the exemption that lowered it.
-pub fn exemption_note(u: &crate::check::Unless) -> String {
+/// What a finding says about the exemption that lowered it, its `{field}`
+/// placeholders filled from the record.
+pub fn exemption_note(u: &crate::check::Unless, rec: &Record<'_>, schema: &crate::schema::Schema) -> String {
     match (&u.name, &u.cite, &u.note) {
         (None, _, _) => format!(" — exemption claimed (`{}`): review", u.text),
         (Some(n), cite, note) => {
@@ -1113,7 +1114,7 @@ pub fn exemption_note(u: &crate::check::Unless) -> String {
                 s.push_str(&format!(" ({c})"));
             }
             match note {
-                Some(m) => s.push_str(&format!(": {m}")),
+                Some(m) => s.push_str(&format!(": {}", render_message(m, rec, schema))),
                 None => s.push_str(": review"),
             }
             s
