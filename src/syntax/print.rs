@@ -226,10 +226,15 @@ impl Printer<'_> {
             Item::Set(s) => self.set(s),
             Item::Table(t) => {
                 self.line(0, &format!("table {} from {} {{", t.name.name, string(&t.path.value)));
+                // A comment among the columns stays above the column it precedes.
+                let mut prev = None;
                 for c in &t.columns {
                     let key = if c.key { "key " } else { "" };
-                    self.line(1, &format!("{key}{}: {}", c.name.name, c.ty.name));
+                    let span = c.name.span.join(c.ty.span);
+                    self.node(1, span, prev, |p| p.line(1, &format!("{key}{}: {}", c.name.name, c.ty.name)));
+                    prev = Some(span.end);
                 }
+                self.leading(1, t.span.end, prev);
                 self.line(0, "}");
             }
             Item::Rule(r) => {
@@ -575,6 +580,14 @@ mod tests {
         }
         assert!(out.contains("set S: country = { KP }  // trailing\n"), "{out}");
         assert!(out.contains("  title: \"a\"  // after title\n"), "{out}");
+        assert_eq!(fmt(&out), out, "idempotent");
+    }
+
+    #[test]
+    fn comments_among_table_columns_stay_in_place() {
+        let src = "regime R\n\ntable T from \"t.csv\" {\n  key k: string\n  // about a\n  a: string  // after a\n  b: list<country>\n  // at the end\n}\n";
+        let out = fmt(src);
+        assert_eq!(out, src, "{out}");
         assert_eq!(fmt(&out), out, "idempotent");
     }
 
