@@ -201,3 +201,32 @@ fn the_shipped_screening_benchmark_is_the_tests_held_out_set() {
         "seeds/screening/heldout.csv differs from tests/data/screening/heldout.csv: copy it again"
     );
 }
+
+/// The US EAR pack's provenance gives each table's SHA-256: a table made
+/// again by its script (`seeds/tools/us-ear/`) without the provenance being
+/// brought up to date would leave an auditor a fingerprint that matches
+/// nothing.
+#[test]
+fn the_ear_pack_provenance_fingerprints_every_table_as_shipped() {
+    use sha2::{Digest, Sha256};
+    let root = super::harness::root();
+    let provenance = std::fs::read_to_string(root.join("rules/us/ear/data/PROVENANCE.md")).expect("PROVENANCE.md");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("rules/us/ear/data"))
+        .expect("rules/us/ear/data")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    assert!(files.len() >= 6, "the EAR pack's tables: {files:?}");
+    files.extend(
+        ["seeds/lists/US_ENTITY_LIST.json", "seeds/lists/sources/us-entity-list-watchlist.csv"].map(|f| root.join(f)),
+    );
+    let stale: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let hex: String =
+                Sha256::digest(std::fs::read(f).expect("table")).iter().map(|b| format!("{b:02x}")).collect();
+            (!provenance.contains(&hex)).then(|| format!("{}: sha256 {hex}", f.display()))
+        })
+        .collect();
+    assert!(stale.is_empty(), "rules/us/ear/data/PROVENANCE.md lacks the sha256 of:\n{}", stale.join("\n"));
+}

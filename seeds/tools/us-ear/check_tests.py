@@ -1,21 +1,21 @@
 #!/usr/bin/env python3
-"""A reference evaluation of the draft rules in Python, to check the
-*.tests.yaml expectations while the engine cannot yet parse `table` and
-`applies_when` (issue 15). It re-implements each rule of chart.cordon,
-ccl.cordon and embargoes.cordon over the same data files, with Cordon's
-three-valued logic where the tests need it (a missing or unreadable ECCN).
-The Entity List rules are checked by the engine itself (they need no new
-syntax); here they only count as firing when a test expects them, so that
-the decision can be compared.
+"""A second, independent evaluation of the US EAR pack's rules in Python,
+written while the engine could not yet parse `table` and `applies_when`, and
+kept as a cross-check of the pack's *.tests.yaml: it re-implements each rule
+of chart.cordon, ccl.cordon and embargoes.cordon over the same data files,
+with Cordon's three-valued logic where the tests need it (a missing or
+unreadable ECCN). The Entity List rules need screening; here they only count
+as firing when a test expects them, so that the decision can be compared.
 
-    python3 tools/check_tests.py            (run from /work/drafts/us-ear)
+    python3 seeds/tools/us-ear/check_tests.py     (from the repository's root)
 
-This is a cross-check of the drafting, not a second engine: where it and
-`cordon test` disagree once the syntax is implemented, the engine is right
-about the language and this script is to be fixed or thrown away.
+`cordon test --rules rules/us/ear` is the check that counts; where the two
+disagree, the engine is right about the language and this script is to be
+fixed.
 """
 
 import csv
+import os
 import re
 import sys
 
@@ -44,8 +44,12 @@ def tb(b):
     return T if b else F
 
 
+# The pack's folder, from this file: the repository is three folders up.
+PACK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "rules", "us", "ear")
+
+
 def load(path):
-    return list(csv.DictReader(open(path, encoding="utf-8")))
+    return list(csv.DictReader(open(os.path.join(PACK, path), encoding="utf-8")))
 
 
 CHART = {r["iso2"]: r for r in load("data/country-chart.csv")}
@@ -174,9 +178,11 @@ def rules(rec):
         lambda e: tb(lookup(PARA, e) is not None and dest_in(rec, lookup(PARA, e), "licence")))), "block", "review", [lic])
 
     def unspecified(e):
-        row = lookup(CCL, e)
-        if row is None or lookup(PARA, e) is not None or in_set(e, OUTSIDE):
+        row, prow = lookup(CCL, e), lookup(PARA, e)
+        if row is None or in_set(e, OUTSIDE):
             return F
+        if prow is not None:
+            return tb(prow["below_worldwide"] == "yes" or rec.dest in lst(prow["below_destinations"]))
         return tb(row["paragraph_worldwide"] == "yes" or rec.dest in lst(row["paragraph_destinations"]))
     out["US-EAR-774-PARAGRAPH-UNSPECIFIED"] = (tand(rec.present_eccn(), rec.any_eccn(unspecified)), "review", "review", [])
 
@@ -264,7 +270,7 @@ def main():
     n = 0
     fired = set()
     for f in files:
-        doc = yaml.safe_load(open(f, encoding="utf-8"))
+        doc = yaml.safe_load(open(os.path.join(PACK, f), encoding="utf-8"))
         for t in doc["tests"]:
             n += 1
             rec = dict(doc.get("defaults", {}))

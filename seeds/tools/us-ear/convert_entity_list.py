@@ -2,12 +2,13 @@
 """Converts the Entity List (Supp. No. 4 to 15 CFR part 744) into a Cordon
 watchlist CSV, the simplest list format `cordon lists import` reads.
 
-    python3 tools/convert_entity_list.py        (run from /work/drafts/us-ear)
+    python3 seeds/tools/us-ear/convert_entity_list.py     (from the repository's root)
 
-Reads   /work/shared/data/export-controls/us-entity-list/entity-list.csv
-Writes  lists/sources/us-entity-list-watchlist.csv  (ref, name, name_kind, kind,
-        nationality, listed_on, programme, remarks)
-        tools/entity-list-parse-report.txt           (what was dropped or doubtful)
+Reads   ../shared/data/export-controls/us-entity-list/entity-list.csv
+        (or $CORDON_SHARED_DATA/us-entity-list/entity-list.csv)
+Writes  seeds/lists/sources/us-entity-list-watchlist.csv  (ref, name, name_kind,
+        kind, nationality, listed_on, programme, remarks)
+        seeds/tools/us-ear/entity-list-parse-report.txt    (what was dropped or doubtful)
 
 One entry of the list is one `ref`; its first row is the primary name, the
 others aliases (`name_kind: alias`, strong). Names taken from an entry:
@@ -33,9 +34,20 @@ import hashlib
 import re
 import unicodedata
 
-SRC = "/work/shared/data/export-controls/us-entity-list/entity-list.csv"
-OUT = "lists/sources/us-entity-list-watchlist.csv"
-REPORT = "tools/entity-list-parse-report.txt"
+import os
+
+# Paths from this file: the repository is three folders up; the shared
+# reference data sits beside it (`../shared`) unless CORDON_SHARED_DATA says
+# where its `export-controls` folder is.
+REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+PACK = os.path.join(REPO, "rules", "us", "ear")
+TOOLS = os.path.join(REPO, "seeds", "tools", "us-ear")
+SHARED = os.environ.get(
+    "CORDON_SHARED_DATA", os.path.join(os.path.dirname(REPO), "shared", "data", "export-controls")
+)
+SRC = os.path.join(SHARED, "us-entity-list", "entity-list.csv")
+OUT = os.path.join(REPO, "seeds", "lists", "sources", "us-entity-list-watchlist.csv")
+REPORT = os.path.join(TOOLS, "entity-list-parse-report.txt")
 
 # The Entity List's country headings, to ISO 3166-1 alpha-2. Entries are
 # listed under the country of their addresses; "Crimea region of Ukraine" is

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Builds the US EAR pack's lookup tables from the shared export-control data.
 
-    python3 tools/convert_tables.py            (run from /work/drafts/us-ear)
+    python3 seeds/tools/us-ear/convert_tables.py > seeds/tools/us-ear/convert_tables.log
+                                               (from the repository's root)
 
-Reads   /work/shared/data/export-controls/{us-country-chart,us-ccl,us-country-groups}/
-        /work/main/seeds/reference/iso-3166-1.csv
-Writes  data/country-chart.csv, data/country-groups.csv, data/ccl-eccns.csv,
-        data/ccl-paragraph-controls.csv, data/ccl-paragraphs-outside-controls.csv
+Reads   ../shared/data/export-controls/{us-country-chart,us-ccl,us-country-groups}/
+        (or $CORDON_SHARED_DATA), seeds/reference/iso-3166-1.csv
+Writes  rules/us/ear/data/country-chart.csv, country-groups.csv, ccl-eccns.csv,
+        ccl-column-exclusions.csv, ccl-paragraph-controls.csv,
+        ccl-paragraphs-outside-controls.csv; seeds/tools/us-ear/ccl-line-classification.csv
 and prints what it dropped, mapped by hand or could not resolve (the report
 in data/PROVENANCE.md quotes this output).
 
@@ -20,9 +22,19 @@ import collections
 import re
 import sys
 
-SHARED = "/work/shared/data/export-controls"
-ISO_CSV = "/work/main/seeds/reference/iso-3166-1.csv"
-OUT = "data"
+import os
+
+# Paths from this file: the repository is three folders up; the shared
+# reference data sits beside it (`../shared`) unless CORDON_SHARED_DATA says
+# where its `export-controls` folder is.
+REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+PACK = os.path.join(REPO, "rules", "us", "ear")
+TOOLS = os.path.join(REPO, "seeds", "tools", "us-ear")
+SHARED = os.environ.get(
+    "CORDON_SHARED_DATA", os.path.join(os.path.dirname(REPO), "shared", "data", "export-controls")
+)
+ISO_CSV = os.path.join(REPO, "seeds", "reference", "iso-3166-1.csv")
+OUT = os.path.join(PACK, "data")
 
 COLUMNS = ["CB1", "CB2", "CB3", "NP1", "NP2", "NS1", "NS2", "MT1", "RS1", "RS2",
            "FC1", "CC1", "CC2", "CC3", "AT1", "AT2"]
@@ -309,12 +321,18 @@ LETTERS = [chr(c) for c in range(ord("a"), ord("z") + 1)]
 NUMBERS = [str(i) for i in range(1, 100)]
 
 
-def complement(code, ps):
+def complement(code, ps, below_rows=False):
     """Paragraph prefixes of `code` outside every paragraph in `ps`: for each node
     on the path to a paragraph of `ps`, every sibling label (a-z at letter
     levels, 1-99 at number levels) that is not itself on such a path. A code at
     or below one of them is outside `ps`; a code above them (the bare ECCN, or
-    3A001.z for 3A001.z.1.a) is in none of them."""
+    3A001.z for 3A001.z.1.a) is in none of them.
+
+    With `below_rows`, a paragraph of `ps` with paragraphs of `ps` under it
+    (3B001.c over 3B001.c.1.a) is walked too: the prefixes under it outside
+    those (3B001.c.1.b, 3B001.c.2) are inside it but outside every row below
+    its own, which is what a record coded there needs to be told apart from
+    one that may be in them."""
     trie, leaves, out = {}, set(), []
     for p in sorted(ps):
         parts = p.split(".")[1:]
@@ -324,7 +342,7 @@ def complement(code, ps):
         leaves.add(tuple(parts))
 
     def walk(node, path):
-        if tuple(path) in leaves:
+        if tuple(path) in leaves and not (below_rows and node):
             return          # everything under a listed paragraph is inside it
         kids = set(node)
         if all(k.isdigit() for k in kids):
@@ -485,7 +503,7 @@ write_csv(f"{OUT}/ccl-eccns.csv",
            "review_worldwide", "review_destinations",
            "paragraph_controls", "paragraph_worldwide", "paragraph_destinations",
            "no_license_requirements_section"], ccl_rows)
-write_csv("tools/ccl-line-classification.csv",
+write_csv(f"{TOOLS}/ccl-line-classification.csv",
           ["eccn", "line", "control", "country_chart_text", "kind", "destinations", "scope"], classified)
 note(f"ccl: {len(ccl_rows)} ECCNs written; non-chart lines: {dict(stats)}")
 for f in fixed_columns:
@@ -541,13 +559,29 @@ for u in col_unparsed:
 for u in col_scoped:
     note("ccl: column limited to paragraphs:", u)
 
+# What the rows below a row require, licence or review (3B001.c: its
+# sub-paragraphs c.1.a and c.1.c need a licence worldwide, 3B001.c itself to
+# Macau and D:5 only). A record coded at 3B001.c, or at 3B001.c.1, may be in
+# them: the rules review it, as they review a record coded above the
+# paragraphs of an entry (paragraph_worldwide, paragraph_destinations).
+below = {p: {"all": False, "dests": set()} for p in para}
+for p, d in para.items():
+    parts = p.split(".")
+    for i in range(2, len(parts)):
+        a = ".".join(parts[:i])
+        if a in para:
+            below[a]["all"] |= d["lic_all"] or d["rev_all"]
+            below[a]["dests"] |= d["lic"] | d["rev"]
+
 prow = []
 for p, d in sorted(para.items()):
     prow.append([p, d["eccn"], "yes" if d["lic_all"] else "", iso_list(d["lic_except"] or set()),
-                 iso_list(d["lic"]), "yes" if d["rev_all"] else "", iso_list(d["rev"]), "; ".join(d["text"])])
+                 iso_list(d["lic"]), "yes" if d["rev_all"] else "", iso_list(d["rev"]),
+                 "yes" if below[p]["all"] else "", iso_list(below[p]["dests"]), "; ".join(d["text"])])
 write_csv(f"{OUT}/ccl-paragraph-controls.csv",
           ["paragraph", "eccn", "licence_worldwide", "licence_worldwide_except", "licence_destinations",
-           "review_worldwide", "review_destinations", "controls"], prow)
+           "review_worldwide", "review_destinations", "below_worldwide", "below_destinations", "controls"], prow)
+note(f"ccl: {sum(1 for b in below.values() if b['all'] or b['dests'])} paragraph rows with controlled rows below them")
 note(f"ccl: {len(prow)} paragraph rows written to ccl-paragraph-controls.csv")
 
 # Paragraphs outside every paragraph-limited control: for each ECCN with such
@@ -555,12 +589,15 @@ note(f"ccl: {len(prow)} paragraph rows written to ccl-paragraph-controls.csv")
 # number levels) of each node on the path to a controlled paragraph that is
 # not itself on such a path. A record coded at or below one of these is
 # outside the paragraph controls; a record coded above them (3A001, 3A001.z)
-# is not, and is reviewed.
+# is not, and is reviewed. Under a controlled paragraph with controlled
+# paragraphs below it (3B001.c), the prefixes outside those (3B001.c.1.b)
+# are listed too: inside 3B001.c, whose row decides them, and outside the
+# rows below it.
 outside = []
 by_eccn = collections.defaultdict(set)
 for p in para:
     by_eccn[p[:5]].add(p)
 for code, ps in sorted(by_eccn.items()):
-    outside += complement(code, ps)
+    outside += complement(code, ps, below_rows=True)
 write_csv(f"{OUT}/ccl-paragraphs-outside-controls.csv", ["paragraph"], [[p] for p in outside])
 note(f"ccl: {len(outside)} outside-paragraph prefixes for {len(by_eccn)} ECCNs written")
