@@ -8,7 +8,14 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 /// The files and folders the screening index is built from.
-const INPUTS: &[&str] = &["src/screen", "src/lists/model.rs", "assets/screening", "Cargo.lock"];
+const INPUTS: &[&str] = &[
+    "src/screen",
+    "src/lists/model.rs",
+    "src/values/country.rs",
+    "seeds/reference/iso-3166-1.csv",
+    "assets/screening",
+    "Cargo.lock",
+];
 
 fn files(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {

@@ -165,6 +165,26 @@ fn country_word_at(toks: &[Tok]) -> Option<usize> {
     (rest >= COUNTRY_WORD_REST).then_some(i)
 }
 
+/// Whether an organisation's name without its country word `i` names only a
+/// kind of institution (CENTRAL BANK OF SYRIA, NATIONAL IRANIAN OIL COMPANY,
+/// KOREA NATIONAL INSURANCE CORPORATION): its distinctive words, leaving
+/// out those that with a country's name name its institutions
+/// ([`normalize::is_institution_word`]), weigh less than
+/// [`COUNTRY_WORD_REST`]. Such a name is that country's institution only
+/// when the party is of that country: the word may then be left out, and
+/// not otherwise (Libya's National Oil Corporation is not Iran's).
+fn only_an_institution_without(toks: &[Tok], i: usize) -> bool {
+    let rest: f64 = toks
+        .iter()
+        .enumerate()
+        .filter(|(j, t)| {
+            *j != i && !t.generic && !normalize::is_institution_word(&t.text) && !normalize::is_country_word(&t.text)
+        })
+        .map(|(_, t)| t.weight)
+        .sum();
+    rest < COUNTRY_WORD_REST
+}
+
 /// What a weak alias's score is multiplied by when it has two or more
 /// distinctive words: OFAC's weak aliases (kept in its remarks) are worth a
 /// review when written in full, never a sure match.
@@ -635,11 +655,15 @@ impl ListIndex {
             for i in &e.imo {
                 imo.entry(i.clone()).or_default().push(ei as u32);
             }
+            // Each country as written, and its code where it names one (the
+            // lists write `Korea, North`, `Iran (Islamic Republic of)`,
+            // `Russia`): a query's country is compared with both.
             let mut cs: Vec<String> = e
                 .nationalities
                 .iter()
                 .chain(e.addresses.iter().filter_map(|a| a.country.as_ref()))
-                .map(|c| country_key(c))
+                .flat_map(|c| [Some(country_key(c)), Country::from_name(c).map(|x| x.to_string().to_lowercase())])
+                .flatten()
                 .filter(|c| !c.is_empty())
                 .collect();
             cs.sort();
@@ -1338,7 +1362,7 @@ struct Pair {
 
 /// Scores a query against one alias: the weighted share of both that
 /// matched, and the explanation.
-fn score(q: &[Tok], a: &Alias) -> (f64, String) {
+fn score(q: &[Tok], a: &Alias, country_agrees: bool) -> (f64, String) {
     let q_total: f64 = q.iter().map(|t| t.weight).sum();
     let total = (q_total + a.total) / 2.0;
     if total <= 0.0 {
@@ -1415,9 +1439,12 @@ fn score(q: &[Tok], a: &Alias) -> (f64, String) {
         reason.push_str(&format!("; not in the query: {ua}"));
     }
     // A patronymic, or an organisation's country word, left out does not
-    // count against the match (the country word: at most a review).
+    // count against the match (the country word: at most a review on the
+    // name alone; for a name that without it names only a kind of
+    // institution, only when the party's country agrees with the entry's).
     if let Some(i) = a.optional.filter(|i| used_a.get(*i) == Some(&false))
         && let Some(t) = a.toks.get(i)
+        && (country_agrees || !normalize::is_country_word(&t.text) || !only_an_institution_without(&a.toks, i))
     {
         let (factor, note) = if normalize::is_country_word(&t.text) {
             (COUNTRY_WORD_FACTOR, "; the country word left out")
@@ -1515,7 +1542,8 @@ impl ListIndex {
                 if !wanted(q, entry) {
                     continue;
                 }
-                let (mut s, mut reason) = score(&qt, a);
+                let agrees = country.as_ref().is_some_and(|want| self.country_agrees(a.entry as usize, want));
+                let (mut s, mut reason) = score(&qt, a, agrees);
                 if s <= 0.0 {
                     continue;
                 }
@@ -1532,9 +1560,7 @@ impl ListIndex {
                     s *= IMO_CONFLICT_FACTOR;
                     reason.push_str(&listed);
                 }
-                if let (Some(c), Some(want)) = (q.country, &country)
-                    && self.country_agrees(a.entry as usize, want)
-                {
+                if let Some(c) = q.country.filter(|_| agrees) {
                     s = (s + COUNTRY_BONUS).min(1.0);
                     reason.push_str(&format!("; country {c} agrees"));
                 }
@@ -1591,7 +1617,7 @@ impl ListIndex {
                             .iter()
                             .filter(|(x, y)| y - x + 1 < prepared.len())
                             .filter_map(|(x, y)| prepared.get(*x..=*y))
-                            .map(|qt| score(qt, a))
+                            .map(|qt| score(qt, a, false))
                             .reduce(|best, next| if next.0 > best.0 { next } else { best })
                         else {
                             continue;
@@ -1641,17 +1667,15 @@ impl ListIndex {
                 if !wanted(q, entry) || !qt.iter().any(|t| !t.generic) {
                     continue;
                 }
-                let (mut s, _) = score(&qt, a);
+                let agrees = country.as_ref().is_some_and(|want| self.country_agrees(a.entry as usize, want));
+                let (mut s, _) = score(&qt, a, agrees);
                 if entry.names.get(a.name as usize).is_some_and(|n| n.quality == Quality::Weak) {
                     s *= weak_factor(a, s);
                 }
                 if imo_conflict(q, entry).is_some() {
                     s *= IMO_CONFLICT_FACTOR;
                 }
-                if let Some(want) = &country
-                    && s > 0.0
-                    && self.country_agrees(a.entry as usize, want)
-                {
+                if agrees && s > 0.0 {
                     s = (s + COUNTRY_BONUS).min(1.0);
                 }
                 let s = to_score(s);
@@ -1672,7 +1696,7 @@ impl ListIndex {
                         if !wanted(q, entry) || weak || !contains_a_name(a, entry) {
                             continue;
                         }
-                        let (whole, _) = score(qt, a);
+                        let (whole, _) = score(qt, a, false);
                         let conflict = if imo_conflict(q, entry).is_some() { IMO_CONFLICT_FACTOR } else { 1.0 };
                         let s = to_score(whole * conflict * CONTAINED_FACTOR);
                         if whole >= CONTAINED_WHOLE && s >= q.threshold {
@@ -1987,9 +2011,12 @@ mod tests {
             entry("E2", Kind::Entity, &[("KOREAN NATIONAL INSURANCE COMPANY", Quality::Primary)]),
             entry("E3", Kind::Entity, &[("IRAN INSURANCE COMPANY", Quality::Primary)]),
             entry("E4", Kind::Entity, &[("KOREA TRADING BANK", Quality::Primary)]),
+            entry("E5", Kind::Entity, &[("PAKISTANI TALIBAN", Quality::Primary)]),
+            entry("E6", Kind::Entity, &[("CENTRAL BANK OF SYRIA", Quality::Primary)]),
+            entry("E7", Kind::Entity, &[("NATIONAL IRANIAN OIL COMPANY", Quality::Primary)]),
         ]);
         let s = screener_of(entries);
-        for (q, want) in [("Ryonbong General Corporation", "E1"), ("National Insurance Company", "E2")] {
+        for (q, want) in [("Ryonbong General Corporation", "E1"), ("Taliban", "E5")] {
             let (r, sc) = top(&s, q).unwrap_or_else(|| panic!("{q} found nothing"));
             assert_eq!(r, want, "{q}");
             // A review, below a sure match (0.95 in the shipped packs).
@@ -1997,17 +2024,36 @@ mod tests {
         }
         // With the country word, the name counts in full.
         assert_eq!(top(&s, "Korea Ryonbong General Corporation").map(|x| x.1), Some(Decimal::ONE));
-        // Nothing distinctive is left of KOREA TRADING BANK without KOREA.
+        // Nothing distinctive is left of KOREA TRADING BANK without KOREA;
+        // without the country, KOREAN NATIONAL INSURANCE COMPANY, CENTRAL
+        // BANK OF SYRIA and NATIONAL IRANIAN OIL COMPANY name kinds of
+        // institution every country has (Libya's National Oil Corporation
+        // is not Iran's).
         for q in [
             "Korea General Corporation",
             "Korean Trading Company",
             "Syria Insurance Company",
             "Korea Pugang Corp",
             "Trading Bank",
+            "National Insurance Company",
+            "Central Bank",
+            "National Oil Corporation",
         ] {
             let sc = top(&s, q).map_or(Decimal::ZERO, |x| x.1);
             assert!(sc < DEFAULT_THRESHOLD, "{q}: {sc}");
         }
+        // Of a party of the entry's country, such a name is that country's
+        // institution: the country word may be left out, as for any name.
+        let of = |name: &str, cc: &str| {
+            let country = Some(Country::parse(cc).expect("country"));
+            let q = Query { name: name.into(), country, threshold: Decimal::new(5, 1), limit: 5, ..Query::default() };
+            s.screen(&q).first().map(|c| (c.reference.clone(), c.score))
+        };
+        let (r, sc) = of("National Insurance Company", "KP").expect("found");
+        assert_eq!(r, "E2");
+        assert!(sc >= DEFAULT_THRESHOLD, "{sc}");
+        let sc = of("National Insurance Company", "IN").map_or(Decimal::ZERO, |x| x.1);
+        assert!(sc < DEFAULT_THRESHOLD, "{sc}");
     }
 
     /// A word longer than [`MAX_WORD_LETTERS`] is compared only whole, and

@@ -390,11 +390,13 @@ fn is_connecting_word(canonical: &str) -> bool {
 
 /// Names and adjectives of countries as they open or close the names of
 /// listed organisations (KOREA RYONBONG GENERAL CORPORATION, KOREAN
-/// NATIONAL INSURANCE COMPANY, COMMERCIAL BANK OF SYRIA): the countries of
-/// the UN and US country programmes whose names the lists' organisations
+/// NATIONAL INSURANCE COMPANY, COMMERCIAL BANK OF SYRIA, PAKISTANI
+/// TALIBAN, LEBANESE HIZBALLAH): the countries of the UN and US country
+/// and counter-terrorism programmes whose names the lists' organisations
 /// carry, and China, whose name opens many Entity List names. A firm named
-/// without the word is most likely the same firm (see
-/// `ListIndex::new`); present, the word counts as any other.
+/// without the word is most likely the same firm (see `ListIndex::new`),
+/// unless the rest names only a kind of institution ([`INSTITUTION_WORDS`]);
+/// present, the word counts as any other.
 const COUNTRY_WORDS: &[&str] = &[
     "korea",
     "korean",
@@ -415,7 +417,133 @@ const COUNTRY_WORDS: &[&str] = &[
     "burmese",
     "china",
     "chinese",
+    "lebanon",
+    "lebanese",
+    "iraq",
+    "iraqi",
+    "afghanistan",
+    "afghan",
+    "libya",
+    "libyan",
+    "yemen",
+    "yemeni",
+    "sudan",
+    "sudanese",
+    "somalia",
+    "somali",
+    "palestine",
+    "palestinian",
+    "pakistan",
+    "pakistani",
+    "nicaragua",
+    "nicaraguan",
+    "zimbabwe",
+    "zimbabwean",
 ];
+
+/// Words that, with a country's name, name one of its institutions (CENTRAL
+/// BANK OF SYRIA, NATIONAL IRANIAN OIL COMPANY, SYRIAN AIR FORCE, KOREA
+/// NATIONAL INSURANCE CORPORATION): without the country they name a kind of
+/// institution that every country has, so they never make the country word
+/// optional on their own (`ListIndex::new`).
+const INSTITUTION_WORDS: &[&str] = &[
+    "national",
+    "central",
+    "state",
+    "states",
+    "bank",
+    "ministry",
+    "government",
+    "republic",
+    "people",
+    "peoples",
+    "democratic",
+    "federal",
+    "federation",
+    "oil",
+    "gas",
+    "petroleum",
+    "petrochemical",
+    "energy",
+    "electric",
+    "electricity",
+    "power",
+    "airlines",
+    "airline",
+    "airways",
+    "air",
+    "aviation",
+    "force",
+    "forces",
+    "army",
+    "navy",
+    "naval",
+    "military",
+    "armed",
+    "police",
+    "guard",
+    "guards",
+    "intelligence",
+    "security",
+    "defence",
+    "defense",
+    "interior",
+    "foreign",
+    "affairs",
+    "insurance",
+    "reinsurance",
+    "railway",
+    "railways",
+    "shipping",
+    "maritime",
+    "port",
+    "ports",
+    "post",
+    "telecommunications",
+    "telecom",
+    "broadcasting",
+    "radio",
+    "television",
+    "academy",
+    "science",
+    "sciences",
+    "university",
+    "institute",
+    "research",
+    "fund",
+    "investment",
+    "authority",
+    "agency",
+    "directorate",
+    "office",
+    "bureau",
+    "department",
+    "committee",
+    "council",
+    "commission",
+    "organization",
+    "organisation",
+    "association",
+    "society",
+    "union",
+    "trade",
+    "commerce",
+    "commercial",
+    "cooperation",
+    "relief",
+    "charity",
+    "charitable",
+    "welfare",
+    "red",
+    "crescent",
+    "cross",
+];
+
+/// Whether a folded word is one that names a country's institution with the
+/// country's name ([`INSTITUTION_WORDS`]).
+pub fn is_institution_word(canonical: &str) -> bool {
+    INSTITUTION_WORDS.contains(&canonical)
+}
 
 /// Whether a folded word names a country as organisations' names do ([`COUNTRY_WORDS`]).
 pub fn is_country_word(canonical: &str) -> bool {

@@ -82,6 +82,15 @@ impl Country {
         NAMES[self.0 as usize].unwrap_or("")
     }
 
+    /// The country a name, a code or a usual short form names, as the
+    /// sanctions lists write them (`Korea, North`, `Iran (Islamic Republic
+    /// of)`, `Russia`, `Burma`, `RU`); `None` for what names no ISO 3166-1
+    /// country (`Kosovo`, `undetermined`). For matching list entries, never
+    /// for reading a record's country field, which must be a code.
+    pub fn from_name(text: &str) -> Option<Country> {
+        Country::parse(text).ok().or_else(|| suggestion(text).and_then(|c| Country::parse(c).ok()))
+    }
+
     /// Every valid code, for suggestions.
     pub fn all() -> impl Iterator<Item = Country> {
         (0..Self::SPACE as u16).filter(|i| NAMES[*i as usize].is_some()).map(Country)
@@ -95,11 +104,13 @@ impl fmt::Display for Country {
     }
 }
 
-/// Other ways a country is written → its alpha-2 code, for messages only:
-/// every ISO 3166-1 alpha-3 code and official name, and usual short forms.
+/// Other ways a country is written → its alpha-2 code, keyed by
+/// [`name_key`]: every ISO 3166-1 alpha-3 code and official name, and the
+/// short forms documents and the sanctions lists use (`North Korea`,
+/// `Korea, North`, `Burma`, `Russia`, `Region: Gaza`).
 static OTHER_NAMES: LazyLock<std::collections::HashMap<String, &'static str>> = LazyLock::new(|| {
     // (None of them is an assigned alpha-2 code: `SK` is Slovakia, not South Korea.)
-    let usual: [(&str, &'static str); 11] = [
+    let usual: &[(&str, &'static str)] = &[
         ("UK", "GB"),
         ("EL", "GR"),
         ("DPRK", "KP"),
@@ -111,20 +122,74 @@ static OTHER_NAMES: LazyLock<std::collections::HashMap<String, &'static str>> = 
         ("RUSSIA", "RU"),
         ("IRAN", "IR"),
         ("SYRIA", "SY"),
+        ("BURMA", "MM"),
+        ("VENEZUELA", "VE"),
+        ("BOLIVIA", "BO"),
+        ("TANZANIA", "TZ"),
+        ("MOLDOVA", "MD"),
+        ("LAOS", "LA"),
+        ("VIETNAM", "VN"),
+        ("TAIWAN", "TW"),
+        ("TURKEY", "TR"),
+        ("CZECH REPUBLIC", "CZ"),
+        ("IVORY COAST", "CI"),
+        ("CAPE VERDE", "CV"),
+        ("SWAZILAND", "SZ"),
+        ("MACEDONIA", "MK"),
+        ("NORTH MACEDONIA REPUBLIC OF", "MK"),
+        ("MACAU", "MO"),
+        ("BRUNEI", "BN"),
+        ("PALESTINE", "PS"),
+        ("PALESTINIAN", "PS"),
+        ("GAZA", "PS"),
+        ("WEST BANK", "PS"),
+        ("CRIMEA", "UA"),
+        ("UNITED STATES OF AMERICA", "US"),
+        ("UNITED KINGDOM OF GREAT BRITAIN AND NORTHERN IRELAND", "GB"),
+        ("CONGO REPUBLIC OF", "CG"),
+        ("CHINA HONG KONG SPECIAL ADMINISTRATIVE", "HK"),
     ];
     let mut other: std::collections::HashMap<String, &'static str> =
-        usual.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        usual.iter().map(|(k, v)| (name_key(k), *v)).collect();
     for (a2, a3, name) in iso_rows() {
         other.insert(a3.to_ascii_uppercase(), a2);
-        other.insert(name.to_uppercase(), a2);
+        other.insert(name_key(name), a2);
     }
     other
 });
 
+/// A country's name as a key: letters folded to unaccented capitals, the
+/// words sorted (the lists write `Korea, North` and `Democratic People's
+/// Republic of Korea`, ISO `Korea, Democratic People's Republic of`),
+/// without `the` and `region` (`The Gambia`, `Region: Gaza`).
+fn name_key(text: &str) -> String {
+    let folded: String = text
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            c if c.is_ascii_alphanumeric() => c,
+            _ => ' ',
+        })
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let mut words: Vec<&str> = folded.split_whitespace().filter(|w| !matches!(*w, "THE" | "REGION")).collect();
+    words.sort_unstable();
+    words.dedup();
+    words.join(" ")
+}
+
 /// The alpha-2 code that `text` names another way (`PRK`, `North Korea`,
 /// `Korea, Democratic People's Republic of`, `UK`), if any.
 pub(crate) fn suggestion(text: &str) -> Option<&'static str> {
-    OTHER_NAMES.get(&text.trim().to_uppercase()).copied()
+    OTHER_NAMES.get(&name_key(text)).copied()
 }
 
 /// Country codes.
@@ -239,6 +304,48 @@ mod tests {
         }
         for short in ["UK", "EL", "NK"] {
             assert!(Country::parse(short).is_err(), "{short}");
+        }
+    }
+
+    /// The sanctions lists name countries their own way: each way the
+    /// shipped lists write the countries of the programmes reads as its code.
+    #[test]
+    fn list_country_names_read_as_codes() {
+        for (text, code) in [
+            ("Korea, North", "KP"),
+            ("Democratic People's Republic of Korea", "KP"),
+            ("Korea, South", "KR"),
+            ("Iran", "IR"),
+            ("Iran (Islamic Republic of)", "IR"),
+            ("Syria", "SY"),
+            ("Syrian Arab Republic", "SY"),
+            ("Russia", "RU"),
+            ("Russian Federation", "RU"),
+            ("Burma", "MM"),
+            ("Venezuela", "VE"),
+            ("Congo, Democratic Republic of the", "CD"),
+            ("Democratic Republic of the Congo", "CD"),
+            ("Congo, Republic of the", "CG"),
+            ("Cote d Ivoire", "CI"),
+            ("Côte d'Ivoire", "CI"),
+            ("Turkey", "TR"),
+            ("The Gambia", "GM"),
+            ("Bahamas, The", "BS"),
+            ("Man, Isle of", "IM"),
+            ("British Virgin Islands", "VG"),
+            ("United Republic of Tanzania", "TZ"),
+            ("North Macedonia, The Republic of", "MK"),
+            ("China, Hong Kong Special Administrative Region", "HK"),
+            ("Region: Gaza", "PS"),
+            ("Region: Crimea", "UA"),
+            ("United States of America", "US"),
+            ("United Kingdom of Great Britain and Northern Ireland", "GB"),
+            ("RU", "RU"),
+        ] {
+            assert_eq!(Country::from_name(text).map(|c| c.to_string()), Some(code.to_string()), "{text}");
+        }
+        for text in ["Kosovo", "undetermined", "former Soviet Union", "Korea", "possibly Palestinian"] {
+            assert_eq!(Country::from_name(text), None, "{text}");
         }
     }
 }

@@ -383,3 +383,36 @@ fn an_imo_number_that_is_not_the_listed_one_lowers_a_name_match() {
     assert!(other.score < DEFAULT_THRESHOLD, "{}", other.score);
     assert!(other.reason.contains("IMO number 9000003 is not the listed 9191773"), "{}", other.reason);
 }
+
+/// The lists write countries their own way (`Korea, North`, `Democratic
+/// People's Republic of Korea`, `Iran`, `Syria`, `Russia`): a party's
+/// country agrees with them, and an institution's name without its
+/// country word matches only for a party of that country.
+#[test]
+fn a_partys_country_agrees_with_the_lists_own_country_names() {
+    let all = indexes();
+    let q = |name: &str, country: Option<&str>| Query {
+        name: name.into(),
+        country: country.map(|c| cordon::unstable::values::Country::parse(c).expect("country")),
+        threshold: Decimal::new(5, 1),
+        limit: 5,
+        ..Query::default()
+    };
+    let best = |list: &str, name: &str, country: Option<&str>, reference: &str| {
+        all[list].screen(&q(name, country)).into_iter().find(|c| c.reference == reference)
+    };
+    // OFAC writes `Korea, North`, the UN `Democratic People's Republic of Korea`.
+    for (list, reference) in [("OFAC_SDN", "9347"), ("UN_SC", "KPe.002")] {
+        let with = best(list, "Ryonbong General Corporation", Some("KP"), reference).expect("found");
+        let without = best(list, "Ryonbong General Corporation", None, reference).expect("found");
+        assert!(with.reason.contains("country KP agrees"), "{list}: {}", with.reason);
+        assert!(with.score > without.score, "{list}: {} vs {}", with.score, without.score);
+    }
+    // CENTRAL BANK OF SYRIA: `Central Bank` is Syria's for a Syrian party only.
+    let of_syria = best("OFAC_SDN", "Central Bank", Some("SY"), "30663").expect("a Syrian party");
+    assert!(of_syria.score >= DEFAULT_THRESHOLD, "{}", of_syria.score);
+    for country in [None, Some("IE")] {
+        let other = best("OFAC_SDN", "Central Bank", country, "30663").map_or(Decimal::ZERO, |c| c.score);
+        assert!(other < DEFAULT_THRESHOLD, "{country:?}: {other}");
+    }
+}
