@@ -576,6 +576,9 @@ fn korean_cyrillic(s: &str) -> String {
         let (text, used) = match (c, next) {
             ('ч', Some('х')) => ("ch", 2),
             ('ч', Some('ж')) => ("j", 2),
+            // ㅈ voiced, as Kontsevich writes it after a vowel or a
+            // sonorant and as many write it everywhere: Джин, Ходжин.
+            ('д', Some('ж')) => ("j", 2),
             ('т', Some('х')) => ("t", 2),
             ('п', Some('х')) => ("p", 2),
             ('к', Some('х')) => ("k", 2),
@@ -1160,6 +1163,9 @@ mod tests {
         assert_eq!(texts("Kim Jong-un"), ["kim", "jong", "un"]);
         assert_eq!(texts("김정은"), ["kim", "jong", "un"]);
         assert_eq!(texts("Ким Чен Ын"), ["kim", "jong", "un"]);
+        let yun =
+            |name: &str| token_variants(name).iter().any(|v| v.iter().map(|t| &t.text).eq(["yun", "ho", "jin"].iter()));
+        assert!(yun("Юн Хо Джин"), "{:?}", token_variants("Юн Хо Джин"));
         assert_eq!(texts("RI Su Yong"), texts("Lee Su-yong"));
         assert_eq!(texts("리수용"), ["ri", "su", "yong"]);
         assert_eq!(texts("PAK Pong Ju"), texts("Park Bong-joo"));
