@@ -444,8 +444,9 @@ const COUNTRY_WORDS: &[&str] = &[
 /// Words that, with a country's name, name one of its institutions (CENTRAL
 /// BANK OF SYRIA, NATIONAL IRANIAN OIL COMPANY, SYRIAN AIR FORCE, KOREA
 /// NATIONAL INSURANCE CORPORATION): without the country they name a kind of
-/// institution that every country has, so they never make the country word
-/// optional on their own (`ListIndex::new`).
+/// institution that every country has, so a name left with only them
+/// without its country word matches only a party of that country (`score`
+/// in the parent module).
 const INSTITUTION_WORDS: &[&str] = &[
     "national",
     "central",
