@@ -31,7 +31,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use normalize::{Token, query_readings, token_variants, tokens};
+use normalize::{Token, query_readings, token_variants};
 
 use crate::lists::{Entry, Kind, Quality, Snapshot};
 use crate::values::{Country, Decimal};
@@ -603,7 +603,7 @@ pub struct ListIndex {
     /// Each entry's content hash, worked out when first asked for (a
     /// serialisation and a SHA-256 per entry: a tenth of building the index).
     hashes: Vec<std::sync::OnceLock<String>>,
-    /// Each entry's countries (nationalities, address countries), normalised.
+    /// Each entry's countries (nationalities, address countries), as ISO codes.
     countries: Vec<Vec<String>>,
     /// The two-letter deletion neighbourhood of the list's long words (of
     /// [`TWO_EDITS_FROM`] letters or more), sorted by key: a key of a word
@@ -619,16 +619,6 @@ pub struct ListIndex {
     longest_word: usize,
     /// Query words already worked out.
     words: WordCache,
-}
-
-/// The forms of a country an entry's countries are compared with: its
-/// name's key ([`country_key`]) and its code, lowercase.
-fn country_forms(c: Country) -> (String, String) {
-    (country_key(c.name()), c.to_string().to_lowercase())
-}
-
-fn country_key(name: &str) -> String {
-    tokens(name).into_iter().filter(|t| !t.generic).map(|t| t.text).collect::<Vec<_>>().join(" ")
 }
 
 impl ListIndex {
@@ -655,16 +645,16 @@ impl ListIndex {
             for i in &e.imo {
                 imo.entry(i.clone()).or_default().push(ei as u32);
             }
-            // Each country as written, and its code where it names one (the
-            // lists write `Korea, North`, `Iran (Islamic Republic of)`,
-            // `Russia`): a query's country is compared with both.
+            // Each country as its ISO code (the lists write `Korea, North`,
+            // `Iran (Islamic Republic of)`, `Russia`): a query's country is
+            // compared with the codes. What names no ISO country (`Kosovo`,
+            // `undetermined`) agrees with no query.
             let mut cs: Vec<String> = e
                 .nationalities
                 .iter()
                 .chain(e.addresses.iter().filter_map(|a| a.country.as_ref()))
-                .flat_map(|c| [Some(country_key(c)), Country::from_name(c).map(|x| x.to_string().to_lowercase())])
-                .flatten()
-                .filter(|c| !c.is_empty())
+                .filter_map(|c| Country::from_name(c))
+                .map(|c| c.to_string())
                 .collect();
             cs.sort();
             cs.dedup();
@@ -1461,9 +1451,9 @@ fn score(q: &[Tok], a: &Alias, country_agrees: bool) -> (f64, String) {
 }
 
 impl ListIndex {
-    /// Whether entry `entry` names the country `want` ([`country_forms`]).
-    fn country_agrees(&self, entry: usize, want: &(String, String)) -> bool {
-        self.countries.get(entry).is_some_and(|cs| cs.iter().any(|x| *x == want.0 || *x == want.1))
+    /// Whether entry `entry` names the country whose code is `want`.
+    fn country_agrees(&self, entry: usize, want: &str) -> bool {
+        self.countries.get(entry).is_some_and(|cs| cs.iter().any(|x| x == want))
     }
 
     /// The candidates scoring at least the query's threshold, best first
@@ -1482,7 +1472,7 @@ impl ListIndex {
     /// ([`query_readings`], worked out once for all lists).
     fn screening_of(&self, q: &Query, readings: &[normalize::Reading]) -> Screening {
         let mut long_word: Option<usize> = None;
-        let country = q.country.map(country_forms);
+        let country = q.country.map(|c| c.to_string());
         let snap = &self.snapshot;
         let mut best: HashMap<u32, Candidate> = HashMap::default();
         let offer = |c: Candidate, best: &mut HashMap<u32, Candidate>| {
@@ -1659,7 +1649,7 @@ impl ListIndex {
     pub fn screen_exhaustive(&self, q: &Query) -> Vec<(String, Decimal)> {
         let mut best: HashMap<u32, Decimal> = HashMap::default();
         let mut memo = Memo::default();
-        let country = q.country.map(country_forms);
+        let country = q.country.map(|c| c.to_string());
         for reading in query_readings(&q.name) {
             let (qt, _) = self.prepare(&reading.tokens, &mut memo);
             for a in &self.aliases {
