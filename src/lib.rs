@@ -159,6 +159,9 @@
 //!   content hash reads every field; an invalid record is never counted).
 //! - A run that counts reads each input twice and fails if its bytes
 //!   differ between the passes (`RunError::InputChanged`).
+//! - Group keys only ever join names, never part one (`values::name::group_text`);
+//!   a state's keys made by an older folding are made again before a run
+//!   counts into it, so an upgrade never splits a group.
 //! - Money and quantities are exact decimals; dates are calendar dates.
 //! - The same rules and records give the same findings in the same order,
 //!   on the same line numbers, whatever the number of threads, the chunk

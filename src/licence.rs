@@ -131,10 +131,13 @@ pub fn verdict(register: &Register, cited: &str, date: Date, s: &Shipment<'_>) -
     if missing.is_empty() { Ok(true) } else { Err(missing) }
 }
 
-/// Party names compared the way group keys are: case and spacing aside.
+/// Party names compared case and spacing aside, and nothing more: a
+/// licence covers the party it names, so a name differing in punctuation or
+/// legal form is not taken to be it (group keys fold further, see
+/// [`crate::values::name::group_text`], because there joining is the safe side).
 pub fn same_party(a: &str, b: &str) -> bool {
-    let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    fold(a) == fold(b)
+    use crate::values::name::case_and_spacing;
+    case_and_spacing(a) == case_and_spacing(b)
 }
 
 /// The register: licences by id.

@@ -152,7 +152,7 @@ pub struct FindingResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AggregateResult {
-    /// The group (`buyer=acme ltd`; empty: all records).
+    /// The group (`buyer=acme`; empty: all records).
     pub group: String,
     /// The window (`2018`, `2018-Q1`, `2018-03`, `FROM..TO`).
     pub window: String,

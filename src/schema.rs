@@ -230,6 +230,12 @@ impl FieldDef {
             FieldType::Scalar(s) | FieldType::List(s) => s,
         }
     }
+
+    /// Whether a value read into it is text (a single text value, patterned
+    /// or not), as rules compare and group it.
+    pub fn yields_text(&self) -> bool {
+        matches!(self.ty, FieldType::Scalar(s) if s == Scalar::STRING)
+    }
 }
 
 /// A record schema.

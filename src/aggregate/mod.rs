@@ -70,7 +70,7 @@ pub struct Change {
 pub struct WindowTotal {
     /// The rule.
     pub rule: String,
-    /// The group (`buyer=acme ltd`, empty for all records).
+    /// The group (`buyer=acme`, empty for all records).
     pub group: String,
     /// The window (for a rolling window, the one with the highest total).
     pub window: String,
@@ -364,12 +364,28 @@ pub fn settle(
             }
             rows.clear();
         };
-        store.scan(&rule.id, &mut |row| {
+        let mut feed = |row: StoredRow| {
             if group.last().is_some_and(|last| last.group != row.group) {
                 flush(&mut group, out, &mut updates);
             }
             group.push(row);
-        })?;
+        };
+        if store.group_keys(&rule.id)?.is_some_and(|v| v < crate::values::name::GROUP_TEXT_VERSION) {
+            // A state an older Cordon wrote, read without being written
+            // (`cordon state show`): its keys are made again here, in
+            // memory, so its totals are grouped as a run would group them.
+            let refold = refold(rules, idx);
+            let mut rows = Vec::new();
+            store.scan(&rule.id, &mut |row| rows.push(row))?;
+            for row in &mut rows {
+                row.group = refold(&row.group)
+                    .ok_or_else(|| StoreError::Regroup { rule: rule.id.clone(), group: row.group.clone() })?;
+            }
+            rows.sort_by(|a, b| (&a.group, a.date, &a.record).cmp(&(&b.group, b.date, &b.record)));
+            rows.into_iter().for_each(&mut feed);
+        } else {
+            store.scan(&rule.id, &mut feed)?;
+        }
         flush(&mut group, out, &mut updates);
         if this_run.is_none() {
             updates.clear();
@@ -549,6 +565,16 @@ fn settle_group(
         if relevant {
             out.totals.push(total);
         }
+    }
+}
+
+/// How a rule's group keys stored under version 1 of the text folding are
+/// made now ([`crate::eval::aggregate::refold_group_key`]); the licence
+/// balance's keys are licence ids, the same in every version.
+pub fn refold(rules: &RuleSet, rule: usize) -> impl Fn(&str) -> Option<String> + '_ {
+    move |key: &str| match rules.rules.get(rule).and_then(|r| r.aggregate.as_ref()) {
+        Some(agg) => crate::eval::aggregate::refold_group_key(&rules.schema, agg, key),
+        None => Some(key.to_string()),
     }
 }
 

@@ -232,7 +232,7 @@ struct ResetArgs {
     /// Only records dated in this period: `2018-01-01..2018-12-31`.
     #[arg(long, value_name = "FROM..TO")]
     window: Option<String>,
-    /// Only this group's records, as `state show` names it (`buyer=acme ltd`).
+    /// Only this group's records, as `state show` names it (`buyer=acme`).
     #[arg(long, value_name = "GROUP")]
     group: Option<String>,
     /// Why (recorded with who and when).

@@ -27,9 +27,10 @@ pub(super) fn contribution(
     Contribution { rule, severity, exemption, group: group.ok(), amounts }
 }
 
-/// `buyer=acme ltd; destination=KP`: the group's field values, text folded
-/// to lower case with spaces collapsed (so `ACME  Ltd` and `Acme Ltd` add up
-/// together); empty for a rule without `group`.
+/// `buyer=acme; destination=KP`: the group's field values, text folded as
+/// a party's name is ([`crate::values::name::group_text`]: `ACME  Ltd.`,
+/// `Acme Limited` and `acme` add up together); empty for a rule without
+/// `group`.
 fn group_key(schema: &Schema, agg: &Aggregate, rec: &Record<'_>) -> Result<String, Why> {
     let mut key = String::new();
     let mut why = Why::default();
@@ -45,14 +46,51 @@ fn group_key(schema: &Schema, agg: &Aggregate, rec: &Record<'_>) -> Result<Strin
         key.push_str(&schema.fields[*f].name);
         key.push('=');
         match v {
-            CellValue::Str(s) => {
-                let folded = s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-                key.push_str(&folded);
-            }
+            CellValue::Str(s) => key.push_str(&crate::values::name::group_text(s)),
             CellValue::Value(v) => key.push_str(&v.to_string()),
         }
     }
     if why == Why::default() { Ok(key) } else { Err(why) }
+}
+
+/// A group key stored under version 1 (text folded for case and spacing
+/// only) as [`group_key`] makes it now: the key is read back field by field
+/// (`name=value`, joined by `; `, in the rule's `group` order) and each text
+/// field's value folded again; values of other kinds are written the same
+/// in both. `None` when the key cannot be read back unambiguously (it does
+/// not start with the first field's name, or a value itself holds what
+/// would separate it from the next field).
+pub fn refold_group_key(schema: &Schema, agg: &Aggregate, v1: &str) -> Option<String> {
+    let mut rest = v1;
+    let mut key = String::with_capacity(v1.len());
+    for (i, f) in agg.group.iter().enumerate() {
+        let def = &schema.fields[*f];
+        rest = rest.strip_prefix(def.name.as_str())?.strip_prefix('=')?;
+        let value = match agg.group.get(i + 1) {
+            None => std::mem::take(&mut rest),
+            Some(next) => {
+                let sep = format!("; {}=", schema.fields[*next].name);
+                let at = rest.find(&sep)?;
+                if rest[at + 1..].contains(&sep) {
+                    return None;
+                }
+                let (value, after) = rest.split_at(at);
+                rest = &after[2..];
+                value
+            }
+        };
+        if !key.is_empty() {
+            key.push_str("; ");
+        }
+        key.push_str(&def.name);
+        key.push('=');
+        if def.yields_text() {
+            key.push_str(&crate::values::name::refold_group_text(value));
+        } else {
+            key.push_str(value);
+        }
+    }
+    Some(key)
 }
 
 /// The amount in each limit's unit.
@@ -126,4 +164,37 @@ pub fn content_hash(rec: &Record<'_>) -> String {
         }
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refold_group_key;
+
+    fn engine() -> crate::Engine {
+        let pack = crate::MemSources::new().with(
+            "r.cordon",
+            "regime R\nrule R-1 { title: \"t\" cite: \"c\" severity: review when: origin in { KP }\n\
+             total: count() group: [buyer, destination] window: \"month\" limit: 3 }\n",
+        );
+        crate::Engine::from_sources(&pack, &crate::LoadOptions::new()).expect("loads")
+    }
+
+    #[test]
+    fn a_version_1_key_is_read_back_field_by_field_and_its_text_folded_again() {
+        let engine = engine();
+        let rules = engine.rules();
+        let agg = rules.rules[0].aggregate.as_ref().expect("counts");
+        let refold = |k: &str| refold_group_key(&rules.schema, agg, k);
+        assert_eq!(
+            refold("buyer=gulf machinery l.l.c.; destination=KP").as_deref(),
+            Some("buyer=gulf machinery; destination=KP")
+        );
+        // A name that holds `=` and `;` of its own, but not the separator.
+        assert_eq!(refold("buyer=a=b; c co.; destination=AE").as_deref(), Some("buyer=abc; destination=AE"));
+        // Read back two ways: not guessed.
+        assert_eq!(refold("buyer=x; destination=y; destination=AE"), None);
+        // Not this rule's fields.
+        assert_eq!(refold("seller=acme; destination=AE"), None);
+        assert_eq!(refold("buyer=acme"), None);
+    }
 }

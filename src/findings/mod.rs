@@ -198,7 +198,7 @@ pub struct Contribution {
     pub severity: Severity,
     /// The exemption that lowered it.
     pub exemption: Option<usize>,
-    /// The group the record adds to (`buyer=acme ltd`), if its group fields
+    /// The group the record adds to (`buyer=acme`), if its group fields
     /// could be read.
     pub group: Option<String>,
     /// The amount counted against each limit, in the limit's unit; or why it
@@ -225,7 +225,7 @@ pub struct Contributor {
 /// What a finding of a rule over many records rests on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AggregateEvidence {
-    /// The group (`buyer=acme ltd`; empty for one group of all records).
+    /// The group (`buyer=acme`; empty for one group of all records).
     pub group: String,
     /// The window (`2018`, `2018-Q1`, `2024-02-01..2024-03-01`).
     pub window: String,

@@ -28,13 +28,14 @@ impl<'s> Counter<'s> {
     /// Counts into `store`, as run `run`; every rule over many records is
     /// first checked against the definition it counted under.
     pub fn new(store: &'s mut dyn Store, rules: &'s RuleSet, run: i64) -> Result<Counter<'s>, StoreError> {
-        for r in &rules.rules {
+        for (idx, r) in rules.rules.iter().enumerate() {
             if let Some(agg) = &r.aggregate {
-                store.define(&r.id, &crate::aggregate::definition(agg))?;
+                store.define(&r.id, &crate::aggregate::definition(agg), &crate::aggregate::refold(rules, idx))?;
             }
         }
         if let Some(l) = &rules.licences {
-            store.define(&rules.rules[l.balance].id, crate::aggregate::LICENCE_DEFINITION)?;
+            let refold = crate::aggregate::refold(rules, l.balance);
+            store.define(&rules.rules[l.balance].id, crate::aggregate::LICENCE_DEFINITION, &refold)?;
         }
         Ok(Counter { store, rules, run, file: String::new(), again: HashSet::new(), conflicts: Vec::new() })
     }

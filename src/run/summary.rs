@@ -227,7 +227,7 @@ impl AggregatesSummary {
 pub struct AggregateTotal {
     /// The rule.
     pub rule: String,
-    /// The group (`buyer=acme ltd`; empty: all records).
+    /// The group (`buyer=acme`; empty: all records).
     pub group: String,
     /// The window (`2018`, `2018-Q1`, `2018-03`, or `FROM..TO`; for a
     /// rolling window, the one with the highest total).

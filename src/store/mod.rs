@@ -68,6 +68,32 @@ pub enum StoreError {
         /// Its definition now.
         now: String,
     },
+    /// A stored group key could not be made again as this Cordon makes it.
+    #[error(
+        "rule `{rule}` counted records in this state under the group `{group}`, which cannot be read back to fold it again"
+    )]
+    #[diagnostic(
+        code(cordon::state::regroup),
+        help(
+            "start the rule's totals again with `cordon state reset --rule RULE --why TEXT`, then count its records again"
+        )
+    )]
+    Regroup {
+        /// The rule.
+        rule: String,
+        /// The group key as stored.
+        group: String,
+    },
+    /// A group named for a reset, in a state whose keys an older Cordon made.
+    #[error("rule `{rule}` keeps group keys made by an older Cordon, so `--group` cannot name its groups")]
+    #[diagnostic(
+        code(cordon::state::old_groups),
+        help("run `cordon check` with this state once (it makes the keys again), or reset without `--group`")
+    )]
+    OldGroups {
+        /// The rule.
+        rule: String,
+    },
     /// A read or a write failed.
     #[error("the state file `{path}`: {reason}")]
     #[diagnostic(code(cordon::state::io))]
@@ -206,8 +232,21 @@ pub trait Store {
     fn begin(&mut self, run: &RunInfo) -> Result<i64, StoreError>;
 
     /// Records what a rule counts (its `total`, `window` and `limit`);
-    /// fails if it counted records under another definition.
-    fn define(&mut self, rule: &str, definition: &str) -> Result<(), StoreError>;
+    /// fails if it counted records under another definition. Group keys it
+    /// stored under an older folding of text than
+    /// [`GROUP_TEXT_VERSION`](crate::values::name::GROUP_TEXT_VERSION) are
+    /// made again by `refold` (`None`: a key that cannot be read back, which
+    /// fails with [`StoreError::Regroup`]).
+    fn define(
+        &mut self,
+        rule: &str,
+        definition: &str,
+        refold: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(), StoreError>;
+
+    /// The folding version of the group keys `rule` stored (`None` for a
+    /// rule the state does not know).
+    fn group_keys(&mut self, rule: &str) -> Result<Option<i64>, StoreError>;
 
     /// Counts a record, once.
     fn count(&mut self, run: i64, row: &CountRow) -> Result<Counted, StoreError>;

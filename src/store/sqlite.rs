@@ -10,6 +10,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 use super::log::{self, DecisionLog, Export, LogCheck, LogEntry, LogFilter, Logged};
 use super::{ChangeRow, CountRow, Counted, RunInfo, RunRow, Selection, Store, StoreError, StoredRow};
 use crate::values::Date;
+use crate::values::name::GROUP_TEXT_VERSION;
 
 /// The schema migrations, in order; the state's `schema_version` is how
 /// many have been applied.
@@ -17,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_decisions.sql"),
     include_str!("migrations/003_log_exports.sql"),
+    include_str!("migrations/004_group_keys.sql"),
 ];
 
 /// How long a run waits for another run's lock before giving up.
@@ -27,6 +29,8 @@ pub struct SqliteStore {
     conn: Connection,
     path: String,
     in_run: bool,
+    /// The schema version as opened (a file opened read-only is not migrated).
+    version: usize,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -97,11 +101,39 @@ impl SqliteStore {
         } else if version == 0 {
             return Err(StoreError::Open { path, reason: "it holds no Cordon state".into() });
         }
-        Ok(SqliteStore { conn, path, in_run: false })
+        let version = if write { MIGRATIONS.len() } else { version };
+        Ok(SqliteStore { conn, path, in_run: false, version })
     }
 
     fn m(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
         |e| map(&self.path, e)
+    }
+
+    /// Makes `rule`'s stored group keys again with `refold`, inside the
+    /// run's transaction (a run that fails leaves them as they were).
+    fn refold(&mut self, rule: &str, refold: &dyn Fn(&str) -> Option<String>) -> Result<(), StoreError> {
+        let m = |e| map(&self.path, e);
+        let mut changed = Vec::new();
+        {
+            let mut q = self.conn.prepare("SELECT record, grp FROM counted WHERE rule = ?1").map_err(m)?;
+            let mut rows = q.query(params![rule]).map_err(m)?;
+            while let Some(r) = rows.next().map_err(m)? {
+                let (record, group): (String, String) = (r.get(0).map_err(m)?, r.get(1).map_err(m)?);
+                match refold(&group) {
+                    Some(g) if g == group => {}
+                    Some(g) => changed.push((record, g)),
+                    None => return Err(StoreError::Regroup { rule: rule.into(), group }),
+                }
+            }
+        }
+        let mut up = self.conn.prepare("UPDATE counted SET grp = ?3 WHERE rule = ?1 AND record = ?2").map_err(m)?;
+        for (record, group) in changed {
+            up.execute(params![rule, record, group]).map_err(m)?;
+        }
+        self.conn
+            .execute("UPDATE rules SET group_keys = ?2 WHERE rule = ?1", params![rule, GROUP_TEXT_VERSION])
+            .map_err(m)?;
+        Ok(())
     }
 }
 
@@ -169,15 +201,27 @@ impl Store for SqliteStore {
         Ok(self.conn.last_insert_rowid())
     }
 
-    fn define(&mut self, rule: &str, definition: &str) -> Result<(), StoreError> {
-        let before: Option<String> = self
+    fn define(
+        &mut self,
+        rule: &str,
+        definition: &str,
+        refold: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(), StoreError> {
+        let before: Option<(String, i64)> = self
             .conn
-            .query_row("SELECT definition FROM rules WHERE rule = ?1", params![rule], |r| r.get(0))
+            .query_row("SELECT definition, group_keys FROM rules WHERE rule = ?1", params![rule], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()
             .map_err(self.m())?;
         match before {
-            Some(b) if b == definition => Ok(()),
-            Some(b) => {
+            Some((b, keys)) if b == definition => {
+                if keys < GROUP_TEXT_VERSION {
+                    self.refold(rule, refold)?;
+                }
+                Ok(())
+            }
+            Some((b, _)) => {
                 let any: bool = self
                     .conn
                     .query_row("SELECT count(*) > 0 FROM counted WHERE rule = ?1", params![rule], |r| r.get(0))
@@ -186,17 +230,33 @@ impl Store for SqliteStore {
                     return Err(StoreError::Redefined { rule: rule.into(), before: b, now: definition.into() });
                 }
                 self.conn
-                    .execute("UPDATE rules SET definition = ?2 WHERE rule = ?1", params![rule, definition])
+                    .execute(
+                        "UPDATE rules SET definition = ?2, group_keys = ?3 WHERE rule = ?1",
+                        params![rule, definition, GROUP_TEXT_VERSION],
+                    )
                     .map_err(self.m())?;
                 Ok(())
             }
             None => {
                 self.conn
-                    .execute("INSERT INTO rules (rule, definition) VALUES (?1, ?2)", params![rule, definition])
+                    .execute(
+                        "INSERT INTO rules (rule, definition, group_keys) VALUES (?1, ?2, ?3)",
+                        params![rule, definition, GROUP_TEXT_VERSION],
+                    )
                     .map_err(self.m())?;
                 Ok(())
             }
         }
+    }
+
+    fn group_keys(&mut self, rule: &str) -> Result<Option<i64>, StoreError> {
+        // Before version 4 no file said: its keys are version 1's.
+        let sql = if self.version < 4 {
+            "SELECT 1 FROM rules WHERE rule = ?1"
+        } else {
+            "SELECT group_keys FROM rules WHERE rule = ?1"
+        };
+        self.conn.query_row(sql, params![rule], |r| r.get(0)).optional().map_err(self.m())
     }
 
     fn count(&mut self, run: i64, row: &CountRow) -> Result<Counted, StoreError> {
@@ -328,6 +388,20 @@ impl Store for SqliteStore {
         }
         let m = |e| map(&self.path, e);
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(m)?;
+        if which.group.is_some() {
+            let old: Option<String> = tx
+                .query_row(
+                    "SELECT rule FROM rules WHERE group_keys < ?2 AND (?1 IS NULL OR rule = ?1) \
+                     AND EXISTS (SELECT 1 FROM counted WHERE counted.rule = rules.rule) ORDER BY rule LIMIT 1",
+                    params![which.rule, GROUP_TEXT_VERSION],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(m)?;
+            if let Some(rule) = old {
+                return Err(StoreError::OldGroups { rule });
+            }
+        }
         let (from, to) = match which.period {
             Some((a, b)) => (Some(a.to_string()), Some(b.to_string())),
             None => (None, None),

@@ -359,7 +359,7 @@ fn state_can_be_shown_corrected_with_a_reason_and_exported() {
     assert!(o.status.success(), "{}", stderr(&o));
     let shown = stdout(&o);
     assert!(shown.contains("CAP-BBL  (all)  2018  total 1000.001 of 1,000 bbl  (3 records)  OVER"), "{shown}");
-    assert!(shown.contains("STRUCTURING  buyer=acme ltd"), "{shown}");
+    assert!(shown.contains("STRUCTURING  buyer=acme  "), "{shown}");
     // A correction needs a reason, and is recorded with it.
     let o = cordon(&[
         "state",
@@ -570,4 +570,89 @@ fn a_record_a_total_may_count_is_checked_in_full_before_it_is_counted() {
     for n in [3, 4, 6] {
         assert_eq!(by_line(n)["decision"], "invalid", "line {n}: {:?}", by_line(n));
     }
+}
+
+/// Shipments to one buyer written three ways, 18,000 + 19,000 + 18,000 USD
+/// within 13 days: one group (55,000, over the example's 50,000).
+const SPLIT_A: &str = "id,date,origin,destination,hs_code,quantity,unit,value,currency,seller,buyer\n\
+    SP-01,2024-05-02,DE,AE,8458.11,1,u,18000,USD,Werkzeugbau GmbH,Gulf Machinery LLC\n\
+    SP-02,2024-05-09,DE,AE,8458.11,1,u,19000,USD,Werkzeugbau GmbH,GULF MACHINERY L.L.C.\n";
+const SPLIT_B: &str = "id,date,origin,destination,hs_code,quantity,unit,value,currency,seller,buyer\n\
+    SP-03,2024-05-14,DE,AE,8459.10,1,u,18000,USD,Werkzeugbau GmbH,Gulf Machinery\n";
+const STRUCTURING: &str = "rules/examples/structuring";
+
+#[test]
+fn a_buyer_written_with_its_legal_form_punctuated_or_dropped_is_one_group() {
+    let pack = TempPack::new(&[]);
+    let all = pack.write("all.csv", format!("{SPLIT_A}{}", SPLIT_B.lines().nth(1).expect("row")));
+    let got = results(&stdout(&check_jsonl(Path::new(STRUCTURING), &all)));
+    assert_eq!(got["SP-02"].0, "pass");
+    assert_eq!(got["SP-03"].1, ["\"STRUCT-30D\""], "{got:?}");
+    let o = cordon(&["check", "--rules", STRUCTURING, "--format", "json", all.to_str().expect("path")]);
+    assert!(stdout(&o).contains("for buyer=gulf machinery is 55,000 USD"), "{}", stdout(&o));
+}
+
+/// Turns a state file written by this Cordon back into one an earlier
+/// Cordon (schema version 3, group keys folded for case and spacing only)
+/// wrote: `keys` maps each record to its key as that version made it.
+fn as_written_by_version_3(state: &Path, keys: &[(&str, &str)]) {
+    let db = rusqlite::Connection::open(state).expect("opens");
+    for (record, key) in keys {
+        let n = db.execute("UPDATE counted SET grp = ?2 WHERE record = ?1", [record, key]).expect("updates");
+        assert_eq!(n, 1, "{record}");
+    }
+    db.execute_batch(
+        "ALTER TABLE rules DROP COLUMN group_keys; UPDATE meta SET value = '3' WHERE key = 'schema_version';",
+    )
+    .expect("downgrades");
+}
+
+fn schema_version(state: &Path) -> String {
+    let db = rusqlite::Connection::open(state).expect("opens");
+    db.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).expect("version")
+}
+
+#[test]
+fn a_state_an_older_cordon_wrote_is_grouped_as_now_before_it_counts() {
+    let pack = TempPack::new(&[]);
+    let state = pack.path().join("s.db");
+    let s = state.to_str().expect("path");
+    let (a, b) = (pack.write("a.csv", SPLIT_A), pack.write("b.csv", SPLIT_B));
+    let o = cordon(&["check", "--rules", STRUCTURING, "--format", "summary", "--state", s, a.to_str().expect("a")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    as_written_by_version_3(&state, &[("SP-01", "buyer=gulf machinery llc"), ("SP-02", "buyer=gulf machinery l.l.c.")]);
+    // Read without being written, the old keys are grouped as a run groups them.
+    let o = cordon(&["state", "--state", s, "show", "--rules", STRUCTURING]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("STRUCT-30D  buyer=gulf machinery  "), "{}", stdout(&o));
+    assert!(stdout(&o).contains("(2 records)"), "{}", stdout(&o));
+    assert_eq!(schema_version(&state), "3", "showing writes nothing");
+    // A group cannot be named for a reset while the file keeps the old keys.
+    let o = cordon(&["state", "--state", s, "reset", "--group", "buyer=gulf machinery", "--why", "test"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("keeps group keys made by an older Cordon"), "{}", stderr(&o));
+    // The next run makes the keys again, then counts: the third shipment crosses.
+    let o = cordon(&["check", "--rules", STRUCTURING, "--format", "jsonl", "--state", s, b.to_str().expect("b")]);
+    let got = results(&stdout(&o));
+    assert_eq!(got["SP-03"].1, ["\"STRUCT-30D\""], "{}", stderr(&o));
+    assert!(stdout(&o).contains("55,000 USD"), "{}", stdout(&o));
+    let csv = export(&state);
+    assert_eq!(csv.matches(",buyer=gulf machinery,").count(), 3, "{csv}");
+    assert_eq!(schema_version(&state), "4");
+}
+
+#[test]
+fn an_old_group_key_that_cannot_be_read_back_fails_the_run_and_changes_nothing() {
+    let pack = TempPack::new(&[]);
+    let state = pack.path().join("s.db");
+    let s = state.to_str().expect("path");
+    let (a, b) = (pack.write("a.csv", SPLIT_A), pack.write("b.csv", SPLIT_B));
+    let o = cordon(&["check", "--rules", STRUCTURING, "--format", "summary", "--state", s, a.to_str().expect("a")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    as_written_by_version_3(&state, &[("SP-01", "buyer=gulf machinery llc"), ("SP-02", "seller=werkzeugbau gmbh")]);
+    let before = export(&state);
+    let o = cordon(&["check", "--rules", STRUCTURING, "--format", "summary", "--state", s, b.to_str().expect("b")]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("under the group `seller=werkzeugbau gmbh`"), "{}", stderr(&o));
+    assert_eq!(export(&state), before);
 }
