@@ -279,8 +279,40 @@ fn run_forms(run: &[Tok]) -> Vec<String> {
 /// The sound-alike key: doubled letters collapsed, KH read as H, KS as X,
 /// a final -ng as -n, the endings -iy/-ii/-yi/-ij as -y and -ei as -ey
 /// (Dmitriy/Dmitry, Sergei/Sergey), an initial Ye as E (Yevgeny/Evgeny).
+/// Russian romanised in the German, Polish or scientific way: a J inside a
+/// word after a consonant, or ending one after a vowel, as Y (Promsvjazbank,
+/// Tatjana, Sergej), but not after N or G, where run-together Korean
+/// syllables start with J (Chongjin); a hard C as K (Sovcomflot,
+/// Sovkomflot): before A, O, U, a consonant other than H, or at the end.
 fn sound_of(t: &str) -> String {
     let mut s = t.replace("kh", "h").replace("ks", "x");
+    if s.len() > 3 && (s.contains('j') || s.contains('c')) {
+        let b = s.as_bytes();
+        let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+        let mut out = Vec::with_capacity(b.len());
+        for (i, &c) in b.iter().enumerate() {
+            let (prev, next) = (i.checked_sub(1).map(|p| b[p]), b.get(i + 1).copied());
+            let y = c == b'j'
+                && match (prev, next) {
+                    (Some(p), Some(n)) => p.is_ascii_alphabetic() && !vowel(p) && !matches!(p, b'n' | b'g') && vowel(n),
+                    (Some(p), None) => vowel(p),
+                    _ => false,
+                };
+            let k = c == b'c'
+                && i > 0
+                && next.is_none_or(|n| {
+                    matches!(n, b'a' | b'o' | b'u') || (n.is_ascii_alphabetic() && !vowel(n) && n != b'h')
+                });
+            out.push(if y {
+                b'y'
+            } else if k {
+                b'k'
+            } else {
+                c
+            });
+        }
+        s = String::from_utf8(out).unwrap_or(s);
+    }
     if let Some(rest) = s.strip_prefix("ye")
         && !rest.is_empty()
     {
@@ -2162,6 +2194,14 @@ mod tests {
         assert_eq!(sound_of("bichayev"), sound_of("bichaev"));
         assert_eq!(sound_of("tatiana"), sound_of("tatyana"));
         assert_eq!(sound_of("alekseyevna"), sound_of("alexeevna"));
+        assert_eq!(sound_of("promsvjazbank"), sound_of("promsvyazbank"));
+        assert_eq!(sound_of("sovcomflot"), sound_of("sovkomflot"));
+        assert_eq!(sound_of("tatjana"), sound_of("tatyana"));
+        assert_eq!(sound_of("sergej"), sound_of("sergey"));
+        // Korean syllables run together keep their J; a soft C stays.
+        assert_ne!(sound_of("chongjin"), sound_of("chongyin"));
+        assert_ne!(sound_of("jang"), sound_of("yang"));
+        assert_ne!(sound_of("vincent"), sound_of("vinkent"));
         // Not every name is another's spelling.
         let (_, sc) = top(&s, "Pak Tai Sik").unwrap_or_default();
         assert!(sc < DEFAULT_THRESHOLD, "Tai is not Tae: {sc}");
