@@ -303,12 +303,10 @@ fn sound_of(t: &str) -> String {
                 && next.is_none_or(|n| {
                     matches!(n, b'a' | b'o' | b'u') || (n.is_ascii_alphabetic() && !vowel(n) && n != b'h')
                 });
-            out.push(if y {
-                b'y'
-            } else if k {
-                b'k'
-            } else {
-                c
+            out.push(match (y, k) {
+                (true, _) => b'y',
+                (_, true) => b'k',
+                _ => c,
             });
         }
         s = String::from_utf8(out).unwrap_or(s);
